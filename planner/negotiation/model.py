@@ -1,0 +1,133 @@
+"""Negotiation Structs: quote lines, rounds, history and the comparison.
+
+Pure msgspec; shared by rules.py (arithmetic), store.py (rows) and routes.py (responses).
+Money is integer fen; quantities are exact decimals with at most three places.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+QuoteStatus = Literal["open", "awarded", "closed"]
+
+
+class LineInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One line as the supplier submits it: no totals, those are derived."""
+
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price_fen: int
+    line_key: str | None = None
+
+
+class PricedLine(msgspec.Struct, frozen=True, kw_only=True):
+    """A line with its derived total: quantity × unit price, rounded half-up to fen."""
+
+    line_no: int
+    description: str
+    unit: str
+    quantity: str
+    unit_price_fen: int
+    total_fen: int
+    line_key: str | None = None
+
+
+class PricedRound(msgspec.Struct, frozen=True, kw_only=True):
+    lines: tuple[PricedLine, ...]
+    total_fen: int
+
+
+class RoundRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored, immutable round (input to the history)."""
+
+    round: int
+    total_fen: int
+    lines: tuple[PricedLine, ...]
+    by: int | None
+    at: str
+    is_final: bool = False
+
+
+class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """A round as the history shows it, with changes against the previous and first round.
+
+    Percentages are decimal strings with one place, rounded half away from zero; they are
+    null where the base is 0 (and the previous change is null on round 1). On a sealed quote
+    seen by anyone but its bidder, every price, total and change is null.
+    """
+
+    round: int
+    total_fen: int | None
+    lines: tuple[PricedLine, ...] | None
+    change_vs_previous_fen: int | None
+    change_vs_previous_pct: str | None
+    change_vs_first_fen: int | None
+    change_vs_first_pct: str | None
+    by: int | None
+    at: str
+    is_final: bool = False
+
+
+class LineTarget(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A committee's target for one line of the round it answers (by line number)."""
+
+    line_no: int
+    target_unit_price_fen: int
+    note: str | None = None
+
+
+class ReferenceLine(msgspec.Struct, frozen=True, kw_only=True):
+    """A benchmark unit price for one line of a work, matched by key or description."""
+
+    description: str
+    unit_price_fen: int
+    line_key: str | None = None
+
+
+class QuoteForComparison(msgspec.Struct, frozen=True, kw_only=True):
+    quote_id: int
+    supplier_id: int
+    supplier_name: str
+    round: int
+    total_fen: int
+    lines: tuple[PricedLine, ...]
+
+
+class ComparisonCell(msgspec.Struct, frozen=True, kw_only=True):
+    quote_id: int
+    line_no: int
+    quantity: str
+    unit_price_fen: int
+    total_fen: int
+    lowest: bool
+    deviation_fen: int | None = None
+    deviation_pct: str | None = None
+
+
+class ComparisonRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One matched line: the cells are in the order of `Comparison.quotes`, null where absent."""
+
+    match_key: str
+    line_key: str | None
+    description: str
+    unit: str
+    cells: tuple[ComparisonCell | None, ...]
+    reference_unit_price_fen: int | None = None
+
+
+class ComparisonQuote(msgspec.Struct, frozen=True, kw_only=True):
+    quote_id: int
+    supplier_id: int
+    supplier_name: str
+    round: int
+    total_fen: int
+    lowest_total: bool
+
+
+class Comparison(msgspec.Struct, frozen=True, kw_only=True):
+    quotes: tuple[ComparisonQuote, ...]
+    rows: tuple[ComparisonRow, ...]

@@ -1,0 +1,37 @@
+"""Property: however the lines look, their totals add up to the quote total exactly."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.negotiation.model import LineInput
+from planner.negotiation.rules import percent_change, price_lines
+
+quantities = st.integers(min_value=1, max_value=10**9).map(lambda t: Decimal(t).scaleb(-3))
+lines = st.builds(
+    LineInput,
+    description=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != ""),
+    unit=st.sampled_from(["m", "套", "day", "m²"]),
+    quantity=quantities,
+    unit_price_fen=st.integers(min_value=0, max_value=2 * 10**7),
+)
+
+
+@given(st.lists(lines, min_size=1, max_size=40))
+def test_line_totals_sum_to_quote_total(items: list[LineInput]) -> None:
+    priced = price_lines(items)
+    assert sum(p.total_fen for p in priced.lines) == priced.total_fen
+    for item, p in zip(items, priced.lines, strict=True):
+        exact = Fraction(item.quantity) * item.unit_price_fen
+        assert abs(Fraction(p.total_fen) - exact) <= Fraction(1, 2)
+        assert Decimal(p.quantity) == item.quantity
+
+
+@given(st.integers(min_value=1, max_value=10**12), st.integers(min_value=0, max_value=10**12))
+def test_percent_is_within_half_a_tenth(old: int, new: int) -> None:
+    pct = percent_change(old, new)
+    assert pct is not None and pct != "-0.0"
+    exact = Fraction(100 * (new - old), old)
+    assert abs(Fraction(Decimal(pct)) - exact) <= Fraction(1, 20)

@@ -1,0 +1,173 @@
+"""Fan-out of committed events to the WebSocket subscribers of one instance.
+
+The hub is pure asyncio: it neither reads the database nor touches a socket, so it
+is tested by feeding it events. Each subscriber owns a bounded queue; `publish`
+never awaits, so a subscriber whose socket stops draining cannot delay anyone
+else. When a subscriber's queue is full the hub drops the backlog, marks the
+subscriber as overflowed, and its sender closes the socket with `CLOSE_TOO_SLOW`;
+the client resumes with `after=<last seq it received>` and the event table, not
+memory, fills the gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from planner.live.frames import LiveEvent
+
+#: Close code for a subscriber that fell behind; the reason says how to resume.
+CLOSE_TOO_SLOW = 4008
+#: Close code for a caller outside the estate or without a role that may listen.
+CLOSE_FORBIDDEN = 4403
+#: Close code for a caller without valid credentials.
+CLOSE_UNAUTHENTICATED = 4401
+#: Close code sent to every subscriber when the instance shuts down (RFC 6455 1012).
+CLOSE_RESTARTING = 1012
+
+DEFAULT_QUEUE_SIZE = 512
+
+Visibility = Callable[[LiveEvent], bool]
+
+
+class SubscriberTooSlow(Exception):
+    """Raised by `Subscriber.next_event` once the subscriber's queue overflowed."""
+
+
+class SubscriberClosed(Exception):
+    """Raised by `Subscriber.next_event` after the hub closed the subscriber."""
+
+
+def _see_everything(event: LiveEvent) -> bool:
+    return True
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One listening socket: a bounded queue of events it may see, in seq order."""
+
+    estate_id: int
+    may_see: Visibility = _see_everything
+    capacity: int = DEFAULT_QUEUE_SIZE
+    overflowed: bool = False
+    closed: bool = False
+    close_code: int = 1000
+    close_reason: str = ""
+    last_offered_seq: int = 0
+    _queue: deque[LiveEvent] = field(default_factory=deque)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def offer(self, event: LiveEvent) -> None:
+        """Queue `event` if visible; never blocks. A full queue marks the subscriber too slow."""
+        if self.closed or self.overflowed or not self.may_see(event):
+            return
+        if len(self._queue) >= self.capacity:
+            self.overflowed = True
+            self._queue.clear()
+            self._ready.set()
+            return
+        self._queue.append(event)
+        self.last_offered_seq = event.seq
+        self._ready.set()
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Ask the sender to stop: `next_event` raises `SubscriberClosed` from now on."""
+        if not self.closed:
+            self.closed = True
+            self.close_code = code
+            self.close_reason = reason
+            self._ready.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def take_nowait(self) -> LiveEvent | None:
+        """The next queued event, or None when the queue is empty."""
+        if self.overflowed:
+            raise SubscriberTooSlow
+        if self.closed:
+            raise SubscriberClosed
+        return self._queue.popleft() if self._queue else None
+
+    async def next_event(self, wait_s: float | None = None) -> LiveEvent | None:
+        """Wait for the next event; None when `wait_s` passed without one.
+
+        Raises `SubscriberTooSlow` after an overflow and `SubscriberClosed` after
+        `close`, even if events were still queued: a closed subscriber sends nothing more.
+        """
+        while True:
+            event = self.take_nowait()
+            if event is not None:
+                return event
+            self._ready.clear()
+            try:
+                await asyncio.wait_for(self._ready.wait(), wait_s)
+            except TimeoutError:
+                return None
+
+
+class Hub:
+    """Per-estate sets of subscribers on this instance."""
+
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._by_estate: dict[int, set[Subscriber]] = {}
+        self.dropped_too_slow = 0
+
+    def subscribe(
+        self, estate_id: int, may_see: Visibility = _see_everything, capacity: int | None = None
+    ) -> Subscriber:
+        subscriber = Subscriber(
+            estate_id=estate_id, may_see=may_see, capacity=capacity or self.queue_size
+        )
+        self._by_estate.setdefault(estate_id, set()).add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        members = self._by_estate.get(subscriber.estate_id)
+        if members is None:
+            return
+        members.discard(subscriber)
+        if not members:
+            del self._by_estate[subscriber.estate_id]
+
+    def publish(self, estate_id: int, events: Iterable[LiveEvent]) -> None:
+        """Offer `events` (already in seq order) to every subscriber of the estate.
+
+        Runs without awaiting, so all subscribers see the same events in the same order
+        and none waits for another.
+        """
+        members = self._by_estate.get(estate_id)
+        if not members:
+            return
+        batch = list(events)
+        for subscriber in list(members):
+            was_overflowed = subscriber.overflowed
+            for event in batch:
+                subscriber.offer(event)
+            if subscriber.overflowed and not was_overflowed:
+                self.dropped_too_slow += 1
+
+    def close_all(self, code: int, reason: str = "") -> None:
+        for subscriber in self.subscribers():
+            subscriber.close(code, reason)
+
+    def estates(self) -> list[int]:
+        """Estates with at least one subscriber on this instance."""
+        return list(self._by_estate)
+
+    def has_subscribers(self, estate_id: int) -> bool:
+        return bool(self._by_estate.get(estate_id))
+
+    def subscribers(self, estate_id: int | None = None) -> Iterator[Subscriber]:
+        if estate_id is not None:
+            yield from list(self._by_estate.get(estate_id, ()))
+            return
+        for members in list(self._by_estate.values()):
+            yield from list(members)
+
+    def __len__(self) -> int:
+        return sum(len(members) for members in self._by_estate.values())

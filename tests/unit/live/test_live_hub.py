@@ -1,0 +1,136 @@
+"""The fan-out hub: ordering, visibility, and slow subscribers dropped without delaying others."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from planner.live.frames import LiveEvent, make_live_event
+from planner.live.hub import Hub, SubscriberClosed, SubscriberTooSlow
+
+pytestmark = pytest.mark.timeout(5)
+
+AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def event(seq: int, *, estate_id: int = 1, supplier_id: int | None = None) -> LiveEvent:
+    return make_live_event(
+        estate_id=estate_id,
+        seq=seq,
+        type="quote.revised" if supplier_id else "ballot.cast",
+        at=AT,
+        actor_id=7,
+        audience="bidder" if supplier_id else "members",
+        supplier_id=supplier_id,
+        data={"n": seq},
+    )
+
+
+async def drain(subscriber_next: object, count: int) -> list[int]:
+    assert callable(subscriber_next)
+    seqs = []
+    for _ in range(count):
+        got = await subscriber_next(wait_s=1)
+        assert got is not None
+        seqs.append(got.seq)
+    return seqs
+
+
+async def test_every_subscriber_receives_events_in_seq_order() -> None:
+    hub = Hub(queue_size=100)
+    first, second = hub.subscribe(1), hub.subscribe(1)
+    hub.publish(1, [event(1), event(2)])
+    hub.publish(1, [event(3)])
+    assert await drain(first.next_event, 3) == [1, 2, 3]
+    assert await drain(second.next_event, 3) == [1, 2, 3]
+
+
+async def test_events_of_another_estate_are_not_delivered() -> None:
+    hub = Hub()
+    mine = hub.subscribe(1)
+    hub.publish(2, [event(1, estate_id=2)])
+    assert await mine.next_event(wait_s=0.01) is None
+
+
+async def test_visibility_filter_applies_per_subscriber() -> None:
+    hub = Hub()
+    supplier_a = hub.subscribe(1, may_see=lambda e: e.supplier_id in (None, 10))
+    staff = hub.subscribe(1)
+    hub.publish(1, [event(1), event(2, supplier_id=11), event(3, supplier_id=10)])
+    assert await drain(supplier_a.next_event, 2) == [1, 3]
+    assert await supplier_a.next_event(wait_s=0.01) is None
+    assert await drain(staff.next_event, 3) == [1, 2, 3]
+
+
+async def test_slow_subscriber_is_dropped_and_others_keep_everything() -> None:
+    hub = Hub(queue_size=4)
+    slow = hub.subscribe(1)
+    fast = hub.subscribe(1)
+    received: list[int] = []
+
+    async def read_fast() -> None:
+        while len(received) < 50:
+            got = await fast.next_event(wait_s=1)
+            assert got is not None
+            received.append(got.seq)
+
+    reader = asyncio.create_task(read_fast())
+    for seq in range(1, 51):
+        hub.publish(1, [event(seq)])
+        await asyncio.sleep(0)  # the fast reader drains between events, the slow one never
+    await asyncio.wait_for(reader, 1)
+    assert received == list(range(1, 51))
+    assert slow.overflowed
+    assert slow.pending == 0  # the backlog is dropped, not kept growing
+    with pytest.raises(SubscriberTooSlow):
+        await slow.next_event(wait_s=1)
+    assert hub.dropped_too_slow == 1
+
+
+async def test_publish_never_waits_for_a_subscriber() -> None:
+    hub = Hub(queue_size=10_000)
+    for _ in range(1000):
+        hub.subscribe(1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    hub.publish(1, [event(seq) for seq in range(1, 11)])
+    assert loop.time() - started < 0.5
+    assert all(s.pending == 10 for s in hub.subscribers(1))
+
+
+async def test_waiting_subscriber_wakes_on_publish() -> None:
+    hub = Hub()
+    subscriber = hub.subscribe(1)
+    waiter = asyncio.create_task(subscriber.next_event(wait_s=2))
+    await asyncio.sleep(0.01)
+    hub.publish(1, [event(1)])
+    got = await asyncio.wait_for(waiter, 1)
+    assert got is not None and got.seq == 1
+
+
+async def test_close_wakes_the_sender_and_stops_delivery() -> None:
+    hub = Hub()
+    subscriber = hub.subscribe(1)
+    waiter = asyncio.create_task(subscriber.next_event(wait_s=2))
+    await asyncio.sleep(0.01)
+    hub.close_all(1012, "restarting")
+    with pytest.raises(SubscriberClosed):
+        await asyncio.wait_for(waiter, 1)
+    assert subscriber.close_code == 1012
+
+
+async def test_unsubscribe_forgets_the_estate_when_empty() -> None:
+    hub = Hub()
+    subscriber = hub.subscribe(5)
+    assert hub.estates() == [5] and hub.has_subscribers(5)
+    hub.unsubscribe(subscriber)
+    hub.unsubscribe(subscriber)
+    assert hub.estates() == [] and len(hub) == 0
+    hub.publish(5, [event(1, estate_id=5)])
+
+
+async def test_idle_wait_returns_none_after_timeout() -> None:
+    subscriber = Hub().subscribe(1)
+    assert await subscriber.next_event(wait_s=0.01) is None

@@ -117,7 +117,7 @@ class Hello(msgspec.Struct, tag="hello"):
 
 
 class CaughtUp(msgspec.Struct, tag="caught_up"):
-    seq: int
+    last_seq: int
 
 
 class Heartbeat(msgspec.Struct, tag="heartbeat"):

@@ -35,7 +35,7 @@ which ballots are given and to how one cast is split over several ballots.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
@@ -140,24 +140,117 @@ def last_choices(
     return {household_id: choice for household_id, (_, choice) in latest.items()}
 
 
-def _person_key(unit: UnitInScope) -> str:
-    # A unit without an owner key is its own person; prefix so it cannot collide with a key.
+class PersonVotes(msgspec.Struct, frozen=True, kw_only=True):
+    """One person's participating area per choice, in hundredths of m² (all zero: not voting)."""
+
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+    def add(self, choice: Choice | None, area: int) -> PersonVotes:
+        """These votes with ``area`` moved into ``choice`` (``None`` adds nothing)."""
+        if choice is None:
+            return self
+        return msgspec.structs.replace(self, **{choice: getattr(self, choice) + area})
+
+
+def person_choice(votes: PersonVotes) -> Choice | None:
+    """How a person counts by head: None when none of their units takes part (see module doc)."""
+    participating = votes.yes + votes.no + votes.abstain
+    if participating == 0:
+        return None
+    if votes.yes * 2 > participating:
+        return "yes"
+    return "no" if votes.no > votes.abstain else "abstain"
+
+
+class Counts(msgspec.Struct, frozen=True, kw_only=True):
+    """The running sums a tally is decided from; areas in hundredths of m².
+
+    Also used as a delta (fields may then be negative) by ``cast_delta``.
+    """
+
+    total_area: int = 0
+    total_owners: int = 0
+    total_units: int = 0
+    participating_units: int = 0
+    yes_area: int = 0
+    no_area: int = 0
+    abstain_area: int = 0
+    yes_owners: int = 0
+    no_owners: int = 0
+    abstain_owners: int = 0
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts(**{f: getattr(self, f) + getattr(other, f) for f in self.__struct_fields__})
+
+
+class UnitChange(msgspec.Struct, frozen=True, kw_only=True):
+    """One unit's counted choice moving from ``before`` (None: no ballot yet) to ``after``."""
+
+    person_key: str
+    area: int
+    before: Choice | None
+    after: Choice
+
+
+def person_key(unit: UnitInScope) -> str:
+    """The head-count identity of a unit: its owner key, or the unit itself when it has none."""
+    # Prefix so a unit without a key cannot collide with a real key.
     return unit.owner_key if unit.owner_key else f"\x00unit:{unit.household_id}"
 
 
-def _consents(yes: int, participating: int, rule: RuleName) -> bool:
-    if rule == "special":
-        return yes * 4 >= participating * 3
-    return yes * 2 > participating
+def cast_delta(
+    changes: Iterable[UnitChange], persons_before: Mapping[str, PersonVotes]
+) -> tuple[Counts, dict[str, PersonVotes]]:
+    """What one cast changes: the delta to the running Counts and the affected persons' votes.
 
-
-def tally(matter: int, units: Iterable[UnitInScope], ballots: Iterable[Ballot]) -> Tally:
-    """Count a motion's ballots over the units in its scope under Art. 278 (see module doc).
-
-    ValueError for a matter outside 1..9, a duplicate unit, an area that is not a positive
-    decimal with two places, or a ballot for a unit outside the scope.
+    ``persons_before`` must hold the current votes of every person named in ``changes`` (a
+    missing person is taken as not voting). Applying the deltas of every cast in order to the
+    empty Counts of the scope gives the same Counts as a full recount.
     """
-    rule = rule_for(matter)
+    persons = {
+        key: persons_before.get(key, PersonVotes()) for key in {c.person_key for c in changes}
+    }
+    initial = dict(persons)
+    area = {"yes": 0, "no": 0, "abstain": 0}
+    units = 0
+    for change in changes:
+        persons[change.person_key] = (
+            persons[change.person_key]
+            .add(change.before, -change.area)
+            .add(change.after, change.area)
+        )
+        if change.before is None:
+            units += 1
+        else:
+            area[change.before] -= change.area
+        area[change.after] += change.area
+    owners = {"yes": 0, "no": 0, "abstain": 0}
+    for key, votes in persons.items():
+        was, now = person_choice(initial[key]), person_choice(votes)
+        if was is not None:
+            owners[was] -= 1
+        if now is not None:
+            owners[now] += 1
+    delta = Counts(
+        participating_units=units,
+        yes_area=area["yes"],
+        no_area=area["no"],
+        abstain_area=area["abstain"],
+        yes_owners=owners["yes"],
+        no_owners=owners["no"],
+        abstain_owners=owners["abstain"],
+    )
+    return delta, persons
+
+
+def count(units: Iterable[UnitInScope], ballots: Iterable[Ballot]) -> Counts:
+    """The Counts of a scope from its ballots (the last ballot per unit counts).
+
+    ValueError for a duplicate unit, an area that is not a positive decimal with two places,
+    or a ballot for a unit outside the scope.
+    """
     unit_list = list(units)
     area: dict[HouseholdId, int] = {}
     for unit in unit_list:
@@ -166,56 +259,65 @@ def tally(matter: int, units: Iterable[UnitInScope], ballots: Iterable[Ballot]) 
         area[unit.household_id] = area_hundredths(unit.area_m2)
     choices = last_choices(area, ballots)
 
-    by_choice: dict[Choice, int] = {"yes": 0, "no": 0, "abstain": 0}
-    # person -> area per choice over their participating units
-    persons: dict[str, dict[Choice, int]] = {}
+    by_choice = PersonVotes()
+    persons: dict[str, PersonVotes] = {}
     for unit in unit_list:
-        person = persons.setdefault(_person_key(unit), {})
+        key = person_key(unit)
         choice = choices.get(unit.household_id)
-        if choice is not None:
-            by_choice[choice] += area[unit.household_id]
-            person[choice] = person.get(choice, 0) + area[unit.household_id]
-
-    owners: dict[Choice, int] = {"yes": 0, "no": 0, "abstain": 0}
-    for person_areas in persons.values():
-        if not person_areas:
-            continue
-        person_participating = sum(person_areas.values())
-        yes, no, abstain = (person_areas.get(c, 0) for c in ("yes", "no", "abstain"))
-        if yes * 2 > person_participating:
-            owners["yes"] += 1
-        elif no > abstain:
-            owners["no"] += 1
-        else:
-            owners["abstain"] += 1
-
-    total_area = sum(area.values())
-    participating_area = sum(by_choice.values())
-    total_owners = len(persons)
-    participating_owners = sum(owners.values())
-
-    quorum_area = total_area > 0 and participating_area * 3 >= total_area * 2
-    quorum_owners = total_owners > 0 and participating_owners * 3 >= total_owners * 2
-    consent_area = participating_area > 0 and _consents(by_choice["yes"], participating_area, rule)
-    consent_owners = participating_owners > 0 and _consents(
-        owners["yes"], participating_owners, rule
+        persons[key] = persons.get(key, PersonVotes()).add(choice, area[unit.household_id])
+        by_choice = by_choice.add(choice, area[unit.household_id])
+    owners = {"yes": 0, "no": 0, "abstain": 0}
+    for votes in persons.values():
+        standing = person_choice(votes)
+        if standing is not None:
+            owners[standing] += 1
+    return Counts(
+        total_area=sum(area.values()),
+        total_owners=len(persons),
+        total_units=len(area),
+        participating_units=len(choices),
+        yes_area=by_choice.yes,
+        no_area=by_choice.no,
+        abstain_area=by_choice.abstain,
+        yes_owners=owners["yes"],
+        no_owners=owners["no"],
+        abstain_owners=owners["abstain"],
     )
+
+
+def _consents(yes: int, participating: int, rule: RuleName) -> bool:
+    if participating <= 0:
+        return False
+    if rule == "special":
+        return yes * 4 >= participating * 3
+    return yes * 2 > participating
+
+
+def decide(matter: int, counts: Counts) -> Tally:
+    """Apply Art. 278's thresholds to running Counts, exactly (see module doc)."""
+    rule = rule_for(matter)
+    participating_area = counts.yes_area + counts.no_area + counts.abstain_area
+    participating_owners = counts.yes_owners + counts.no_owners + counts.abstain_owners
+    quorum_area = counts.total_area > 0 and participating_area * 3 >= counts.total_area * 2
+    quorum_owners = counts.total_owners > 0 and participating_owners * 3 >= counts.total_owners * 2
+    consent_area = _consents(counts.yes_area, participating_area, rule)
+    consent_owners = _consents(counts.yes_owners, participating_owners, rule)
     quorum = quorum_area and quorum_owners
     return Tally(
         matter=matter,
         rule=rule,
-        total_area_m2=format_area(total_area),
+        total_area_m2=format_area(counts.total_area),
         participating_area_m2=format_area(participating_area),
-        yes_area_m2=format_area(by_choice["yes"]),
-        no_area_m2=format_area(by_choice["no"]),
-        abstain_area_m2=format_area(by_choice["abstain"]),
-        total_owners=total_owners,
+        yes_area_m2=format_area(counts.yes_area),
+        no_area_m2=format_area(counts.no_area),
+        abstain_area_m2=format_area(counts.abstain_area),
+        total_owners=counts.total_owners,
         participating_owners=participating_owners,
-        yes_owners=owners["yes"],
-        no_owners=owners["no"],
-        abstain_owners=owners["abstain"],
-        total_units=len(area),
-        participating_units=len(choices),
+        yes_owners=counts.yes_owners,
+        no_owners=counts.no_owners,
+        abstain_owners=counts.abstain_owners,
+        total_units=counts.total_units,
+        participating_units=counts.participating_units,
         quorum_area_met=quorum_area,
         quorum_owners_met=quorum_owners,
         quorum_met=quorum,
@@ -223,3 +325,13 @@ def tally(matter: int, units: Iterable[UnitInScope], ballots: Iterable[Ballot]) 
         consent_owners_met=consent_owners,
         passed=quorum and consent_area and consent_owners,
     )
+
+
+def tally(matter: int, units: Iterable[UnitInScope], ballots: Iterable[Ballot]) -> Tally:
+    """Count a motion's ballots over the units in its scope under Art. 278 (see module doc).
+
+    ValueError for a matter outside 1..9, a duplicate unit, an area that is not a positive
+    decimal with two places, or a ballot for a unit outside the scope.
+    """
+    rule_for(matter)
+    return decide(matter, count(units, ballots))

@@ -12,8 +12,16 @@ from planner.deliberation.rules import (
     SPECIAL_MATTERS,
     Ballot,
     Choice,
+    Counts,
+    PersonVotes,
+    UnitChange,
     UnitInScope,
+    area_hundredths,
+    cast_delta,
+    count,
+    decide,
     format_area,
+    person_key,
     tally,
 )
 
@@ -170,3 +178,35 @@ def test_figures_add_up(case: tuple[int, list[UnitInScope], list[Ballot]]) -> No
     parts = (Decimal(r.yes_area_m2), Decimal(r.no_area_m2), Decimal(r.abstain_area_m2))
     assert sum(parts) == Decimal(r.participating_area_m2) <= Decimal(r.total_area_m2)
     assert r.total_area_m2 == format_area(sum(int(u.area_m2 * 100) for u in units))
+
+
+@given(scopes_and_ballots())
+@settings(max_examples=150, deadline=None)
+def test_running_counts_from_cast_deltas_equal_a_full_recount(
+    case: tuple[int, list[UnitInScope], list[Ballot]],
+) -> None:
+    matter, units, ballots = case
+    by_id = {u.household_id: u for u in units}
+    running = Counts(
+        total_area=sum(area_hundredths(u.area_m2) for u in units),
+        total_owners=len({person_key(u) for u in units}),
+        total_units=len(units),
+    )
+    current: dict[int, Choice] = {}
+    persons: dict[str, PersonVotes] = {}
+    for ballot in sorted(ballots, key=lambda b: b.seq):
+        changes = [
+            UnitChange(
+                person_key=person_key(by_id[h]),
+                area=area_hundredths(by_id[h].area_m2),
+                before=current.get(h),
+                after=ballot.choice,
+            )
+            for h in ballot.household_ids
+        ]
+        delta, touched = cast_delta(changes, persons)
+        running = running.plus(delta)
+        persons.update(touched)
+        current.update(dict.fromkeys(ballot.household_ids, ballot.choice))
+    assert running == count(units, ballots)
+    assert decide(matter, running) == tally(matter, units, ballots)

@@ -1,0 +1,128 @@
+// The app shell: loads translations and the signed-in member, draws the header and the
+// role's navigation, and routes on the URL hash (#/meetings/12 ...).
+import { html, render, useState, useEffect, createContext, useContext } from "./lib/html.js";
+import { initI18n, t, getLang, setLang, onLangChange, tMaybe } from "./lib/i18n.js";
+import { api, ApiError } from "./lib/api.js";
+import { ErrorBox, Loading } from "./lib/ui.js";
+import { LiveProvider, LiveBanner } from "./lib/events.js";
+import { parseRoute, matchRoute, navFor } from "./lib/routes.js";
+import { Home } from "./views/home.js";
+import { MeetingsList, MeetingRoom } from "./views/meeting.js";
+import { WorksList, QuoteReview } from "./views/quotes.js";
+import { SupplierDesk, SupplierQuote } from "./views/supplier.js";
+import { FundingPlan } from "./views/funding.js";
+import { MyShare } from "./views/owner.js";
+import { Households } from "./views/households.js";
+import { SignIn } from "./views/signin.js";
+
+export const SessionContext = createContext(null);
+export function useSession() {
+  return useContext(SessionContext);
+}
+
+const VIEWS = {
+  home: Home,
+  meetings: MeetingsList,
+  meeting: MeetingRoom,
+  works: WorksList,
+  work: QuoteReview,
+  supplier: SupplierDesk,
+  supplierQuote: SupplierQuote,
+  funding: FundingPlan,
+  plan: FundingPlan,
+  my: MyShare,
+  households: Households,
+};
+
+function useHashRoute() {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
+  }, []);
+  return route;
+}
+
+function LangToggle() {
+  const other = getLang() === "zh-CN" ? "en" : "zh-CN";
+  return html`<button type="button" class="lang" data-testid="lang-toggle"
+    lang=${other} onClick=${() => setLang(other)}>${t("lang.switchTo")}</button>`;
+}
+
+function Shell({ me, route }) {
+  const View = VIEWS[route.name] || NotFound;
+  const estateName = me.estate && me.estate.name;
+  const links = navFor(me.role);
+  return html`
+    <a class="skip" href="#content" onClick=${(e) => { e.preventDefault(); document.getElementById("content").focus(); }}>${t("nav.skip")}</a>
+    <header class="top">
+      <a class="brand" href="#/">${t("app.name")}</a>
+      <span class="who" data-testid="who">${estateName ? html`<span>${estateName}</span> · ` : null}
+        <span>${me.display_name || ""}</span> · <span>${tMaybe(`role.${me.role}`, me.role)}</span></span>
+      <${LangToggle} />
+    </header>
+    <nav class="main" aria-label=${t("nav.label")}>
+      ${links.map((l) => html`<a href=${l.href}
+        aria-current=${matchRoute(route, l.route) ? "page" : undefined}>${t(l.key)}</a>`)}
+    </nav>
+    <${LiveBanner} />
+    <main id="content" tabindex="-1">
+      <${View} me=${me} params=${route.params} query=${route.query} />
+    </main>`;
+}
+
+function NotFound() {
+  return html`<h1>${t("error.notFound")}</h1><p><a href="#/">${t("nav.home")}</a></p>`;
+}
+
+function App() {
+  const route = useHashRoute();
+  const [, setLangTick] = useState(0);
+  const [session, setSession] = useState({ me: null, error: null, loading: true });
+  useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
+  useEffect(() => {
+    api("/api/me").then(
+      (me) => setSession({ me: normaliseMe(me), error: null, loading: false }),
+      (error) => setSession({ me: null, error, loading: false }),
+    );
+  }, []);
+  useEffect(() => {
+    document.title = t("app.title");
+  });
+  if (session.loading) return html`<main><${Loading} /></main>`;
+  if (!session.me) {
+    const signedOut = session.error instanceof ApiError && (session.error.status === 401 || session.error.status === 403);
+    return html`<header class="top"><span class="brand">${t("app.name")}</span><span class="who"></span><${LangToggle} /></header>
+      <main id="content">${signedOut ? html`<${SignIn} />` : html`<${ErrorBox} error=${session.error} />`}</main>`;
+  }
+  return html`<${SessionContext.Provider} value=${session.me}>
+    <${LiveProvider} estateId=${session.me.estate_id}>
+      <${Shell} me=${session.me} route=${route} />
+    </${LiveProvider}>
+  </${SessionContext.Provider}>`;
+}
+
+/** /api/me may nest the member and estate or flatten them; views read one shape. */
+function normaliseMe(raw) {
+  const member = raw.member || raw;
+  const estate = raw.estate || (member.estate_id ? { id: member.estate_id } : null);
+  return {
+    ...member,
+    role: member.role || raw.role,
+    estate,
+    estate_id: member.estate_id ?? (estate ? estate.id : null),
+    household_ids: member.household_ids || raw.household_ids || [],
+    supplier_id: member.supplier_id ?? raw.supplier_id ?? null,
+  };
+}
+
+async function start() {
+  await initI18n();
+  render(html`<${App} />`, document.getElementById("app"));
+}
+
+start().catch((err) => {
+  const box = document.getElementById("app");
+  box.textContent = `planner: ${err && err.message ? err.message : err}`;
+});

@@ -1,0 +1,68 @@
+// Calls to the service from the signed-in browser. The session rides in an HttpOnly
+// cookie; unsafe methods also send the X-CSRF-Token header copied from the readable
+// `planner_csrf` cookie. Errors arrive as problem+json and are thrown as ApiError.
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function readCookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const [k, ...rest] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+  get fieldErrors() {
+    return Array.isArray(this.problem.errors) ? this.problem.errors : [];
+  }
+}
+
+/**
+ * api("/api/me"), api(`/api/motions/${id}/ballots`, {method: "POST", body: {...}}).
+ * Resolves to the decoded JSON (or null for 204); rejects with ApiError.
+ */
+export async function api(path, { method = "GET", body, rawBody, headers = {}, raw = false } = {}) {
+  const h = { Accept: "application/json, application/problem+json", ...headers };
+  const upper = method.toUpperCase();
+  if (UNSAFE.has(upper)) {
+    const token = readCookie("planner_csrf");
+    if (token) h["X-CSRF-Token"] = token;
+  }
+  let payload = rawBody;
+  if (body !== undefined) {
+    h["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, { method: upper, credentials: "same-origin", headers: h, body: payload });
+  } catch (err) {
+    throw new ApiError(0, { title: "network", detail: String(err && err.message ? err.message : err) });
+  }
+  if (!res.ok) {
+    let problem = null;
+    try {
+      problem = await res.json();
+    } catch {
+      problem = { title: res.statusText };
+    }
+    throw new ApiError(res.status, problem);
+  }
+  if (raw) return res;
+  if (res.status === 204) return null;
+  const type = res.headers.get("Content-Type") || "";
+  return type.includes("json") ? res.json() : res.text();
+}
+
+/** Lists come as a bare array or as {items: [...]}. */
+export function itemsOf(result) {
+  if (Array.isArray(result)) return result;
+  if (result && Array.isArray(result.items)) return result.items;
+  return [];
+}

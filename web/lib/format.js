@@ -1,0 +1,174 @@
+// Money, areas and dates for display. Money arrives as integer fen (JSON numbers or
+// strings); all arithmetic here is BigInt or string work, never floating point.
+
+function toBigInt(fen) {
+  if (typeof fen === "bigint") return fen;
+  if (typeof fen === "number") {
+    if (!Number.isSafeInteger(fen)) throw new RangeError(`not an integer fen amount: ${fen}`);
+    return BigInt(fen);
+  }
+  if (typeof fen === "string" && /^-?\d+$/.test(fen.trim())) return BigInt(fen.trim());
+  throw new RangeError(`not an integer fen amount: ${fen}`);
+}
+
+function groupThousands(digits) {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** 170000000 → "¥1,700,000.00"; negative amounts get a leading minus. */
+export function formatFen(fen) {
+  let v = toBigInt(fen);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  const yuan = groupThousands((v / 100n).toString());
+  const cents = (v % 100n).toString().padStart(2, "0");
+  return `${negative ? "-" : ""}¥${yuan}.${cents}`;
+}
+
+/** Yuan with two decimals and no symbol or grouping, e.g. for form inputs: 170000000 → "1700000.00". */
+export function fenToYuanString(fen) {
+  let v = toBigInt(fen);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  return `${negative ? "-" : ""}${(v / 100n).toString()}.${(v % 100n).toString().padStart(2, "0")}`;
+}
+
+/** 万元 form for sums of at least 10,000 yuan, rounded half up to 0.01万: 170000000 → "170万元". Smaller sums → null. */
+export function formatWan(fen) {
+  let v = toBigInt(fen);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  if (v < 1000000n) return null;
+  const hundredths = (v + 5000n) / 10000n; // 1万元 = 1,000,000 fen; hundredths of 万 = 10,000 fen
+  const whole = (hundredths / 100n).toString();
+  const frac = (hundredths % 100n).toString().padStart(2, "0").replace(/0+$/, "");
+  return `${negative ? "-" : ""}${whole}${frac ? "." + frac : ""}万元`;
+}
+
+/** "1,700,000.5" or "1700000.50" → 170000050 (a safe integer). Throws RangeError on anything else. */
+export function parseYuan(text) {
+  const s = String(text).trim().replace(/[,，\s]/g, "").replace(/^¥/, "");
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) throw new RangeError(`not an amount in yuan: ${text}`);
+  const fen = BigInt(m[2]) * 100n + BigInt((m[3] || "").padEnd(2, "0"));
+  const signed = m[1] ? -fen : fen;
+  if (signed > BigInt(Number.MAX_SAFE_INTEGER) || signed < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`amount too large: ${text}`);
+  }
+  return Number(signed);
+}
+
+/** Sum of fen amounts as BigInt (for totals computed live in forms). */
+export function sumFen(values) {
+  return values.reduce((acc, v) => acc + toBigInt(v), 0n);
+}
+
+/** quantity (decimal string, up to 3 places) × unit price in fen → fen, rounded half up, as BigInt. */
+export function lineTotalFen(quantity, unitPriceFen) {
+  const m = /^(\d+)(?:\.(\d{1,3}))?$/.exec(String(quantity).trim());
+  if (!m) throw new RangeError(`not a quantity: ${quantity}`);
+  const frac = (m[2] || "").padEnd(3, "0");
+  const thousandths = BigInt(m[1]) * 1000n + BigInt(frac);
+  return (thousandths * toBigInt(unitPriceFen) + 500n) / 1000n;
+}
+
+/** "86.5" / "86.50" / 86.5 → "86.50 m²" (areas come as decimal strings). */
+export function formatArea(area) {
+  const s = String(area);
+  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return `${s} m²`;
+  return `${groupThousands(m[1])}.${(m[2] || "").padEnd(2, "0").slice(0, 2)} m²`;
+}
+
+function pad(n) {
+  return String(n).padStart(2, "0");
+}
+
+/** ISO timestamp or date → "2024-09-28" (local calendar date). */
+export function formatDate(value) {
+  if (!value) return "";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** ISO timestamp → "2024-09-28 14:05". */
+export function formatDateTime(value) {
+  if (!value) return "";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${formatDate(value)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Percentage strings from the API ("-52.8") → "-52.8%"; shares "0.2345" → "23.45%". */
+export function formatPct(pct) {
+  if (pct === null || pct === undefined || pct === "") return "";
+  return `${pct}%`;
+}
+
+export function shareToPct(share, places = 1) {
+  // share is a decimal string like "0.2345"; shift two places with string arithmetic.
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(share));
+  if (!m) return String(share);
+  const digits = (m[3] || "").padEnd(places + 2 + 1, "0");
+  const scaled = BigInt(m[2] + digits.slice(0, places + 2 + 1)); // one extra digit for rounding
+  const rounded = (scaled + 5n) / 10n;
+  const s = rounded.toString().padStart(places + 1, "0");
+  const whole = s.slice(0, s.length - places) || "0";
+  const frac = places ? "." + s.slice(s.length - places) : "";
+  return `${m[1]}${whole}${frac}%`;
+}
+
+/** Ratio a/b of two decimal strings as a number in [0, 1] for drawing bars only (never for decisions). */
+export function ratioForBar(a, b) {
+  const x = Number(a);
+  const y = Number(b);
+  if (!y || !Number.isFinite(x) || !Number.isFinite(y)) return 0;
+  return Math.max(0, Math.min(1, x / y));
+}
+
+const DIGITS = "零壹贰叁肆伍陆柒捌玖";
+const SMALL_UNITS = ["", "拾", "佰", "仟"];
+const BIG_UNITS = ["", "万", "亿", "万亿"];
+
+/** 人民币大写 for payment notices: 170000 fen → "人民币壹仟柒佰元整". */
+export function toChineseCapital(fen) {
+  let v = toBigInt(fen);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  const yuan = v / 100n;
+  const jiao = Number((v / 10n) % 10n);
+  const fenDigit = Number(v % 10n);
+  let text = "";
+  if (yuan > 0n) {
+    const groups = [];
+    for (let y = yuan; y > 0n; y /= 10000n) groups.push(Number(y % 10000n));
+    let needZero = false;
+    for (let g = groups.length - 1; g >= 0; g -= 1) {
+      const group = groups[g];
+      if (group === 0) { needZero = text !== ""; continue; }
+      if (needZero || (text !== "" && group < 1000)) text += "零";
+      needZero = false;
+      let zero = false;
+      for (let i = 3; i >= 0; i -= 1) {
+        const d = Math.floor(group / 10 ** i) % 10;
+        if (d === 0) { zero = text !== "" ; continue; }
+        if (zero && !text.endsWith("零")) text += "零";
+        zero = false;
+        text += DIGITS[d] + SMALL_UNITS[i];
+      }
+      text = text.replace(/零+$/, "") + BIG_UNITS[g];
+    }
+    text += "元";
+  }
+  if (jiao === 0 && fenDigit === 0) {
+    text = (text || "零元") + "整";
+  } else {
+    if (jiao) text += DIGITS[jiao] + "角";
+    else if (text) text += "零";
+    if (fenDigit) text += DIGITS[fenDigit] + "分";
+    else text += "整";
+  }
+  return `人民币${negative ? "负" : ""}${text}`;
+}

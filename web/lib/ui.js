@@ -1,0 +1,116 @@
+// Small shared pieces of the interface: money, errors, loading, bars, data hooks.
+import { html, useState, useEffect, useCallback, useRef } from "./html.js";
+import { t, getLang, tMaybe } from "./i18n.js";
+import { formatFen, formatWan } from "./format.js";
+import { ApiError, api } from "./api.js";
+
+/** ¥1,700,000.00, with （170万元） beside large sums when the interface is in Chinese. */
+export function Money({ fen, wan = true }) {
+  if (fen === null || fen === undefined) return html`<span class="money">—</span>`;
+  const big = wan && getLang() === "zh-CN" ? formatWan(fen) : null;
+  return html`<span class="money">${formatFen(fen)}${big
+    ? html` <span class="wan">（${big}）</span>` : null}</span>`;
+}
+
+/** A readable rendering of an ApiError (problem+json) or any other error. */
+export function ErrorBox({ error }) {
+  if (!error) return null;
+  if (error instanceof ApiError) {
+    const p = error.problem;
+    const heading = tMaybe(`error.status.${error.status}`, p.title || t("error.generic"));
+    return html`<div class="error" role="alert">
+      <strong>${heading}</strong>
+      ${p.detail ? html`<p>${p.detail}</p>` : null}
+      ${error.fieldErrors.length ? html`<ul>
+        ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${e.reason}</li>`)}
+      </ul>` : null}
+    </div>`;
+  }
+  return html`<div class="error" role="alert"><strong>${t("error.generic")}</strong>
+    <p>${String(error && error.message ? error.message : error)}</p></div>`;
+}
+
+export function Loading() {
+  return html`<p class="loading" aria-live="polite">${t("common.loading")}</p>`;
+}
+
+/** Fetch `path` now and whenever `reload()` is called or `path` changes. */
+export function useApi(path) {
+  const [state, setState] = useState({ data: null, error: null, loading: !!path });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return undefined;
+    let alive = true;
+    setState((s) => ({ ...s, loading: true }));
+    api(path).then(
+      (data) => alive && setState({ data, error: null, loading: false }),
+      (error) => alive && setState({ data: null, error, loading: false }),
+    );
+    return () => { alive = false; };
+  }, [path, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { ...state, reload };
+}
+
+/** Run an unsafe call, tracking busy state and the error for the form that made it. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = useCallback(async (fn) => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (err) {
+      setError(err);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, setError };
+}
+
+/** A horizontal bar with an optional threshold line; value/threshold in [0, 1]. */
+export function Bar({ value, threshold, label, valueText, thresholdText, testid }) {
+  const pct = Math.round(Math.max(0, Math.min(1, value)) * 1000) / 10;
+  return html`<div class="bar" data-testid=${testid}>
+    <div class="bar-label"><span>${label}</span><span class="bar-value">${valueText}</span></div>
+    <div class="bar-track" role="meter" aria-label=${label} aria-valuemin="0" aria-valuemax="100"
+         aria-valuenow=${pct} aria-valuetext=${valueText}>
+      <div class="bar-fill" style=${{ width: `${pct}%` }}></div>
+      ${threshold !== undefined && threshold !== null ? html`<div class="bar-threshold"
+          style=${{ left: `${Math.round(threshold * 1000) / 10}%` }} title=${thresholdText}></div>` : null}
+    </div>
+    ${thresholdText ? html`<div class="bar-note">${thresholdText}</div>` : null}
+  </div>`;
+}
+
+/** Chart.js on a canvas, re-created when `config` changes. Chart.js is loaded on first use. */
+export function ChartCanvas({ config, label, height = 260, testid }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    let chart = null;
+    let alive = true;
+    loadChart().then((Chart) => {
+      if (!alive || !ref.current) return;
+      chart = new Chart(ref.current, config);
+    });
+    return () => { alive = false; if (chart) chart.destroy(); };
+  }, [config]);
+  return html`<div class="chart" style=${{ height: `${height}px` }} data-testid=${testid}>
+    <canvas ref=${ref} role="img" aria-label=${label}></canvas></div>`;
+}
+
+let chartPromise = null;
+export function loadChart() {
+  if (!chartPromise) {
+    chartPromise = import("../vendor/chart.umd.min.js").then(() => globalThis.Chart);
+  }
+  return chartPromise;
+}
+
+/** Translated status badge for server status values (work, quote, motion, plan). */
+export function Status({ kind, value }) {
+  return html`<span class=${`badge badge-${value}`}>${tMaybe(`status.${kind}.${value}`, value)}</span>`;
+}

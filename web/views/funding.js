@@ -1,0 +1,219 @@
+import { html, useState, useMemo } from "../lib/html.js";
+import { t, tMaybe } from "../lib/i18n.js";
+import { api, itemsOf } from "../lib/api.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
+import { useLiveEvent } from "../lib/events.js";
+import { fenToYuanString, formatDateTime, parseYuan, shareToPct, formatFen } from "../lib/format.js";
+
+const SOURCE_KINDS = ["subsidy", "maintenance_fund", "utility", "donor", "other"];
+const PALETTE = ["#0050b3", "#d46b08", "#531dab", "#08979c", "#7cb305", "#c41d7f"];
+const RESIDENTS_COLOUR = "#a8071a";
+const TREASURY = ["admin", "treasurer"];
+
+/** Funding: sources, the solve form, plan versions; with an id, one plan in detail. */
+export function FundingPlan({ me, params }) {
+  const works = useApi(`/api/estates/${me.estate_id}/works`);
+  const sources = useApi(`/api/estates/${me.estate_id}/funding-sources`);
+  const plans = useApi(`/api/estates/${me.estate_id}/funding-plans`);
+  useLiveEvent(["funding", "plan.", "work."], () => { sources.reload(); plans.reload(); });
+  const names = useMemo(() => ({
+    work: Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w.title])),
+    source: Object.fromEntries(itemsOf(sources.data).map((s) => [String(s.id), s.name])),
+  }), [works.data, sources.data]);
+  const planList = itemsOf(plans.data);
+  const planId = params.id || (planList.length ? planList[planList.length - 1].id : null);
+  const canEdit = TREASURY.includes(me.role);
+  return html`<h1>${t("funding.title")}</h1>
+    <div class="grid two">
+      <section class="card" aria-labelledby="sources-h">
+        <h2 id="sources-h">${t("funding.sources")}</h2>
+        <${ErrorBox} error=${sources.error} />
+        <ul class="plain" data-testid="sources">${itemsOf(sources.data).map((s) => html`<li key=${s.id}>
+          <strong>${s.name}</strong> <span class="muted">${tMaybe(`source.kind.${s.kind}`, s.kind)}</span><br />
+          ${t("funding.budget")}: <${Money} fen=${s.budget_fen} />
+          ${s.max_share ? html` · ${t("funding.maxShare")}: ${shareToPct(s.max_share)}` : null}
+          <div class="muted">${itemsOf(s.eligible_work_ids).map((id) => names.work[String(id)] || `#${id}`).join("、")}</div>
+        </li>`)}</ul>
+        ${canEdit ? html`<${NewSource} estateId=${me.estate_id} works=${itemsOf(works.data)} onDone=${sources.reload} />` : null}
+      </section>
+      ${canEdit ? html`<${SolveForm} estateId=${me.estate_id} onSolved=${(p) => { plans.reload(); if (p && p.id) location.hash = `#/funding/${p.id}`; }} />` : null}
+    </div>
+    ${planList.length ? html`<section class="card" aria-labelledby="versions-h">
+      <h2 id="versions-h">${t("funding.versions")}</h2>
+      <ul class="plain" data-testid="versions">${planList.slice().reverse().map((p) => html`<li key=${p.id}>
+        <a href=${`#/funding/${p.id}`} aria-current=${String(p.id) === String(planId) ? "page" : undefined}>
+          ${t("funding.versionN", { n: p.version })}</a> <${Status} kind="plan" value=${p.status} />
+        ${p.residents_total_fen !== undefined ? html` · ${t("funding.residents")}: <${Money} fen=${p.residents_total_fen} />` : null}
+        ${p.created_at ? html` <span class="muted">${formatDateTime(p.created_at)}</span>` : null}</li>`)}</ul>
+    </section>` : null}
+    ${planId ? html`<${PlanDetail} key=${planId} me=${me} planId=${planId} names=${names} onChange=${plans.reload} />` : null}`;
+}
+
+function NewSource({ estateId, works, onDone }) {
+  const action = useAction();
+  const [form, setForm] = useState({ name: "", kind: SOURCE_KINDS[0], budget: "", maxShare: "", eligible: [] });
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const toggle = (id) => setForm({ ...form, eligible: form.eligible.includes(id) ? form.eligible.filter((x) => x !== id) : [...form.eligible, id] });
+  const submit = async (e) => {
+    e.preventDefault();
+    let budget;
+    try { budget = parseYuan(form.budget); } catch (err) { action.setError(err); return; }
+    const body = { name: form.name, kind: form.kind, budget_fen: budget, eligible_work_ids: form.eligible };
+    if (form.maxShare.trim()) body.max_share = form.maxShare.trim();
+    const res = await action.run(() => api(`/api/estates/${estateId}/funding-sources`, { method: "POST", body }));
+    if (res !== undefined) { setForm({ ...form, name: "", budget: "", maxShare: "", eligible: [] }); onDone(); }
+  };
+  return html`<details><summary>${t("funding.newSource")}</summary><form onSubmit=${submit}>
+    <label for="src-name">${t("funding.sourceName")}</label>
+    <input id="src-name" required value=${form.name} onInput=${set("name")} />
+    <label for="src-kind">${t("funding.sourceKind")}</label>
+    <select id="src-kind" value=${form.kind} onChange=${set("kind")}>
+      ${SOURCE_KINDS.map((k) => html`<option value=${k}>${t(`source.kind.${k}`)}</option>`)}</select>
+    <label for="src-budget">${t("funding.budgetYuan")}</label>
+    <input id="src-budget" required inputmode="decimal" value=${form.budget} onInput=${set("budget")} />
+    <label for="src-share">${t("funding.maxShareHelp")}</label>
+    <input id="src-share" inputmode="decimal" placeholder="0.50" value=${form.maxShare} onInput=${set("maxShare")} />
+    <fieldset><legend>${t("funding.eligibleWorks")}</legend>
+      ${works.map((w) => html`<label class="check"><input type="checkbox" checked=${form.eligible.includes(w.id)}
+        onChange=${() => toggle(w.id)} /> ${w.title}</label>`)}</fieldset>
+    <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("funding.addSource")}</button></div>
+    <${ErrorBox} error=${action.error} />
+  </form></details>`;
+}
+
+function SolveForm({ estateId, onSolved }) {
+  const action = useAction();
+  const [form, setForm] = useState({ policy: "minimum", low: "0.20", high: "0.30", target: "0.25" });
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = { policy: form.policy, resident_band: [form.low.trim(), form.high.trim()] };
+    if (form.policy === "target") body.target_share = form.target.trim();
+    const res = await action.run(() => api(`/api/estates/${estateId}/funding-plans`, { method: "POST", body }));
+    if (res !== undefined) onSolved(res);
+  };
+  return html`<section class="card" aria-labelledby="solve-h"><h2 id="solve-h">${t("funding.solve")}</h2>
+    <form onSubmit=${submit} data-testid="solve-form">
+      <fieldset><legend>${t("funding.policy")}</legend>
+        ${["minimum", "target"].map((p) => html`<label class="check"><input type="radio" name="policy" value=${p}
+          checked=${form.policy === p} onChange=${set("policy")} /> ${t(`funding.policy.${p}`)}</label>`)}
+      </fieldset>
+      <div class="grid two">
+        <div><label for="band-low">${t("funding.bandLow")}</label>
+          <input id="band-low" inputmode="decimal" value=${form.low} onInput=${set("low")} /></div>
+        <div><label for="band-high">${t("funding.bandHigh")}</label>
+          <input id="band-high" inputmode="decimal" value=${form.high} onInput=${set("high")} /></div>
+      </div>
+      ${form.policy === "target" ? html`<label for="target-share">${t("funding.targetShare")}</label>
+        <input id="target-share" inputmode="decimal" value=${form.target} onInput=${set("target")} />` : null}
+      <div class="actions"><button class="primary" type="submit" data-testid="solve" disabled=${action.busy}>${t("funding.solveButton")}</button></div>
+      ${action.error ? html`<div data-testid="infeasible"><${ErrorBox} error=${action.error} /></div>` : null}
+    </form></section>`;
+}
+
+function PlanDetail({ me, planId, names, onChange }) {
+  const plan = useApi(`/api/funding-plans/${planId}`);
+  useLiveEvent(["funding", "plan."], (e) => { const d = e.data || {}; if (d.plan_id === undefined || String(d.plan_id) === String(planId)) plan.reload(); });
+  const action = useAction();
+  const p = plan.data;
+  const charts = useMemo(() => (p ? { works: worksChart(p, names), burden: burdenChart(p) } : null), [p, names]);
+  if (plan.error) return html`<${ErrorBox} error=${plan.error} />`;
+  if (!p) return html`<${Loading} />`;
+  const approve = async () => {
+    const res = await action.run(() => api(`/api/funding-plans/${planId}/approve`, { method: "POST" }));
+    if (res !== undefined) { plan.reload(); onChange(); }
+  };
+  return html`<section class="card" aria-labelledby="plan-h" data-testid="plan">
+    <h2 id="plan-h">${t("funding.versionN", { n: p.version })} <${Status} kind="plan" value=${p.status} /></h2>
+    <dl class="kv">
+      <dt>${t("funding.totalCost")}</dt><dd data-testid="plan-total"><${Money} fen=${p.total_cost_fen} /></dd>
+      <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
+      <dt>${t("funding.residentsShare")}</dt><dd>${shareToPct(p.residents_share)}</dd>
+    </dl>
+    <${BandGauge} plan=${p} />
+    ${p.explanation ? html`<p class="notice" data-testid="explanation">${p.explanation}</p>` : null}
+    <h3>${t("funding.byWork")}</h3>
+    <${ChartCanvas} config=${charts.works} label=${t("funding.byWorkChart")} height=${Math.max(180, 60 * itemsOf(p.works).length + 80)} testid="works-chart" />
+    <div class="table-wrap"><table>
+      <thead><tr><th scope="col">${t("funding.work")}</th><th scope="col" class="num">${t("funding.cost")}</th>
+        <th scope="col" class="num">${t("funding.residents")}</th><th scope="col">${t("funding.sources")}</th></tr></thead>
+      <tbody>${itemsOf(p.works).map((w) => html`<tr key=${w.work_id}><td>${names.work[String(w.work_id)] || `#${w.work_id}`}</td>
+        <td class="num"><${Money} fen=${w.cost_fen} /></td><td class="num"><${Money} fen=${w.residents_fen} /></td>
+        <td>${itemsOf(w.sources).filter((s) => s.amount_fen).map((s) => html`<div>${names.source[String(s.source_id)] || `#${s.source_id}`}: <${Money} fen=${s.amount_fen} /></div>`)}</td>
+      </tr>`)}</tbody></table></div>
+    <h3>${t("funding.burden")}</h3>
+    <${ChartCanvas} config=${charts.burden} label=${t("funding.burdenChart")} height=${220} testid="burden-chart" />
+    <p class="muted">${t("funding.households", { n: itemsOf(p.households).length, capped: itemsOf(p.households).filter((h) => h.capped).length })}</p>
+    <div class="actions">
+      ${TREASURY.includes(me.role) && p.status !== "approved" ? html`<button type="button" class="primary" data-testid="approve"
+        disabled=${action.busy} onClick=${approve}>${t("funding.approve")}</button>` : null}
+      <a class="button" data-testid="export-xlsx" href=${`/api/funding-plans/${planId}/export.xlsx`} download>${t("funding.exportXlsx")}</a>
+      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=households`} download>${t("funding.exportCsvHouseholds")}</a>
+      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=works`} download>${t("funding.exportCsvWorks")}</a>
+    </div>
+    <${ErrorBox} error=${action.error} />
+  </section>`;
+}
+
+function parseShare(s) {
+  const n = Number(s);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function BandGauge({ plan }) {
+  const band = plan.resident_band || ["0.20", "0.30"];
+  const lo = parseShare(band[0]);
+  const hi = parseShare(band[1]);
+  const share = parseShare(plan.residents_share);
+  const pos = (x) => `${Math.max(0, Math.min(100, (x / 0.5) * 100))}%`; // the gauge spans 0–50 %
+  return html`<div aria-label=${t("funding.gauge")} data-testid="band-gauge">
+    <div class="muted">${t("funding.gaugeText", { share: shareToPct(plan.residents_share), lo: shareToPct(band[0], 0), hi: shareToPct(band[1], 0) })}</div>
+    <div class="gauge" role="meter" aria-valuemin="0" aria-valuemax="50" aria-valuenow=${Math.round(share * 1000) / 10}
+      aria-valuetext=${shareToPct(plan.residents_share)} aria-label=${t("funding.residentsShare")}>
+      <div class="band" style=${{ left: pos(lo), width: `calc(${pos(hi)} - ${pos(lo)})` }}></div>
+      <div class="marker" style=${{ left: pos(share) }}></div>
+      ${[0, 0.1, 0.2, 0.3, 0.4, 0.5].map((x) => html`<span class="tick" style=${{ left: pos(x) }}>${Math.round(x * 100)}%</span>`)}
+    </div></div>`;
+}
+
+function yuan(fen) {
+  return Number(fenToYuanString(fen)); // chart drawing only; figures shown in text come from fen
+}
+
+function worksChart(plan, names) {
+  const works = itemsOf(plan.works);
+  const sourceIds = [...new Set(works.flatMap((w) => itemsOf(w.sources).map((s) => String(s.source_id))))];
+  const datasets = sourceIds.map((sid, i) => ({
+    label: names.source[sid] || `#${sid}`,
+    data: works.map((w) => { const s = itemsOf(w.sources).find((x) => String(x.source_id) === sid); return s ? yuan(s.amount_fen) : 0; }),
+    backgroundColor: PALETTE[i % PALETTE.length],
+  }));
+  datasets.push({ label: t("funding.residents"), data: works.map((w) => yuan(w.residents_fen)), backgroundColor: RESIDENTS_COLOUR });
+  return {
+    type: "bar",
+    data: { labels: works.map((w) => names.work[String(w.work_id)] || `#${w.work_id}`), datasets },
+    options: {
+      indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { x: { stacked: true, ticks: { callback: (v) => `¥${Number(v).toLocaleString("en-US")}` } }, y: { stacked: true } },
+      plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${formatFen(Math.round(ctx.raw * 100))}` } } },
+    },
+  };
+}
+
+/** Histogram of household payments in ten equal buckets between the smallest and largest. */
+function burdenChart(plan) {
+  const amounts = itemsOf(plan.households).map((h) => yuan(h.amount_fen));
+  const min = amounts.length ? Math.min(...amounts) : 0;
+  const max = amounts.length ? Math.max(...amounts) : 0;
+  const buckets = 10;
+  const width = (max - min) / buckets || 1;
+  const counts = new Array(buckets).fill(0);
+  for (const a of amounts) counts[Math.min(buckets - 1, Math.floor((a - min) / width))] += 1;
+  const labels = counts.map((_, i) => `¥${Math.round(min + i * width).toLocaleString("en-US")}–${Math.round(min + (i + 1) * width).toLocaleString("en-US")}`);
+  return {
+    type: "bar",
+    data: { labels, datasets: [{ label: t("funding.householdCount"), data: counts, backgroundColor: RESIDENTS_COLOUR }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  };
+}

@@ -1,0 +1,77 @@
+import { html } from "../lib/html.js";
+import { t } from "../lib/i18n.js";
+import { itemsOf } from "../lib/api.js";
+import { useApi, Money, Status } from "../lib/ui.js";
+import { useLiveEvent } from "../lib/events.js";
+import { formatDateTime } from "../lib/format.js";
+import { isStaff } from "../lib/routes.js";
+import { WORK_STATUSES } from "./quotes.js";
+
+/** The estate at a glance, by role. */
+export function Home({ me }) {
+  return html`<h1>${t("home.title")}</h1>
+    <div class="grid two">
+      ${me.role === "supplier" ? html`<${SupplierHome} />` : html`
+        <${NextMeeting} me=${me} />
+        ${isStaff(me.role) ? html`<${WorksByStatus} me=${me} /><${MoneyAtAGlance} me=${me} />` : null}
+        ${me.role === "owner" ? html`<${OwnerHome} me=${me} />` : null}`}
+    </div>`;
+}
+
+function NextMeeting({ me }) {
+  const meetings = useApi(`/api/estates/${me.estate_id}/meetings`);
+  useLiveEvent(["meeting.", "motion."], meetings.reload);
+  const items = itemsOf(meetings.data);
+  const next = items.find((m) => m.status === "open" || m.status === "live") || items[items.length - 1];
+  return html`<section class="card" aria-labelledby="next-meeting-h" data-testid="next-meeting">
+    <h2 id="next-meeting-h">${t("home.nextMeeting")}</h2>
+    ${next ? html`<p><a href=${`#/meetings/${next.id}`}>${next.title}</a>
+      ${next.starts_at ? html`<br /><span class="muted">${formatDateTime(next.starts_at)}</span>` : null}</p>
+      <a class="button primary" href=${`#/meetings/${next.id}`}>${t("home.enterMeeting")}</a>`
+      : html`<p class="muted">${meetings.error ? t("home.unavailable") : t("meetings.none")}</p>`}
+  </section>`;
+}
+
+function WorksByStatus({ me }) {
+  const works = useApi(`/api/estates/${me.estate_id}/works`);
+  useLiveEvent(["work."], works.reload);
+  const items = itemsOf(works.data);
+  const counts = WORK_STATUSES.map((s) => [s, items.filter((w) => w.status === s).length]).filter(([, n]) => n > 0);
+  return html`<section class="card" aria-labelledby="works-status-h" data-testid="works-by-status">
+    <h2 id="works-status-h">${t("home.worksByStatus")}</h2>
+    ${counts.length ? html`<ul class="plain">${counts.map(([s, n]) => html`<li key=${s}><${Status} kind="work" value=${s} /> ${t("home.nWorks", { n })}</li>`)}</ul>`
+      : html`<p class="muted">${works.error ? t("home.unavailable") : t("works.none")}</p>`}
+    <a href="#/works">${t("home.allWorks")}</a>
+  </section>`;
+}
+
+function MoneyAtAGlance({ me }) {
+  const plans = useApi(`/api/estates/${me.estate_id}/funding-plans`);
+  const items = itemsOf(plans.data);
+  const latest = items[items.length - 1];
+  return html`<section class="card" aria-labelledby="money-h" data-testid="money">
+    <h2 id="money-h">${t("home.money")}</h2>
+    ${latest ? html`<dl class="kv">
+      <dt>${t("funding.totalCost")}</dt><dd><${Money} fen=${latest.total_cost_fen} /></dd>
+      <dt>${t("funding.residents")}</dt><dd><${Money} fen=${latest.residents_total_fen} /></dd>
+      <dt>${t("funding.plan")}</dt><dd>${t("funding.versionN", { n: latest.version })} <${Status} kind="plan" value=${latest.status} /></dd>
+    </dl><a href=${`#/funding/${latest.id}`}>${t("home.openPlan")}</a>`
+      : html`<p class="muted">${plans.error ? t("home.unavailable") : t("home.noPlan")}</p><a href="#/funding">${t("nav.funding")}</a>`}
+  </section>`;
+}
+
+function OwnerHome() {
+  return html`<section class="card" aria-labelledby="owner-h">
+    <h2 id="owner-h">${t("home.myShare")}</h2>
+    <p>${t("home.myShareText")}</p>
+    <a class="button" href="#/my">${t("nav.my")}</a>
+  </section>`;
+}
+
+function SupplierHome() {
+  return html`<section class="card" aria-labelledby="supplier-h">
+    <h2 id="supplier-h">${t("supplier.title")}</h2>
+    <p>${t("home.supplierText")}</p>
+    <a class="button primary" href="#/supplier">${t("nav.supplier")}</a>
+  </section>`;
+}

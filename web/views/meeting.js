@@ -1,0 +1,225 @@
+import { html, useState, useEffect, useCallback } from "../lib/html.js";
+import { t, tMaybe } from "../lib/i18n.js";
+import { api, itemsOf } from "../lib/api.js";
+import { ErrorBox, Loading, useApi, useAction, Bar, Status } from "../lib/ui.js";
+import { useLiveEvent, usePresence } from "../lib/events.js";
+import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
+import { isStaff } from "../lib/routes.js";
+
+const MEETING_KINDS = ["building_meeting", "public_hearing", "owners_assembly"];
+const CHAIRS = ["admin", "committee"];
+
+export function MeetingsList({ me }) {
+  const list = useApi(`/api/estates/${me.estate_id}/meetings`);
+  useLiveEvent(["meeting."], list.reload);
+  const items = itemsOf(list.data);
+  return html`<h1>${t("meetings.title")}</h1>
+    ${CHAIRS.includes(me.role) ? html`<${NewMeeting} estateId=${me.estate_id} />` : null}
+    <${ErrorBox} error=${list.error} />
+    ${list.loading ? html`<${Loading} />` : items.length === 0 ? html`<p class="muted">${t("meetings.none")}</p>`
+      : html`<ul class="plain card" data-testid="meetings">${items.map((m) => html`<li key=${m.id}>
+          <a href=${`#/meetings/${m.id}`}>${m.title}</a>
+          <span class="muted"> · ${tMaybe(`meeting.kind.${m.kind}`, m.kind || "")}</span>
+          ${m.status ? html` <${Status} kind="meeting" value=${m.status} />` : null}
+        </li>`)}</ul>`}`;
+}
+
+function NewMeeting({ estateId }) {
+  const action = useAction();
+  const [title, setTitle] = useState("");
+  const [kind, setKind] = useState(MEETING_KINDS[0]);
+  const submit = async (e) => {
+    e.preventDefault();
+    const created = await action.run(() => api(`/api/estates/${estateId}/meetings`, {
+      method: "POST", body: { title, kind },
+    }));
+    if (created && created.id) location.hash = `#/meetings/${created.id}`;
+  };
+  return html`<details class="card"><summary>${t("meetings.new")}</summary>
+    <form onSubmit=${submit}>
+      <label for="meeting-title">${t("meetings.titleLabel")}</label>
+      <input id="meeting-title" required value=${title} onInput=${(e) => setTitle(e.currentTarget.value)} />
+      <label for="meeting-kind">${t("meetings.kindLabel")}</label>
+      <select id="meeting-kind" value=${kind} onChange=${(e) => setKind(e.currentTarget.value)}>
+        ${MEETING_KINDS.map((k) => html`<option value=${k}>${t(`meeting.kind.${k}`)}</option>`)}
+      </select>
+      <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("meetings.create")}</button></div>
+      <${ErrorBox} error=${action.error} />
+    </form></details>`;
+}
+
+/** Motions of a meeting: embedded in the meeting or listed separately. */
+function useMotions(meetingId, meeting) {
+  const embedded = meeting && Array.isArray(meeting.motions);
+  const list = useApi(meeting && !embedded ? `/api/meetings/${meetingId}/motions` : null);
+  return { motions: embedded ? meeting.motions : itemsOf(list.data), reload: list.reload, error: list.error };
+}
+
+function currentMotion(motions, chosenId) {
+  if (chosenId) {
+    const chosen = motions.find((m) => String(m.id) === String(chosenId));
+    if (chosen) return chosen;
+  }
+  return motions.find((m) => m.status === "open") || motions[motions.length - 1] || null;
+}
+
+export function MeetingRoom({ me, params }) {
+  const meeting = useApi(`/api/meetings/${params.id}`);
+  const motions = useMotions(params.id, meeting.data);
+  const [chosen, setChosen] = useState(null);
+  const presence = usePresence(params.id);
+  const reloadAll = useCallback(() => { meeting.reload(); motions.reload(); }, [meeting.reload, motions.reload]);
+  useLiveEvent(["motion.", "meeting."], reloadAll);
+  if (meeting.loading && !meeting.data) return html`<${Loading} />`;
+  if (meeting.error) return html`<${ErrorBox} error=${meeting.error} />`;
+  const m = meeting.data;
+  const motion = currentMotion(motions.motions, chosen);
+  return html`<h1 data-testid="meeting-title">${m.title}</h1>
+    <p class="muted">${tMaybe(`meeting.kind.${m.kind}`, m.kind || "")}</p>
+    <div class="grid two">
+      <div>
+        ${motion ? html`<${MotionPanel} key=${motion.id} me=${me} motion=${motion} onChange=${reloadAll} />`
+          : html`<p class="card muted">${t("meeting.noMotion")}</p>`}
+      </div>
+      <div>
+        <section class="card" aria-labelledby="agenda-h">
+          <h2 id="agenda-h">${t("meeting.agenda")}</h2>
+          <${ErrorBox} error=${motions.error} />
+          <ol data-testid="agenda">${motions.motions.map((x) => html`<li key=${x.id}>
+            <button type="button" class="linkish" aria-current=${motion && x.id === motion.id ? "true" : undefined}
+              onClick=${() => setChosen(x.id)}>${x.title}</button>
+            ${" "}<${Status} kind="motion" value=${x.status} />
+            <span class="muted"> · ${t("motion.matterN", { n: x.matter })}</span>
+          </li>`)}</ol>
+          ${CHAIRS.includes(me.role) ? html`<${NewMotion} meetingId=${params.id} onDone=${reloadAll} />` : null}
+        </section>
+        <section class="card" aria-labelledby="presence-h">
+          <h2 id="presence-h">${t("meeting.presence", { n: presence.length })}</h2>
+          <ul class="plain" data-testid="presence">${presence.map((p) => html`<li key=${p.member_id}>
+            ${p.display_name || `#${p.member_id}`} <span class="muted">${tMaybe(`role.${p.role}`, p.role || "")}</span></li>`)}</ul>
+        </section>
+      </div>
+    </div>`;
+}
+
+function NewMotion({ meetingId, onDone }) {
+  const action = useAction();
+  const [title, setTitle] = useState("");
+  const [matter, setMatter] = useState("5");
+  const submit = async (e) => {
+    e.preventDefault();
+    const res = await action.run(() => api(`/api/meetings/${meetingId}/motions`, {
+      method: "POST", body: { title, matter: Number(matter) },
+    }));
+    if (res !== undefined) { setTitle(""); onDone(); }
+  };
+  return html`<details><summary>${t("motion.new")}</summary><form onSubmit=${submit}>
+    <label for="motion-title">${t("motion.titleLabel")}</label>
+    <input id="motion-title" required value=${title} onInput=${(e) => setTitle(e.currentTarget.value)} />
+    <label for="motion-matter">${t("motion.matterLabel")}</label>
+    <select id="motion-matter" value=${matter} onChange=${(e) => setMatter(e.currentTarget.value)}>
+      ${[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => html`<option value=${String(n)}>${n}. ${t(`matter.${n}`)}</option>`)}
+    </select>
+    <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("motion.add")}</button></div>
+    <${ErrorBox} error=${action.error} />
+  </form></details>`;
+}
+
+/** Special matters (Art. 278 items 6–8) need 3/4; the others more than half. */
+export function thresholdFor(matter) {
+  return [6, 7, 8].includes(Number(matter)) ? { ratio: 0.75, key: "tally.threeQuarters" }
+    : { ratio: 0.5, key: "tally.moreThanHalf" };
+}
+
+function MotionPanel({ me, motion, onChange }) {
+  const tally = useApi(`/api/motions/${motion.id}/tally`);
+  useLiveEvent(["ballot.", "motion."], (event) => {
+    const d = event.data || {};
+    if (d.motion_id === undefined || String(d.motion_id) === String(motion.id)) tally.reload();
+  });
+  const action = useAction();
+  const [myChoice, setMyChoice] = useState(null);
+  const vote = async (choice) => {
+    const res = await action.run(() => api(`/api/motions/${motion.id}/ballots`, { method: "POST", body: { choice } }));
+    if (res !== undefined) { setMyChoice(choice); tally.reload(); }
+  };
+  const transition = async (verb) => {
+    const res = await action.run(() => api(`/api/motions/${motion.id}/${verb}`, { method: "POST" }));
+    if (res !== undefined) { onChange(); tally.reload(); }
+  };
+  const canVote = motion.status === "open" && (me.role === "owner" || (me.household_ids || []).length > 0);
+  return html`<section class="card" aria-labelledby="motion-h" data-testid="motion">
+    <h2 id="motion-h">${motion.title}</h2>
+    <p><${Status} kind="motion" value=${motion.status} />
+      <span class="muted"> · ${t("motion.matterN", { n: motion.matter })}: ${t(`matter.${motion.matter}`)}</span></p>
+    ${canVote ? html`<div>
+      <p class="muted" data-testid="my-units">${t("meeting.myUnits", { n: (me.household_ids || []).length })}</p>
+      <div class="vote-buttons" role="group" aria-label=${t("vote.label")}>
+        ${["yes", "no", "abstain"].map((c) => html`<button type="button" class=${c} data-testid=${`vote-${c}`}
+          aria-pressed=${myChoice === c ? "true" : "false"} disabled=${action.busy}
+          onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
+      </div>
+      ${myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}</p>` : null}
+    </div>` : null}
+    <${ErrorBox} error=${action.error} />
+    ${CHAIRS.includes(me.role) ? html`<div class="actions">
+      ${motion.status !== "open" && motion.status !== "closed" ? html`<button type="button" class="primary"
+        data-testid="open-motion" disabled=${action.busy} onClick=${() => transition("open")}>${t("motion.open")}</button>` : null}
+      ${motion.status === "open" ? html`<button type="button" class="primary" data-testid="close-motion"
+        disabled=${action.busy} onClick=${() => transition("close")}>${t("motion.close")}</button>` : null}
+    </div>` : null}
+    <${ErrorBox} error=${tally.error} />
+    ${tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null}
+  </section>`;
+}
+
+function Tally({ tally, motion }) {
+  const rule = thresholdFor(tally.matter ?? motion.matter);
+  const quorumText = t("tally.quorumLine");
+  const closed = (tally.status || motion.status) === "closed";
+  const hidden = tally.results_hidden || tally.yes_area_m2 === null || tally.yes_area_m2 === undefined;
+  return html`<div data-testid="tally" aria-live="polite">
+    <h3>${t("tally.title")}</h3>
+    <${Bar} testid="bar-participating-area" label=${t("tally.participatingArea")}
+      value=${ratioForBar(tally.participating_area_m2, tally.total_area_m2)} threshold=${2 / 3}
+      valueText=${`${formatArea(tally.participating_area_m2)} / ${formatArea(tally.total_area_m2)}`}
+      thresholdText=${quorumText} />
+    <${Bar} testid="bar-participating-owners" label=${t("tally.participatingOwners")}
+      value=${ratioForBar(tally.participating_owners, tally.total_owners)} threshold=${2 / 3}
+      valueText=${t("tally.ofOwners", { n: tally.participating_owners, total: tally.total_owners })}
+      thresholdText=${quorumText} />
+    ${hidden ? html`<p class="notice" data-testid="results-hidden">${t("tally.hidden")}</p>` : html`
+    <${Bar} testid="bar-yes-area" label=${t("tally.yesArea")}
+      value=${ratioForBar(tally.yes_area_m2, tally.participating_area_m2)} threshold=${rule.ratio}
+      valueText=${`${formatArea(tally.yes_area_m2)} / ${formatArea(tally.participating_area_m2)}`}
+      thresholdText=${t(rule.key)} />
+    <${Bar} testid="bar-yes-owners" label=${t("tally.yesOwners")}
+      value=${ratioForBar(tally.yes_owners, tally.participating_owners)} threshold=${rule.ratio}
+      valueText=${t("tally.ofOwners", { n: tally.yes_owners, total: tally.participating_owners })}
+      thresholdText=${t(rule.key)} />
+    <p class="muted" data-testid="counts">${t("tally.counts", { yes: tally.yes_owners, no: tally.no_owners ?? 0, abstain: tally.abstain_owners ?? 0 })}</p>`}
+    <p data-testid="quorum"><strong>${tally.quorum_met ? t("tally.quorumMet") : t("tally.quorumNotMet")}</strong></p>
+    ${closed && tally.passed !== null && tally.passed !== undefined
+      ? html`<p class=${`result ${tally.passed ? "passed" : "failed"}`} data-testid="result" role="status">
+        ${tally.passed ? t("tally.passed") : t("tally.failed")}</p>
+      <${Minutes} motion=${motion} tally=${tally} />`
+      : !closed && !hidden ? html`<p class="muted" data-testid="projection">${tally.passed ? t("tally.wouldPass") : t("tally.wouldFail")}</p>` : null}
+  </div>`;
+}
+
+function Minutes({ motion, tally }) {
+  return html`<section aria-labelledby="minutes-h" data-testid="minutes">
+    <h3 id="minutes-h">${t("minutes.title")}</h3>
+    <dl class="kv">
+      <dt>${t("minutes.motion")}</dt><dd>${motion.title}</dd>
+      <dt>${t("minutes.closedAt")}</dt><dd>${formatDateTime(motion.closed_at) || "—"}</dd>
+      <dt>${t("tally.participatingArea")}</dt><dd>${formatArea(tally.participating_area_m2)} / ${formatArea(tally.total_area_m2)}</dd>
+      <dt>${t("tally.participatingOwners")}</dt><dd>${tally.participating_owners} / ${tally.total_owners}</dd>
+      <dt>${t("tally.yesArea")}</dt><dd>${formatArea(tally.yes_area_m2)}</dd>
+      <dt>${t("tally.yesOwners")}</dt><dd>${tally.yes_owners}</dd>
+      <dt>${t("minutes.outcome")}</dt><dd>${tally.passed ? t("tally.passed") : t("tally.failed")}</dd>
+    </dl>
+  </section>`;
+}
+
+export { isStaff };

@@ -1,0 +1,49 @@
+import { html, useMemo } from "../lib/html.js";
+import { t, tMaybe } from "../lib/i18n.js";
+import { itemsOf } from "../lib/api.js";
+import { ErrorBox, Loading, useApi, Money, Status } from "../lib/ui.js";
+import { useLiveEvent } from "../lib/events.js";
+import { formatArea, formatDate, toChineseCapital, shareToPct } from "../lib/format.js";
+
+function pickPlan(plans) {
+  const approved = plans.filter((p) => p.status === "approved");
+  return (approved.length ? approved : plans)[(approved.length ? approved : plans).length - 1] || null;
+}
+
+/** Owner: my payment notice per unit, my share per work and why. */
+export function MyShare({ me }) {
+  const plans = useApi(`/api/estates/${me.estate_id}/funding-plans`);
+  const households = useApi(`/api/estates/${me.estate_id}/households`);
+  const works = useApi(`/api/estates/${me.estate_id}/works`);
+  useLiveEvent(["funding", "plan."], plans.reload);
+  const chosen = pickPlan(itemsOf(plans.data));
+  const plan = useApi(chosen ? `/api/funding-plans/${chosen.id}` : null);
+  const workNames = useMemo(() => Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w])), [works.data]);
+  const units = useMemo(() => Object.fromEntries(itemsOf(households.data).map((h) => [String(h.id), h])), [households.data]);
+  if (plans.loading && !plans.data) return html`<${Loading} />`;
+  const mine = plan.data ? itemsOf(plan.data.households).filter((h) => (me.household_ids || []).map(String).includes(String(h.household_id))) : [];
+  return html`<h1>${t("my.title")}</h1>
+    <${ErrorBox} error=${plans.error || plan.error} />
+    ${!chosen ? html`<p class="card muted">${t("my.noPlan")}</p>` : null}
+    ${chosen && plan.data ? html`<p class="muted">${t("funding.versionN", { n: plan.data.version })} <${Status} kind="plan" value=${plan.data.status} />
+      ${plan.data.status !== "approved" ? html` · ${t("my.draft")}` : null}</p>` : null}
+    ${plan.data && !mine.length ? html`<p class="card muted">${t("my.noUnits")}</p>` : null}
+    ${mine.map((h) => { const unit = units[String(h.household_id)] || {}; return html`<article class="card notice-sheet" key=${h.household_id} data-testid="my-notice">
+      <h2>${t("my.notice")}: ${unit.building || ""} ${unit.unit || ""}</h2>
+      <dl class="kv">
+        <dt>${t("households.owner")}</dt><dd>${unit.owner_name || "—"}</dd>
+        <dt>${t("households.area")}</dt><dd>${unit.area_m2 ? formatArea(unit.area_m2) : "—"}</dd>
+        <dt>${t("my.amount")}</dt><dd><strong><${Money} fen=${h.amount_fen} /></strong></dd>
+        <dt>${t("my.capital")}</dt><dd lang="zh-CN">${toChineseCapital(h.amount_fen)}</dd>
+        <dt>${t("my.proportional")}</dt><dd><${Money} fen=${h.proportional_fen} /></dd>
+        <dt>${t("my.date")}</dt><dd>${formatDate(plan.data.approved_at || plan.data.created_at || new Date().toISOString())}</dd>
+      </dl>
+      ${h.capped ? html`<p class="notice">${t("my.capped")}</p>` : null}
+      <h3>${t("my.perWork")}</h3>
+      <ul class="plain">${itemsOf(h.works).map((w) => { const work = workNames[String(w.work_id)] || {}; return html`<li key=${w.work_id}>
+        <strong>${work.title || `#${w.work_id}`}</strong>: <${Money} fen=${w.amount_fen} />
+        <div class="muted">${t("my.why", { rule: tMaybe(`benefit.${work.benefit_rule}`, work.benefit_rule || "—") })}</div></li>`; })}</ul>
+      <p class="muted">${t("my.explain", { share: shareToPct(plan.data.residents_share) })}</p>
+      <div class="actions no-print"><button type="button" onClick=${() => print()}>${t("my.print")}</button></div>
+    </article>`; })}`;
+}

@@ -6,10 +6,13 @@ Money is integer fen; quantities are exact decimals with at most three places.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+
+from planner.model import Body, Fen, Id, Out, ShortText
 
 QuoteStatus = Literal["open", "awarded", "closed"]
 
@@ -48,7 +51,7 @@ class RoundRecord(msgspec.Struct, frozen=True, kw_only=True):
     total_fen: int
     lines: tuple[PricedLine, ...]
     by: int | None
-    at: str
+    at: datetime
     is_final: bool = False
 
 
@@ -68,7 +71,7 @@ class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
     change_vs_first_fen: int | None
     change_vs_first_pct: str | None
     by: int | None
-    at: str
+    at: datetime
     is_final: bool = False
 
 
@@ -95,6 +98,7 @@ class QuoteForComparison(msgspec.Struct, frozen=True, kw_only=True):
     round: int
     total_fen: int
     lines: tuple[PricedLine, ...]
+    status: str = "open"
 
 
 class ComparisonCell(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,8 +130,114 @@ class ComparisonQuote(msgspec.Struct, frozen=True, kw_only=True):
     round: int
     total_fen: int
     lowest_total: bool
+    status: str = "open"
 
 
 class Comparison(msgspec.Struct, frozen=True, kw_only=True):
     quotes: tuple[ComparisonQuote, ...]
     rows: tuple[ComparisonRow, ...]
+
+
+# ---------------------------------------------------------------- request and response bodies
+
+Lines = Annotated[list[LineInput], msgspec.Meta(max_length=1000)]
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class NewSupplier(Body):
+    name: ShortText
+
+
+class SupplierOut(Out):
+    id: int
+    estate_id: int
+    name: str
+
+
+class NewInvitation(Body):
+    supplier_id: Id
+
+
+class InvitationOut(Out):
+    work_id: int
+    supplier_id: int
+    supplier_name: str
+    invited_at: datetime
+
+
+class NewQuote(Body):
+    """Round 1 of a supplier's quote. Totals are derived; a client-supplied total is refused."""
+
+    lines: Lines
+    valid_until: date | None = None
+    is_final: bool = False
+
+
+class NewRound(Body):
+    """The next round; ``based_on_round`` must be the latest round (else 409)."""
+
+    based_on_round: Annotated[int, msgspec.Meta(ge=1)]
+    lines: Lines
+    valid_until: date | None = None
+    is_final: bool = False
+
+
+class NewCounterOffer(Body):
+    """The committee's answer to a round (the latest unless ``round`` says otherwise)."""
+
+    note: Note
+    target_total_fen: Fen | None = None
+    line_targets: Annotated[list[LineTarget], msgspec.Meta(max_length=1000)] = msgspec.field(
+        default_factory=list
+    )
+    round: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class AwardBody(Body):
+    round: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class ReferenceLineIn(Body):
+    description: ShortText
+    unit_price_fen: Fen
+    line_key: ShortText | None = None
+
+
+class ReferencePrices(Body):
+    lines: Annotated[list[ReferenceLineIn], msgspec.Meta(max_length=1000)]
+
+
+class CounterOfferOut(Out):
+    id: int
+    round: int
+    target_total_fen: int | None
+    line_targets: list[LineTarget]
+    note: str
+    by: int | None
+    at: datetime
+
+
+class QuoteOut(Out):
+    """A quote with its full history. While bids are sealed, only the bidder sees prices."""
+
+    id: int
+    work_id: int
+    supplier_id: int
+    supplier_name: str
+    status: str
+    latest_round: int
+    sealed: bool
+    rounds: list[RoundHistory]
+    counter_offers: list[CounterOfferOut]
+
+
+class ComparisonOut(Out):
+    """The work's quotes side by side. While sealed, the committee gets no quotes at all
+    (``sealed`` true, ``bidders`` counts them); a supplier only ever sees their own."""
+
+    work_id: int
+    sealed: bool
+    opens_at: datetime | None
+    bidders: int
+    quotes: list[ComparisonQuote]
+    rows: list[ComparisonRow]

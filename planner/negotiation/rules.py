@@ -376,6 +376,7 @@ def compare(
                 round=q.round,
                 total_fen=q.total_fen,
                 lowest_total=q.total_fen == lowest_total,
+                status=q.status,
             )
             for q in quotes
         ),

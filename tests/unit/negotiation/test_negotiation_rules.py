@@ -123,7 +123,7 @@ def test_percent_change(old: int, new: int, pct: str | None) -> None:
 
 def rounds(*totals: int) -> list[RoundRecord]:
     return [
-        RoundRecord(round=i + 1, total_fen=t, lines=(), by=7, at=f"2024-09-0{i + 1}T10:00:00Z")
+        RoundRecord(round=i + 1, total_fen=t, lines=(), by=7, at=datetime(2024, 9, i + 1, 10, tzinfo=UTC))
         for i, t in enumerate(totals)
     ]
 

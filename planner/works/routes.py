@@ -1,0 +1,163 @@
+"""Works: create, list, read and move along the status path.
+
+A supplier member sees only the works they are invited to (anything else is 404) and
+never the committee's estimate or another supplier's award. A work becomes ``awarded``
+only by awarding a quote (POST /api/quotes/{id}/award), never through the status route.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from msgspec import structs
+
+from planner.access.guards import ANY_MEMBER, MANAGERS, authorize
+from planner.access.model import Principal
+from planner.db.pool import Database
+from planner.errors import BadRequest, Conflict, NotFound
+from planner.live.events import append_event
+from planner.negotiation.opening import open_if_due
+from planner.negotiation.store import close_open_quotes
+from planner.works import store
+from planner.works.model import NewWork, StatusChange, WorkOut
+from planner.works.rules import (
+    IllegalTransition,
+    InvalidBenefit,
+    WorkBenefit,
+    next_status,
+    validate_benefit,
+)
+
+
+def for_viewer(work: WorkOut, principal: Principal) -> WorkOut:
+    """Hide the estimate and others' awards from suppliers."""
+    if principal.supplier_id is None:
+        return work
+    own_award = work.awarded_supplier_id == principal.supplier_id
+    return structs.replace(
+        work,
+        estimate_fen=None,
+        cost_fen=work.awarded_total_fen if own_award else None,
+        awarded_total_fen=work.awarded_total_fen if own_award else None,
+        awarded_quote_id=work.awarded_quote_id if own_award else None,
+        awarded_round=work.awarded_round if own_award else None,
+        awarded_supplier_id=work.awarded_supplier_id if own_award else None,
+    )
+
+
+async def visible_work(db: Database, work_id: int, principal: Principal) -> WorkOut:
+    """The work if the caller may see it (opening sealed bids that are due), else 404."""
+    async with db.connection() as conn:
+        work = await store.get_work(conn, work_id)
+        if work is None:
+            raise NotFound("work")
+        authorize(principal, work.estate_id, ANY_MEMBER)
+        if principal.supplier_id is not None and not await store.is_invited(
+            conn, work_id, principal.supplier_id
+        ):
+            raise NotFound("work")
+    if await open_if_due(db, work):
+        async with db.connection() as conn:
+            reread = await store.get_work(conn, work_id)
+        assert reread is not None
+        work = reread
+    return work
+
+
+class WorkController(Controller):
+    tags = ("works",)
+
+    @post("/api/estates/{estate_id:int}/works")
+    async def create_work(
+        self, estate_id: int, data: NewWork, principal: Principal, db: Database
+    ) -> WorkOut:
+        """Committee or admin; the work starts as ``proposed``."""
+        authorize(principal, estate_id, MANAGERS)
+        try:
+            validate_benefit(
+                WorkBenefit(
+                    benefit_rule=data.benefit_rule,
+                    scope_building_ids=tuple(data.scope_building_ids),
+                    floor_factors=data.floor_factors,
+                )
+            )
+        except InvalidBenefit as invalid:
+            raise BadRequest(invalid.field, invalid.reason) from None
+        async with db.transaction() as conn:
+            if not await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id):
+                raise NotFound("estate")
+            unknown = await store.unknown_buildings(conn, estate_id, data.scope_building_ids)
+            if unknown:
+                raise BadRequest("scope_building_ids", f"not buildings of this estate: {unknown}")
+            work = await store.insert_work(conn, estate_id, data, principal.member_id)
+            await append_event(
+                conn,
+                estate_id=estate_id,
+                type="work.created",
+                data={
+                    "work_id": work.id,
+                    "title": work.title,
+                    "category": work.category,
+                    "status": work.status,
+                    "estimate_fen": work.estimate_fen,
+                    "sealed_until": work.sealed_until,
+                },
+                actor_id=principal.member_id,
+                audience="members",
+            )
+        return work
+
+    @get("/api/estates/{estate_id:int}/works")
+    async def list_works(self, estate_id: int, principal: Principal, db: Database) -> list[WorkOut]:
+        """Every member sees the estate's works; a supplier only those they are invited to."""
+        authorize(principal, estate_id, ANY_MEMBER)
+        async with db.connection() as conn:
+            works = await store.list_works(conn, estate_id, principal.supplier_id)
+        return [for_viewer(w, principal) for w in works]
+
+    @get("/api/works/{work_id:int}")
+    async def get_work(self, work_id: int, principal: Principal, db: Database) -> WorkOut:
+        return for_viewer(await visible_work(db, work_id, principal), principal)
+
+    @post("/api/works/{work_id:int}/status")
+    async def change_status(
+        self, work_id: int, data: StatusChange, principal: Principal, db: Database
+    ) -> WorkOut:
+        """Move a work along its path; an illegal move is 409, and so is ``awarded``
+        (award a quote instead). Rejecting a work closes its open quotes."""
+        async with db.transaction() as conn:
+            work = await store.get_work(conn, work_id, lock=True)
+            if work is None:
+                raise NotFound("work")
+            authorize(principal, work.estate_id, MANAGERS)
+            if data.status == "awarded":
+                raise Conflict("a work is awarded by awarding a quote: POST /api/quotes/{id}/award")
+            try:
+                status = next_status(work.status, data.status)
+            except IllegalTransition as illegal:
+                raise Conflict(str(illegal)) from None
+            await store.set_status(conn, work_id, status)
+            await append_event(
+                conn,
+                estate_id=work.estate_id,
+                type="work.status_changed",
+                data={"work_id": work_id, "from": work.status, "to": status},
+                actor_id=principal.member_id,
+                audience="members",
+            )
+            if status == "rejected":
+                for quote_id, supplier_id in await close_open_quotes(conn, work_id):
+                    await append_event(
+                        conn,
+                        estate_id=work.estate_id,
+                        type="quote.closed",
+                        data={"quote_id": quote_id, "work_id": work_id, "reason": "work rejected"},
+                        actor_id=principal.member_id,
+                        audience="supplier",
+                        supplier_id=supplier_id,
+                    )
+            updated = await store.get_work(conn, work_id)
+        assert updated is not None
+        return updated
+
+
+route_handlers = [WorkController]

@@ -1,0 +1,164 @@
+"""The funding optimiser: who pays what, exact to the fen.
+
+Pure and synchronous (no database, no web framework; import-linter checks it).
+``solve(problem)`` returns a :class:`FundingPlanResult` or raises
+:class:`FundingInfeasible` (with the binding constraints and their amounts),
+:class:`InvalidProblem` (nonsense inputs) or :class:`SolveTimeout`.
+
+Objectives, in order: (1) the residents' total by the policy (the least the band,
+budgets and caps allow, or closest to the target share); (2) with that total fixed,
+each work's residents' share as even as possible; (3) households: the largest ratio of
+payment to proportional share as small as possible, then as close to proportional as
+that allows; (4) exact fen by the largest remainder, ties by id. The same problem
+always gives byte-identical results, and household order in the input does not matter.
+"""
+
+from __future__ import annotations
+
+import time
+
+from planner.funding.classes import Prepared, prepare
+from planner.funding.explain import diagnose, pledge_problems, share_str, summary
+from planner.funding.households import HouseholdSplit, split_households
+from planner.funding.lp import SolverClock
+from planner.funding.model import (
+    Explanation,
+    FundingInfeasible,
+    FundingPlanResult,
+    FundingProblem,
+    HouseholdPlan,
+    HouseholdWorkAmount,
+    SolveStats,
+    SourceAmount,
+    SourceUse,
+    WorkPlan,
+)
+from planner.funding.sources import SourceSplit, solve_split, source_pairs
+
+
+def solve(problem: FundingProblem) -> FundingPlanResult:
+    """Solve a funding problem; see the module docstring for the contract."""
+    return solve_with_stats(problem)[0]
+
+
+def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveStats]:
+    started = time.perf_counter()
+    clock = SolverClock(deadline=time.monotonic() + problem.time_limit_s)
+    prepared = prepare(problem)
+    problems = pledge_problems(prepared)
+    if problems:
+        raise FundingInfeasible(problems)
+    split = solve_split(prepared, clock)
+    if split is None:
+        raise FundingInfeasible(diagnose(prepared, clock))
+    households = split_households(prepared, split.residents, clock)
+    result = _result(prepared, split, households)
+    stats = SolveStats(
+        total_seconds=time.perf_counter() - started,
+        highs_seconds=clock.highs_seconds,
+        lp_solves=clock.solves,
+        household_classes=len(prepared.classes),
+        lp_variables=clock.variables,
+    )
+    return result, stats
+
+
+def _result(
+    prepared: Prepared, split: SourceSplit, households: HouseholdSplit
+) -> FundingPlanResult:
+    sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
+    used = [sum(row) for row in split.amounts]
+    pairs = source_pairs(prepared)
+    works: list[WorkPlan] = []
+    for w, work in enumerate(prepared.works):
+        mine = [p for p in pairs if p.work == w]
+        binding: list[str] = []
+        for p in mine:
+            source = sources[p.source]
+            amount = split.amounts[p.source][w]
+            if p.pledged:
+                binding.append(f"pledge:{source.source_id}")
+            elif amount == p.upper and p.upper < work.cost_fen:
+                binding.append(f"max_share:{source.source_id}")
+            elif used[p.source] == source.budget_fen and amount < p.upper:
+                binding.append(f"budget:{source.source_id}")
+        if not mine:
+            binding.append("not_eligible")
+        if work.resident_band is not None and split.residents[w] == prepared.work_low[w]:
+            binding.append("work_band_low")
+        if prepared.total_cost and split.total == prepared.band_low:
+            binding.append("band_low")
+        works.append(
+            WorkPlan(
+                work_id=work.work_id,
+                cost_fen=work.cost_fen,
+                residents_fen=split.residents[w],
+                residents_share=share_str(split.residents[w], work.cost_fen),
+                sources=[
+                    SourceAmount(
+                        source_id=sources[p.source].source_id,
+                        amount_fen=split.amounts[p.source][w],
+                    )
+                    for p in mine
+                ],
+                binding=binding,
+            )
+        )
+    plans, capped_count, shortfall = _household_plans(prepared, households)
+    exhausted = [
+        (s.source_id, s.name)
+        for k, s in enumerate(sources)
+        if s.budget_fen and used[k] == s.budget_fen
+    ]
+    zh, en, notes = summary(prepared, split.total, capped_count, shortfall, exhausted)
+    return FundingPlanResult(
+        total_cost_fen=prepared.total_cost,
+        residents_total_fen=split.total,
+        residents_share=share_str(split.total, prepared.total_cost),
+        works=works,
+        sources=[
+            SourceUse(source_id=s.source_id, used_fen=used[k], budget_fen=s.budget_fen)
+            for k, s in enumerate(sources)
+        ],
+        households=plans,
+        explanation=Explanation(zh=zh, en=en, notes=notes),
+    )
+
+
+def _household_plans(
+    prepared: Prepared, split: HouseholdSplit
+) -> tuple[list[HouseholdPlan], int, int]:
+    plans: list[HouseholdPlan] = []
+    capped_count = 0
+    shortfall = 0
+    works = prepared.works
+    for p, household in enumerate(prepared.households):
+        amounts = split.amounts[p]
+        amount = sum(amounts.values())
+        proportional = sum(split.proportional[p].values())
+        cap = household.cap_fen
+        capped = cap is not None and proportional > cap
+        if capped:
+            capped_count += 1
+            shortfall += proportional - amount
+            reason = "cap"
+        elif amount == proportional:
+            reason = "proportional"
+        elif split.caps_bind and amount > proportional + 2 * len(amounts):
+            reason = "covers_caps"
+        else:
+            reason = "rounding"
+        plans.append(
+            HouseholdPlan(
+                household_id=household.household_id,
+                amount_fen=amount,
+                proportional_fen=proportional,
+                capped=capped,
+                reason=reason,
+                works=[
+                    HouseholdWorkAmount(work_id=works[w].work_id, amount_fen=amounts[w])
+                    for w in sorted(amounts)
+                ],
+            )
+        )
+    return plans, capped_count, shortfall

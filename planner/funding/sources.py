@@ -1,0 +1,279 @@
+"""The source split over works: how much each source and the residents pay per work.
+
+Two LPs over works × sources (× capped household classes, whose caps limit what
+residents can pay): first the residents' total by the policy, then, with that total
+fixed, the residents' amount spread over works as evenly (as a share of each work's
+cost) as the rules allow. Then exact fen: the residents' amounts are rounded by the
+largest remainder to the fixed total, and the sources' amounts come from a
+transportation LP with integer data (its vertices are integral).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil, floor
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planner.funding.classes import Prepared
+from planner.funding.lp import INF, LinearProgram, SolverClock
+
+YUAN = 100.0
+
+
+@dataclass
+class SourcePair:
+    source: int  # position in sorted sources
+    work: int  # position in sorted works
+    lower: int  # fen (a pledge fixes lower == upper)
+    upper: int
+    pledged: bool
+
+
+@dataclass
+class SourceModel:
+    lp: LinearProgram
+    pairs: list[SourcePair]
+    pair_cols: list[int]
+    resident_cols: list[int]
+    band_row: int
+    slacks: dict[str, list[tuple[int, int]]]  # kind -> [(column, subject position)]
+
+
+@dataclass
+class SourceSplit:
+    amounts: list[list[int]]  # [source][work] fen
+    residents: list[int]  # per work, fen
+    total: int
+
+
+def source_pairs(prepared: Prepared) -> list[SourcePair]:
+    positions = {w.work_id: i for i, w in enumerate(prepared.works)}
+    pairs: list[SourcePair] = []
+    for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
+        eligible = sorted({positions[w] for w in source.eligible_work_ids if w in positions})
+        for w in eligible:
+            cost = prepared.works[w].cost_fen
+            upper = cost if source.max_share is None else floor(Fraction(source.max_share) * cost)
+            pledge = source.pledges.get(prepared.works[w].work_id)
+            if pledge is not None:
+                pairs.append(SourcePair(k, w, pledge, pledge, True))
+            else:
+                pairs.append(SourcePair(k, w, 0, upper, False))
+    return pairs
+
+
+def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
+    """The source-split LP; ``relaxed`` adds priced slacks on every soft-able constraint."""
+    lp = LinearProgram()
+    pairs = source_pairs(prepared)
+    slacks: dict[str, list[tuple[int, int]]] = {
+        "band_high": [],
+        "band_low": [],
+        "work_band_high": [],
+        "work_band_low": [],
+        "unpayable": [],
+    }
+    pair_cols = [lp.var(p.lower / YUAN, p.upper / YUAN) for p in pairs]
+    resident_cols: list[int] = []
+    for w, work in enumerate(prepared.works):
+        if relaxed:
+            col = lp.var(0.0, work.cost_fen / YUAN)
+            if work.resident_band is not None:
+                high = lp.var(cost=1.0)
+                low = lp.var(cost=1.0)
+                slacks["work_band_high"].append((high, w))
+                slacks["work_band_low"].append((low, w))
+                lp.row([(col, 1.0), (high, -1.0)], -INF, prepared.work_high[w] / YUAN)
+                lp.row([(col, 1.0), (low, 1.0)], prepared.work_low[w] / YUAN, INF)
+        else:
+            col = lp.var(prepared.work_low[w] / YUAN, prepared.work_high[w] / YUAN)
+        resident_cols.append(col)
+    for w, work in enumerate(prepared.works):
+        terms = [(pair_cols[i], 1.0) for i, p in enumerate(pairs) if p.work == w]
+        cost = work.cost_fen / YUAN
+        lp.row([*terms, (resident_cols[w], 1.0)], cost, cost)
+    for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
+        terms = [(pair_cols[i], 1.0) for i, p in enumerate(pairs) if p.source == k]
+        if terms:
+            lp.row(terms, -INF, source.budget_fen / YUAN)
+    band_terms = [(c, 1.0) for c in resident_cols]
+    if relaxed:
+        high = lp.var(cost=1.0)
+        low = lp.var(cost=1.0)
+        slacks["band_high"].append((high, -1))
+        slacks["band_low"].append((low, -1))
+        lp.row([*band_terms, (high, -1.0)], -INF, prepared.band_high / YUAN)
+        band_row = lp.row([*band_terms, (low, 1.0)], prepared.band_low / YUAN, INF)
+    else:
+        band_row = lp.row(band_terms, prepared.band_low / YUAN, prepared.band_high / YUAN)
+    _add_capacity(prepared, lp, resident_cols, slacks if relaxed else None)
+    return SourceModel(lp, pairs, pair_cols, resident_cols, band_row, slacks)
+
+
+def _add_capacity(
+    prepared: Prepared,
+    lp: LinearProgram,
+    resident_cols: list[int],
+    slacks: dict[str, list[tuple[int, int]]] | None,
+) -> None:
+    """Residents can pay a work only through its beneficiaries, capped ones up to their caps."""
+    capped_cols: dict[int, list[tuple[int, float]]] = {}
+    for w in range(len(prepared.works)):
+        capped = [c for c in prepared.work_classes[w] if prepared.classes[c].cap_fen is not None]
+        if prepared.has_uncapped[w] and not capped:
+            continue
+        terms: list[tuple[int, float]] = [(resident_cols[w], 1.0)]
+        if prepared.has_uncapped[w]:
+            terms.append((lp.var(), -1.0))
+        for c in capped:
+            col = lp.var()
+            terms.append((col, -1.0))
+            capped_cols.setdefault(c, []).append((col, 1.0))
+        if slacks is not None:
+            unpayable = lp.var(cost=1.0)
+            slacks["unpayable"].append((unpayable, w))
+            terms.append((unpayable, -1.0))
+        lp.row(terms, 0.0, 0.0)
+    for c, terms in sorted(capped_cols.items()):
+        klass = prepared.classes[c]
+        assert klass.cap_fen is not None
+        lp.row(terms, -INF, klass.size * klass.cap_fen / YUAN)
+
+
+def solve_split(prepared: Prepared, clock: SolverClock) -> SourceSplit | None:
+    """The source split in exact fen, or None when the hard constraints admit no plan."""
+    model = build_model(prepared, relaxed=False)
+    lp = model.lp
+    total_cost = prepared.total_cost
+    if prepared.problem.policy == "target":
+        assert prepared.problem.target_share is not None
+        target = floor(Fraction(prepared.problem.target_share) * total_cost + Fraction(1, 2))
+        gap = lp.var(cost=1.0)
+        terms = [(c, 1.0) for c in model.resident_cols]
+        lp.row([*terms, (gap, -1.0)], -INF, target / YUAN)
+        lp.row([*terms, (gap, 1.0)], target / YUAN, INF)
+    else:
+        lp.set_costs(dict.fromkeys(model.resident_cols, 1.0))
+    first = lp.solve(clock)
+    if first is None:
+        return None
+    residents_total = round(sum(first[c] for c in model.resident_cols) * YUAN)
+    residents_total = min(max(residents_total, prepared.band_low), prepared.band_high)
+    lp.row([(c, 1.0) for c in model.resident_cols], residents_total / YUAN, residents_total / YUAN)
+    costs: dict[int, float] = {}
+    for w, work in enumerate(prepared.works):
+        if work.cost_fen == 0:
+            continue
+        even = residents_total * work.cost_fen / total_cost / YUAN
+        above = lp.var(cost=YUAN / work.cost_fen)
+        below = lp.var(cost=YUAN / work.cost_fen)
+        lp.row([(model.resident_cols[w], 1.0), (above, -1.0), (below, 1.0)], even, even)
+        costs[above] = costs[below] = YUAN / work.cost_fen
+    lp.set_costs(costs)
+    second = lp.solve(clock)
+    if second is None:
+        second = first
+    residents = _round_residents(prepared, second, model, residents_total)
+    amounts = _integral_sources(prepared, second, model, residents, clock)
+    if amounts is None:
+        raise RuntimeError("could not round the source split to fen")
+    return SourceSplit(amounts=amounts, residents=residents, total=residents_total)
+
+
+def _round_residents(
+    prepared: Prepared, x: NDArray[np.float64], model: SourceModel, total: int
+) -> list[int]:
+    """Round residents' amounts to fen, summing exactly to ``total``, within each work's bounds.
+
+    Works only capped households may pay get the leftover fen last (their capacity is tight).
+    """
+    values = [x[c] * YUAN for c in model.resident_cols]
+    low = prepared.work_low
+    high = prepared.work_high
+    base = [min(max(floor(v + 1e-6), low[w]), high[w]) for w, v in enumerate(values)]
+    leftover = total - sum(base)
+    order = sorted(
+        range(len(values)),
+        key=lambda w: (not prepared.has_uncapped[w], -(values[w] - base[w]), w),
+    )
+    while leftover > 0:
+        moved = False
+        for w in order:
+            if leftover and base[w] < high[w]:
+                base[w] += 1
+                leftover -= 1
+                moved = True
+        if not moved:
+            raise RuntimeError("residents' amounts cannot be rounded within their bounds")
+    while leftover < 0:
+        moved = False
+        for w in reversed(order):
+            if leftover and base[w] > low[w]:
+                base[w] -= 1
+                leftover += 1
+                moved = True
+        if not moved:
+            raise RuntimeError("residents' amounts cannot be rounded within their bounds")
+    return base
+
+
+def _integral_sources(
+    prepared: Prepared,
+    x: NDArray[np.float64],
+    model: SourceModel,
+    residents: list[int],
+    clock: SolverClock,
+) -> list[list[int]] | None:
+    """Sources' fen per work: a transportation LP whose integer data make vertices integral."""
+    sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
+    for tight in (True, False):
+        lp = LinearProgram()
+        cols: list[int] = []
+        for i, pair in enumerate(model.pairs):
+            value = x[model.pair_cols[i]] * YUAN
+            lower, upper = pair.lower, pair.upper
+            if tight:
+                lower = max(lower, floor(value + 1e-6))
+                upper = min(upper, ceil(value - 1e-6))
+                lower = min(lower, upper)
+            cols.append(lp.var(float(lower), float(upper)))
+        for w, work in enumerate(prepared.works):
+            terms = [(cols[i], 1.0) for i, p in enumerate(model.pairs) if p.work == w]
+            need = work.cost_fen - residents[w]
+            if not terms:
+                if need != 0:
+                    return None
+                continue
+            lp.row(terms, float(need), float(need))
+        for k, source in enumerate(sources):
+            terms = [(cols[i], 1.0) for i, p in enumerate(model.pairs) if p.source == k]
+            if terms:
+                lp.row(terms, -INF, float(source.budget_fen))
+        solution = lp.solve(clock)
+        if solution is None:
+            continue
+        amounts = [[0] * len(prepared.works) for _ in sources]
+        for i, pair in enumerate(model.pairs):
+            amounts[pair.source][pair.work] = round(solution[cols[i]])
+        if _sources_exact(prepared, model, amounts, residents):
+            return amounts
+    return None
+
+
+def _sources_exact(
+    prepared: Prepared, model: SourceModel, amounts: list[list[int]], residents: list[int]
+) -> bool:
+    sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
+    for pair in model.pairs:
+        if not pair.lower <= amounts[pair.source][pair.work] <= pair.upper:
+            return False
+    for k, source in enumerate(sources):
+        if sum(amounts[k]) > source.budget_fen:
+            return False
+    for w, work in enumerate(prepared.works):
+        if sum(row[w] for row in amounts) + residents[w] != work.cost_fen:
+            return False
+    return True

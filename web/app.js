@@ -83,7 +83,17 @@ function App() {
   useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
   useEffect(() => {
     api("/api/me").then(
-      (me) => setSession({ me: normaliseMe(me), error: null, loading: false }),
+      async (raw) => {
+        const me = normaliseMe(raw);
+        if (me.estate_id && !(me.estate && me.estate.name)) {
+          try {
+            me.estate = await api(`/api/estates/${me.estate_id}`);
+          } catch {
+            /* the name is a nicety; the pages work without it */
+          }
+        }
+        setSession({ me, error: null, loading: false });
+      },
       (error) => setSession({ me: null, error, loading: false }),
     );
   }, []);
@@ -119,7 +129,9 @@ function normaliseMe(raw) {
 
 async function start() {
   await initI18n();
-  render(html`<${App} />`, document.getElementById("app"));
+  const box = document.getElementById("app");
+  box.textContent = "";
+  render(html`<${App} />`, box);
 }
 
 start().catch((err) => {

@@ -66,7 +66,7 @@ export function QuoteReview({ me, params }) {
   const [selected, setSelected] = useState(null);
   const reloadAll = useCallback(() => { work.reload(); comparison.reload(); quotes.reload(); },
     [work.reload, comparison.reload, quotes.reload]);
-  useLiveEvent(["quote.", "work.", "counter_offer.", "award."], reloadAll);
+  useLiveEvent(["quote.", "work.", "supplier."], reloadAll);
   if (work.loading && !work.data) return html`<${Loading} />`;
   if (work.error) return html`<${ErrorBox} error=${work.error} />`;
   const w = work.data;
@@ -75,12 +75,16 @@ export function QuoteReview({ me, params }) {
   return html`<h1 data-testid="work-title">${w.title}</h1>
     <p><${Status} kind="work" value=${w.status} />
       <span class="muted"> · ${tMaybe(`category.${w.category}`, w.category)}</span>
-      ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}</p>
-    ${COMMITTEE.includes(me.role) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
+      ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}
+      ${w.awarded_total_fen ? html`<span> · ${t("works.awarded")}: <strong data-testid="awarded-total"><${Money} fen=${w.awarded_total_fen} /></strong></span>` : null}</p>
+    ${COMMITTEE.includes(me.role) && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
+    ${COMMITTEE.includes(me.role) && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />
-      ${comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
+      ${comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
+        ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>`
+        : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
     </section>
     ${quoteList.length > 1 ? html`<div role="tablist" class="actions" aria-label=${t("quotes.pick")}>
       ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button" role="tab"
@@ -93,6 +97,18 @@ export function QuoteReview({ me, params }) {
 function quotesFromComparison(data) {
   if (!data) return [];
   return itemsOf(data.quotes || data.columns || []);
+}
+
+function Approve({ workId, onDone }) {
+  const action = useAction();
+  const move = async (status) => {
+    const res = await action.run(() => api(`/api/works/${workId}/status`, { method: "POST", body: { status } }));
+    if (res !== undefined) onDone();
+  };
+  return html`<div class="actions">
+    <button type="button" class="primary" data-testid="approve-work" disabled=${action.busy} onClick=${() => move("approved")}>${t("works.approve")}</button>
+    <button type="button" disabled=${action.busy} onClick=${() => move("rejected")}>${t("works.reject")}</button>
+    <${ErrorBox} error=${action.error} /></div>`;
 }
 
 function Invite({ me, workId, onDone }) {
@@ -151,7 +167,7 @@ function Comparison({ data }) {
 /** One quote: totals chart, rounds timeline, counter-offers and (committee) the award. */
 export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
   const quote = useApi(`/api/quotes/${quoteId}`);
-  useLiveEvent(["quote.", "counter_offer.", "award."], (e) => {
+  useLiveEvent(["quote."], (e) => {
     const d = e.data || {};
     if (d.quote_id === undefined || String(d.quote_id) === String(quoteId)) quote.reload();
   });
@@ -179,7 +195,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       ${r.change_vs_previous_fen !== null && r.change_vs_previous_fen !== undefined && r.round > 1
         ? html`<div class="muted">${t("quotes.vsPrevious")}: ${formatFen(r.change_vs_previous_fen)} (${formatPct(r.change_vs_previous_pct)})
           · ${t("quotes.vsFirst")}: ${formatFen(r.change_vs_first_fen)} (${formatPct(r.change_vs_first_pct)})</div>` : null}
-      <div class="muted">${formatDateTime(r.at)}${r.by_name || r.by ? ` · ${r.by_name || r.by}` : ""}</div>
+      <div class="muted">${formatDateTime(r.at)}${r.by_name ? ` · ${r.by_name}` : ""}</div>
       <details><summary>${t("quotes.lines", { n: itemsOf(r.lines).length })}</summary>
         <${LinesTable} lines=${itemsOf(r.lines)} /></details>
       ${!supplierView && COMMITTEE.includes(me.role) && q.status !== "awarded" && r === last ? html`<div class="actions">
@@ -197,7 +213,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       ${itemsOf(c.line_targets).length ? html`<ul>${itemsOf(c.line_targets).map((lt) => html`<li>
         ${t("quotes.lineN", { n: lt.line_no })}: <${Money} fen=${lt.target_unit_price_fen} wan=${false} />
         ${lt.note ? html` — ${lt.note}` : null}</li>`)}</ul>` : null}
-      <div class="muted">${formatDateTime(c.at || c.created_at)}${c.after_round ? ` · ${t("quotes.afterRound", { n: c.after_round })}` : ""}</div>
+      <div class="muted">${formatDateTime(c.at || c.created_at)}${c.round ? ` · ${t("quotes.afterRound", { n: c.round })}` : ""}</div>
     </li>`)}</ul>
     ${!supplierView && COMMITTEE.includes(me.role) && q.status !== "awarded"
       ? html`<${CounterOfferForm} quoteId=${quoteId} onDone=${quote.reload} />` : null}

@@ -9,7 +9,7 @@ import { QuoteHistory } from "./quotes.js";
 /** Supplier desk: the works this supplier is invited to, and its own quotes (never a competitor's). */
 export function SupplierDesk({ me }) {
   const works = useApi(`/api/estates/${me.estate_id}/works`);
-  useLiveEvent(["work.", "quote.", "invitation.", "counter_offer."], works.reload);
+  useLiveEvent(["work.", "quote.", "supplier."], works.reload);
   const items = itemsOf(works.data);
   return html`<h1>${t("supplier.title")}</h1>
     <${ErrorBox} error=${works.error} />
@@ -30,7 +30,7 @@ function InvitedWork({ work, me }) {
     <${ErrorBox} error=${quotes.error} />
     ${mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
       <a href=${`#/supplier/quotes/${q.id}`} data-testid="my-quote">${t("supplier.myQuote", { id: q.id })}</a>
-      ${q.total_fen !== undefined ? html` · <${Money} fen=${q.total_fen} />` : null}
+      ${latestTotal(q) !== null ? html` · <${Money} fen=${latestTotal(q)} />` : null}
       ${q.status ? html` <${Status} kind="quote" value=${q.status} />` : null}</li>`)}</ul>`
       : creating ? html`<${LinesEditor} submitLabel=${t("supplier.submitQuote")}
           onSubmit=${(lines) => api(`/api/works/${work.id}/quotes`, { method: "POST", body: { lines } })}
@@ -42,7 +42,7 @@ function InvitedWork({ work, me }) {
 /** One of the supplier's quotes: history, counter-offers, and a revision form. */
 export function SupplierQuote({ me, params }) {
   const quote = useApi(`/api/quotes/${params.id}`);
-  useLiveEvent(["quote.", "counter_offer."], quote.reload);
+  useLiveEvent(["quote."], quote.reload);
   if (quote.error) return html`<${ErrorBox} error=${quote.error} />`;
   if (!quote.data) return html`<${Loading} />`;
   const rounds = itemsOf(quote.data.rounds);
@@ -54,10 +54,16 @@ export function SupplierQuote({ me, params }) {
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">
         <h2 id="revise-h">${t("supplier.revise")}</h2>
         <${LinesEditor} key=${last.round} initial=${itemsOf(last.lines)} submitLabel=${t("supplier.submitRound")}
-          onSubmit=${(lines) => api(`/api/quotes/${params.id}/rounds`, { method: "POST", body: { lines } })}
+          onSubmit=${(lines) => api(`/api/quotes/${params.id}/rounds`, { method: "POST", body: { based_on_round: last.round, lines } })}
           onDone=${quote.reload} />
       </section>` : null}
     </div>`;
+}
+
+function latestTotal(q) {
+  const rounds = itemsOf(q.rounds);
+  const last = rounds[rounds.length - 1];
+  return last && last.total_fen !== null && last.total_fen !== undefined ? last.total_fen : null;
 }
 
 function blankLine() {

@@ -1,0 +1,286 @@
+"""One live socket: authenticate, replay after `after`, then stream; handle client frames.
+
+The seam between replay and live: the socket subscribes to the hub first, then asks
+the feed for its cursor (every event up to it is committed, every later one will be
+published to the subscriber), then replays from the table. Events that arrive both
+ways are dropped by seq, so the client sees each visible event once, in seq order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from functools import partial
+from urllib.parse import urlsplit
+
+from litestar import WebSocket
+from litestar.exceptions import WebSocketDisconnect
+from litestar.types import WebSocketSendEvent
+
+from planner.access import store as access_store
+from planner.access.middleware import SESSION_COOKIE, bearer_token
+from planner.access.model import Principal
+from planner.errors import PlannerError
+from planner.live import store
+from planner.live.frames import (
+    CaughtUp,
+    ControlFrame,
+    ErrorFrame,
+    Heartbeat,
+    Hello,
+    Join,
+    Leave,
+    Ping,
+    Pong,
+    Presence,
+    encode_control,
+    parse_client_frame,
+)
+from planner.live.hub import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED,
+    Subscriber,
+    SubscriberClosed,
+    SubscriberTooSlow,
+)
+from planner.live.service import _DB_ERRORS, LiveService
+from planner.live.visibility import may_listen, may_see
+
+log = logging.getLogger("planner.live")
+
+CLOSE_BAD_REQUEST = 4400
+CLOSE_NOT_FOUND = 4404
+CLOSE_HEARTBEAT_TIMEOUT = 4000
+CLOSE_POLICY = 1008
+REPLAY_PAGE = 500
+MAX_BAD_FRAMES = 20
+MAX_ROOMS = 8
+CLOSE_WAIT_S = 2.0
+
+
+async def authenticate(socket: WebSocket, live: LiveService) -> Principal | None:  # type: ignore[type-arg]
+    """The caller, by bearer token (header or ``?token=``) or session cookie, as the API does.
+
+    A cookie is accepted only from our own origin (a page elsewhere cannot ride on it).
+    """
+    try:
+        token = bearer_token(socket)
+    except PlannerError:
+        return None
+    async with live.db.connection() as conn:
+        if token is not None:
+            return await access_store.principal_by_token(conn, token)
+        session_id = socket.cookies.get(SESSION_COOKIE)
+        if not session_id or not _same_origin(socket):
+            return None
+        return await access_store.principal_by_session(conn, session_id)
+
+
+def _same_origin(socket: WebSocket) -> bool:  # type: ignore[type-arg]
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+def _parse_after(raw: str | None) -> int | str | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        return "after must be a non-negative integer"
+    return int(raw)
+
+
+async def serve_estate_stream(socket: WebSocket, live: LiveService, estate_id: int) -> None:  # type: ignore[type-arg]
+    await socket.accept()
+    after = _parse_after(socket.query_params.get("after"))
+    principal = await authenticate(socket, live)
+    if principal is None:
+        await socket.close(CLOSE_UNAUTHENTICATED, "sign in first (token or session cookie)")
+        return
+    if not may_listen(principal, estate_id):
+        await socket.close(CLOSE_FORBIDDEN, "not a member of this estate")
+        return
+    if isinstance(after, str):
+        await socket.close(CLOSE_BAD_REQUEST, after)
+        return
+    if principal.estate_id is None:
+        async with live.db.connection() as conn:
+            if not await store.estate_exists(conn, estate_id):
+                await socket.close(CLOSE_NOT_FOUND, "no such estate")
+                return
+    await LiveConnection(socket, live, principal, estate_id).run(after)
+
+
+class LiveConnection:
+    def __init__(
+        self,
+        socket: WebSocket,  # type: ignore[type-arg]
+        live: LiveService,
+        principal: Principal,
+        estate_id: int,
+    ) -> None:
+        self.socket = socket
+        self.live = live
+        self.principal = principal
+        self.estate_id = estate_id
+        self.connection_id = uuid.uuid4().hex
+        self.rooms: set[int] = set()
+        self.pinged = False
+        self.bad_frames = 0
+
+    async def run(self, after: int | None) -> None:
+        live = self.live
+        subscriber = live.hub.subscribe(self.estate_id, partial(may_see, self.principal))
+        try:
+            head = await live.feed.track(self.estate_id)
+            start = head if after is None else min(after, head)
+            await self._send_control(
+                Hello(
+                    estate_id=self.estate_id,
+                    head=head,
+                    after=start,
+                    heartbeat_s=live.config.heartbeat_s,
+                )
+            )
+            sender = asyncio.create_task(self._stream(subscriber, start))
+            receiver = asyncio.create_task(self._receive())
+            _, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(sender, receiver, return_exceptions=True)
+        except (WebSocketDisconnect, OSError):
+            pass
+        finally:
+            live.hub.unsubscribe(subscriber)
+            live.feed.untrack_if_idle(self.estate_id)
+            live.room_sockets.pop(self.connection_id, None)
+            for meeting_id in list(self.rooms):
+                await self._leave(meeting_id, "disconnected")
+
+    async def _send(self, text: str) -> None:
+        message: WebSocketSendEvent = {"type": "websocket.send", "text": text, "bytes": None}
+        await self.socket.send(message)
+
+    async def _send_control(self, frame: ControlFrame) -> None:
+        await self._send(encode_control(frame))
+
+    async def _close(self, code: int, reason: str) -> None:
+        # A client that stopped reading may never take the close frame: do not wait forever.
+        with contextlib.suppress(WebSocketDisconnect, OSError, TimeoutError, RuntimeError):
+            await asyncio.wait_for(self.socket.close(code, reason), CLOSE_WAIT_S)
+
+    # Server → client ------------------------------------------------------------------
+
+    async def _stream(self, subscriber: Subscriber, after: int) -> None:
+        last = after
+        try:
+            while True:
+                async with self.live.db.connection() as conn:
+                    page = await store.events_after(conn, self.estate_id, last, REPLAY_PAGE)
+                for event in page:
+                    if may_see(self.principal, event):
+                        await self._send(event.frame)
+                if page:
+                    last = page[-1].seq
+                if len(page) < REPLAY_PAGE:
+                    break
+            await self._send_control(CaughtUp(last_seq=last))
+            while True:
+                fresh = await subscriber.next_event(wait_s=self.live.config.heartbeat_s)
+                if fresh is None:
+                    await self._send_control(Heartbeat(head=self.live.feed.head(self.estate_id)))
+                elif fresh.seq > last:
+                    await self._send(fresh.frame)
+                    last = fresh.seq
+        except SubscriberTooSlow:
+            await self._close(CLOSE_TOO_SLOW, f"too slow, resume with after={last}")
+        except SubscriberClosed:
+            await self._close(subscriber.close_code, subscriber.close_reason)
+        except _DB_ERRORS as exc:
+            log.info("live: replay failed: %s", exc)
+            await self._close(1011, f"database unavailable, resume with after={last}")
+
+    # Client → server ------------------------------------------------------------------
+
+    async def _receive(self) -> None:
+        loop = asyncio.get_running_loop()
+        window = self.live.config.presence_window_s
+        while True:
+            # Clients that ping (browsers) or sit in a room must keep talking.
+            wait = window if (self.rooms or self.pinged) else None
+            try:
+                message = await asyncio.wait_for(self.socket.receive(), wait)
+            except TimeoutError:
+                await self._close(CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout")
+                return
+            if message["type"] != "websocket.receive":
+                return
+            if self.rooms:
+                self.live.room_sockets[self.connection_id] = loop.time()
+            frame = parse_client_frame(message.get("text") or message.get("bytes"))
+            if isinstance(frame, ErrorFrame):
+                self.bad_frames += 1
+                await self._send_control(frame)
+                if self.bad_frames >= MAX_BAD_FRAMES:
+                    await self._close(CLOSE_POLICY, "too many malformed frames")
+                    return
+            elif isinstance(frame, Ping):
+                self.pinged = True
+                await self._send_control(Pong(nonce=frame.nonce))
+            elif isinstance(frame, Join):
+                await self._join(frame.meeting_id)
+            elif isinstance(frame, Leave) and frame.meeting_id in self.rooms:
+                await self._leave(frame.meeting_id, "left")
+
+    async def _join(self, meeting_id: int) -> None:
+        if meeting_id not in self.rooms and len(self.rooms) >= MAX_ROOMS:
+            await self._send_control(ErrorFrame(reason=f"at most {MAX_ROOMS} rooms per socket"))
+            return
+        if self.principal.role == "supplier":
+            await self._send_control(ErrorFrame(reason="suppliers do not join meeting rooms"))
+            return
+        try:
+            members = await self.live.presence.join(
+                connection_id=self.connection_id,
+                estate_id=self.estate_id,
+                meeting_id=meeting_id,
+                member_id=self.principal.member_id,
+                display_name=self.principal.display_name,
+            )
+        except _DB_ERRORS as exc:
+            log.info("live: join failed: %s", exc)
+            await self._send_control(ErrorFrame(reason="try again", field="meeting_id"))
+            return
+        if members is None:
+            await self._send_control(ErrorFrame(reason="no such meeting", field="meeting_id"))
+            return
+        self.rooms.add(meeting_id)
+        self.live.room_sockets[self.connection_id] = asyncio.get_running_loop().time()
+        await self._send_control(
+            Presence(
+                meeting_id=meeting_id,
+                members=[
+                    {"member_id": m.member_id, "display_name": m.display_name, "since": m.since}
+                    for m in members
+                ],
+            )
+        )
+
+    async def _leave(self, meeting_id: int, reason: str) -> None:
+        self.rooms.discard(meeting_id)
+        if not self.rooms:
+            self.live.room_sockets.pop(self.connection_id, None)
+        try:
+            await self.live.presence.leave(
+                connection_id=self.connection_id,
+                estate_id=self.estate_id,
+                meeting_id=meeting_id,
+                member_id=self.principal.member_id,
+                display_name=self.principal.display_name,
+                reason=reason,
+            )
+        except _DB_ERRORS as exc:
+            # The sweeper will remove the row once it is no longer refreshed.
+            log.info("live: leave failed: %s", exc)

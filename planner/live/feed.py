@@ -1,0 +1,226 @@
+"""The instance's feed: from committed rows in `events` to the hub, in seq order, once.
+
+NOTIFY is only a doorbell ("estate 7 has seq ≥ 42"); the rows are always read from the
+table, after a per-estate cursor, so a lost notification, a dropped LISTEN connection or
+a restarted PostgreSQL delays events but never loses or reorders them:
+
+* one LISTEN connection per instance reconnects by itself (with back-off) and, once it
+  is back, catches up every estate that has subscribers here;
+* a poll of ``event_streams`` every ``poll_interval_s`` rings the same doorbell, as a
+  safety net for notifications that never came;
+* one catch-up task per estate at a time reads ``seq > cursor`` in pages and publishes;
+  a doorbell that rings while it runs makes it read once more before it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass, field
+from functools import partial
+
+import asyncpg
+
+from planner.db.pool import Database
+from planner.live import store
+from planner.live.events import NOTIFY_CHANNEL
+from planner.live.hub import Hub
+
+log = logging.getLogger("planner.live")
+
+PAGE_SIZE = 500
+
+
+def _set_when_lost(lost: asyncio.Event, _conn: object) -> None:
+    lost.set()
+
+
+@dataclass(eq=False)
+class _Cursor:
+    """Last seq published to this instance's subscribers of one estate."""
+
+    seq: int
+    dirty: bool = False
+    task: asyncio.Task[None] | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class EventFeed:
+    def __init__(
+        self,
+        database_url: str,
+        db: Database,
+        hub: Hub,
+        *,
+        poll_interval_s: float = 2.0,
+        max_reconnect_delay_s: float = 5.0,
+    ) -> None:
+        self.database_url = database_url
+        self.db = db
+        self.hub = hub
+        self.poll_interval_s = poll_interval_s
+        self.max_reconnect_delay_s = max_reconnect_delay_s
+        self.listening = asyncio.Event()
+        self.reconnects = 0
+        self._cursors: dict[int, _Cursor] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen_forever(), name="live-listen"),
+            asyncio.create_task(self._poll_forever(), name="live-poll"),
+        ]
+
+    async def stop(self) -> None:
+        self._stopping = True
+        tasks = self._tasks + [c.task for c in self._cursors.values() if c.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks = []
+
+    # Subscribers' side -------------------------------------------------------------------
+
+    async def track(self, estate_id: int) -> int:
+        """Make sure the estate's events are fed to the hub; return the cursor.
+
+        Call after subscribing to the hub and before replaying: every event up to the
+        returned seq is committed (replay sees it), every later one will be published.
+        """
+        cursor = self._cursors.get(estate_id)
+        if cursor is None:
+            cursor = _Cursor(seq=0)
+            self._cursors[estate_id] = cursor
+            try:
+                async with self.db.connection() as conn:
+                    cursor.seq = await store.stream_head(conn, estate_id)
+            except BaseException:
+                if self._cursors.get(estate_id) is cursor:
+                    del self._cursors[estate_id]
+                cursor.ready.set()
+                raise
+            cursor.ready.set()
+            if cursor.dirty:
+                self._schedule(estate_id, cursor)
+        else:
+            await cursor.ready.wait()
+            if self._cursors.get(estate_id) is not cursor:
+                return await self.track(estate_id)
+        return cursor.seq
+
+    def untrack_if_idle(self, estate_id: int) -> None:
+        """Forget the estate once its last subscriber on this instance left."""
+        cursor = self._cursors.get(estate_id)
+        if cursor is not None and not self.hub.has_subscribers(estate_id):
+            del self._cursors[estate_id]
+            if cursor.task is not None:
+                cursor.task.cancel()
+
+    def head(self, estate_id: int) -> int:
+        cursor = self._cursors.get(estate_id)
+        return cursor.seq if cursor is not None else 0
+
+    # Doorbell ----------------------------------------------------------------------------
+
+    def ring(self, estate_id: int, seq: int | None = None) -> None:
+        """Estate `estate_id` has events up to at least `seq` (None: maybe): read them."""
+        cursor = self._cursors.get(estate_id)
+        if cursor is None or (seq is not None and seq <= cursor.seq):
+            return
+        cursor.dirty = True
+        if cursor.ready.is_set():
+            self._schedule(estate_id, cursor)
+
+    def ring_all(self) -> None:
+        for estate_id in list(self._cursors):
+            self.ring(estate_id)
+
+    def _schedule(self, estate_id: int, cursor: _Cursor) -> None:
+        if cursor.task is None or cursor.task.done():
+            cursor.task = asyncio.create_task(
+                self._catch_up(estate_id, cursor), name=f"live-catch-up-{estate_id}"
+            )
+
+    async def _catch_up(self, estate_id: int, cursor: _Cursor) -> None:
+        delay = 0.05
+        while cursor.dirty and self._cursors.get(estate_id) is cursor:
+            cursor.dirty = False
+            try:
+                while True:
+                    async with self.db.connection() as conn:
+                        events = await store.events_after(conn, estate_id, cursor.seq, PAGE_SIZE)
+                    if self._cursors.get(estate_id) is not cursor or not events:
+                        break
+                    # Publishing and moving the cursor happen without an await in between,
+                    # so a subscriber joining now sees either both or neither.
+                    fresh = [e for e in events if e.seq > cursor.seq]
+                    self.hub.publish(estate_id, fresh)
+                    cursor.seq = max(cursor.seq, events[-1].seq)
+                    if len(events) < PAGE_SIZE:
+                        break
+                delay = 0.05
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                # The database is away; keep the doorbell pending and try again shortly.
+                log.warning("live: catch-up of estate %s failed: %s", estate_id, exc)
+                cursor.dirty = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_reconnect_delay_s)
+
+    # LISTEN connection -------------------------------------------------------------------
+
+    def _on_notify(self, _conn: asyncpg.Connection, _pid: int, _channel: str, payload: str) -> None:
+        estate, _, seq = payload.partition(":")
+        try:
+            self.ring(int(estate), int(seq))
+        except ValueError:
+            log.warning("live: ignoring malformed notification %r", payload)
+
+    async def _listen_forever(self) -> None:
+        delay = 0.1
+        while not self._stopping:
+            conn: asyncpg.Connection | None = None
+            lost = asyncio.Event()
+            try:
+                conn = await asyncpg.connect(self.database_url, timeout=5)
+                conn.add_termination_listener(partial(_set_when_lost, lost))
+                await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                self.listening.set()
+                delay = 0.1
+                self.ring_all()  # whatever was committed while we were not listening
+                while not lost.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), self.poll_interval_s * 5)
+                    if not lost.is_set():
+                        # A half-open connection never reports termination: probe it.
+                        await asyncio.wait_for(conn.fetchval("SELECT 1"), 5)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                log.warning("live: LISTEN connection failed: %s", exc)
+            finally:
+                self.listening.clear()
+                if conn is not None:
+                    conn.terminate()
+            if self._stopping:
+                return
+            self.reconnects += 1
+            await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311
+            delay = min(delay * 2, self.max_reconnect_delay_s)
+
+    async def _poll_forever(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(self.poll_interval_s)
+            estate_ids = list(self._cursors)
+            if not estate_ids:
+                continue
+            try:
+                async with self.db.connection() as conn:
+                    heads = await asyncio.wait_for(store.stream_heads(conn, estate_ids), 5)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                log.info("live: poll failed: %s", exc)
+                continue
+            for estate_id, seq in heads.items():
+                self.ring(estate_id, seq)

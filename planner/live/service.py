@@ -1,0 +1,202 @@
+"""The live service of one instance: hub, feed and meeting-room presence, started with the app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+import msgspec
+
+from planner.db.pool import Database
+from planner.live import store
+from planner.live.events import append_event
+from planner.live.feed import EventFeed
+from planner.live.hub import CLOSE_RESTARTING, DEFAULT_QUEUE_SIZE, Hub
+
+log = logging.getLogger("planner.live")
+
+_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """Timings of the live service (environment: PLANNER_LIVE_HEARTBEAT_S etc.).
+
+    ``heartbeat_s``: the server sends a heartbeat frame after this long without traffic,
+    browsers ping at this rate, and presence rows are refreshed at this rate.
+    ``presence_window_s`` (3 heartbeats): a room member not heard of for this long is
+    gone, whether its socket, its phone or its whole instance died.
+    """
+
+    heartbeat_s: float = 15.0
+    queue_size: int = DEFAULT_QUEUE_SIZE
+    poll_interval_s: float = 2.0
+
+    @property
+    def presence_window_s(self) -> float:
+        return 3 * self.heartbeat_s
+
+    @classmethod
+    def from_env(cls) -> LiveConfig:
+        env = os.environ
+        return cls(
+            heartbeat_s=float(env.get("PLANNER_LIVE_HEARTBEAT_S", cls.heartbeat_s)),
+            queue_size=int(env.get("PLANNER_LIVE_QUEUE_SIZE", cls.queue_size)),
+            poll_interval_s=float(env.get("PLANNER_LIVE_POLL_S", cls.poll_interval_s)),
+        )
+
+
+class RoomMember(msgspec.Struct, kw_only=True):
+    meeting_id: int
+    member_id: int
+    display_name: str
+
+
+class RoomLeft(RoomMember, kw_only=True):
+    reason: str
+
+
+class PresenceKeeper:
+    """Joins, leaves, refreshes and sweeps `live_presence`; records presence.* events."""
+
+    def __init__(self, db: Database, instance_id: str, config: LiveConfig) -> None:
+        self.db = db
+        self.instance_id = instance_id
+        self.config = config
+
+    async def join(
+        self,
+        *,
+        connection_id: str,
+        estate_id: int,
+        meeting_id: int,
+        member_id: int,
+        display_name: str,
+    ) -> list[store.PresentMember] | None:
+        """Enter the room; None when the meeting is not in the estate."""
+        async with self.db.transaction() as conn:
+            if await store.meeting_estate(conn, meeting_id) != estate_id:
+                return None
+            elsewhere = await store.member_present_elsewhere(
+                conn, meeting_id, member_id, connection_id
+            )
+            entered = await store.enter_room(
+                conn,
+                connection_id=connection_id,
+                instance_id=self.instance_id,
+                meeting_id=meeting_id,
+                estate_id=estate_id,
+                member_id=member_id,
+                display_name=display_name,
+            )
+            if entered and not elsewhere:
+                await append_event(
+                    conn,
+                    estate_id=estate_id,
+                    type="presence.joined",
+                    data=RoomMember(
+                        meeting_id=meeting_id, member_id=member_id, display_name=display_name
+                    ),
+                    actor_id=member_id,
+                    audience="members",
+                )
+            return await store.present_members(conn, meeting_id, self.config.presence_window_s)
+
+    async def leave(
+        self,
+        *,
+        connection_id: str,
+        estate_id: int,
+        meeting_id: int,
+        member_id: int,
+        display_name: str,
+        reason: str,
+    ) -> None:
+        async with self.db.transaction() as conn:
+            left = await store.leave_room(conn, connection_id, meeting_id)
+            if left and not await store.member_present_elsewhere(
+                conn, meeting_id, member_id, connection_id
+            ):
+                await append_event(
+                    conn,
+                    estate_id=estate_id,
+                    type="presence.left",
+                    data=RoomLeft(
+                        meeting_id=meeting_id,
+                        member_id=member_id,
+                        display_name=display_name,
+                        reason=reason,
+                    ),
+                    actor_id=member_id,
+                    audience="members",
+                )
+
+    async def refresh(self, connection_ids: list[str]) -> None:
+        if connection_ids:
+            async with self.db.connection() as conn:
+                await store.refresh_presence(conn, connection_ids)
+
+    async def sweep(self) -> int:
+        """Drop rooms' members not refreshed within the window; return how many left."""
+        async with self.db.transaction() as conn:
+            gone = await store.delete_expired_presence(conn, self.config.presence_window_s)
+            for row in gone:
+                await append_event(
+                    conn,
+                    estate_id=row.estate_id,
+                    type="presence.left",
+                    data=RoomLeft(
+                        meeting_id=row.meeting_id,
+                        member_id=row.member_id,
+                        display_name=row.display_name,
+                        reason="timeout",
+                    ),
+                    actor_id=row.member_id,
+                    audience="members",
+                )
+        return len(gone)
+
+
+class LiveService:
+    """Everything live on this instance; `app.state.live` holds the one instance."""
+
+    def __init__(self, db: Database, database_url: str, config: LiveConfig) -> None:
+        self.db = db
+        self.config = config
+        self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.hub = Hub(queue_size=config.queue_size)
+        self.feed = EventFeed(database_url, db, self.hub, poll_interval_s=config.poll_interval_s)
+        self.presence = PresenceKeeper(db, self.instance_id, config)
+        #: connection id → loop time of the client's last frame, for sockets in a room
+        self.room_sockets: dict[str, float] = {}
+        self._housekeeping: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.feed.start()
+        self._housekeeping = asyncio.create_task(self._keep_presence(), name="live-presence")
+
+    async def stop(self) -> None:
+        self.hub.close_all(CLOSE_RESTARTING, "server restarting, resume with after=<seq>")
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        await self.feed.stop()
+
+    async def _keep_presence(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.config.heartbeat_s)
+            window = self.config.presence_window_s
+            alive = [c for c, heard in self.room_sockets.items() if loop.time() - heard < window]
+            try:
+                await self.presence.refresh(alive)
+                await self.presence.sweep()
+            except _DB_ERRORS as exc:
+                log.info("live: presence upkeep failed: %s", exc)

@@ -1,0 +1,119 @@
+"""Helpers for live-event tests against real `planner serve` processes and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from planner.db.pool import connect_raw
+from planner.live.events import append_event
+
+#: Fast timings so heartbeats, presence windows and polls fit in a test.
+FAST_LIVE_ENV = {"PLANNER_LIVE_HEARTBEAT_S": "1", "PLANNER_LIVE_POLL_S": "1"}
+
+
+def ws_url(base_url: str, estate_id: int, token: str | None, after: int | None = None) -> str:
+    url = base_url.replace("http://", "ws://") + f"/ws/estates/{estate_id}"
+    params = []
+    if after is not None:
+        params.append(f"after={after}")
+    if token is not None:
+        params.append(f"token={token}")
+    return url + ("?" + "&".join(params) if params else "")
+
+
+@asynccontextmanager
+async def live_socket(
+    base_url: str, estate_id: int, token: str | None, after: int | None = None, **kwargs: Any
+) -> AsyncIterator[ClientConnection]:
+    async with connect(ws_url(base_url, estate_id, token, after), **kwargs) as ws:
+        yield ws
+
+
+@dataclass
+class Received:
+    events: list[dict[str, Any]]
+    controls: list[dict[str, Any]]
+
+    @property
+    def seqs(self) -> list[int]:
+        return [e["seq"] for e in self.events]
+
+
+async def read_until(
+    ws: ClientConnection, done: Callable[[Received], bool], timeout: float = 10.0
+) -> Received:
+    """Read frames until `done(received)` holds; fails the test after `timeout` seconds."""
+    received = Received([], [])
+    async with asyncio.timeout(timeout):
+        while not done(received):
+            frame = json.loads(await ws.recv())
+            (received.events if "seq" in frame else received.controls).append(frame)
+    return received
+
+
+def events_up_to(seq: int) -> Callable[[Received], bool]:
+    return lambda r: bool(r.events) and r.events[-1]["seq"] >= seq
+
+
+async def append_events(
+    database_url: str,
+    estate_id: int,
+    count: int,
+    *,
+    type: str = "test.ping",
+    audience: str = "members",
+    supplier_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[int]:
+    """Append `count` events, one transaction each, as any slice does; return their seqs."""
+    conn = await connect_raw(database_url)
+    seqs = []
+    try:
+        for i in range(count):
+            async with conn.transaction():
+                seqs.append(
+                    await append_event(
+                        conn,
+                        estate_id=estate_id,
+                        type=type,
+                        data={"i": i, **(data or {})},
+                        actor_id=None,
+                        audience=audience,  # type: ignore[arg-type]
+                        supplier_id=supplier_id,
+                    )
+                )
+    finally:
+        await conn.close()
+    return seqs
+
+
+async def new_estate(base_url: str, admin_token: str, name: str = "直播小区") -> int:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        response = await http.post(
+            "/api/estates", json={"name": name}, headers={"Authorization": f"Bearer {admin_token}"}
+        )
+        assert response.status_code == 201, response.text
+        estate_id: int = response.json()["id"]
+        return estate_id
+
+
+async def new_member(
+    base_url: str, admin_token: str, estate_id: int, role: str, **extra: Any
+) -> tuple[int, str]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        response = await http.post(
+            f"/api/estates/{estate_id}/members",
+            json={"role": role, "display_name": extra.pop("display_name", role), **extra},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return body["member_id"], body["token"]

@@ -154,7 +154,8 @@ def test_lift_work_with_floor_factors() -> None:
 
 
 def test_cap_of_zero_exempts_and_the_others_cover_evenly() -> None:
-    units = households(3) + (
+    units = (
+        *households(3),
         HouseholdInput(household_id=9, area_m2=D("100.00"), building_id=1, cap_fen=0),
     )
     problem = FundingProblem(

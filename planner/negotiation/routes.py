@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_200_OK
 from planner.access.guards import ANY_MEMBER, MANAGERS, STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
+from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.live.events import Audience, append_event
 from planner.negotiation import store
@@ -153,7 +154,7 @@ class SupplierController(Controller):
 
     @post("/api/estates/{estate_id:int}/suppliers")
     async def add_supplier(
-        self, estate_id: int, data: NewSupplier, principal: Principal, db: Database
+        self, estate_id: int, data: NewSupplier, principal: PrincipalDep, db: DbDep
     ) -> SupplierOut:
         """Committee or admin; a second supplier of the same name is 409."""
         authorize(principal, estate_id, MANAGERS)
@@ -175,7 +176,7 @@ class SupplierController(Controller):
 
     @get("/api/estates/{estate_id:int}/suppliers")
     async def list_suppliers(
-        self, estate_id: int, principal: Principal, db: Database
+        self, estate_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[SupplierOut]:
         """A supplier member sees only their own company."""
         authorize(principal, estate_id, ANY_MEMBER)
@@ -185,7 +186,7 @@ class SupplierController(Controller):
 
     @post("/api/works/{work_id:int}/invitations")
     async def invite(
-        self, work_id: int, data: NewInvitation, principal: Principal, db: Database
+        self, work_id: int, data: NewInvitation, principal: PrincipalDep, db: DbDep
     ) -> InvitationOut:
         """Invite a supplier of the estate; the first invitation moves an approved work to
         quoting. Only approved or quoting works take invitations (else 409)."""
@@ -238,7 +239,7 @@ class SupplierController(Controller):
 
     @get("/api/works/{work_id:int}/invitations")
     async def list_invitations(
-        self, work_id: int, principal: Principal, db: Database
+        self, work_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[InvitationOut]:
         work = await visible_work(db, work_id, principal)
         _read_quotes(principal, work.estate_id)
@@ -252,7 +253,7 @@ class QuoteController(Controller):
 
     @post("/api/works/{work_id:int}/quotes")
     async def submit_quote(
-        self, work_id: int, data: NewQuote, principal: Principal, db: Database
+        self, work_id: int, data: NewQuote, principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """A supplier's first quote for a work they are invited to (round 1). Totals are
         derived; one quote per supplier and work (a second is 409: revise it instead)."""
@@ -292,7 +293,7 @@ class QuoteController(Controller):
 
     @post("/api/quotes/{quote_id:int}/rounds")
     async def revise_quote(
-        self, quote_id: int, data: NewRound, principal: Principal, db: Database
+        self, quote_id: int, data: NewRound, principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """The next immutable round. 409 when ``based_on_round`` is not the latest, when
         the latest round was final, or when the quote is awarded or closed."""
@@ -345,7 +346,7 @@ class QuoteController(Controller):
 
     @post("/api/quotes/{quote_id:int}/counter-offers")
     async def counter_offer(
-        self, quote_id: int, data: NewCounterOffer, principal: Principal, db: Database
+        self, quote_id: int, data: NewCounterOffer, principal: PrincipalDep, db: DbDep
     ) -> CounterOfferOut:
         """The committee answers the latest round with a target total and/or line targets.
         409 on a closed or awarded quote, an older round, or sealed bids before opening."""
@@ -412,7 +413,7 @@ class QuoteController(Controller):
         )
 
     @get("/api/quotes/{quote_id:int}")
-    async def get_quote(self, quote_id: int, principal: Principal, db: Database) -> QuoteOut:
+    async def get_quote(self, quote_id: int, principal: PrincipalDep, db: DbDep) -> QuoteOut:
         """Every round with its change against the previous and the first, and the
         counter-offers. Percentages are decimal strings with one place ("-52.8")."""
         quote, work = await _visible_quote(db, quote_id, principal)
@@ -420,7 +421,7 @@ class QuoteController(Controller):
             return await _quote_out(conn, quote, work, principal)
 
     @get("/api/works/{work_id:int}/quotes")
-    async def list_quotes(self, work_id: int, principal: Principal, db: Database) -> list[QuoteOut]:
+    async def list_quotes(self, work_id: int, principal: PrincipalDep, db: DbDep) -> list[QuoteOut]:
         """Staff see every quote of the work; a supplier sees only their own."""
         work = await visible_work(db, work_id, principal)
         _read_quotes(principal, work.estate_id)
@@ -429,7 +430,7 @@ class QuoteController(Controller):
             return [await _quote_out(conn, q, work, principal) for q in quotes]
 
     @get("/api/works/{work_id:int}/comparison")
-    async def comparison(self, work_id: int, principal: Principal, db: Database) -> ComparisonOut:
+    async def comparison(self, work_id: int, principal: PrincipalDep, db: DbDep) -> ComparisonOut:
         """Current rounds side by side, lowest unit price per line marked, with the
         committee's reference prices. A supplier's comparison holds only their own quote."""
         work = await visible_work(db, work_id, principal)
@@ -464,7 +465,7 @@ class QuoteController(Controller):
 
     @post("/api/quotes/{quote_id:int}/award", status_code=HTTP_200_OK)
     async def award(
-        self, quote_id: int, data: AwardBody, principal: Principal, db: Database
+        self, quote_id: int, data: AwardBody, principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """Accept the latest round of an open quote: its total becomes the work's cost, the
         other quotes close, the work becomes awarded. 409 for a superseded round, sealed
@@ -539,7 +540,7 @@ class QuoteController(Controller):
 
     @put("/api/works/{work_id:int}/reference-prices")
     async def set_reference_prices(
-        self, work_id: int, data: ReferencePrices, principal: Principal, db: Database
+        self, work_id: int, data: ReferencePrices, principal: PrincipalDep, db: DbDep
     ) -> list[ReferenceLine]:
         """The committee's benchmark unit prices, matched to quote lines by key or description."""
         async with db.transaction() as conn:
@@ -568,7 +569,7 @@ class QuoteController(Controller):
 
     @get("/api/works/{work_id:int}/reference-prices")
     async def get_reference_prices(
-        self, work_id: int, principal: Principal, db: Database
+        self, work_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[ReferenceLine]:
         work = await visible_work(db, work_id, principal)
         if principal.supplier_id is not None:

@@ -347,7 +347,8 @@ async def list_reference_lines(conn: asyncpg.Connection, work_id: int) -> list[R
 
 
 async def passed_motion_for_work(conn: asyncpg.Connection, work_id: int) -> bool:
-    """Whether a motion linked to the work has passed (deliberation's ``motions`` table).
+    """Whether a motion linked to the work was closed as passed (deliberation's ``motions``:
+    status 'closed' with the tally of record ``final_tally.passed`` true).
 
     Without the deliberation migration there is no motion, so nothing has passed.
     """
@@ -355,7 +356,9 @@ async def passed_motion_for_work(conn: asyncpg.Connection, work_id: int) -> bool
         return False
     return bool(
         await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM motions WHERE work_id = $1 AND passed IS TRUE)",
+            """SELECT EXISTS (SELECT 1 FROM motions
+                              WHERE work_id = $1 AND status = 'closed'
+                                AND (final_tally ->> 'passed')::boolean IS TRUE)""",
             work_id,
         )
     )

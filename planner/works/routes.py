@@ -8,11 +8,13 @@ only by awarding a quote (POST /api/quotes/{id}/award), never through the status
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.status_codes import HTTP_200_OK
 from msgspec import structs
 
 from planner.access.guards import ANY_MEMBER, MANAGERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
+from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.live.events import append_event
 from planner.negotiation.opening import open_if_due
@@ -68,7 +70,7 @@ class WorkController(Controller):
 
     @post("/api/estates/{estate_id:int}/works")
     async def create_work(
-        self, estate_id: int, data: NewWork, principal: Principal, db: Database
+        self, estate_id: int, data: NewWork, principal: PrincipalDep, db: DbDep
     ) -> WorkOut:
         """Committee or admin; the work starts as ``proposed``."""
         authorize(principal, estate_id, MANAGERS)
@@ -107,7 +109,7 @@ class WorkController(Controller):
         return work
 
     @get("/api/estates/{estate_id:int}/works")
-    async def list_works(self, estate_id: int, principal: Principal, db: Database) -> list[WorkOut]:
+    async def list_works(self, estate_id: int, principal: PrincipalDep, db: DbDep) -> list[WorkOut]:
         """Every member sees the estate's works; a supplier only those they are invited to."""
         authorize(principal, estate_id, ANY_MEMBER)
         async with db.connection() as conn:
@@ -115,12 +117,12 @@ class WorkController(Controller):
         return [for_viewer(w, principal) for w in works]
 
     @get("/api/works/{work_id:int}")
-    async def get_work(self, work_id: int, principal: Principal, db: Database) -> WorkOut:
+    async def get_work(self, work_id: int, principal: PrincipalDep, db: DbDep) -> WorkOut:
         return for_viewer(await visible_work(db, work_id, principal), principal)
 
-    @post("/api/works/{work_id:int}/status")
+    @post("/api/works/{work_id:int}/status", status_code=HTTP_200_OK)
     async def change_status(
-        self, work_id: int, data: StatusChange, principal: Principal, db: Database
+        self, work_id: int, data: StatusChange, principal: PrincipalDep, db: DbDep
     ) -> WorkOut:
         """Move a work along its path; an illegal move is 409, and so is ``awarded``
         (award a quote instead). Rejecting a work closes its open quotes."""

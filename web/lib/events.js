@@ -5,6 +5,7 @@
 import { html, createContext, useContext, useEffect, useRef, useState } from "./html.js";
 import { t } from "./i18n.js";
 import { openLive } from "./live-adapter.js";
+import { api } from "./api.js";
 
 const LiveContext = createContext(null);
 
@@ -98,20 +99,34 @@ export function useLiveStatus() {
   return status;
 }
 
-/** Join a meeting room's presence; returns the members present (from presence frames). */
+/**
+ * Join a meeting room's presence and follow who is in it: the list comes from
+ * GET /api/meetings/{id}/presence, the presence frame answering our join, and the
+ * presence.joined / presence.left events of other members.
+ */
 export function usePresence(meetingId) {
   const hub = useContext(LiveContext);
   const [members, setMembers] = useState([]);
   useEffect(() => {
     if (!hub || !meetingId) return undefined;
     const id = Number(meetingId);
-    const fn = (frame) => {
+    let alive = true;
+    const refresh = () => api(`/api/meetings/${id}/presence`).then(
+      (r) => alive && setMembers(r.members || []), () => {});
+    const onFrame = (frame) => {
       if (frame.type === "presence" && Number(frame.meeting_id) === id) setMembers(frame.members || []);
     };
-    hub.controlHandlers.add(fn);
+    const onEvent = (event) => {
+      if (String(event.type).startsWith("presence.") && Number((event.data || {}).meeting_id) === id) refresh();
+    };
+    hub.controlHandlers.add(onFrame);
+    hub.handlers.add(onEvent);
     hub.join(id);
+    refresh();
     return () => {
-      hub.controlHandlers.delete(fn);
+      alive = false;
+      hub.controlHandlers.delete(onFrame);
+      hub.handlers.delete(onEvent);
       hub.leave(id);
     };
   }, [hub, meetingId]);

@@ -1,5 +1,5 @@
 import { html, useState, useEffect, useCallback } from "../lib/html.js";
-import { t, tMaybe } from "../lib/i18n.js";
+import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Bar, Status } from "../lib/ui.js";
 import { useLiveEvent, usePresence } from "../lib/events.js";
@@ -75,7 +75,12 @@ export function MeetingRoom({ me, params }) {
   const m = meeting.data;
   const motion = currentMotion(motions.motions, chosen);
   return html`<h1 data-testid="meeting-title">${m.title}</h1>
-    <p class="muted">${tMaybe(`meeting.kind.${m.kind}`, m.kind || "")}</p>
+    <p><${Status} kind="meeting" value=${m.status} />
+      <span class="muted"> · ${tMaybe(`meeting.kind.${m.kind}`, m.kind || "")}</span>
+      ${m.scheduled_at ? html`<span class="muted"> · ${formatDateTime(m.scheduled_at)}</span>` : null}</p>
+    ${CHAIRS.includes(me.role) ? html`<${MeetingControls} meeting=${m} onDone=${reloadAll} />` : null}
+    ${m.status === "closed" ? html`<p class="ok"><a data-testid="minutes-link" target="_blank" rel="noopener"
+      href=${`/api/meetings/${m.id}/minutes.html?lang=${getLang() === "en" ? "en" : "zh"}`}>${t("minutes.open")}</a></p>` : null}
     <div class="grid two">
       <div>
         ${motion ? html`<${MotionPanel} key=${motion.id} me=${me} motion=${motion} onChange=${reloadAll} />`
@@ -96,10 +101,25 @@ export function MeetingRoom({ me, params }) {
         <section class="card" aria-labelledby="presence-h">
           <h2 id="presence-h">${t("meeting.presence", { n: presence.length })}</h2>
           <ul class="plain" data-testid="presence">${presence.map((p) => html`<li key=${p.member_id}>
-            ${p.display_name || `#${p.member_id}`} <span class="muted">${tMaybe(`role.${p.role}`, p.role || "")}</span></li>`)}</ul>
+            ${p.display_name || `#${p.member_id}`}</li>`)}</ul>
         </section>
       </div>
     </div>`;
+}
+
+function MeetingControls({ meeting, onDone }) {
+  const action = useAction();
+  const move = async (verb) => {
+    const res = await action.run(() => api(`/api/meetings/${meeting.id}/${verb}`, { method: "POST" }));
+    if (res !== undefined) onDone();
+  };
+  if (meeting.status === "closed") return null;
+  return html`<div class="actions">
+    ${meeting.status === "scheduled" ? html`<button type="button" class="primary" data-testid="open-meeting"
+      disabled=${action.busy} onClick=${() => move("open")}>${t("meeting.open")}</button>` : null}
+    ${meeting.status === "open" ? html`<button type="button" data-testid="close-meeting"
+      disabled=${action.busy} onClick=${() => move("close")}>${t("meeting.close")}</button>` : null}
+    <${ErrorBox} error=${action.error} /></div>`;
 }
 
 function NewMotion({ meetingId, onDone }) {
@@ -131,9 +151,16 @@ export function thresholdFor(matter) {
     : { ratio: 0.5, key: "tally.moreThanHalf" };
 }
 
+function useProxyUnits(me) {
+  const list = useApi(me.role === "supplier" ? null : `/api/estates/${me.estate_id}/delegations`);
+  useLiveEvent(["delegation."], list.reload);
+  return itemsOf(list.data).filter((d) => !d.revoked_at && String(d.proxy_member_id) === String(me.member_id));
+}
+
 function MotionPanel({ me, motion, onChange }) {
   const tally = useApi(`/api/motions/${motion.id}/tally`);
-  useLiveEvent(["ballot.", "motion."], (event) => {
+  const proxies = useProxyUnits(me);
+  useLiveEvent(["ballot.", "motion.", "tally."], (event) => {
     const d = event.data || {};
     if (d.motion_id === undefined || String(d.motion_id) === String(motion.id)) tally.reload();
   });
@@ -147,13 +174,15 @@ function MotionPanel({ me, motion, onChange }) {
     const res = await action.run(() => api(`/api/motions/${motion.id}/${verb}`, { method: "POST" }));
     if (res !== undefined) { onChange(); tally.reload(); }
   };
-  const canVote = motion.status === "open" && (me.role === "owner" || (me.household_ids || []).length > 0);
+  const ownUnits = (me.household_ids || []).length;
+  const canVote = motion.status === "open" && (ownUnits > 0 || proxies.length > 0);
   return html`<section class="card" aria-labelledby="motion-h" data-testid="motion">
     <h2 id="motion-h">${motion.title}</h2>
     <p><${Status} kind="motion" value=${motion.status} />
       <span class="muted"> · ${t("motion.matterN", { n: motion.matter })}: ${t(`matter.${motion.matter}`)}</span></p>
     ${canVote ? html`<div>
-      <p class="muted" data-testid="my-units">${t("meeting.myUnits", { n: (me.household_ids || []).length })}</p>
+      <p class="muted" data-testid="my-units">${t("meeting.myUnits", { n: ownUnits })}
+        ${proxies.length ? html` · ${t("meeting.proxyUnits", { n: proxies.length })}` : null}</p>
       <div class="vote-buttons" role="group" aria-label=${t("vote.label")}>
         ${["yes", "no", "abstain"].map((c) => html`<button type="button" class=${c} data-testid=${`vote-${c}`}
           aria-pressed=${myChoice === c ? "true" : "false"} disabled=${action.busy}

@@ -1,0 +1,74 @@
+"""The live meeting room: an owner votes on a phone, the committee watches the tally move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Three owners: A holds two units (one person), B and C one each. Total area 320.00 m².
+CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
+B1,101,1,80.00,A,Owner A,
+B1,102,1,90.00,A,Owner A,
+B1,201,2,100.00,B,Owner B,
+B1,202,2,50.00,C,Owner C,
+"""
+CJK = r"[\u3400-\u9fff]"
+
+
+async def test_owner_votes_on_phone_and_committee_sees_tally_live(
+    make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any
+) -> None:
+    estate = make_service_estate(CSV, name="Harmony Court")
+    units = {(h["owner_key"], h["unit"]): h["id"] for h in estate.households()}
+    _, committee_token = estate.member("committee", "Chair Wang")
+    _, owner_a_token = estate.member("owner", "Owner A",
+                                     household_ids=[units["A", "101"], units["A", "102"]])
+    _, owner_b_token = estate.member("owner", "Owner B", household_ids=[units["B", "201"]])
+    committee = estate.api(committee_token)
+    meeting = committee.post(f"/api/estates/{estate.id}/meetings",
+                             {"title": "Building meeting", "kind": "building_meeting"})
+    committee.post(f"/api/meetings/{meeting['id']}/open")
+    motion = committee.post(f"/api/meetings/{meeting['id']}/motions",
+                            {"title": "Use the maintenance fund for the power retrofit",
+                             "matter": 5})
+    room = f"{estate.svc.base_url}/#/meetings/{meeting['id']}"
+
+    chair = await open_page(estate.svc.base_url, committee_token)
+    await chair.goto(room)
+    await chair.get_by_test_id("open-motion").click()
+    participating = chair.get_by_test_id("bar-participating-owners")
+    await participating.get_by_text("0 / 3").wait_for()
+
+    owner = await open_page(estate.svc.base_url, owner_a_token, phone=True)
+    await owner.goto(room)
+    await owner.get_by_test_id("vote-yes").click()
+    await owner.get_by_test_id("my-vote").wait_for()
+    await screenshot(owner, "meeting-room")
+
+    # The chair's page was not reloaded: the tally arrives over the live socket.
+    await participating.get_by_text("1 / 3").wait_for()
+    await chair.get_by_test_id("bar-participating-area").get_by_text("170.00 m²", exact=False).wait_for()
+    await chair.get_by_test_id("presence").get_by_text("Owner A").wait_for()
+    estate.api(owner_b_token).post(f"/api/motions/{motion['id']}/ballots", {"choice": "yes"})
+    await participating.get_by_text("2 / 3").wait_for()  # exactly two thirds: quorum met
+    await screenshot(chair, "meeting-room")
+
+    await chair.get_by_test_id("close-motion").click()
+    for page in (chair, owner):
+        await page.get_by_test_id("result").get_by_text("表决通过").wait_for()
+    await screenshot(owner, "meeting-room-closed")
+
+    # English: every visible string switches; nothing is left as a raw key or in Chinese.
+    await owner.get_by_test_id("lang-toggle").click()
+    await owner.get_by_test_id("result").get_by_text("Motion passed").wait_for()
+    assert await missing_keys(owner) == []
+    text = (await owner.inner_text("body")).replace("中文", "", 1)  # the toggle back
+    import re
+
+    assert re.findall(CJK, text) == [], text
+    await owner.reload()  # the choice sticks
+    await owner.get_by_test_id("result").get_by_text("Motion passed").wait_for()
+    await screenshot(owner, "meeting-room-en")

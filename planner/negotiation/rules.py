@@ -5,7 +5,7 @@ Rounding, documented once:
   has at most three decimal places, so it is an integer number of thousandths) and rounded
   half-up to whole fen (0.5 fen → 1 fen; totals are never negative).
 - A quote total is the sum of its line totals, so the lines always add up to it exactly.
-- A percentage change is 100 × (new − old) / old, computed as an exact Fraction and rounded
+- A percentage change is 100 × (new − old) / old, computed exactly in integers and rounded
   to one decimal place half away from zero (Decimal's ROUND_HALF_UP): −52.777… → "-52.8",
   −0.05 → "-0.1", and a result that rounds to zero is "0.0", never "-0.0".
 """
@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Final
 
 from planner.negotiation.model import (
@@ -143,23 +142,21 @@ def price_lines(lines: Sequence[LineInput]) -> PricedRound:
 
 
 def percent_change(old: int, new: int) -> str | None:
-    """100 × (new − old) / old to one place, half away from zero; None when old is 0."""
+    """100 × (new − old) / old to one place, half away from zero; None when old is 0.
+
+    Integer arithmetic only: tenths of a percent = 1000 × |new − old| / |old|, rounded half up
+    on the magnitude, then signed (the comparison calls this thousands of times per request).
+    """
     if old == 0:
         return None
-    return _one_place(Fraction(100 * (new - old), old))
-
-
-def _one_place(value: Fraction) -> str:
-    tenths = value * 10
-    sign = -1 if tenths < 0 else 1
-    magnitude = abs(tenths)
-    whole, rest = divmod(magnitude.numerator, magnitude.denominator)
-    if 2 * rest >= magnitude.denominator:
-        whole += 1
-    if whole == 0:
+    difference = new - old
+    tenths, rest = divmod(1000 * abs(difference), abs(old))
+    if 2 * rest >= abs(old):
+        tenths += 1
+    if tenths == 0:
         return "0.0"
-    text = f"{whole // 10}.{whole % 10}"
-    return f"-{text}" if sign < 0 else text
+    negative = (difference < 0) != (old < 0)
+    return f"{'-' if negative else ''}{tenths // 10}.{tenths % 10}"
 
 
 def history(rounds: Sequence[RoundRecord], *, show_prices: bool = True) -> list[RoundHistory]:

@@ -13,29 +13,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from math import ceil, floor, lcm
+from math import ceil, floor, gcd, lcm
 
 from planner.funding.model import FundingProblem, HouseholdInput, InvalidProblem, WorkInput
-from planner.works.rules import benefits, floor_factor
+from planner.works.rules import floor_factor
 
 
 @dataclass
 class HouseholdClass:
     members: list[int]  # household positions (sorted by household_id)
     scales: list[int]  # integer scale per member, same ratios as the exact scale
-    pattern: list[tuple[int, Fraction]]  # (work position, weight per unit of scale)
+    pattern: list[tuple[int, int]]  # (work position, weight per unit of scale)
     cap_fen: int | None
-    scale_total: Fraction = Fraction(0)
+    scale_total: int = 0
 
     @property
     def size(self) -> int:
         return len(self.members)
 
-    def class_weight(self, work: int) -> Fraction:
+    def class_weight(self, work: int) -> int:
         for w, unit in self.pattern:
             if w == work:
                 return unit * self.scale_total
-        return Fraction(0)
+        return 0
 
 
 @dataclass
@@ -122,8 +122,18 @@ def prepare(problem: FundingProblem) -> Prepared:
     return prepared
 
 
+def _area_units(households: list[HouseholdInput]) -> list[int]:
+    """Areas as integers with the same ratios (hundredths of m² for the usual two places)."""
+    places = 0
+    for h in households:
+        exponent = h.area_m2.as_tuple().exponent
+        assert isinstance(exponent, int)
+        places = max(places, -exponent)
+    return [int(h.area_m2.scaleb(places)) for h in households]
+
+
 def _weigh(prepared: Prepared) -> None:
-    areas = [Fraction(h.area_m2) for h in prepared.households]
+    areas = _area_units(prepared.households)
     by_building: dict[int, list[int]] = {}
     for position, h in enumerate(prepared.households):
         by_building.setdefault(h.building_id, []).append(position)
@@ -140,53 +150,58 @@ def _weigh(prepared: Prepared) -> None:
         else:
             in_scope = list(range(len(prepared.households)))
         members: list[int] = []
-        exact: list[Fraction] = []
-        factors: dict[int, Fraction] = {}
-        for p in in_scope:
-            h = prepared.households[p]
-            if not benefits(benefit, h.building_id):
-                continue
-            if benefit.benefit_rule == "equal":
-                weight = Fraction(1)
-            elif benefit.benefit_rule == "area_floor_factor":
-                if h.floor not in factors:
-                    factors[h.floor] = floor_factor(benefit.floor_factors, h.floor)
-                weight = areas[p] * factors[h.floor]
-            else:
-                weight = areas[p]
-            if weight > 0:
-                members.append(p)
-                exact.append(weight)
-        denominator = 1
-        for f in exact:
-            denominator = lcm(denominator, f.denominator)
+        weights: list[int] = []
+        if benefit.benefit_rule == "equal":
+            members = in_scope
+            weights = [1] * len(in_scope)
+        elif benefit.benefit_rule == "area_floor_factor":
+            factors = _integer_factors(benefit.floor_factors, prepared.households, in_scope)
+            for p in in_scope:
+                weight = areas[p] * factors[prepared.households[p].floor]
+                if weight > 0:
+                    members.append(p)
+                    weights.append(weight)
+        else:
+            for p in in_scope:
+                if areas[p] > 0:
+                    members.append(p)
+                    weights.append(areas[p])
         prepared.beneficiaries.append(members)
-        prepared.weights.append([int(f * denominator) for f in exact])
+        prepared.weights.append(weights)
+
+
+def _integer_factors(
+    table: dict[int, Decimal], households: list[HouseholdInput], positions: list[int]
+) -> dict[int, int]:
+    """Floor factors (the works' step table) scaled to integers with the same ratios."""
+    floors = {households[p].floor for p in positions}
+    exact = {floor_: floor_factor(table, floor_) for floor_ in floors}
+    denominator = 1
+    for f in exact.values():
+        denominator = lcm(denominator, f.denominator)
+    return {floor_: int(f * denominator) for floor_, f in exact.items()}
 
 
 def _group(prepared: Prepared) -> None:
-    patterns: list[list[tuple[int, Fraction]]] = [[] for _ in prepared.households]
+    patterns: list[list[tuple[int, int]]] = [[] for _ in prepared.households]
     for w, (members, weights) in enumerate(
         zip(prepared.beneficiaries, prepared.weights, strict=True)
     ):
         for p, weight in zip(members, weights, strict=True):
-            patterns[p].append((w, Fraction(weight)))
-    groups: dict[tuple[object, ...], tuple[list[int], list[Fraction]]] = {}
+            patterns[p].append((w, weight))
+    groups: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}
     for p, pattern in enumerate(patterns):
         if not pattern:
             continue
-        scale = pattern[0][1]
-        units = tuple((w, g / scale) for w, g in pattern)
+        scale = gcd(*(g for _, g in pattern))
+        units = tuple((w, g // scale) for w, g in pattern)
         cap = prepared.households[p].cap_fen
-        key: tuple[object, ...] = (1, cap, scale, units) if cap is not None else (0, units)
+        key: tuple[object, ...] = (1, cap, scale, units) if cap is not None else (0, 0, 0, units)
         members, scales = groups.setdefault(key, ([], []))
         members.append(p)
         scales.append(scale)
-    for key in sorted(groups, key=_class_order):
+    for key in sorted(groups):
         members, scales = groups[key]
-        denominator = 1
-        for s in scales:
-            denominator = lcm(denominator, s.denominator)
         units_key = key[-1]
         assert isinstance(units_key, tuple)
         class_cap = key[1] if key[0] == 1 else None
@@ -194,10 +209,10 @@ def _group(prepared: Prepared) -> None:
         prepared.classes.append(
             HouseholdClass(
                 members=members,
-                scales=[int(s * denominator) for s in scales],
+                scales=scales,
                 pattern=list(units_key),
                 cap_fen=class_cap,
-                scale_total=sum(scales, Fraction(0)),
+                scale_total=sum(scales),
             )
         )
     prepared.work_classes = [[] for _ in prepared.works]
@@ -207,10 +222,3 @@ def _group(prepared: Prepared) -> None:
             prepared.work_classes[w].append(c)
             if klass.cap_fen is None:
                 prepared.has_uncapped[w] = True
-
-
-def _class_order(key: tuple[object, ...]) -> tuple[object, ...]:
-    """Sort uncapped classes first, then capped ones by cap, scale and pattern."""
-    if key[0] == 0:
-        return (0, 0, Fraction(0), key[1])
-    return key

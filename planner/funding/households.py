@@ -57,14 +57,17 @@ def split_households(
 
 def _exact_shares(prepared: Prepared, residents: list[int]) -> list[dict[int, Fraction]]:
     """Each class's proportional share of each work's residents' amount, exactly (fen)."""
-    totals = [Fraction(0)] * len(prepared.works)
+    totals = [0] * len(prepared.works)
     for klass in prepared.classes:
         for w, _unit in klass.pattern:
             totals[w] += klass.class_weight(w)
     shares: list[dict[int, Fraction]] = []
     for klass in prepared.classes:
         shares.append(
-            {w: residents[w] * klass.class_weight(w) / totals[w] for w, _unit in klass.pattern}
+            {
+                w: Fraction(residents[w] * klass.class_weight(w), totals[w])
+                for w, _unit in klass.pattern
+            }
         )
     return shares
 

@@ -71,7 +71,9 @@ class LinearProgram:
         """Minimise; return the solution, or None when infeasible. Raises SolveTimeout."""
         n = len(self.lower)
         if n == 0:
-            feasible = all(lo <= 0.0 <= hi for lo, hi in zip(self.row_lower, self.row_upper))
+            feasible = all(
+                lo <= 0.0 <= hi for lo, hi in zip(self.row_lower, self.row_upper, strict=True)
+            )
             return np.zeros(0) if feasible else None
         constraints = []
         if self.row_lower:

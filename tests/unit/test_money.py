@@ -152,3 +152,33 @@ def test_split_capped_properties(
         total, [weights[i] for i in perm], [caps[i] for i in perm], [keys[i] for i in perm]
     )
     assert permuted == [parts[i] for i in perm]
+
+
+def _reference_split(total: int, weights: list[int], keys: list[int]) -> list[int]:
+    shares = [Fraction(total * w, sum(weights)) for w in weights]
+    parts = [s.__floor__() for s in shares]
+    order = sorted(range(len(weights)), key=lambda i: (-(shares[i] - parts[i]), keys[i]))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    total=st.integers(min_value=0, max_value=10**11),
+    weights=st.lists(st.integers(min_value=0, max_value=10**7), min_size=64, max_size=300),
+    data=st.data(),
+)
+def test_vectorised_split_matches_the_exact_reference(
+    total: int, weights: list[int], data: st.DataObject
+) -> None:
+    weights[0] += 1
+    keys = data.draw(
+        st.lists(
+            st.integers(min_value=-(10**9), max_value=10**9),
+            min_size=len(weights),
+            max_size=len(weights),
+            unique=True,
+        )
+    )
+    assert split_largest_remainder(total, weights, keys) == _reference_split(total, weights, keys)

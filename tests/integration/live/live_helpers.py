@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,10 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import uvicorn
+from litestar import Litestar
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
+from planner.app import create_app
 from planner.db.pool import connect_raw
 from planner.live.events import append_event
+from planner.settings import Settings
+from tests.conftest import free_port
 
 #: Fast timings so heartbeats, presence windows and polls fit in a test.
 FAST_LIVE_ENV = {"PLANNER_LIVE_HEARTBEAT_S": "1", "PLANNER_LIVE_POLL_S": "1"}
@@ -72,6 +79,7 @@ async def append_events(
     audience: str = "members",
     supplier_id: int | None = None,
     data: dict[str, Any] | None = None,
+    pause_s: float = 0.0,
 ) -> list[int]:
     """Append `count` events, one transaction each, as any slice does; return their seqs."""
     conn = await connect_raw(database_url)
@@ -90,6 +98,8 @@ async def append_events(
                         supplier_id=supplier_id,
                     )
                 )
+            if pause_s:
+                await asyncio.sleep(pause_s)
     finally:
         await conn.close()
     return seqs
@@ -117,3 +127,52 @@ async def new_member(
         assert response.status_code == 201, response.text
         body = response.json()
         return body["member_id"], body["token"]
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
+    """The real app under uvicorn in this process, on a free port: (base_url, app)."""
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_ping_interval=None
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+async def new_meeting(database_url: str, estate_id: int, title: str = "业主恳谈会") -> int:
+    conn = await connect_raw(database_url)
+    try:
+        meeting_id: int = await conn.fetchval(
+            "INSERT INTO meetings (estate_id, title, kind) VALUES ($1, $2, 'public_hearing') "
+            "RETURNING id",
+            estate_id,
+            title,
+        )
+    finally:
+        await conn.close()
+    return meeting_id
+
+
+def close_code(ws: ClientConnection) -> int | None:
+    return ws.close_code
+
+
+async def closed_with(ws: ClientConnection, timeout: float = 10.0) -> tuple[int | None, str]:
+    """Read until the server closes; return (code, reason)."""
+    async with asyncio.timeout(timeout):
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await ws.recv()
+    return ws.close_code, ws.close_reason or ""

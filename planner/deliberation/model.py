@@ -1,0 +1,216 @@
+"""Request and response bodies of deliberation: meetings, motions, proxies, ballots, tallies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from planner.deliberation.rules import Choice, Tally
+from planner.model import Body, Id, LongText, Out, ShortText
+
+MeetingKind = Literal["building_meeting", "public_hearing", "owners_assembly"]
+MeetingStatus = Literal["scheduled", "open", "closed"]
+MotionStatus = Literal["draft", "open", "closed"]
+Matter = Annotated[int, msgspec.Meta(ge=1, le=9, description="Art. 278 matter 1..9")]
+HouseholdIds = Annotated[list[Id], msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class NewAgendaItem(Body):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    work_id: Id | None = None
+
+
+class NewMeeting(Body):
+    title: ShortText
+    kind: MeetingKind
+    scope_building_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = msgspec.field(
+        default_factory=list
+    )
+    agenda: Annotated[list[NewAgendaItem | str], msgspec.Meta(max_length=100)] = msgspec.field(
+        default_factory=list
+    )
+    scheduled_at: datetime | None = None
+
+
+class AgendaItemOut(Out):
+    position: int
+    text: str
+    work_id: int | None
+
+
+class MotionOut(Out):
+    id: int
+    meeting_id: int
+    estate_id: int
+    title: str
+    text: str
+    matter: int
+    rule: str
+    work_id: int | None
+    hide_results: bool
+    status: MotionStatus
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class MeetingOut(Out):
+    id: int
+    estate_id: int
+    title: str
+    kind: MeetingKind
+    scope_building_ids: list[int]
+    scheduled_at: datetime | None
+    status: MeetingStatus
+    created_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    agenda: list[AgendaItemOut] = msgspec.field(default_factory=list)
+    motions: list[MotionOut] = msgspec.field(default_factory=list)
+
+
+class Attendee(Out):
+    """A member who cast ballots in a meeting, for their own units and as a proxy."""
+
+    member_id: int
+    display_name: str
+    own_units: int
+    proxy_units: int
+    references: list[str]
+
+
+class NewMotion(Body):
+    title: ShortText
+    matter: Matter
+    text: LongText = ""
+    work_id: Id | None = None
+    hide_results: bool = False
+
+
+class NewDelegation(Body):
+    household_ids: HouseholdIds
+    proxy_member_id: Id
+    reference: ShortText
+    meeting_id: Id | None = None
+
+
+class DelegationOut(Out):
+    id: int
+    estate_id: int
+    household_id: int
+    proxy_member_id: int
+    meeting_id: int | None
+    reference: str
+    recorded_by: int | None
+    recorded_at: datetime
+    revoked_at: datetime | None
+
+
+class NewBallot(Body):
+    choice: Choice
+    household_ids: HouseholdIds | None = None
+
+
+class BallotReceipt(Out):
+    ballot_id: int
+    household_id: int
+    choice: Choice
+    receipt: str
+    by_proxy: bool
+    cast_at: datetime
+
+
+class CastResult(Out):
+    motion_id: int
+    ballots: list[BallotReceipt]
+
+
+class BallotRecord(Out):
+    """One row of the ballot record (committee view): who cast for which unit, every change."""
+
+    ballot_id: int
+    household_id: int
+    choice: Choice
+    cast_by: int
+    cast_by_name: str
+    delegation_id: int | None
+    delegation_reference: str | None
+    receipt: str
+    cast_at: datetime
+    counted: bool
+
+
+class CountedReceipt(Out):
+    receipt: str
+    choice: Choice
+
+
+class ReceiptList(Out):
+    motion_id: int
+    closed_at: datetime | None
+    receipts: list[CountedReceipt]
+
+
+class TallyOut(Out):
+    """A motion's tally; with hidden results before close, the figures that reveal how people
+    voted are null for everyone but the committee (participation and quorum stay visible)."""
+
+    motion_id: int
+    status: MotionStatus
+    results_hidden: bool
+    matter: int
+    rule: str
+    total_area_m2: str
+    participating_area_m2: str
+    total_owners: int
+    participating_owners: int
+    total_units: int
+    participating_units: int
+    quorum_area_met: bool
+    quorum_owners_met: bool
+    quorum_met: bool
+    yes_area_m2: str | None = None
+    no_area_m2: str | None = None
+    abstain_area_m2: str | None = None
+    yes_owners: int | None = None
+    no_owners: int | None = None
+    abstain_owners: int | None = None
+    consent_area_met: bool | None = None
+    consent_owners_met: bool | None = None
+    passed: bool | None = None
+
+
+def tally_out(motion_id: int, status: MotionStatus, tally: Tally, *, redact: bool) -> TallyOut:
+    """The API view of a tally; ``redact`` hides everything that shows how people voted."""
+    shown: dict[str, object] = {
+        "total_area_m2": tally.total_area_m2,
+        "participating_area_m2": tally.participating_area_m2,
+        "total_owners": tally.total_owners,
+        "participating_owners": tally.participating_owners,
+        "total_units": tally.total_units,
+        "participating_units": tally.participating_units,
+        "quorum_area_met": tally.quorum_area_met,
+        "quorum_owners_met": tally.quorum_owners_met,
+        "quorum_met": tally.quorum_met,
+    }
+    if not redact:
+        shown.update(
+            yes_area_m2=tally.yes_area_m2,
+            no_area_m2=tally.no_area_m2,
+            abstain_area_m2=tally.abstain_area_m2,
+            yes_owners=tally.yes_owners,
+            no_owners=tally.no_owners,
+            abstain_owners=tally.abstain_owners,
+            consent_area_met=tally.consent_area_met,
+            consent_owners_met=tally.consent_owners_met,
+            passed=tally.passed,
+        )
+    return TallyOut(
+        motion_id=motion_id,
+        status=status,
+        results_hidden=redact,
+        matter=tally.matter,
+        rule=tally.rule,
+        **shown,  # type: ignore[arg-type]
+    )

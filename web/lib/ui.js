@@ -89,16 +89,19 @@ export function Bar({ value, threshold, label, valueText, thresholdText, testid 
 /** Chart.js on a canvas, re-created when `config` changes. Chart.js is loaded on first use. */
 export function ChartCanvas({ config, label, height = 260, testid }) {
   const ref = useRef(null);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
     let chart = null;
     let alive = true;
     loadChart().then((Chart) => {
       if (!alive || !ref.current) return;
       chart = new Chart(ref.current, config);
+      setReady(true);
     });
     return () => { alive = false; if (chart) chart.destroy(); };
   }, [config]);
-  return html`<div class="chart" style=${{ height: `${height}px` }} data-testid=${testid}>
+  return html`<div class="chart" style=${{ height: `${height}px` }} data-testid=${testid}
+    data-ready=${ready ? "true" : "false"}>
     <canvas ref=${ref} role="img" aria-label=${label}></canvas></div>`;
 }
 

@@ -86,9 +86,9 @@ export function QuoteReview({ me, params }) {
         ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>`
         : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
     </section>
-    ${quoteList.length > 1 ? html`<div role="tablist" class="actions" aria-label=${t("quotes.pick")}>
-      ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button" role="tab"
-        aria-selected=${String(id) === String(quoteId) ? "true" : "false"} onClick=${() => setSelected(id)}>
+    ${quoteList.length > 1 ? html`<div role="group" class="actions" aria-label=${t("quotes.pick")}>
+      ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button"
+        aria-pressed=${String(id) === String(quoteId) ? "true" : "false"} onClick=${() => setSelected(id)}>
         ${q.supplier_name || t("quotes.supplierN", { n: q.supplier_id })}</button>`; })}</div>` : null}
     ${quoteId ? html`<${QuoteHistory} key=${quoteId} me=${me} quoteId=${quoteId} onChange=${reloadAll} />`
       : html`<p class="muted card">${t("quotes.none")}</p>`}`;

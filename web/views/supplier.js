@@ -49,6 +49,7 @@ export function SupplierQuote({ me, params }) {
   const last = rounds[rounds.length - 1];
   const open = !["awarded", "withdrawn", "rejected", "superseded"].includes(quote.data.status);
   return html`<p><a href="#/supplier">← ${t("supplier.title")}</a></p>
+    <h1>${t("supplier.myQuote", { id: quote.data.id })}</h1>
     <div class="grid two">
       <${QuoteHistory} me=${me} quoteId=${params.id} supplierView=${true} />
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">

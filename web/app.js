@@ -61,6 +61,7 @@ function Shell({ me, route }) {
       <span class="who" data-testid="who">${estateName ? html`<span>${estateName}</span> · ` : null}
         <span>${me.display_name || ""}</span> · <span>${tMaybe(`role.${me.role}`, me.role)}</span></span>
       <${LangToggle} />
+      <button type="button" class="lang" data-testid="sign-out" onClick=${signOut}>${t("nav.signOut")}</button>
     </header>
     <nav class="main" aria-label=${t("nav.label")}>
       ${links.map((l) => html`<a href=${l.href}
@@ -70,6 +71,14 @@ function Shell({ me, route }) {
     <main id="content" tabindex="-1">
       <${View} me=${me} params=${route.params} query=${route.query} />
     </main>`;
+}
+
+async function signOut() {
+  try {
+    await api("/logout", { method: "POST" });
+  } finally {
+    location.assign("/");
+  }
 }
 
 function NotFound() {

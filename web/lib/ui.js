@@ -20,7 +20,8 @@ export function ErrorBox({ error }) {
     const heading = tMaybe(`error.status.${error.status}`, p.title || t("error.generic"));
     return html`<div class="error" role="alert">
       <strong>${heading}</strong>
-      ${p.detail ? html`<p>${p.detail}</p>` : null}
+      ${Array.isArray(p.problems) && p.problems.length ? html`<ul data-testid="problems">${p.problems.map((x) =>
+        html`<li>${bilingual(x)}</li>`)}</ul>` : p.detail ? html`<p>${p.detail}</p>` : null}
       ${error.fieldErrors.length ? html`<ul>
         ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${e.reason}</li>`)}
       </ul>` : null}
@@ -28,6 +29,17 @@ export function ErrorBox({ error }) {
   }
   return html`<div class="error" role="alert"><strong>${t("error.generic")}</strong>
     <p>${String(error && error.message ? error.message : error)}</p></div>`;
+}
+
+/** Text the server gives in both languages ({zh, en}), in the interface's language. */
+export function bilingual(value) {
+  if (!value || typeof value === "string") return value || "";
+  return getLang() === "en" ? (value.en || value.zh || "") : (value.zh || value.en || "");
+}
+
+/** Plan versions in ascending order (the API may list the newest first). */
+export function byVersion(plans) {
+  return plans.slice().sort((a, b) => Number(a.version) - Number(b.version));
 }
 
 export function Loading() {

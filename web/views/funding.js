@@ -1,7 +1,7 @@
 import { html, useState, useMemo } from "../lib/html.js";
-import { t, tMaybe } from "../lib/i18n.js";
+import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
 import { fenToYuanString, formatDateTime, parseYuan, shareToPct, formatFen } from "../lib/format.js";
 
@@ -20,7 +20,7 @@ export function FundingPlan({ me, params }) {
     work: Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w.title])),
     source: Object.fromEntries(itemsOf(sources.data).map((s) => [String(s.id), s.name])),
   }), [works.data, sources.data]);
-  const planList = itemsOf(plans.data);
+  const planList = byVersion(itemsOf(plans.data));
   const planId = params.id || (planList.length ? planList[planList.length - 1].id : null);
   const canEdit = TREASURY.includes(me.role);
   return html`<h1>${t("funding.title")}</h1>
@@ -116,7 +116,7 @@ function PlanDetail({ me, planId, names, onChange }) {
   useLiveEvent(["funding", "plan."], (e) => { const d = e.data || {}; if (d.plan_id === undefined || String(d.plan_id) === String(planId)) plan.reload(); });
   const action = useAction();
   const p = plan.data;
-  const charts = useMemo(() => (p ? { works: worksChart(p, names), burden: burdenChart(p) } : null), [p, names]);
+  const charts = useMemo(() => (p ? { works: worksChart(p, names), burden: burdenChart(p) } : null), [p, names, getLang()]);
   if (plan.error) return html`<${ErrorBox} error=${plan.error} />`;
   if (!p) return html`<${Loading} />`;
   const approve = async () => {
@@ -128,11 +128,15 @@ function PlanDetail({ me, planId, names, onChange }) {
     <dl class="kv">
       <dt>${t("funding.totalCost")}</dt><dd data-testid="plan-total"><${Money} fen=${p.total_cost_fen} /></dd>
       <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
-      <dt>${t("funding.residentsShare")}</dt><dd>${shareToPct(p.residents_share)}</dd>
+      <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? shareToPct(p.residents_share) : "—"}</dd>
     </dl>
-    <${BandGauge} plan=${p} />
-    ${p.explanation ? html`<p class="notice" data-testid="explanation">${p.explanation}</p>` : null}
-    <h3>${t("funding.byWork")}</h3>
+    ${p.residents_share ? html`<${BandGauge} plan=${p} />` : null}
+    ${p.status === "failed" ? html`<div class="error" role="alert" data-testid="plan-failed">
+      <strong>${t("funding.failed")}</strong>
+      ${itemsOf(p.problems).length ? html`<ul>${itemsOf(p.problems).map((x) => html`<li>${bilingual(x)}</li>`)}</ul>`
+        : html`<p>${p.failure_reason}</p>`}</div>` : null}
+    ${p.explanation ? html`<p class="notice" data-testid="explanation">${bilingual(p.explanation)}</p>` : null}
+    ${p.status === "failed" ? null : html`<h3>${t("funding.byWork")}</h3>
     <${ChartCanvas} config=${charts.works} label=${t("funding.byWorkChart")} height=${Math.max(180, 60 * itemsOf(p.works).length + 80)} testid="works-chart" />
     <div class="table-wrap"><table>
       <thead><tr><th scope="col">${t("funding.work")}</th><th scope="col" class="num">${t("funding.cost")}</th>
@@ -143,13 +147,13 @@ function PlanDetail({ me, planId, names, onChange }) {
       </tr>`)}</tbody></table></div>
     <h3>${t("funding.burden")}</h3>
     <${ChartCanvas} config=${charts.burden} label=${t("funding.burdenChart")} height=${220} testid="burden-chart" />
-    <p class="muted">${t("funding.households", { n: itemsOf(p.households).length, capped: itemsOf(p.households).filter((h) => h.capped).length })}</p>
+    <p class="muted">${t("funding.households", { n: itemsOf(p.households).length, capped: itemsOf(p.households).filter((h) => h.capped).length })}</p>`}
     <div class="actions">
-      ${TREASURY.includes(me.role) && p.status !== "approved" ? html`<button type="button" class="primary" data-testid="approve"
+      ${TREASURY.includes(me.role) && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
         disabled=${action.busy} onClick=${approve}>${t("funding.approve")}</button>` : null}
-      <a class="button" data-testid="export-xlsx" href=${`/api/funding-plans/${planId}/export.xlsx`} download>${t("funding.exportXlsx")}</a>
+      ${p.status === "failed" ? null : html`<a class="button" data-testid="export-xlsx" href=${`/api/funding-plans/${planId}/export.xlsx`} download>${t("funding.exportXlsx")}</a>
       <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=households`} download>${t("funding.exportCsvHouseholds")}</a>
-      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=works`} download>${t("funding.exportCsvWorks")}</a>
+      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=works`} download>${t("funding.exportCsvWorks")}</a>`}
     </div>
     <${ErrorBox} error=${action.error} />
   </section>`;

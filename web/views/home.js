@@ -1,7 +1,7 @@
 import { html } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
-import { useApi, Money, Status } from "../lib/ui.js";
+import { useApi, Money, Status, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
 import { formatDateTime } from "../lib/format.js";
 import { isStaff } from "../lib/routes.js";
@@ -47,7 +47,7 @@ function WorksByStatus({ me }) {
 
 function MoneyAtAGlance({ me }) {
   const plans = useApi(`/api/estates/${me.estate_id}/funding-plans`);
-  const items = itemsOf(plans.data);
+  const items = byVersion(itemsOf(plans.data)).filter((p) => p.status !== "failed");
   const latest = items[items.length - 1];
   return html`<section class="card" aria-labelledby="money-h" data-testid="money">
     <h2 id="money-h">${t("home.money")}</h2>

@@ -1,13 +1,16 @@
 import { html, useMemo } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, Money, Status } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, Money, Status, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
 import { formatArea, formatDate, toChineseCapital, shareToPct } from "../lib/format.js";
 
+/** The newest approved plan, else the newest draft: what the owner will be asked to pay. */
 function pickPlan(plans) {
-  const approved = plans.filter((p) => p.status === "approved");
-  return (approved.length ? approved : plans)[(approved.length ? approved : plans).length - 1] || null;
+  const sorted = byVersion(plans);
+  const approved = sorted.filter((p) => p.status === "approved");
+  const drafts = sorted.filter((p) => p.status === "draft");
+  return approved[approved.length - 1] || drafts[drafts.length - 1] || null;
 }
 
 /** Owner: my payment notice per unit, my share per work and why. */

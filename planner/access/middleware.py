@@ -1,0 +1,70 @@
+"""Authentication of every HTTP request and WebSocket.
+
+A bearer token (``Authorization: Bearer``, or ``?token=`` on WebSockets, where browsers
+cannot set headers) or the session cookie identifies the member. Requests without
+credentials pass through with no user; the ``principal`` dependency turns that into 401.
+Changes made with the cookie must repeat the CSRF token in ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.authentication import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+)
+
+from planner.access import store
+from planner.access.model import Principal
+from planner.access.tokens import same_secret
+from planner.db.pool import Database
+from planner.errors import Forbidden, Unauthorized
+
+SESSION_COOKIE = "planner_session"
+CSRF_COOKIE = "planner_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:  # type: ignore[type-arg]
+    header = connection.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthorized("Authorization header must be 'Bearer <token>'")
+        return value.strip()
+    if connection.scope["type"] == "websocket":
+        return connection.query_params.get("token")
+    return None
+
+
+class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self,
+        connection: ASGIConnection,  # type: ignore[type-arg]
+    ) -> AuthenticationResult:
+        db: Database = connection.app.state.db
+        token = bearer_token(connection)
+        session_id = connection.cookies.get(SESSION_COOKIE)
+        principal: Principal | None = None
+        async with db.connection() as conn:
+            if token is not None:
+                principal = await store.principal_by_token(conn, token)
+                if principal is None:
+                    raise Unauthorized("invalid or revoked token")
+            elif session_id:
+                principal = await store.principal_by_session(conn, session_id)
+        if principal is not None and principal.via_cookie:
+            _check_csrf(connection, principal)
+        return AuthenticationResult(user=principal, auth="cookie" if session_id else "bearer")
+
+
+def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:  # type: ignore[type-arg]
+    if connection.scope["type"] != "http":
+        return
+    method = connection.scope.get("method", "GET")
+    if method in SAFE_METHODS:
+        return
+    sent = connection.headers.get(CSRF_HEADER, "")
+    if not principal.csrf_token or not same_secret(sent, principal.csrf_token):
+        raise Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated change")

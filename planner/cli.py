@@ -1,0 +1,148 @@
+"""The ``planner`` command: serve, demo, migrate, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from planner.settings import Settings, settings_from_env
+
+
+def _print(*lines: str) -> None:
+    print(*lines, sep="\n", flush=True)
+
+
+def announce(settings: Settings) -> Callable[[Any], Awaitable[None]]:
+    """Print where the data lives, the URL to open and, on first start, the admin token."""
+
+    async def after_start(app: Any) -> None:
+        where = (
+            f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
+            if app.state.embedded
+            else "PostgreSQL at DATABASE_URL"
+        )
+        _print(f"planner: data in {where}", f"planner: open {settings.base_url}/")
+        if app.state.new_admin_token:
+            _print(
+                f"planner: admin token (also `planner token --admin`): {app.state.new_admin_token}"
+            )
+
+    return after_start
+
+
+def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | None = None) -> None:
+    import uvicorn
+
+    from planner.app import create_app
+
+    app = create_app(settings, after_start=after_start or announce(settings))
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws_ping_interval=None,
+        lifespan="on",
+    )
+
+
+def _with_database(settings: Settings, work: Callable[[str], Awaitable[None]]) -> None:
+    """Run ``work(database_url)``, starting the embedded server around it when needed."""
+    from planner.db.embedded import EmbeddedPostgres
+
+    embedded = None
+    url = settings.database_url
+    if url is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        url = embedded.start()
+    try:
+        asyncio.run(work(url))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def cmd_migrate(settings: Settings) -> None:
+    from planner.db.migrate import migrate
+    from planner.db.pool import connect_raw
+
+    async def work(url: str) -> None:
+        conn = await connect_raw(url)
+        try:
+            applied = await migrate(conn)
+        finally:
+            await conn.close()
+        _print(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
+
+    _with_database(settings, work)
+
+
+def cmd_token(settings: Settings, rotate: bool) -> None:
+    from planner.access.bootstrap import ensure_admin, read_admin_token
+    from planner.db.migrate import migrate
+    from planner.db.pool import connect_raw
+
+    async def work(url: str) -> None:
+        conn = await connect_raw(url)
+        try:
+            await migrate(conn)
+            await ensure_admin(conn, settings.data_dir, rotate=rotate)
+        finally:
+            await conn.close()
+        _print(read_admin_token(settings.data_dir) or "")
+
+    _with_database(settings, work)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="planner", description="Gongshang (共商) planner")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("serve", "run the service"),
+        ("demo", "run the service with the demo estate and sign-in links"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default=None)
+        p.add_argument("--port", type=int, default=None)
+        if name == "demo":
+            p.add_argument(
+                "--reset", action="store_true", help="delete the demo data and load it again"
+            )
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    token = sub.add_parser("token", help="print the admin token")
+    token.add_argument("--admin", action="store_true", required=True)
+    token.add_argument("--rotate", action="store_true", help="replace the admin token")
+    audit = sub.add_parser("audit", help="check the event hash chain")
+    audit.add_argument("action", choices=["verify"])
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
+    settings = settings_from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
+    if args.command == "serve":
+        _serve(settings)
+    elif args.command == "demo":
+        from planner.demo import demo_after_start
+
+        _serve(settings, after_start=demo_after_start(settings, reset=args.reset))
+    elif args.command == "migrate":
+        cmd_migrate(settings)
+    elif args.command == "token":
+        cmd_token(settings, rotate=args.rotate)
+    elif args.command == "audit":
+        from planner.live.audit import verify_command
+
+        sys.exit(verify_command(settings))
+
+
+def _runtime_dir() -> str:
+    from planner.db.embedded import _runtime_dir as make
+
+    return make()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The per-estate event stream: audit trail and live feed in one table.
+
+``append_event`` must be called inside the transaction that makes the change. It locks the
+estate's stream row until that transaction ends, so an event with a higher ``seq`` is never
+visible before a lower one: readers that fetch ``seq > n`` in order never skip a row.
+Each row carries the SHA-256 of its content chained to the previous row's hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+
+Audience = Literal["all", "members", "staff", "supplier", "bidder"]
+NOTIFY_CHANNEL = "planner_events"
+
+
+class Event(msgspec.Struct, kw_only=True):
+    estate_id: int
+    seq: int
+    type: str
+    data: Any
+    actor_id: int | None
+    at: datetime
+    audience: str
+    supplier_id: int | None = None
+
+
+class EventOut(msgspec.Struct, kw_only=True):
+    """What clients receive: ``{seq, type, at, data}``."""
+
+    seq: int
+    type: str
+    at: datetime
+    data: Any
+
+
+def event_digest(prev_hash: bytes, event: Event) -> bytes:
+    """The chained hash of one event (content canonicalised with sorted keys)."""
+    content = {
+        "estate_id": event.estate_id,
+        "seq": event.seq,
+        "type": event.type,
+        "data": event.data,
+        "actor_id": event.actor_id,
+        "at": event.at.astimezone(UTC).isoformat(),
+        "audience": event.audience,
+        "supplier_id": event.supplier_id,
+    }
+    return hashlib.sha256(prev_hash + msgspec.json.encode(content, order="sorted")).digest()
+
+
+async def append_event(
+    conn: asyncpg.Connection,
+    *,
+    estate_id: int,
+    type: str,
+    data: Any,
+    actor_id: int | None,
+    audience: Audience = "members",
+    supplier_id: int | None = None,
+) -> int:
+    """Record one event in the caller's transaction and ring the doorbell at commit.
+
+    Returns the estate's new ``seq``.
+    """
+    if not conn.is_in_transaction():
+        raise RuntimeError("append_event must run inside the change's transaction")
+    payload = msgspec.to_builtins(data)
+    row = await conn.fetchrow(
+        "SELECT last_seq, last_hash FROM event_streams WHERE estate_id = $1 FOR UPDATE",
+        estate_id,
+    )
+    if row is None:
+        await conn.execute(
+            "INSERT INTO event_streams (estate_id) VALUES ($1) ON CONFLICT DO NOTHING", estate_id
+        )
+        row = await conn.fetchrow(
+            "SELECT last_seq, last_hash FROM event_streams WHERE estate_id = $1 FOR UPDATE",
+            estate_id,
+        )
+    assert row is not None
+    event = Event(
+        estate_id=estate_id,
+        seq=row["last_seq"] + 1,
+        type=type,
+        data=payload,
+        actor_id=actor_id,
+        at=datetime.now(UTC),
+        audience=audience,
+        supplier_id=supplier_id,
+    )
+    prev_hash = bytes(row["last_hash"])
+    digest = event_digest(prev_hash, event)
+    await conn.execute(
+        """INSERT INTO events (estate_id, seq, type, data, actor_id, at, audience, supplier_id,
+                               prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+        estate_id,
+        event.seq,
+        type,
+        payload,
+        actor_id,
+        event.at,
+        audience,
+        supplier_id,
+        prev_hash,
+        digest,
+    )
+    await conn.execute(
+        "UPDATE event_streams SET last_seq = $2, last_hash = $3 WHERE estate_id = $1",
+        estate_id,
+        event.seq,
+        digest,
+    )
+    await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, f"{estate_id}:{event.seq}")
+    return event.seq
+
+
+async def events_after(
+    conn: asyncpg.Connection, estate_id: int, after: int, limit: int = 1000
+) -> list[Event]:
+    """Events of one estate with ``seq > after``, in order (no visibility filter)."""
+    rows = await conn.fetch(
+        """SELECT estate_id, seq, type, data, actor_id, at, audience, supplier_id
+           FROM events WHERE estate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+        estate_id,
+        after,
+        limit,
+    )
+    return [Event(**dict(r)) for r in rows]

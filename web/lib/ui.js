@@ -27,6 +27,9 @@ export function ErrorBox({ error }) {
       </ul>` : null}
     </div>`;
   }
+  if (error instanceof RangeError) {
+    return html`<div class="error" role="alert"><strong>${t("error.badNumber")}</strong></div>`;
+  }
   return html`<div class="error" role="alert"><strong>${t("error.generic")}</strong>
     <p>${String(error && error.message ? error.message : error)}</p></div>`;
 }

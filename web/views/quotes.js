@@ -216,7 +216,8 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       <div class="muted">${formatDateTime(c.at || c.created_at)}${c.round ? ` · ${t("quotes.afterRound", { n: c.round })}` : ""}</div>
     </li>`)}</ul>
     ${!supplierView && COMMITTEE.includes(me.role) && q.status !== "awarded"
-      ? html`<${CounterOfferForm} quoteId=${quoteId} onDone=${quote.reload} />` : null}
+      ? html`<${CounterOfferForm} key=${last ? last.round : 0} quoteId=${quoteId}
+          lines=${last ? itemsOf(last.lines) : []} onDone=${quote.reload} />` : null}
   </section>`;
 }
 
@@ -230,23 +231,35 @@ export function LinesTable({ lines }) {
   </table></div>`;
 }
 
-function CounterOfferForm({ quoteId, onDone }) {
+function CounterOfferForm({ quoteId, lines, onDone }) {
   const action = useAction();
   const [target, setTarget] = useState("");
   const [note, setNote] = useState("");
+  const [lineTargets, setLineTargets] = useState({});
   const submit = async (e) => {
     e.preventDefault();
     const body = { note };
-    if (target.trim()) {
-      try { body.target_total_fen = parseYuan(target); } catch (err) { action.setError(err); return; }
+    try {
+      if (target.trim()) body.target_total_fen = parseYuan(target);
+      body.line_targets = Object.entries(lineTargets).filter(([, v]) => v.trim())
+        .map(([lineNo, v]) => ({ line_no: Number(lineNo), target_unit_price_fen: parseYuan(v) }));
+    } catch (err) {
+      action.setError(err);
+      return;
     }
     const res = await action.run(() => api(`/api/quotes/${quoteId}/counter-offers`, { method: "POST", body }));
-    if (res !== undefined) { setTarget(""); setNote(""); onDone(); }
+    if (res !== undefined) { setTarget(""); setNote(""); setLineTargets({}); onDone(); }
   };
   return html`<form onSubmit=${submit} data-testid="counter-offer-form">
     <h3>${t("quotes.newCounterOffer")}</h3>
     <label for="co-target">${t("quotes.targetYuan")}</label>
     <input id="co-target" inputmode="decimal" value=${target} onInput=${(e) => setTarget(e.currentTarget.value)} />
+    ${lines.length ? html`<details><summary>${t("quotes.lineTargets")}</summary>
+      ${lines.map((l) => html`<div key=${l.line_no}>
+        <label for=${`co-line-${l.line_no}`}>${l.description} (${t("quotes.unitPrice")} ${formatFen(l.unit_price_fen)})</label>
+        <input id=${`co-line-${l.line_no}`} inputmode="decimal" value=${lineTargets[l.line_no] || ""}
+          onInput=${(e) => setLineTargets({ ...lineTargets, [l.line_no]: e.currentTarget.value })} /></div>`)}
+    </details>` : null}
     <label for="co-note">${t("quotes.note")}</label>
     <textarea id="co-note" required value=${note} onInput=${(e) => setNote(e.currentTarget.value)}></textarea>
     <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("quotes.sendCounterOffer")}</button></div>

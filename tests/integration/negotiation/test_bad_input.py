@@ -190,3 +190,39 @@ async def test_award_needs_a_passed_motion_when_required(scene: Scene) -> None:
     )
     assert refused.status_code == 409
     assert "motion" in refused.json()["detail"]
+
+
+async def test_award_goes_through_once_the_linked_motion_passed(scene: Scene) -> None:
+    work = await scene.work(requires_motion=True)
+    quote = await scene.quote(work["id"], scene.a, ROUND_A1)
+    async with scene.db.transaction() as conn:
+        meeting_id = await conn.fetchval(
+            """INSERT INTO meetings (estate_id, title, kind)
+               VALUES ($1, '业主大会', 'owners_assembly') RETURNING id""",
+            scene.estate_id,
+        )
+        motion_id = await conn.fetchval(
+            """INSERT INTO motions (meeting_id, estate_id, title, matter, work_id, status,
+                                    final_tally)
+               VALUES ($1, $2, '使用维修资金', 5, $3, 'closed', '{"passed": false}')
+               RETURNING id""",
+            meeting_id,
+            scene.estate_id,
+            work["id"],
+        )
+    refused = await scene.client.post(
+        f"/api/quotes/{quote['id']}/award", json={"round": 1}, headers=scene.committee
+    )
+    assert refused.status_code == 409
+    async with scene.db.transaction() as conn:
+        await conn.execute(
+            """INSERT INTO motions (meeting_id, estate_id, title, matter, work_id, status,
+                                    final_tally)
+               SELECT meeting_id, estate_id, title, matter, work_id, 'closed', '{"passed": true}'
+               FROM motions WHERE id = $1""",
+            motion_id,
+        )
+    awarded = await scene.client.post(
+        f"/api/quotes/{quote['id']}/award", json={"round": 1}, headers=scene.committee
+    )
+    assert awarded.status_code == 200, awarded.text

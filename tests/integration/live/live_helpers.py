@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
+import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
@@ -176,3 +180,70 @@ async def closed_with(ws: ClientConnection, timeout: float = 10.0) -> tuple[int 
             while True:
                 await ws.recv()
     return ws.close_code, ws.close_reason or ""
+
+
+class StalledSocket:
+    """A WebSocket client that completes the handshake and then reads nothing at all.
+
+    Its receive buffer is tiny, so the server's writes back up at once. `drain` later
+    reads what the server managed to send: the event frames and the close frame.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    @classmethod
+    async def open(cls, url: str) -> StalledSocket:
+        parts = urlsplit(url)
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        await loop.sock_connect(sock, (parts.hostname, parts.port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        await loop.sock_sendall(sock, request.encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):  # byte by byte: leave frames in the socket
+            head += await loop.sock_recv(sock, 1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        return cls(sock)
+
+    async def drain(self, timeout: float = 20.0) -> tuple[list[dict[str, Any]], int | None, str]:
+        """Read every frame until the close frame: (frames, close code, close reason)."""
+        loop = asyncio.get_running_loop()
+        buffer = bytearray()
+        frames: list[dict[str, Any]] = []
+
+        async def need(n: int) -> bytes:
+            while len(buffer) < n:
+                chunk = await loop.sock_recv(self.sock, 1 << 16)
+                if not chunk:
+                    raise ConnectionError("closed without a close frame")
+                buffer.extend(chunk)
+            taken = bytes(buffer[:n])
+            del buffer[:n]
+            return taken
+
+        async with asyncio.timeout(timeout):
+            while True:
+                first, second = await need(2)
+                length = second & 0x7F
+                if length == 126:
+                    length = int.from_bytes(await need(2), "big")
+                elif length == 127:
+                    length = int.from_bytes(await need(8), "big")
+                payload = await need(length)
+                opcode = first & 0x0F
+                if opcode == 0x8:
+                    code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+                    return frames, code, payload[2:].decode()
+                if opcode == 0x1:
+                    frames.append(json.loads(payload))
+
+    def close(self) -> None:
+        self.sock.close()

@@ -42,7 +42,7 @@ async def room(
         yield Room(base_url, app.state.new_admin_token, database_url)
 
 
-def event_of(kind: str, member_id: int) -> object:
+def event_of(kind: str, member_id: int) -> Callable[[Received], bool]:
     def done(received: Received) -> bool:
         return any(
             e["type"] == kind and e["data"]["member_id"] == member_id for e in received.events

@@ -53,6 +53,7 @@ class RoundRecord(msgspec.Struct, frozen=True, kw_only=True):
     by: int | None
     at: datetime
     is_final: bool = False
+    valid_until: date | None = None
 
 
 class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,6 +74,7 @@ class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
     by: int | None
     at: datetime
     is_final: bool = False
+    valid_until: date | None = None
 
 
 class LineTarget(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

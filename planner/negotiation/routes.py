@@ -10,7 +10,7 @@ described in ``opening.py``. Every change appends its event in the same transact
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
@@ -48,6 +48,7 @@ from planner.negotiation.rules import (
     check_award,
     check_counter_offer,
     check_revision,
+    check_valid_until,
     compare,
     history,
     is_sealed,
@@ -58,10 +59,24 @@ from planner.works.model import WorkOut
 from planner.works.routes import visible_work
 from planner.works.rules import IllegalTransition, can_quote, next_status
 
+CHINA = timezone(timedelta(hours=8), "CST")
+
 
 def _priced(lines: Any) -> PricedRound:
     try:
         return price_lines(lines)
+    except InvalidQuote as invalid:
+        raise BadRequest(invalid.field, invalid.reason) from None
+
+
+def _today() -> date:
+    """Validity dates are calendar days in China Standard Time (UTC+8)."""
+    return datetime.now(CHINA).date()
+
+
+def _check_validity(valid_until: date | None) -> None:
+    try:
+        check_valid_until(valid_until, _today())
     except InvalidQuote as invalid:
         raise BadRequest(invalid.field, invalid.reason) from None
 
@@ -259,6 +274,7 @@ class QuoteController(Controller):
         derived; one quote per supplier and work (a second is 409: revise it instead)."""
         supplier_id = _require_supplier(principal)
         priced = _priced(data.lines)
+        _check_validity(data.valid_until)
         async with db.transaction() as conn:
             work = await works_store.get_work(conn, work_id)
             if work is None or not await works_store.is_invited(conn, work_id, supplier_id):
@@ -299,6 +315,7 @@ class QuoteController(Controller):
         the latest round was final, or when the quote is awarded or closed."""
         supplier_id = _require_supplier(principal)
         priced = _priced(data.lines)
+        _check_validity(data.valid_until)
         async with db.transaction() as conn:
             quote = await store.get_quote(conn, quote_id, lock=True)
             if quote is None or quote.supplier_id != supplier_id:
@@ -482,15 +499,19 @@ class QuoteController(Controller):
                 raise Conflict("the bids are sealed until their opening time")
             try:
                 next_status(work.status, "awarded")
+                awarded = await store.get_round(conn, quote_id, data.round)
                 check_award(
-                    status=quote.status, latest_round=quote.latest_round, requested_round=data.round
+                    status=quote.status,
+                    latest_round=quote.latest_round,
+                    requested_round=data.round,
+                    valid_until=awarded.valid_until if awarded else None,
+                    today=_today(),
                 )
             except (IllegalTransition, NegotiationConflict) as conflict:
                 raise Conflict(str(conflict)) from None
+            assert awarded is not None
             if work.requires_motion and not await store.passed_motion_for_work(conn, work.id):
                 raise Conflict("this work needs a passed motion before the award")
-            awarded = await store.get_round(conn, quote_id, data.round)
-            assert awarded is not None
             await store.set_quote_status(conn, quote_id, "awarded")
             closed = await store.close_open_quotes(conn, work.id, except_quote=quote_id)
             await works_store.set_awarded(conn, work.id, quote_id, data.round, awarded.total_fen)

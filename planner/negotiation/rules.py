@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -186,6 +186,7 @@ def history(rounds: Sequence[RoundRecord], *, show_prices: bool = True) -> list[
                 by=record.by,
                 at=record.at,
                 is_final=record.is_final,
+                valid_until=record.valid_until,
             )
         )
         previous = record.total_fen
@@ -205,6 +206,7 @@ def sealed_round(record: RoundRecord) -> RoundHistory:
         by=record.by,
         at=record.at,
         is_final=record.is_final,
+        valid_until=record.valid_until,
     )
 
 
@@ -244,14 +246,29 @@ def check_revision(
     return latest_round + 1
 
 
-def check_award(*, status: str, latest_round: int, requested_round: int) -> None:
-    """Only the latest round of an open quote may be awarded; anything else is 409."""
+def check_award(
+    *,
+    status: str,
+    latest_round: int,
+    requested_round: int,
+    valid_until: date | None = None,
+    today: date | None = None,
+) -> None:
+    """Only the latest, still valid round of an open quote may be awarded; else 409."""
     if status != "open":
         raise NegotiationConflict(f"the quote is {status}")
     if requested_round < 1 or requested_round > latest_round:
         raise NegotiationConflict(f"the quote has no round {requested_round}")
     if requested_round != latest_round:
         raise NegotiationConflict(f"round {requested_round} was superseded by round {latest_round}")
+    if valid_until is not None and today is not None and valid_until < today:
+        raise NegotiationConflict(f"round {requested_round} was valid until {valid_until}")
+
+
+def check_valid_until(valid_until: date | None, today: date) -> None:
+    """A new round cannot already have expired."""
+    if valid_until is not None and valid_until < today:
+        raise InvalidQuote("valid_until", f"must not be before today ({today})")
 
 
 def check_counter_offer(

@@ -196,12 +196,14 @@ def _round(row: asyncpg.Record) -> RoundRecord:
         by=row["by_member_id"],
         at=row["at"],
         is_final=row["is_final"],
+        valid_until=row["valid_until"],
     )
 
 
 async def list_rounds(conn: asyncpg.Connection, quote_id: int) -> list[RoundRecord]:
     rows = await conn.fetch(
-        """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final
+        """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final,
+                  valid_until
            FROM rounds WHERE quote_id = $1 ORDER BY round""",
         quote_id,
     )
@@ -210,7 +212,8 @@ async def list_rounds(conn: asyncpg.Connection, quote_id: int) -> list[RoundReco
 
 async def get_round(conn: asyncpg.Connection, quote_id: int, round_no: int) -> RoundRecord | None:
     row = await conn.fetchrow(
-        """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final
+        """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final,
+                  valid_until
            FROM rounds WHERE quote_id = $1 AND round = $2""",
         quote_id,
         round_no,

@@ -33,6 +33,7 @@ async def snapshot(scene: Scene) -> dict[str, int]:
         ({"lines": ROUND_A1, "total_fen": 360_000_000}, "total_fen"),
         ({"lines": [line(description=" ")]}, "lines[0].description"),
         ({"lines": [line(), line()]}, "lines[1].line_key"),
+        ({"lines": ROUND_A1, "valid_until": "2020-01-01"}, "valid_until"),
     ],
 )
 async def test_bad_quotes_are_refused_and_nothing_is_written(

@@ -57,7 +57,12 @@ async def test_power_retrofit_negotiated_from_3_6m_to_1_7m(scene: Scene) -> None
     assert offer.json()["round"] == 2
     third = await client.post(
         f"/api/quotes/{qa}/rounds",
-        json={"based_on_round": 2, "lines": ROUND_A3, "is_final": True},
+        json={
+            "based_on_round": 2,
+            "lines": ROUND_A3,
+            "is_final": True,
+            "valid_until": "2099-12-31",
+        },
         headers=scene.a,
     )
     assert third.status_code == 201, third.text
@@ -80,6 +85,7 @@ async def test_power_retrofit_negotiated_from_3_6m_to_1_7m(scene: Scene) -> None
     assert all(r["by"] == scene.principals["a"].member_id for r in rounds)
     assert rounds[0]["at"] <= rounds[1]["at"] <= rounds[2]["at"]
     assert rounds[2]["is_final"] is True
+    assert [r["valid_until"] for r in rounds] == [None, None, "2099-12-31"]
     assert [o["round"] for o in history["counter_offers"]] == [1, 2]
 
     # Reference prices and the comparison, line by line.

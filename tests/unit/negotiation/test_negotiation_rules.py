@@ -123,7 +123,9 @@ def test_percent_change(old: int, new: int, pct: str | None) -> None:
 
 def rounds(*totals: int) -> list[RoundRecord]:
     return [
-        RoundRecord(round=i + 1, total_fen=t, lines=(), by=7, at=datetime(2024, 9, i + 1, 10, tzinfo=UTC))
+        RoundRecord(
+            round=i + 1, total_fen=t, lines=(), by=7, at=datetime(2024, 9, i + 1, 10, tzinfo=UTC)
+        )
         for i, t in enumerate(totals)
     ]
 
@@ -278,3 +280,24 @@ def test_priced_line_roundtrip_keeps_quantity_exact() -> None:
     priced = price_lines([line(quantity="0.125", price=8)]).lines[0]
     again = msgspec.json.decode(msgspec.json.encode(priced), type=PricedLine)
     assert again == priced and again.total_fen == 1
+
+
+def test_an_expired_round_cannot_be_awarded() -> None:
+    from datetime import date
+
+    from planner.negotiation.rules import check_valid_until
+
+    today = date(2024, 9, 28)
+    check_award(status="open", latest_round=1, requested_round=1, valid_until=today, today=today)
+    with pytest.raises(NegotiationConflict, match="valid until 2024-09-27"):
+        check_award(
+            status="open",
+            latest_round=1,
+            requested_round=1,
+            valid_until=date(2024, 9, 27),
+            today=today,
+        )
+    check_valid_until(None, today)
+    with pytest.raises(InvalidQuote) as caught:
+        check_valid_until(date(2024, 9, 27), today)
+    assert caught.value.field == "valid_until"

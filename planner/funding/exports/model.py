@@ -1,0 +1,210 @@
+"""What an export needs: the plan result plus the labels people read (names, units, titles).
+
+Pure: no database, no web framework. Money stays ``int`` fen; the writers turn it into
+yuan text with :func:`planner.money.yuan_str` and never through a float for text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from urllib.parse import quote
+
+import msgspec
+
+from planner.funding.model import FundingPlanResult, HouseholdPlan
+
+Lang = Literal["zh", "en"]
+View = Literal["households", "works", "sources"]
+
+# A cell that starts with one of these may be run as a formula by a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class HouseholdLabel(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit as people know it; ``area_m2`` and ``cap_fen`` as the plan was solved with."""
+
+    household_id: int
+    building_id: int | None
+    building: str
+    unit: str
+    floor: int
+    owner_name: str
+    area_m2: Decimal
+    cap_fen: int | None
+
+
+class WorkLabel(msgspec.Struct, frozen=True, kw_only=True):
+    work_id: int
+    title: str
+    resident_band: tuple[Decimal, Decimal] | None = None
+
+
+class SourceLabel(msgspec.Struct, frozen=True, kw_only=True):
+    source_id: int
+    name: str
+    kind: str
+
+
+class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """One solved plan version with everything the exports print.
+
+    ``stamp`` is the moment the file claims to be from: the approval time of an approved
+    plan (so its files are the same byte for byte), the creation time of a draft.
+    """
+
+    plan_id: int
+    estate_id: int
+    estate_name: str
+    version: int
+    status: str
+    policy: str
+    resident_band: tuple[Decimal, Decimal]
+    created_at: datetime
+    approved_at: datetime | None
+    result: FundingPlanResult
+    households: dict[int, HouseholdLabel]
+    works: dict[int, WorkLabel]
+    sources: dict[int, SourceLabel]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "approved"
+
+    @property
+    def stamp(self) -> datetime:
+        return self.approved_at if self.approved_at is not None else self.created_at
+
+    def household_label(self, household: HouseholdPlan) -> HouseholdLabel:
+        found = self.households.get(household.household_id)
+        if found is not None:
+            return found
+        return HouseholdLabel(
+            household_id=household.household_id,
+            building_id=None,
+            building="",
+            unit=f"#{household.household_id}",
+            floor=0,
+            owner_name="",
+            area_m2=Decimal("0.00"),
+            cap_fen=None,
+        )
+
+    def work_title(self, work_id: int) -> str:
+        label = self.works.get(work_id)
+        return label.title if label and label.title else f"#{work_id}"
+
+    def source_name(self, source_id: int) -> str:
+        label = self.sources.get(source_id)
+        return label.name if label and label.name else f"#{source_id}"
+
+    def source_kind(self, source_id: int) -> str:
+        label = self.sources.get(source_id)
+        return label.kind if label else "other"
+
+
+def neutralise(text: str) -> str:
+    """User text made safe for a spreadsheet cell: a leading ``= + - @`` (or tab, CR, LF)
+    gets an apostrophe in front, so Excel and WPS show it as text and never run it."""
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def is_risky(text: str) -> bool:
+    return text.startswith(_FORMULA_START)
+
+
+def share_pct(share: str) -> str:
+    """``"0.2000"`` → ``"20.00%"`` exactly (the share is a decimal string)."""
+    return f"{(Decimal(share) * 100).quantize(Decimal('0.01'))}%"
+
+
+def band_text(band: tuple[Decimal, Decimal]) -> str:
+    low, high = band
+    return f"{share_pct(str(low))}–{share_pct(str(high))}"
+
+
+def in_band(share: str, band: tuple[Decimal, Decimal]) -> bool:
+    return band[0] <= Decimal(share) <= band[1]
+
+
+STATUS_TEXT = {
+    "zh": {"approved": "已批准", "draft": "草稿", "failed": "失败"},
+    "en": {"approved": "approved", "draft": "draft", "failed": "failed"},
+}
+
+SOURCE_KIND_TEXT = {
+    "zh": {
+        "subsidy": "政府补贴",
+        "maintenance_fund": "专项维修资金",
+        "utility": "公用事业单位",
+        "donor": "驻区单位捐助",
+        "other": "其他",
+    },
+    "en": {
+        "subsidy": "government subsidy",
+        "maintenance_fund": "maintenance fund",
+        "utility": "utility company",
+        "donor": "donor unit",
+        "other": "other",
+    },
+}
+
+REASON_TEXT = {
+    "zh": {
+        "proportional": "按比例",
+        "cap": "困难户封顶",
+        "covers_caps": "分担封顶差额",
+        "rounding": "舍入",
+    },
+    "en": {
+        "proportional": "proportional",
+        "cap": "hardship cap",
+        "covers_caps": "covers capped households",
+        "rounding": "rounding",
+    },
+}
+
+DRAFT_MARK = "草稿 DRAFT"
+DRAFT_LINE = {
+    "zh": "草稿 DRAFT：本方案尚未批准，不得作为缴费依据",
+    "en": "DRAFT 草稿: this plan is not approved and is not a payment demand",
+}
+
+
+def title_line(plan: ExportPlan, lang: Lang) -> str:
+    """The first line of every export: estate, version, status (drafts say so loudly)."""
+    if plan.is_draft:
+        return f"{plan.estate_name} · " + (
+            f"资金方案 第{plan.version}版 · {DRAFT_LINE['zh']}"
+            if lang == "zh"
+            else f"funding plan v{plan.version} · {DRAFT_LINE['en']}"
+        )
+    day = plan.stamp.strftime("%Y-%m-%d")
+    if lang == "zh":
+        return f"{plan.estate_name} · 资金方案 第{plan.version}版 · 已批准 {day}"
+    return f"{plan.estate_name} · funding plan v{plan.version} · approved {day}"
+
+
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+
+
+def content_disposition(utf8_name: str, ascii_name: str, inline: bool = False) -> str:
+    """``attachment; filename="plan-3-v2.csv"; filename*=UTF-8''…`` (RFC 6266 / 5987)."""
+    clean = _UNSAFE_FILENAME.sub("_", unicodedata.normalize("NFC", utf8_name)).strip() or ascii_name
+    fallback = _UNSAFE_FILENAME.sub("_", ascii_name.encode("ascii", "replace").decode())
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def file_names(plan: ExportPlan, what_zh: str, what_en: str, ext: str) -> tuple[str, str]:
+    """(UTF-8 name, ASCII fallback) for one export of ``plan``."""
+    draft = "-草稿" if plan.is_draft else ""
+    draft_en = "-DRAFT" if plan.is_draft else ""
+    utf8 = f"{plan.estate_name}-资金方案第{plan.version}版-{what_zh}{draft}.{ext}"
+    ascii_name = f"plan-{plan.plan_id}-v{plan.version}-{what_en}{draft_en}.{ext}"
+    return utf8, ascii_name

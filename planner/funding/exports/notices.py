@@ -1,0 +1,157 @@
+"""Printable payment notices (缴费通知单): one A4 page per household, HTML with print CSS.
+
+Each page shows the estate, building and unit, owner, area, each work's share and the
+total, the total again in capital numerals (人民币大写), the plan version and approval,
+and a verification code. A draft plan's pages carry a "草稿 DRAFT" watermark and banner.
+Every piece of user text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import UTC
+from html import escape
+
+from planner.funding.exports.model import DRAFT_LINE, DRAFT_MARK, ExportPlan
+from planner.funding.model import HouseholdPlan
+from planner.money import capital_numerals, format_money
+
+_CSS = """
+@page { size: A4; margin: 16mm 18mm; }
+* { box-sizing: border-box; }
+body { margin: 0; color: #111; background: #eee;
+  font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; }
+.notice { position: relative; overflow: hidden; background: #fff; width: 210mm;
+  min-height: 297mm; margin: 8mm auto; padding: 16mm 18mm; break-after: page;
+  page-break-after: always; }
+.notice:last-of-type { break-after: auto; page-break-after: auto; }
+h1 { font-size: 20pt; text-align: center; letter-spacing: 0.2em; margin: 0 0 2mm; }
+.sub { text-align: center; color: #555; margin: 0 0 6mm; font-size: 10pt; }
+table { width: 100%; border-collapse: collapse; margin: 4mm 0; font-size: 11pt; }
+th, td { border: 1px solid #333; padding: 2mm 3mm; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; width: 28%; font-weight: bold; }
+td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td, tr.total th { font-weight: bold; border-top: 2px solid #111; }
+.capital { font-size: 13pt; margin: 4mm 0; }
+.capital strong { letter-spacing: 0.05em; }
+.code { font-family: "DejaVu Sans Mono", monospace; font-size: 12pt; letter-spacing: 0.1em; }
+.meta { font-size: 9.5pt; color: #333; margin-top: 6mm; }
+.sign { margin-top: 14mm; display: flex; justify-content: space-between; font-size: 11pt; }
+.banner { border: 2px solid #c00000; color: #c00000; font-weight: bold; padding: 2mm 3mm;
+  margin-bottom: 4mm; text-align: center; }
+.watermark { position: absolute; top: 40%; left: 0; right: 0; text-align: center;
+  transform: rotate(-30deg); font-size: 72pt; font-weight: bold; color: rgba(192, 0, 0, 0.14);
+  pointer-events: none; white-space: nowrap; z-index: 0; }
+.notice > *:not(.watermark) { position: relative; z-index: 1; }
+@media print {
+  body { background: #fff; }
+  .notice { margin: 0; width: auto; min-height: auto; padding: 0; }
+  .watermark { position: fixed; }
+}
+"""
+
+
+def _plan_key(plan: ExportPlan) -> bytes:
+    """A key bound to the plan's content: its id, version, totals and every household amount."""
+    digest = hashlib.sha256()
+    result = plan.result
+    digest.update(
+        f"planner-notice-v1|{plan.plan_id}|{plan.version}|{result.total_cost_fen}|"
+        f"{result.residents_total_fen}|".encode()
+    )
+    for household in result.households:
+        digest.update(f"{household.household_id}:{household.amount_fen},".encode())
+    return digest.digest()
+
+
+def verification_code(plan: ExportPlan, household_id: int, amount_fen: int) -> str:
+    """``XXXX-XXXX-XXXX``: HMAC-SHA256 of plan, household and amount under the plan's key.
+
+    The same plan, household and amount always give the same code; any change to the
+    plan's amounts gives another. A treasurer checks a notice by printing it again.
+    """
+    return verification_code_with_key(_plan_key(plan), plan.plan_id, household_id, amount_fen)
+
+
+def verification_code_with_key(key: bytes, plan_id: int, household_id: int, amount: int) -> str:
+    mac = hmac.new(key, f"{plan_id}|{household_id}|{amount}".encode(), hashlib.sha256).digest()
+    code = base64.b32encode(mac[:10]).decode()[:12]
+    return "-".join(code[i : i + 4] for i in range(0, 12, 4))
+
+
+def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
+    label = plan.household_label(household)
+    rows = []
+    for amount in household.works:
+        rows.append(
+            f"<tr><td>{escape(plan.work_title(amount.work_id))}</td>"
+            f'<td class="amount">{format_money(amount.amount_fen)}</td></tr>'
+        )
+    if not rows:
+        rows.append('<tr><td colspan="2">本方案无需缴费的工程 / no work to pay for</td></tr>')
+    if plan.is_draft:
+        approval = f"草稿（未批准）/ draft, created {plan.created_at.astimezone(UTC):%Y-%m-%d}"
+    else:
+        approval = f"已批准 / approved {plan.stamp.astimezone(UTC):%Y-%m-%d}"
+    cap = ""
+    if label.cap_fen is not None and household.capped:
+        cap = f"<p>已按困难户封顶 {format_money(label.cap_fen)} 计算 / held at the hardship cap</p>"
+    code = verification_code_with_key(
+        key, plan.plan_id, household.household_id, household.amount_fen
+    )
+    draft = ""
+    if plan.is_draft:
+        draft = (
+            f'<div class="watermark" aria-hidden="true">{DRAFT_MARK}</div>'
+            f'<div class="banner">{DRAFT_LINE["zh"]}<br>{DRAFT_LINE["en"]}</div>'
+        )
+    building = escape(label.building)
+    total = format_money(household.amount_fen)
+    unit = escape(label.unit)
+    return f"""<section class="notice" id="household-{household.household_id}">{draft}
+<h1>缴费通知单</h1>
+<p class="sub">公共部位改造居民自筹资金 · Payment notice for the residents' share</p>
+<table>
+<tr><th>小区 Estate</th><td>{escape(plan.estate_name)}</td></tr>
+<tr><th>楼栋 / 单元 Unit</th><td>{building} {unit}</td></tr>
+<tr><th>业主 Owner</th><td>{escape(label.owner_name)}</td></tr>
+<tr><th>面积 Area</th><td>{label.area_m2:.2f} m²</td></tr>
+<tr><th>资金方案 Plan</th><td>第{plan.version}版 v{plan.version} · {approval}</td></tr>
+</table>
+<table>
+<tr><th>工程 Work</th><th class="amount">应缴金额 Amount</th></tr>
+{"".join(rows)}
+<tr class="total"><td>合计 Total</td><td class="amount">{total}</td></tr>
+</table>
+<p class="capital">人民币大写：<strong>{capital_numerals(household.amount_fen)}</strong></p>
+{cap}
+<p class="meta">核验码 Verification code：<span class="code">{code}</span><br>
+方案编号 Plan {plan.plan_id} · 第{plan.version}版 · 住户编号 Household {household.household_id}</p>
+<div class="sign"><span>业主委员会（盖章）</span><span>日期：____年__月__日</span></div>
+</section>"""
+
+
+def render_notices(plan: ExportPlan, households: Iterable[HouseholdPlan]) -> str:
+    """One HTML document with a printable page for each of ``households``."""
+    key = _plan_key(plan)
+    title = f"{plan.estate_name} 缴费通知单 第{plan.version}版"
+    if plan.is_draft:
+        title = f"{DRAFT_MARK} · {title}"
+    pages = "\n".join(_page(plan, h, key) for h in households)
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+{pages}
+</body>
+</html>
+"""

@@ -36,7 +36,16 @@ from planner.settings import Settings
 
 log = logging.getLogger("planner")
 
-SLICES = ("access", "estates", "works", "negotiation", "deliberation", "funding", "live")
+SLICES = (
+    "access",
+    "estates",
+    "works",
+    "negotiation",
+    "deliberation",
+    "funding",
+    "funding.exports",
+    "live",
+)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 PROBLEM_JSON = "application/problem+json"
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")

@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -29,8 +30,8 @@ from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
-from planner.deps import DbDep
 from planner.db.pool import Database, connect_raw
+from planner.deps import DbDep
 from planner.errors import PlannerError, Unauthorized
 from planner.settings import Settings
 
@@ -154,7 +155,7 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         with_csp = not scope["path"].startswith("/schema")

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from planner.settings import Settings, settings_from_env
@@ -50,7 +50,7 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
     )
 
 
-def _with_database(settings: Settings, work: Callable[[str], Awaitable[None]]) -> None:
+def _with_database(settings: Settings, work: Callable[[str], Coroutine[Any, Any, None]]) -> None:
     """Run ``work(database_url)``, starting the embedded server around it when needed."""
     from planner.db.embedded import EmbeddedPostgres
 

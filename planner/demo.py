@@ -1,83 +1,140 @@
-"""The demo estate, loaded once by ``planner demo`` (a small one until the reference case lands)."""
+"""``planner demo``: the reference case of DOMAIN.md, loaded once, with sign-in links.
+
+On start the service checks for the demo estates. If they are absent (or a previous load
+broke off half-way, or ``--reset`` was given) it deletes whatever the demo left behind and
+plays the whole history again through the service's own HTTP API (see
+``planner.demo_data.loader``), then marks the load complete with a ``demo.loaded`` event.
+If they are there, it loads nothing and only replaces the four tour members' sign-in
+links: each run revokes the previous links of those members and prints fresh ones.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+import httpx
 
-from planner.access import store as access_store
-from planner.access.tokens import new_token
-from planner.estates import store as estate_store
-from planner.estates.csv_rules import parse_households
+from planner.access.bootstrap import read_admin_token
+from planner.db.pool import Database
+from planner.demo_data import population, story
+from planner.demo_data.client import Caller, items
+from planner.demo_data.loader import Story
+from planner.demo_data.purge import purge_estates
 from planner.live.events import append_event
 from planner.settings import Settings
 
-DEMO_NAME = "示范小区 Demo estate"
-DEMO_ROLES = (
-    ("committee", "业委会 王主任"),
-    ("owner", "业主 李女士"),
-    ("treasurer", "财务 陈会计"),
-    ("observer", "街道 观察员"),
+DEMO_VERSION = 1
+LOADED_EVENT = "demo.loaded"
+DEMO_ESTATES = tuple(plan.name for plan in population.ESTATES)
+# Estates the earlier placeholder demo created; --reset removes them too.
+LEGACY_ESTATES = ("示范小区 Demo estate",)
+TOUR = (
+    ("committee", story.COMMITTEE_CHAIR),
+    ("owner", story.TOUR_OWNER),
+    ("supplier", story.BUILDER_NEGOTIATOR),
+    ("treasurer", story.TREASURER),
 )
 
 
-def _demo_csv() -> str:
-    lines = ["building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen"]
-    for b in (1, 2, 3):
-        for floor in range(1, 7):
-            for door in (1, 2):
-                unit = f"{floor}0{door}"
-                area = f"{72 + (b * 7 + floor * 3 + door * 5) % 60}.{(floor * 13 + door) % 100:02d}"
-                cap = "0" if (b, floor, door) == (3, 1, 1) else ""
-                lines.append(f"{b}栋,{unit},{floor},{area},O-{b}-{unit},业主{b}{unit},{cap}")
-    return "\n".join(lines)
+async def demo_estates(conn: asyncpg.Connection, legacy: bool = False) -> dict[str, int]:
+    names = list(DEMO_ESTATES) + (list(LEGACY_ESTATES) if legacy else [])
+    rows = await conn.fetch("SELECT id, name FROM estates WHERE name = ANY($1) ORDER BY id", names)
+    return {r["name"]: r["id"] for r in rows}
 
 
-async def load_demo(conn: asyncpg.Connection, reset: bool = False) -> dict[str, str]:
-    """Create the demo estate if absent; return fresh sign-in tokens per role."""
-    async with conn.transaction():
-        estate_id = await conn.fetchval("SELECT id FROM estates WHERE name = $1", DEMO_NAME)
-        if estate_id is None:
-            estate = await estate_store.insert_estate(conn, DEMO_NAME, "株洲市 芦淞区")
-            estate_id = estate.id
-            rows = parse_households(_demo_csv())
-            ids, _ = await estate_store.ensure_buildings(
-                conn, estate_id, sorted({r.building for r in rows})
-            )
-            await estate_store.copy_households(conn, estate_id, ids, rows)
-            await append_event(
-                conn,
-                estate_id=estate_id,
-                type="estate.created",
-                data={"name": DEMO_NAME},
-                actor_id=None,
-                audience="all",
-            )
-        owner_units = await conn.fetch(
-            "SELECT id FROM households WHERE estate_id = $1 ORDER BY id LIMIT 1", estate_id
+async def is_loaded(conn: asyncpg.Connection) -> bool:
+    """Both estates exist and the load of the main one finished."""
+    estates = await demo_estates(conn)
+    if set(estates) != set(DEMO_ESTATES):
+        return False
+    main = estates[population.JINGUI.name]
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM events WHERE estate_id = $1 AND type = $2", main, LOADED_EVENT
         )
-        tokens: dict[str, str] = {}
-        for role, name in DEMO_ROLES:
-            token = new_token()
-            await conn.execute(
-                "UPDATE members SET revoked_at = now() WHERE estate_id = $1 AND display_name = $2 "
-                "AND revoked_at IS NULL",
-                estate_id,
-                name,
-            )
-            households = [r["id"] for r in owner_units] if role == "owner" else []
-            await access_store.insert_member(
-                conn,
-                estate_id=estate_id,
-                role=role,
-                display_name=name,
-                token=token,
-                supplier_id=None,
-                household_ids=households,
-            )
-            tokens[role] = token
+    )
+
+
+async def remove_demo(db: Database) -> dict[str, int]:
+    """Delete the demo estates (and the legacy placeholder's) in one transaction."""
+    async with db.transaction() as conn:
+        estates = await demo_estates(conn, legacy=True)
+        return await purge_estates(conn, sorted(estates.values()))
+
+
+async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[str, Any]:
+    """Make sure the demo is loaded; return ``{"loaded": bool, "links": {role: (name, url)}}``."""
+    db: Database = app.state.db
+    admin_token = app.state.new_admin_token or read_admin_token(settings.data_dir)
+    if not admin_token:
+        raise RuntimeError("no admin token in the data folder; run `planner token --admin`")
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
+    async with httpx.AsyncClient(
+        transport=transport, base_url=settings.base_url, timeout=120
+    ) as http:
+        async with db.connection() as conn:
+            loaded = await is_loaded(conn)
+        if reset or not loaded:
+            await remove_demo(db)
+            try:
+                tour = await Story(http, admin_token).play()
+            except BaseException:
+                await remove_demo(db)
+                raise
+            async with db.transaction() as conn:
+                estate_id = (await demo_estates(conn))[population.JINGUI.name]
+                await append_event(
+                    conn,
+                    estate_id=estate_id,
+                    type=LOADED_EVENT,
+                    data={"version": DEMO_VERSION},
+                    actor_id=None,
+                    audience="staff",
+                )
+            links = {role: tour[role].token for role, _ in TOUR}
+        else:
+            links = await fresh_links(http, db, admin_token)
+    return {
+        "loaded": reset or not loaded,
+        "links": {
+            role: (person.display_name, f"{settings.base_url}/login?token={links[role]}")
+            for role, person in TOUR
+        },
+    }
+
+
+async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:
+    """Revoke the tour members' previous grants and add the same people again."""
+    async with db.connection() as conn:
+        estate_id = (await demo_estates(conn))[population.JINGUI.name]
+    admin = Caller(http, admin_token)
+    members = items(await admin.get(f"/api/estates/{estate_id}/members"))
+    tokens: dict[str, str] = {}
+    for role, person in TOUR:
+        same = [
+            m
+            for m in members
+            if not m["revoked"]
+            and m["role"] == person.role
+            and m["display_name"] == person.display_name
+        ]
+        if not same:
+            raise RuntimeError(f"the demo's {role} ({person.display_name}) is missing; use --reset")
+        previous = same[-1]
+        body: dict[str, Any] = {"role": person.role, "display_name": person.display_name}
+        if previous["household_ids"]:
+            body["household_ids"] = previous["household_ids"]
+        if previous["supplier_id"] is not None:
+            body["supplier_id"] = previous["supplier_id"]
+        for member in same:
+            await admin.post(f"/api/members/{member['id']}/revoke")
+        created = await admin.post(f"/api/estates/{estate_id}/members", body)
+        tokens[role] = created["token"]
     return tokens
 
 
@@ -87,11 +144,22 @@ def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any],
     printer = announce(settings)
 
     async def after_start(app: Any) -> None:
-        async with app.state.db.connection() as conn:
-            tokens = await load_demo(conn, reset=reset)
+        started = time.perf_counter()
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        try:
+            result = await load_demo(app, settings, reset=reset)
+        except Exception as exc:
+            print(f"planner demo: loading the demo failed: {exc}", file=sys.stderr, flush=True)
+            raise
+        took = time.perf_counter() - started
         await printer(app)
-        print("planner demo: sign-in links", flush=True)
-        for role, token in tokens.items():
-            print(f"  {role:10} {settings.base_url}/login?token={token}", flush=True)
+        if result["loaded"]:
+            print(f"planner demo: loaded {' and '.join(DEMO_ESTATES)} in {took:.1f} s", flush=True)
+        else:
+            print("planner demo: the demo is already loaded (nothing new loaded)", flush=True)
+        print("planner demo: sign-in links (each run replaces the previous ones)", flush=True)
+        for role, (name, url) in result["links"].items():
+            print(f"  {role:10} {url}  {name}", flush=True)
+        print(f"planner demo: open {settings.base_url}/ and follow a link above", flush=True)
 
     return after_start

@@ -28,22 +28,28 @@ from planner.db.embedded import EmbeddedPostgres, _runtime_dir
 
 os.environ["XDG_RUNTIME_DIR"] = _runtime_dir()
 
-from litestar import Litestar  # noqa: E402
-from litestar.testing import AsyncTestClient  # noqa: E402
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
-from planner.access import store as access_store  # noqa: E402
-from planner.access.tokens import new_token  # noqa: E402
-from planner.app import create_app  # noqa: E402
-from planner.db.migrate import migrate  # noqa: E402
-from planner.db.pool import Database, connect_raw  # noqa: E402
-from planner.settings import Settings  # noqa: E402
+from planner.access import store as access_store
+from planner.access.tokens import new_token
+from planner.app import create_app
+from planner.db.migrate import migrate
+from planner.db.pool import Database, connect_raw
+from planner.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DB = "planner_template"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 _db_names = itertools.count(1)
 
 
@@ -140,19 +146,21 @@ SAMPLE_CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fe
 
 
 @pytest.fixture
-def make_estate(client: httpx.AsyncClient,
-                admin_token: str) -> Callable[..., Awaitable[int]]:
+def make_estate(client: httpx.AsyncClient, admin_token: str) -> Callable[..., Awaitable[int]]:
     """Create an estate through the API, import ``csv`` (SAMPLE_CSV by default), return its id."""
 
     async def create(name: str = "测试小区", csv: str | None = SAMPLE_CSV) -> int:
-        response = await client.post("/api/estates", json={"name": name},
-                                      headers=bearer(admin_token))
+        response = await client.post(
+            "/api/estates", json={"name": name}, headers=bearer(admin_token)
+        )
         assert response.status_code == 201, response.text
         estate_id: int = response.json()["id"]
         if csv:
             imported = await client.post(
-                f"/api/estates/{estate_id}/households/import", content=csv.encode(),
-                headers={**bearer(admin_token), "content-type": "text/csv"})
+                f"/api/estates/{estate_id}/households/import",
+                content=csv.encode(),
+                headers={**bearer(admin_token), "content-type": "text/csv"},
+            )
             assert imported.status_code == 201, imported.text
         return estate_id
 
@@ -163,14 +171,25 @@ def make_estate(client: httpx.AsyncClient,
 def make_member(db: Database) -> Callable[..., Awaitable[tuple[int, str]]]:
     """Insert a member directly; returns (member_id, token)."""
 
-    async def create(estate_id: int, role: str, *, household_ids: tuple[int, ...] = (),
-                     supplier_id: int | None = None,
-                     display_name: str | None = None) -> tuple[int, str]:
+    async def create(
+        estate_id: int,
+        role: str,
+        *,
+        household_ids: tuple[int, ...] = (),
+        supplier_id: int | None = None,
+        display_name: str | None = None,
+    ) -> tuple[int, str]:
         token = new_token()
         async with db.transaction() as conn:
             member_id = await access_store.insert_member(
-                conn, estate_id=estate_id, role=role, display_name=display_name or role,
-                token=token, supplier_id=supplier_id, household_ids=list(household_ids))
+                conn,
+                estate_id=estate_id,
+                role=role,
+                display_name=display_name or role,
+                token=token,
+                supplier_id=supplier_id,
+                household_ids=list(household_ids),
+            )
         return member_id, token
 
     return create
@@ -205,22 +224,35 @@ class RunningService:
                 self.process.wait(5)
 
 
-def start_service(database_url: str, data_dir: Path, port: int | None = None,
-                  extra_env: dict[str, str] | None = None,
-                  args: tuple[str, ...] = ("serve",)) -> RunningService:
+def start_service(
+    database_url: str,
+    data_dir: Path,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = ("serve",),
+) -> RunningService:
     port = port or free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir),
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLANNER_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "planner", *args, "--port", str(port)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "planner", *args, "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base_url = f"http://127.0.0.1:{port}"
     wait_healthy(base_url, process)
     return RunningService(process, base_url, data_dir)
 
 
-def wait_healthy(base_url: str, process: subprocess.Popen[bytes] | None = None,
-                 timeout: float = 30.0) -> None:
+def wait_healthy(
+    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 30.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -257,12 +289,13 @@ def chromium_available() -> bool:
 async def browser() -> AsyncIterator[Any]:
     if not chromium_available():
         if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (apt install chromium)")
         pytest.skip("chromium is not installed on this machine")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield launched
         await launched.close()

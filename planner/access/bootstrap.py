@@ -10,7 +10,7 @@ import asyncpg
 from planner.access import store
 from planner.access.tokens import new_token
 
-ADMIN_TOKEN_FILE = "admin_token"
+ADMIN_TOKEN_FILE = "admin_token"  # noqa: S105 (a file name)
 _LOCK_KEY = 7_420_250_002
 
 

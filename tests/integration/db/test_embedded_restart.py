@@ -13,9 +13,13 @@ def _serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["PLANNER_DATA_DIR"] = str(data_dir)
-    process = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port", str(port)],
-                               env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, process, timeout=60)
     return process, base
@@ -27,8 +31,11 @@ def test_embedded_data_survives_a_restart(tmp_path: Path) -> None:
     process, base = _serve(data_dir)
     try:
         token = (data_dir / "admin_token").read_text().strip()
-        created = httpx.post(f"{base}/api/estates", json={"name": "留存"},
-                             headers={"Authorization": f"Bearer {token}"})
+        created = httpx.post(
+            f"{base}/api/estates",
+            json={"name": "留存"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert created.status_code == 201
     finally:
         process.terminate()
@@ -39,8 +46,9 @@ def test_embedded_data_survives_a_restart(tmp_path: Path) -> None:
 
     process, base = _serve(data_dir)
     try:
-        estates = httpx.get(f"{base}/api/estates",
-                            headers={"Authorization": f"Bearer {token}"}).json()
+        estates = httpx.get(
+            f"{base}/api/estates", headers={"Authorization": f"Bearer {token}"}
+        ).json()
         assert [e["name"] for e in estates] == ["留存"]
     finally:
         process.terminate()

@@ -68,29 +68,74 @@ def test_database_url_is_honoured_over_tcp(tmp_path: Path) -> None:
         shutil.chown(pgdata, user, user)
     run_as = ["runuser", "-u", user, "--"] if user else []
     port = free_port()
-    subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "initdb"), "-D", str(pgdata), "-U",
-                    "postgres", "--auth=trust"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-l",
-                    str(pgdata / "log"), "-o", f"-h 127.0.0.1 -p {port} -k {pgdata}", "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(POSTGRES_BIN_PATH / "initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            "postgres",
+            "--auth=trust",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(POSTGRES_BIN_PATH / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-w",
+            "-l",
+            str(pgdata / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {pgdata}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     data_dir = tmp_path / "svc"
     service_port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/postgres",
-           "PLANNER_DATA_DIR": str(data_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port",
-                                str(service_port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/postgres",
+        "PLANNER_DATA_DIR": str(data_dir),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(service_port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_healthy(f"http://127.0.0.1:{service_port}", process)
         health = httpx.get(f"http://127.0.0.1:{service_port}/health").json()
         assert health["status"] == "ok"
         assert not (data_dir / "pg").exists()
         token = (data_dir / "admin_token").read_text().strip()
-        created = httpx.post(f"http://127.0.0.1:{service_port}/api/estates",
-                             json={"name": "tcp"}, headers={"Authorization": f"Bearer {token}"})
+        created = httpx.post(
+            f"http://127.0.0.1:{service_port}/api/estates",
+            json={"name": "tcp"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert created.status_code == 201
     finally:
         process.terminate()
         process.wait(10)
-        subprocess.run([*run_as, str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w",
-                        "-m", "fast", "stop"], capture_output=True)
+        subprocess.run(
+            [
+                *run_as,
+                str(POSTGRES_BIN_PATH / "pg_ctl"),
+                "-D",
+                str(pgdata),
+                "-w",
+                "-m",
+                "fast",
+                "stop",
+            ],
+            capture_output=True,
+        )

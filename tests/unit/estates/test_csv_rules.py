@@ -8,8 +8,10 @@ HEADER = "building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen\n"
 
 
 def test_chinese_headers_and_bom_are_accepted() -> None:
-    raw = ("\ufeff楼栋,单元/房号,楼层,面积,业主编号,业主姓名,困难户上限\n"
-           "3栋,101,1,88.5,A1,张三,\n3栋,102,2,90.12,A1,张三,0\n").encode()
+    raw = (
+        "\ufeff楼栋,单元/房号,楼层,面积,业主编号,业主姓名,困难户上限\n"
+        "3栋,101,1,88.5,A1,张三,\n3栋,102,2,90.12,A1,张三,0\n"
+    ).encode()
     rows = parse_households(decode_csv(raw))
     assert [r.building for r in rows] == ["3栋", "3栋"]
     assert rows[0].area_m2 == Decimal("88.50")

@@ -1,0 +1,293 @@
+"""Play the demo's history through the service's own HTTP API, in-process.
+
+Every change goes through the route a person would use, as that person (the committee
+chair counters and awards, the suppliers' negotiators quote, each owner casts their own
+ballot, the treasurer approves), so the events, the audit chain, the running tallies and
+the plan versions are exactly what the slices write. Returns the tour's members.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from planner.demo_data import population as pop
+from planner.demo_data import story
+from planner.demo_data.client import Caller, DemoLoadError, items
+
+BAND = ["0.20", "0.30"]
+RESIDENTS_RANGE_FEN = (150_000 * 100, 200_000 * 100)
+
+
+@dataclass
+class Estate:
+    id: int
+    buildings: dict[str, int]
+    households: list[dict[str, Any]]
+
+    def persons_in(self, building: str) -> dict[str, list[dict[str, Any]]]:
+        """Owner key → that owner's units in one building, in roll (id) order."""
+        persons: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for h in sorted(self.households, key=lambda h: h["id"]):
+            if h["building"] == building:
+                persons[h["owner_key"]].append(h)
+        return dict(persons)
+
+    def units_of(self, owner_key: str) -> list[int]:
+        return sorted(h["id"] for h in self.households if h["owner_key"] == owner_key)
+
+
+class Story:
+    """The loader's state while it plays the history of 金桂苑 (and sets up 银杏苑)."""
+
+    def __init__(self, http: httpx.AsyncClient, admin_token: str) -> None:
+        self.http = http
+        self.admin = Caller(http, admin_token)
+        self.people: dict[str, Caller] = {}
+        self.suppliers: dict[str, int] = {}
+        self.works: dict[str, int] = {}
+        self.quotes: dict[tuple[str, str], int] = {}
+
+    async def play(self) -> dict[str, Caller]:
+        """Load both estates; return the tour's members by role."""
+        jg = await self.estate(pop.JINGUI)
+        yx = await self.estate(pop.YINXING)
+        for person in (
+            story.COMMITTEE_CHAIR,
+            story.COMMITTEE_MEMBER,
+            story.TREASURER,
+            story.OBSERVER,
+        ):
+            self.people[person.key] = await self.member(jg.id, person)
+        await self.negotiate(jg)
+        await self.meeting(jg, story.PASSED_MEETING)
+        await self.fund(jg)
+        await self.meeting(jg, story.OPEN_MEETING)
+        self.people["owner"] = await self.member(
+            jg.id, story.TOUR_OWNER, household_ids=jg.units_of(pop.TOUR_OWNER_KEY)
+        )
+        await self.neighbour(yx)
+        return {
+            "committee": self.people["chair"],
+            "owner": self.people["owner"],
+            "supplier": self.people["builder"],
+            "treasurer": self.people["treasurer"],
+        }
+
+    async def estate(self, plan: pop.EstatePlan) -> Estate:
+        created = await self.admin.post(
+            "/api/estates", {"name": plan.name, "district": plan.district}
+        )
+        estate_id = created["id"]
+        await self.admin.post(
+            f"/api/estates/{estate_id}/households/import",
+            content=pop.households_csv(plan).encode(),
+            headers={"content-type": "text/csv"},
+        )
+        buildings = {
+            b["name"]: b["id"]
+            for b in items(await self.admin.get(f"/api/estates/{estate_id}/buildings"))
+        }
+        households = items(await self.admin.get(f"/api/estates/{estate_id}/households"))
+        return Estate(estate_id, buildings, households)
+
+    async def member(
+        self,
+        estate_id: int,
+        person: story.Person,
+        *,
+        household_ids: list[int] | None = None,
+        supplier_id: int | None = None,
+    ) -> Caller:
+        body: dict[str, Any] = {"role": person.role, "display_name": person.display_name}
+        if household_ids:
+            body["household_ids"] = household_ids
+        if supplier_id is not None:
+            body["supplier_id"] = supplier_id
+        created = await self.admin.post(f"/api/estates/{estate_id}/members", body)
+        return Caller(self.http, created["token"], created["member_id"])
+
+    async def add_works(self, estate: Estate, works: tuple[story.Work, ...], approve: bool) -> None:
+        chair = self.people["chair"]
+        for work in works:
+            created = await chair.post(
+                f"/api/estates/{estate.id}/works",
+                {
+                    "title": work.title,
+                    "category": work.category,
+                    "benefit_rule": work.benefit_rule,
+                    "scope_building_ids": [estate.buildings[b] for b in work.scope_buildings],
+                    "estimate_fen": work.estimate_fen,
+                    "urgency": work.urgency,
+                    "difficulty": work.difficulty,
+                    "description": work.description,
+                },
+            )
+            self.works[work.key] = created["id"]
+            if approve:
+                await chair.post(f"/api/works/{created['id']}/status", {"status": "approved"})
+
+    async def negotiate(self, jg: Estate) -> None:
+        """Suppliers, works, invitations, rounds and counter-offers, then the awards."""
+        chair = self.people["chair"]
+        for name, negotiator in (
+            (story.POWER_COMPANY, story.POWER_NEGOTIATOR),
+            (story.BUILDER, story.BUILDER_NEGOTIATOR),
+        ):
+            supplier = await chair.post(f"/api/estates/{jg.id}/suppliers", {"name": name})
+            self.suppliers[name] = supplier["id"]
+            self.people[negotiator.key] = await self.member(
+                jg.id, negotiator, supplier_id=supplier["id"]
+            )
+        await self.add_works(jg, story.WORKS, approve=True)
+        await chair.put(
+            f"/api/works/{self.works['power']}/reference-prices",
+            {"lines": [{"description": d, "unit_price_fen": p} for d, p in story.POWER_REFERENCE]},
+        )
+        for n in story.NEGOTIATIONS:
+            await chair.post(
+                f"/api/works/{self.works[n.work]}/invitations",
+                {"supplier_id": self.suppliers[n.supplier]},
+            )
+        for turn in range(max(len(n.rounds) for n in story.NEGOTIATIONS)):
+            for n in story.NEGOTIATIONS:
+                if turn < len(n.rounds):
+                    await self.quote_round(n, turn)
+                if turn < len(n.counters):
+                    target, note = n.counters[turn]
+                    quote_id = self.quotes[(n.work, n.supplier)]
+                    await chair.post(
+                        f"/api/quotes/{quote_id}/counter-offers",
+                        {"target_total_fen": target, "note": note},
+                    )
+        for n in story.NEGOTIATIONS:
+            if n.award_last:
+                quote_id = self.quotes[(n.work, n.supplier)]
+                await chair.post(f"/api/quotes/{quote_id}/award", {"round": len(n.rounds)})
+
+    async def quote_round(self, n: story.Negotiation, turn: int) -> None:
+        negotiator = self.people["power" if n.supplier == story.POWER_COMPANY else "builder"]
+        final = n.award_last and turn == len(n.rounds) - 1
+        lines = story.lines_for(n.lines, n.rounds[turn])
+        if turn == 0:
+            quote = await negotiator.post(
+                f"/api/works/{self.works[n.work]}/quotes", {"lines": lines, "is_final": final}
+            )
+            self.quotes[(n.work, n.supplier)] = quote["id"]
+        else:
+            quote_id = self.quotes[(n.work, n.supplier)]
+            quote = await negotiator.post(
+                f"/api/quotes/{quote_id}/rounds",
+                {"based_on_round": turn, "lines": lines, "is_final": final},
+            )
+        if quote["rounds"][-1]["total_fen"] != n.rounds[turn]:
+            got = quote["rounds"][-1]["total_fen"]
+            raise DemoLoadError(f"round {turn + 1} of {n.work}/{n.supplier} totals {got}")
+
+    async def meeting(self, jg: Estate, spec: story.Meeting) -> None:
+        """A building meeting with one motion; its owners vote as the spec says."""
+        chair = self.people["chair"]
+        meeting = await chair.post(
+            f"/api/estates/{jg.id}/meetings",
+            {
+                "title": spec.title,
+                "kind": "building_meeting",
+                "scope_building_ids": [jg.buildings[spec.building]],
+                "agenda": list(spec.agenda),
+                "scheduled_at": spec.scheduled_at,
+            },
+        )
+        await chair.post(f"/api/meetings/{meeting['id']}/open")
+        body: dict[str, Any] = {
+            "title": spec.motion_title,
+            "matter": spec.matter,
+            "text": spec.motion_text,
+        }
+        if spec.work:
+            body["work_id"] = self.works[spec.work]
+        motion = await chair.post(f"/api/meetings/{meeting['id']}/motions", body)
+        await chair.post(f"/api/motions/{motion['id']}/open")
+        await self.cast_votes(jg, spec, meeting["id"], motion["id"])
+        if spec.close:
+            await chair.post(f"/api/motions/{motion['id']}/close")
+            await chair.post(f"/api/meetings/{meeting['id']}/close")
+            tally = await chair.get(f"/api/motions/{motion['id']}/tally")
+            if not tally["passed"]:
+                raise DemoLoadError(f"the motion {spec.motion_title} did not pass: {tally}")
+
+    async def cast_votes(
+        self, jg: Estate, spec: story.Meeting, meeting_id: int, motion_id: int
+    ) -> None:
+        persons = jg.persons_in(spec.building)
+        keys = sorted(k for k in persons if k != pop.TOUR_OWNER_KEY)
+        rng = random.Random(f"{spec.building}:{spec.matter}")  # noqa: S311 (reproducible)
+        rng.shuffle(keys)
+        vote = spec.vote
+        choices = ["yes"] * vote.yes + ["no"] * vote.no + ["abstain"] * vote.abstain
+        proxy = self.people["member"]
+        for i, (key, choice) in enumerate(zip(keys, choices, strict=False)):
+            units = [h["id"] for h in persons[key]]
+            if choice == "yes" and i < vote.proxied:
+                await self.admin.post(
+                    f"/api/estates/{jg.id}/delegations",
+                    {
+                        "household_ids": units,
+                        "proxy_member_id": proxy.member_id,
+                        "reference": f"书面委托书 {spec.building}-{i + 1:03d}",
+                        "meeting_id": meeting_id,
+                    },
+                )
+                await proxy.post(
+                    f"/api/motions/{motion_id}/ballots", {"choice": "yes", "household_ids": units}
+                )
+                continue
+            owner = await self.member(
+                jg.id,
+                story.Person(key, "owner", f"业主 {persons[key][0]['owner_name']}"),
+                household_ids=jg.units_of(key),
+            )
+            if choice == "yes" and vote.proxied <= i < vote.proxied + vote.changed:
+                await owner.post(
+                    f"/api/motions/{motion_id}/ballots", {"choice": "no", "household_ids": units}
+                )
+            await owner.post(
+                f"/api/motions/{motion_id}/ballots", {"choice": choice, "household_ids": units}
+            )
+
+    async def fund(self, jg: Estate) -> None:
+        """Sources, one solve over the public-part works, the treasurer's approval."""
+        treasurer = self.people["treasurer"]
+        for source in story.SOURCES:
+            body: dict[str, Any] = {
+                "name": source.name,
+                "kind": source.kind,
+                "budget_fen": source.budget_fen,
+                "eligible_work_ids": [self.works[k] for k in source.works],
+            }
+            if source.max_share is not None:
+                body["max_share"] = source.max_share
+            await treasurer.post(f"/api/estates/{jg.id}/funding-sources", body)
+        plan = await treasurer.post(
+            f"/api/estates/{jg.id}/funding-plans",
+            {
+                "policy": "minimum",
+                "resident_band": BAND,
+                "work_ids": [self.works[k] for k in story.PLAN_WORKS],
+            },
+        )
+        low, high = RESIDENTS_RANGE_FEN
+        if not low <= plan["residents_total_fen"] <= high:
+            raise DemoLoadError(f"residents would pay {plan['residents_total_fen']} fen")
+        await treasurer.post(f"/api/funding-plans/{plan['id']}/approve")
+        await self.people["chair"].post(
+            f"/api/works/{self.works['pipes']}/status", {"status": "funded"}
+        )
+
+    async def neighbour(self, yx: Estate) -> None:
+        """银杏苑: households, its committee chair and two proposed works, nothing decided yet."""
+        self.people["chair"] = await self.member(yx.id, story.YX_CHAIR)
+        await self.add_works(yx, story.YX_WORKS, approve=False)

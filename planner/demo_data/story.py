@@ -1,0 +1,302 @@
+"""The history the demo plays, as plain data: people, works, quotes, sources, meetings.
+
+Money is fen. Every quote round is a list of lines whose derived total is exactly the
+round's intended total (``lines_for`` puts the rounding in the lump-sum line), so the
+retrofit's history reads ¥3,600,000.00 → ¥1,700,000.00 (−52.8 %) as in the reference case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+YUAN = 100
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    role: str
+    display_name: str
+
+
+COMMITTEE_CHAIR = Person("chair", "committee", "业委会主任 王建国")
+COMMITTEE_MEMBER = Person("member", "committee", "业委会委员 李秀英")
+TREASURER = Person("treasurer", "treasurer", "财务 陈会计")
+OBSERVER = Person("observer", "observer", "街道办 观察员 刘芳")
+POWER_NEGOTIATOR = Person("power", "supplier", "供电公司 客户经理 张强")
+BUILDER_NEGOTIATOR = Person("builder", "supplier", "湘江建设 项目经理 刘洋")
+TOUR_OWNER = Person("owner", "owner", "业主 周丽华（5栋）")
+YX_CHAIR = Person("yx_chair", "committee", "银杏苑业委会 赵德福")
+
+POWER_COMPANY = "株洲市供电公司"
+BUILDER = "湘江建设工程有限公司"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A quote line without its price: description, unit, quantity, share of the total."""
+
+    description: str
+    unit: str
+    quantity: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Work:
+    key: str
+    title: str
+    category: str
+    estimate_fen: int
+    benefit_rule: str = "area"
+    scope_buildings: tuple[str, ...] = ()
+    urgency: int = 3
+    difficulty: int = 3
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """One supplier's quote on a work: round totals, and the committee's answer to each."""
+
+    work: str
+    supplier: str
+    lines: tuple[Line, ...]
+    rounds: tuple[int, ...]
+    counters: tuple[tuple[int, str], ...] = ()  # (target_total_fen, note) after round i
+    award_last: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    budget_fen: int
+    works: tuple[str, ...]
+    max_share: str | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """How a building meeting's owners voted: counts of persons per choice, in roll order."""
+
+    yes: int
+    no: int
+    abstain: int
+    proxied: int = 0  # of the yes voters, how many cast by the committee member as proxy
+    changed: int = 0  # of the yes voters, how many first voted no, then changed their ballot
+
+
+@dataclass(frozen=True)
+class Meeting:
+    title: str
+    building: str
+    scheduled_at: str
+    motion_title: str
+    motion_text: str
+    matter: int
+    vote: Vote
+    work: str | None = None
+    close: bool = True
+    agenda: tuple[str, ...] = field(default_factory=tuple)
+
+
+WORKS = (
+    Work(
+        "power",
+        "二次供电设施改造",
+        "power",
+        estimate_fen=1_800_000 * YUAN,
+        urgency=5,
+        difficulty=4,
+        description="小区配电房、箱变、高低压电缆及单元计量表箱改造，改造后移交供电公司抄表到户。",
+    ),
+    Work(
+        "pipes",
+        "给排水管网改造",
+        "water",
+        estimate_fen=300_000 * YUAN,
+        urgency=4,
+        description="更换锈蚀的给水立管和室外排水管，雨污分流，疏通化粪池。",
+    ),
+    Work(
+        "roof",
+        "屋面防水（1、2、5、6栋）",
+        "roof",
+        estimate_fen=236_000 * YUAN,
+        benefit_rule="building",
+        scope_buildings=("1栋", "2栋", "5栋", "6栋"),
+        urgency=4,
+        difficulty=2,
+        description="顶层渗漏严重的四栋楼：铲除旧卷材，SBS改性沥青防水卷材两道，保温层修复。",
+    ),
+    Work(
+        "parking",
+        "地下车库改造",
+        "parking",
+        estimate_fen=168_000 * YUAN,
+        urgency=3,
+        description="车库防水堵漏、照明更换为LED、增设充电桩预埋管线和排水沟。",
+    ),
+    Work(
+        "cameras",
+        "安防监控补点",
+        "cameras",
+        estimate_fen=72_000 * YUAN,
+        benefit_rule="equal",
+        urgency=3,
+        difficulty=2,
+        description="出入口、车库和楼道新增高清摄像头，接入门岗监控室。",
+    ),
+    Work(
+        "signage",
+        "楼栋标识与导视标牌",
+        "signage",
+        estimate_fen=38_600 * YUAN,
+        benefit_rule="equal",
+        urgency=2,
+        difficulty=1,
+        description="楼栋号牌、单元牌、消防通道和车库导视统一更换。",
+    ),
+)
+
+POWER_LINES = (
+    Line("箱式变电站 800kVA", "台", "2", 27),
+    Line("高压电缆 YJV22-8.7/15kV 3×70", "米", "1800", 21),
+    Line("低压电缆及电缆分支箱", "米", "4200", 21),
+    Line("单元计量表箱改造（一户一表）", "户", "516", 18),
+    Line("土建、电缆沟及路面恢复", "项", "1", 13),
+)
+PIPE_LINES = (
+    Line("给水立管 PPR dn50 更换", "米", "2600", 38),
+    Line("室外排水管 HDPE dn300", "米", "780", 36),
+    Line("检查井及化粪池清掏修复", "座", "46", 16),
+    Line("路面破除与恢复", "项", "1", 10),
+)
+PARKING_LINES = (
+    Line("车库顶板及侧墙防水堵漏", "平方米", "2400", 48),
+    Line("LED 照明灯具更换", "套", "260", 22),
+    Line("充电桩预埋管线", "米", "900", 18),
+    Line("排水沟及集水井", "项", "1", 12),
+)
+
+NEGOTIATIONS = (
+    Negotiation(
+        "power",
+        POWER_COMPANY,
+        POWER_LINES,
+        rounds=(3_600_000 * YUAN, 2_880_000 * YUAN, 2_150_000 * YUAN, 1_700_000 * YUAN),
+        counters=(
+            (
+                1_500_000 * YUAN,
+                "参照市住建局2024年指导价，箱变和电缆单价偏高；表箱改造按已建小区结算价。",
+            ),
+            (1_600_000 * YUAN, "第二轮仍高于兄弟小区同类改造；请按实际户数和电缆长度重新核算。"),
+            (1_650_000 * YUAN, "接近可接受范围；土建恢复请按小区自行组织施工扣减。"),
+        ),
+        award_last=True,
+    ),
+    Negotiation(
+        "power",
+        BUILDER,
+        POWER_LINES,
+        rounds=(2_460_000 * YUAN, 1_980_000 * YUAN),
+        counters=((1_700_000 * YUAN, "请说明箱变品牌和质保期，总价需再降。"),),
+    ),
+    Negotiation(
+        "pipes",
+        BUILDER,
+        PIPE_LINES,
+        rounds=(312_800 * YUAN, 286_400 * YUAN),
+        counters=((270_000 * YUAN, "立管长度按实测2,450米计，检查井按40座计。"),),
+        award_last=True,
+    ),
+    Negotiation(
+        "parking",
+        BUILDER,
+        PARKING_LINES,
+        rounds=(198_000 * YUAN,),
+        counters=((165_000 * YUAN, "防水面积按图纸核定，LED灯具参照政府采购价，请报第二轮。"),),
+    ),
+)
+
+# Reference (benchmark) unit prices for the retrofit, from the district's settled projects.
+POWER_REFERENCE = (
+    ("箱式变电站 800kVA", 235_000 * YUAN),
+    ("高压电缆 YJV22-8.7/15kV 3×70", 195 * YUAN),
+    ("低压电缆及电缆分支箱", 88 * YUAN),
+    ("单元计量表箱改造（一户一表）", 600 * YUAN),
+)
+
+PLAN_WORKS = ("pipes", "roof", "parking", "cameras", "signage")
+SOURCES = (
+    Source(
+        "老旧小区改造中央及省级补贴", "subsidy", 290_000 * YUAN, (*PLAN_WORKS, "power"), "0.5000"
+    ),
+    Source("专项维修资金（金桂苑账户）", "maintenance_fund", 152_000 * YUAN, ("pipes", "roof")),
+    Source(f"{POWER_COMPANY} 配套资金", "utility", 46_000 * YUAN, ("power", "parking")),
+    Source("工商银行荷塘支行（共建单位）", "donor", 60_000 * YUAN, ("cameras", "parking")),
+    Source("荷塘区第一小学（共建单位）", "donor", 8_000 * YUAN, ("signage",)),
+    Source("市第三人民医院（共建单位）", "donor", 50_000 * YUAN, ("pipes",)),
+    Source("湘楚律师事务所（共建单位）", "donor", 12_000 * YUAN, ("signage", "cameras")),
+)
+
+PASSED_MEETING = Meeting(
+    title="1栋楼栋议事会：公共部位改造居民自筹",
+    building="1栋",
+    scheduled_at="2024-09-28T19:30:00+08:00",
+    motion_title="1栋居民按面积自筹公共部位改造资金",
+    motion_text="按照“居民出一点、补贴拿一点、共建单位帮一点”的原则，本栋居民按专有面积分摊"
+    "公共部位改造费用中的居民自筹部分，困难家庭按认定的上限缴纳。",
+    matter=6,
+    vote=Vote(yes=36, no=4, abstain=2, proxied=3, changed=1),
+    agenda=("通报二次供电改造议价结果", "表决居民自筹方案"),
+)
+OPEN_MEETING = Meeting(
+    title="5栋楼栋议事会：屋面防水使用维修资金",
+    building="5栋",
+    scheduled_at="2024-11-16T19:30:00+08:00",
+    motion_title="5栋屋面防水工程使用专项维修资金",
+    motion_text="5栋顶层渗漏，拟使用本栋专项维修资金支付屋面防水工程中维修资金承担的部分。",
+    matter=5,
+    vote=Vote(yes=17, no=3, abstain=2, proxied=1),
+    work="roof",
+    close=False,
+    agenda=("屋面防水施工方案介绍", "表决使用专项维修资金"),
+)
+
+YX_WORKS = (
+    Work("yx_roof", "屋面防水（全部楼栋）", "roof", estimate_fen=318_000 * YUAN, urgency=4),
+    Work("yx_cameras", "安防监控改造", "cameras", estimate_fen=64_000 * YUAN, benefit_rule="equal"),
+)
+
+
+def lines_for(lines: tuple[Line, ...], total_fen: int) -> list[dict[str, object]]:
+    """Quote lines whose derived total is exactly ``total_fen``.
+
+    Each line gets its weight's share of the total as a whole-yuan unit price; the last
+    line (a lump sum, quantity 1) takes the remainder.
+    """
+    weights = sum(line.weight for line in lines)
+    out: list[dict[str, object]] = []
+    running = 0
+    for line in lines[:-1]:
+        quantity = Decimal(line.quantity)
+        budget = total_fen * line.weight // weights
+        unit_price = int(budget / quantity) // YUAN * YUAN
+        running += int(unit_price * quantity)
+        out.append(_line(line, unit_price))
+    last = lines[-1]
+    assert Decimal(last.quantity) == 1
+    out.append(_line(last, total_fen - running))
+    return out
+
+
+def _line(line: Line, unit_price_fen: int) -> dict[str, object]:
+    return {
+        "description": line.description,
+        "unit": line.unit,
+        "quantity": line.quantity,
+        "unit_price_fen": unit_price_fen,
+    }

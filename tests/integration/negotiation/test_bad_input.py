@@ -227,3 +227,21 @@ async def test_award_goes_through_once_the_linked_motion_passed(scene: Scene) ->
         f"/api/quotes/{quote['id']}/award", json={"round": 1}, headers=scene.committee
     )
     assert awarded.status_code == 200, awarded.text
+
+
+async def test_two_revisions_of_the_same_round_race_and_one_loses(scene: Scene) -> None:
+    import asyncio
+
+    work = await scene.work()
+    quote = await scene.quote(work["id"], scene.a, ROUND_A1)
+    path = f"/api/quotes/{quote['id']}/rounds"
+    results = await asyncio.gather(
+        *[
+            scene.client.post(path, json={"based_on_round": 1, "lines": ROUND_A3}, headers=scene.a)
+            for _ in range(3)
+        ]
+    )
+    assert sorted(r.status_code for r in results) == [201, 409, 409]
+    async with scene.db.connection() as conn:
+        rounds = await conn.fetchval("SELECT count(*) FROM rounds WHERE quote_id = $1", quote["id"])
+    assert rounds == 2

@@ -139,3 +139,45 @@ def test_database_url_is_honoured_over_tcp(tmp_path: Path) -> None:
             ],
             capture_output=True,
         )
+
+
+@pytest.mark.slow
+async def test_two_services_starting_together_migrate_once(
+    pg: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    url = await _fresh_db(pg, "mig_two_services")
+    ports = [free_port(), free_port()]
+    env = {**os.environ, "DATABASE_URL": url, "PLANNER_DATA_DIR": str(tmp_path / "shared")}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            await asyncio.to_thread(wait_healthy, f"http://127.0.0.1:{port}", process, 60)
+        conn = await connect_raw(url)
+        try:
+            names = [r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")]
+            admins = await conn.fetchval(
+                "SELECT count(*) FROM members WHERE role = 'admin' AND revoked_at IS NULL"
+            )
+        finally:
+            await conn.close()
+        assert sorted(names) == [name for name, _ in available_migrations()]
+        assert admins == 1
+        token = (tmp_path / "shared" / "admin_token").read_text().strip()
+        for port in ports:
+            me = httpx.get(
+                f"http://127.0.0.1:{port}/api/me", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert me.status_code == 200
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)

@@ -593,20 +593,34 @@ def _summary_sheet(
         _ratio(result.residents_total_fen, result.total_cost_fen),
     )
     if result.works:
-        _chart(book, sheet, s, first_item, last_item, table_header)
+        _chart(plan, book, sheet, s, first_item, last_item, table_header)
 
 
 def _chart(
-    book: Any, sheet: Any, s: dict[str, str], first: int, last: int, header_row: int
+    plan: ExportPlan, book: Any, sheet: Any, s: dict[str, str], first: int, last: int, header: int
 ) -> None:
+    """A stacked bar per work: public sources and residents.
+
+    constant_memory mode cannot read the cells back for the chart's cache, so the cached
+    figures are handed over here; previewers draw the chart without recalculating.
+    """
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     name = sheet.get_name()
-    for col, colour in ((2, "#4472C4"), (3, "#ED7D31")):
+    works = plan.result.works
+    titles = [plan.work_title(w.work_id) for w in works]
+    figures = {
+        2: [f"{_yuan(w.cost_fen - w.residents_fen):.16g}" for w in works],
+        3: [f"{_yuan(w.residents_fen):.16g}" for w in works],
+    }
+    for col, colour, series_name in ((2, "#4472C4", s["public"]), (3, "#ED7D31", s["residents"])):
         chart.add_series(
             {
-                "name": [name, header_row, col],
+                "name": [name, header, col],
+                "name_data": [series_name],
                 "categories": [name, first, 0, last, 0],
+                "categories_data": titles,
                 "values": [name, first, col, last, col],
+                "values_data": figures[col],
                 "fill": {"color": colour},
             }
         )

@@ -1,0 +1,163 @@
+"""How to call every route of the app with a valid request, for the authorisation matrix.
+
+``REQUESTS`` maps (method, path template as Litestar lists it) to a body factory; path
+parameters are filled from ``World.ids`` (all things live in estate A).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Litestar
+from litestar.routes import HTTPRoute, WebSocketRoute
+
+from tests.hardening.world import LINES, World
+
+Body = Callable[[World], Any]
+
+CSV = (
+    "building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen\n9栋,901,9,70.00,Z,业主Z,\n"
+)
+
+
+def _none(_: World) -> None:
+    return None
+
+
+REQUESTS: dict[tuple[str, str], Body] = {
+    # reads
+    ("GET", "/health"): _none,
+    ("GET", "/api/me"): _none,
+    ("GET", "/api/estates"): _none,
+    ("GET", "/api/estates/{estate_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/members"): _none,
+    ("GET", "/api/estates/{estate_id:int}/buildings"): _none,
+    ("GET", "/api/estates/{estate_id:int}/households"): _none,
+    ("GET", "/api/estates/{estate_id:int}/works"): _none,
+    ("GET", "/api/works/{work_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suppliers"): _none,
+    ("GET", "/api/works/{work_id:int}/invitations"): _none,
+    ("GET", "/api/works/{work_id:int}/quotes"): _none,
+    ("GET", "/api/works/{work_id:int}/comparison"): _none,
+    ("GET", "/api/works/{work_id:int}/reference-prices"): _none,
+    ("GET", "/api/quotes/{quote_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/meetings"): _none,
+    ("GET", "/api/meetings/{meeting_id:int}"): _none,
+    ("GET", "/api/meetings/{meeting_id:int}/motions"): _none,
+    ("GET", "/api/meetings/{meeting_id:int}/minutes"): _none,
+    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"): _none,
+    ("GET", "/api/meetings/{meeting_id:int}/presence"): _none,
+    ("GET", "/api/motions/{motion_id:int}"): _none,
+    ("GET", "/api/motions/{motion_id:int}/tally"): _none,
+    ("GET", "/api/motions/{motion_id:int}/receipts"): _none,
+    ("GET", "/api/motions/{motion_id:int}/ballots"): _none,
+    ("GET", "/api/estates/{estate_id:int}/delegations"): _none,
+    ("GET", "/api/estates/{estate_id:int}/funding-sources"): _none,
+    ("GET", "/api/estates/{estate_id:int}/funding-plans"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/notices"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"): _none,
+    # changes
+    ("POST", "/api/estates"): lambda w: {"name": "新小区"},
+    ("POST", "/api/estates/{estate_id:int}/members"): lambda w: {
+        "role": "observer",
+        "display_name": "matrix",
+    },
+    ("POST", "/api/estates/{estate_id:int}/buildings"): lambda w: {"name": "matrix栋"},
+    ("POST", "/api/estates/{estate_id:int}/households/import"): lambda w: CSV,
+    ("POST", "/api/estates/{estate_id:int}/works"): lambda w: {
+        "title": "屋面防水",
+        "category": "roof",
+    },
+    ("POST", "/api/estates/{estate_id:int}/suppliers"): lambda w: {"name": "matrix 供应商"},
+    ("POST", "/api/works/{work_id:int}/invitations"): lambda w: {
+        "supplier_id": w.ids["supplier_a2"]
+    },
+    ("PUT", "/api/works/{work_id:int}/reference-prices"): lambda w: {
+        "lines": [{"description": "电缆", "unit_price_fen": 25_000}]
+    },
+    ("POST", "/api/works/{work_id:int}/quotes"): lambda w: {"lines": LINES},
+    ("POST", "/api/quotes/{quote_id:int}/rounds"): lambda w: {"based_on_round": 1, "lines": LINES},
+    ("POST", "/api/quotes/{quote_id:int}/counter-offers"): lambda w: {
+        "note": "请再降价",
+        "target_total_fen": 3_000_000,
+    },
+    ("POST", "/api/estates/{estate_id:int}/meetings"): lambda w: {
+        "title": "楼栋议事会",
+        "kind": "building_meeting",
+    },
+    ("POST", "/api/meetings/{meeting_id:int}/motions"): lambda w: {
+        "title": "更换摄像头",
+        "matter": 9,
+    },
+    ("POST", "/api/motions/{motion_id:int}/ballots"): lambda w: {"choice": "yes"},
+    ("POST", "/api/estates/{estate_id:int}/delegations"): lambda w: {
+        "household_ids": [w.households_a[2]],
+        "proxy_member_id": w.ids["member_id"],
+        "reference": "委托书 matrix",
+    },
+    ("POST", "/api/estates/{estate_id:int}/funding-sources"): lambda w: {
+        "name": "维修资金",
+        "kind": "maintenance_fund",
+        "budget_fen": 100_000,
+    },
+    ("POST", "/api/estates/{estate_id:int}/funding-plans"): lambda w: {
+        "resident_band": ["0.20", "0.30"]
+    },
+    ("POST", "/api/delegations/{delegation_id:int}/revoke"): _none,
+    ("POST", "/api/members/{member_id:int}/revoke"): _none,
+    ("POST", "/api/funding-plans/{plan_id:int}/approve"): _none,
+    ("POST", "/api/meetings/{meeting_id:int}/open"): _none,
+    ("POST", "/api/motions/{motion_id:int}/open"): _none,
+    ("POST", "/api/works/{work_id:int}/status"): lambda w: {"status": "quoting"},
+    ("POST", "/api/quotes/{quote_id:int}/award"): lambda w: {"round": 1},
+    ("POST", "/api/motions/{motion_id:int}/close"): _none,
+    ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
+    ("POST", "/logout"): _none,
+    ("GET", "/login"): _none,
+}
+
+#: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.
+PUBLIC_PAGES = {
+    ("GET", "/"),
+    ("GET", "/{file_path:path}"),
+    ("HEAD", "/{file_path:path}"),
+    ("GET", "/schema"),
+    ("GET", "/schema/scalar"),
+    ("GET", "/schema/swagger"),
+    ("GET", "/schema/{path:str}"),
+    ("GET", "/schema/openapi.json"),
+    ("GET", "/schema/oauth2-redirect.html"),
+}
+
+#: Query strings some routes need to get past parameter validation.
+QUERIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
+    ("GET", "/api/funding-plans/{plan_id:int}/notices"): lambda w: {
+        "building_id": w.ids["building_id"]
+    },
+    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"): lambda w: {"view": "households"},
+}
+
+WEBSOCKETS = {"/ws/estates/{estate_id:int}"}
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves (OPTIONS, answered by the framework, aside)."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if isinstance(route, WebSocketRoute):
+            found.add(("WS", route.path))
+        elif isinstance(route, HTTPRoute):
+            found.update((m, route.path) for m in route.methods if m != "OPTIONS")
+    return found
+
+
+_PARAM = re.compile(r"\{(\w+):\w+\}")
+
+
+def fill(path: str, world: World) -> str:
+    return _PARAM.sub(lambda m: str(world.ids[m.group(1)]), path)

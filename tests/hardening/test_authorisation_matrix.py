@@ -1,0 +1,205 @@
+"""Every route × every role × own/other estate (and own/other supplier): the status per cell.
+
+Columns (``WHO``): the six roles as members of estate A (which holds every thing the
+requests touch), the six roles as members of estate B, a second supplier's negotiator
+in A (invited to the same work, not the quote's owner), the global admin, nobody.
+
+Cells: ``ok`` means the guard let the caller through: a 2xx, or a 400/409/422 about the
+request or the thing's state (earlier allowed cells change state: the second award of
+a superseded round is 409, a second close is 409); never 401/403/404 and never 5xx.
+``403`` refused for role or estate; ``404`` hidden (another supplier's quote, prices
+a supplier must not know exist); ``401`` not signed in.
+
+Rows run in table order on one world, reads first, then changes, the most final
+changes (award, close) last. A route the app serves but this table does not list fails
+the test: new routes must be added here with their policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from planner.app import create_app
+from planner.settings import Settings
+from tests.conftest import bearer
+from tests.hardening.conftest import Served
+from tests.hardening.routes_spec import (
+    PUBLIC_PAGES,
+    QUERIES,
+    REQUESTS,
+    WEBSOCKETS,
+    app_routes,
+    fill,
+)
+from tests.hardening.world import ROLES, World, token_for
+
+pytestmark = pytest.mark.timeout(120)
+
+WHO = (
+    *(f"own:{r}" for r in ROLES),
+    *(f"other:{r}" for r in ROLES),
+    "other_supplier",
+    "global_admin",
+    "anonymous",
+)
+
+# own: admin committee owner supplier treasurer observer | other: same six | other_supplier,
+# global_admin, anonymous
+# fmt: off
+MATRIX: dict[tuple[str, str], str] = {
+    ("GET", "/health"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/api/me"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates"):                                 " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}"):                 " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/members"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/buildings"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/households"):      " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/works"):           " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}"):                     " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suppliers"):       " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/invitations"):         " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/quotes"):              " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/comparison"):          " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404  ok  ok 403 403 403 403 403 403 404  ok 401",  # noqa: E501
+    ("GET", "/api/quotes/{quote_id:int}"):                   " ok  ok 403  ok  ok  ok 403 403 403 404 403 403 404  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/meetings"):        " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}"):               " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/motions"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"):  " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
+                                                             " ok  ok  ok 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/members"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/buildings"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/households/import"):
+                                                             " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/works"):          " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suppliers"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/invitations"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("PUT", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/quotes"):             "403 403 403  ok 403 403 403 403 403 404 403 403  ok 403 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/rounds"):           "403 403 403  ok 403 403 403 403 403 404 403 403 404 403 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/counter-offers"):   " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/meetings"):       " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/motions"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    # committee votes as the proxy of the delegated unit; admins and staff own no unit
+    ("POST", "/api/motions/{motion_id:int}/ballots"):        "403  ok  ok 403 403 403 403 403 403 403 403 403 403 403 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/delegations"):    " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-sources"):
+                                                             " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/approve"):    " ok 403 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/open"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/open"):           " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/status"):             " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/award"):            " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/close"):          " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/close"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    # signing out needs no identity (idempotent); signing in needs a valid link's token
+    ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
+    # the estate's live stream: close code instead of a status
+    ("WS", "/ws/estates/{estate_id:int}"):                   " ok  ok  ok  ok  ok  ok 4403 4403 4403 4403 4403 4403  ok  ok 4401",  # noqa: E501
+}
+# fmt: on
+
+
+def expected_cells(route: tuple[str, str]) -> dict[str, str]:
+    cells = MATRIX[route].split()
+    assert len(cells) == len(WHO), f"{route}: {len(cells)} cells for {len(WHO)} columns"
+    return dict(zip(WHO, cells, strict=True))
+
+
+def verdict(status: int) -> str:
+    return str(status) if status in (401, 403, 404) or status >= 500 else "ok"
+
+
+async def http_cell(http: httpx.AsyncClient, world: World, route: tuple[str, str], who: str) -> int:
+    method, path = route
+    token = token_for(world, who)
+    headers = bearer(token) if token else {}
+    body = REQUESTS[route](world)
+    query = QUERIES[route](world) if route in QUERIES else None
+    if isinstance(body, str):
+        response = await http.request(
+            method,
+            fill(path, world),
+            content=body.encode(),
+            params=query,
+            headers={**headers, "content-type": "text/csv"},
+        )
+    else:
+        response = await http.request(
+            method, fill(path, world), json=body, params=query, headers=headers
+        )
+    return response.status_code
+
+
+async def ws_cell(world: World, path: str, who: str) -> str:
+    """'ok' when the stream opens and says it caught up, else the close code."""
+    token = token_for(world, who)
+    url = world.base_url.replace("http://", "ws://") + fill(path, world)
+    if token:
+        url += f"?token={token}"
+    async with connect(url, open_timeout=10) as ws:
+        try:
+            async with asyncio.timeout(10):
+                while True:
+                    frame = await ws.recv()
+                    if "caught_up" in str(frame):
+                        return "ok"
+        except Exception:  # closed by the server: report its code
+            return str(ws.close_code)
+
+
+def test_every_route_has_a_row() -> None:
+    served_routes = app_routes(create_app(Settings(database_url="postgresql://unused/none")))
+    api = {r for r in served_routes if r not in PUBLIC_PAGES}
+    missing = sorted(api - set(MATRIX))
+    assert not missing, f"routes without an authorisation row (add them to MATRIX): {missing}"
+    for route in MATRIX:
+        if route[0] != "WS":
+            assert route in REQUESTS, f"{route}: no request recipe in routes_spec.REQUESTS"
+    assert {p for m, p in served_routes if m == "WS"} == WEBSOCKETS
+
+
+async def test_authorisation_matrix(served: Served) -> None:
+    world = served.world
+    served_routes = app_routes(served.app)
+    wrong: list[str] = []
+    async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as http:
+        for route in MATRIX:
+            if route not in served_routes:
+                continue
+            cells = expected_cells(route)
+            for who in WHO:
+                if route[0] == "WS":
+                    got = await ws_cell(world, route[1], who)
+                else:
+                    got = verdict(await http_cell(http, world, route, who))
+                if got != cells[who]:
+                    wrong.append(f"{route} as {who}: expected {cells[who]}, got {got}")
+        for path in ("/", "/schema/openapi.json", "/schema/swagger", "/schema"):
+            response = await http.get(path)
+            if response.status_code != 200:
+                wrong.append(f"public page {path}: {response.status_code}")
+    assert not wrong, "authorisation cells that differ:\n" + "\n".join(wrong)

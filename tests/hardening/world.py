@@ -1,0 +1,276 @@
+"""A populated service for hardening tests: two estates, every role in each, and one of
+each thing (work, quote, meeting, motion, delegation, source, plan) in the first.
+
+Estate A is "own" for its members and estate B is "other": B's members are the outsiders
+who must be refused A's things. Everything is made through the public API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from litestar import Litestar
+
+from planner.app import create_app
+from planner.db.pool import connect_raw
+from planner.settings import Settings
+from tests.conftest import SAMPLE_CSV, bearer, free_port
+
+ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
+
+
+async def row_counts(database_url: str) -> dict[str, int]:
+    """Rows in every table of the public schema (hostile requests must not change them)."""
+    conn = await connect_raw(database_url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        )
+        return {
+            t["tablename"]: int(await conn.fetchval(f'SELECT count(*) FROM "{t["tablename"]}"'))
+            for t in tables
+        }
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
+    """The real app under uvicorn in this process on a free port: (base_url, app)."""
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="critical",
+        lifespan="on",
+        ws_ping_interval=None,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+@dataclass
+class World:
+    base_url: str
+    admin: str  # the global admin's token
+    estate_a: int
+    estate_b: int
+    own: dict[str, str] = field(default_factory=dict)  # role -> token, members of A
+    other: dict[str, str] = field(default_factory=dict)  # role -> token, members of B
+    other_supplier: str = ""  # a second supplier's negotiator in A, invited to the work
+    ids: dict[str, int] = field(default_factory=dict)  # what -> id, all in A
+    households_a: list[int] = field(default_factory=list)
+    households_b: list[int] = field(default_factory=list)
+
+
+async def _ok(response: httpx.Response, status: int = 201) -> Any:
+    assert response.status_code == status, f"{response.request.url}: {response.text}"
+    return response.json()
+
+
+async def _members(
+    http: httpx.AsyncClient, admin: str, estate_id: int, supplier_id: int, households: list[int]
+) -> dict[str, str]:
+    tokens = {}
+    for role in ROLES:
+        body: dict[str, Any] = {"role": role, "display_name": f"{role}-{estate_id}"}
+        if role == "supplier":
+            body["supplier_id"] = supplier_id
+        if role == "owner":
+            body["household_ids"] = households[:2]
+        created = await _ok(
+            await http.post(f"/api/estates/{estate_id}/members", json=body, headers=bearer(admin))
+        )
+        tokens[role] = created["token"]
+    return tokens
+
+
+async def _estate(http: httpx.AsyncClient, admin: str, name: str) -> tuple[int, list[int]]:
+    estate = await _ok(await http.post("/api/estates", json={"name": name}, headers=bearer(admin)))
+    estate_id = estate["id"]
+    await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/households/import",
+            content=SAMPLE_CSV.encode(),
+            headers={**bearer(admin), "content-type": "text/csv"},
+        )
+    )
+    listed = await _ok(
+        await http.get(f"/api/estates/{estate_id}/households", headers=bearer(admin)), 200
+    )
+    items = listed["items"] if isinstance(listed, dict) else listed
+    return estate_id, sorted(h["id"] for h in items)
+
+
+LINES = [
+    {"description": "电缆", "unit": "m", "quantity": "100", "unit_price_fen": 30_000},
+    {"description": "安装", "unit": "项", "quantity": "1", "unit_price_fen": 1_000_000},
+]
+
+
+async def build_world(base_url: str, admin: str) -> World:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        estate_a, households_a = await _estate(http, admin, "甲小区")
+        estate_b, households_b = await _estate(http, admin, "乙小区")
+        suppliers = {}
+        for key, estate_id in (("a1", estate_a), ("a2", estate_a), ("b1", estate_b)):
+            created = await _ok(
+                await http.post(
+                    f"/api/estates/{estate_id}/suppliers",
+                    json={"name": f"供应商{key}"},
+                    headers=bearer(admin),
+                )
+            )
+            suppliers[key] = created["id"]
+        buildings = await _ok(
+            await http.get(f"/api/estates/{estate_a}/buildings", headers=bearer(admin)), 200
+        )
+        building_a = buildings[0]["id"]
+        world = World(
+            base_url,
+            admin,
+            estate_a,
+            estate_b,
+            households_a=households_a,
+            households_b=households_b,
+        )
+        world.own = await _members(http, admin, estate_a, suppliers["a1"], households_a)
+        world.other = await _members(http, admin, estate_b, suppliers["b1"], households_b)
+        second = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/members",
+                json={"role": "supplier", "display_name": "second", "supplier_id": suppliers["a2"]},
+                headers=bearer(admin),
+            )
+        )
+        world.other_supplier = second["token"]
+        target = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/members",
+                json={"role": "observer", "display_name": "to revoke"},
+                headers=bearer(admin),
+            )
+        )
+        committee = bearer(world.own["committee"])
+        work = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/works",
+                json={"title": "二次供电改造", "category": "power", "estimate_fen": 5_000_000},
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/status", json={"status": "approved"}, headers=committee
+            ),
+            200,
+        )
+        for key in ("a1", "a2"):
+            await _ok(
+                await http.post(
+                    f"/api/works/{work['id']}/invitations",
+                    json={"supplier_id": suppliers[key]},
+                    headers=committee,
+                )
+            )
+        quote = await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/quotes",
+                json={"lines": LINES},
+                headers=bearer(world.own["supplier"]),
+            )
+        )
+        meeting = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/meetings",
+                json={"title": "业主大会", "kind": "owners_assembly"},
+                headers=committee,
+            )
+        )
+        await _ok(await http.post(f"/api/meetings/{meeting['id']}/open", headers=committee), 200)
+        motion = await _ok(
+            await http.post(
+                f"/api/meetings/{meeting['id']}/motions",
+                json={"title": "使用维修资金", "matter": 5},
+                headers=committee,
+            )
+        )
+        await _ok(await http.post(f"/api/motions/{motion['id']}/open", headers=committee), 200)
+        me = await _ok(await http.get("/api/me", headers=committee), 200)
+        delegation = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/delegations",
+                json={
+                    "household_ids": [households_a[-1]],
+                    "proxy_member_id": me["member_id"],
+                    "reference": "委托书 1",
+                },
+                headers=committee,
+            )
+        )
+        delegation_id = delegation[0]["id"] if isinstance(delegation, list) else delegation["id"]
+        source = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/funding-sources",
+                json={
+                    "name": "旧改补贴",
+                    "kind": "subsidy",
+                    "budget_fen": 4_000_000,
+                    "eligible_work_ids": [work["id"]],
+                },
+                headers=committee,
+            )
+        )
+        plan = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/funding-plans",
+                json={"resident_band": ["0.20", "0.30"]},
+                headers=bearer(world.own["treasurer"]),
+            )
+        )
+        world.ids = {
+            "estate_id": estate_a,
+            "work_id": work["id"],
+            "quote_id": quote["id"],
+            "meeting_id": meeting["id"],
+            "motion_id": motion["id"],
+            "delegation_id": delegation_id,
+            "member_id": target["member_id"],
+            "plan_id": plan["id"],
+            "source_id": source["id"],
+            "supplier_a1": suppliers["a1"],
+            "supplier_a2": suppliers["a2"],
+            "household_id": households_a[0],  # owned by own:owner
+            "building_id": building_a,
+        }
+        return world
+
+
+def token_for(world: World, who: str) -> str | None:
+    """'own:<role>', 'other:<role>', 'other_supplier', 'global_admin' or 'anonymous'."""
+    if who == "anonymous":
+        return None
+    if who == "global_admin":
+        return world.admin
+    if who == "other_supplier":
+        return world.other_supplier
+    side, role = who.split(":")
+    return (world.own if side == "own" else world.other)[role]

@@ -190,7 +190,9 @@ async def insert_motion(
 async def get_motion(
     conn: asyncpg.Connection, motion_id: int, lock: bool = False
 ) -> MotionRow | None:
-    sql = _MOTION_SQL + " WHERE mo.id = $1" + (" FOR UPDATE OF mo" if lock else "")
+    # NO KEY UPDATE, not UPDATE: casts hold KEY SHARE on the motion row (their ballots' foreign
+    # key) and keep joining it, so a FOR UPDATE waiter could starve behind a stream of casts.
+    sql = _MOTION_SQL + " WHERE mo.id = $1" + (" FOR NO KEY UPDATE OF mo" if lock else "")
     row = await conn.fetchrow(sql, motion_id)
     return _motion(row) if row else None
 

@@ -63,13 +63,33 @@ async def add_supplier(client: httpx.AsyncClient, admin_token: str, estate_id: i
     return supplier_id
 
 
+async def create_estate(client: httpx.AsyncClient, admin_token: str, csv: str) -> int:
+    response = await client.post(
+        "/api/estates", json={"name": "测试小区"}, headers=bearer(admin_token)
+    )
+    assert response.status_code == 201, response.text
+    estate_id: int = response.json()["id"]
+    imported = await client.post(
+        f"/api/estates/{estate_id}/households/import",
+        content=csv.encode(),
+        headers={**bearer(admin_token), "content-type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    return estate_id
+
+
 async def setup_voting(
     client: httpx.AsyncClient,
     admin_token: str,
-    make_estate: Callable[..., Awaitable[int]],
+    make_estate: Callable[..., Awaitable[int]] | None,
     rows: list[tuple[str, str, str, str]],
 ) -> Voting:
-    estate_id = await make_estate(csv=csv_of(rows))
+    """An estate with ``rows`` of (building, unit, area, owner_key), one owner member per key
+    and a committee member. Without ``make_estate`` the estate is made through ``client``."""
+    if make_estate is not None:
+        estate_id = await make_estate(csv=csv_of(rows))
+    else:
+        estate_id = await create_estate(client, admin_token, csv_of(rows))
     listed = (
         await client.get(f"/api/estates/{estate_id}/households", headers=bearer(admin_token))
     ).json()

@@ -1,0 +1,200 @@
+"""Many owners casting at once: nothing lost, and every tally equals a recount of the ballots."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+from planner.db.pool import connect_raw
+from planner.deliberation.rules import Ballot, UnitInScope, count, decide, tally
+from tests.conftest import RunningService, bearer
+from tests.integration.deliberation.helpers import event_rows, open_motion, setup_voting, vote
+
+CHOICES = ("yes", "no", "abstain")
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+
+
+@pytest.fixture
+async def client(service: Callable[..., RunningService]) -> AsyncIterator[httpx.AsyncClient]:
+    """A real ``planner serve`` over TCP, so that requests truly run at the same time."""
+    running = service()
+    limits = httpx.Limits(max_connections=600, max_keepalive_connections=600)
+    async with httpx.AsyncClient(base_url=running.base_url, limits=limits, timeout=60) as http:
+        http.headers["x-admin"] = running.admin_token
+        yield http
+
+
+@pytest.fixture
+def admin_token(client: httpx.AsyncClient) -> str:
+    return client.headers.pop("x-admin")
+
+
+def estate_rows(owners: int, two_unit_owners: int) -> list[tuple[str, str, str, str]]:
+    """``owners`` owners with one unit each, the first ``two_unit_owners`` with a second one."""
+    rng = random.Random(278)
+    rows = []
+    for i in range(owners):
+        building = f"{i % 8 + 1}栋"
+        rows.append((building, f"{i:04d}", f"{rng.randint(4000, 15000) / 100:.2f}", f"o{i}"))
+        if i < two_unit_owners:
+            rows.append((building, f"{i:04d}B", f"{rng.randint(2000, 9000) / 100:.2f}", f"o{i}"))
+    return rows
+
+
+async def recount_from_tables(database_url: str, motion_id: int, matter: int) -> tuple:  # type: ignore[type-arg]
+    """An independent recount straight from households and the append-only ballots table."""
+    conn = await connect_raw(database_url)
+    try:
+        units = [
+            UnitInScope(household_id=r["id"], owner_key=r["owner_key"], area_m2=r["area_m2"])
+            for r in await conn.fetch(
+                """SELECT h.id, h.owner_key, h.area_m2 FROM households h
+                   JOIN motion_units u ON u.household_id = h.id WHERE u.motion_id = $1""",
+                motion_id,
+            )
+        ]
+        ballots = [
+            Ballot(seq=r["id"], household_ids=(r["household_id"],), choice=r["choice"])
+            for r in await conn.fetch(
+                "SELECT id, household_id, choice FROM ballots WHERE motion_id = $1", motion_id
+            )
+        ]
+        running = await conn.fetchrow(
+            """SELECT total_area, total_owners, total_units, participating_units, yes_area,
+                      no_area, abstain_area, yes_owners, no_owners, abstain_owners
+               FROM motions WHERE id = $1""",
+            motion_id,
+        )
+    finally:
+        await conn.close()
+    return tally(matter, units, ballots), count(units, ballots), dict(running), len(ballots)
+
+
+async def test_500_owners_casting_at_once_some_changing_lose_nothing(
+    client: httpx.AsyncClient, admin_token: str, database_url: str
+) -> None:
+    voting = await setup_voting(client, admin_token, None, estate_rows(500, 40))
+    _, motion_id = await open_motion(client, voting, matter=6)
+    rng = random.Random(5)
+    keys = sorted(voting.owners)
+    casts = [(key, rng.choice(CHOICES)) for key in keys]
+    # 150 owners change their vote, racing their own first ballot.
+    casts += [(key, rng.choice(CHOICES)) for key in rng.sample(keys, 150)]
+    rng.shuffle(casts)
+
+    responses = await asyncio.gather(
+        *(vote(client, voting.owners[key][1], motion_id, choice) for key, choice in casts)
+    )
+    assert [r.status_code for r in responses] == [201] * len(casts)
+    units_cast = sum(len(r.json()["ballots"]) for r in responses)
+
+    expected, counts, running, rows = await recount_from_tables(database_url, motion_id, 6)
+    two_units = {f"o{i}" for i in range(40)}
+    assert rows == units_cast == sum(2 if key in two_units else 1 for key, _ in casts)
+    assert counts.participating_units == 540
+    assert counts.total_owners == 500
+    # the running counts kept by the casts equal the recount
+    assert running == {f: getattr(counts, f) for f in running}
+    # the API's tally equals the recount
+    api_tally = (
+        await client.get(f"/api/motions/{motion_id}/tally", headers=bearer(voting.committee))
+    ).json()
+    for field in (
+        "total_area_m2",
+        "participating_area_m2",
+        "yes_area_m2",
+        "no_area_m2",
+        "abstain_area_m2",
+        "total_owners",
+        "participating_owners",
+        "yes_owners",
+        "no_owners",
+        "abstain_owners",
+        "quorum_met",
+        "passed",
+    ):
+        assert api_tally[field] == getattr(expected, field), field
+    # the last pushed tally equals the recount (pushes are ordered by the counts' lock)
+    pushes = [
+        e["data"]
+        for e in await event_rows(database_url, voting.estate_id)
+        if e["type"] == "tally.updated"
+    ]
+    assert len(pushes) == len(casts)
+    assert pushes[-1]["yes_area_m2"] == expected.yes_area_m2
+    assert pushes[-1]["participating_owners"] == expected.participating_owners
+    assert decide(6, counts) == expected
+
+    closed = await client.post(f"/api/motions/{motion_id}/close", headers=bearer(voting.committee))
+    assert closed.status_code == 200
+    final = (
+        await client.get(f"/api/motions/{motion_id}/tally", headers=bearer(voting.committee))
+    ).json()
+    assert final["yes_area_m2"] == expected.yes_area_m2 and final["passed"] == expected.passed
+    receipts = (
+        await client.get(f"/api/motions/{motion_id}/receipts", headers=bearer(voting.committee))
+    ).json()["receipts"]
+    assert len(receipts) == 540
+
+
+async def test_two_casts_racing_for_one_unit_are_both_kept_in_order(
+    client: httpx.AsyncClient, admin_token: str, database_url: str
+) -> None:
+    voting = await setup_voting(client, admin_token, None, estate_rows(3, 1))
+    _, motion_id = await open_motion(client, voting)
+    token = voting.owners["o0"][1]
+    for _ in range(5):
+        first, second = await asyncio.gather(
+            vote(client, token, motion_id, "yes"), vote(client, token, motion_id, "no")
+        )
+        assert first.status_code == second.status_code == 201
+        later = max((first, second), key=lambda r: r.json()["ballots"][0]["ballot_id"])
+        record = (
+            await client.get(f"/api/motions/{motion_id}/ballots", headers=bearer(voting.committee))
+        ).json()
+        counted = {r["household_id"]: r["choice"] for r in record if r["counted"]}
+        assert set(counted.values()) == {later.json()["ballots"][0]["choice"]}
+    expected, counts, running, rows = await recount_from_tables(database_url, motion_id, 5)
+    assert rows == 20
+    assert running == {f: getattr(counts, f) for f in running}
+
+
+async def test_casts_racing_a_close_are_either_counted_or_refused(
+    client: httpx.AsyncClient, admin_token: str, database_url: str
+) -> None:
+    voting = await setup_voting(client, admin_token, None, estate_rows(200, 10))
+    _, motion_id = await open_motion(client, voting)
+    keys = sorted(voting.owners)
+
+    # Casts before, then the close, then casts that arrive while the close is under way.
+    before = [
+        asyncio.create_task(vote(client, voting.owners[k][1], motion_id, "yes")) for k in keys[:120]
+    ]
+    await asyncio.sleep(0.3)
+    closing = asyncio.create_task(
+        client.post(f"/api/motions/{motion_id}/close", headers=bearer(voting.committee))
+    )
+    await asyncio.sleep(0.005)
+    after = [
+        asyncio.create_task(vote(client, voting.owners[k][1], motion_id, "no")) for k in keys[120:]
+    ]
+    responses = await asyncio.gather(*before, *after)
+    closed = await closing
+    assert closed.status_code == 200
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert any(r.status_code == 409 for r in responses), "the close came after every cast"
+    assert any(r.status_code == 201 for r in responses), "the close came before every cast"
+    accepted = sum(len(r.json()["ballots"]) for r in responses if r.status_code == 201)
+    expected, counts, running, rows = await recount_from_tables(database_url, motion_id, 5)
+    assert rows == accepted
+    final = (
+        await client.get(f"/api/motions/{motion_id}/tally", headers=bearer(voting.committee))
+    ).json()
+    assert final["participating_units"] == accepted
+    assert final["yes_area_m2"] == expected.yes_area_m2
+    assert final["no_area_m2"] == expected.no_area_m2
+    assert running == {f: getattr(counts, f) for f in running}

@@ -59,7 +59,7 @@ async def _motion(
 
 
 class MeetingController(Controller):
-    tags = ["deliberation"]  # noqa: RUF012  (Litestar reads a list)
+    tags = ["deliberation"]
 
     @post("/api/estates/{estate_id:int}/meetings", status_code=HTTP_201_CREATED)
     async def create_meeting(
@@ -233,7 +233,7 @@ async def _minutes_input(db: Database, meeting_id: int, principal: Principal) ->
 
 
 class MotionController(Controller):
-    tags = ["deliberation"]  # noqa: RUF012  (Litestar reads a list)
+    tags = ["deliberation"]
 
     @get("/api/motions/{motion_id:int}")
     async def get_motion(self, motion_id: int, principal: Principal, db: Database) -> MotionOut:
@@ -305,7 +305,7 @@ class MotionController(Controller):
 
 
 class DelegationController(Controller):
-    tags = ["deliberation"]  # noqa: RUF012  (Litestar reads a list)
+    tags = ["deliberation"]
 
     @post("/api/estates/{estate_id:int}/delegations", status_code=HTTP_201_CREATED)
     async def create_delegation(

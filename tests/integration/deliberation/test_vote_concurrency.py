@@ -158,7 +158,7 @@ async def test_two_casts_racing_for_one_unit_are_both_kept_in_order(
         ).json()
         counted = {r["household_id"]: r["choice"] for r in record if r["counted"]}
         assert set(counted.values()) == {later.json()["ballots"][0]["choice"]}
-    expected, counts, running, rows = await recount_from_tables(database_url, motion_id, 5)
+    _, counts, running, rows = await recount_from_tables(database_url, motion_id, 5)
     assert rows == 20
     assert running == {f: getattr(counts, f) for f in running}
 

@@ -7,11 +7,13 @@ the API and the exports read; see its docstring for the stable contract.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
+from planner.model import Body, Fen, Id, Out, ShortText
 from planner.works.rules import WorkBenefit
 
 Policy = Literal["minimum", "target"]
@@ -218,3 +220,106 @@ class InvalidProblem(Exception):
 
 class SolveTimeout(Exception):
     """The solver ran out of its time limit."""
+
+
+# ---- API bodies and responses -------------------------------------------------------------
+
+
+class NewSource(Body):
+    """``POST /api/estates/{estate_id}/funding-sources``.
+
+    ``pledges`` maps a work id (JSON object key) to a fixed amount in fen; a pledged work
+    must also be listed in ``eligible_work_ids``.
+    """
+
+    name: ShortText
+    budget_fen: Fen
+    kind: SourceKind = "other"
+    eligible_work_ids: Annotated[list[Id], msgspec.Meta(max_length=1000)] = msgspec.field(
+        default_factory=list
+    )
+    max_share: Decimal | None = None
+    pledges: dict[Id, Fen] = msgspec.field(default_factory=dict)
+
+
+class SourceOut(Out):
+    id: int
+    estate_id: int
+    name: str
+    kind: str
+    budget_fen: int
+    max_share: str | None
+    eligible_work_ids: list[int]
+    pledges: dict[int, int]
+    created_at: datetime
+
+
+class SolveRequest(Body):
+    """``POST /api/estates/{estate_id}/funding-plans``: solve and store a new version.
+
+    ``work_ids`` limits the plan to those works (default: every work of the estate that
+    is not rejected and has a cost). ``time_limit_s`` may only shorten the service's limit.
+    """
+
+    policy: Policy = "minimum"
+    resident_band: tuple[Decimal, Decimal] = DEFAULT_BAND
+    target_share: Decimal | None = None
+    work_ids: Annotated[list[Id], msgspec.Meta(max_length=1000)] | None = None
+    time_limit_s: Annotated[float, msgspec.Meta(gt=0, le=600)] | None = None
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """What a solver worker process sends back (encoded as JSON bytes)."""
+
+    kind: Literal["ok", "infeasible", "invalid", "timeout", "error"]
+    result: FundingPlanResult | None = None
+    stats: SolveStats | None = None
+    problems: list[Problem] = msgspec.field(default_factory=list)
+    field: str = ""
+    reason: str = ""
+
+
+class PlanSummary(Out):
+    id: int
+    estate_id: int
+    version: int
+    status: str
+    policy: str
+    solver_status: str
+    total_cost_fen: int | None
+    residents_total_fen: int | None
+    created_at: datetime
+    created_by: int | None
+    approved_at: datetime | None
+    approved_by: int | None
+
+
+class PlanOut(Out):
+    """A plan version as the API returns it (API.md "Funding" plus audit fields).
+
+    A failed version has ``status`` "failed", empty works/sources/households and the
+    reason in ``failure_reason`` and ``problems``.
+    """
+
+    id: int
+    estate_id: int
+    version: int
+    status: str
+    policy: str
+    resident_band: list[str]
+    target_share: str | None
+    solver_status: str
+    total_cost_fen: int | None
+    residents_total_fen: int | None
+    residents_share: str | None
+    works: list[WorkPlan]
+    sources: list[SourceUse]
+    households: list[HouseholdPlan]
+    explanation: Explanation | None
+    failure_reason: str | None
+    problems: list[Problem]
+    timings: dict[str, float]
+    created_at: datetime
+    created_by: int | None
+    approved_at: datetime | None
+    approved_by: int | None

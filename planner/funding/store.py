@@ -1,0 +1,295 @@
+"""SQL for funding sources and plan versions: one function per query, returning Structs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from planner.funding.model import (
+    FundingPlanResult,
+    HouseholdInput,
+    NewSource,
+    PlanSummary,
+    Problem,
+    SourceInput,
+    SourceOut,
+    WorkInput,
+)
+from planner.works.rules import WorkBenefit
+
+
+class PlanRecord(msgspec.Struct, kw_only=True):
+    id: int
+    estate_id: int
+    version: int
+    status: str
+    policy: str
+    inputs: dict[str, Any]
+    result: FundingPlanResult | None
+    solver_status: str
+    failure_reason: str | None
+    problems: list[Problem]
+    timings: dict[str, float]
+    created_at: datetime
+    created_by: int | None
+    approved_at: datetime | None
+    approved_by: int | None
+
+
+_SOURCE_SQL = """
+    SELECT s.id, s.estate_id, s.name, s.kind, s.budget_fen, s.max_share, s.created_at,
+           coalesce(array_agg(sw.work_id ORDER BY sw.work_id)
+                    FILTER (WHERE sw.work_id IS NOT NULL), '{}') AS work_ids,
+           coalesce(array_agg(sw.pledge_fen ORDER BY sw.work_id)
+                    FILTER (WHERE sw.work_id IS NOT NULL), '{}') AS pledges
+    FROM funding_sources s
+    LEFT JOIN funding_source_works sw ON sw.source_id = s.id
+"""
+
+
+def _source(row: asyncpg.Record) -> SourceOut:
+    max_share: Decimal | None = row["max_share"]
+    return SourceOut(
+        id=row["id"],
+        estate_id=row["estate_id"],
+        name=row["name"],
+        kind=row["kind"],
+        budget_fen=row["budget_fen"],
+        max_share=None if max_share is None else str(max_share),
+        eligible_work_ids=list(row["work_ids"]),
+        pledges={
+            w: p for w, p in zip(row["work_ids"], row["pledges"], strict=True) if p is not None
+        },
+        created_at=row["created_at"],
+    )
+
+
+async def insert_source(
+    conn: asyncpg.Connection, estate_id: int, source: NewSource, created_by: int
+) -> SourceOut:
+    source_id = await conn.fetchval(
+        """INSERT INTO funding_sources (estate_id, name, kind, budget_fen, max_share, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
+        estate_id,
+        source.name,
+        source.kind,
+        source.budget_fen,
+        source.max_share,
+        created_by,
+    )
+    work_ids = sorted(set(source.eligible_work_ids))
+    await conn.executemany(
+        "INSERT INTO funding_source_works (source_id, work_id, pledge_fen) VALUES ($1, $2, $3)",
+        [(source_id, w, source.pledges.get(w)) for w in work_ids],
+    )
+    created = await get_source(conn, source_id)
+    assert created is not None
+    return created
+
+
+async def get_source(conn: asyncpg.Connection, source_id: int) -> SourceOut | None:
+    row = await conn.fetchrow(_SOURCE_SQL + " WHERE s.id = $1 GROUP BY s.id", source_id)
+    return _source(row) if row else None
+
+
+async def list_sources(conn: asyncpg.Connection, estate_id: int) -> list[SourceOut]:
+    rows = await conn.fetch(
+        _SOURCE_SQL + " WHERE s.estate_id = $1 GROUP BY s.id ORDER BY s.id", estate_id
+    )
+    return [_source(r) for r in rows]
+
+
+async def estate_work_ids(conn: asyncpg.Connection, estate_id: int) -> set[int]:
+    rows = await conn.fetch("SELECT id FROM works WHERE estate_id = $1", estate_id)
+    return {r["id"] for r in rows}
+
+
+async def estate_exists(conn: asyncpg.Connection, estate_id: int) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id))
+
+
+async def works_for_funding(
+    conn: asyncpg.Connection, estate_id: int, work_ids: list[int] | None
+) -> list[WorkInput]:
+    """Works with a cost (awarded total, else estimate); by default every one not rejected."""
+    rows = await conn.fetch(
+        """SELECT id, title, coalesce(awarded_total_fen, estimate_fen) AS cost_fen,
+                  benefit_rule, scope_building_ids, floor_factors
+           FROM works
+           WHERE estate_id = $1
+             AND coalesce(awarded_total_fen, estimate_fen) IS NOT NULL
+             AND ($2::bigint[] IS NULL AND status <> 'rejected' OR id = ANY($2::bigint[]))
+           ORDER BY id""",
+        estate_id,
+        work_ids,
+    )
+    works: list[WorkInput] = []
+    for r in rows:
+        factors: dict[str, Any] = r["floor_factors"] or {}
+        works.append(
+            WorkInput(
+                work_id=r["id"],
+                cost_fen=r["cost_fen"],
+                title=r["title"],
+                benefit=WorkBenefit(
+                    benefit_rule=r["benefit_rule"],
+                    scope_building_ids=tuple(r["scope_building_ids"]),
+                    floor_factors={int(k): Decimal(str(v)) for k, v in factors.items()},
+                ),
+            )
+        )
+    return works
+
+
+async def works_without_cost(
+    conn: asyncpg.Connection, estate_id: int, work_ids: list[int]
+) -> list[int]:
+    rows = await conn.fetch(
+        """SELECT id FROM works WHERE estate_id = $1 AND id = ANY($2::bigint[])
+             AND coalesce(awarded_total_fen, estimate_fen) IS NULL ORDER BY id""",
+        estate_id,
+        work_ids,
+    )
+    return [r["id"] for r in rows]
+
+
+async def households_for_funding(conn: asyncpg.Connection, estate_id: int) -> list[HouseholdInput]:
+    rows = await conn.fetch(
+        """SELECT id, area_m2, building_id, floor, hardship_cap_fen
+           FROM households WHERE estate_id = $1 ORDER BY id""",
+        estate_id,
+    )
+    return [
+        HouseholdInput(
+            household_id=r["id"],
+            area_m2=r["area_m2"],
+            building_id=r["building_id"],
+            floor=r["floor"],
+            cap_fen=r["hardship_cap_fen"],
+        )
+        for r in rows
+    ]
+
+
+def source_inputs(sources: list[SourceOut]) -> list[SourceInput]:
+    return [
+        SourceInput(
+            source_id=s.id,
+            budget_fen=s.budget_fen,
+            eligible_work_ids=tuple(s.eligible_work_ids),
+            max_share=None if s.max_share is None else Decimal(s.max_share),
+            pledges=dict(s.pledges),
+            name=s.name,
+            kind=s.kind,  # type: ignore[arg-type]
+        )
+        for s in sources
+    ]
+
+
+async def insert_plan(
+    conn: asyncpg.Connection,
+    *,
+    estate_id: int,
+    status: str,
+    policy: str,
+    inputs_json: bytes,
+    result: FundingPlanResult | None,
+    solver_status: str,
+    failure: dict[str, Any] | None,
+    timings: dict[str, float],
+    created_by: int,
+) -> int:
+    """Store a new version (numbered per estate under a lock); returns the plan id."""
+    await conn.execute("SELECT pg_advisory_xact_lock(4004, $1::int)", estate_id % 2**31)
+    version = await conn.fetchval(
+        "SELECT coalesce(max(version), 0) + 1 FROM funding_plans WHERE estate_id = $1", estate_id
+    )
+    plan_id: int = await conn.fetchval(
+        """INSERT INTO funding_plans (estate_id, version, status, policy, inputs, result,
+                                      total_cost_fen, residents_total_fen, solver_status,
+                                      failure, timings, created_by)
+           VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12)
+           RETURNING id""",
+        estate_id,
+        version,
+        status,
+        policy,
+        inputs_json.decode(),
+        None if result is None else msgspec.json.encode(result).decode(),
+        None if result is None else result.total_cost_fen,
+        None if result is None else result.residents_total_fen,
+        solver_status,
+        failure,
+        timings,
+        created_by,
+    )
+    return plan_id
+
+
+_PLAN_SQL = """
+    SELECT id, estate_id, version, status, policy, inputs::text AS inputs,
+           result::text AS result, solver_status, failure, timings, created_at, created_by,
+           approved_at, approved_by
+    FROM funding_plans
+"""
+
+
+def _plan(row: asyncpg.Record) -> PlanRecord:
+    failure: dict[str, Any] = row["failure"] or {}
+    inputs = msgspec.json.decode(row["inputs"])
+    # households are not needed to render a plan; drop them early for large estates
+    inputs.pop("households", None)
+    return PlanRecord(
+        id=row["id"],
+        estate_id=row["estate_id"],
+        version=row["version"],
+        status=row["status"],
+        policy=row["policy"],
+        inputs=inputs,
+        result=None
+        if row["result"] is None
+        else msgspec.json.decode(row["result"], type=FundingPlanResult),
+        solver_status=row["solver_status"],
+        failure_reason=failure.get("reason"),
+        problems=msgspec.convert(failure.get("problems", []), list[Problem]),
+        timings=row["timings"] or {},
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        approved_at=row["approved_at"],
+        approved_by=row["approved_by"],
+    )
+
+
+async def get_plan(conn: asyncpg.Connection, plan_id: int) -> PlanRecord | None:
+    row = await conn.fetchrow(_PLAN_SQL + " WHERE id = $1", plan_id)
+    return _plan(row) if row else None
+
+
+async def plan_estate(conn: asyncpg.Connection, plan_id: int) -> tuple[int, str] | None:
+    row = await conn.fetchrow("SELECT estate_id, status FROM funding_plans WHERE id = $1", plan_id)
+    return (row["estate_id"], row["status"]) if row else None
+
+
+async def list_plans(conn: asyncpg.Connection, estate_id: int) -> list[PlanSummary]:
+    rows = await conn.fetch(
+        """SELECT id, estate_id, version, status, policy, solver_status, total_cost_fen,
+                  residents_total_fen, created_at, created_by, approved_at, approved_by
+           FROM funding_plans WHERE estate_id = $1 ORDER BY version DESC""",
+        estate_id,
+    )
+    return [PlanSummary(**dict(r)) for r in rows]
+
+
+async def approve_plan(conn: asyncpg.Connection, plan_id: int, member_id: int) -> bool:
+    """Draft → approved; False when the plan is not a draft (approved or failed)."""
+    row = await conn.fetchrow(
+        """UPDATE funding_plans SET status = 'approved', approved_at = now(), approved_by = $2
+           WHERE id = $1 AND status = 'draft' RETURNING id""",
+        plan_id,
+        member_id,
+    )
+    return row is not None

@@ -17,10 +17,11 @@ export function ErrorBox({ error }) {
   if (!error) return null;
   if (error instanceof ApiError) {
     const p = error.problem;
+    const problems = Array.isArray(p.problems) ? p.problems : (p.details && Array.isArray(p.details.problems) ? p.details.problems : []);
     const heading = tMaybe(`error.status.${error.status}`, p.title || t("error.generic"));
     return html`<div class="error" role="alert">
       <strong>${heading}</strong>
-      ${Array.isArray(p.problems) && p.problems.length ? html`<ul data-testid="problems">${p.problems.map((x) =>
+      ${problems.length ? html`<ul data-testid="problems">${problems.map((x) =>
         html`<li>${bilingual(x)}</li>`)}</ul>` : p.detail ? html`<p>${p.detail}</p>` : null}
       ${error.fieldErrors.length ? html`<ul>
         ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${e.reason}</li>`)}

@@ -36,7 +36,7 @@ export function FundingPlan({ me, params }) {
         </li>`)}</ul>
         ${canEdit ? html`<${NewSource} estateId=${me.estate_id} works=${itemsOf(works.data)} onDone=${sources.reload} />` : null}
       </section>
-      ${canEdit ? html`<${SolveForm} estateId=${me.estate_id} onSolved=${(p) => { plans.reload(); if (p && p.id) location.hash = `#/funding/${p.id}`; }} />` : null}
+      ${canEdit ? html`<${SolveForm} estateId=${me.estate_id} onSolved=${(p) => { plans.reload(); if (p && p.id && p.status !== "failed") location.hash = `#/funding/${p.id}`; }} />` : null}
     </div>
     ${planList.length ? html`<section class="card" aria-labelledby="versions-h">
       <h2 id="versions-h">${t("funding.versions")}</h2>
@@ -90,7 +90,7 @@ function SolveForm({ estateId, onSolved }) {
     const body = { policy: form.policy, resident_band: [form.low.trim(), form.high.trim()] };
     if (form.policy === "target") body.target_share = form.target.trim();
     const res = await action.run(() => api(`/api/estates/${estateId}/funding-plans`, { method: "POST", body }));
-    if (res !== undefined) onSolved(res);
+    onSolved(res); // a failed solve is stored as a version too: refresh the list either way
   };
   return html`<section class="card" aria-labelledby="solve-h"><h2 id="solve-h">${t("funding.solve")}</h2>
     <form onSubmit=${submit} data-testid="solve-form">
@@ -151,12 +151,31 @@ function PlanDetail({ me, planId, names, onChange }) {
     <div class="actions">
       ${TREASURY.includes(me.role) && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
         disabled=${action.busy} onClick=${approve}>${t("funding.approve")}</button>` : null}
-      ${p.status === "failed" ? null : html`<a class="button" data-testid="export-xlsx" href=${`/api/funding-plans/${planId}/export.xlsx`} download>${t("funding.exportXlsx")}</a>
-      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=households`} download>${t("funding.exportCsvHouseholds")}</a>
-      <a class="button" href=${`/api/funding-plans/${planId}/export.csv?view=works`} download>${t("funding.exportCsvWorks")}</a>`}
+      ${p.status === "failed" ? null : html`<${Exports} planId=${planId} estateId=${me.estate_id} />`}
     </div>
     <${ErrorBox} error=${action.error} />
   </section>`;
+}
+
+function Exports({ planId, estateId }) {
+  const buildings = useApi(`/api/estates/${estateId}/buildings`);
+  const [building, setBuilding] = useState("");
+  const lang = getLang() === "en" ? "en" : "zh";
+  const base = `/api/funding-plans/${planId}`;
+  return html`
+    <a class="button" data-testid="export-xlsx" href=${`${base}/export.xlsx?lang=${lang}`} download>${t("funding.exportXlsx")}</a>
+    <a class="button" href=${`${base}/export.csv?view=households&lang=${lang}`} download>${t("funding.exportCsvHouseholds")}</a>
+    <a class="button" href=${`${base}/export.csv?view=works&lang=${lang}`} download>${t("funding.exportCsvWorks")}</a>
+    <a class="button" href=${`${base}/export.csv?view=households&lang=${lang}&encoding=utf-8`} download>${t("funding.exportCsvPlain")}</a>
+    ${itemsOf(buildings.data).length ? html`<span class="inline-form">
+      <label for="notice-building" class="sr-only">${t("funding.noticeBuilding")}</label>
+      <select id="notice-building" value=${building} onChange=${(e) => setBuilding(e.currentTarget.value)}>
+        <option value="">${t("funding.noticeBuilding")}</option>
+        ${itemsOf(buildings.data).map((b) => html`<option value=${String(b.id)}>${b.name}</option>`)}
+      </select>
+      ${building ? html`<a class="button" target="_blank" rel="noopener"
+        href=${`${base}/notices?building_id=${building}`}>${t("funding.printNotices")}</a>` : null}
+    </span>` : null}`;
 }
 
 function parseShare(s) {

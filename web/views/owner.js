@@ -41,12 +41,15 @@ export function MyShare({ me }) {
         <dt>${t("my.proportional")}</dt><dd><${Money} fen=${h.proportional_fen} /></dd>
         <dt>${t("my.date")}</dt><dd>${formatDate(plan.data.approved_at || plan.data.created_at || new Date().toISOString())}</dd>
       </dl>
-      ${h.capped ? html`<p class="notice">${t("my.capped")}</p>` : null}
+      ${h.reason && h.reason !== "proportional" ? html`<p class="notice" data-testid="reason">${tMaybe(`my.reason.${h.reason}`, h.capped ? t("my.capped") : h.reason)}</p>` : null}
       <h3>${t("my.perWork")}</h3>
       <ul class="plain">${itemsOf(h.works).map((w) => { const work = workNames[String(w.work_id)] || {}; return html`<li key=${w.work_id}>
         <strong>${work.title || `#${w.work_id}`}</strong>: <${Money} fen=${w.amount_fen} />
         <div class="muted">${t("my.why", { rule: tMaybe(`benefit.${work.benefit_rule}`, work.benefit_rule || "—") })}</div></li>`; })}</ul>
       <p class="muted">${t("my.explain", { share: shareToPct(plan.data.residents_share) })}</p>
-      <div class="actions no-print"><button type="button" onClick=${() => print()}>${t("my.print")}</button></div>
+      <div class="actions no-print">
+        <a class="button primary" target="_blank" rel="noopener" data-testid="official-notice"
+          href=${`/api/funding-plans/${plan.data.id}/notices/${h.household_id}`}>${t("my.officialNotice")}</a>
+        <button type="button" onClick=${() => print()}>${t("my.print")}</button></div>
     </article>`; })}`;
 }

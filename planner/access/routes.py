@@ -41,10 +41,13 @@ class SignInController(Controller):
     ) -> Response[Any]:
         """Exchange a sign-in link's token for an HttpOnly session cookie, then go home."""
         client = request.client.host if request.client else "unknown"
+        # The attempt is recorded in its own transaction: a wrong token rolls back the one
+        # below, and attempts that are not counted would not slow down guessing.
         async with db.transaction() as conn:
             attempts = await store.count_recent_sign_ins(conn, client, SIGN_IN_WINDOW_S)
-            if attempts > SIGN_IN_LIMIT:
-                raise TooManyAttempts("too many sign-in attempts; wait a minute")
+        if attempts > SIGN_IN_LIMIT:
+            raise TooManyAttempts("too many sign-in attempts; wait a minute")
+        async with db.transaction() as conn:
             principal = await store.principal_by_token(conn, token) if token else None
             if principal is None:
                 raise Unauthorized("this sign-in link is invalid or was revoked")

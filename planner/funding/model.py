@@ -319,6 +319,8 @@ class PlanOut(Out):
     failure_reason: str | None
     problems: list[Problem]
     timings: dict[str, float]
+    # why this version no longer matches the estate's costs and sources (re-solve prompt)
+    stale_reasons: list[str]
     created_at: datetime
     created_by: int | None
     approved_at: datetime | None

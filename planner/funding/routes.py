@@ -34,6 +34,7 @@ from planner.funding.model import (
     SolveRequest,
     SourceOut,
 )
+from planner.funding.rules import staleness
 from planner.funding.store import PlanRecord
 from planner.funding.worker import solve_off_loop
 from planner.live.events import append_event
@@ -144,12 +145,16 @@ class FundingPlanController(Controller):
 
     @get("/api/funding-plans/{plan_id:int}")
     async def get_plan(self, plan_id: int, principal: PrincipalDep, db: DbDep) -> PlanOut:
+        """One version; ``stale_reasons`` says what changed since it was solved."""
         async with db.connection() as conn:
             record = await store.get_plan(conn, plan_id)
-        if record is None:
-            raise NotFound("funding plan")
-        authorize(principal, record.estate_id, READ)
-        return _plan_out(record, principal)
+            if record is None:
+                raise NotFound("funding plan")
+            authorize(principal, record.estate_id, READ)
+            solved = msgspec.convert(record.inputs, FundingProblem, strict=False)
+            costs = await store.current_costs(conn, [w.work_id for w in solved.works])
+            sources = store.source_inputs(await store.list_sources(conn, record.estate_id))
+        return _plan_out(record, principal, staleness(solved, costs, sources))
 
     @post("/api/funding-plans/{plan_id:int}/approve", status_code=HTTP_200_OK)
     async def approve(self, plan_id: int, principal: PrincipalDep, db: DbDep) -> PlanOut:
@@ -283,7 +288,9 @@ def _failure_reason(outcome: Outcome) -> str:
     return f"求解失败 / the solver failed: {outcome.reason}"
 
 
-def _plan_out(record: PlanRecord, principal: Principal) -> PlanOut:
+def _plan_out(
+    record: PlanRecord, principal: Principal, stale_reasons: list[str] | None = None
+) -> PlanOut:
     result = record.result
     households = [] if result is None else result.households
     if principal.role == "owner":
@@ -310,6 +317,7 @@ def _plan_out(record: PlanRecord, principal: Principal) -> PlanOut:
         failure_reason=record.failure_reason,
         problems=record.problems,
         timings=record.timings,
+        stale_reasons=stale_reasons or [],
         created_at=record.created_at,
         created_by=record.created_by,
         approved_at=record.approved_at,

@@ -157,6 +157,17 @@ async def works_without_cost(
     return [r["id"] for r in rows]
 
 
+async def current_costs(conn: asyncpg.Connection, work_ids: list[int]) -> dict[int, int | None]:
+    """Each work's cost now (awarded, else estimate); None for rejected works."""
+    rows = await conn.fetch(
+        """SELECT id, CASE WHEN status = 'rejected' THEN NULL
+                          ELSE coalesce(awarded_total_fen, estimate_fen) END AS cost_fen
+           FROM works WHERE id = ANY($1::bigint[])""",
+        work_ids,
+    )
+    return {r["id"]: r["cost_fen"] for r in rows}
+
+
 async def households_for_funding(conn: asyncpg.Connection, estate_id: int) -> list[HouseholdInput]:
     rows = await conn.fetch(
         """SELECT id, area_m2, building_id, floor, hardship_cap_fen

@@ -133,6 +133,11 @@ async def test_solve_approve_freeze_and_new_version(
     assert second.json()["residents_total_fen"] == 300_000
     first = (await client.get(f"/api/funding-plans/{plan['id']}", headers=bearer(treasurer))).json()
     assert first["status"] == "approved" and first["residents_total_fen"] == 200_000
+    assert any("was added" in reason for reason in first["stale_reasons"])
+    latest = await client.get(
+        f"/api/funding-plans/{second.json()['id']}", headers=bearer(treasurer)
+    )
+    assert latest.json()["stale_reasons"] == []
     versions = await client.get(
         f"/api/estates/{estate_id}/funding-plans", headers=bearer(treasurer)
     )

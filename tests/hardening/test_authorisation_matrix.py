@@ -18,6 +18,7 @@ the test: new routes must be added here with their policy.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,6 +36,7 @@ from tests.hardening.routes_spec import (
     app_routes,
     fill,
 )
+from tests.hardening.test_tamper_evidence import audit_verify
 from tests.hardening.world import ROLES, World, token_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -182,7 +184,8 @@ def test_every_route_has_a_row() -> None:
     assert {p for m, p in served_routes if m == "WS"} == WEBSOCKETS
 
 
-async def test_authorisation_matrix(served: Served) -> None:
+async def test_authorisation_matrix(served: Served, tmp_path: Path) -> None:
+    """Every cell; afterwards the busy session's event chain still verifies."""
     world = served.world
     served_routes = app_routes(served.app)
     wrong: list[str] = []
@@ -203,3 +206,5 @@ async def test_authorisation_matrix(served: Served) -> None:
             if response.status_code != 200:
                 wrong.append(f"public page {path}: {response.status_code}")
     assert not wrong, "authorisation cells that differ:\n" + "\n".join(wrong)
+    verified = await asyncio.to_thread(audit_verify, served.database_url, tmp_path / "audit")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -161,7 +161,7 @@ async def test_pages_carry_security_headers(served: Served) -> None:
         where = f"{page.request.url.path} ({page.status_code})"
         csp = page.headers.get("content-security-policy", "")
         assert csp, where
-        directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in csp.split(";") if d.strip())
+        directives = dict(([*d.strip().split(" ", 1), ""])[:2] for d in csp.split(";") if d.strip())
         script_src = directives.get("script-src", directives.get("default-src", ""))
         assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, where
         assert "frame-ancestors 'none'" in csp, where

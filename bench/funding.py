@@ -166,7 +166,8 @@ def main() -> None:
     say(
         f"- {dt.date.today().isoformat()}, {os.cpu_count()} cores "
         f"(`nproc` {len(os.sched_getaffinity(0))}), {platform.machine()}, {cpu_model()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, load average at start "
+        f"{os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)"
     )
     say("- command: `uv run python bench/funding.py`")
     problem = district(20_000)

@@ -124,12 +124,14 @@ def prepare(problem: FundingProblem) -> Prepared:
 
 def _area_units(households: list[HouseholdInput]) -> list[int]:
     """Areas as integers with the same ratios (hundredths of m² for the usual two places)."""
+    distinct = {h.area_m2 for h in households}
     places = 0
-    for h in households:
-        exponent = h.area_m2.as_tuple().exponent
+    for area in distinct:
+        exponent = area.as_tuple().exponent
         assert isinstance(exponent, int)
         places = max(places, -exponent)
-    return [int(h.area_m2.scaleb(places)) for h in households]
+    scaled = {area: int(area.scaleb(places)) for area in distinct}
+    return [scaled[h.area_m2] for h in households]
 
 
 def _weigh(prepared: Prepared) -> None:
@@ -190,11 +192,16 @@ def _group(prepared: Prepared) -> None:
         for p, weight in zip(members, weights, strict=True):
             patterns[p].append((w, weight))
     groups: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}
+    normalised: dict[tuple[tuple[int, int], ...], tuple[int, tuple[tuple[int, int], ...]]] = {}
     for p, pattern in enumerate(patterns):
         if not pattern:
             continue
-        scale = gcd(*(g for _, g in pattern))
-        units = tuple((w, g // scale) for w, g in pattern)
+        raw = tuple(pattern)
+        known = normalised.get(raw)
+        if known is None:
+            scale = gcd(*(g for _, g in raw))
+            known = normalised[raw] = (scale, tuple((w, g // scale) for w, g in raw))
+        scale, units = known
         cap = prepared.households[p].cap_fen
         key: tuple[object, ...] = (1, cap, scale, units) if cap is not None else (0, 0, 0, units)
         members, scales = groups.setdefault(key, ([], []))

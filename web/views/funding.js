@@ -137,7 +137,7 @@ function PlanDetail({ me, planId, names, onChange }) {
         : html`<p>${p.failure_reason}</p>`}</div>` : null}
     ${p.explanation ? html`<p class="notice" data-testid="explanation">${bilingual(p.explanation)}</p>` : null}
     ${p.status === "failed" ? null : html`<h3>${t("funding.byWork")}</h3>
-    <${ChartCanvas} config=${charts.works} label=${t("funding.byWorkChart")} height=${Math.max(180, 60 * itemsOf(p.works).length + 80)} testid="works-chart" />
+    <${ChartCanvas} config=${charts.works} label=${t("funding.byWorkChart")} height=${Math.max(220, 48 * itemsOf(p.works).length + 40 * Math.ceil((itemsOf(p.sources).length + 1) / 2) + 60)} testid="works-chart" />
     <div class="table-wrap"><table>
       <thead><tr><th scope="col">${t("funding.work")}</th><th scope="col" class="num">${t("funding.cost")}</th>
         <th scope="col" class="num">${t("funding.residents")}</th><th scope="col">${t("funding.sources")}</th></tr></thead>
@@ -208,17 +208,22 @@ function worksChart(plan, names) {
   const sourceIds = [...new Set(works.flatMap((w) => itemsOf(w.sources).map((s) => String(s.source_id))))];
   const datasets = sourceIds.map((sid, i) => ({
     label: names.source[sid] || `#${sid}`,
+    fen: works.map((w) => { const s = itemsOf(w.sources).find((x) => String(x.source_id) === sid); return s ? s.amount_fen : 0; }),
     data: works.map((w) => { const s = itemsOf(w.sources).find((x) => String(x.source_id) === sid); return s ? yuan(s.amount_fen) : 0; }),
     backgroundColor: PALETTE[i % PALETTE.length],
   }));
-  datasets.push({ label: t("funding.residents"), data: works.map((w) => yuan(w.residents_fen)), backgroundColor: RESIDENTS_COLOUR });
+  datasets.push({ label: t("funding.residents"), fen: works.map((w) => w.residents_fen),
+    data: works.map((w) => yuan(w.residents_fen)), backgroundColor: RESIDENTS_COLOUR });
   return {
     type: "bar",
     data: { labels: works.map((w) => names.work[String(w.work_id)] || `#${w.work_id}`), datasets },
     options: {
       indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
       scales: { x: { stacked: true, ticks: { callback: (v) => `¥${Number(v).toLocaleString("en-US")}` } }, y: { stacked: true } },
-      plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${formatFen(Math.round(ctx.raw * 100))}` } } },
+      plugins: {
+        legend: { position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } },
+        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${formatFen(ctx.dataset.fen[ctx.dataIndex])}` } },
+      },
     },
   };
 }

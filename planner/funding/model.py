@@ -242,6 +242,24 @@ class NewSource(Body):
     pledges: dict[Id, Fen] = msgspec.field(default_factory=dict)
 
 
+class SourceUpdate(Body):
+    """``PATCH /api/funding-sources/{source_id}``: change only the fields given.
+
+    ``eligible_work_ids`` replaces the list; ``pledges`` replaces every pledge (``{}``
+    clears them); ``max_share: null`` removes the limit. Existing plan versions keep the
+    values they were solved with; re-solve to use the new ones.
+    """
+
+    name: ShortText | msgspec.UnsetType = msgspec.UNSET
+    kind: SourceKind | msgspec.UnsetType = msgspec.UNSET
+    budget_fen: Fen | msgspec.UnsetType = msgspec.UNSET
+    max_share: Decimal | msgspec.UnsetType | None = msgspec.UNSET
+    eligible_work_ids: Annotated[list[Id], msgspec.Meta(max_length=1000)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    pledges: dict[Id, Fen] | msgspec.UnsetType = msgspec.UNSET
+
+
 class SourceOut(Out):
     id: int
     estate_id: int

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import authorize
@@ -33,6 +33,7 @@ from planner.funding.model import (
     PlanSummary,
     SolveRequest,
     SourceOut,
+    SourceUpdate,
 )
 from planner.funding.rules import staleness
 from planner.funding.store import PlanRecord
@@ -91,6 +92,61 @@ class FundingSourceController(Controller):
         authorize(principal, estate_id, READ)
         async with db.connection() as conn:
             return await store.list_sources(conn, estate_id)
+
+    @patch("/api/funding-sources/{source_id:int}")
+    async def update_source(
+        self, source_id: int, data: SourceUpdate, principal: PrincipalDep, db: DbDep
+    ) -> SourceOut:
+        """Change a budget, share limit, eligible works or pledges (a new budget → re-solve)."""
+        async with db.transaction() as conn:
+            current = await store.lock_source(conn, source_id)
+            if current is None:
+                raise NotFound("funding source")
+            authorize(principal, current.estate_id, MANAGE)
+            max_share = (
+                (None if current.max_share is None else Decimal(current.max_share))
+                if isinstance(data.max_share, msgspec.UnsetType)
+                else data.max_share
+            )
+            _check_share(max_share, "max_share")
+            eligible = (
+                current.eligible_work_ids
+                if isinstance(data.eligible_work_ids, msgspec.UnsetType)
+                else data.eligible_work_ids
+            )
+            if isinstance(data.pledges, msgspec.UnsetType):
+                # keep the pledges on works that stay eligible
+                pledges = {w: p for w, p in current.pledges.items() if w in eligible}
+            else:
+                pledges = dict(data.pledges)
+            for work_id in pledges:
+                if work_id not in eligible:
+                    raise BadRequest(f"pledges.{work_id}", "a pledged work must be eligible")
+            known = await store.estate_work_ids(conn, current.estate_id)
+            for i, work_id in enumerate(eligible):
+                if work_id not in known:
+                    raise BadRequest(f"eligible_work_ids[{i}]", f"no work {work_id} in this estate")
+            source = await store.update_source(
+                conn,
+                source_id,
+                name=current.name if isinstance(data.name, msgspec.UnsetType) else data.name,
+                kind=current.kind if isinstance(data.kind, msgspec.UnsetType) else data.kind,
+                budget_fen=current.budget_fen
+                if isinstance(data.budget_fen, msgspec.UnsetType)
+                else data.budget_fen,
+                max_share=max_share,
+                pledges=pledges,
+                eligible_work_ids=list(eligible),
+            )
+            await append_event(
+                conn,
+                estate_id=current.estate_id,
+                type="funding_source.updated",
+                data={"source_id": source.id, "name": source.name, "budget_fen": source.budget_fen},
+                actor_id=principal.member_id,
+                audience="members",
+            )
+        return source
 
 
 class FundingPlanController(Controller):

@@ -91,6 +91,43 @@ async def insert_source(
     return created
 
 
+async def update_source(
+    conn: asyncpg.Connection,
+    source_id: int,
+    *,
+    name: str,
+    kind: str,
+    budget_fen: int,
+    max_share: Decimal | None,
+    pledges: dict[int, int],
+    eligible_work_ids: list[int],
+) -> SourceOut:
+    """Overwrite a source's fields and its eligible works and pledges."""
+    await conn.execute(
+        """UPDATE funding_sources SET name = $2, kind = $3, budget_fen = $4, max_share = $5,
+                                      updated_at = now()
+           WHERE id = $1""",
+        source_id,
+        name,
+        kind,
+        budget_fen,
+        max_share,
+    )
+    await conn.execute("DELETE FROM funding_source_works WHERE source_id = $1", source_id)
+    await conn.executemany(
+        "INSERT INTO funding_source_works (source_id, work_id, pledge_fen) VALUES ($1, $2, $3)",
+        [(source_id, w, pledges.get(w)) for w in sorted(set(eligible_work_ids))],
+    )
+    updated = await get_source(conn, source_id)
+    assert updated is not None
+    return updated
+
+
+async def lock_source(conn: asyncpg.Connection, source_id: int) -> SourceOut | None:
+    await conn.execute("SELECT 1 FROM funding_sources WHERE id = $1 FOR UPDATE", source_id)
+    return await get_source(conn, source_id)
+
+
 async def get_source(conn: asyncpg.Connection, source_id: int) -> SourceOut | None:
     row = await conn.fetchrow(_SOURCE_SQL + " WHERE s.id = $1 GROUP BY s.id", source_id)
     return _source(row) if row else None

@@ -159,7 +159,9 @@ async def test_infeasible_plan_is_422_with_the_shortfall_and_stored_as_failed(
     estate_id = await make_estate()
     _, treasurer = await make_member(estate_id, "treasurer")
     work_id = await add_work(client, admin_token, estate_id)
-    await add_source(client, treasurer, estate_id, budget_fen=658_000, eligible_work_ids=[work_id])
+    source_id = await add_source(
+        client, treasurer, estate_id, budget_fen=658_000, eligible_work_ids=[work_id]
+    )
     response = await solve(client, treasurer, estate_id)
     assert response.status_code == 422, response.text
     body = response.json()
@@ -182,6 +184,30 @@ async def test_infeasible_plan_is_422_with_the_shortfall_and_stored_as_failed(
     widened = await solve(client, treasurer, estate_id, resident_band=["0.20", "0.35"])
     assert widened.status_code == 201
     assert widened.json()["residents_total_fen"] == 342_000
+    # so does a bigger budget; the earlier version then reports itself stale
+    patched = await client.patch(
+        f"/api/funding-sources/{source_id}", json={"budget_fen": 800_000}, headers=bearer(treasurer)
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["budget_fen"] == 800_000
+    assert patched.json()["eligible_work_ids"] == [work_id]
+    raised = await solve(client, treasurer, estate_id)
+    assert raised.status_code == 201 and raised.json()["residents_total_fen"] == 200_000
+    old = await client.get(f"/api/funding-plans/{widened.json()['id']}", headers=bearer(treasurer))
+    assert old.json()["stale_reasons"] == [
+        f"source #{source_id} budget changed from ¥6,580.00 to ¥8,000.00"
+    ]
+    bad = await client.patch(
+        f"/api/funding-sources/{source_id}",
+        json={"pledges": {"999999": 5}},
+        headers=bearer(treasurer),
+    )
+    assert bad.status_code == 400
+    _, observer = await make_member(estate_id, "observer")
+    denied = await client.patch(
+        f"/api/funding-sources/{source_id}", json={"budget_fen": 1}, headers=bearer(observer)
+    )
+    assert denied.status_code == 403
 
 
 async def test_time_limit_turns_into_a_stored_failure(

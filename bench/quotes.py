@@ -234,7 +234,8 @@ def report(figures: dict[str, list[float]]) -> str:
         [
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}.",
             f"{SUPPLIERS} suppliers × {LINES} lines × {ROUNDS} rounds, {REPEATS} calls each, "
-            f"in-process ASGI; `uv run python bench/quotes.py`.",
+            f"in-process ASGI; `uv run python bench/quotes.py`. Load average at the end "
+            f"{os.getloadavg()[0]:.1f} (the machine is shared; figures scale with it).",
             "",
             "| call | API p50 ms | API p95 ms | SQL alone p50 ms | target p50 < 50 ms |",
             "|---|---:|---:|---:|---|",
@@ -253,7 +254,8 @@ def record(body: str) -> None:
     start = text.index(heading) + len(heading)
     following = text.find("\n## ", start)
     end = len(text) if following == -1 else following + 1
-    section = text[start:end].rstrip("\n") + "\n\n" + body + "\n"
+    existing = text[start:end].strip("\n")
+    section = "\n" + (existing + "\n\n" if existing else "") + body + "\n"
     text = text[:start] + section + ("\n" + text[end:] if following != -1 else "")
     path.write_text(text, encoding="utf-8")
 

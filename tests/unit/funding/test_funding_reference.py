@@ -130,3 +130,81 @@ def test_class_level_matches_household_level(problem: FundingProblem) -> None:
         assert plan.residents_total_fen == expected
     else:
         assert plan.residents_total_fen >= expected
+
+
+def reference_min_max_ratio(problem: FundingProblem, residents: dict[int, int]) -> float:
+    """Household-level min-max of payment / proportional share, the works' amounts fixed."""
+    works = [w for w in problem.works if residents[w.work_id] > 0]
+    weights: list[list[Fraction]] = []
+    for h in problem.households:
+        weights.append(
+            [
+                benefit_weight(
+                    w.benefit, area_m2=h.area_m2, floor=h.floor, building_id=h.building_id
+                )
+                for w in works
+            ]
+        )
+    totals = [sum(weights[j][i] for j in range(len(weights))) for i in range(len(works))]
+    cols: list[tuple[int, int]] = []  # (household, work)
+    for j in range(len(weights)):
+        for i in range(len(works)):
+            if weights[j][i] > 0:
+                cols.append((j, i))
+    n = len(cols) + 1  # last column: the ratio t
+    a_eq = np.zeros((len(works), n))
+    for c, (_, i) in enumerate(cols):
+        a_eq[i, c] = 1.0
+    b_eq = [float(residents[w.work_id]) for w in works]
+    a_ub_rows: list[np.ndarray] = []
+    b_ub: list[float] = []
+    for j, h in enumerate(problem.households):
+        mine = [c for c, (jj, _) in enumerate(cols) if jj == j]
+        if not mine:
+            continue
+        proportional = sum(
+            float(residents[works[i].work_id] * weights[j][i] / totals[i])
+            for i in range(len(works))
+        )
+        row = np.zeros(n)
+        row[mine] = 1.0
+        row[-1] = -proportional
+        a_ub_rows.append(row)
+        b_ub.append(0.0)
+        if h.cap_fen is not None:
+            row = np.zeros(n)
+            row[mine] = 1.0
+            a_ub_rows.append(row)
+            b_ub.append(float(h.cap_fen))
+    cost = np.zeros(n)
+    cost[-1] = 1.0
+    result = linprog(
+        cost,
+        A_ub=np.array(a_ub_rows),
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=[(0, None)] * n,
+        method="highs",
+    )
+    assert result.status == 0, result.message
+    return float(result.x[-1])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems())
+def test_capped_shortfall_is_spread_as_evenly_as_the_household_level_optimum(
+    problem: FundingProblem,
+) -> None:
+    try:
+        plan = solve(problem)
+    except FundingInfeasible:
+        return
+    if not any(h.capped for h in plan.households):
+        return
+    residents = {w.work_id: w.residents_fen for w in plan.works}
+    best = reference_min_max_ratio(problem, residents)
+    for h in plan.households:
+        slack = 2 * len(h.works)  # rounding: a fen or two per work
+        if h.proportional_fen >= 100 * slack:
+            assert (h.amount_fen - slack) / h.proportional_fen <= best + 1e-6

@@ -188,7 +188,9 @@ export class LiveClient {
       return;
     }
     if (frame.type === "hello") {
-      if (this.lastSeq === null) this.lastSeq = frame.head;
+      // The server starts right after `after` (its head when we gave none, or when ours was
+      // ahead of it, e.g. after a restore): from now on that is our position.
+      if (typeof frame.after === "number") this.lastSeq = frame.after;
       if (frame.heartbeat_s > 0) this.heartbeatMs = frame.heartbeat_s * 1000;
       this.attempt = 0;
       this._armSilence();

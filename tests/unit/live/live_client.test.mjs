@@ -59,7 +59,7 @@ function makeClient(options = {}) {
   return { client, timers, events, statuses, sockets: FakeSocket.all };
 }
 
-const hello = (head, after = null) => ({ type: "hello", estate_id: 7, head, after, heartbeat_s: 10 });
+const hello = (head, after = head) => ({ type: "hello", estate_id: 7, head, after, heartbeat_s: 10 });
 const ev = (seq, type = "ballot.cast") => ({ seq, type, at: "2026-11-26T09:00:00Z", actor: 1, data: {} });
 
 test("url carries after and token only when given", () => {
@@ -176,4 +176,12 @@ test("close() stops everything", () => {
   timers.advance(120_000);
   assert.equal(sockets.length, 1);
   assert.equal(statuses.at(-1)[0], "off");
+});
+
+test("a server behind the client's seq (restored database) resets the position", () => {
+  const { sockets, events } = makeClient({ after: 50 });
+  sockets[0].open();
+  sockets[0].frame(hello(3, 3));
+  sockets[0].frame(ev(4));
+  assert.deepEqual(events, [4]);
 });

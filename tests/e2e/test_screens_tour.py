@@ -1,5 +1,6 @@
-"""Every screen, for the role that uses it, on a phone and on a desktop: it renders without a
-script error or a missing translation, and leaves a screenshot for people to look at."""
+"""Every screen, for the role that uses it, on a phone (in Chinese) and on a desktop (in
+English): it renders without a script error, an error box or a missing translation, every
+form control has a label, and it leaves a screenshot for people to look at."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 2栋,101,1,100.00,C,业主丙,0
 2栋,102,1,50.00,D,业主丁,50000
 """
+
+# Form controls a screen reader could not name (no <label>, aria-label or aria-labelledby).
+UNLABELLED = """[...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML)"""
 
 
 async def test_every_screen_on_phone_and_desktop(
@@ -64,14 +71,17 @@ async def test_every_screen_on_phone_and_desktop(
              treasurer_token: "treasurer", owner_token: "owner"}
     for phone in (True, False):
         for token, routes in tour.items():
-            page = await open_page(estate.svc.base_url, token, phone=phone)
+            page = await open_page(estate.svc.base_url, token, phone=phone,
+                                   lang=None if phone else "en")
             for route in routes:
                 await page.goto(f"{estate.svc.base_url}/{route}")
                 await page.locator("main h1").first.wait_for()
+                await page.wait_for_load_state("networkidle")
                 await expect(page.locator(".loading")).to_have_count(0)
                 await expect(page.locator('.chart[data-ready="false"]')).to_have_count(0)
                 assert await page.locator(".error").count() == 0, (route, await page.inner_text("main"))
                 assert await missing_keys(page) == [], route
+                assert await page.evaluate(UNLABELLED) == [], route
                 slug = route.strip("#/").replace("/", "-") or "home"
                 await screenshot(page, f"tour-{names[token]}-{slug}")
             await page.context.close()

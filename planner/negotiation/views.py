@@ -1,0 +1,134 @@
+"""Shared pieces of the negotiation routes: who may read a quote, how it is shown.
+
+A supplier member sees only their own quote (anything else is 404, as if it did not exist);
+while a work's bids are sealed nobody but the bidder sees a price (``rules.can_see_prices``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import asyncpg
+
+from planner.access.guards import STAFF, authorize
+from planner.access.model import Principal
+from planner.db.pool import Database
+from planner.errors import BadRequest, Forbidden, NotFound
+from planner.live.events import Audience
+from planner.negotiation import store
+from planner.negotiation.model import CounterOfferOut, PricedRound, QuoteOut
+from planner.negotiation.rules import (
+    InvalidQuote,
+    can_see_prices,
+    check_valid_until,
+    history,
+    is_sealed,
+    price_lines,
+)
+from planner.works.model import WorkOut
+from planner.works.routes import visible_work
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+def priced_or_400(lines: Any) -> PricedRound:
+    try:
+        return price_lines(lines)
+    except InvalidQuote as invalid:
+        raise BadRequest(invalid.field, invalid.reason) from None
+
+
+def china_today() -> date:
+    """Validity dates are calendar days in China Standard Time (UTC+8)."""
+    return datetime.now(CHINA).date()
+
+
+def check_validity_or_400(valid_until: date | None) -> None:
+    try:
+        check_valid_until(valid_until, china_today())
+    except InvalidQuote as invalid:
+        raise BadRequest(invalid.field, invalid.reason) from None
+
+
+def round_audience(work: WorkOut) -> Audience:
+    """Round events carry prices: the bidder alone while sealed, else staff and the bidder."""
+    return "bidder" if is_sealed(work.sealed_until, datetime.now(UTC)) else "supplier"
+
+
+def require_supplier(principal: Principal) -> int:
+    if principal.role != "supplier" or principal.supplier_id is None:
+        raise Forbidden("only a supplier's negotiator submits quotes")
+    return principal.supplier_id
+
+
+def authorize_quote_reader(principal: Principal, estate_id: int) -> None:
+    """Staff read every quote; a supplier (checked per quote) only their own."""
+    if principal.supplier_id is None:
+        authorize(principal, estate_id, STAFF)
+    else:
+        authorize(principal, estate_id, ("supplier",))
+
+
+async def visible_quote(
+    db: Database, quote_id: int, principal: Principal
+) -> tuple[store.QuoteRow, WorkOut]:
+    async with db.connection() as conn:
+        quote = await store.get_quote(conn, quote_id)
+    if quote is None or (
+        principal.supplier_id is not None and quote.supplier_id != principal.supplier_id
+    ):
+        raise NotFound("quote")
+    authorize_quote_reader(principal, quote.estate_id)
+    work = await visible_work(db, quote.work_id, principal)
+    return quote, work
+
+
+async def quote_out(
+    conn: asyncpg.Connection, quote: store.QuoteRow, work: WorkOut, principal: Principal
+) -> QuoteOut:
+    show = can_see_prices(
+        viewer_supplier_id=principal.supplier_id,
+        quote_supplier_id=quote.supplier_id,
+        sealed_until=work.sealed_until,
+        now=datetime.now(UTC),
+    )
+    rounds = await store.list_rounds(conn, quote.id)
+    offers = await store.list_counter_offers(conn, quote.id)
+    return QuoteOut(
+        id=quote.id,
+        work_id=quote.work_id,
+        supplier_id=quote.supplier_id,
+        supplier_name=quote.supplier_name,
+        status=quote.status,
+        latest_round=quote.latest_round,
+        sealed=not show,
+        rounds=history(rounds, show_prices=show),
+        counter_offers=[
+            CounterOfferOut(
+                id=o.id,
+                round=o.round,
+                target_total_fen=o.target_total_fen,
+                line_targets=list(o.line_targets),
+                note=o.note,
+                by=o.by,
+                at=o.at,
+            )
+            for o in offers
+        ],
+    )
+
+
+def round_event(
+    quote: store.QuoteRow, round_no: int, priced: PricedRound, final: bool
+) -> dict[str, Any]:
+    return {
+        "quote_id": quote.id,
+        "work_id": quote.work_id,
+        "supplier_id": quote.supplier_id,
+        "supplier_name": quote.supplier_name,
+        "round": round_no,
+        "total_fen": priced.total_fen,
+        "lines": len(priced.lines),
+        "is_final": final,
+    }

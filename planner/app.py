@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import asyncpg
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -143,6 +144,24 @@ def _http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:  # 
     return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, errors)
 
 
+def _undecodable_body(_: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    """Bodies the JSON decoder gives up on (bad UTF-8, nesting past the recursion limit)."""
+    reason = (
+        "the body is nested too deeply"
+        if isinstance(exc, RecursionError)
+        else "the body is not valid UTF-8"
+    )
+    return problem(400, "Bad request", reason, [{"field": "body", "reason": reason}])
+
+
+def _data_error(request: Request, exc: asyncpg.DataError) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    """Values PostgreSQL cannot hold (NUL in text, integers past bigint): the transaction
+    rolled back, so nothing was stored; the caller's input is at fault."""
+    log.info("refused input on %s %s: %s", request.method, request.url.path, exc)
+    reason = "a value cannot be stored (text with NUL characters, or a number out of range)"
+    return problem(400, "Bad request", reason, [{"field": "body", "reason": reason}])
+
+
 def _internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal server error", "the server failed; the change was not made")
@@ -251,6 +270,9 @@ def create_app(
             PlannerError: _planner_error,
             ValidationException: _validation_error,
             HTTPException: _http_error,
+            UnicodeDecodeError: _undecodable_body,
+            RecursionError: _undecodable_body,
+            asyncpg.DataError: _data_error,
             Exception: _internal_error,
         },
         request_max_body_size=settings.max_body_bytes,

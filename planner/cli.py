@@ -46,6 +46,8 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
         port=settings.port,
         log_level="warning",
         ws_ping_interval=None,
+        # client frames are small JSON (planner.live.frames); refuse megabytes at the door
+        ws_max_size=65_536,
         lifespan="on",
     )
 

@@ -61,6 +61,10 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/notices"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"): _none,
+    ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"): lambda w: {
+        "paid_fen": 100
+    },
     # changes
     ("POST", "/api/estates"): lambda w: {"name": "新小区"},
     ("POST", "/api/estates/{estate_id:int}/members"): lambda w: {

@@ -87,6 +87,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
                                                              " ok  ok  ok 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
+                                                             " ok 403 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/members"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/buildings"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501

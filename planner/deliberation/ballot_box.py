@@ -1,29 +1,46 @@
-"""The ballot box: casting, opening and closing motions inside one transaction each.
+"""The ballot box: casting in batches, opening and closing motions, one transaction each.
 
 Ordering and concurrency (why the tally always equals a recount):
 
-- A cast first locks the roll rows of the persons (owner keys) whose units it covers, in key
-  order. Two casts for the same unit, or for units of one owner, therefore run one after the
-  other; ballot ids are taken after the lock, so the later cast has the higher id and its
-  choice is the one that counts. Casts for different persons run in parallel.
-- The cast then adds its delta (rules.cast_delta) to the motion's running counts with
-  ``UPDATE ... WHERE status = 'open'``; that row lock orders the deltas and the tally pushes,
-  and a close that committed first turns the cast into a 409 (the whole cast rolls back).
+- A request is checked first (role, estate, units, scope, motion open) on its own connection;
+  then it joins its motion's queue in this process. One writer per motion takes everything
+  queued and records it in ONE transaction, so a burst of casts shares one commit, one
+  pass of the estate's event-stream lock and one tally push (group commit done by the app).
+- The writer locks the persons' rows (owner keys) of every unit in the batch, in key order.
+  Casts for the same unit, or for units of one owner, from other processes wait there; ballot
+  ids are taken after the lock, in queue order, so a later cast always has the higher id and
+  its choice is the one that counts.
+- It adds the batch's delta (rules.cast_delta, cast by cast) to the motion's running counts
+  with ``UPDATE ... WHERE status = 'open'``; that row lock orders deltas and tally pushes, and
+  a close that committed first turns the whole batch into 409s (nothing of it is recorded).
 - Close locks the motion row, recounts from the append-only ballots table with the pure
   ``rules.tally`` and stores that as the tally of record.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from collections.abc import Sequence
 
 import asyncpg
+import msgspec
 
 from planner.access.model import Principal
+from planner.db.pool import Database
 from planner.deliberation import store
 from planner.deliberation.model import BallotReceipt, CastResult, tally_out
-from planner.deliberation.rules import Choice, Tally, UnitChange, cast_delta, decide, tally
+from planner.deliberation.rules import (
+    Choice,
+    Counts,
+    PersonVotes,
+    Tally,
+    UnitChange,
+    cast_delta,
+    decide,
+    tally,
+)
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.live.events import append_event
 
@@ -32,6 +49,7 @@ log = logging.getLogger("planner.deliberation")
 # Suppliers and observers never vote; anyone else votes for the units they own or hold as proxy.
 NON_VOTERS = ("supplier", "observer")
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
+MAX_BATCH = 500
 
 
 def new_receipt() -> str:
@@ -40,18 +58,24 @@ def new_receipt() -> str:
     return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 
 
-async def cast(
+class PendingCast(msgspec.Struct, kw_only=True):
+    """A checked cast waiting for its motion's writer."""
+
+    member_id: int
+    choice: Choice
+    units: list[store.RollUnit]
+    delegation_ids: list[int | None]
+
+
+async def check_cast(
     conn: asyncpg.Connection,
     principal: Principal,
     motion_id: int,
     choice: Choice,
     household_ids: list[int] | None,
-) -> CastResult:
-    """Record one cast: a ballot row per unit, each with its own receipt.
-
-    403 for suppliers, observers, other estates and units the caller neither owns nor holds as
-    proxy; 400 for a unit outside the motion's scope; 409 unless the motion is open.
-    """
+) -> tuple[store.MotionRow, PendingCast]:
+    """Who may cast what: 403 for suppliers, observers, other estates and units the caller
+    neither owns nor holds as proxy; 400 for a unit outside the scope; 409 unless open."""
     motion = await store.get_motion(conn, motion_id)
     if motion is None:
         raise NotFound("motion")
@@ -65,8 +89,7 @@ async def cast(
     own = set(principal.household_ids)
     delegated = await store.delegated_units(conn, principal.member_id, motion.meeting_id)
     if household_ids is None:
-        wanted = own | set(delegated)
-        units = await store.roll_units(conn, motion_id, wanted)
+        units = await store.roll_units(conn, motion_id, own | set(delegated))
         if not units:
             raise Forbidden("you hold no units (own or delegated) in this motion's scope")
     else:
@@ -78,51 +101,130 @@ async def cast(
         outside = sorted(wanted - {u.household_id for u in units})
         if outside:
             raise BadRequest("household_ids", f"units {outside} are not in this motion's scope")
-
-    persons = await store.lock_persons(conn, motion_id, (u.person_key for u in units))
-    before = await store.current_choices(conn, motion_id, (u.household_id for u in units))
-    changes = [
-        UnitChange(
-            person_key=u.person_key, area=u.area, before=before.get(u.household_id), after=choice
-        )
-        for u in units
-    ]
-    delta, persons_after = cast_delta(changes, persons)
-    ids = [u.household_id for u in units]
-    receipts: list[BallotReceipt] = await store.insert_ballots(
-        conn,
-        motion_id,
-        choice,
-        principal.member_id,
-        ids,
-        [None if h in own else delegated[h] for h in ids],
-        [new_receipt() for _ in ids],
+    return motion, PendingCast(
+        member_id=principal.member_id,
+        choice=choice,
+        units=units,
+        delegation_ids=[
+            None if u.household_id in own else delegated[u.household_id] for u in units
+        ],
     )
-    await store.update_persons(conn, motion_id, persons_after)
-    counts = await store.add_counts(conn, motion_id, delta)
+
+
+class BallotBox:
+    """One writer per motion in this process; casts queue and are committed in batches."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queues: dict[int, list[tuple[PendingCast, asyncio.Future[list[BallotReceipt]]]]] = {}
+        self._writers: dict[int, asyncio.Task[None]] = {}
+
+    async def cast(
+        self, principal: Principal, motion_id: int, choice: Choice, household_ids: list[int] | None
+    ) -> CastResult:
+        """Check, queue and wait until the cast is committed; see the module doc."""
+        async with self.db.connection() as conn:
+            motion, pending = await check_cast(conn, principal, motion_id, choice, household_ids)
+        future: asyncio.Future[list[BallotReceipt]] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(motion_id, []).append((pending, future))
+        if motion_id not in self._writers:
+            self._writers[motion_id] = asyncio.create_task(self._write(motion))
+        return CastResult(motion_id=motion_id, ballots=await future)
+
+    async def _write(self, motion: store.MotionRow) -> None:
+        queue = self._queues[motion.id]
+        try:
+            while queue:
+                batch = queue[:MAX_BATCH]
+                del queue[:MAX_BATCH]
+                try:
+                    async with self.db.transaction() as conn:
+                        results = await record_batch(conn, motion, [p for p, _ in batch])
+                except Exception as exc:  # each waiting request gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), receipts in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(receipts)
+        finally:
+            del self._writers[motion.id]
+            if not queue:
+                self._queues.pop(motion.id, None)
+            else:  # a cast queued while the writer was stopping
+                self._writers[motion.id] = asyncio.create_task(self._write(motion))
+
+    async def stop(self) -> None:
+        """Let the writers finish what is queued (at most 10 s)."""
+        writers = list(self._writers.values())
+        if writers:
+            await asyncio.wait(writers, timeout=10)
+
+
+async def record_batch(
+    conn: asyncpg.Connection, motion: store.MotionRow, batch: Sequence[PendingCast]
+) -> list[list[BallotReceipt]]:
+    """Record checked casts in queue order in the caller's transaction; their receipts.
+
+    409 (nothing recorded) when the motion is no longer open.
+    """
+    all_units = {u.household_id: u for p in batch for u in p.units}
+    persons = await store.lock_persons(conn, motion.id, {u.person_key for u in all_units.values()})
+    current = await store.current_choices(conn, motion.id, all_units)
+    total = Counts()
+    rows: list[tuple[int, Choice, int, int | None, str]] = []
+    for pending in batch:
+        changes = [
+            UnitChange(
+                person_key=u.person_key,
+                area=u.area,
+                before=current.get(u.household_id),
+                after=pending.choice,
+            )
+            for u in pending.units
+        ]
+        delta, touched = cast_delta(changes, persons)
+        total = total.plus(delta)
+        persons.update(touched)
+        for unit, delegation in zip(pending.units, pending.delegation_ids, strict=True):
+            current[unit.household_id] = pending.choice
+            rows.append(
+                (unit.household_id, pending.choice, pending.member_id, delegation, new_receipt())
+            )
+    touched_persons: dict[str, PersonVotes] = {
+        key: persons[key] for key in {u.person_key for u in all_units.values()}
+    }
+    receipts, counts = await store.record_ballots(conn, motion.id, rows, touched_persons, total)
     if counts is None:
-        raise Conflict("motion closed while the ballot was being cast; it was not recorded")
+        raise Conflict("motion closed while the ballots were being cast; they were not recorded")
 
     # Who voted what stays out of the event stream: it is visible to every member.
     await append_event(
         conn,
         estate_id=motion.estate_id,
         type="ballot.cast",
-        data={"motion_id": motion_id, "units": len(ids)},
-        actor_id=principal.member_id,
+        data={"motion_id": motion.id, "casts": len(batch), "units": len(rows)},
+        actor_id=batch[0].member_id if len(batch) == 1 else None,
         audience="members",
     )
     if not motion.hide_results:
-        running = decide(motion.matter, counts)
         await append_event(
             conn,
             estate_id=motion.estate_id,
             type="tally.updated",
-            data=tally_out(motion_id, "open", running, redact=False),
-            actor_id=principal.member_id,
+            data=tally_out(motion.id, "open", decide(motion.matter, counts), redact=False),
+            actor_id=None,
             audience="members",
         )
-    return CastResult(motion_id=motion_id, ballots=receipts)
+    by_receipt = {r.receipt: r for r in receipts}
+    results: list[list[BallotReceipt]] = []
+    position = 0
+    for pending in batch:
+        mine = rows[position : position + len(pending.units)]
+        position += len(pending.units)
+        results.append([by_receipt[row[4]] for row in mine])
+    return results
 
 
 async def recount(conn: asyncpg.Connection, matter: int, motion_id: int) -> Tally:

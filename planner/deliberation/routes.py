@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncpg
-from litestar import Controller, MediaType, get, post
+from litestar import Controller, Litestar, MediaType, get, post
+from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
@@ -256,14 +257,12 @@ class MotionController(Controller):
 
     @post("/api/motions/{motion_id:int}/ballots", status_code=HTTP_201_CREATED)
     async def cast_ballot(
-        self, motion_id: int, data: NewBallot, principal: Principal, db: Database
+        self, motion_id: int, data: NewBallot, principal: Principal, state: State
     ) -> CastResult:
         """Vote for one's own units in scope and units held as proxy (all of them when
         household_ids is omitted). The last ballot per unit counts; each gets a receipt."""
-        async with db.transaction() as conn:
-            return await ballot_box.cast(
-                conn, principal, motion_id, data.choice, data.household_ids
-            )
+        box: ballot_box.BallotBox = state.ballot_box
+        return await box.cast(principal, motion_id, data.choice, data.household_ids)
 
     @get("/api/motions/{motion_id:int}/tally")
     async def get_tally(self, motion_id: int, principal: Principal, db: Database) -> TallyOut:
@@ -381,6 +380,16 @@ class DelegationController(Controller):
                 audience="staff",
             )
         return revoked
+
+
+async def on_startup(app: Litestar) -> None:
+    app.state.ballot_box = ballot_box.BallotBox(app.state.db)
+
+
+async def on_shutdown(app: Litestar) -> None:
+    box: ballot_box.BallotBox | None = getattr(app.state, "ballot_box", None)
+    if box is not None:
+        await box.stop()
 
 
 route_handlers = [MeetingController, MotionController, DelegationController]

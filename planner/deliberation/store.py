@@ -326,78 +326,75 @@ async def current_choices(
     return {r["household_id"]: r["choice"] for r in rows}
 
 
-async def insert_ballots(
+async def record_ballots(
     conn: asyncpg.Connection,
     motion_id: int,
-    choice: Choice,
-    cast_by: int,
-    household_ids: Sequence[int],
-    delegation_ids: Sequence[int | None],
-    receipts: Sequence[str],
-) -> list[BallotReceipt]:
-    """Append one ballot per unit and make each the unit's counted choice on the roll."""
-    rows = await conn.fetch(
-        """WITH b AS (
+    rows: Sequence[tuple[int, Choice, int, int | None, str]],
+    persons: dict[str, PersonVotes],
+    delta: Counts,
+) -> tuple[list[BallotReceipt], Counts | None]:
+    """One statement: append the ballots (household, choice, cast_by, delegation, receipt) in
+    order, make each unit's last one its counted choice on the roll, store the persons' votes
+    and add ``delta`` to the running counts while the motion is open.
+
+    Returns the receipts and the new counts; the counts are None once the motion is closed
+    (the caller must then roll back). The counts' UPDATE holds the motion's row lock until
+    commit, so batches apply their deltas one at a time.
+    """
+    keys = sorted(persons)
+    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=12))
+    returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
+    result = await conn.fetchrow(
+        f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
                                     receipt)
-               SELECT $1, h, $2, $3, d, r
-               FROM unnest($4::bigint[], $5::bigint[], $6::text[]) AS t(h, d, r)
-               ORDER BY h
+               SELECT $1, h, c, by_member, d, r
+               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
+                    WITH ORDINALITY AS t(h, c, by_member, d, r, n)
+               ORDER BY n
                RETURNING id, household_id, choice, receipt, delegation_id, cast_at),
+           last AS (
+               SELECT DISTINCT ON (household_id) household_id, id, choice FROM b
+               ORDER BY household_id, id DESC),
            u AS (
-               UPDATE motion_units m SET choice = b.choice, last_ballot_id = b.id
-               FROM b WHERE m.motion_id = $1 AND m.household_id = b.household_id)
-           SELECT * FROM b ORDER BY household_id""",
+               UPDATE motion_units mu SET choice = last.choice, last_ballot_id = last.id
+               FROM last WHERE mu.motion_id = $1 AND mu.household_id = last.household_id),
+           p AS (
+               UPDATE motion_persons mp SET yes_area = t.y, no_area = t.n, abstain_area = t.a
+               FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
+                    AS t(k, y, n, a)
+               WHERE mp.motion_id = $1 AND mp.person_key = t.k),
+           m AS (
+               UPDATE motions m SET {sets} WHERE m.id = $1 AND m.status = $11
+               RETURNING {returning})
+           SELECT (SELECT coalesce(json_agg(b), '[]'::json) FROM b) AS ballots,
+                  (SELECT row_to_json(m) FROM m) AS counts""",
         motion_id,
-        choice,
-        cast_by,
-        list(household_ids),
-        list(delegation_ids),
-        list(receipts),
-    )
-    return [
-        BallotReceipt(
-            ballot_id=r["id"],
-            household_id=r["household_id"],
-            choice=r["choice"],
-            receipt=r["receipt"],
-            by_proxy=r["delegation_id"] is not None,
-            cast_at=r["cast_at"],
-        )
-        for r in rows
-    ]
-
-
-async def update_persons(
-    conn: asyncpg.Connection, motion_id: int, persons: dict[str, PersonVotes]
-) -> None:
-    keys = sorted(persons)
-    await conn.execute(
-        """UPDATE motion_persons p SET yes_area = t.y, no_area = t.n, abstain_area = t.a
-           FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(k, y, n, a)
-           WHERE p.motion_id = $1 AND p.person_key = t.k""",
-        motion_id,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        [r[4] for r in rows],
         keys,
         [persons[k].yes for k in keys],
         [persons[k].no for k in keys],
         [persons[k].abstain for k in keys],
-    )
-
-
-async def add_counts(conn: asyncpg.Connection, motion_id: int, delta: Counts) -> Counts | None:
-    """Add a cast's delta to the running counts while the motion is open; None once closed.
-
-    The UPDATE takes the motion's row lock until commit: casts apply their deltas one at a
-    time, and a close that commits first makes a later cast find no open motion (409).
-    """
-    sets = ", ".join(f"{f} = {f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=2))
-    row = await conn.fetchrow(
-        f"UPDATE motions SET {sets} WHERE id = $1 AND status = 'open' "
-        f"RETURNING {', '.join(_COUNT_FIELDS)}",
-        motion_id,
+        "open",
         *(getattr(delta, f) for f in _COUNT_FIELDS),
     )
-    return Counts(**dict(row)) if row else None
+    receipts = [
+        BallotReceipt(
+            ballot_id=b["id"],
+            household_id=b["household_id"],
+            choice=b["choice"],
+            receipt=b["receipt"],
+            by_proxy=b["delegation_id"] is not None,
+            cast_at=datetime.fromisoformat(b["cast_at"]),
+        )
+        for b in result["ballots"]
+    ]
+    counts = Counts(**result["counts"]) if result["counts"] is not None else None
+    return receipts, counts
 
 
 async def running_counts(conn: asyncpg.Connection, motion_id: int) -> Counts | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -98,11 +99,16 @@ async def setup_voting(
     by_owner: dict[str, list[int]] = {}
     for h in items:
         by_owner.setdefault(h["owner_key"], []).append(h["id"])
-    owners = {}
-    for key, ids in sorted(by_owner.items()):
-        owners[key] = await add_member(
-            client, admin_token, estate_id, "owner", tuple(ids), f"业主{key}"
-        )
+    gate = asyncio.Semaphore(8)
+
+    async def owner(key: str, ids: list[int]) -> tuple[str, tuple[int, str]]:
+        async with gate:
+            made = await add_member(
+                client, admin_token, estate_id, "owner", tuple(ids), f"业主{key}"
+            )
+            return key, made
+
+    owners = dict(await asyncio.gather(*(owner(k, v) for k, v in sorted(by_owner.items()))))
     _, committee = await add_member(
         client, admin_token, estate_id, "committee", display_name="主任"
     )

@@ -311,7 +311,7 @@ async def test_events_carry_tallies_but_not_who_voted_what(
     } <= set(by_type)
     cast = by_type["ballot.cast"]
     assert cast["audience"] == "members"
-    assert cast["data"] == {"motion_id": motion_id, "units": 3}
+    assert cast["data"] == {"motion_id": motion_id, "casts": 1, "units": 3}
     pushed = by_type["tally.updated"]["data"]
     assert pushed["yes_area_m2"] == "270.00" and pushed["motion_id"] == motion_id
 

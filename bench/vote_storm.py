@@ -1,0 +1,531 @@
+"""Vote storm: many owners casting and changing ballots over HTTP while many sockets watch.
+
+    uv run python bench/vote_storm.py          # 2,000 households, 400 clients, 500 watchers
+    uv run python bench/vote_storm.py --write  # also append the figures to docs/benchmarks.md
+    uv run python bench/vote_storm.py --households 500 --clients 100 --watchers 50  # quick
+
+A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
+its own process. Set-up goes through the API: one estate, the households, one owner member per
+owner key, a meeting and an open motion (matter 6). Then ``--watchers`` WebSocket clients (in a
+separate process, so their parsing does not slow the casters) follow ``WS /ws/estates/{id}``
+while ``--clients`` concurrent HTTP clients cast every owner's ballot and then ``--changes``
+changed ballots. Reported:
+
+- casts/s and ballot rows/s (an owner with two units makes two rows per cast), p50/p99 cast
+  latency;
+- p50/p99 tally-push delay: the time from an event's ``at`` (taken in the casting
+  transaction) to a watcher receiving the ``tally.updated`` frame, over every watcher;
+- zero lost: every cast answered 201; the ballot rows equal the rows the casts reported; the
+  API tally, the running counts and every watcher's last pushed tally equal a recount of the
+  ballots table (``rules.tally``);
+- the floor: the same ballot rows inserted with bare asyncpg (one INSERT per cast, same
+  concurrency, a pool as large as the service's) into a copy of the table without the
+  foreign keys, and the ratio service/floor (target >= 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing as mp
+import os
+import platform
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import suppress
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import msgspec
+
+from planner.db.embedded import EmbeddedPostgres
+from planner.deliberation.rules import Ballot, UnitInScope, count, tally
+
+ROOT = Path(__file__).resolve().parent.parent
+CHOICES = ("yes", "no", "abstain")
+SERVICE_POOL = 10  # Settings.pool_max_size default
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pct(samples: list[float], q: int) -> float:
+    if len(samples) < 2:
+        return samples[0] if samples else float("nan")
+    return statistics.quantiles(samples, n=100)[q - 1]
+
+
+def households_csv(households: int) -> tuple[str, int]:
+    """Every 20th household belongs to the owner of the one before it (owners of two units)."""
+    rng = random.Random(278)
+    lines = ["building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen"]
+    owner = 0
+    for i in range(households):
+        if i % 20 != 19:
+            owner += 1
+        area = f"{rng.randint(4000, 15000) / 100:.2f}"
+        lines.append(f"{i % 10 + 1}栋,{i:05d},{i % 30 + 1},{area},o{owner},业主{owner},")
+    return "\n".join(lines) + "\n", owner
+
+
+# --- watchers (run in their own process) ------------------------------------------------------
+
+
+def watchers_main(base_ws: str, estate_id: int, tokens: list[str], pipe: Connection) -> None:
+    asyncio.run(_watchers(base_ws, estate_id, tokens, pipe))
+
+
+async def _watchers(base_ws: str, estate_id: int, tokens: list[str], pipe: Connection) -> None:
+    from websockets.asyncio.client import connect
+
+    decoder = msgspec.json.Decoder()
+    delays: list[float] = []
+    last_tally: list[Any] = [None] * len(tokens)
+    last_seq = [0] * len(tokens)
+    hello = asyncio.Semaphore(0)
+    stop = asyncio.Event()
+    reconnects = 0
+
+    async def watch(i: int, token: str) -> None:
+        nonlocal reconnects
+        first = True
+        while not stop.is_set():
+            after = f"&after={last_seq[i]}" if last_seq[i] else ""
+            url = f"{base_ws}/ws/estates/{estate_id}?token={token}{after}"
+            try:
+                async with connect(url, max_size=2**22, open_timeout=60) as ws:
+                    async for raw in ws:
+                        received = time.time()
+                        frame = decoder.decode(raw)
+                        if "seq" not in frame:
+                            if frame.get("type") == "hello" and first:
+                                first = False
+                                hello.release()
+                            continue
+                        last_seq[i] = frame["seq"]
+                        if frame["type"] == "tally.updated":
+                            at = dt.datetime.fromisoformat(frame["at"]).timestamp()
+                            delays.append(received - at)
+                            last_tally[i] = frame["data"]
+                        if stop.is_set():
+                            break
+            except Exception:  # dropped as too slow, or a reset: resume from the last seq
+                reconnects += 1
+                await asyncio.sleep(0.2)
+
+    tasks = [asyncio.create_task(watch(i, t)) for i, t in enumerate(tokens)]
+    for _ in tokens:
+        await hello.acquire()
+    pipe.send("ready")
+    head = await asyncio.to_thread(pipe.recv)  # the estate's last seq once the casts are done
+    deadline = time.monotonic() + 120
+    while min(last_seq) < head and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    with suppress(asyncio.CancelledError):
+        await asyncio.gather(*tasks, return_exceptions=True)
+    pipe.send(
+        {
+            "delays": delays,
+            "last_tally": last_tally,
+            "caught_up": min(last_seq) >= head,
+            "reconnects": reconnects,
+        }
+    )
+
+
+# --- the storm --------------------------------------------------------------------------------
+
+
+async def setup(http: httpx.AsyncClient, admin: str, households: int) -> dict[str, Any]:
+    def h(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    estate = await http.post("/api/estates", json={"name": "投票压力小区"}, headers=h(admin))
+    estate_id = estate.json()["id"]
+    csv, _ = households_csv(households)
+    imported = await http.post(
+        f"/api/estates/{estate_id}/households/import",
+        content=csv.encode(),
+        headers={**h(admin), "content-type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    listed = (await http.get(f"/api/estates/{estate_id}/households", headers=h(admin))).json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    by_owner: dict[str, list[int]] = {}
+    for row in items:
+        by_owner.setdefault(row["owner_key"], []).append(row["id"])
+    gate = asyncio.Semaphore(16)
+
+    async def member(key: str, ids: list[int]) -> tuple[str, str]:
+        async with gate:
+            made = await http.post(
+                f"/api/estates/{estate_id}/members",
+                headers=h(admin),
+                json={"role": "owner", "display_name": f"业主{key}", "household_ids": ids},
+            )
+            assert made.status_code == 201, made.text
+            return key, made.json()["token"]
+
+    owners = dict(await asyncio.gather(*(member(k, v) for k, v in by_owner.items())))
+    committee = (
+        await http.post(
+            f"/api/estates/{estate_id}/members",
+            headers=h(admin),
+            json={"role": "committee", "display_name": "主任"},
+        )
+    ).json()["token"]
+    meeting = (
+        await http.post(
+            f"/api/estates/{estate_id}/meetings",
+            headers=h(committee),
+            json={"title": "业主大会", "kind": "owners_assembly"},
+        )
+    ).json()
+    await http.post(f"/api/meetings/{meeting['id']}/open", headers=h(committee))
+    motion = (
+        await http.post(
+            f"/api/meetings/{meeting['id']}/motions",
+            headers=h(committee),
+            json={"title": "筹集维修资金（居民自筹）", "matter": 6},
+        )
+    ).json()
+    opened = await http.post(f"/api/motions/{motion['id']}/open", headers=h(committee))
+    assert opened.status_code == 200, opened.text
+    return {
+        "estate_id": estate_id,
+        "owners": owners,
+        "committee": committee,
+        "motion_id": motion["id"],
+        "units": {k: len(v) for k, v in by_owner.items()},
+    }
+
+
+async def storm(
+    http: httpx.AsyncClient, scene: dict[str, Any], clients: int, changes: int
+) -> dict[str, Any]:
+    rng = random.Random(6)
+    keys = sorted(scene["owners"])
+    plan = [(k, rng.choice(CHOICES)) for k in keys]
+    rng.shuffle(plan)
+    later = [(rng.choice(keys), rng.choice(CHOICES)) for _ in range(changes)]
+    # changes start once half the first ballots are in, mixed with the rest
+    tail = plan[len(plan) // 2 :] + later
+    rng.shuffle(tail)
+    plan = plan[: len(plan) // 2] + tail
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for item in plan:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    rows = 0
+    path = f"/api/motions/{scene['motion_id']}/ballots"
+
+    async def client() -> None:
+        nonlocal rows
+        while not queue.empty():
+            key, choice = queue.get_nowait()
+            start = time.perf_counter()
+            response = await http.post(
+                path,
+                json={"choice": choice},
+                headers={"Authorization": f"Bearer {scene['owners'][key]}"},
+            )
+            latencies.append(time.perf_counter() - start)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code == 201:
+                rows += len(response.json()["ballots"])
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - began
+    return {
+        "casts": len(plan),
+        "rows": rows,
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "statuses": statuses,
+    }
+
+
+async def recount(url: str, motion_id: int, matter: int) -> tuple[Any, dict[str, Any], int]:
+    conn = await asyncpg.connect(url)
+    try:
+        units = [
+            UnitInScope(household_id=r["id"], owner_key=r["owner_key"], area_m2=r["area_m2"])
+            for r in await conn.fetch(
+                """SELECT h.id, h.owner_key, h.area_m2 FROM households h
+                        JOIN motion_units u ON u.household_id = h.id WHERE u.motion_id = $1""",
+                motion_id,
+            )
+        ]
+        ballots = [
+            Ballot(seq=r["id"], household_ids=(r["household_id"],), choice=r["choice"])
+            for r in await conn.fetch(
+                "SELECT id, household_id, choice FROM ballots WHERE motion_id = $1", motion_id
+            )
+        ]
+        running = dict(
+            await conn.fetchrow(
+                """SELECT total_area, total_owners, total_units, participating_units, yes_area,
+                      no_area, abstain_area, yes_owners, no_owners, abstain_owners
+               FROM motions WHERE id = $1""",
+                motion_id,
+            )
+        )
+    finally:
+        await conn.close()
+    counts = count(units, ballots)
+    same = running == {f: getattr(counts, f) for f in running}
+    return tally(matter, units, ballots), {"running_equal": same}, len(ballots)
+
+
+async def floor(url: str, casts: list[int], clients: int) -> float:
+    """Bare asyncpg: the same ballot rows, one INSERT per cast, same concurrency; rows/s."""
+    conn = await asyncpg.connect(url)
+    await conn.execute("DROP TABLE IF EXISTS ballots_floor")
+    await conn.execute(
+        """CREATE TABLE ballots_floor (
+               id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, motion_id bigint NOT NULL,
+               household_id bigint NOT NULL, choice text NOT NULL, cast_by bigint NOT NULL,
+               delegation_id bigint, receipt text NOT NULL UNIQUE,
+               cast_at timestamptz NOT NULL DEFAULT now())"""
+    )
+    await conn.execute("CREATE INDEX ON ballots_floor (motion_id, household_id, id DESC)")
+    await conn.close()
+    pool = await asyncpg.create_pool(url, min_size=SERVICE_POOL, max_size=SERVICE_POOL)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for units in casts:
+        queue.put_nowait(units)
+
+    async def client() -> None:
+        while not queue.empty():
+            units = queue.get_nowait()
+            await pool.execute(
+                """INSERT INTO ballots_floor (motion_id, household_id, choice, cast_by, receipt)
+                   SELECT 1, h, 'yes', 1, r FROM unnest($1::bigint[], $2::text[]) AS t(h, r)""",
+                list(range(units)),
+                [secrets.token_hex(6) for _ in range(units)],
+            )
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - began
+    await pool.close()
+    return sum(casts) / elapsed
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="vote-storm-"))
+    os.chmod(tmp, 0o755)
+    embedded = None
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        embedded = EmbeddedPostgres(tmp / "pg")
+        url = await asyncio.to_thread(embedded.start)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PLANNER_DATA_DIR": str(tmp / "svc")}
+    service = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    watcher_proc = None
+    try:
+        limits = httpx.Limits(
+            max_connections=args.clients + 20, max_keepalive_connections=args.clients + 20
+        )
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as http:
+            for _ in range(600):
+                with suppress(httpx.HTTPError):
+                    if (await http.get("/health")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            admin = (tmp / "svc" / "admin_token").read_text().strip()
+            t0 = time.perf_counter()
+            scene = await setup(http, admin, args.households)
+            print(
+                f"set-up: {args.households} households, {len(scene['owners'])} owners "
+                f"in {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
+
+            tokens = list(scene["owners"].values())[: args.watchers]
+            ours, theirs = mp.Pipe()
+            if args.watchers:
+                ctx = mp.get_context("spawn")
+                watcher_proc = ctx.Process(
+                    target=watchers_main,
+                    args=(f"ws://127.0.0.1:{port}", scene["estate_id"], tokens, theirs),
+                )
+                watcher_proc.start()
+                if not await asyncio.to_thread(ours.poll, 300):
+                    raise RuntimeError("watchers did not connect")
+                assert ours.recv() == "ready"
+                print(f"{args.watchers} watchers connected", flush=True)
+
+            result = await storm(http, scene, args.clients, args.changes)
+            committee = {"Authorization": f"Bearer {scene['committee']}"}
+            api_tally = (
+                await http.get(f"/api/motions/{scene['motion_id']}/tally", headers=committee)
+            ).json()
+            conn = await asyncpg.connect(url)
+            head = await conn.fetchval(
+                "SELECT last_seq FROM event_streams WHERE estate_id = $1", scene["estate_id"]
+            )
+            await conn.close()
+            watched: dict[str, Any] = {
+                "delays": [],
+                "last_tally": [],
+                "caught_up": True,
+                "reconnects": 0,
+            }
+            if watcher_proc is not None:
+                ours.send(head)
+                watched = await asyncio.to_thread(ours.recv)
+                watcher_proc.join(30)
+
+        expected, checks, rows_in_table = await recount(url, scene["motion_id"], 6)
+        fields = (
+            "total_area_m2",
+            "participating_area_m2",
+            "yes_area_m2",
+            "no_area_m2",
+            "abstain_area_m2",
+            "total_owners",
+            "participating_owners",
+            "yes_owners",
+            "no_owners",
+            "abstain_owners",
+            "quorum_met",
+            "passed",
+        )
+        api_equal = all(api_tally[f] == getattr(expected, f) for f in fields)
+        pushed_equal = all(
+            t is not None and all(t[f] == getattr(expected, f) for f in fields)
+            for t in watched["last_tally"]
+        )
+        units_per_cast = [scene["units"][k] for k in sorted(scene["owners"])]
+        per_cast = [units_per_cast[i % len(units_per_cast)] for i in range(result["casts"])]
+        floor_rate = await floor(url, per_cast, args.clients)
+    finally:
+        if watcher_proc is not None and watcher_proc.is_alive():
+            watcher_proc.kill()
+        service.terminate()
+        service.wait(30)
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+
+    lat_ms = [x * 1000 for x in result["latencies"]]
+    delays_ms = [x * 1000 for x in watched["delays"]]
+    rows_rate = result["rows"] / result["elapsed"]
+    return {
+        "households": args.households,
+        "owners": len(scene["owners"]),
+        "clients": args.clients,
+        "watchers": args.watchers,
+        "casts": result["casts"],
+        "rows": result["rows"],
+        "statuses": result["statuses"],
+        "elapsed_s": result["elapsed"],
+        "casts_per_s": result["casts"] / result["elapsed"],
+        "rows_per_s": rows_rate,
+        "cast_p50_ms": pct(lat_ms, 50),
+        "cast_p99_ms": pct(lat_ms, 99),
+        "push_p50_ms": pct(delays_ms, 50) if delays_ms else None,
+        "push_p99_ms": pct(delays_ms, 99) if delays_ms else None,
+        "push_frames": len(delays_ms),
+        "watchers_caught_up": watched["caught_up"],
+        "watcher_reconnects": watched["reconnects"],
+        "lost": result["rows"] - rows_in_table,
+        "api_tally_equals_recount": api_equal,
+        "running_counts_equal_recount": checks["running_equal"],
+        "pushed_tally_equals_recount": pushed_equal if args.watchers else None,
+        "floor_rows_per_s": floor_rate,
+        "ratio": rows_rate / floor_rate,
+    }
+
+
+def report(r: dict[str, Any]) -> str:
+    push = (
+        f"p50 {r['push_p50_ms']:.0f} ms, p99 {r['push_p99_ms']:.0f} ms over "
+        f"{r['push_frames']} frames"
+        if r["push_frames"]
+        else "no watchers"
+    )
+    ok = (
+        r["lost"] == 0
+        and r["statuses"] == {201: r["casts"]}
+        and r["api_tally_equals_recount"]
+        and r["running_counts_equal_recount"]
+        and r["pushed_tally_equals_recount"] is not False
+    )
+    return "\n".join(
+        [
+            f"- {r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
+            f"{r['watchers']} WebSocket watchers; {r['casts']} casts ({r['rows']} ballot rows, "
+            f"incl. changes) in {r['elapsed_s']:.1f} s",
+            f"- throughput: {r['casts_per_s']:.0f} casts/s, {r['rows_per_s']:.0f} ballot rows/s; "
+            f"cast latency p50 {r['cast_p50_ms']:.0f} ms, p99 {r['cast_p99_ms']:.0f} ms",
+            f"- tally-push delay (event `at` → frame received): {push}; watchers caught up: "
+            f"{r['watchers_caught_up']}, reconnects: {r['watcher_reconnects']}",
+            f"- zero lost: {'yes' if ok else 'NO'} (statuses {r['statuses']}, "
+            f"lost rows {r['lost']}, "
+            f"API tally = recount: {r['api_tally_equals_recount']}, running counts = recount: "
+            f"{r['running_counts_equal_recount']}, every watcher's last push = recount: "
+            f"{r['pushed_tally_equals_recount']})",
+            f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {SERVICE_POOL}): "
+            f"{r['floor_rows_per_s']:.0f} rows/s; service/floor = {r['ratio']:.2f} (target ≥ 0.5)",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=400)
+    parser.add_argument("--watchers", type=int, default=500)
+    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    result = asyncio.run(main_async(args))
+    text = report(result)
+    print(text)
+    if args.write:
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}"
+        )
+        command = "uv run python bench/vote_storm.py " + " ".join(sys.argv[1:])
+        path = ROOT / "docs" / "benchmarks.md"
+        existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+        entry = f"\n{dt.date.today().isoformat()} on {machine}: `{command.strip()}`\n\n{text}\n"
+        if "\n## Vote storm\n" not in existing:
+            existing = existing.rstrip("\n") + "\n\n## Vote storm\n"
+        start = existing.index("\n## Vote storm\n") + len("\n## Vote storm\n")
+        end = existing.find("\n## ", start)
+        end = len(existing) if end < 0 else end
+        updated = existing[:end].rstrip("\n") + "\n" + entry + existing[end:]
+        path.write_text(updated, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,12 +15,14 @@ import io
 from collections.abc import Iterable
 
 from planner.funding.exports.model import (
+    PAYMENT_TEXT,
     REASON_TEXT,
     SOURCE_KIND_TEXT,
     ExportPlan,
     Lang,
     View,
     neutralise,
+    payment_status,
     share_pct,
     title_line,
 )
@@ -38,6 +40,8 @@ _T = {
         "proportional": "按比例应缴(元)",
         "cap": "困难户封顶(元)",
         "reason": "说明",
+        "paid": "已缴(元)",
+        "payment": "缴费状态",
         "work_id": "工程编号",
         "work": "工程",
         "cost": "费用(元)",
@@ -73,6 +77,8 @@ _T = {
         "proportional": "Proportional share (CNY)",
         "cap": "Hardship cap (CNY)",
         "reason": "Note",
+        "paid": "Paid (CNY)",
+        "payment": "Payment status",
         "work_id": "Work ID",
         "work": "Work",
         "cost": "Cost (CNY)",
@@ -135,8 +141,10 @@ def _households(plan: ExportPlan, lang: Lang) -> Iterable[list[str]]:
     work_ids = [w.work_id for w in result.works]
     header = [t["household_id"], t["building"], t["unit"], t["floor"], t["owner"], t["area"]]
     header += [neutralise(plan.work_title(w)) + t["yuan"] for w in work_ids]
-    header += [t["total"], t["proportional"], t["cap"], t["reason"]]
+    header += [t["total"], t["proportional"], t["cap"], t["paid"], t["payment"], t["reason"]]
     out = [header]
+    statuses = PAYMENT_TEXT[lang]
+    paid_total = 0
     column_totals = dict.fromkeys(work_ids, 0)
     total = proportional = 0
     area_total = 0
@@ -150,6 +158,8 @@ def _households(plan: ExportPlan, lang: Lang) -> Iterable[list[str]]:
         proportional += household.proportional_fen
         area_total += int(label.area_m2 * 100)
         cap = "" if label.cap_fen is None else yuan_str(label.cap_fen)
+        paid = plan.payments.get(household.household_id, 0)
+        paid_total += paid
         out.append(
             [
                 str(household.household_id),
@@ -162,6 +172,8 @@ def _households(plan: ExportPlan, lang: Lang) -> Iterable[list[str]]:
                 yuan_str(household.amount_fen),
                 yuan_str(household.proportional_fen),
                 cap,
+                yuan_str(paid),
+                statuses[payment_status(household.amount_fen, paid)],
                 reasons.get(household.reason, household.reason),
             ]
         )
@@ -176,6 +188,8 @@ def _households(plan: ExportPlan, lang: Lang) -> Iterable[list[str]]:
             *[yuan_str(column_totals[w]) for w in work_ids],
             yuan_str(total),
             yuan_str(proportional),
+            "",
+            yuan_str(paid_total),
             "",
             "",
         ]

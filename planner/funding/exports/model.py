@@ -10,12 +10,13 @@ import re
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 import msgspec
 
 from planner.funding.model import FundingPlanResult, HouseholdPlan
+from planner.model import Body, Fen, Out
 
 Lang = Literal["zh", "en"]
 View = Literal["households", "works", "sources"]
@@ -69,6 +70,8 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     households: dict[int, HouseholdLabel]
     works: dict[int, WorkLabel]
     sources: dict[int, SourceLabel]
+    payments: dict[int, int] = msgspec.field(default_factory=dict)
+    """Fen paid so far per household id (approved plans only; absent: nothing paid)."""
 
     @property
     def is_draft(self) -> bool:
@@ -104,6 +107,55 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     def source_kind(self, source_id: int) -> str:
         label = self.sources.get(source_id)
         return label.kind if label else "other"
+
+
+PaymentStatus = Literal["exempt", "unpaid", "partial", "paid", "overpaid"]
+
+PAYMENT_TEXT = {
+    "zh": {
+        "exempt": "无需缴费",
+        "unpaid": "未缴",
+        "partial": "部分缴纳",
+        "paid": "已缴清",
+        "overpaid": "多缴",
+    },
+    "en": {
+        "exempt": "nothing due",
+        "unpaid": "unpaid",
+        "partial": "partly paid",
+        "paid": "paid",
+        "overpaid": "overpaid",
+    },
+}
+
+
+def payment_status(amount_fen: int, paid_fen: int) -> PaymentStatus:
+    """Where a household stands: nothing due, unpaid, partly paid, paid in full, overpaid."""
+    if paid_fen > amount_fen:
+        return "overpaid"
+    if amount_fen == 0:
+        return "exempt"
+    if paid_fen == 0:
+        return "unpaid"
+    return "paid" if paid_fen == amount_fen else "partial"
+
+
+class RecordPayment(Body):
+    """``PUT /api/funding-plans/{plan_id}/payments/{household_id}``: the total paid so far."""
+
+    paid_fen: Fen
+    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class PaymentOut(Out):
+    plan_id: int
+    household_id: int
+    amount_fen: int
+    paid_fen: int
+    status: PaymentStatus
+    reference: str
+    recorded_by: int | None
+    recorded_at: datetime | None
 
 
 def neutralise(text: str) -> str:

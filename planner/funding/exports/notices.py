@@ -15,7 +15,13 @@ from collections.abc import Iterable
 from datetime import UTC
 from html import escape
 
-from planner.funding.exports.model import DRAFT_LINE, DRAFT_MARK, ExportPlan
+from planner.funding.exports.model import (
+    DRAFT_LINE,
+    DRAFT_MARK,
+    PAYMENT_TEXT,
+    ExportPlan,
+    payment_status,
+)
 from planner.funding.model import HouseholdPlan
 from planner.money import capital_numerals, format_money
 
@@ -99,6 +105,14 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
     cap = ""
     if label.cap_fen is not None and household.capped:
         cap = f"<p>已按困难户封顶 {format_money(label.cap_fen)} 计算 / held at the hardship cap</p>"
+    payment = ""
+    if not plan.is_draft:
+        paid = plan.payments.get(household.household_id, 0)
+        status = payment_status(household.amount_fen, paid)
+        payment = (
+            f"<tr><th>缴费状态 Payment</th><td>{PAYMENT_TEXT['zh'][status]} / "
+            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)}</td></tr>"
+        )
     code = verification_code_with_key(
         key, plan.plan_id, household.household_id, household.amount_fen
     )
@@ -120,7 +134,7 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
 <tr><th>业主 Owner</th><td>{escape(label.owner_name)}</td></tr>
 <tr><th>面积 Area</th><td>{label.area_m2:.2f} m²</td></tr>
 <tr><th>资金方案 Plan</th><td>第{plan.version}版 v{plan.version} · {approval}</td></tr>
-</table>
+{payment}</table>
 <table>
 <tr><th>工程 Work</th><th class="amount">应缴金额 Amount</th></tr>
 {"".join(rows)}

@@ -6,6 +6,8 @@ admin manage plans):
 - owners: only the notice of a household they own (any other household: 404); no
   CSV, XLSX or building batch (403);
 - suppliers and observers: 403.
+Payments against an approved plan are recorded by the treasurer or admin and listed for
+treasurer, committee and admin; the households export and the notices show them.
 A failed plan version has nothing to export (409). Every response names its file in
 ``Content-Disposition`` (ASCII fallback plus the UTF-8 name, RFC 6266/5987).
 """
@@ -17,7 +19,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import IO, Any
 
-from litestar import Controller, get
+from litestar import Controller, get, put
 from litestar.response import Response, Stream
 
 from planner.access.guards import TREASURY, authorize
@@ -26,13 +28,24 @@ from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.funding.exports import store
 from planner.funding.exports.csv_export import write_csv
-from planner.funding.exports.model import ExportPlan, Lang, View, content_disposition, file_names
+from planner.funding.exports.model import (
+    ExportPlan,
+    Lang,
+    PaymentOut,
+    RecordPayment,
+    View,
+    content_disposition,
+    file_names,
+    payment_status,
+)
 from planner.funding.exports.notices import render_notices
 from planner.funding.exports.xlsx_export import write_xlsx
 from planner.funding.store import PlanRecord
+from planner.live.events import append_event
 
 EXPORT = TREASURY  # admin, committee, treasurer
 NOTICE = (*TREASURY, "owner")
+PAY = ("admin", "treasurer")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _VIEWS: dict[str, tuple[str, str]] = {
     "households": ("住户", "households"),
@@ -70,7 +83,8 @@ async def _export_plan(
     async with db.connection() as conn:
         estate = await store.estate_name(conn, record.estate_id)
         labels = await store.household_labels(conn, record.id, household_ids)
-    return store.export_plan(record, estate, labels)
+        paid = await store.payments(conn, record.id, household_ids)
+    return store.export_plan(record, estate, labels, paid)
 
 
 def _headers(disposition: str, approved: bool) -> dict[str, str]:
@@ -197,6 +211,91 @@ class PlanExportController(Controller):
         )
 
 
+class PaymentController(Controller):
+    tags = ("funding exports",)
+
+    @put("/api/funding-plans/{plan_id:int}/payments/{household_id:int}")
+    async def record_payment(
+        self,
+        plan_id: int,
+        household_id: int,
+        data: RecordPayment,
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> PaymentOut:
+        """Set what a household has paid so far against an approved plan (treasurer, admin).
+
+        409 for a draft or failed plan; 404 when the household is not in the plan. Each
+        change is a ``payment.recorded`` event for staff.
+        """
+        record = await _record(db, plan_id, principal, PAY)
+        if record.status != "approved":
+            raise Conflict("payments are recorded against an approved plan only")
+        assert record.result is not None
+        amount = next(
+            (h.amount_fen for h in record.result.households if h.household_id == household_id),
+            None,
+        )
+        if amount is None:
+            raise NotFound("household")
+        async with db.transaction() as conn:
+            saved = await store.record_payment(
+                conn, plan_id, household_id, data.paid_fen, data.reference, principal.member_id
+            )
+            status = payment_status(amount, saved.paid_fen)
+            await append_event(
+                conn,
+                estate_id=record.estate_id,
+                type="payment.recorded",
+                data={
+                    "plan_id": plan_id,
+                    "household_id": household_id,
+                    "amount_fen": amount,
+                    "paid_fen": saved.paid_fen,
+                    "status": status,
+                },
+                actor_id=principal.member_id,
+                audience="staff",
+            )
+        return PaymentOut(
+            plan_id=plan_id,
+            household_id=household_id,
+            amount_fen=amount,
+            paid_fen=saved.paid_fen,
+            status=status,
+            reference=saved.reference,
+            recorded_by=saved.recorded_by,
+            recorded_at=saved.recorded_at,
+        )
+
+    @get("/api/funding-plans/{plan_id:int}/payments")
+    async def list_payments(
+        self, plan_id: int, principal: PrincipalDep, db: DbDep
+    ) -> list[PaymentOut]:
+        """Every household of the plan with its amount, what it has paid and its status."""
+        record = await _record(db, plan_id, principal, EXPORT)
+        assert record.result is not None
+        async with db.connection() as conn:
+            records = {p.household_id: p for p in await store.payment_records(conn, plan_id)}
+        out: list[PaymentOut] = []
+        for household in record.result.households:
+            found = records.get(household.household_id)
+            paid = found.paid_fen if found else 0
+            out.append(
+                PaymentOut(
+                    plan_id=plan_id,
+                    household_id=household.household_id,
+                    amount_fen=household.amount_fen,
+                    paid_fen=paid,
+                    status=payment_status(household.amount_fen, paid),
+                    reference=found.reference if found else "",
+                    recorded_by=found.recorded_by if found else None,
+                    recorded_at=found.recorded_at if found else None,
+                )
+            )
+        return out
+
+
 async def _chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
     try:
         while chunk := spool.read(_CHUNK):
@@ -205,4 +304,4 @@ async def _chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
         spool.close()
 
 
-route_handlers: list[Any] = [PlanExportController]
+route_handlers: list[Any] = [PlanExportController, PaymentController]

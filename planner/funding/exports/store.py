@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from planner.funding import store as funding_store
 from planner.funding.exports.model import ExportPlan, HouseholdLabel, SourceLabel, WorkLabel
 from planner.funding.store import PlanRecord
+
+
+class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
+    household_id: int
+    paid_fen: int
+    reference: str
+    recorded_by: int | None
+    recorded_at: datetime
+
 
 # Area, floor and cap as the plan was solved with (the inputs snapshot); names and units
 # as the estate's register has them now.
@@ -76,6 +87,53 @@ async def building_household_ids(
     return [r["id"] for r in rows]
 
 
+async def payments(
+    conn: asyncpg.Connection, plan_id: int, household_ids: list[int] | None = None
+) -> dict[int, int]:
+    """Fen paid so far per household of the plan (households with no record are absent)."""
+    rows = await conn.fetch(
+        """SELECT household_id, paid_fen FROM plan_payments
+           WHERE plan_id = $1 AND ($2::bigint[] IS NULL OR household_id = ANY($2::bigint[]))""",
+        plan_id,
+        household_ids,
+    )
+    return {r["household_id"]: r["paid_fen"] for r in rows}
+
+
+async def payment_records(conn: asyncpg.Connection, plan_id: int) -> list[PaymentRecord]:
+    rows = await conn.fetch(
+        """SELECT household_id, paid_fen, reference, recorded_by, recorded_at
+           FROM plan_payments WHERE plan_id = $1 ORDER BY household_id""",
+        plan_id,
+    )
+    return [PaymentRecord(**dict(r)) for r in rows]
+
+
+async def record_payment(
+    conn: asyncpg.Connection,
+    plan_id: int,
+    household_id: int,
+    paid_fen: int,
+    reference: str,
+    member_id: int,
+) -> PaymentRecord:
+    """Set the amount a household has paid against the plan (replacing the last figure)."""
+    row = await conn.fetchrow(
+        """INSERT INTO plan_payments (plan_id, household_id, paid_fen, reference, recorded_by)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (plan_id, household_id) DO UPDATE
+             SET paid_fen = EXCLUDED.paid_fen, reference = EXCLUDED.reference,
+                 recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+           RETURNING household_id, paid_fen, reference, recorded_by, recorded_at""",
+        plan_id,
+        household_id,
+        paid_fen,
+        reference,
+        member_id,
+    )
+    return PaymentRecord(**dict(row))
+
+
 def _band(value: Any) -> tuple[Decimal, Decimal] | None:
     if not value or len(value) != 2:
         return None
@@ -83,7 +141,10 @@ def _band(value: Any) -> tuple[Decimal, Decimal] | None:
 
 
 def export_plan(
-    record: PlanRecord, estate: str, households: dict[int, HouseholdLabel]
+    record: PlanRecord,
+    estate: str,
+    households: dict[int, HouseholdLabel],
+    paid: dict[int, int] | None = None,
 ) -> ExportPlan:
     """The export view of a solved plan (``record.result`` must be set)."""
     assert record.result is not None
@@ -119,4 +180,5 @@ def export_plan(
         households=households,
         works=works,
         sources=sources,
+        payments=paid or {},
     )

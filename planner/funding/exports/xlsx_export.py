@@ -28,6 +28,7 @@ from planner.funding.exports.csv_export import labels
 from planner.funding.exports.model import (
     DRAFT_LINE,
     DRAFT_MARK,
+    PAYMENT_TEXT,
     REASON_TEXT,
     SOURCE_KIND_TEXT,
     STATUS_TEXT,
@@ -36,6 +37,7 @@ from planner.funding.exports.model import (
     band_text,
     in_band,
     is_risky,
+    payment_status,
     title_line,
 )
 
@@ -229,8 +231,11 @@ def _households_sheet(plan: ExportPlan, sheet: Any, fmt: _Formats, lang: Lang) -
     total_col = first_work + len(work_ids)
     headers = [t["household_id"], t["building"], t["unit"], t["floor"], t["owner"], t["area"]]
     headers += [plan.work_title(w) + t["yuan"] for w in work_ids]
-    headers += [t["total"], t["proportional"], t["cap"], t["reason"]]
-    widths = [10.0, 10.0, 10.0, 6.0, 14.0, 10.0] + [14.0] * len(work_ids) + [14.0, 14.0, 12.0, 14.0]
+    headers += [t["total"], t["proportional"], t["cap"], t["paid"], t["payment"], t["reason"]]
+    widths = [10.0, 10.0, 10.0, 6.0, 14.0, 10.0] + [14.0] * len(work_ids)
+    widths += [14.0, 14.0, 12.0, 14.0, 10.0, 14.0]
+    statuses = PAYMENT_TEXT[lang]
+    paid_total = 0
     _title(sheet, plan, fmt, lang)
     _headers(sheet, 1, headers, fmt, widths)
     reasons = REASON_TEXT[lang]
@@ -256,12 +261,17 @@ def _households_sheet(plan: ExportPlan, sheet: Any, fmt: _Formats, lang: Lang) -
         sheet.write_number(row, total_col + 1, _yuan(household.proportional_fen), fmt.money)
         if label.cap_fen is not None:
             sheet.write_number(row, total_col + 2, _yuan(label.cap_fen), fmt.money)
-        sheet.write_string(row, total_col + 3, reasons.get(household.reason, household.reason))
+        paid = plan.payments.get(household.household_id, 0)
+        paid_total += paid
+        sheet.write_number(row, total_col + 3, _yuan(paid), fmt.money)
+        status = payment_status(household.amount_fen, paid)
+        sheet.write_string(row, total_col + 4, statuses[status])
+        sheet.write_string(row, total_col + 5, reasons.get(household.reason, household.reason))
         total += household.amount_fen
         proportional += household.proportional_fen
         row += 1
     last_item = row - 1
-    sheet.autofilter(1, 0, max(last_item, 1), total_col + 3)
+    sheet.autofilter(1, 0, max(last_item, 1), total_col + 5)
     sheet.freeze_panes(2, 0)
     sheet.write_string(row, 0, t["totals"], fmt.total_label)
     _sum(sheet, row, 5, 2, last_item, area_hundredths / 100, fmt.area_total)
@@ -271,6 +281,7 @@ def _households_sheet(plan: ExportPlan, sheet: Any, fmt: _Formats, lang: Lang) -
         )
     _sum(sheet, row, total_col, 2, last_item, _yuan(total), fmt.money_total)
     _sum(sheet, row, total_col + 1, 2, last_item, _yuan(proportional), fmt.money_total)
+    _sum(sheet, row, total_col + 3, 2, last_item, _yuan(paid_total), fmt.money_total)
     total_cell = xl_rowcol_to_cell(row, total_col, row_abs=True, col_abs=True)
     row += 1
     sheet.write_string(row, 0, t["check"], fmt.bold)

@@ -363,3 +363,77 @@ async def test_a_failed_version_has_nothing_to_export(
             f"/api/funding-plans/{plan_id}/{path}", headers=bearer(setup.tokens["treasurer"])
         )
         assert response.status_code == 409, (path, response.text)
+
+
+async def test_payments_are_recorded_on_approved_plans_and_shown_in_exports(
+    client: httpx.AsyncClient, setup: Setup, db: Any
+) -> None:
+    treasurer = bearer(setup.tokens["treasurer"])
+    base = f"/api/funding-plans/{setup.plan_id}"
+    zhang = setup.households["张三丰"]["id"]
+    amount = next(h for h in setup.plan["households"] if h["household_id"] == zhang)["amount_fen"]
+    assert amount > 1
+    draft = await client.put(f"{base}/payments/{zhang}", json={"paid_fen": 1}, headers=treasurer)
+    assert draft.status_code == 409
+    assert (await client.post(f"{base}/approve", headers=treasurer)).status_code == 200
+
+    partial = await client.put(
+        f"{base}/payments/{zhang}",
+        json={"paid_fen": amount - 1, "reference": "银行流水 001"},
+        headers=treasurer,
+    )
+    assert partial.status_code == 200, partial.text
+    assert partial.json()["status"] == "partial" and partial.json()["amount_fen"] == amount
+    denied = await client.put(
+        f"{base}/payments/{zhang}",
+        json={"paid_fen": amount},
+        headers=bearer(setup.tokens["committee"]),
+    )
+    assert denied.status_code == 403
+    unknown = await client.put(f"{base}/payments/999999", json={"paid_fen": 1}, headers=treasurer)
+    assert unknown.status_code == 404
+    negative = await client.put(
+        f"{base}/payments/{zhang}", json={"paid_fen": -5}, headers=treasurer
+    )
+    assert negative.status_code == 400
+    full = await client.put(
+        f"{base}/payments/{zhang}", json={"paid_fen": amount}, headers=treasurer
+    )
+    assert full.json()["status"] == "paid"
+
+    listed = (
+        await client.get(f"{base}/payments", headers=bearer(setup.tokens["committee"]))
+    ).json()
+    statuses = {p["household_id"]: p["status"] for p in listed}
+    assert statuses[zhang] == "paid"
+    assert len(listed) == len(setup.plan["households"])
+    exempt = setup.households["王五"]["id"]
+    assert statuses[exempt] == "exempt"
+
+    table = read_csv(await client.get(f"{base}/export.csv", headers=treasurer))
+    header = table[1]
+    paid_col, status_col = header.index("已缴(元)"), header.index("缴费状态")
+    rows = {r[0]: r for r in table[2:]}
+    assert fen(rows[str(zhang)][paid_col]) == amount and rows[str(zhang)][status_col] == "已缴清"
+    assert rows[str(exempt)][status_col] == "无需缴费"
+    assert fen(rows["合计"][paid_col]) == amount
+
+    book = openpyxl.load_workbook(
+        io.BytesIO((await client.get(f"{base}/export.xlsx", headers=treasurer)).content),
+        data_only=True,
+    )
+    sheet = book["住户"]
+    paid_col = [c.value for c in sheet[2]].index("已缴(元)") + 1
+    totals_row = 3 + len(setup.plan["households"])
+    assert sheet.cell(totals_row, 1).value == "合计"
+    assert number_fen(sheet.cell(totals_row, paid_col).value) == amount
+
+    notice = await client.get(f"{base}/notices/{zhang}", headers=bearer(setup.tokens["owner"]))
+    assert "已缴清" in notice.text
+
+    async with db.connection() as conn:
+        types = await conn.fetch(
+            "SELECT type, data FROM events WHERE estate_id = $1 AND type = 'payment.recorded'",
+            setup.estate_id,
+        )
+    assert len(types) == 2

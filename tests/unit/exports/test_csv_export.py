@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import msgspec
 import pytest
 from export_samples import HOUSEHOLDS, INJECTION, fen, sample_plan
 
 from planner.funding.exports.csv_export import write_csv
-from planner.funding.exports.model import neutralise
+from planner.funding.exports.model import neutralise, payment_status
 
 
 def parse(data: bytes, bom: bool = True) -> list[list[str]]:
@@ -117,3 +118,28 @@ def test_neutralise(text: str, safe: str) -> None:
 
 def test_the_same_plan_gives_the_same_bytes() -> None:
     assert write_csv(sample_plan(), "households") == write_csv(sample_plan(), "households")
+
+
+@pytest.mark.parametrize(
+    ("amount", "paid", "status"),
+    [
+        (0, 0, "exempt"),
+        (100, 0, "unpaid"),
+        (100, 1, "partial"),
+        (100, 100, "paid"),
+        (100, 101, "overpaid"),
+        (0, 5, "overpaid"),
+    ],
+)
+def test_payment_status(amount: int, paid: int, status: str) -> None:
+    assert payment_status(amount, paid) == status
+
+
+def test_payments_show_in_the_households_view() -> None:
+    plan = msgspec.structs.replace(sample_plan(), payments={101: 105_001, 102: 5})
+    _, header, *body = parse(write_csv(plan, "households"))
+    paid, status = header.index("已缴(元)"), header.index("缴费状态")
+    rows = {r[0]: r for r in body}
+    assert rows["101"][status] == "已缴清" and rows["102"][status] == "部分缴纳"
+    assert rows["103"][status] == "未缴" and rows["104"][status] == "无需缴费"
+    assert fen(rows["合计"][paid]) == 105_006

@@ -116,9 +116,9 @@ def _width(text: str) -> float:
 
 class _Formats:
     def __init__(self, book: Any, draft: bool) -> None:
-        self.header = book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
-        )
+        header = {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+        self.header = book.add_format({**header, "valign": "top"})
+        self.safe_header = book.add_format({**header, "valign": "top", "quote_prefix": True})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.banner = book.add_format(
             {"bold": True, "font_size": 16, "font_color": "#C00000", "bg_color": "#FFE5E5"}
@@ -199,7 +199,7 @@ def _headers(sheet: Any, row: int, headers: list[str], fmt: _Formats, widths: li
         sheet.set_column(col, col, max(widths[col], min(_width(text), 28)))
     sheet.set_row(row, 32)
     for col, text in enumerate(headers):
-        _string(sheet, row, col, text, fmt, fmt.header)
+        sheet.write_string(row, col, text, fmt.safe_header if is_risky(text) else fmt.header)
 
 
 def _sum(sheet: Any, row: int, col: int, first: int, last: int, value: float, cell: Any) -> None:

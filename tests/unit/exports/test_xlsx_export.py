@@ -114,6 +114,9 @@ def test_layout_frozen_headers_filters_chart_and_text_cells() -> None:
     injected = owners[102]
     assert injected.value == INJECTION and injected.data_type == "s" and injected.quotePrefix
     assert formulas["工程"]["B4"].value == "=监控" and formulas["工程"]["B4"].data_type == "s"
+    assert formulas["工程"]["B4"].quotePrefix
+    header = households["H2"]
+    assert header.value == "=监控(元)" and header.quotePrefix and header.font.b
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert "xl/charts/chart1.xml" in names

@@ -188,7 +188,7 @@ class LiveConnection:
                     break
             await self._send_control(CaughtUp(last_seq=last))
             while True:
-                fresh = await subscriber.next_event(wait_s=self.live.config.heartbeat_s)
+                fresh = await subscriber.next_event()
                 if fresh is None:
                     await self._send_control(Heartbeat(head=self.live.feed.head(self.estate_id)))
                 elif fresh.seq > last:

@@ -58,6 +58,8 @@ class Subscriber:
     last_offered_seq: int = 0
     _queue: deque[LiveEvent] = field(default_factory=deque)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _idle: bool = False
+    _heartbeat_due: bool = False
 
     def offer(self, event: LiveEvent) -> None:
         """Queue `event` if visible; never blocks. A full queue marks the subscriber too slow."""
@@ -70,6 +72,7 @@ class Subscriber:
             return
         self._queue.append(event)
         self.last_offered_seq = event.seq
+        self._idle = False
         self._ready.set()
 
     def close(self, code: int, reason: str = "") -> None:
@@ -92,21 +95,31 @@ class Subscriber:
             raise SubscriberClosed
         return self._queue.popleft() if self._queue else None
 
-    async def next_event(self, wait_s: float | None = None) -> LiveEvent | None:
-        """Wait for the next event; None when `wait_s` passed without one.
+    def poke_if_idle(self) -> None:
+        """Called once per heartbeat interval: a subscriber offered nothing since the last
+        call gets a heartbeat (None from `next_event`), so idle sockets still hear from us."""
+        if self._idle:
+            self._heartbeat_due = True
+            self._ready.set()
+        self._idle = True
+
+    async def next_event(self) -> LiveEvent | None:
+        """Wait for the next event; None when a heartbeat is due instead.
 
         Raises `SubscriberTooSlow` after an overflow and `SubscriberClosed` after
         `close`, even if events were still queued: a closed subscriber sends nothing more.
+        No timer per wait: one ticker per instance pokes idle subscribers, which keeps the
+        cost of an event at one wake-up per subscriber.
         """
         while True:
             event = self.take_nowait()
             if event is not None:
                 return event
-            self._ready.clear()
-            try:
-                await asyncio.wait_for(self._ready.wait(), wait_s)
-            except TimeoutError:
+            if self._heartbeat_due:
+                self._heartbeat_due = False
                 return None
+            self._ready.clear()
+            await self._ready.wait()
 
 
 class Hub:
@@ -150,6 +163,11 @@ class Hub:
                 subscriber.offer(event)
             if subscriber.overflowed and not was_overflowed:
                 self.dropped_too_slow += 1
+
+    def poke_idle(self) -> None:
+        """Once per heartbeat interval: idle subscribers get a heartbeat."""
+        for subscriber in self.subscribers():
+            subscriber.poke_if_idle()
 
     def close_all(self, code: int, reason: str = "") -> None:
         for subscriber in self.subscribers():

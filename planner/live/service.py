@@ -175,19 +175,28 @@ class LiveService:
         self.presence = PresenceKeeper(db, self.instance_id, config)
         #: connection id → loop time of the client's last frame, for sockets in a room
         self.room_sockets: dict[str, float] = {}
-        self._housekeeping: asyncio.Task[None] | None = None
+        self._housekeeping: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self.feed.start()
-        self._housekeeping = asyncio.create_task(self._keep_presence(), name="live-presence")
+        self._housekeeping = [
+            asyncio.create_task(self._keep_presence(), name="live-presence"),
+            asyncio.create_task(self._heartbeats(), name="live-heartbeats"),
+        ]
 
     async def stop(self) -> None:
         self.hub.close_all(CLOSE_RESTARTING, "server restarting, resume with after=<seq>")
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
+        for task in self._housekeeping:
+            task.cancel()
+        for task in self._housekeeping:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+                await task
         await self.feed.stop()
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat_s)
+            self.hub.poke_idle()
 
     async def _keep_presence(self) -> None:
         loop = asyncio.get_running_loop()

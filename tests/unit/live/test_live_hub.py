@@ -32,7 +32,7 @@ async def drain(subscriber_next: object, count: int) -> list[int]:
     assert callable(subscriber_next)
     seqs = []
     for _ in range(count):
-        got = await subscriber_next(wait_s=1)
+        got = await asyncio.wait_for(subscriber_next(), 1)
         assert got is not None
         seqs.append(got.seq)
     return seqs
@@ -51,7 +51,7 @@ async def test_events_of_another_estate_are_not_delivered() -> None:
     hub = Hub()
     mine = hub.subscribe(1)
     hub.publish(2, [event(1, estate_id=2)])
-    assert await mine.next_event(wait_s=0.01) is None
+    assert mine.take_nowait() is None
 
 
 async def test_visibility_filter_applies_per_subscriber() -> None:
@@ -60,7 +60,7 @@ async def test_visibility_filter_applies_per_subscriber() -> None:
     staff = hub.subscribe(1)
     hub.publish(1, [event(1), event(2, supplier_id=11), event(3, supplier_id=10)])
     assert await drain(supplier_a.next_event, 2) == [1, 3]
-    assert await supplier_a.next_event(wait_s=0.01) is None
+    assert supplier_a.take_nowait() is None
     assert await drain(staff.next_event, 3) == [1, 2, 3]
 
 
@@ -72,7 +72,7 @@ async def test_slow_subscriber_is_dropped_and_others_keep_everything() -> None:
 
     async def read_fast() -> None:
         while len(received) < 50:
-            got = await fast.next_event(wait_s=1)
+            got = await fast.next_event()  # the module's timeout guards against a hang
             assert got is not None
             received.append(got.seq)
 
@@ -85,7 +85,7 @@ async def test_slow_subscriber_is_dropped_and_others_keep_everything() -> None:
     assert slow.overflowed
     assert slow.pending == 0  # the backlog is dropped, not kept growing
     with pytest.raises(SubscriberTooSlow):
-        await slow.next_event(wait_s=1)
+        await asyncio.wait_for(slow.next_event(), 1)
     assert hub.dropped_too_slow == 1
 
 
@@ -103,7 +103,7 @@ async def test_publish_never_waits_for_a_subscriber() -> None:
 async def test_waiting_subscriber_wakes_on_publish() -> None:
     hub = Hub()
     subscriber = hub.subscribe(1)
-    waiter = asyncio.create_task(subscriber.next_event(wait_s=2))
+    waiter = asyncio.create_task(subscriber.next_event())
     await asyncio.sleep(0.01)
     hub.publish(1, [event(1)])
     got = await asyncio.wait_for(waiter, 1)
@@ -113,7 +113,7 @@ async def test_waiting_subscriber_wakes_on_publish() -> None:
 async def test_close_wakes_the_sender_and_stops_delivery() -> None:
     hub = Hub()
     subscriber = hub.subscribe(1)
-    waiter = asyncio.create_task(subscriber.next_event(wait_s=2))
+    waiter = asyncio.create_task(subscriber.next_event())
     await asyncio.sleep(0.01)
     hub.close_all(1012, "restarting")
     with pytest.raises(SubscriberClosed):
@@ -131,6 +131,17 @@ async def test_unsubscribe_forgets_the_estate_when_empty() -> None:
     hub.publish(5, [event(1, estate_id=5)])
 
 
-async def test_idle_wait_returns_none_after_timeout() -> None:
-    subscriber = Hub().subscribe(1)
-    assert await subscriber.next_event(wait_s=0.01) is None
+async def test_an_idle_subscriber_gets_a_heartbeat_after_a_quiet_interval() -> None:
+    hub = Hub()
+    quiet, busy = hub.subscribe(1), hub.subscribe(1)
+    hub.poke_idle()  # the interval starts: nobody is due yet
+    assert quiet.take_nowait() is None
+    hub.publish(1, [event(1)])
+    assert (await asyncio.wait_for(busy.next_event(), 1)) is not None
+    assert (await asyncio.wait_for(quiet.next_event(), 1)) is not None
+    hub.publish(1, [event(2)])
+    hub.poke_idle()  # both were offered an event in this interval: no heartbeat
+    got = await asyncio.wait_for(quiet.next_event(), 1)
+    assert got is not None and got.seq == 2
+    hub.poke_idle()  # a whole interval without events
+    assert await asyncio.wait_for(quiet.next_event(), 1) is None

@@ -94,6 +94,15 @@ def _parse_after(raw: str | None) -> int | str | None:
 
 async def serve_estate_stream(socket: WebSocket, live: LiveService, estate_id: int) -> None:  # type: ignore[type-arg]
     await socket.accept()
+    try:
+        await _serve(socket, live, estate_id)
+    except _DB_ERRORS as exc:
+        log.info("live: socket refused, database unavailable: %s", exc)
+        with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):
+            await socket.close(1011, "database unavailable, try again")
+
+
+async def _serve(socket: WebSocket, live: LiveService, estate_id: int) -> None:  # type: ignore[type-arg]
     after = _parse_after(socket.query_params.get("after"))
     principal = await authenticate(socket, live)
     if principal is None:

@@ -8,8 +8,6 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
-from planner.access.model import Principal
-from planner.db.pool import Database
 from planner.deliberation import ballot_box, store
 from planner.deliberation.minutes import (
     Lang,
@@ -33,6 +31,7 @@ from planner.deliberation.model import (
     tally_out,
 )
 from planner.deliberation.rules import Tally, count, decide
+from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.live.events import append_event
 
@@ -40,7 +39,7 @@ VOTER_ROLES = ("admin", "committee", "owner", "treasurer")
 
 
 async def _meeting(
-    conn: asyncpg.Connection, meeting_id: int, principal: Principal, roles: tuple[str, ...]
+    conn: asyncpg.Connection, meeting_id: int, principal: PrincipalDep, roles: tuple[str, ...]
 ) -> MeetingOut:
     meeting = await store.get_meeting(conn, meeting_id)
     if meeting is None:
@@ -50,7 +49,7 @@ async def _meeting(
 
 
 async def _motion(
-    conn: asyncpg.Connection, motion_id: int, principal: Principal, roles: tuple[str, ...]
+    conn: asyncpg.Connection, motion_id: int, principal: PrincipalDep, roles: tuple[str, ...]
 ) -> store.MotionRow:
     motion = await store.get_motion(conn, motion_id)
     if motion is None:
@@ -64,7 +63,7 @@ class MeetingController(Controller):
 
     @post("/api/estates/{estate_id:int}/meetings", status_code=HTTP_201_CREATED)
     async def create_meeting(
-        self, estate_id: int, data: NewMeeting, principal: Principal, db: Database
+        self, estate_id: int, data: NewMeeting, principal: PrincipalDep, db: DbDep
     ) -> MeetingOut:
         """Committee or admin; scope_building_ids empty means the whole estate."""
         authorize(principal, estate_id, MANAGERS)
@@ -95,20 +94,20 @@ class MeetingController(Controller):
 
     @get("/api/estates/{estate_id:int}/meetings")
     async def list_meetings(
-        self, estate_id: int, principal: Principal, db: Database
+        self, estate_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[MeetingOut]:
         authorize(principal, estate_id, MEMBERS)
         async with db.connection() as conn:
             return await store.list_meetings(conn, estate_id)
 
     @get("/api/meetings/{meeting_id:int}")
-    async def get_meeting(self, meeting_id: int, principal: Principal, db: Database) -> MeetingOut:
+    async def get_meeting(self, meeting_id: int, principal: PrincipalDep, db: DbDep) -> MeetingOut:
         """The meeting with its agenda and motions."""
         async with db.connection() as conn:
             return await _meeting(conn, meeting_id, principal, MEMBERS)
 
     @post("/api/meetings/{meeting_id:int}/open", status_code=HTTP_200_OK)
-    async def open_meeting(self, meeting_id: int, principal: Principal, db: Database) -> MeetingOut:
+    async def open_meeting(self, meeting_id: int, principal: PrincipalDep, db: DbDep) -> MeetingOut:
         """scheduled → open; 409 from any other status."""
         async with db.transaction() as conn:
             meeting = await store.lock_meeting(conn, meeting_id)
@@ -132,7 +131,7 @@ class MeetingController(Controller):
 
     @post("/api/meetings/{meeting_id:int}/close", status_code=HTTP_200_OK)
     async def close_meeting(
-        self, meeting_id: int, principal: Principal, db: Database
+        self, meeting_id: int, principal: PrincipalDep, db: DbDep
     ) -> MeetingOut:
         """open → closed, closing every motion still open; the minutes become available."""
         async with db.transaction() as conn:
@@ -160,7 +159,7 @@ class MeetingController(Controller):
 
     @get("/api/meetings/{meeting_id:int}/motions")
     async def list_motions(
-        self, meeting_id: int, principal: Principal, db: Database
+        self, meeting_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[MotionOut]:
         async with db.connection() as conn:
             meeting = await _meeting(conn, meeting_id, principal, MEMBERS)
@@ -168,7 +167,7 @@ class MeetingController(Controller):
 
     @post("/api/meetings/{meeting_id:int}/motions", status_code=HTTP_201_CREATED)
     async def create_motion(
-        self, meeting_id: int, data: NewMotion, principal: Principal, db: Database
+        self, meeting_id: int, data: NewMotion, principal: PrincipalDep, db: DbDep
     ) -> MotionOut:
         """Committee or admin, while the meeting is scheduled or open; the matter fixes the rule."""
         async with db.transaction() as conn:
@@ -199,20 +198,20 @@ class MeetingController(Controller):
 
     @get("/api/meetings/{meeting_id:int}/minutes", media_type="text/markdown; charset=utf-8")
     async def minutes_markdown(
-        self, meeting_id: int, principal: Principal, db: Database, lang: Lang = "zh"
+        self, meeting_id: int, principal: PrincipalDep, db: DbDep, lang: Lang = "zh"
     ) -> str:
         """The minutes (Markdown) once the meeting is closed; 409 before."""
         return render_markdown(await _minutes_input(db, meeting_id, principal), lang)
 
     @get("/api/meetings/{meeting_id:int}/minutes.html", media_type=MediaType.HTML)
     async def minutes_html(
-        self, meeting_id: int, principal: Principal, db: Database, lang: Lang = "zh"
+        self, meeting_id: int, principal: PrincipalDep, db: DbDep, lang: Lang = "zh"
     ) -> str:
         """The minutes as a printable HTML page once the meeting is closed; 409 before."""
         return render_html(await _minutes_input(db, meeting_id, principal), lang)
 
 
-async def _minutes_input(db: Database, meeting_id: int, principal: Principal) -> MinutesInput:
+async def _minutes_input(db: DbDep, meeting_id: int, principal: PrincipalDep) -> MinutesInput:
     async with db.connection() as conn:
         meeting = await _meeting(conn, meeting_id, principal, MEMBERS)
         if meeting.status != "closed":
@@ -237,19 +236,19 @@ class MotionController(Controller):
     tags = ["deliberation"]
 
     @get("/api/motions/{motion_id:int}")
-    async def get_motion(self, motion_id: int, principal: Principal, db: Database) -> MotionOut:
+    async def get_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
         async with db.connection() as conn:
             return (await _motion(conn, motion_id, principal, MEMBERS)).out()
 
     @post("/api/motions/{motion_id:int}/open", status_code=HTTP_200_OK)
-    async def open_motion(self, motion_id: int, principal: Principal, db: Database) -> MotionOut:
+    async def open_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
         """draft → open (the meeting must be open); the roll of units in scope is frozen."""
         async with db.transaction() as conn:
             await _motion(conn, motion_id, principal, MANAGERS)
             return (await ballot_box.open_motion(conn, principal, motion_id)).out()
 
     @post("/api/motions/{motion_id:int}/close", status_code=HTTP_200_OK)
-    async def close_motion(self, motion_id: int, principal: Principal, db: Database) -> MotionOut:
+    async def close_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
         """open → closed; the recount is the tally of record and later ballots get 409."""
         async with db.transaction() as conn:
             motion = await _motion(conn, motion_id, principal, MANAGERS)
@@ -257,7 +256,7 @@ class MotionController(Controller):
 
     @post("/api/motions/{motion_id:int}/ballots", status_code=HTTP_201_CREATED)
     async def cast_ballot(
-        self, motion_id: int, data: NewBallot, principal: Principal, state: State
+        self, motion_id: int, data: NewBallot, principal: PrincipalDep, state: State
     ) -> CastResult:
         """Vote for one's own units in scope and units held as proxy (all of them when
         household_ids is omitted). The last ballot per unit counts; each gets a receipt."""
@@ -265,7 +264,7 @@ class MotionController(Controller):
         return await box.cast(principal, motion_id, data.choice, data.household_ids)
 
     @get("/api/motions/{motion_id:int}/tally")
-    async def get_tally(self, motion_id: int, principal: Principal, db: Database) -> TallyOut:
+    async def get_tally(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> TallyOut:
         """The Art. 278 tally. With hide_results, until close only the committee (and admin)
         sees how people voted; others see participation and quorum only."""
         async with db.connection() as conn:
@@ -283,7 +282,7 @@ class MotionController(Controller):
         return tally_out(motion_id, motion.status, result, redact=redact)
 
     @get("/api/motions/{motion_id:int}/receipts")
-    async def get_receipts(self, motion_id: int, principal: Principal, db: Database) -> ReceiptList:
+    async def get_receipts(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> ReceiptList:
         """The counted ballots' receipt codes and choices (no names, no units), after close."""
         async with db.connection() as conn:
             motion = await _motion(conn, motion_id, principal, MEMBERS)
@@ -294,7 +293,7 @@ class MotionController(Controller):
 
     @get("/api/motions/{motion_id:int}/ballots")
     async def ballot_record(
-        self, motion_id: int, principal: Principal, db: Database
+        self, motion_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[BallotRecord]:
         """Committee view of every ballot, changes included: who cast for which unit, by proxy
         under which authorisation, and which ballot counts."""
@@ -308,7 +307,7 @@ class DelegationController(Controller):
 
     @post("/api/estates/{estate_id:int}/delegations", status_code=HTTP_201_CREATED)
     async def create_delegation(
-        self, estate_id: int, data: NewDelegation, principal: Principal, db: Database
+        self, estate_id: int, data: NewDelegation, principal: PrincipalDep, db: DbDep
     ) -> list[DelegationOut]:
         """The committee records a written authorisation (委托) for one or more units."""
         authorize(principal, estate_id, MANAGERS)
@@ -351,7 +350,7 @@ class DelegationController(Controller):
 
     @get("/api/estates/{estate_id:int}/delegations")
     async def list_delegations(
-        self, estate_id: int, principal: Principal, db: Database
+        self, estate_id: int, principal: PrincipalDep, db: DbDep
     ) -> list[DelegationOut]:
         """Committee and admin see all; any other member sees the ones made out to them."""
         authorize(principal, estate_id, MEMBERS)
@@ -361,7 +360,7 @@ class DelegationController(Controller):
 
     @post("/api/delegations/{delegation_id:int}/revoke", status_code=HTTP_200_OK)
     async def revoke_delegation(
-        self, delegation_id: int, principal: Principal, db: Database
+        self, delegation_id: int, principal: PrincipalDep, db: DbDep
     ) -> DelegationOut:
         """End a delegation; ballots already cast under it stay in the record."""
         async with db.transaction() as conn:

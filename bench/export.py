@@ -247,7 +247,8 @@ def main() -> None:
         f"SUM totals with values, chart): **{xlsx_s:.2f} s** wall (target ≤ 3 s), "
         f"{xlsx_cpu:.2f} s CPU, "
         f"{xlsx[0][1] / 2**20:.1f} MiB file; fresh-process peak RSS **{rss:.0f} MiB** "
-        f"(target ≤ 300 MB; +{growth:.0f} MiB over the loaded plan), peak traced Python "
+        f"(target ≤ 300 MB; writing adds {growth:.0f} MiB above the peak of loading the plan), "
+        f"peak traced Python "
         f"allocations {peak / 2**20:.1f} MiB; median of {args.repeat}"
     )
     for view in ("households", "works", "sources"):

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import IO, Any
 
-from litestar import Controller, get, put
+from litestar import Controller, MediaType, get, put
 from litestar.response import Response, Stream
 
 from planner.access.guards import TREASURY, authorize
@@ -98,7 +98,7 @@ def _headers(disposition: str, approved: bool) -> dict[str, str]:
 class PlanExportController(Controller):
     tags = ("funding exports",)
 
-    @get("/api/funding-plans/{plan_id:int}/export.csv")
+    @get("/api/funding-plans/{plan_id:int}/export.csv", media_type="text/csv")
     async def export_csv(
         self,
         plan_id: int,
@@ -129,7 +129,7 @@ class PlanExportController(Controller):
             headers=_headers(content_disposition(utf8, ascii_name), not plan.is_draft),
         )
 
-    @get("/api/funding-plans/{plan_id:int}/export.xlsx")
+    @get("/api/funding-plans/{plan_id:int}/export.xlsx", media_type=XLSX_TYPE)
     async def export_xlsx(
         self, plan_id: int, principal: PrincipalDep, db: DbDep, lang: str = "zh"
     ) -> Stream:
@@ -152,7 +152,7 @@ class PlanExportController(Controller):
         headers["content-length"] = str(size)
         return Stream(_chunks(spool), media_type=XLSX_TYPE, headers=headers)
 
-    @get("/api/funding-plans/{plan_id:int}/notices/{household_id:int}")
+    @get("/api/funding-plans/{plan_id:int}/notices/{household_id:int}", media_type=MediaType.HTML)
     async def notice(
         self, plan_id: int, household_id: int, principal: PrincipalDep, db: DbDep
     ) -> Response[str]:
@@ -173,11 +173,11 @@ class PlanExportController(Controller):
         )
         return Response(
             html,
-            media_type="text/html; charset=utf-8",
+            media_type=MediaType.HTML,
             headers=_headers(content_disposition(utf8, ascii_name, inline=True), not plan.is_draft),
         )
 
-    @get("/api/funding-plans/{plan_id:int}/notices")
+    @get("/api/funding-plans/{plan_id:int}/notices", media_type=MediaType.HTML)
     async def building_notices(
         self,
         plan_id: int,
@@ -206,7 +206,7 @@ class PlanExportController(Controller):
         )
         return Response(
             html,
-            media_type="text/html; charset=utf-8",
+            media_type=MediaType.HTML,
             headers=_headers(content_disposition(utf8, ascii_name, inline=True), not plan.is_draft),
         )
 

@@ -111,8 +111,9 @@ class Story:
         created = await self.admin.post(f"/api/estates/{estate_id}/members", body)
         return Caller(self.http, created["token"], created["member_id"])
 
-    async def add_works(self, estate: Estate, works: tuple[story.Work, ...], approve: bool) -> None:
-        chair = self.people["chair"]
+    async def add_works(
+        self, estate: Estate, works: tuple[story.Work, ...], chair: Caller, approve: bool
+    ) -> None:
         for work in works:
             created = await chair.post(
                 f"/api/estates/{estate.id}/works",
@@ -143,7 +144,7 @@ class Story:
             self.people[negotiator.key] = await self.member(
                 jg.id, negotiator, supplier_id=supplier["id"]
             )
-        await self.add_works(jg, story.WORKS, approve=True)
+        await self.add_works(jg, story.WORKS, chair, approve=True)
         await chair.put(
             f"/api/works/{self.works['power']}/reference-prices",
             {"lines": [{"description": d, "unit_price_fen": p} for d, p in story.POWER_REFERENCE]},
@@ -289,5 +290,5 @@ class Story:
 
     async def neighbour(self, yx: Estate) -> None:
         """银杏苑: households, its committee chair and two proposed works, nothing decided yet."""
-        self.people["chair"] = await self.member(yx.id, story.YX_CHAIR)
-        await self.add_works(yx, story.YX_WORKS, approve=False)
+        chair = self.people[story.YX_CHAIR.key] = await self.member(yx.id, story.YX_CHAIR)
+        await self.add_works(yx, story.YX_WORKS, chair, approve=False)

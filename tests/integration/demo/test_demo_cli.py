@@ -1,0 +1,243 @@
+"""``planner demo`` end to end: load, follow the printed links, check the reference case
+through the API, load again (nothing new), and start over with ``--reset``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from demo_run import DemoRun, run_demo
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+YUAN = 100
+
+
+def listed(data: Any) -> list[Any]:
+    return list(data["items"]) if isinstance(data, dict) else list(data)
+
+
+def check_plan_adds_up(plan: dict[str, Any]) -> None:
+    """Every total of a plan version adds up to the fen."""
+    works = plan["works"]
+    households = plan["households"]
+    assert plan["total_cost_fen"] == sum(w["cost_fen"] for w in works)
+    assert plan["residents_total_fen"] == sum(w["residents_fen"] for w in works)
+    assert plan["residents_total_fen"] == sum(h["amount_fen"] for h in households)
+    for w in works:
+        assert sum(s["amount_fen"] for s in w["sources"]) + w["residents_fen"] == w["cost_fen"]
+        on_work = sum(
+            x["amount_fen"] for h in households for x in h["works"] if x["work_id"] == w["work_id"]
+        )
+        assert on_work == w["residents_fen"], w
+    for h in households:
+        assert h["amount_fen"] == sum(x["amount_fen"] for x in h["works"])
+    for s in plan["sources"]:
+        used = sum(
+            a["amount_fen"] for w in works for a in w["sources"] if a["source_id"] == s["source_id"]
+        )
+        assert s["used_fen"] == used <= s["budget_fen"]
+
+
+def snapshot(run: DemoRun) -> dict[str, Any]:
+    """What the demo loaded, as the admin sees it through the API."""
+    with run.admin() as admin:
+        estates = admin.get("/api/estates").json()
+        shot: dict[str, Any] = {"estates": sorted((e["name"], e["id"]) for e in estates)}
+        for estate in estates:
+            eid = estate["id"]
+            shot[f"{eid}.households"] = len(
+                listed(admin.get(f"/api/estates/{eid}/households").json())
+            )
+            works = listed(admin.get(f"/api/estates/{eid}/works").json())
+            shot[f"{eid}.works"] = sorted((w["title"], w["status"]) for w in works)
+            shot[f"{eid}.rounds"] = sorted(
+                (q["id"], len(q["rounds"]), len(q["counter_offers"]))
+                for w in works
+                for q in admin.get(f"/api/works/{w['id']}/quotes").json()
+            )
+            shot[f"{eid}.plans"] = [
+                p["version"] for p in admin.get(f"/api/estates/{eid}/funding-plans").json()
+            ]
+            shot[f"{eid}.sources"] = len(admin.get(f"/api/estates/{eid}/funding-sources").json())
+            meetings = admin.get(f"/api/estates/{eid}/meetings").json()
+            shot[f"{eid}.ballots"] = sorted(
+                (m["id"], len(admin.get(f"/api/motions/{m['id']}/ballots").json()))
+                for meeting in meetings
+                for m in admin.get(f"/api/meetings/{meeting['id']}").json()["motions"]
+            )
+    return shot
+
+
+def check_reference_case(run: DemoRun) -> None:
+    """The retrofit's rounds, the passed self-funding motion and the approved plan."""
+    committee = run.sign_in("committee")
+    me = committee.get("/api/me")
+    assert me["role"] == "committee"
+    estate_id = me["estate_id"]
+    works = committee.get(f"/api/estates/{estate_id}/works")
+    assert {w["category"] for w in works} >= {
+        "power",
+        "water",
+        "roof",
+        "parking",
+        "cameras",
+        "signage",
+    }
+    power = next(w for w in works if w["category"] == "power")
+    assert power["status"] == "awarded" and power["awarded_total_fen"] == 1_700_000 * YUAN
+    awarded = next(
+        q for q in committee.get(f"/api/works/{power['id']}/quotes") if q["status"] == "awarded"
+    )
+    rounds = awarded["rounds"]
+    assert len(rounds) >= 3 and len(awarded["counter_offers"]) >= 2
+    assert rounds[0]["total_fen"] == 3_600_000 * YUAN
+    assert rounds[-1]["total_fen"] == 1_700_000 * YUAN
+    assert rounds[-1]["change_vs_first_fen"] == -1_900_000 * YUAN
+    assert rounds[-1]["change_vs_first_pct"] == "-52.8"
+    assert [r["total_fen"] for r in rounds] == sorted(
+        (r["total_fen"] for r in rounds), reverse=True
+    )
+    in_negotiation = [w for w in works if w["status"] == "quoting"]
+    assert in_negotiation, "one work is still being negotiated"
+
+    meetings = committee.get(f"/api/estates/{estate_id}/meetings")
+    closed = [
+        committee.get(f"/api/meetings/{m['id']}") for m in meetings if m["status"] == "closed"
+    ]
+    self_funding = next(m for meeting in closed for m in meeting["motions"] if m["matter"] == 6)
+    tally = committee.get(f"/api/motions/{self_funding['id']}/tally")
+    assert tally["passed"] is True and tally["quorum_met"] is True
+    assert tally["participating_owners"] < tally["total_owners"], "a realistic turnout"
+    assert 0 < tally["yes_owners"] < tally["participating_owners"], "a realistic tally"
+    assert tally["rule"]
+    committee.close()
+
+    treasurer = run.sign_in("treasurer")
+    plans = treasurer.get(f"/api/estates/{estate_id}/funding-plans")
+    approved = [p for p in plans if p["status"] == "approved"]
+    assert approved
+    plan = treasurer.get(f"/api/funding-plans/{max(approved, key=lambda p: p['version'])['id']}")
+    assert 150_000 * YUAN <= plan["residents_total_fen"] <= 200_000 * YUAN
+    share = Decimal(plan["residents_total_fen"]) / Decimal(plan["total_cost_fen"])
+    assert Decimal("0.20") <= share <= Decimal("0.30")
+    assert Decimal("0.20") <= Decimal(plan["residents_share"]) <= Decimal("0.30")
+    assert any(h["capped"] for h in plan["households"]), "hardship caps apply"
+    assert any(h["amount_fen"] == 0 and h["capped"] for h in plan["households"]), "one exempt"
+    kinds = {s["kind"] for s in treasurer.get(f"/api/estates/{estate_id}/funding-sources")}
+    assert kinds == {"subsidy", "maintenance_fund", "utility", "donor"}
+    for summary in plans:
+        version = treasurer.get(f"/api/funding-plans/{summary['id']}")
+        if version["status"] != "failed":
+            check_plan_adds_up(version)
+    treasurer.close()
+
+    supplier = run.sign_in("supplier")
+    mine = supplier.get(f"/api/estates/{estate_id}/works")
+    open_quotes = [
+        q
+        for w in mine
+        for q in supplier.get(f"/api/works/{w['id']}/quotes")
+        if q["status"] == "open"
+    ]
+    assert open_quotes and open_quotes[0]["counter_offers"], "a counter-offer awaits an answer"
+    assert all(w["estimate_fen"] is None for w in mine)
+    supplier.close()
+
+
+def vote_as_owner(run: DemoRun) -> None:
+    """The owner finds the open motion of their building and casts a ballot; the tally moves."""
+    owner = run.sign_in("owner")
+    me = owner.get("/api/me")
+    assert len(me["household_ids"]) >= 2, "the tour owner holds two flats"
+    mine = owner.get(f"/api/estates/{me['estate_id']}/households")
+    meetings = owner.get(f"/api/estates/{me['estate_id']}/meetings")
+    live = [owner.get(f"/api/meetings/{m['id']}") for m in meetings if m["status"] == "open"]
+    motion = next(m for meeting in live for m in meeting["motions"] if m["status"] == "open")
+    meeting = next(meeting for meeting in live if motion in meeting["motions"])
+    assert {h["building_id"] for h in mine} <= set(meeting["scope_building_ids"])
+    before = owner.get(f"/api/motions/{motion['id']}/tally")
+    cast = owner.post(f"/api/motions/{motion['id']}/ballots", {"choice": "yes"})
+    assert cast.status_code == 201, cast.text
+    assert len(cast.json()["ballots"]) == len(me["household_ids"])
+    after = owner.get(f"/api/motions/{motion['id']}/tally")
+    assert after["participating_owners"] == before["participating_owners"] + 1
+    assert after["participating_units"] == before["participating_units"] + len(me["household_ids"])
+    plan_ids = [p["id"] for p in owner.get(f"/api/estates/{me['estate_id']}/funding-plans")]
+    shown = owner.get(f"/api/funding-plans/{plan_ids[0]}")["households"]
+    assert {h["household_id"] for h in shown} == set(me["household_ids"])
+    owner.close()
+
+
+def audit_verify(database_url: str, data_dir: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "audit", "verify"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.timeout(600)
+def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = run_demo(database_url, data_dir)
+    try:
+        assert "loaded 金桂苑小区 and 银杏苑小区" in first.output
+        loaded = snapshot(first)
+        names = [name for name, _ in loaded["estates"]]
+        assert names == ["金桂苑小区", "银杏苑小区"]
+        households = sum(v for k, v in loaded.items() if k.endswith(".households"))
+        assert 850 <= households <= 950
+        with first.admin() as admin:
+            buildings = sum(
+                len(admin.get(f"/api/estates/{eid}/buildings").json())
+                for _, eid in loaded["estates"]
+            )
+        assert 12 <= buildings <= 20
+        check_reference_case(first)
+        vote_as_owner(first)
+        voted = snapshot(first)
+    finally:
+        first.stop()
+
+    second = run_demo(database_url, data_dir)
+    try:
+        assert "already loaded" in second.output
+        assert snapshot(second) == voted, "a second run loads nothing new"
+        old_link = first.links["committee"].removeprefix(first.base_url)
+        stale = httpx.get(second.base_url + old_link, follow_redirects=False)
+        assert stale.status_code == 401, "the previous run's links are revoked"
+        check_reference_case(second)
+    finally:
+        second.stop()
+
+    third = run_demo(database_url, data_dir, "--reset")
+    try:
+        assert "loaded 金桂苑小区 and 银杏苑小区" in third.output
+        fresh = snapshot(third)
+        assert [n for n, _ in fresh["estates"]] == names
+        assert {i for _, i in fresh["estates"]}.isdisjoint({i for _, i in loaded["estates"]})
+        renumbered = {k.split(".", 1)[1]: v for k, v in fresh.items() if "." in k}
+        original = {k.split(".", 1)[1]: v for k, v in loaded.items() if "." in k}
+        for key in ("households", "works", "plans", "sources"):
+            assert sorted(v for k, v in renumbered.items() if k == key) == sorted(
+                v for k, v in original.items() if k == key
+            )
+        vote_as_owner(third)
+    finally:
+        third.stop()
+    audit_verify(database_url, data_dir)

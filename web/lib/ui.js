@@ -65,7 +65,8 @@ export function useApi(path) {
     return () => { alive = false; };
   }, [path, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { ...state, reload };
+  const setData = useCallback((data) => setState({ data, error: null, loading: false }), []);
+  return { ...state, reload, setData };
 }
 
 /** Run an unsafe call, tracking busy state and the error for the form that made it. */

@@ -162,7 +162,10 @@ function MotionPanel({ me, motion, onChange }) {
   const proxies = useProxyUnits(me);
   useLiveEvent(["ballot.", "motion.", "tally."], (event) => {
     const d = event.data || {};
-    if (d.motion_id === undefined || String(d.motion_id) === String(motion.id)) tally.reload();
+    const about = d.motion_id ?? (d.motion && d.motion.id);
+    if (about !== undefined && String(about) !== String(motion.id)) return;
+    if (event.type === "tally.updated") tally.setData(d); // the running tally rides on the event
+    else if (event.type !== "ballot.cast" || motion.hide_results) tally.reload();
   });
   const action = useAction();
   const [myChoice, setMyChoice] = useState(null);

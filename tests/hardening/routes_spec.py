@@ -112,6 +112,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/estates/{estate_id:int}/funding-plans"): lambda w: {
         "resident_band": ["0.20", "0.30"]
     },
+    ("PATCH", "/api/funding-sources/{source_id:int}"): lambda w: {"budget_fen": 4_500_000},
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): _none,
     ("POST", "/api/members/{member_id:int}/revoke"): _none,
     ("POST", "/api/funding-plans/{plan_id:int}/approve"): _none,

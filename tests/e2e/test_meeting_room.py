@@ -27,18 +27,23 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     _, owner_a_token = estate.member("owner", "Owner A",
                                      household_ids=[units["A", "101"], units["A", "102"]])
     _, owner_b_token = estate.member("owner", "Owner B", household_ids=[units["B", "201"]])
-    committee = estate.api(committee_token)
-    meeting = committee.post(f"/api/estates/{estate.id}/meetings",
-                             {"title": "Building meeting", "kind": "building_meeting"})
-    committee.post(f"/api/meetings/{meeting['id']}/open")
-    motion = committee.post(f"/api/meetings/{meeting['id']}/motions",
-                            {"title": "Use the maintenance fund for the power retrofit",
-                             "matter": 5})
-    room = f"{estate.svc.base_url}/#/meetings/{meeting['id']}"
-
+    # The chair sets the meeting up through the screens: meeting, agenda, motion, voting.
     chair = await open_page(estate.svc.base_url, committee_token)
-    await chair.goto(room)
+    await chair.goto(f"{estate.svc.base_url}/#/meetings")
+    await chair.get_by_text("新建议事会").click()
+    await chair.get_by_label("议事会名称").fill("Building meeting")
+    await chair.get_by_label("议程（每行一项）").fill("Power retrofit\nAny other business")
+    await chair.get_by_role("button", name="创建", exact=True).click()
+    await chair.get_by_test_id("agenda-items").get_by_text("Any other business").wait_for()
+    await chair.get_by_test_id("open-meeting").click()
+    await chair.get_by_text("新增表决事项").click()
+    await chair.get_by_label("表决事项", exact=True).fill("Use the maintenance fund for the power retrofit")
+    await chair.get_by_role("button", name="添加").click()
     await chair.get_by_test_id("open-motion").click()
+    room = chair.url
+    meeting_id = int(room.rsplit("/", 1)[1])
+    motion = estate.api(committee_token).get(f"/api/meetings/{meeting_id}")["motions"][0]
+    assert motion["matter"] == 5 and motion["status"] == "open"
     participating = chair.get_by_test_id("bar-participating-owners")
     await participating.get_by_text("0 / 3").wait_for()
 

@@ -28,11 +28,13 @@ function NewMeeting({ estateId }) {
   const action = useAction();
   const [title, setTitle] = useState("");
   const [kind, setKind] = useState(MEETING_KINDS[0]);
+  const [agenda, setAgenda] = useState("");
+  const [when, setWhen] = useState("");
   const submit = async (e) => {
     e.preventDefault();
-    const created = await action.run(() => api(`/api/estates/${estateId}/meetings`, {
-      method: "POST", body: { title, kind },
-    }));
+    const body = { title, kind, agenda: agenda.split("\n").map((x) => x.trim()).filter(Boolean) };
+    if (when) body.scheduled_at = new Date(when).toISOString();
+    const created = await action.run(() => api(`/api/estates/${estateId}/meetings`, { method: "POST", body }));
     if (created && created.id) location.hash = `#/meetings/${created.id}`;
   };
   return html`<details class="card"><summary>${t("meetings.new")}</summary>
@@ -43,6 +45,10 @@ function NewMeeting({ estateId }) {
       <select id="meeting-kind" value=${kind} onChange=${(e) => setKind(e.currentTarget.value)}>
         ${MEETING_KINDS.map((k) => html`<option value=${k}>${t(`meeting.kind.${k}`)}</option>`)}
       </select>
+      <label for="meeting-when">${t("meetings.when")}</label>
+      <input id="meeting-when" type="datetime-local" value=${when} onInput=${(e) => setWhen(e.currentTarget.value)} />
+      <label for="meeting-agenda">${t("meetings.agendaLabel")}</label>
+      <textarea id="meeting-agenda" value=${agenda} onInput=${(e) => setAgenda(e.currentTarget.value)}></textarea>
       <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("meetings.create")}</button></div>
       <${ErrorBox} error=${action.error} />
     </form></details>`;
@@ -90,6 +96,9 @@ export function MeetingRoom({ me, params }) {
         <section class="card" aria-labelledby="agenda-h">
           <h2 id="agenda-h">${t("meeting.agenda")}</h2>
           <${ErrorBox} error=${motions.error} />
+          ${itemsOf(m.agenda).length ? html`<ol class="agenda-items" data-testid="agenda-items">
+            ${itemsOf(m.agenda).map((a) => html`<li key=${a.position}>${a.text}</li>`)}</ol>
+            <h3>${t("meeting.motions")}</h3>` : null}
           <ol data-testid="agenda">${motions.motions.map((x) => html`<li key=${x.id}>
             <button type="button" class="linkish" aria-current=${motion && x.id === motion.id ? "true" : undefined}
               onClick=${() => setChosen(x.id)}>${x.title}</button>

@@ -45,6 +45,16 @@ async def test_supplier_revision_reaches_committee_live(
 
     desk = await open_page(estate.svc.base_url, supplier_token, phone=True)
     await desk.goto(f"{estate.svc.base_url}/#/supplier/quotes/{quote['id']}")
+    await desk.get_by_test_id("quote-history").wait_for()
+
+    # The committee answers round 1 with a counter-offer; the supplier sees it live.
+    await review.get_by_label("目标总价（元）").fill("1,700,000")
+    await review.get_by_label("理由").fill("参照同类小区改造结算价")
+    await review.get_by_role("button", name="发送还价").click()
+    offer = desk.get_by_test_id("counter-offers")
+    await offer.get_by_text("参照同类小区改造结算价").wait_for()
+    await offer.get_by_text("¥1,700,000.00").wait_for()
+
     price = desk.get_by_test_id("unit-price").first
     await price.fill("700")  # 1000 m × ¥700 + ¥1,000,000 = ¥1,700,000
     await desk.get_by_test_id("live-total").get_by_text("¥1,700,000.00").wait_for()

@@ -198,7 +198,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       <div class="muted">${formatDateTime(r.at)}${r.by_name ? ` · ${r.by_name}` : ""}</div>
       <details><summary>${t("quotes.lines", { n: itemsOf(r.lines).length })}</summary>
         <${LinesTable} lines=${itemsOf(r.lines)} /></details>
-      ${!supplierView && COMMITTEE.includes(me.role) && q.status !== "awarded" && r === last ? html`<div class="actions">
+      ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && r === last ? html`<div class="actions">
         ${confirming === r.round
           ? html`<span role="status">${t("quotes.confirmAward", { n: r.round, total: formatFen(r.total_fen) })}</span>
             <button type="button" class="primary" data-testid="award-confirm" disabled=${action.busy} onClick=${() => award(r)}>${t("quotes.awardConfirm")}</button>
@@ -215,7 +215,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
         ${lt.note ? html` — ${lt.note}` : null}</li>`)}</ul>` : null}
       <div class="muted">${formatDateTime(c.at || c.created_at)}${c.round ? ` · ${t("quotes.afterRound", { n: c.round })}` : ""}</div>
     </li>`)}</ul>
-    ${!supplierView && COMMITTEE.includes(me.role) && q.status !== "awarded"
+    ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open"
       ? html`<${CounterOfferForm} key=${last ? last.round : 0} quoteId=${quoteId}
           lines=${last ? itemsOf(last.lines) : []} onDone=${quote.reload} />` : null}
   </section>`;

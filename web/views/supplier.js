@@ -47,7 +47,7 @@ export function SupplierQuote({ me, params }) {
   if (!quote.data) return html`<${Loading} />`;
   const rounds = itemsOf(quote.data.rounds);
   const last = rounds[rounds.length - 1];
-  const open = !["awarded", "withdrawn", "rejected", "superseded"].includes(quote.data.status);
+  const open = quote.data.status === "open";
   return html`<p><a href="#/supplier">← ${t("supplier.title")}</a></p>
     <h1>${t("supplier.myQuote", { id: quote.data.id })}</h1>
     <div class="grid two">

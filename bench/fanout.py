@@ -120,15 +120,18 @@ async def _run_clients(
     all_ready = asyncio.Event()
     connections = []
     gate = asyncio.Semaphore(50)
+    options: dict[str, Any] = {"max_size": 2**22, "ping_interval": None, "open_timeout": 60}
+    if os.environ.get("FANOUT_NO_COMPRESSION"):
+        options["compression"] = None  # browsers offer permessage-deflate; scripts may not
 
     async def open_one(url: str) -> Any:
         async with gate:
             for attempt in range(5):
                 try:
-                    return await connect(url, max_size=2**22, ping_interval=None, open_timeout=60)
+                    return await connect(url, **options)
                 except OSError:
                     await asyncio.sleep(0.5 * (attempt + 1))
-            return await connect(url, max_size=2**22, ping_interval=None, open_timeout=60)
+            return await connect(url, **options)
 
     async def follow(index: int, ws: Any) -> None:
         nonlocal ready
@@ -430,7 +433,8 @@ def report(
         f"{now}, {machine()}; load average at the end {load:.1f} (shared machine).",
         f"`{command}`: {args.clients:,} clients, {args.events} events "
         f"{args.interval * 1000:.0f} ms apart; delay from COMMIT to a client's receipt, over "
-        f"every (client, event) pair.",
+        f"every (client, event) pair; clients "
+        f"{'without' if args.no_compression else 'with'} permessage-deflate.",
         "",
         "| path | p50 ms | p99 ms | max ms | pairs delivered |",
         "|---|---:|---:|---:|---:|",
@@ -459,6 +463,11 @@ def parse_args(default_instances: int, default_clients: int = 1000) -> argparse.
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between events")
     parser.add_argument("--instances", type=int, default=default_instances)
     parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
+    parser.add_argument(
+        "--no-compression",
+        action="store_true",
+        help="clients do not offer permessage-deflate (browsers do; the default)",
+    )
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -471,6 +480,9 @@ def run(
     max_ratio: float | None = None,
 ) -> None:
     raise_fd_limit()
+    if args.no_compression:
+        os.environ["FANOUT_NO_COMPRESSION"] = "1"  # read by the client processes
+        command += " --no-compression"
     with postgres() as server_url:
         planner = run_planner(server_url, args.instances, args.clients, args.events, args.interval)
     floor = asyncio.run(run_floor(args.clients, args.events, args.interval))

@@ -144,7 +144,13 @@ class LiveConnection:
         subscriber = live.hub.subscribe(self.estate_id, partial(may_see, self.principal))
         try:
             head = await live.feed.track(self.estate_id)
-            start = head if after is None else min(after, head)
+            start = head if after is None else after
+            if start > head:
+                # This instance's cursor may lag the table by a few events another instance
+                # already delivered; only a position beyond the table itself is clamped.
+                async with live.db.connection() as conn:
+                    head = max(head, await store.stream_head(conn, self.estate_id))
+                start = min(start, head)
             await self._send_control(
                 Hello(
                     estate_id=self.estate_id,

@@ -1,4 +1,4 @@
-"""User text is text, and every visible string is translated."""
+"""User text is text, never markup; the keyboard reaches the content and the controls."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ CSV = f"""building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 """
 
 
-async def test_household_named_like_html_displays_literally(
+async def test_hostile_name_displays_literally_and_keyboard_reaches_everything(
     make_service_estate: Any, open_page: Any, screenshot: Any
 ) -> None:
     estate = make_service_estate(CSV)
@@ -30,3 +30,16 @@ async def test_household_named_like_html_displays_literally(
     await page.wait_for_timeout(300)  # an onerror handler would have fired by now
     await screenshot(page, "households")
     # open_page fails the test if any dialog (alert) opened or a script error happened.
+
+
+    # Keyboard: the first Tab lands on the skip link, which moves focus to the content;
+    # the language toggle works from the keyboard.
+    _, owner_token = estate.member("owner", "Zhang Wei")
+    phone = await open_page(estate.svc.base_url, owner_token, phone=True)
+    await phone.keyboard.press("Tab")
+    assert await phone.evaluate("document.activeElement.textContent") == "跳到正文"
+    await phone.keyboard.press("Enter")
+    assert await phone.evaluate("document.activeElement.id") == "content"
+    await phone.get_by_test_id("lang-toggle").focus()
+    await phone.keyboard.press("Enter")
+    await phone.get_by_role("link", name="Meetings").wait_for()

@@ -37,11 +37,16 @@ def token(run: DemoRun, role: str) -> str:
     return run.links[role].split("token=", 1)[1]
 
 
-async def shoot(page: Any, name: str) -> None:
-    """test-artifacts/screenshots/demo-<name>.png, and docs/ when asked to refresh them."""
+async def shoot(page: Any, name: str, element: Any = None) -> None:
+    """test-artifacts/screenshots/demo-<name>.png (the viewport, or one element), and
+    docs/demo-<name>.png when asked to refresh the README's pictures."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"demo-{name}.png"
-    await page.screenshot(path=str(path), full_page=False)
+    if element is not None:
+        await element.scroll_into_view_if_needed()
+        await element.screenshot(path=str(path))
+    else:
+        await page.screenshot(path=str(path), full_page=False)
     if os.environ.get("PLANNER_DOC_SCREENSHOTS") == "1":
         shutil.copyfile(path, DOCS / path.name)
 
@@ -73,7 +78,7 @@ async def test_demo_tour_owner_votes_committee_sees_tally(demo: DemoRun, open_pa
     history = chair.get_by_test_id("quote-history").first
     await history.get_by_text(re.compile(r"52\.8")).first.wait_for()
     await chair.get_by_test_id("awarded-total").get_by_text("1,700,000.00").wait_for()
-    await shoot(chair, "retrofit")
+    await shoot(chair, "retrofit", history)
 
     treasurer = await open_page(demo.base_url, token(demo, "treasurer"))
     await treasurer.goto(f"{demo.base_url}/#/funding")
@@ -81,7 +86,7 @@ async def test_demo_tour_owner_votes_committee_sees_tally(demo: DemoRun, open_pa
     residents = await treasurer.get_by_test_id("plan-residents").inner_text()
     amount = int(re.sub(r"[^\d]", "", residents.split(".")[0]))
     assert 150_000 <= amount <= 200_000, residents
-    await shoot(treasurer, "funding-plan")
+    await shoot(treasurer, "funding-plan", treasurer.get_by_test_id("plan"))
 
     supplier = await open_page(demo.base_url, token(demo, "supplier"))
     await supplier.goto(f"{demo.base_url}/#/supplier")

@@ -330,3 +330,146 @@ class TcpPostgres:
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
             self._pg_ctl("-m", "immediate", "stop")
+
+
+@dataclass
+class RestartReport:
+    restarts: int = 0
+    acknowledged: int = 0
+    refused: list[int | str] = field(default_factory=list)  # statuses or transport errors
+    recovery_seconds: list[float] = field(default_factory=list)  # restart → next success
+    lost: int = 0
+    stream_gaps: int = 0
+
+
+async def postgres_restarts_under_load(
+    base: Path, restarts: int, writers: int = 2, between_s: float = 2.0
+) -> RestartReport:
+    """A service on a PostgreSQL server of its own, written to by ``writers`` clients and
+    followed by a socket, while the server is restarted ``restarts`` times."""
+    from tests.conftest import start_service
+
+    report = RestartReport()
+    pg = TcpPostgres(base)
+    await asyncio.to_thread(pg.start)
+    running: RunningService | None = None
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        running = await asyncio.to_thread(
+            start_service,
+            pg.url(),
+            base / "svc",
+            None,
+            {"PLANNER_LIVE_POLL_S": "1", "PLANNER_LIVE_HEARTBEAT_S": "1"},
+        )
+        base_url = running.base_url
+        admin = bearer(running.admin_token)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            estate = await http.post("/api/estates", json={"name": "重启"}, headers=admin)
+            estate_id = estate.json()["id"]
+            member = await http.post(
+                f"/api/estates/{estate_id}/members",
+                json={"role": "committee", "display_name": "c"},
+                headers=admin,
+            )
+            committee = member.json()["token"]
+        acknowledged: list[str] = []
+        seen: set[int] = set()
+        stop = asyncio.Event()
+        last_success = [0.0]
+        loop = asyncio.get_running_loop()
+
+        async def write(writer: int) -> None:
+            limits = httpx.Limits(max_keepalive_connections=0)
+            async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as http:
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    name = f"楼{writer}-{i}"
+                    try:
+                        response = await http.post(
+                            f"/api/estates/{estate_id}/buildings",
+                            json={"name": name},
+                            headers=bearer(committee),
+                        )
+                        if response.status_code == 201:
+                            acknowledged.append(name)
+                            last_success[0] = loop.time()
+                        else:
+                            report.refused.append(response.status_code)
+                    except TRANSPORT_ERRORS as exc:
+                        report.refused.append(type(exc).__name__)
+                    await asyncio.sleep(0.02)
+
+        async def follow() -> None:
+            last = 0
+            while True:
+                url = (
+                    base_url.replace("http://", "ws://")
+                    + f"/ws/estates/{estate_id}?after={last}&token={committee}"
+                )
+                try:
+                    async with connect(url, open_timeout=5) as ws:
+                        while True:
+                            frame = json.loads(await ws.recv())
+                            if "seq" in frame:
+                                seen.add(frame["seq"])
+                                last = frame["seq"]
+                except (ConnectionClosed, InvalidStatus, TimeoutError, *TRANSPORT_ERRORS):
+                    await asyncio.sleep(0.3)
+
+        tasks = [asyncio.create_task(write(w)) for w in range(writers)]
+        tasks.append(asyncio.create_task(follow()))
+        for _ in range(restarts):
+            count = len(acknowledged)
+            await wait_until(lambda c=count: _more_than(acknowledged, c + 10), 60)
+            await asyncio.sleep(between_s)
+            await asyncio.to_thread(pg.restart)
+            restarted = loop.time()
+            report.restarts += 1
+            await wait_until(lambda r=restarted: _after(last_success, r), 60)
+            report.recovery_seconds.append(last_success[0] - restarted)
+        count = len(acknowledged)
+        await wait_until(lambda: _more_than(acknowledged, count + 10), 60)
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks[:writers]), 30)
+        conn = await connect_raw(pg.url())
+        try:
+            head = int(
+                await conn.fetchval(
+                    "SELECT last_seq FROM event_streams WHERE estate_id = $1", estate_id
+                )
+            )
+            stored = {
+                r["name"]
+                for r in await conn.fetch(
+                    "SELECT name FROM buildings WHERE estate_id = $1", estate_id
+                )
+            }
+        finally:
+            await conn.close()
+        with contextlib.suppress(TimeoutError):
+            await wait_until(lambda: _covers(seen, head), 30)
+        report.acknowledged = len(acknowledged)
+        report.lost = len(set(acknowledged) - stored)
+        report.stream_gaps = len(set(range(1, head + 1)) - seen)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if running is not None:
+            running.stop()
+        await asyncio.to_thread(pg.stop)
+    return report
+
+
+async def _more_than(items: list[Any], n: int) -> bool:
+    return len(items) > n
+
+
+async def _after(moment: list[float], t: float) -> bool:
+    return moment[0] > t
+
+
+async def _covers(seen: set[int], head: int) -> bool:
+    return set(range(1, head + 1)) <= seen

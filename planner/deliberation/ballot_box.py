@@ -140,20 +140,25 @@ class BallotBox:
                 try:
                     async with self.db.transaction() as conn:
                         results = await record_batch(conn, motion, [p for p, _ in batch])
-                except Exception as exc:  # each waiting request gets the error
+                except BaseException as exc:  # each waiting request gets the error
+                    failure = exc if isinstance(exc, Exception) else RuntimeError("stopping")
                     for _, future in batch:
                         if not future.done():
-                            future.set_exception(exc)
+                            future.set_exception(failure)
+                    if failure is not exc:
+                        raise
                     continue
                 for (_, future), receipts in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(receipts)
         finally:
+            # Normally the queue is empty here (no await since the loop's test); after a
+            # cancellation the casts still queued were not recorded and are told so.
             del self._writers[motion.id]
-            if not queue:
-                self._queues.pop(motion.id, None)
-            else:  # a cast queued while the writer was stopping
-                self._writers[motion.id] = asyncio.create_task(self._write(motion))
+            self._queues.pop(motion.id, None)
+            for _, future in queue:
+                if not future.done():
+                    future.set_exception(RuntimeError("the service stopped; cast again"))
 
     async def stop(self) -> None:
         """Let the writers finish what is queued (at most 10 s)."""

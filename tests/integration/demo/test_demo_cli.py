@@ -177,6 +177,32 @@ def vote_as_owner(run: DemoRun) -> None:
     owner.close()
 
 
+def answer_as_supplier(run: DemoRun) -> None:
+    """The supplier answers the committee's counter-offer on the car park with round 2."""
+    supplier = run.sign_in("supplier")
+    me = supplier.get("/api/me")
+    works = supplier.get(f"/api/estates/{me['estate_id']}/works")
+    quote = next(
+        q
+        for w in works
+        for q in supplier.get(f"/api/works/{w['id']}/quotes")
+        if q["status"] == "open"
+    )
+    latest = quote["rounds"][-1]
+    target = quote["counter_offers"][-1]["target_total_fen"]
+    lines = [
+        {k: line[k] for k in ("description", "unit", "quantity", "unit_price_fen")}
+        for line in latest["lines"]
+    ]
+    lines[-1]["unit_price_fen"] -= (latest["total_fen"] - target) // 2
+    revised = supplier.post(
+        f"/api/quotes/{quote['id']}/rounds", {"based_on_round": latest["round"], "lines": lines}
+    )
+    assert revised.status_code in (200, 201), revised.text
+    assert revised.json()["rounds"][-1]["total_fen"] == (latest["total_fen"] + target + 1) // 2
+    supplier.close()
+
+
 def audit_verify(database_url: str, data_dir: Path) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
     done = subprocess.run(
@@ -210,6 +236,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         assert 12 <= buildings <= 20
         check_reference_case(first)
         vote_as_owner(first)
+        answer_as_supplier(first)
         voted = snapshot(first)
     finally:
         first.stop()

@@ -14,11 +14,12 @@ import httpx
 import pytest
 from demo_run import DemoRun, run_demo
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_CSV
 
 pytestmark = pytest.mark.slow
 
 YUAN = 100
+OTHER_ESTATE = "邻里小区（不属于演示）"
 
 
 def listed(data: Any) -> list[Any]:
@@ -249,6 +250,14 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         stale = httpx.get(second.base_url + old_link, follow_redirects=False)
         assert stale.status_code == 401, "the previous run's links are revoked"
         check_reference_case(second)
+        with second.admin() as admin:
+            other = admin.post("/api/estates", json={"name": OTHER_ESTATE}).json()["id"]
+            imported = admin.post(
+                f"/api/estates/{other}/households/import",
+                content=SAMPLE_CSV.encode(),
+                headers={"content-type": "text/csv"},
+            )
+            assert imported.status_code == 201, imported.text
     finally:
         second.stop()
 
@@ -256,6 +265,10 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
     try:
         assert "loaded 金桂苑小区 and 银杏苑小区" in third.output
         fresh = snapshot(third)
+        assert (OTHER_ESTATE, other) in fresh["estates"], "--reset leaves other estates alone"
+        assert fresh[f"{other}.households"] == SAMPLE_CSV.count("\n") - 1
+        fresh = {k: v for k, v in fresh.items() if not k.startswith(f"{other}.")}
+        fresh["estates"].remove((OTHER_ESTATE, other))
         assert [n for n, _ in fresh["estates"]] == names
         assert {i for _, i in fresh["estates"]}.isdisjoint({i for _, i in loaded["estates"]})
         renumbered = {k.split(".", 1)[1]: v for k, v in fresh.items() if "." in k}

@@ -14,6 +14,8 @@ import { FundingPlan } from "./views/funding.js";
 import { MyShare } from "./views/owner.js";
 import { Households } from "./views/households.js";
 import { SignIn } from "./views/signin.js";
+import { Estates } from "./views/estates.js";
+import { Members } from "./views/members.js";
 
 export const SessionContext = createContext(null);
 export function useSession() {
@@ -32,6 +34,7 @@ const VIEWS = {
   plan: FundingPlan,
   my: MyShare,
   households: Households,
+  members: Members,
 };
 
 function useHashRoute() {
@@ -51,7 +54,7 @@ function LangToggle() {
 }
 
 function Shell({ me, route }) {
-  const View = VIEWS[route.name] || NotFound;
+  const View = !me.estate_id ? Estates : VIEWS[route.name] || NotFound;
   const estateName = me.estate && me.estate.name;
   const links = navFor(me.role);
   return html`
@@ -94,6 +97,11 @@ function App() {
     api("/api/me").then(
       async (raw) => {
         const me = normaliseMe(raw);
+        if (!me.estate_id && me.role === "admin") {
+          // The global admin works on one estate at a time, chosen on the estates screen.
+          const chosen = Number(sessionStorage.getItem("planner.estate")) || null;
+          if (chosen) me.estate_id = chosen;
+        }
         if (me.estate_id && !(me.estate && me.estate.name)) {
           try {
             me.estate = await api(`/api/estates/${me.estate_id}`);

@@ -62,13 +62,15 @@ async def test_every_screen_on_phone_and_desktop(
 
     tour = {
         committee_token: ["#/", "#/works", f"#/works/{work['id']}", "#/meetings",
-                          f"#/meetings/{meeting['id']}", "#/households"],
+                          f"#/meetings/{meeting['id']}", "#/households", "#/members"],
         supplier_token: ["#/", "#/supplier", f"#/supplier/quotes/{quote['id']}"],
         treasurer_token: ["#/", "#/funding"],
         owner_token: ["#/", f"#/meetings/{meeting['id']}", "#/my"],
+        estate.svc.admin_token: ["#/"],  # the global admin first chooses an estate
     }
     names = {committee_token: "committee", supplier_token: "supplier",
-             treasurer_token: "treasurer", owner_token: "owner"}
+             treasurer_token: "treasurer", owner_token: "owner",
+             estate.svc.admin_token: "admin"}
     for phone in (True, False):
         for token, routes in tour.items():
             page = await open_page(estate.svc.base_url, token, phone=phone,

@@ -12,6 +12,7 @@ const PATTERNS = [
   ["plan", /^\/funding\/(?<id>[^/]+)\/?$/],
   ["my", /^\/my\/?$/],
   ["households", /^\/households\/?$/],
+  ["members", /^\/members\/?$/],
 ];
 
 export function parseRoute(hash) {
@@ -33,6 +34,7 @@ const SECTION = {
   funding: ["funding", "plan"],
   my: ["my"],
   households: ["households"],
+  members: ["members"],
 };
 
 export function matchRoute(route, section) {
@@ -54,6 +56,7 @@ export function navFor(role) {
     links.push({ href: "#/funding", route: "funding", key: "nav.funding" });
     links.push({ href: "#/households", route: "households", key: "nav.households" });
   }
+  if (role === "admin" || role === "committee") links.push({ href: "#/members", route: "members", key: "nav.members" });
   if (role === "owner") links.push({ href: "#/my", route: "my", key: "nav.my" });
   return links;
 }

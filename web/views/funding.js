@@ -8,7 +8,7 @@ import { fenToYuanString, formatDateTime, parseYuan, shareToPct, formatFen } fro
 const SOURCE_KINDS = ["subsidy", "maintenance_fund", "utility", "donor", "other"];
 const PALETTE = ["#0050b3", "#d46b08", "#531dab", "#08979c", "#7cb305", "#c41d7f"];
 const RESIDENTS_COLOUR = "#a8071a";
-const TREASURY = ["admin", "treasurer"];
+const TREASURY = ["admin", "committee", "treasurer"]; // who may solve and approve (as the server allows)
 
 /** Funding: sources, the solve form, plan versions; with an id, one plan in detail. */
 export function FundingPlan({ me, params }) {

@@ -1,0 +1,79 @@
+import { html, useState, useMemo } from "../lib/html.js";
+import { t, tMaybe } from "../lib/i18n.js";
+import { api, itemsOf } from "../lib/api.js";
+import { ErrorBox, Loading, useApi, useAction } from "../lib/ui.js";
+import { useLiveEvent } from "../lib/events.js";
+
+const GRANTABLE = ["owner", "committee", "treasurer", "supplier", "observer"];
+
+/** Members of the estate (committee and admin): grant a role, hand out the sign-in link, revoke. */
+export function Members({ me }) {
+  const members = useApi(`/api/estates/${me.estate_id}/members`);
+  const households = useApi(`/api/estates/${me.estate_id}/households`);
+  useLiveEvent(["member."], members.reload);
+  const units = useMemo(() => Object.fromEntries(itemsOf(households.data)
+    .map((h) => [String(h.id), `${h.building} ${h.unit}`])), [households.data]);
+  const action = useAction();
+  const revoke = async (id) => {
+    const res = await action.run(() => api(`/api/members/${id}/revoke`, { method: "POST" }));
+    if (res !== undefined) members.reload();
+  };
+  return html`<h1>${t("members.title")}</h1>
+    <${NewMember} me=${me} households=${itemsOf(households.data)} onDone=${members.reload} />
+    <${ErrorBox} error=${members.error || action.error} />
+    ${members.loading ? html`<${Loading} />` : html`<div class="table-wrap"><table data-testid="members">
+      <thead><tr><th scope="col">${t("members.name")}</th><th scope="col">${t("members.role")}</th>
+        <th scope="col">${t("members.units")}</th><th scope="col"></th></tr></thead>
+      <tbody>${itemsOf(members.data).map((m) => html`<tr key=${m.id}>
+        <td>${m.display_name}</td><td>${tMaybe(`role.${m.role}`, m.role)}</td>
+        <td>${itemsOf(m.household_ids).map((id) => units[String(id)] || `#${id}`).join("、")}</td>
+        <td>${m.revoked ? html`<span class="muted">${t("members.revoked")}</span>`
+          : m.id !== me.member_id ? html`<button type="button" disabled=${action.busy}
+            aria-label=${t("members.revokeName", { name: m.display_name })}
+            onClick=${() => revoke(m.id)}>${t("members.revoke")}</button>` : null}</td>
+      </tr>`)}</tbody></table></div>`}`;
+}
+
+function NewMember({ me, households, onDone }) {
+  const suppliers = useApi(`/api/estates/${me.estate_id}/suppliers`);
+  const action = useAction();
+  const [form, setForm] = useState({ role: "owner", name: "", units: [], supplier: "" });
+  const [created, setCreated] = useState(null);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = { role: form.role, display_name: form.name.trim(), household_ids: form.units.map(Number) };
+    if (form.role === "supplier") body.supplier_id = Number(form.supplier);
+    const res = await action.run(() => api(`/api/estates/${me.estate_id}/members`, { method: "POST", body }));
+    if (res) {
+      setCreated({ ...res, name: body.display_name });
+      setForm({ ...form, name: "", units: [] });
+      onDone();
+    }
+  };
+  return html`<details class="card" open=${!!created}><summary>${t("members.new")}</summary>
+    <form onSubmit=${submit}>
+      <label for="member-role">${t("members.role")}</label>
+      <select id="member-role" value=${form.role} onChange=${set("role")}>
+        ${GRANTABLE.map((r) => html`<option value=${r}>${t(`role.${r}`)}</option>`)}</select>
+      <label for="member-name">${t("members.name")}</label>
+      <input id="member-name" required value=${form.name} onInput=${set("name")} />
+      ${form.role === "supplier" ? html`<label for="member-supplier">${t("quotes.supplier")}</label>
+        <select id="member-supplier" required value=${form.supplier} onChange=${set("supplier")}>
+          <option value="">—</option>
+          ${itemsOf(suppliers.data).map((s) => html`<option value=${String(s.id)}>${s.name}</option>`)}</select>`
+        : html`<label for="member-units">${t("members.unitsHelp")}</label>
+        <select id="member-units" multiple size="6" onChange=${(e) => setForm({ ...form,
+          units: [...e.currentTarget.selectedOptions].map((o) => o.value) })}>
+          ${households.map((h) => html`<option value=${String(h.id)} selected=${form.units.includes(String(h.id))}>
+            ${h.building} ${h.unit} · ${h.owner_name}</option>`)}</select>`}
+      <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("members.create")}</button></div>
+      <${ErrorBox} error=${action.error} />
+    </form>
+    ${created ? html`<div class="ok" role="status" data-testid="new-member-link">
+      <p>${t("members.linkOnce", { name: created.name })}</p>
+      <input readonly aria-label=${t("members.link")} value=${created.login_url} onFocus=${(e) => e.currentTarget.select()} />
+      <div class="actions"><button type="button" onClick=${() => navigator.clipboard && navigator.clipboard.writeText(created.login_url)}>${t("members.copy")}</button></div>
+    </div>` : null}
+  </details>`;
+}

@@ -1,6 +1,6 @@
 // The app shell: loads translations and the signed-in member, draws the header and the
 // role's navigation, and routes on the URL hash (#/meetings/12 ...).
-import { html, render, useState, useEffect, createContext, useContext } from "./lib/html.js";
+import { html, render, useState, useEffect } from "./lib/html.js";
 import { initI18n, t, getLang, setLang, onLangChange, tMaybe } from "./lib/i18n.js";
 import { api, ApiError } from "./lib/api.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
@@ -17,11 +17,6 @@ import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
 import { Members } from "./views/members.js";
 
-export const SessionContext = createContext(null);
-export function useSession() {
-  return useContext(SessionContext);
-}
-
 const VIEWS = {
   home: Home,
   meetings: MeetingsList,
@@ -35,6 +30,7 @@ const VIEWS = {
   my: MyShare,
   households: Households,
   members: Members,
+  estates: Estates,
 };
 
 function useHashRoute() {
@@ -123,11 +119,9 @@ function App() {
     return html`<header class="top"><span class="brand">${t("app.name")}</span><span class="who"></span><${LangToggle} /></header>
       <main id="content">${signedOut ? html`<${SignIn} />` : html`<${ErrorBox} error=${session.error} />`}</main>`;
   }
-  return html`<${SessionContext.Provider} value=${session.me}>
-    <${LiveProvider} estateId=${session.me.estate_id}>
-      <${Shell} me=${session.me} route=${route} />
-    </${LiveProvider}>
-  </${SessionContext.Provider}>`;
+  return html`<${LiveProvider} estateId=${session.me.estate_id}>
+    <${Shell} me=${session.me} route=${route} />
+  </${LiveProvider}>`;
 }
 
 /** /api/me may nest the member and estate or flatten them; views read one shape. */

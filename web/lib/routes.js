@@ -13,6 +13,7 @@ const PATTERNS = [
   ["my", /^\/my\/?$/],
   ["households", /^\/households\/?$/],
   ["members", /^\/members\/?$/],
+  ["estates", /^\/estates\/?$/],
 ];
 
 export function parseRoute(hash) {
@@ -35,6 +36,7 @@ const SECTION = {
   my: ["my"],
   households: ["households"],
   members: ["members"],
+  estates: ["estates"],
 };
 
 export function matchRoute(route, section) {
@@ -58,6 +60,7 @@ export function navFor(role) {
   }
   if (role === "admin" || role === "committee") links.push({ href: "#/members", route: "members", key: "nav.members" });
   if (role === "owner") links.push({ href: "#/my", route: "my", key: "nav.my" });
+  if (role === "admin") links.push({ href: "#/estates", route: "estates", key: "nav.estates" });
   return links;
 }
 

@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Coroutine
 from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import WebSocket
@@ -32,6 +34,7 @@ from planner.live.frames import (
     Hello,
     Join,
     Leave,
+    LiveEvent,
     Ping,
     Pong,
     Presence,
@@ -50,6 +53,13 @@ from planner.live.service import _DB_ERRORS, LiveService
 from planner.live.visibility import may_listen, may_see
 
 log = logging.getLogger("planner.live")
+
+
+def _retrieve_outcome(task: asyncio.Task[None]) -> None:
+    # The sender re-raises a failed direct send when it next sends; mark it seen either way.
+    if not task.cancelled():
+        task.exception()
+
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
@@ -138,6 +148,10 @@ class LiveConnection:
         self.rooms: set[int] = set()
         self.pinged = False
         self.bad_frames = 0
+        #: the last event seq written (or being written) to the socket
+        self.last_sent = 0
+        #: a direct send that had to wait for the socket; later sends queue behind it
+        self._inflight: asyncio.Task[None] | None = None
 
     async def run(self, after: int | None) -> None:
         live = self.live
@@ -169,6 +183,9 @@ class LiveConnection:
             pass
         finally:
             live.hub.unsubscribe(subscriber)
+            subscriber.deliver = None
+            if self._inflight is not None:
+                self._inflight.cancel()
             live.feed.untrack_if_idle(self.estate_id)
             live.room_sockets.pop(self.connection_id, None)
             for meeting_id in list(self.rooms):
@@ -189,33 +206,84 @@ class LiveConnection:
     # Server → client ------------------------------------------------------------------
 
     async def _stream(self, subscriber: Subscriber, after: int) -> None:
-        last = after
+        self.last_sent = after
         try:
             while True:
                 async with self.live.db.connection() as conn:
-                    page = await store.events_after(conn, self.estate_id, last, REPLAY_PAGE)
+                    page = await store.events_after(
+                        conn, self.estate_id, self.last_sent, REPLAY_PAGE
+                    )
                 for event in page:
                     if may_see(self.principal, event):
                         await self._send(event.frame)
                 if page:
-                    last = page[-1].seq
+                    self.last_sent = page[-1].seq
                 if len(page) < REPLAY_PAGE:
                     break
-            await self._send_control(CaughtUp(last_seq=last))
+            await self._send_control(CaughtUp(last_seq=self.last_sent))
+            subscriber.deliver = self._deliver_now
             while True:
                 fresh = await subscriber.next_event()
+                if self._inflight is not None:
+                    # Keep seq order behind a direct send that had to wait; re-raise its error.
+                    inflight, self._inflight = self._inflight, None
+                    await inflight
                 if fresh is None:
                     await self._send_control(Heartbeat(head=self.live.feed.head(self.estate_id)))
-                elif fresh.seq > last:
+                elif fresh.seq > self.last_sent:
                     await self._send(fresh.frame)
-                    last = fresh.seq
+                    self.last_sent = fresh.seq
         except SubscriberTooSlow:
-            await self._close(CLOSE_TOO_SLOW, f"too slow, resume with after={last}")
+            await self._close(CLOSE_TOO_SLOW, f"too slow, resume with after={self.last_sent}")
         except SubscriberClosed:
             await self._close(subscriber.close_code, subscriber.close_reason)
         except _DB_ERRORS as exc:
             log.info("live: replay failed: %s", exc)
-            await self._close(1011, f"database unavailable, resume with after={last}")
+            await self._close(1011, f"database unavailable, resume with after={self.last_sent}")
+
+    def _deliver_now(self, event: LiveEvent) -> bool:
+        """The hub's fast path while the sender is parked: write the frame right away.
+
+        The ASGI send finishes without suspending whenever the socket is writable (the
+        common case), so the frame goes out with no task switch. If it has to wait, it
+        finishes in a task of its own and later events queue behind it (the sender awaits
+        that task, and so meets its error); if it fails at once, the event is queued and the
+        sender meets the error itself.
+        """
+        if self._inflight is not None:
+            return False
+        if event.seq <= self.last_sent:
+            return True
+        sending = self._send(event.frame)
+        try:
+            waiting_on = sending.send(None)
+        except StopIteration:
+            self.last_sent = event.seq
+            return True
+        except Exception:
+            return False
+        self.last_sent = event.seq
+        self._inflight = asyncio.ensure_future(self._finish_send(sending, waiting_on))
+        self._inflight.add_done_callback(_retrieve_outcome)
+        return True
+
+    async def _finish_send(self, sending: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        """Drive a send that suspended in `_deliver_now` to its end, as a task would."""
+        while True:
+            try:
+                if waiting_on is None:
+                    await asyncio.sleep(0)
+                else:
+                    # What a task does with a future its coroutine yielded.
+                    waiting_on._asyncio_future_blocking = False
+                    await waiting_on
+            except BaseException:
+                sending.close()
+                raise
+            try:
+                waiting_on = sending.send(None)
+            except StopIteration:
+                return
 
     # Client → server ------------------------------------------------------------------
 

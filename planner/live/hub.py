@@ -58,12 +58,21 @@ class Subscriber:
     last_offered_seq: int = 0
     _queue: deque[LiveEvent] = field(default_factory=deque)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Optional fast path, set by the sender once it is live: called instead of queueing
+    #: while the sender is parked with nothing queued; returns True if it took the event
+    #: (it must not block). This saves a task wake-up per event and subscriber.
+    deliver: Callable[[LiveEvent], bool] | None = None
     _idle: bool = False
     _heartbeat_due: bool = False
+    _parked: bool = False
 
     def offer(self, event: LiveEvent) -> None:
         """Queue `event` if visible; never blocks. A full queue marks the subscriber too slow."""
         if self.closed or self.overflowed or not self.may_see(event):
+            return
+        self._idle = False
+        if self._parked and not self._queue and self.deliver is not None and self.deliver(event):
+            self.last_offered_seq = event.seq
             return
         if len(self._queue) >= self.capacity:
             self.overflowed = True
@@ -72,7 +81,6 @@ class Subscriber:
             return
         self._queue.append(event)
         self.last_offered_seq = event.seq
-        self._idle = False
         self._ready.set()
 
     def close(self, code: int, reason: str = "") -> None:
@@ -119,7 +127,11 @@ class Subscriber:
                 self._heartbeat_due = False
                 return None
             self._ready.clear()
-            await self._ready.wait()
+            self._parked = True
+            try:
+                await self._ready.wait()
+            finally:
+                self._parked = False
 
 
 class Hub:

@@ -29,6 +29,7 @@ from planner.live.events import append_event
 from planner.settings import Settings
 
 DEMO_VERSION = 1
+_LOAD_LOCK = 7_420_250_009
 LOADED_EVENT = "demo.loaded"
 DEMO_ESTATES = tuple(plan.name for plan in population.ESTATES)
 # Estates the earlier placeholder demo created; --reset removes them too.
@@ -74,38 +75,50 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
     if not admin_token:
         raise RuntimeError("no admin token in the data folder; run `planner token --admin`")
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
-    async with httpx.AsyncClient(
-        transport=transport, base_url=settings.base_url, timeout=120
-    ) as http:
-        async with db.connection() as conn:
-            loaded = await is_loaded(conn)
-        if reset or not loaded:
-            await remove_demo(db)
-            try:
-                tour = await Story(http, admin_token).play()
-            except BaseException:
-                await remove_demo(db)
-                raise
-            async with db.transaction() as conn:
-                estate_id = (await demo_estates(conn))[population.JINGUI.name]
-                await append_event(
-                    conn,
-                    estate_id=estate_id,
-                    type=LOADED_EVENT,
-                    data={"version": DEMO_VERSION},
-                    actor_id=None,
-                    audience="staff",
-                )
-            links = {role: tour[role].token for role, _ in TOUR}
-        else:
-            links = await fresh_links(http, db, admin_token)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url=settings.base_url, timeout=120) as http,
+        db.connection() as lock,
+    ):
+        # Instances starting together on one database load the demo once: the others wait
+        # here, then find it loaded and only print their links.
+        await lock.execute("SELECT pg_advisory_lock($1)", _LOAD_LOCK)
+        try:
+            loaded = await is_loaded(lock)
+            result = await _load_or_refresh(http, db, admin_token, reset or not loaded)
+        finally:
+            await lock.execute("SELECT pg_advisory_unlock($1)", _LOAD_LOCK)
     return {
         "loaded": reset or not loaded,
         "links": {
-            role: (person.display_name, f"{settings.base_url}/login?token={links[role]}")
+            role: (person.display_name, f"{settings.base_url}/login?token={result[role]}")
             for role, person in TOUR
         },
     }
+
+
+async def _load_or_refresh(
+    http: httpx.AsyncClient, db: Database, admin_token: str, load: bool
+) -> dict[str, str]:
+    """Tokens of the tour's members: from a fresh load, or new grants for the same people."""
+    if not load:
+        return await fresh_links(http, db, admin_token)
+    await remove_demo(db)
+    try:
+        tour = await Story(http, admin_token).play()
+    except BaseException:
+        await remove_demo(db)
+        raise
+    async with db.transaction() as conn:
+        estate_id = (await demo_estates(conn))[population.JINGUI.name]
+        await append_event(
+            conn,
+            estate_id=estate_id,
+            type=LOADED_EVENT,
+            data={"version": DEMO_VERSION},
+            actor_id=None,
+            audience="staff",
+        )
+    return {role: tour[role].token for role, _ in TOUR}
 
 
 async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:

@@ -233,7 +233,7 @@ class Story:
         for i, (key, choice) in enumerate(zip(keys, choices, strict=False)):
             units = [h["id"] for h in persons[key]]
             if choice == "yes" and i < vote.proxied:
-                await self.admin.post(
+                await self.people["chair"].post(
                     f"/api/estates/{jg.id}/delegations",
                     {
                         "household_ids": units,

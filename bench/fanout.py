@@ -480,6 +480,9 @@ def run(
     max_ratio: float | None = None,
 ) -> None:
     raise_fd_limit()
+    for flag, default in (("clients", 1000), ("events", 100), ("interval", 0.05)):
+        if getattr(args, flag) != default:
+            command += f" --{flag} {getattr(args, flag):g}"
     if args.no_compression:
         os.environ["FANOUT_NO_COMPRESSION"] = "1"  # read by the client processes
         command += " --no-compression"

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from planner.db.embedded import EmbeddedPostgres, _runtime_dir  # noqa: E402
 from planner.db.pool import connect_raw  # noqa: E402
-from tests.conftest import start_service  # noqa: E402
 from tests.hardening.faults import (  # noqa: E402
+    launch,
     postgres_restarts_under_load,
     vote_storm_with_kills,
 )
@@ -50,7 +50,7 @@ async def run(args: argparse.Namespace, base: Path) -> int:
         database_url = pg.url("faults")
 
         def start():  # type: ignore[no-untyped-def]
-            return start_service(database_url, base / "svc")
+            return launch(database_url, base / "svc")
 
         storm = await vote_storm_with_kills(
             start,

@@ -17,6 +17,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +28,43 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from planner.db.pool import connect_raw
-from tests.conftest import RunningService, bearer, free_port
+from tests.conftest import ROOT, RunningService, bearer, free_port, wait_healthy
 from tests.integration.deliberation.helpers import open_motion, setup_voting
 
 CHOICES = ("yes", "no", "abstain")
 TRANSPORT_ERRORS = (httpx.TransportError, OSError)
+
+
+def launch(
+    database_url: str,
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+) -> RunningService:
+    """``planner serve`` on a free port, given up to ``timeout`` to become healthy (a loaded
+    2-core machine can take tens of seconds); killed if it does not."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLANNER_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, timeout)
+    except BaseException:
+        process.kill()
+        process.wait(10)
+        raise
+    return RunningService(process, base_url, data_dir)
 
 
 def estate_rows(owners: int) -> list[tuple[str, str, str, str]]:
@@ -347,8 +380,6 @@ async def postgres_restarts_under_load(
 ) -> RestartReport:
     """A service on a PostgreSQL server of its own, written to by ``writers`` clients and
     followed by a socket, while the server is restarted ``restarts`` times."""
-    from tests.conftest import start_service
-
     report = RestartReport()
     pg = TcpPostgres(base)
     await asyncio.to_thread(pg.start)
@@ -356,10 +387,9 @@ async def postgres_restarts_under_load(
     tasks: list[asyncio.Task[None]] = []
     try:
         running = await asyncio.to_thread(
-            start_service,
+            launch,
             pg.url(),
             base / "svc",
-            None,
             {"PLANNER_LIVE_POLL_S": "1", "PLANNER_LIVE_HEARTBEAT_S": "1"},
         )
         base_url = running.base_url

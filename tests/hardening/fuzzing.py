@@ -123,7 +123,7 @@ def _fuzz_operation(
                 if name in ids:
                     case.path_parameters[name] = ids[name]
         try:
-            response = case.call(base_url=base_url, session=session, headers=headers, timeout=60)
+            response = case.call(base_url=base_url, session=session, headers=headers, timeout=180)
         except requests.RequestException as exc:
             report.failures.append(f"{label} as {role}: transport error {exc!r}")
             return

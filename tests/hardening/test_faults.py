@@ -1,7 +1,7 @@
 """Faults: SIGKILL mid-vote-storm, PostgreSQL restart under load, a solver that times out
 or finds no plan, two instances racing on the same award or ballot.
 
-Real ``planner serve`` subprocesses on the test's database (the ``service`` fixture) or on
+Real ``planner serve`` subprocesses on the test's database (the ``services`` fixture) or on
 a PostgreSQL server of the test's own (for the restart).
 """
 
@@ -29,10 +29,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 async def test_sigkill_mid_vote_storm_loses_and_doubles_nothing(
-    service: Callable[..., RunningService], database_url: str
+    services: Callable[..., RunningService], database_url: str
 ) -> None:
     report = await vote_storm_with_kills(
-        service, database_url, owners=30, changes_per_owner=3, kills=2, concurrency=12
+        services, database_url, owners=30, changes_per_owner=3, kills=2, concurrency=12
     )
     assert report.kills == 2
     assert len(report.acknowledged) == report.casts_planned
@@ -102,10 +102,10 @@ async def test_solver_timeout_and_infeasible_plans_are_stored_as_failed(served: 
 
 
 async def test_two_instances_racing_on_awards_and_ballots(
-    service: Callable[..., RunningService], database_url: str
+    services: Callable[..., RunningService], database_url: str
 ) -> None:
-    first = await asyncio.to_thread(service)
-    second = await asyncio.to_thread(service, data_dir=first.data_dir)
+    first = await asyncio.to_thread(services)
+    second = await asyncio.to_thread(services, data_dir=first.data_dir)
     admin = bearer(first.admin_token)
     async with (
         httpx.AsyncClient(base_url=first.base_url, timeout=60) as a,

@@ -479,9 +479,9 @@ async def _closed_code(ws: ClientConnection, timeout: float = 10) -> int | None:
     return ws.close_code
 
 
-async def test_the_served_service_refuses_megabyte_frames(service: Callable[..., Any]) -> None:
+async def test_the_served_service_refuses_megabyte_frames(services: Callable[..., Any]) -> None:
     """``planner serve`` closes a socket that sends a frame of megabytes (1009)."""
-    running = service()
+    running = services()
     admin = bearer(running.admin_token)
     async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as http:
         estate = (await http.post("/api/estates", json={"name": "大帧"}, headers=admin)).json()

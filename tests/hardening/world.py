@@ -127,7 +127,7 @@ LINES = [
 
 
 async def build_world(base_url: str, admin: str) -> World:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=180) as http:
         estate_a, households_a = await _estate(http, admin, "甲小区")
         estate_b, households_b = await _estate(http, admin, "乙小区")
         suppliers = {}

@@ -7,7 +7,6 @@ every screen after a run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,20 +18,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
 class Api:
     """The service's HTTP API with one member's bearer token."""
 
     def __init__(self, base_url: str, token: str) -> None:
-        self.http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"},
-                                 timeout=30)
+        self.http = httpx.Client(
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
 
-    def post(self, path: str, body: Any = None, *, expect: int | tuple[int, ...] = (200, 201),
-             **kwargs: Any) -> Any:
-        response = self.http.post(path, json=body, **kwargs) if body is not None or not kwargs \
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        expect: int | tuple[int, ...] = (200, 201),
+        **kwargs: Any,
+    ) -> Any:
+        response = (
+            self.http.post(path, json=body, **kwargs)
+            if body is not None or not kwargs
             else self.http.post(path, **kwargs)
+        )
         codes = (expect,) if isinstance(expect, int) else expect
         assert response.status_code in codes, f"POST {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
@@ -60,8 +68,9 @@ class Estate:
         return data["items"] if isinstance(data, dict) else data
 
     def member(self, role: str, display_name: str, **extra: Any) -> tuple[int, str]:
-        created = self.admin.post(f"/api/estates/{self.id}/members",
-                                  {"role": role, "display_name": display_name, **extra})
+        created = self.admin.post(
+            f"/api/estates/{self.id}/members", {"role": role, "display_name": display_name, **extra}
+        )
         return created["member_id"], created["token"]
 
     def api(self, token: str) -> Api:
@@ -89,8 +98,12 @@ def make_service_estate(
             state["admin"] = Api(svc.base_url, svc.admin_token)
         svc, admin = state["svc"], state["admin"]
         estate_id = admin.post("/api/estates", {"name": name})["id"]
-        admin.post(f"/api/estates/{estate_id}/households/import", content=csv.encode(),
-                   headers={"content-type": "text/csv"}, expect=201)
+        admin.post(
+            f"/api/estates/{estate_id}/households/import",
+            content=csv.encode(),
+            headers={"content-type": "text/csv"},
+            expect=201,
+        )
         estate = Estate(svc, admin, estate_id)
         made.append(estate)
         return estate
@@ -111,10 +124,15 @@ async def open_page(browser: Any) -> AsyncIterator[Callable[..., Any]]:
     contexts: list[Any] = []
     problems: list[str] = []
 
-    async def open_(base_url: str, token: str, *, phone: bool = False, lang: str | None = None) -> Any:
-        context = await browser.new_context(viewport=PHONE if phone else DESKTOP,
-                                            accept_downloads=True,
-                                            is_mobile=phone, has_touch=phone)
+    async def open_(
+        base_url: str, token: str, *, phone: bool = False, lang: str | None = None
+    ) -> Any:
+        context = await browser.new_context(
+            viewport=PHONE if phone else DESKTOP,
+            accept_downloads=True,
+            is_mobile=phone,
+            has_touch=phone,
+        )
         contexts.append(context)
         if lang:
             await context.add_init_script(f"localStorage.setItem('planner.lang', '{lang}')")
@@ -151,7 +169,8 @@ async def _missing_keys(page: Any) -> list[str]:
 
 @pytest.fixture
 def screenshot() -> Callable[..., Any]:
-    """``await screenshot(page, "meeting-room")`` → test-artifacts/screenshots/meeting-room-phone.png"""
+    """``await screenshot(page, "room")`` writes test-artifacts/screenshots/room-phone.png
+    (or -desktop.png, by the page's width)."""
     return _screenshot
 
 

@@ -29,6 +29,7 @@ def numbers_in(workbook: Any) -> set[Decimal]:
     return found
 
 
+@pytest.mark.timeout(240)
 async def test_treasurer_solves_approves_and_downloads_xlsx(
     make_service_estate: Any, open_page: Any, screenshot: Any
 ) -> None:
@@ -37,20 +38,41 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     _, treasurer_token = estate.member("treasurer", "刘会计")
     committee = estate.api(committee_token)
     work_ids = []
-    for title, category, estimate in (("二次供电改造", "power", 170_000_000),
-                                      ("污水管网改造", "sewage", 30_000_000)):
-        work = committee.post(f"/api/estates/{estate.id}/works", {
-            "title": title, "category": category, "benefit_rule": "area",
-            "estimate_fen": estimate})
+    for title, category, estimate in (
+        ("二次供电改造", "power", 170_000_000),
+        ("污水管网改造", "sewage", 30_000_000),
+    ):
+        work = committee.post(
+            f"/api/estates/{estate.id}/works",
+            {
+                "title": title,
+                "category": category,
+                "benefit_rule": "area",
+                "estimate_fen": estimate,
+            },
+        )
         committee.post(f"/api/works/{work['id']}/status", {"status": "approved"})
         work_ids.append(work["id"])
     treasurer = estate.api(treasurer_token)
-    treasurer.post(f"/api/estates/{estate.id}/funding-sources", {
-        "name": "老旧小区改造补贴", "kind": "subsidy", "budget_fen": 120_000_000,
-        "eligible_work_ids": work_ids})
-    treasurer.post(f"/api/estates/{estate.id}/funding-sources", {
-        "name": "供电公司", "kind": "utility", "budget_fen": 40_000_000,
-        "eligible_work_ids": [work_ids[0]], "max_share": "0.50"})
+    treasurer.post(
+        f"/api/estates/{estate.id}/funding-sources",
+        {
+            "name": "老旧小区改造补贴",
+            "kind": "subsidy",
+            "budget_fen": 120_000_000,
+            "eligible_work_ids": work_ids,
+        },
+    )
+    treasurer.post(
+        f"/api/estates/{estate.id}/funding-sources",
+        {
+            "name": "供电公司",
+            "kind": "utility",
+            "budget_fen": 40_000_000,
+            "eligible_work_ids": [work_ids[0]],
+            "max_share": "0.50",
+        },
+    )
 
     page = await open_page(estate.svc.base_url, treasurer_token)
     await page.goto(f"{estate.svc.base_url}/#/funding")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -18,14 +19,16 @@ B1,202,2,50.00,C,Owner C,
 CJK = r"[\u3400-\u9fff]"
 
 
+@pytest.mark.timeout(240)
 async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any
 ) -> None:
     estate = make_service_estate(CSV, name="Harmony Court")
     units = {(h["owner_key"], h["unit"]): h["id"] for h in estate.households()}
     _, committee_token = estate.member("committee", "Chair Wang")
-    _, owner_a_token = estate.member("owner", "Owner A",
-                                     household_ids=[units["A", "101"], units["A", "102"]])
+    _, owner_a_token = estate.member(
+        "owner", "Owner A", household_ids=[units["A", "101"], units["A", "102"]]
+    )
     _, owner_b_token = estate.member("owner", "Owner B", household_ids=[units["B", "201"]])
     # The chair sets the meeting up through the screens: meeting, agenda, motion, voting.
     chair = await open_page(estate.svc.base_url, committee_token)
@@ -37,7 +40,9 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     await chair.get_by_test_id("agenda-items").get_by_text("Any other business").wait_for()
     await chair.get_by_test_id("open-meeting").click()
     await chair.get_by_text("新增表决事项").click()
-    await chair.get_by_label("表决事项", exact=True).fill("Use the maintenance fund for the power retrofit")
+    await chair.get_by_label("表决事项", exact=True).fill(
+        "Use the maintenance fund for the power retrofit"
+    )
     await chair.get_by_role("button", name="添加").click()
     await chair.get_by_test_id("open-motion").click()
     room = chair.url
@@ -55,7 +60,11 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
 
     # The chair's page was not reloaded: the tally arrives over the live socket.
     await participating.get_by_text("1 / 3").wait_for()
-    await chair.get_by_test_id("bar-participating-area").get_by_text("170.00 m²", exact=False).wait_for()
+    await (
+        chair.get_by_test_id("bar-participating-area")
+        .get_by_text("170.00 m²", exact=False)
+        .wait_for()
+    )
     await chair.get_by_test_id("presence").get_by_text("Owner A").wait_for()
     estate.api(owner_b_token).post(f"/api/motions/{motion['id']}/ballots", {"choice": "yes"})
     await participating.get_by_text("2 / 3").wait_for()  # exactly two thirds: quorum met
@@ -71,8 +80,6 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     await owner.get_by_test_id("result").get_by_text("Motion passed").wait_for()
     assert await missing_keys(owner) == []
     text = (await owner.inner_text("body")).replace("中文", "", 1)  # the toggle back
-    import re
-
     assert re.findall(CJK, text) == [], text
     await owner.reload()  # the choice sticks
     await owner.get_by_test_id("result").get_by_text("Motion passed").wait_for()

@@ -16,11 +16,17 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 
 def power_lines(cable_unit_price_fen: int) -> list[dict[str, Any]]:
     return [
-        {"description": "10kV 电缆", "unit": "米", "quantity": "1000", "unit_price_fen": cable_unit_price_fen},
+        {
+            "description": "10kV 电缆",
+            "unit": "米",
+            "quantity": "1000",
+            "unit_price_fen": cable_unit_price_fen,
+        },
         {"description": "箱式变压器", "unit": "台", "quantity": "2", "unit_price_fen": 50_000_000},
     ]
 
 
+@pytest.mark.timeout(240)
 async def test_supplier_revision_reaches_committee_live(
     make_service_estate: Any, open_page: Any, screenshot: Any
 ) -> None:
@@ -29,14 +35,21 @@ async def test_supplier_revision_reaches_committee_live(
     committee = estate.api(committee_token)
     supplier = committee.post(f"/api/estates/{estate.id}/suppliers", {"name": "国网株洲供电公司"})
     _, supplier_token = estate.member("supplier", "李经理", supplier_id=supplier["id"])
-    work = committee.post(f"/api/estates/{estate.id}/works", {
-        "title": "二次供电改造", "category": "power", "benefit_rule": "area",
-        "estimate_fen": 360_000_000})
+    work = committee.post(
+        f"/api/estates/{estate.id}/works",
+        {
+            "title": "二次供电改造",
+            "category": "power",
+            "benefit_rule": "area",
+            "estimate_fen": 360_000_000,
+        },
+    )
     committee.post(f"/api/works/{work['id']}/status", {"status": "approved"})
     committee.post(f"/api/works/{work['id']}/invitations", {"supplier_id": supplier["id"]})
     # Round 1 at ¥3,600,000: 1000 m × ¥2,600 + 2 × ¥500,000.
-    quote = estate.api(supplier_token).post(f"/api/works/{work['id']}/quotes",
-                                            {"lines": power_lines(260_000)})
+    quote = estate.api(supplier_token).post(
+        f"/api/works/{work['id']}/quotes", {"lines": power_lines(260_000)}
+    )
 
     review = await open_page(estate.svc.base_url, committee_token)
     await review.goto(f"{estate.svc.base_url}/#/works/{work['id']}")

@@ -16,6 +16,7 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 """
 
 
+@pytest.mark.timeout(240)
 async def test_banner_while_reconnecting_and_missed_ballots_replayed(
     make_service_estate: Any, service: Any, open_page: Any, screenshot: Any
 ) -> None:
@@ -24,11 +25,13 @@ async def test_banner_while_reconnecting_and_missed_ballots_replayed(
     _, committee_token = estate.member("committee", "王主任")
     _, owner_token = estate.member("owner", "业主甲", household_ids=[households["A"]])
     committee = estate.api(committee_token)
-    meeting = committee.post(f"/api/estates/{estate.id}/meetings",
-                             {"title": "1栋议事会", "kind": "building_meeting"})
+    meeting = committee.post(
+        f"/api/estates/{estate.id}/meetings", {"title": "1栋议事会", "kind": "building_meeting"}
+    )
     committee.post(f"/api/meetings/{meeting['id']}/open")
-    motion = committee.post(f"/api/meetings/{meeting['id']}/motions",
-                            {"title": "屋面防水使用维修资金", "matter": 5})
+    motion = committee.post(
+        f"/api/meetings/{meeting['id']}/motions", {"title": "屋面防水使用维修资金", "matter": 5}
+    )
     committee.post(f"/api/motions/{motion['id']}/open")
 
     first = estate.svc
@@ -52,4 +55,3 @@ async def test_banner_while_reconnecting_and_missed_ballots_replayed(
     await chair.context.set_offline(False)
     await participating.get_by_text("1 / 3").wait_for(timeout=40_000)
     await chair.get_by_test_id("reconnecting").wait_for(state="detached")
-

@@ -15,6 +15,7 @@ CSV = f"""building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 """
 
 
+@pytest.mark.timeout(240)
 async def test_hostile_name_displays_literally_and_keyboard_reaches_everything(
     make_service_estate: Any, open_page: Any, screenshot: Any
 ) -> None:
@@ -30,7 +31,6 @@ async def test_hostile_name_displays_literally_and_keyboard_reaches_everything(
     await page.wait_for_timeout(300)  # an onerror handler would have fired by now
     await screenshot(page, "households")
     # open_page fails the test if any dialog (alert) opened or a script error happened.
-
 
     # Keyboard: the first Tab lands on the skip link, which moves focus to the content;
     # the language toggle works from the keyboard.

@@ -25,6 +25,7 @@ UNLABELLED = """[...document.querySelectorAll('input, select, textarea')]
   .map(e => e.outerHTML)"""
 
 
+@pytest.mark.timeout(300)
 async def test_every_screen_on_phone_and_desktop(
     make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any
 ) -> None:
@@ -36,52 +37,104 @@ async def test_every_screen_on_phone_and_desktop(
     committee = estate.api(committee_token)
     supplier = committee.post(f"/api/estates/{estate.id}/suppliers", {"name": "国网株洲供电公司"})
     _, supplier_token = estate.member("supplier", "李经理", supplier_id=supplier["id"])
-    work = committee.post(f"/api/estates/{estate.id}/works", {
-        "title": "二次供电改造", "category": "power", "estimate_fen": 360_000_000})
+    work = committee.post(
+        f"/api/estates/{estate.id}/works",
+        {"title": "二次供电改造", "category": "power", "estimate_fen": 360_000_000},
+    )
     committee.post(f"/api/works/{work['id']}/status", {"status": "approved"})
     committee.post(f"/api/works/{work['id']}/invitations", {"supplier_id": supplier["id"]})
     bidder = estate.api(supplier_token)
-    quote = bidder.post(f"/api/works/{work['id']}/quotes", {"lines": [
-        {"description": "10kV 电缆", "unit": "米", "quantity": "1000", "unit_price_fen": 360_000}]})
-    committee.post(f"/api/quotes/{quote['id']}/counter-offers",
-                   {"note": "参考同类小区，请降至 170 万元", "target_total_fen": 170_000_000})
-    bidder.post(f"/api/quotes/{quote['id']}/rounds", {"based_on_round": 1, "lines": [
-        {"description": "10kV 电缆", "unit": "米", "quantity": "1000", "unit_price_fen": 170_000}]})
-    meeting = committee.post(f"/api/estates/{estate.id}/meetings",
-                             {"title": "1栋议事会", "kind": "building_meeting"})
+    quote = bidder.post(
+        f"/api/works/{work['id']}/quotes",
+        {
+            "lines": [
+                {
+                    "description": "10kV 电缆",
+                    "unit": "米",
+                    "quantity": "1000",
+                    "unit_price_fen": 360_000,
+                }
+            ]
+        },
+    )
+    committee.post(
+        f"/api/quotes/{quote['id']}/counter-offers",
+        {"note": "参考同类小区，请降至 170 万元", "target_total_fen": 170_000_000},
+    )
+    bidder.post(
+        f"/api/quotes/{quote['id']}/rounds",
+        {
+            "based_on_round": 1,
+            "lines": [
+                {
+                    "description": "10kV 电缆",
+                    "unit": "米",
+                    "quantity": "1000",
+                    "unit_price_fen": 170_000,
+                }
+            ],
+        },
+    )
+    meeting = committee.post(
+        f"/api/estates/{estate.id}/meetings", {"title": "1栋议事会", "kind": "building_meeting"}
+    )
     committee.post(f"/api/meetings/{meeting['id']}/open")
-    motion = committee.post(f"/api/meetings/{meeting['id']}/motions",
-                            {"title": "使用维修资金改造二次供电", "matter": 5})
+    motion = committee.post(
+        f"/api/meetings/{meeting['id']}/motions", {"title": "使用维修资金改造二次供电", "matter": 5}
+    )
     committee.post(f"/api/motions/{motion['id']}/open")
     treasurer = estate.api(treasurer_token)
-    treasurer.post(f"/api/estates/{estate.id}/funding-sources", {
-        "name": "老旧小区改造补贴", "kind": "subsidy", "budget_fen": 260_000_000,
-        "eligible_work_ids": [work["id"]]})
-    treasurer.post(f"/api/estates/{estate.id}/funding-plans",
-                   {"policy": "minimum", "resident_band": ["0.20", "0.30"]})
+    treasurer.post(
+        f"/api/estates/{estate.id}/funding-sources",
+        {
+            "name": "老旧小区改造补贴",
+            "kind": "subsidy",
+            "budget_fen": 260_000_000,
+            "eligible_work_ids": [work["id"]],
+        },
+    )
+    treasurer.post(
+        f"/api/estates/{estate.id}/funding-plans",
+        {"policy": "minimum", "resident_band": ["0.20", "0.30"]},
+    )
 
     tour = {
-        committee_token: ["#/", "#/works", f"#/works/{work['id']}", "#/meetings",
-                          f"#/meetings/{meeting['id']}", "#/households", "#/members"],
+        committee_token: [
+            "#/",
+            "#/works",
+            f"#/works/{work['id']}",
+            "#/meetings",
+            f"#/meetings/{meeting['id']}",
+            "#/households",
+            "#/members",
+        ],
         supplier_token: ["#/", "#/supplier", f"#/supplier/quotes/{quote['id']}"],
         treasurer_token: ["#/", "#/funding"],
         owner_token: ["#/", f"#/meetings/{meeting['id']}", "#/my"],
         estate.svc.admin_token: ["#/"],  # the global admin first chooses an estate
     }
-    names = {committee_token: "committee", supplier_token: "supplier",
-             treasurer_token: "treasurer", owner_token: "owner",
-             estate.svc.admin_token: "admin"}
+    names = {
+        committee_token: "committee",
+        supplier_token: "supplier",
+        treasurer_token: "treasurer",
+        owner_token: "owner",
+        estate.svc.admin_token: "admin",
+    }
     for phone in (True, False):
         for token, routes in tour.items():
-            page = await open_page(estate.svc.base_url, token, phone=phone,
-                                   lang=None if phone else "en")
+            page = await open_page(
+                estate.svc.base_url, token, phone=phone, lang=None if phone else "en"
+            )
             for route in routes:
                 await page.goto(f"{estate.svc.base_url}/{route}")
                 await page.locator("main h1").first.wait_for()
                 await page.wait_for_load_state("networkidle")
                 await expect(page.locator(".loading")).to_have_count(0)
                 await expect(page.locator('.chart[data-ready="false"]')).to_have_count(0)
-                assert await page.locator(".error").count() == 0, (route, await page.inner_text("main"))
+                assert await page.locator(".error").count() == 0, (
+                    route,
+                    await page.inner_text("main"),
+                )
                 assert await missing_keys(page) == [], route
                 assert await page.evaluate(UNLABELLED) == [], route
                 slug = route.strip("#/").replace("/", "-") or "home"

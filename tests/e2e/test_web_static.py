@@ -22,8 +22,16 @@ DYNAMIC = {
     "source.kind.": ["subsidy", "maintenance_fund", "utility", "donor", "other"],
     "funding.policy.": ["minimum", "target"],
     "role.": ["admin", "committee", "owner", "supplier", "treasurer", "observer"],
-    "status.work.": ["proposed", "approved", "quoting", "awarded", "funded", "in_progress",
-                     "done", "rejected"],
+    "status.work.": [
+        "proposed",
+        "approved",
+        "quoting",
+        "awarded",
+        "funded",
+        "in_progress",
+        "done",
+        "rejected",
+    ],
     "status.motion.": ["draft", "open", "closed"],
     "status.meeting.": ["scheduled", "open", "closed"],
 }
@@ -55,8 +63,11 @@ def test_every_key_the_code_uses_is_translated() -> None:
 
 
 def test_no_inner_html_in_our_code() -> None:
-    offenders = [str(p) for p in OWN_JS
-                 if re.search(r"innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML", p.read_text())]
+    offenders = [
+        str(p)
+        for p in OWN_JS
+        if re.search(r"innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML", p.read_text())
+    ]
     assert offenders == []
 
 
@@ -82,14 +93,29 @@ def test_money_and_date_formatting() -> None:
     };
     console.log(JSON.stringify(out));
     """
-    result = subprocess.run(["node", "--input-type=module", "-e", script], cwd=WEB,
-                            capture_output=True, text=True, check=True, timeout=30)
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=WEB,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     out = json.loads(result.stdout)
     assert out == {
-        "big": "¥1,700,000.00", "neg": "-¥0.05", "str": "¥3,600,000.00",
+        "big": "¥1,700,000.00",
+        "neg": "-¥0.05",
+        "str": "¥3,600,000.00",
         "huge": "¥9,007,199,254,740,993.12",
-        "wan": "170万元", "wan2": "123.46万元", "small": None,
-        "parse": 170000050, "line": "833",
-        "cap": "人民币壹仟柒佰元整", "cap2": "人民币壹佰万零壹元整", "cap3": "人民币壹拾元零壹分",
-        "date": "2024-09-28", "share": "23.5%", "area": "86.50 m²",
+        "wan": "170万元",
+        "wan2": "123.46万元",
+        "small": None,
+        "parse": 170000050,
+        "line": "833",
+        "cap": "人民币壹仟柒佰元整",
+        "cap2": "人民币壹佰万零壹元整",
+        "cap3": "人民币壹拾元零壹分",
+        "date": "2024-09-28",
+        "share": "23.5%",
+        "area": "86.50 m²",
     }

@@ -119,7 +119,7 @@ def make_service_estate(
 async def open_page(browser: Any) -> AsyncIterator[Callable[..., Any]]:
     """``await open_page(base_url, token, phone=True)`` → a signed-in page in its own context.
 
-    Every page fails the test on a JavaScript error or an alert dialog.
+    Every page fails the test on a JavaScript error, a CSP violation or an alert dialog.
     """
     contexts: list[Any] = []
     problems: list[str] = []
@@ -139,6 +139,12 @@ async def open_page(browser: Any) -> AsyncIterator[Callable[..., Any]]:
         page = await context.new_page()
         page.set_default_timeout(15_000)
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+        def on_console(message: Any) -> None:
+            if message.type == "error" and "Content Security Policy" in message.text:
+                problems.append(f"CSP violation: {message.text}")
+
+        page.on("console", on_console)
 
         async def on_dialog(dialog: Any) -> None:
             problems.append(f"dialog opened: {dialog.type} {dialog.message}")

@@ -175,7 +175,8 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
   const [confirming, setConfirming] = useState(null);
   const q = quote.data;
   const rounds = q ? itemsOf(q.rounds) : [];
-  const chart = useMemo(() => roundsChart(rounds), [JSON.stringify(rounds.map((r) => [r.round, r.total_fen]))]);
+  const priced = rounds.filter((r) => r.total_fen !== null && r.total_fen !== undefined); // sealed: no prices
+  const chart = useMemo(() => roundsChart(priced), [JSON.stringify(priced.map((r) => [r.round, r.total_fen]))]);
   if (quote.error) return html`<${ErrorBox} error=${quote.error} />`;
   if (!q) return html`<${Loading} />`;
   const award = async (round) => {
@@ -189,7 +190,8 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
     ${last ? html`<p data-testid="latest-total">${t("quotes.latest", { n: last.round })}: <strong><${Money} fen=${last.total_fen} /></strong>
       ${last.change_vs_first_pct !== null && last.change_vs_first_pct !== undefined && rounds.length > 1
         ? html` <span class="muted">(${t("quotes.vsFirst")} ${formatPct(last.change_vs_first_pct)})</span>` : null}</p>` : null}
-    ${rounds.length ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
+    ${q.sealed && !priced.length ? html`<p class="notice">${t("quotes.sealedQuote")}</p>` : null}
+    ${priced.length ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
     <ol class="timeline" data-testid="rounds">${rounds.slice().reverse().map((r) => html`<li key=${r.round} data-testid="round">
       <strong>${t("quotes.roundN", { n: r.round })}</strong> · <${Money} fen=${r.total_fen} />
       ${r.change_vs_previous_fen !== null && r.change_vs_previous_fen !== undefined && r.round > 1
@@ -198,7 +200,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       <div class="muted">${formatDateTime(r.at)}${r.by_name ? ` · ${r.by_name}` : ""}</div>
       <details><summary>${t("quotes.lines", { n: itemsOf(r.lines).length })}</summary>
         <${LinesTable} lines=${itemsOf(r.lines)} /></details>
-      ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && r === last ? html`<div class="actions">
+      ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && r === last && priced.length ? html`<div class="actions">
         ${confirming === r.round
           ? html`<span role="status">${t("quotes.confirmAward", { n: r.round, total: formatFen(r.total_fen) })}</span>
             <button type="button" class="primary" data-testid="award-confirm" disabled=${action.busy} onClick=${() => award(r)}>${t("quotes.awardConfirm")}</button>
@@ -215,7 +217,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
         ${lt.note ? html` — ${lt.note}` : null}</li>`)}</ul>` : null}
       <div class="muted">${formatDateTime(c.at || c.created_at)}${c.round ? ` · ${t("quotes.afterRound", { n: c.round })}` : ""}</div>
     </li>`)}</ul>
-    ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open"
+    ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && priced.length
       ? html`<${CounterOfferForm} key=${last ? last.round : 0} quoteId=${quoteId}
           lines=${last ? itemsOf(last.lines) : []} onDone=${quote.reload} />` : null}
   </section>`;

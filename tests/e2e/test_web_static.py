@@ -119,3 +119,17 @@ def test_money_and_date_formatting() -> None:
         "share": "23.5%",
         "area": "86.50 m²",
     }
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_every_module_parses(tmp_path: Path) -> None:
+    failures = []
+    for path in OWN_JS:
+        copy = tmp_path / (path.stem + ".mjs")  # .mjs: parsed as an ES module
+        copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        result = subprocess.run(
+            ["node", "--check", str(copy)], capture_output=True, text=True, timeout=30
+        )
+        if result.returncode:
+            failures.append(f"{path.relative_to(WEB)}: {result.stderr.strip()}")
+    assert failures == []

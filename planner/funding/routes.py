@@ -251,7 +251,11 @@ async def _problem(
     _check_share(data.target_share, "target_share")
     if data.policy == "target" and data.target_share is None:
         raise BadRequest("target_share", "the target policy needs a target share")
-    async with db.connection() as conn:
+    # one consistent snapshot of costs, sources and households
+    async with (
+        db.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
         if not await store.estate_exists(conn, estate_id):
             raise NotFound("estate")
         if data.work_ids is not None:

@@ -251,7 +251,7 @@ def start_service(
 
 
 def wait_healthy(
-    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 30.0
+    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 90.0
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -531,6 +531,18 @@ def report(r: dict[str, Any]) -> str:
     )
 
 
+def add_to_section(document: str, heading: str, entry: str) -> str:
+    """``document`` with ``entry`` appended at the end of the ``heading`` section (made last
+    when missing), leaving the sections after it in place."""
+    marker = f"\n{heading}\n"
+    if marker not in document:
+        document = document.rstrip("\n") + "\n\n" + marker.lstrip("\n")
+    start = document.index(marker) + len(marker)
+    end = document.find("\n## ", start)
+    end = len(document) if end < 0 else end
+    return document[:end].rstrip("\n") + "\n" + entry + document[end:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--households", type=int, default=2000)
@@ -551,12 +563,7 @@ def main() -> None:
         path = ROOT / "docs" / "benchmarks.md"
         existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
         entry = f"\n{dt.date.today().isoformat()} on {machine}: `{command.strip()}`\n\n{text}\n"
-        if "\n## Vote storm\n" not in existing:
-            existing = existing.rstrip("\n") + "\n\n## Vote storm\n"
-        start = existing.index("\n## Vote storm\n") + len("\n## Vote storm\n")
-        end = existing.find("\n## ", start)
-        end = len(existing) if end < 0 else end
-        updated = existing[:end].rstrip("\n") + "\n" + entry + existing[end:]
+        updated = add_to_section(existing, "## Vote storm", entry)
         path.write_text(updated, encoding="utf-8")
 
 

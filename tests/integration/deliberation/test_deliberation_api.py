@@ -445,3 +445,50 @@ async def test_meeting_listing_and_validation(
     assert got["status"] == "scheduled" and got["agenda"] == [] and got["motions"] == []
     again = await client.post(f"/api/meetings/{made.json()['id']}/close", headers=h)
     assert again.status_code == 409
+
+
+async def test_motions_and_agenda_may_refer_to_works_of_the_estate(
+    client: httpx.AsyncClient, voting: Voting, make_estate: MakeEstate
+) -> None:
+    h = bearer(voting.committee)
+    work = await client.post(
+        f"/api/estates/{voting.estate_id}/works",
+        headers=h,
+        json={"title": "二次供电改造", "category": "power"},
+    )
+    assert work.status_code == 201, work.text
+    work_id = work.json()["id"]
+    meeting = await client.post(
+        f"/api/estates/{voting.estate_id}/meetings",
+        headers=h,
+        json={
+            "title": "业主大会",
+            "kind": "owners_assembly",
+            "agenda": [{"text": "电力改造", "work_id": work_id}],
+        },
+    )
+    assert meeting.status_code == 201, meeting.text
+    assert meeting.json()["agenda"] == [{"position": 1, "text": "电力改造", "work_id": work_id}]
+    meeting_id = meeting.json()["id"]
+    motion = await client.post(
+        f"/api/meetings/{meeting_id}/motions",
+        headers=h,
+        json={"title": "使用维修资金", "matter": 5, "work_id": work_id},
+    )
+    assert motion.status_code == 201 and motion.json()["work_id"] == work_id
+    listed = (await client.get(f"/api/meetings/{meeting_id}/motions", headers=h)).json()
+    assert [m["work_id"] for m in listed] == [work_id]
+    other = await make_estate(name="别处", csv=None)
+    _, other_committee = await add_member(client, voting.admin, other, "committee")
+    foreign = await client.post(
+        f"/api/estates/{other}/works",
+        headers=bearer(other_committee),
+        json={"title": "别人的工程", "category": "roof"},
+    )
+    foreign_motion = await client.post(
+        f"/api/meetings/{meeting_id}/motions",
+        headers=h,
+        json={"title": "x", "matter": 5, "work_id": foreign.json()["id"]},
+    )
+    assert foreign_motion.status_code == 400
+    assert foreign_motion.json()["errors"][0]["field"] == "work_id"

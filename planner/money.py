@@ -13,8 +13,6 @@ from fractions import Fraction
 from math import lcm
 from typing import Any
 
-import numpy as np
-
 __all__ = [
     "capital_numerals",
     "format_money",
@@ -238,6 +236,8 @@ def _split_vectorised(
     total_fen: int, weights: list[int], weight_sum: int, tie_keys: Sequence[Any]
 ) -> list[int]:
     """The same split with numpy int64 (exact: every product is below 2**62)."""
+    import numpy as np  # here, not at module level: money is imported by the service at start-up
+
     w = np.asarray(weights, dtype=np.int64)
     products = w * np.int64(total_fen)
     parts = products // np.int64(weight_sum)

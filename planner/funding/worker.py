@@ -24,7 +24,6 @@ from planner.funding.model import (
     Outcome,
     SolveTimeout,
 )
-from planner.funding.optimiser import solve_with_stats
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -35,6 +34,9 @@ GRACE_S = 60.0
 
 def solve_encoded(problem_json: bytes) -> bytes:
     """Run one solve; every expected failure becomes an Outcome, never an exception."""
+    # Imported here, in the worker process only: scipy costs the service seconds at start-up.
+    from planner.funding.optimiser import solve_with_stats
+
     problem = msgspec.json.decode(problem_json, type=FundingProblem)
     try:
         result, stats = solve_with_stats(problem)

@@ -76,28 +76,27 @@ async def check_cast(
 ) -> tuple[store.MotionRow, PendingCast]:
     """Who may cast what: 403 for suppliers, observers, other estates and units the caller
     neither owns nor holds as proxy; 400 for a unit outside the scope; 409 unless open."""
-    motion = await store.get_motion(conn, motion_id)
-    if motion is None:
+    own = set(principal.household_ids)
+    wanted = own if household_ids is None else set(household_ids)
+    context = await store.ballot_context(
+        conn, motion_id, principal.member_id, sorted(wanted), with_delegated=household_ids is None
+    )
+    if context is None:
         raise NotFound("motion")
+    motion, delegated, units = context.motion, context.delegated, context.units
     if principal.is_global_admin or principal.estate_id != motion.estate_id:
         raise Forbidden("not a member of this estate")
     if principal.role in NON_VOTERS:
         raise Forbidden(f"role {principal.role} may not vote")
     if motion.status != "open":
         raise Conflict(f"motion is {motion.status}; ballots are taken only while it is open")
-
-    own = set(principal.household_ids)
-    delegated = await store.delegated_units(conn, principal.member_id, motion.meeting_id)
     if household_ids is None:
-        units = await store.roll_units(conn, motion_id, own | set(delegated))
         if not units:
             raise Forbidden("you hold no units (own or delegated) in this motion's scope")
     else:
-        wanted = set(household_ids)
         not_yours = sorted(wanted - own - set(delegated))
         if not_yours:
             raise Forbidden(f"you may not vote for units {not_yours}")
-        units = await store.roll_units(conn, motion_id, wanted)
         outside = sorted(wanted - {u.household_id for u in units})
         if outside:
             raise BadRequest("household_ids", f"units {outside} are not in this motion's scope")

@@ -404,6 +404,57 @@ async def running_counts(conn: asyncpg.Connection, motion_id: int) -> Counts | N
     return Counts(**dict(row)) if row else None
 
 
+class BallotContext(msgspec.Struct, kw_only=True):
+    """What a cast is checked against, read in one round trip."""
+
+    motion: MotionRow
+    delegated: dict[int, int]  # unit -> delegation id, for this meeting or any meeting
+    units: list[RollUnit]  # roll units among the wanted ones
+
+
+async def ballot_context(
+    conn: asyncpg.Connection,
+    motion_id: int,
+    proxy_member_id: int,
+    wanted: Sequence[int],
+    with_delegated: bool,
+) -> BallotContext | None:
+    """The motion, the units delegated to the caller, and the roll units among ``wanted``
+    (plus the delegated ones when ``with_delegated``); None when there is no such motion."""
+    row = await conn.fetchrow(
+        f"""WITH mo AS ({_MOTION_SQL} WHERE mo.id = $1),
+               d AS (
+                   SELECT DISTINCT ON (household_id) household_id, id FROM delegations
+                   WHERE proxy_member_id = $2 AND revoked_at IS NULL
+                     AND (meeting_id IS NULL OR meeting_id = (SELECT meeting_id FROM mo))
+                   ORDER BY household_id, meeting_id NULLS LAST, id DESC),
+               r AS (
+                   SELECT household_id, person_key, area FROM motion_units
+                   WHERE motion_id = $1
+                     AND (household_id = ANY($3::bigint[])
+                          OR ($4 AND household_id IN (SELECT household_id FROM d)))
+                   ORDER BY household_id)
+           SELECT (SELECT row_to_json(mo) FROM mo) AS motion,
+                  (SELECT coalesce(json_agg(d), '[]'::json) FROM d) AS delegated,
+                  (SELECT coalesce(json_agg(r), '[]'::json) FROM r) AS units""",
+        motion_id,
+        proxy_member_id,
+        list(wanted),
+        with_delegated,
+    )
+    if row["motion"] is None:
+        return None
+    found = row["motion"]
+    for stamp in ("opened_at", "closed_at"):
+        if found[stamp] is not None:
+            found[stamp] = datetime.fromisoformat(found[stamp])
+    return BallotContext(
+        motion=MotionRow(**found),
+        delegated={d["household_id"]: d["id"] for d in row["delegated"]},
+        units=[RollUnit(**u) for u in row["units"]],
+    )
+
+
 async def delegated_units(
     conn: asyncpg.Connection, proxy_member_id: int, meeting_id: int
 ) -> dict[int, int]:

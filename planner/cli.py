@@ -84,7 +84,7 @@ def cmd_migrate(settings: Settings) -> None:
 
 
 def cmd_token(settings: Settings, rotate: bool) -> None:
-    from planner.access.bootstrap import ensure_admin, read_admin_token
+    from planner.access.bootstrap import ensure_admin, saved_admin_token
     from planner.db.migrate import migrate
     from planner.db.pool import connect_raw
 
@@ -93,9 +93,17 @@ def cmd_token(settings: Settings, rotate: bool) -> None:
         try:
             await migrate(conn)
             await ensure_admin(conn, settings.data_dir, rotate=rotate)
+            token = await saved_admin_token(conn, settings.data_dir)
         finally:
             await conn.close()
-        _print(read_admin_token(settings.data_dir) or "")
+        if token is None:
+            print(
+                "planner: this data folder holds no working admin token (the admin was made "
+                "elsewhere); `planner token --admin --rotate` makes a new one",
+                file=sys.stderr,
+            )
+            raise SystemExit(1)
+        _print(token)
 
     _with_database(settings, work)
 

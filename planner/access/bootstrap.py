@@ -30,15 +30,23 @@ async def ensure_admin(
 ) -> str | None:
     """Return the admin token if this call created or rotated it, else None.
 
-    With ``rotate`` (or when no saved token works) a new admin token replaces the old one.
-    Serialised by an advisory lock so instances starting together agree on one token.
+    The first start creates the admin. An instance whose data folder holds no working token
+    while an admin already exists (another host's data folder) leaves that admin alone;
+    ``rotate`` replaces it. Serialised by an advisory lock so instances starting together
+    agree on one token.
     """
     path = admin_token_path(data_dir)
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
         saved = read_admin_token(data_dir)
-        if not rotate and saved and await store.principal_by_token(conn, saved) is not None:
-            return None
+        if not rotate:
+            if saved and await store.principal_by_token(conn, saved) is not None:
+                return None
+            if await conn.fetchval(
+                "SELECT 1 FROM members WHERE role = 'admin' AND estate_id IS NULL "
+                "AND revoked_at IS NULL"
+            ):
+                return None
         await conn.execute(
             "UPDATE members SET revoked_at = now() "
             "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL"
@@ -55,6 +63,14 @@ async def ensure_admin(
         )
         _write_secret(path, token)
     return token
+
+
+async def saved_admin_token(conn: asyncpg.Connection, data_dir: Path) -> str | None:
+    """The token in this data folder, if it still signs in as the admin."""
+    saved = read_admin_token(data_dir)
+    if saved and await store.principal_by_token(conn, saved) is not None:
+        return saved
+    return None
 
 
 def read_admin_token(data_dir: Path) -> str | None:

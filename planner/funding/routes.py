@@ -12,12 +12,13 @@ timed out) is stored as a "failed" version and answered 422 with the reasons.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from decimal import Decimal
 from typing import Any
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Litestar, get, patch, post
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import authorize
@@ -37,7 +38,7 @@ from planner.funding.model import (
 )
 from planner.funding.rules import staleness
 from planner.funding.store import PlanRecord
-from planner.funding.worker import solve_off_loop
+from planner.funding.worker import shutdown_pool, solve_off_loop
 from planner.live.events import append_event
 
 MANAGE = ("admin", "committee", "treasurer")
@@ -386,3 +387,8 @@ def _plan_out(
 
 
 route_handlers = [FundingSourceController, FundingPlanController]
+
+
+async def on_shutdown(app: Litestar) -> None:
+    """Stop the solver processes with the service (none are left holding its pipes)."""
+    await asyncio.to_thread(shutdown_pool)

@@ -226,3 +226,44 @@ async def test_two_instances_racing_on_awards_and_ballots(
         accepted_late = sum(r.status_code == 201 for r in cast_results)
         abstaining = sum(u["choice"] == "abstain" for u in units)
         assert abstaining == accepted_late, "every accepted late ballot counts, no refused one"
+
+
+async def test_a_crashed_or_vanished_solver_leaves_nothing_half_stored(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies answers 'error': one failed version with the reason. A solve
+    that blows up outside the worker stores nothing at all."""
+    from planner.funding import routes as funding_routes
+    from planner.funding.model import Outcome
+
+    world = served.world
+    treasurer = bearer(world.own["treasurer"])
+
+    async def died(_: object) -> Outcome:
+        return Outcome(kind="error", reason="the solver process died")
+
+    async def exploded(_: object) -> Outcome:
+        raise RuntimeError("pool torn down mid-solve")
+
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=120) as http:
+        monkeypatch.setattr(funding_routes, "solve_off_loop", died)
+        before = await row_counts(served.database_url)
+        response = await http.post(
+            f"/api/estates/{world.estate_a}/funding-plans", json={}, headers=treasurer
+        )
+        assert response.status_code == 422, response.text
+        assert "died" in response.json()["detail"]
+        after = await row_counts(served.database_url)
+        changed = {k: after[k] - before[k] for k in after if after[k] != before.get(k)}
+        assert changed == {"funding_plans": 1, "events": 1}, changed
+
+        monkeypatch.setattr(funding_routes, "solve_off_loop", exploded)
+        before = after
+        response = await http.post(
+            f"/api/estates/{world.estate_a}/funding-plans", json={}, headers=treasurer
+        )
+        assert response.status_code == 500
+        assert response.json()["detail"] == "the server failed; the change was not made"
+        assert await row_counts(served.database_url) == before
+        # and the service goes on
+        assert (await http.get("/health")).status_code == 200

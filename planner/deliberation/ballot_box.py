@@ -113,8 +113,11 @@ async def check_cast(
 class BallotBox:
     """One writer per motion in this process; casts queue and are committed in batches."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, writer_db: Database | None = None) -> None:
+        """``db`` checks casts; ``writer_db`` (``db`` when None) records the batches and is
+        closed by ``stop`` when it is a pool of its own."""
         self.db = db
+        self.writer_db = writer_db or db
         self._queues: dict[int, list[tuple[PendingCast, asyncio.Future[list[BallotReceipt]]]]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
 
@@ -137,7 +140,7 @@ class BallotBox:
                 batch = queue[:MAX_BATCH]
                 del queue[:MAX_BATCH]
                 try:
-                    async with self.db.transaction() as conn:
+                    async with self.writer_db.transaction() as conn:
                         results = await record_batch(conn, motion, [p for p, _ in batch])
                 except BaseException as exc:  # each waiting request gets the error
                     failure = exc if isinstance(exc, Exception) else RuntimeError("stopping")
@@ -164,6 +167,8 @@ class BallotBox:
         writers = list(self._writers.values())
         if writers:
             await asyncio.wait(writers, timeout=10)
+        if self.writer_db is not self.db:
+            await self.writer_db.close()
 
 
 async def record_batch(

@@ -8,6 +8,7 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
+from planner.db.pool import Database
 from planner.deliberation import ballot_box, store
 from planner.deliberation.minutes import (
     Lang,
@@ -382,7 +383,10 @@ class DelegationController(Controller):
 
 
 async def on_startup(app: Litestar) -> None:
-    app.state.ballot_box = ballot_box.BallotBox(app.state.db)
+    # The writer commits with connections of its own, so a crowd of requests waiting for
+    # the shared pool cannot hold up the commits they are all waiting for.
+    writer_db = await Database.connect(app.state.database_url, min_size=1, max_size=2)
+    app.state.ballot_box = ballot_box.BallotBox(app.state.db, writer_db)
 
 
 async def on_shutdown(app: Litestar) -> None:

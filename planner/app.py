@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -33,7 +34,7 @@ from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
 from planner.db.pool import Database, connect_raw
 from planner.deps import DbDep
-from planner.errors import PlannerError, Unauthorized
+from planner.errors import BadRequest, PlannerError, Unauthorized
 from planner.settings import Settings
 
 log = logging.getLogger("planner")
@@ -162,6 +163,51 @@ def _data_error(request: Request, exc: asyncpg.DataError) -> Response[dict[str, 
     return problem(400, "Bad request", reason, [{"field": "body", "reason": reason}])
 
 
+_AT_PATH = re.compile(r"^(?P<reason>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+
+
+def _struct_type(annotation: Any) -> Any:
+    """The msgspec type to decode a handler's ``data`` with strictly, or None."""
+    inner = getattr(annotation, "__origin__", None)
+    if inner is list:
+        (item,) = annotation.__args__
+        return annotation if isinstance(item, type) and issubclass(item, msgspec.Struct) else None
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return annotation
+    return None
+
+
+async def strict_json_body(request: Request[Any, Any, Any]) -> None:
+    """Decode JSON bodies strictly against the handler's Struct before Litestar's lax pass.
+
+    Litestar converts request data with ``strict=False``, which would take ``"100"`` or
+    ``12.0`` for an integer number of fen; money must be a JSON integer, so the body is first
+    decoded here with msgspec's strict rules and refused with the failing field's path.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        return
+    field = request.route_handler.parsed_data_field
+    if field is None or not request.headers.get("content-type", "application/json").startswith(
+        "application/json"
+    ):
+        return
+    target = _struct_type(field.annotation)
+    if target is None:
+        return
+    try:
+        msgspec.json.decode(await request.body(), type=target, strict=True)
+    except msgspec.ValidationError as exc:
+        match = _AT_PATH.match(str(exc))
+        assert match is not None
+        path = (match.group("path") or "").lstrip(".") or "body"
+        unknown = _UNKNOWN_FIELD.search(match.group("reason"))
+        if unknown:
+            path = unknown.group(1) if path == "body" else f"{path}.{unknown.group(1)}"
+        raise BadRequest(path, match.group("reason")) from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest("body", f"not valid JSON: {exc}") from None
+
+
 def _internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal server error", "the server failed; the change was not made")
@@ -266,6 +312,7 @@ def create_app(
             "principal": Provide(provide_principal),
         },
         middleware=[SecurityHeadersMiddleware, DefineMiddleware(TokenOrSessionMiddleware)],
+        before_request=strict_json_body,
         exception_handlers={
             PlannerError: _planner_error,
             ValidationException: _validation_error,

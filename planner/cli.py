@@ -45,7 +45,12 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        ws_ping_interval=None,
+        # protocol pings find script clients that vanished without closing; browsers also
+        # ping at the application level (planner.live)
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        # per-frame compression for every client cost about a fifth of fan-out CPU
+        ws_per_message_deflate=False,
         # client frames are small JSON (planner.live.frames); refuse megabytes at the door
         ws_max_size=65_536,
         lifespan="on",

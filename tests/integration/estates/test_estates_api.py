@@ -160,3 +160,24 @@ async def test_unknown_and_mistyped_fields_name_the_field(
     response = await client.post("/api/estates", content=b'{"name": NaN}', headers=headers)
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_numbers_must_be_json_integers_not_strings_or_floats(
+    client: httpx.AsyncClient, admin_token: str, make_estate
+) -> None:
+    estate_id = await make_estate(csv=None)
+    for household_ids in (["1"], [1.0]):
+        response = await client.post(
+            f"/api/estates/{estate_id}/members",
+            json={"role": "observer", "display_name": "x", "household_ids": household_ids},
+            headers=bearer(admin_token),
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["field"] == "household_ids[0]"
+    response = await client.post(
+        f"/api/estates/{estate_id}/buildings",
+        json={"name": "A", "extra": {"deep": 1}},
+        headers=bearer(admin_token),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "extra"

@@ -24,6 +24,8 @@ async def snapshot(scene: Scene) -> dict[str, int]:
     [
         ({"lines": [line(unit_price_fen=-1)]}, "lines[0].unit_price_fen"),
         ({"lines": [line(unit_price_fen=12.5)]}, "unit_price_fen"),
+        ({"lines": [line(unit_price_fen=12.0)]}, "lines[0].unit_price_fen"),
+        ({"lines": [line(unit_price_fen="1200")]}, "lines[0].unit_price_fen"),
         ({"lines": [line(quantity="1.0001")]}, "lines[0].quantity"),
         ({"lines": [line(quantity="0")]}, "lines[0].quantity"),
         ({"lines": [line(quantity="-2")]}, "lines[0].quantity"),

@@ -120,6 +120,21 @@ export function shareToPct(share, places = 1) {
   return `${m[1]}${whole}${frac}%`;
 }
 
+/**
+ * The residents' share of a plan as a percentage, computed from the exact fen totals
+ * (rounding the API's four-place share string again would turn 22.846 % into 22.9 %).
+ */
+export function planSharePct(plan, places = 1) {
+  const num = BigInt(plan.residents_total_fen ?? 0);
+  const den = BigInt(plan.total_cost_fen ?? 0);
+  if (den === 0n) return shareToPct(plan.residents_share ?? "0", places);
+  const scale = 10n ** BigInt(places + 2);
+  const scaled = (num * scale * 2n + den) / (2n * den); // half up
+  const s = scaled.toString().padStart(places + 1, "0");
+  const whole = s.slice(0, s.length - places) || "0";
+  return `${whole}${places ? "." + s.slice(s.length - places) : ""}%`;
+}
+
 /** Ratio a/b of two decimal strings as a number in [0, 1] for drawing bars only (never for decisions). */
 export function ratioForBar(a, b) {
   const x = Number(a);

@@ -3,7 +3,7 @@ import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
-import { fenToYuanString, formatDateTime, parseYuan, shareToPct, formatFen } from "../lib/format.js";
+import { fenToYuanString, formatDateTime, parseYuan, planSharePct, shareToPct, formatFen } from "../lib/format.js";
 
 const SOURCE_KINDS = ["subsidy", "maintenance_fund", "utility", "donor", "other"];
 const PALETTE = ["#0050b3", "#d46b08", "#531dab", "#08979c", "#7cb305", "#c41d7f"];
@@ -128,7 +128,7 @@ function PlanDetail({ me, planId, names, onChange }) {
     <dl class="kv">
       <dt>${t("funding.totalCost")}</dt><dd data-testid="plan-total"><${Money} fen=${p.total_cost_fen} /></dd>
       <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
-      <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? shareToPct(p.residents_share) : "—"}</dd>
+      <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? planSharePct(p) : "—"}</dd>
     </dl>
     ${p.residents_share ? html`<${BandGauge} plan=${p} />` : null}
     ${p.status === "failed" ? html`<div class="error" role="alert" data-testid="plan-failed">
@@ -190,9 +190,9 @@ function BandGauge({ plan }) {
   const share = parseShare(plan.residents_share);
   const pos = (x) => `${Math.max(0, Math.min(100, (x / 0.5) * 100))}%`; // the gauge spans 0–50 %
   return html`<div aria-label=${t("funding.gauge")} data-testid="band-gauge">
-    <div class="muted">${t("funding.gaugeText", { share: shareToPct(plan.residents_share), lo: shareToPct(band[0], 0), hi: shareToPct(band[1], 0) })}</div>
+    <div class="muted">${t("funding.gaugeText", { share: planSharePct(plan), lo: shareToPct(band[0], 0), hi: shareToPct(band[1], 0) })}</div>
     <div class="gauge" role="meter" aria-valuemin="0" aria-valuemax="50" aria-valuenow=${Math.round(share * 1000) / 10}
-      aria-valuetext=${shareToPct(plan.residents_share)} aria-label=${t("funding.residentsShare")}>
+      aria-valuetext=${planSharePct(plan)} aria-label=${t("funding.residentsShare")}>
       <div class="band" style=${{ left: pos(lo), width: `calc(${pos(hi)} - ${pos(lo)})` }}></div>
       <div class="marker" style=${{ left: pos(share) }}></div>
       ${[0, 0.1, 0.2, 0.3, 0.4, 0.5].map((x) => html`<span class="tick" style=${{ left: pos(x) }}>${Math.round(x * 100)}%</span>`)}

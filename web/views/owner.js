@@ -3,7 +3,7 @@ import { t, tMaybe } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, Money, Status, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
-import { formatArea, formatDate, toChineseCapital, shareToPct } from "../lib/format.js";
+import { formatArea, formatDate, toChineseCapital, planSharePct } from "../lib/format.js";
 
 /** The newest approved plan, else the newest draft: what the owner will be asked to pay. */
 function pickPlan(plans) {
@@ -46,7 +46,7 @@ export function MyShare({ me }) {
       <ul class="plain">${itemsOf(h.works).map((w) => { const work = workNames[String(w.work_id)] || {}; return html`<li key=${w.work_id}>
         <strong>${work.title || `#${w.work_id}`}</strong>: <${Money} fen=${w.amount_fen} />
         <div class="muted">${t("my.why", { rule: tMaybe(`benefit.${work.benefit_rule}`, work.benefit_rule || "—") })}</div></li>`; })}</ul>
-      <p class="muted">${t("my.explain", { share: shareToPct(plan.data.residents_share) })}</p>
+      <p class="muted">${t("my.explain", { share: planSharePct(plan.data) })}</p>
       <div class="actions no-print">
         <a class="button primary" target="_blank" rel="noopener" data-testid="official-notice"
           href=${`/api/funding-plans/${plan.data.id}/notices/${h.household_id}`}>${t("my.officialNotice")}</a>

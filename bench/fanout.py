@@ -259,11 +259,6 @@ def postgres() -> Iterator[str]:
         yield os.environ["DATABASE_URL"]
         return
     with tempfile.TemporaryDirectory(prefix="fanout-") as folder:
-        for parent in [Path(folder), *Path(folder).parents]:
-            if parent == Path("/"):
-                break
-            with suppress(PermissionError):
-                parent.chmod(parent.stat().st_mode | 0o055)
         server = EmbeddedPostgres(Path(folder))
         server.start()
         try:

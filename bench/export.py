@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
-import platform
 import random
 import re
 import resource
@@ -28,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import msgspec
+from machine import machine_line  # bench/machine.py
 
 from planner.funding.exports.csv_export import write_csv
 from planner.funding.exports.model import ExportPlan, HouseholdLabel, SourceLabel, WorkLabel
@@ -198,16 +198,6 @@ def traced_peak(export: ExportPlan) -> int:
     return peak
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
@@ -219,11 +209,7 @@ def main() -> None:
         print(text)
         lines.append(text)
 
-    say(
-        f"- {dt.datetime.now(dt.UTC):%Y-%m-%d}, {os.cpu_count()} cores "
-        f"(`nproc` {len(os.sched_getaffinity(0))}), {platform.machine()}, {cpu_model()}, "
-        f"Python {platform.python_version()}"
-    )
+    say(machine_line())
     say("- command: `uv run python bench/export.py`")
     export = plan()
     result = export.result

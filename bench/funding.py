@@ -11,9 +11,6 @@ Figures: end-to-end plan time (prepare, LPs, rounding, explanation, JSON encodin
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import random
 import re
 import resource
@@ -24,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import msgspec
+from machine import machine_line  # bench/machine.py
 
 from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
 from planner.funding.optimiser import solve_with_stats
@@ -142,16 +140,6 @@ def peak_memory(problem: FundingProblem) -> int:
     return peak
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
@@ -163,12 +151,7 @@ def main() -> None:
         print(text)
         lines.append(text)
 
-    say(
-        f"- {dt.date.today().isoformat()}, {os.cpu_count()} cores "
-        f"(`nproc` {len(os.sched_getaffinity(0))}), {platform.machine()}, {cpu_model()}, "
-        f"Python {platform.python_version()}, load average at start "
-        f"{os.getloadavg()[0]:.1f} (the machine is shared; figures vary with it)"
-    )
+    say(machine_line() + " (the machine is shared; figures vary with it)")
     say("- command: `uv run python bench/funding.py`")
     problem = district(20_000)
     end_to_end(problem)  # warm-up: imports, HiGHS start

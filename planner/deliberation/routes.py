@@ -302,6 +302,16 @@ class MotionController(Controller):
             await _motion(conn, motion_id, principal, MANAGERS)
             return await store.ballot_record(conn, motion_id)
 
+    @get("/api/motions/{motion_id:int}/ballots/mine")
+    async def my_ballots(
+        self, motion_id: int, principal: PrincipalDep, db: DbDep
+    ) -> list[BallotRecord]:
+        """The ballots the caller cast (for their own units or as proxy), changes included,
+        with the one that counts marked: what a voter sees again after a reload."""
+        async with db.connection() as conn:
+            await _motion(conn, motion_id, principal, MEMBERS)
+            return await store.ballot_record(conn, motion_id, cast_by=principal.member_id)
+
 
 class DelegationController(Controller):
     tags = ["deliberation"]

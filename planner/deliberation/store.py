@@ -557,7 +557,10 @@ async def revoke_delegation(conn: asyncpg.Connection, delegation_id: int) -> Del
     return DelegationOut(**dict(row)) if row else None
 
 
-async def ballot_record(conn: asyncpg.Connection, motion_id: int) -> list[BallotRecord]:
+async def ballot_record(
+    conn: asyncpg.Connection, motion_id: int, cast_by: int | None = None
+) -> list[BallotRecord]:
+    """Every ballot of the motion in order (only those ``cast_by`` cast, when given)."""
     rows = await conn.fetch(
         """SELECT b.id AS ballot_id, b.household_id, b.choice, b.cast_by,
                   m.display_name AS cast_by_name, b.delegation_id,
@@ -567,8 +570,10 @@ async def ballot_record(conn: asyncpg.Connection, motion_id: int) -> list[Ballot
            JOIN members m ON m.id = b.cast_by
            JOIN motion_units u ON u.motion_id = b.motion_id AND u.household_id = b.household_id
            LEFT JOIN delegations d ON d.id = b.delegation_id
-           WHERE b.motion_id = $1 ORDER BY b.id""",
+           WHERE b.motion_id = $1 AND ($2::bigint IS NULL OR b.cast_by = $2)
+           ORDER BY b.id""",
         motion_id,
+        cast_by,
     )
     return [BallotRecord(**dict(r)) for r in rows]
 

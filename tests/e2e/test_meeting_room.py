@@ -57,6 +57,10 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     await owner.get_by_test_id("vote-yes").click()
     await owner.get_by_test_id("my-vote").wait_for()
     await screenshot(owner, "meeting-room")
+    # after a reload the owner still sees the choice that counts (read back from the server)
+    await owner.reload()
+    await owner.get_by_test_id("my-vote").wait_for()
+    assert await owner.get_by_test_id("vote-yes").get_attribute("aria-pressed") == "true"
 
     # The chair's page was not reloaded: the tally arrives over the live socket.
     await participating.get_by_text("1 / 3").wait_for()

@@ -53,6 +53,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/motions/{motion_id:int}/tally"): _none,
     ("GET", "/api/motions/{motion_id:int}/receipts"): _none,
     ("GET", "/api/motions/{motion_id:int}/ballots"): _none,
+    ("GET", "/api/motions/{motion_id:int}/ballots/mine"): _none,
     ("GET", "/api/estates/{estate_id:int}/delegations"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-sources"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-plans"): _none,

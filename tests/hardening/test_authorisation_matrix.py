@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501

@@ -166,6 +166,10 @@ function useProxyUnits(me) {
   return itemsOf(list.data).filter((d) => !d.revoked_at && String(d.proxy_member_id) === String(me.member_id));
 }
 
+function canVoteOn(motion, me) {
+  return motion.status !== "draft" && (me.household_ids || []).length > 0;
+}
+
 function MotionPanel({ me, motion, onChange }) {
   const tally = useApi(`/api/motions/${motion.id}/tally`);
   const proxies = useProxyUnits(me);
@@ -177,7 +181,11 @@ function MotionPanel({ me, motion, onChange }) {
     else if (event.type !== "ballot.cast" || motion.hide_results) tally.reload();
   });
   const action = useAction();
-  const [myChoice, setMyChoice] = useState(null);
+  const [castNow, setMyChoice] = useState(null);
+  // after a reload, the ballot that counts for the caller's own units comes back from the server
+  const mine = useApi(canVoteOn(motion, me) ? `/api/motions/${motion.id}/ballots/mine` : null);
+  const saved = itemsOf(mine.data).filter((b) => b.counted && b.delegation_id === null).map((b) => b.choice);
+  const myChoice = castNow ?? (saved.length ? saved[saved.length - 1] : null);
   const vote = async (choice) => {
     const res = await action.run(() => api(`/api/motions/${motion.id}/ballots`, { method: "POST", body: { choice } }));
     if (res !== undefined) { setMyChoice(choice); tally.reload(); }

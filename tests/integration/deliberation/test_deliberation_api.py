@@ -492,3 +492,25 @@ async def test_motions_and_agenda_may_refer_to_works_of_the_estate(
     )
     assert foreign_motion.status_code == 400
     assert foreign_motion.json()["errors"][0]["field"] == "work_id"
+
+
+async def test_a_voter_reads_back_only_their_own_ballots(
+    client: httpx.AsyncClient, voting: Voting
+) -> None:
+    _, motion_id = await open_motion(client, voting)
+    a_token = voting.owners["A"][1]
+    b_token = voting.owners["B"][1]
+    assert (await vote(client, a_token, motion_id, "yes")).status_code == 201
+    assert (await vote(client, a_token, motion_id, "no")).status_code == 201
+    assert (await vote(client, b_token, motion_id, "abstain")).status_code == 201
+    mine = (
+        await client.get(f"/api/motions/{motion_id}/ballots/mine", headers=bearer(a_token))
+    ).json()
+    assert mine and {b["cast_by"] for b in mine} == {mine[0]["cast_by"]}
+    counted = [b["choice"] for b in mine if b["counted"]]
+    assert counted and set(counted) == {"no"}
+    assert {b["choice"] for b in mine} == {"yes", "no"}
+    theirs = (
+        await client.get(f"/api/motions/{motion_id}/ballots/mine", headers=bearer(b_token))
+    ).json()
+    assert [b["choice"] for b in theirs] == ["abstain"] * len(theirs) and theirs

@@ -49,9 +49,11 @@ import httpx
 import msgspec
 
 from planner.db.embedded import EmbeddedPostgres
-from planner.deliberation.rules import Ballot, UnitInScope, count, tally
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.integration.deliberation.recount import recount_from_tables  # noqa: E402
+
 CHOICES = ("yes", "no", "abstain")
 SERVICE_POOL = 10  # Settings.pool_max_size default
 
@@ -287,35 +289,10 @@ async def baseline(http: httpx.AsyncClient, tokens: list[str], clients: int, n: 
 
 
 async def recount(url: str, motion_id: int, matter: int) -> tuple[Any, dict[str, Any], int]:
-    conn = await asyncpg.connect(url)
-    try:
-        units = [
-            UnitInScope(household_id=r["id"], owner_key=r["owner_key"], area_m2=r["area_m2"])
-            for r in await conn.fetch(
-                """SELECT h.id, h.owner_key, h.area_m2 FROM households h
-                        JOIN motion_units u ON u.household_id = h.id WHERE u.motion_id = $1""",
-                motion_id,
-            )
-        ]
-        ballots = [
-            Ballot(seq=r["id"], household_ids=(r["household_id"],), choice=r["choice"])
-            for r in await conn.fetch(
-                "SELECT id, household_id, choice FROM ballots WHERE motion_id = $1", motion_id
-            )
-        ]
-        running = dict(
-            await conn.fetchrow(
-                """SELECT total_area, total_owners, total_units, participating_units, yes_area,
-                      no_area, abstain_area, yes_owners, no_owners, abstain_owners
-               FROM motions WHERE id = $1""",
-                motion_id,
-            )
-        )
-    finally:
-        await conn.close()
-    counts = count(units, ballots)
+    """The tests' independent recount from the tables; also whether the running counts agree."""
+    expected, counts, running, rows = await recount_from_tables(url, motion_id, matter)
     same = running == {f: getattr(counts, f) for f in running}
-    return tally(matter, units, ballots), {"running_equal": same}, len(ballots)
+    return expected, {"running_equal": same}, rows
 
 
 async def floor(url: str, casts: list[int], clients: int) -> float:

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from planner.db.pool import connect_raw
-from planner.deliberation.rules import Ballot, UnitInScope, count, decide, tally
+from planner.deliberation.rules import decide
 from tests.conftest import RunningService, bearer
 from tests.integration.deliberation.helpers import event_rows, open_motion, setup_voting, vote
+from tests.integration.deliberation.recount import recount_from_tables
 
 CHOICES = ("yes", "no", "abstain")
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -44,35 +44,6 @@ def estate_rows(owners: int, two_unit_owners: int) -> list[tuple[str, str, str, 
         if i < two_unit_owners:
             rows.append((building, f"{i:04d}B", f"{rng.randint(2000, 9000) / 100:.2f}", f"o{i}"))
     return rows
-
-
-async def recount_from_tables(database_url: str, motion_id: int, matter: int) -> tuple:  # type: ignore[type-arg]
-    """An independent recount straight from households and the append-only ballots table."""
-    conn = await connect_raw(database_url)
-    try:
-        units = [
-            UnitInScope(household_id=r["id"], owner_key=r["owner_key"], area_m2=r["area_m2"])
-            for r in await conn.fetch(
-                """SELECT h.id, h.owner_key, h.area_m2 FROM households h
-                   JOIN motion_units u ON u.household_id = h.id WHERE u.motion_id = $1""",
-                motion_id,
-            )
-        ]
-        ballots = [
-            Ballot(seq=r["id"], household_ids=(r["household_id"],), choice=r["choice"])
-            for r in await conn.fetch(
-                "SELECT id, household_id, choice FROM ballots WHERE motion_id = $1", motion_id
-            )
-        ]
-        running = await conn.fetchrow(
-            """SELECT total_area, total_owners, total_units, participating_units, yes_area,
-                      no_area, abstain_area, yes_owners, no_owners, abstain_owners
-               FROM motions WHERE id = $1""",
-            motion_id,
-        )
-    finally:
-        await conn.close()
-    return tally(matter, units, ballots), count(units, ballots), dict(running), len(ballots)
 
 
 async def test_500_owners_casting_at_once_some_changing_lose_nothing(

@@ -104,7 +104,9 @@ class _Seq(msgspec.Struct):
 
 def clients_process(urls: list[str], events: int, pipe: Connection) -> None:
     raise_fd_limit()
-    receipts = asyncio.run(_run_clients(urls, events, pipe))
+    import uvloop  # the service runs on uvloop; its clients and the floor do too
+
+    receipts = uvloop.run(_run_clients(urls, events, pipe))
     pipe.send(receipts)
     pipe.close()
 
@@ -195,7 +197,9 @@ def delays_ms(
 
 
 def floor_server(port: int) -> None:
-    asyncio.run(_floor_server(port))
+    import uvloop
+
+    uvloop.run(_floor_server(port))
 
 
 async def _floor_server(port: int) -> None:

@@ -53,6 +53,9 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
         ws_per_message_deflate=False,
         # client frames are small JSON (planner.live.frames); refuse megabytes at the door
         ws_max_size=65_536,
+        # the sans-I/O websockets protocol: about a quarter of the per-frame cost of the
+        # legacy one, which set the fan-out p99 (docs/benchmarks.md, 2026-11-26 17:33)
+        ws="websockets-sansio",
         lifespan="on",
     )
 

@@ -77,16 +77,14 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 0))
     async with (
         httpx.AsyncClient(transport=transport, base_url=settings.base_url, timeout=120) as http,
-        db.connection() as lock,
+        db.transaction() as lock,
     ):
         # Instances starting together on one database load the demo once: the others wait
-        # here, then find it loaded and only print their links.
-        await lock.execute("SELECT pg_advisory_lock($1)", _LOAD_LOCK)
-        try:
-            loaded = await is_loaded(lock)
-            result = await _load_or_refresh(http, db, admin_token, reset or not loaded)
-        finally:
-            await lock.execute("SELECT pg_advisory_unlock($1)", _LOAD_LOCK)
+        # here, then find it loaded and only print their links. The lock ends with this
+        # transaction, whatever happens to the load.
+        await lock.execute("SELECT pg_advisory_xact_lock($1)", _LOAD_LOCK)
+        loaded = await is_loaded(lock)
+        result = await _load_or_refresh(http, db, admin_token, reset or not loaded)
     return {
         "loaded": reset or not loaded,
         "links": {

@@ -286,9 +286,12 @@ async def test_hidden_results_until_close(
     committee_view = await tally_of(client, voting.committee, motion_id)
     assert committee_view["results_hidden"] is False
     assert committee_view["yes_owners"] == 3
-    types = [r["type"] for r in await event_rows(database_url, voting.estate_id)]
+    rows = await event_rows(database_url, voting.estate_id)
+    types = [r["type"] for r in rows]
     assert types.count("ballot.cast") == 3
     assert "tally.updated" not in types
+    # members' only sign of progress while the tally is hidden
+    assert {r["audience"] for r in rows if r["type"] == "ballot.cast"} == {"members"}
     await client.post(f"/api/motions/{motion_id}/close", headers=bearer(voting.committee))
     after = await tally_of(client, voting.owners["D"][1], motion_id)
     assert after["results_hidden"] is False and after["passed"] is True
@@ -310,7 +313,7 @@ async def test_events_carry_tallies_but_not_who_voted_what(
         "tally.updated",
     } <= set(by_type)
     cast = by_type["ballot.cast"]
-    assert cast["audience"] == "members"
+    assert cast["audience"] == "staff"  # members follow tally.updated while results show
     assert cast["data"] == {"motion_id": motion_id, "casts": 1, "units": 3}
     pushed = by_type["tally.updated"]["data"]
     assert pushed["yes_area_m2"] == "270.00" and pushed["motion_id"] == motion_id

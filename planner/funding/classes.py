@@ -1,41 +1,58 @@
-"""Households → benefit weights → classes of interchangeable households.
+"""Households → kinds → classes of interchangeable households; the prepared problem.
 
-A class groups households whose weight vectors over the works are proportional
-(the same works, the same ratios between works), so one household's share of the
-class amount on every work is its ``scale`` over the class's total scale. Households
-with a hardship cap are grouped only with identical households (same weights, same
-cap), so every member of a capped class pays the same. The optimiser's LPs have a
-variable per class and work, never per household.
+A class groups households whose weight vectors over the works are proportional (the
+same works, the same ratios between works), so one household's share of the class
+amount on every work is its ``scale`` over the class's total scale. Households with a
+hardship cap are grouped only with identical households (same weights, same cap), so
+every member of a capped class pays the same. The optimiser's LPs have a variable per
+class and work, never per household. Classes are built from kinds (planner.funding.kinds:
+households alike in every respect but their id), and everything per household, kind or
+class is a numpy array.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from math import ceil, floor, gcd, lcm
+from math import ceil, floor
 
-from planner.funding.model import FundingProblem, HouseholdInput, InvalidProblem, WorkInput
-from planner.works.rules import floor_factor
+import numpy as np
+
+from planner.funding.arrays import (
+    Index,
+    Ints,
+    bound,
+    exact,
+    group_order,
+    ranges,
+    starts_of,
+)
+from planner.funding.kinds import Households, Kinds, household_order, read_households, weigh
+from planner.funding.model import FundingProblem, InvalidProblem, WorkInput
+
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x94D049BB133111EB)
 
 
 @dataclass
-class HouseholdClass:
-    members: list[int]  # household positions (sorted by household_id)
-    scales: list[int]  # integer scale per member, same ratios as the exact scale
-    pattern: list[tuple[int, int]]  # (work position, weight per unit of scale)
-    cap_fen: int | None
-    scale_total: int = 0
+class Classes:
+    """Classes in the optimiser's order, each with its works and unit weights (entries)."""
+
+    size: Index  # households per class
+    cap: Ints  # per household, fen; -1 for no cap
+    scale_total: Ints  # sum of the members' scales
+    entry_start: Index  # offsets into the entries (length classes + 1)
+    entry_work: Index  # class by class, works in order
+    entry_unit: Ints  # weight per unit of scale
+    of_kind: Index  # each kind's class; -1 when no work benefits it
+    kind_scale: Ints  # each kind's scale: its weights are scale × the class's units
+
+    def __len__(self) -> int:
+        return len(self.size)
 
     @property
-    def size(self) -> int:
-        return len(self.members)
-
-    def class_weight(self, work: int) -> int:
-        for w, unit in self.pattern:
-            if w == work:
-                return unit * self.scale_total
-        return 0
+    def entry_class(self) -> Index:
+        return np.repeat(np.arange(len(self.size), dtype=np.intp), np.diff(self.entry_start))
 
 
 @dataclass
@@ -44,18 +61,17 @@ class Prepared:
 
     problem: FundingProblem
     works: list[WorkInput]
-    households: list[HouseholdInput]
     total_cost: int
     band_low: int  # ceil(low × total), fen
     band_high: int  # floor(high × total), fen
     work_low: list[int]
     work_high: list[int]
-    # per work: household positions and their integer weights (same ratios as exact)
-    beneficiaries: list[list[int]] = field(default_factory=list)
-    weights: list[list[int]] = field(default_factory=list)
-    classes: list[HouseholdClass] = field(default_factory=list)
-    work_classes: list[list[int]] = field(default_factory=list)  # class positions per work
-    has_uncapped: list[bool] = field(default_factory=list)  # per work
+    households: Households
+    kinds: Kinds
+    classes: Classes
+    beneficiaries: list[int]  # per work: how many households benefit
+    work_classes: list[list[int]]  # class positions per work
+    has_uncapped: list[bool]  # per work
 
 
 def _check_band(band: tuple[Decimal, Decimal], name: str) -> tuple[Fraction, Fraction]:
@@ -68,21 +84,15 @@ def _check_band(band: tuple[Decimal, Decimal], name: str) -> tuple[Fraction, Fra
 def prepare(problem: FundingProblem) -> Prepared:
     """Validate, sort and weigh; raise InvalidProblem on inputs that make no sense."""
     works = sorted(problem.works, key=lambda w: w.work_id)
-    households = sorted(problem.households, key=lambda h: h.household_id)
     if len({w.work_id for w in works}) != len(works):
         raise InvalidProblem("works", "a work is listed twice")
-    if len({h.household_id for h in households}) != len(households):
-        raise InvalidProblem("households", "a household is listed twice")
+    ids, order = household_order(problem.households)
     if len({s.source_id for s in problem.sources}) != len(problem.sources):
         raise InvalidProblem("sources", "a source is listed twice")
     for w in works:
         if w.cost_fen < 0:
             raise InvalidProblem(f"works.{w.work_id}.cost_fen", "must not be negative")
-    for h in households:
-        if not h.area_m2.is_finite() or h.area_m2 < 0:
-            raise InvalidProblem(f"households.{h.household_id}.area_m2", "must not be negative")
-        if h.cap_fen is not None and h.cap_fen < 0:
-            raise InvalidProblem(f"households.{h.household_id}.cap_fen", "must not be negative")
+    households, kinds, traits = read_households(problem.households, ids, order)
     for s in problem.sources:
         if s.budget_fen < 0:
             raise InvalidProblem(f"sources.{s.source_id}.budget_fen", "must not be negative")
@@ -107,125 +117,141 @@ def prepare(problem: FundingProblem) -> Prepared:
             wl, wh = _check_band(w.resident_band, f"works.{w.work_id}.resident_band")
             work_low.append(ceil(wl * w.cost_fen))
             work_high.append(floor(wh * w.cost_fen))
-    prepared = Prepared(
+    beneficiaries = weigh(works, kinds, traits)
+    classes = group(kinds)
+    work_classes, has_uncapped = _by_work(classes, len(works))
+    return Prepared(
         problem=problem,
         works=works,
-        households=households,
         total_cost=total,
         band_low=ceil(low * total),
         band_high=floor(high * total),
         work_low=work_low,
         work_high=work_high,
+        households=households,
+        kinds=kinds,
+        classes=classes,
+        beneficiaries=beneficiaries,
+        work_classes=work_classes,
+        has_uncapped=has_uncapped,
     )
-    _weigh(prepared)
-    _group(prepared)
-    return prepared
 
 
-def _area_units(households: list[HouseholdInput]) -> list[int]:
-    """Areas as integers with the same ratios (hundredths of m² for the usual two places)."""
-    distinct = {h.area_m2 for h in households}
-    places = 0
-    for area in distinct:
-        exponent = area.as_tuple().exponent
-        assert isinstance(exponent, int)
-        places = max(places, -exponent)
-    scaled = {area: int(area.scaleb(places)) for area in distinct}
-    return [scaled[h.area_m2] for h in households]
+def group(kinds: Kinds) -> Classes:
+    """Group kinds into classes, ordered by (capped, cap, scale, pattern) as tuples sort.
+
+    Uncapped kinds group by their pattern of (work, unit weight) alone; capped kinds also
+    by cap and scale. Patterns are compared through a hash of each kind's entries, then
+    checked entry by entry (a collision falls back to grouping by the patterns themselves).
+    """
+    lengths = np.diff(kinds.entry_start)
+    active = np.flatnonzero(lengths > 0)
+    scale = np.zeros(len(lengths), dtype=kinds.entry_weight.dtype)
+    if active.size:
+        scale[active] = np.gcd.reduceat(kinds.entry_weight, kinds.entry_start[active])
+    unit = kinds.entry_weight // np.repeat(scale[active], lengths[active])
+    capped = kinds.cap >= 0
+    key_cap = np.where(capped, kinds.cap, 0)
+    key_scale = np.where(capped, scale, 0)
+    groups, reps = _group_patterns(kinds, unit, active, lengths, key_cap, key_scale)
+    # classes in the order of their (capped, cap, scale, ((work, unit), ...)) keys
+    widest = int(lengths[reps].max()) if reps.size else 0
+    padded_work = np.full((len(reps), widest), -1, dtype=np.int64)
+    padded_unit = np.full((len(reps), widest), -1, dtype=unit.dtype)
+    rows = np.repeat(np.arange(len(reps)), lengths[reps])
+    cols = ranges(np.zeros(len(reps), dtype=np.intp), lengths[reps])
+    rep_entries = ranges(kinds.entry_start[reps], lengths[reps])
+    padded_work[rows, cols] = kinds.entry_work[rep_entries]
+    padded_unit[rows, cols] = unit[rep_entries]
+    sort_keys: list[Ints] = []
+    for j in range(widest - 1, -1, -1):
+        sort_keys += [padded_unit[:, j], padded_work[:, j]]
+    sort_keys += [key_scale[reps], key_cap[reps], capped[reps]]
+    rank = np.lexsort(sort_keys) if reps.size else np.zeros(0, dtype=np.intp)
+    position = np.empty(len(reps), dtype=np.intp)
+    position[rank] = np.arange(len(reps), dtype=np.intp)
+    reps = reps[rank]
+    of_kind = np.full(len(lengths), -1, dtype=np.intp)
+    of_kind[active] = position[groups]
+    count = len(reps)
+    size = np.bincount(of_kind[active], weights=kinds.count[active], minlength=count)
+    contribution = exact(scale[active], bound(scale) * int(kinds.count.sum())) * kinds.count[active]
+    scale_total = np.zeros(count, dtype=contribution.dtype)
+    np.add.at(scale_total, of_kind[active], contribution)
+    entries = ranges(kinds.entry_start[reps], lengths[reps])
+    return Classes(
+        size=size.astype(np.intp),
+        cap=kinds.cap[reps],
+        scale_total=scale_total,
+        entry_start=np.concatenate([[0], np.cumsum(lengths[reps])]).astype(np.intp),
+        entry_work=kinds.entry_work[entries],
+        entry_unit=unit[entries],
+        of_kind=of_kind,
+        kind_scale=scale,
+    )
 
 
-def _weigh(prepared: Prepared) -> None:
-    areas = _area_units(prepared.households)
-    by_building: dict[int, list[int]] = {}
-    for position, h in enumerate(prepared.households):
-        by_building.setdefault(h.building_id, []).append(position)
-    for work in prepared.works:
-        benefit = work.benefit
-        if benefit.benefit_rule == "building" and not benefit.scope_building_ids:
-            raise InvalidProblem(
-                f"works.{work.work_id}.scope_building_ids", "the building rule needs buildings"
-            )
-        if benefit.scope_building_ids:
-            in_scope = sorted(
-                p for b in set(benefit.scope_building_ids) for p in by_building.get(b, [])
-            )
-        else:
-            in_scope = list(range(len(prepared.households)))
-        members: list[int] = []
-        weights: list[int] = []
-        if benefit.benefit_rule == "equal":
-            members = in_scope
-            weights = [1] * len(in_scope)
-        elif benefit.benefit_rule == "area_floor_factor":
-            factors = _integer_factors(benefit.floor_factors, prepared.households, in_scope)
-            for p in in_scope:
-                weight = areas[p] * factors[prepared.households[p].floor]
-                if weight > 0:
-                    members.append(p)
-                    weights.append(weight)
-        else:
-            for p in in_scope:
-                if areas[p] > 0:
-                    members.append(p)
-                    weights.append(areas[p])
-        prepared.beneficiaries.append(members)
-        prepared.weights.append(weights)
-
-
-def _integer_factors(
-    table: dict[int, Decimal], households: list[HouseholdInput], positions: list[int]
-) -> dict[int, int]:
-    """Floor factors (the works' step table) scaled to integers with the same ratios."""
-    floors = {households[p].floor for p in positions}
-    exact = {floor_: floor_factor(table, floor_) for floor_ in floors}
-    denominator = 1
-    for f in exact.values():
-        denominator = lcm(denominator, f.denominator)
-    return {floor_: int(f * denominator) for floor_, f in exact.items()}
-
-
-def _group(prepared: Prepared) -> None:
-    patterns: list[list[tuple[int, int]]] = [[] for _ in prepared.households]
-    for w, (members, weights) in enumerate(
-        zip(prepared.beneficiaries, prepared.weights, strict=True)
+def _group_patterns(
+    kinds: Kinds, unit: Ints, active: Index, lengths: Index, key_cap: Ints, key_scale: Ints
+) -> tuple[Index, Index]:
+    """Each active kind's group (0..g-1, in ``active`` order) and each group's first kind."""
+    if not active.size:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    low_bits = unit % (2**64) if unit.dtype == object else unit
+    mixed = kinds.entry_work.astype(np.uint64) * np.uint64(_MIX[0])
+    mixed += low_bits.astype(np.uint64) * np.uint64(_MIX[1])
+    mixed ^= mixed >> np.uint64(31)
+    mixed *= np.uint64(_MIX[2])
+    mixed ^= mixed >> np.uint64(29)
+    digest = np.add.reduceat(mixed, kinds.entry_start[active])
+    capped = (kinds.cap >= 0)[active]
+    columns = [lengths[active], digest, key_scale[active], key_cap[active], capped]
+    order = np.lexsort(columns)
+    changed = np.zeros(len(order), dtype=bool)
+    changed[0] = True
+    for column in columns:
+        ordered = column[order]
+        changed[1:] |= ordered[1:] != ordered[:-1]
+    sorted_groups = np.cumsum(changed) - 1
+    groups = np.empty(len(order), dtype=np.intp)
+    groups[order] = sorted_groups
+    reps = active[order[changed]]
+    # every kind must match its group's first kind entry by entry
+    mine = ranges(kinds.entry_start[active], lengths[active])
+    theirs = ranges(kinds.entry_start[reps[groups]], lengths[active])
+    if np.array_equal(kinds.entry_work[mine], kinds.entry_work[theirs]) and bool(
+        np.all(unit[mine] == unit[theirs])
     ):
-        for p, weight in zip(members, weights, strict=True):
-            patterns[p].append((w, weight))
-    groups: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}
-    normalised: dict[tuple[tuple[int, int], ...], tuple[int, tuple[tuple[int, int], ...]]] = {}
-    for p, pattern in enumerate(patterns):
-        if not pattern:
-            continue
-        raw = tuple(pattern)
-        known = normalised.get(raw)
-        if known is None:
-            scale = gcd(*(g for _, g in raw))
-            known = normalised[raw] = (scale, tuple((w, g // scale) for w, g in raw))
-        scale, units = known
-        cap = prepared.households[p].cap_fen
-        key: tuple[object, ...] = (1, cap, scale, units) if cap is not None else (0, 0, 0, units)
-        members, scales = groups.setdefault(key, ([], []))
-        members.append(p)
-        scales.append(scale)
-    for key in sorted(groups):
-        members, scales = groups[key]
-        units_key = key[-1]
-        assert isinstance(units_key, tuple)
-        class_cap = key[1] if key[0] == 1 else None
-        assert class_cap is None or isinstance(class_cap, int)
-        prepared.classes.append(
-            HouseholdClass(
-                members=members,
-                scales=scales,
-                pattern=list(units_key),
-                cap_fen=class_cap,
-                scale_total=sum(scales),
-            )
-        )
-    prepared.work_classes = [[] for _ in prepared.works]
-    prepared.has_uncapped = [False] * len(prepared.works)
-    for c, klass in enumerate(prepared.classes):
-        for w, _unit in klass.pattern:
-            prepared.work_classes[w].append(c)
-            if klass.cap_fen is None:
-                prepared.has_uncapped[w] = True
+        return groups, reps
+    return _group_exactly(kinds, unit, active, key_cap, key_scale)
+
+
+def _group_exactly(
+    kinds: Kinds, unit: Ints, active: Index, key_cap: Ints, key_scale: Ints
+) -> tuple[Index, Index]:
+    works = kinds.entry_work.tolist()
+    units = unit.tolist()
+    starts = kinds.entry_start.tolist()
+    seen: dict[tuple[object, ...], int] = {}
+    groups: list[int] = []
+    reps: list[int] = []
+    for k in active.tolist():
+        mine = slice(starts[k], starts[k + 1])
+        pattern = tuple(zip(works[mine], units[mine], strict=True))
+        key = (int(key_cap[k]), key_scale[k], bool(kinds.cap[k] >= 0), pattern)
+        if key not in seen:
+            seen[key] = len(reps)
+            reps.append(k)
+        groups.append(seen[key])
+    return np.asarray(groups, dtype=np.intp), np.asarray(reps, dtype=np.intp)
+
+
+def _by_work(classes: Classes, works: int) -> tuple[list[list[int]], list[bool]]:
+    entry_class = classes.entry_class
+    order = group_order(classes.entry_work, works)
+    starts = starts_of(classes.entry_work[order], works).tolist()
+    in_order = entry_class[order].tolist()
+    capped = (classes.cap >= 0).tolist()
+    work_classes = [in_order[starts[w] : starts[w + 1]] for w in range(works)]
+    has_uncapped = [any(not capped[c] for c in mine) for mine in work_classes]
+    return work_classes, has_uncapped

@@ -2,209 +2,228 @@
 
 Proportional split first (largest remainder over the benefit weights). If no hardship
 cap is exceeded that is the answer. Otherwise the capped households' shortfall is
-spread by two LPs over household classes × works: minimise the largest ratio of a
-class's payment to its proportional share (what each capped household cannot pay is
-spread evenly, water-filling), then stay as close to the proportional split as that
-allows. Class amounts are rounded to fen (capped classes never above their caps) and
-split inside each class in closed form.
+spread by two LPs over household classes × works (planner.funding.fairness), class
+amounts are rounded to fen (capped classes never above their caps) and split inside
+each class in closed form: by scale with the largest remainder, or evenly with the odd
+fen handed round for capped classes.
+
+Every split works on kinds (households alike but for their id) and hands the leftover
+fen to the largest remainders, equal remainders to the smallest household id first, so
+the result does not depend on the order of the input.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-from math import floor
 
+import numpy as np
+from numpy.typing import NDArray
+
+from planner.funding.arrays import LIMIT, Index, Ints, bound, ints, ranges, segment_sums, times
 from planner.funding.classes import Prepared
-from planner.funding.lp import INF, LinearProgram, SolverClock
-from planner.money import split_largest_remainder
-
-YUAN = 100.0
-Number = Fraction | float
+from planner.funding.fairness import class_amounts
+from planner.funding.kinds import Kinds
+from planner.funding.lp import SolverClock
 
 
 @dataclass
 class HouseholdSplit:
-    amounts: list[dict[int, int]]  # per household: work position -> fen
-    proportional: list[dict[int, int]]
+    """Per household entry: households in id order, each one's works in order."""
+
+    entry_start: Index  # offsets per household (length households + 1)
+    entry_work: Index
+    amounts: Ints
+    proportional: Ints
     caps_bind: bool
+
+
+@dataclass
+class _Extras:
+    """The fen a split gives beyond each kind entry's floor."""
+
+    all_members: NDArray[np.bool_]  # per kind entry: every member gets one more fen
+    positions: Index  # and these households get one more on these kind entries
+    entries: Index
 
 
 def split_households(
     prepared: Prepared, residents: list[int], clock: SolverClock
 ) -> HouseholdSplit:
+    kinds = prepared.kinds
     households = prepared.households
-    ids = [h.household_id for h in households]
-    proportional: list[dict[int, int]] = [{} for _ in households]
-    for w, members in enumerate(prepared.beneficiaries):
-        if not members:
-            continue
-        parts = split_largest_remainder(
-            residents[w], prepared.weights[w], [ids[p] for p in members]
-        )
-        for p, part in zip(members, parts, strict=True):
-            proportional[p][w] = part
-    within_caps = all(
-        h.cap_fen is None or sum(proportional[p].values()) <= h.cap_fen
-        for p, h in enumerate(households)
+    layout = _layout(prepared)
+    entry_start, entry_kind_entry = layout
+    totals = ints(residents)
+    weights = kinds.entry_weight[kinds.by_work]
+    counts = kinds.count[kinds.entry_kind[kinds.by_work]]
+    sums = segment_sums(times(weights, counts), kinds.work_start)
+    base, extras = _split(totals, kinds.work_start, kinds.by_work, weights, sums, kinds)
+    proportional = _expand(base, extras, layout, households.kind, kinds)
+    split = HouseholdSplit(
+        entry_start=entry_start,
+        entry_work=kinds.entry_work[entry_kind_entry],
+        amounts=proportional,
+        proportional=proportional,
+        caps_bind=False,
     )
-    if within_caps:
-        return HouseholdSplit(amounts=proportional, proportional=proportional, caps_bind=False)
-    class_amounts, caps_bind = _class_amounts(prepared, residents, clock)
-    amounts = _members(prepared, class_amounts)
-    return HouseholdSplit(amounts=amounts, proportional=proportional, caps_bind=caps_bind)
+    capped = households.cap >= 0
+    if not capped.any():
+        return split
+    paid = segment_sums(proportional, entry_start)
+    if bool(np.all(paid[capped] <= households.cap[capped])):
+        return split
+    rounded, caps_bind = class_amounts(prepared, residents, clock)
+    split.amounts = _members(prepared, rounded, layout)
+    split.caps_bind = caps_bind
+    return split
 
 
-def _exact_shares(prepared: Prepared, residents: list[int]) -> list[dict[int, Fraction]]:
-    """Each class's proportional share of each work's residents' amount, exactly (fen)."""
-    totals = [0] * len(prepared.works)
-    for klass in prepared.classes:
-        for w, _unit in klass.pattern:
-            totals[w] += klass.class_weight(w)
-    shares: list[dict[int, Fraction]] = []
-    for klass in prepared.classes:
-        shares.append(
-            {
-                w: Fraction(residents[w] * klass.class_weight(w), totals[w])
-                for w, _unit in klass.pattern
-            }
-        )
-    return shares
+def _layout(prepared: Prepared) -> tuple[Index, Index]:
+    """Household entries: offsets per household and each entry's kind entry."""
+    kinds = prepared.kinds
+    kind = prepared.households.kind
+    lengths = np.diff(kinds.entry_start)[kind]
+    entry_start = np.zeros(len(kind) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=entry_start[1:])
+    return entry_start, ranges(kinds.entry_start[kind], lengths)
 
 
-def _class_amounts(
-    prepared: Prepared, residents: list[int], clock: SolverClock
-) -> tuple[list[dict[int, int]], bool]:
-    shares = _exact_shares(prepared, residents)
-    over = any(
-        k.cap_fen is not None and sum(shares[c].values()) > k.size * k.cap_fen
-        for c, k in enumerate(prepared.classes)
-    )
-    values: list[dict[int, Number]] = (
-        _fair_shares(prepared, residents, shares, clock) if over else list(shares)  # type: ignore[arg-type]
-    )
-    return _round_classes(prepared, residents, values), over
-
-
-def _fair_shares(
-    prepared: Prepared,
-    residents: list[int],
-    shares: list[dict[int, Fraction]],
-    clock: SolverClock,
-) -> list[dict[int, Number]]:
-    """Min-max of payment over proportional share per class, then L1 towards proportional."""
-    lp = LinearProgram()
-    ratio = lp.var(cost=1.0)
-    cols: list[dict[int, int]] = []
-    per_work: list[list[tuple[int, float]]] = [[] for _ in prepared.works]
-    for c, klass in enumerate(prepared.classes):
-        mine: dict[int, int] = {}
-        for w, _unit in klass.pattern:
-            if residents[w] == 0:
-                continue
-            col = lp.var()
-            mine[w] = col
-            per_work[w].append((col, 1.0))
-        cols.append(mine)
-        if not mine:
-            continue
-        terms = [(col, 1.0) for col in mine.values()]
-        if klass.cap_fen is not None:
-            lp.row(terms, -INF, klass.size * klass.cap_fen / YUAN)
-        proportional = float(sum(shares[c].values())) / YUAN
-        lp.row([*terms, (ratio, -proportional)], -INF, 0.0)
-    for w, terms in enumerate(per_work):
-        if terms:
-            lp.row(terms, residents[w] / YUAN, residents[w] / YUAN)
-    first = lp.solve(clock)
-    if first is None:
-        raise RuntimeError("hardship caps leave an amount no one may pay")
-    lp.upper[ratio] = float(first[ratio]) * (1 + 1e-9) + 1e-12
-    costs: dict[int, float] = {}
-    for c, mine in enumerate(cols):
-        for w, col in mine.items():
-            target = float(shares[c][w]) / YUAN
-            above = lp.var(cost=1.0)
-            below = lp.var(cost=1.0)
-            lp.row([(col, 1.0), (above, -1.0), (below, 1.0)], target, target)
-            costs[above] = costs[below] = 1.0
-    lp.set_costs(costs)
-    second = lp.solve(clock)
-    solution = first if second is None else second
-    return [{w: float(solution[col]) * YUAN for w, col in mine.items()} for mine in cols]
-
-
-def _round_classes(
-    prepared: Prepared, residents: list[int], values: list[dict[int, Number]]
-) -> list[dict[int, int]]:
-    """Round class amounts per work to fen; capped classes stay within their caps."""
-    classes = prepared.classes
-    headroom = [None if k.cap_fen is None else k.size * k.cap_fen for k in classes]
-    rounded: list[dict[int, int]] = [{} for _ in classes]
-    # Works only capped classes may pay are rounded first, while their room is intact.
-    order = sorted(range(len(prepared.works)), key=lambda w: (prepared.has_uncapped[w], w))
-    for w in order:
-        members = prepared.work_classes[w]
-        if not members:
-            continue
-        value = {c: values[c].get(w, 0) for c in members}
-        base = {c: max(_floor(value[c]), 0) for c in members}
-        for c in members:
-            room = headroom[c]
-            if room is not None:
-                base[c] = min(base[c], room)
-        leftover = residents[w] - sum(base.values())
-        ranked = sorted(
-            members,
-            key=lambda c: (headroom[c] is not None, -(value[c] - base[c]), c),
-        )
-        while leftover != 0:
-            moved = False
-            for c in ranked if leftover > 0 else reversed(ranked):
-                room = headroom[c]
-                if leftover > 0 and (room is None or base[c] < room):
-                    base[c] += 1
-                    leftover -= 1
-                    moved = True
-                elif leftover < 0 and base[c] > 0:
-                    base[c] -= 1
-                    leftover += 1
-                    moved = True
-            if not moved:
-                raise RuntimeError("hardship caps leave an amount no one may pay")
-        for c in members:
-            rounded[c][w] = base[c]
-            room = headroom[c]
-            if room is not None:
-                headroom[c] = room - base[c]
-    return rounded
-
-
-def _floor(value: Number) -> int:
-    return floor(value) if isinstance(value, Fraction) else floor(value + 1e-6)
-
-
-def _members(prepared: Prepared, class_amounts: list[dict[int, int]]) -> list[dict[int, int]]:
-    """Split each class's amounts over its members: by scale, or evenly for capped classes."""
-    households = prepared.households
-    amounts: list[dict[int, int]] = [{} for _ in households]
-    for c, klass in enumerate(prepared.classes):
-        ids = [households[p].household_id for p in klass.members]
-        if klass.cap_fen is None:
-            for w, _unit in klass.pattern:
-                total = class_amounts[c].get(w, 0)
-                parts = split_largest_remainder(total, klass.scales, ids)
-                for p, part in zip(klass.members, parts, strict=True):
-                    amounts[p][w] = part
-            continue
-        # Identical members: hand out the odd fen round-robin across works, so member totals
-        # differ by at most one fen and none exceeds the (integer) cap.
-        size = klass.size
-        pointer = 0
-        for w, _unit in klass.pattern:
-            total = class_amounts[c].get(w, 0)
-            base, extra = divmod(total, size)
-            for i, p in enumerate(klass.members):
-                amounts[p][w] = base + (1 if (i - pointer) % size < extra else 0)
-            pointer = (pointer + extra) % size
+def _expand(
+    base: Ints, extras: _Extras, layout: tuple[Index, Index], kind: Index, kinds: Kinds
+) -> Ints:
+    """Per household entry: the kind entry's floor, plus the extra fen it was given."""
+    entry_start, entry_kind_entry = layout
+    amounts: Ints = base[entry_kind_entry] + extras.all_members[entry_kind_entry].astype(base.dtype)
+    if extras.positions.size:
+        offset = extras.entries - kinds.entry_start[kind[extras.positions]]
+        amounts[entry_start[extras.positions] + offset] += 1
     return amounts
+
+
+def _split(
+    totals: Ints, starts: Index, entries: Index, weights: Ints, sums: Ints, kinds: Kinds
+) -> tuple[Ints, _Extras]:
+    """Split each group's total over the members of its kind entries by weight, exactly.
+
+    Groups are runs ``entries[starts[g]:starts[g + 1]]`` of kind entries, ``weights`` their
+    weight per member (same order) and ``sums`` each group's total weight. Each member
+    gets the floor of its exact share; the leftover fen go to the largest remainders,
+    equal remainders to the smallest household id first. Returns the floor per kind entry
+    (indexed like ``kinds.entry_work``) and the extra fen.
+    """
+    entry_count = len(kinds.entry_work)
+    group = np.repeat(np.arange(len(totals), dtype=np.intp), np.diff(starts))
+    counts = kinds.count[kinds.entry_kind[entries]]
+    divisor = sums[group]
+    product = times(totals[group], weights)
+    floor_part = product // np.where(divisor == 0, 1, divisor)
+    remainder = product - floor_part * divisor
+    leftover = totals - segment_sums(times(floor_part, counts), starts)
+    base = np.zeros(entry_count, dtype=floor_part.dtype)
+    base[entries] = floor_part
+    all_members = np.zeros(entry_count, dtype=bool)
+    none = np.zeros(0, dtype=np.intp)
+    if not entries.size or not bool(np.any(leftover)):
+        return base, _Extras(all_members, none, none)
+    # remainders in descending order within each group
+    widest = bound(sums) + 1
+    if remainder.dtype != object and widest * (len(totals) + 1) < LIMIT:
+        order = np.argsort(group * widest + (widest - 1 - remainder), kind="stable")
+    else:
+        order = np.lexsort((-remainder, group))
+    ordered_group = group[order]
+    ordered_remainder = remainder[order]
+    new_tie = np.ones(len(order), dtype=bool)
+    new_tie[1:] = (ordered_group[1:] != ordered_group[:-1]) | (
+        ordered_remainder[1:] != ordered_remainder[:-1]
+    )
+    tie_starts = np.flatnonzero(new_tie)
+    tie_of = np.cumsum(new_tie) - 1
+    tie_count = np.add.reduceat(counts[order], tie_starts)
+    tie_group = ordered_group[tie_starts]
+    through = np.cumsum(tie_count)
+    new_group = np.ones(len(tie_starts), dtype=bool)
+    new_group[1:] = tie_group[1:] != tie_group[:-1]
+    first_tie = np.maximum.accumulate(np.where(new_group, np.arange(len(tie_starts)), 0))
+    before = through - tie_count - (through - tie_count)[first_tie]
+    room = leftover[tie_group]
+    full = before + tie_count <= room
+    partial = (before < room) & ~full
+    in_order = full[tie_of]
+    all_members[entries[order]] = in_order
+    if not partial.any():
+        return base, _Extras(all_members, none, none)
+    # the smallest ids of a partly served tie get its remaining fen
+    chosen = np.flatnonzero(partial[tie_of])
+    chosen_entries = entries[order[chosen]]
+    chosen_kinds = kinds.entry_kind[chosen_entries]
+    sizes = kinds.count[chosen_kinds]
+    positions = kinds.members[ranges(kinds.start[chosen_kinds], sizes)]
+    ties = np.repeat(tie_of[chosen], sizes)
+    member_entries = np.repeat(chosen_entries, sizes)
+    by_tie = np.argsort(ties * (len(kinds.members) + 1) + positions)
+    ties = ties[by_tie]
+    first = np.ones(len(ties), dtype=bool)
+    first[1:] = ties[1:] != ties[:-1]
+    run_start = np.maximum.accumulate(np.where(first, np.arange(len(ties)), 0))
+    rank = np.arange(len(ties)) - run_start
+    served = rank < (room - before)[ties]
+    return base, _Extras(all_members, positions[by_tie][served], member_entries[by_tie][served])
+
+
+def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> Ints:
+    """Split each class's amounts over its members: by scale, or evenly for capped classes."""
+    kinds = prepared.kinds
+    classes = prepared.classes
+    kind_of = prepared.households.kind
+    entry_kind = kinds.entry_kind
+    of_kind = classes.of_kind[entry_kind]
+    j = np.arange(len(entry_kind)) - kinds.entry_start[entry_kind]
+    class_entry = classes.entry_start[np.maximum(of_kind, 0)] + j
+    uncapped = (of_kind >= 0) & (classes.cap[np.maximum(of_kind, 0)] < 0)
+    # uncapped classes: groups are class entries, members weighted by their kind's scale
+    mine = np.flatnonzero(uncapped)
+    order = mine[np.argsort(class_entry[mine], kind="stable")]
+    group_sizes = np.bincount(class_entry[order], minlength=len(classes.entry_work))
+    starts = np.zeros(len(classes.entry_work) + 1, dtype=np.intp)
+    np.cumsum(group_sizes, out=starts[1:])
+    weights = classes.kind_scale[entry_kind[order]]
+    sums = classes.scale_total[classes.entry_class]
+    totals = np.where(classes.cap[classes.entry_class] < 0, rounded, 0)
+    base, extras = _split(totals, starts, order, weights, sums, kinds)
+    amounts = _expand(base, extras, layout, kind_of, kinds)
+    _capped_members(prepared, rounded, layout, amounts)
+    return amounts
+
+
+def _capped_members(
+    prepared: Prepared, rounded: Ints, layout: tuple[Index, Index], amounts: Ints
+) -> None:
+    """Identical members: hand out the odd fen round-robin across works, so member totals
+    differ by at most one fen and none exceeds the (integer) cap."""
+    classes = prepared.classes
+    household_class = classes.of_kind[prepared.households.kind]
+    capped = np.flatnonzero(
+        (household_class >= 0) & (classes.cap[np.maximum(household_class, 0)] >= 0)
+    )
+    if not capped.size:
+        return
+    entry_start, _ = layout
+    klass = household_class[capped]
+    by_class = np.argsort(klass, kind="stable")
+    capped, klass = capped[by_class], klass[by_class]
+    first = np.ones(len(klass), dtype=bool)
+    first[1:] = klass[1:] != klass[:-1]
+    rank = np.arange(len(klass)) - np.maximum.accumulate(np.where(first, np.arange(len(klass)), 0))
+    size = classes.size[classes.entry_class]
+    share, extra = np.divmod(rounded, np.maximum(size, 1))
+    # the pointer before each class entry: the class's earlier extras, modulo its size
+    earlier = np.cumsum(extra) - extra
+    pointer = (earlier - earlier[classes.entry_start[classes.entry_class]]) % np.maximum(size, 1)
+    lengths = np.diff(classes.entry_start)[klass]
+    household_entries = ranges(entry_start[capped], lengths)
+    class_entries = ranges(classes.entry_start[klass], lengths)
+    member_rank = np.repeat(rank, lengths)
+    n = size[class_entries]
+    gets_one = (member_rank - pointer[class_entries]) % n < extra[class_entries]
+    amounts[household_entries] = share[class_entries] + gets_one

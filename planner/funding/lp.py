@@ -7,7 +7,8 @@ callers convert back and round to fen themselves.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +18,8 @@ from scipy.sparse import coo_array
 from planner.funding.model import SolveTimeout
 
 INF = float("inf")
+Floats = NDArray[np.float64]
+Ints = NDArray[Any]
 
 
 @dataclass
@@ -35,58 +38,132 @@ class SolverClock:
         return left
 
 
-@dataclass
 class LinearProgram:
-    lower: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    cost: list[float] = field(default_factory=list)
-    row_lower: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
-    entry_rows: list[int] = field(default_factory=list)
-    entry_cols: list[int] = field(default_factory=list)
-    entry_vals: list[float] = field(default_factory=list)
+    """A sparse LP built a column and a row at a time, or in numpy blocks of them."""
+
+    def __init__(self) -> None:
+        self._columns: list[tuple[Floats, Floats, Floats]] = []
+        self._lower: list[float] = []
+        self._upper: list[float] = []
+        self._cost: list[float] = []
+        self._rows: list[tuple[Floats, Floats]] = []
+        self._row_lower: list[float] = []
+        self._row_upper: list[float] = []
+        self._entries: list[tuple[Ints, Ints, Floats]] = []
+        self._entry_rows: list[int] = []
+        self._entry_cols: list[int] = []
+        self._entry_vals: list[float] = []
+        self.columns = 0
+        self.rows = 0
+        self._upper_override: dict[int, float] = {}
+        self._costs: tuple[int, Ints, Floats] | None = None
 
     def var(self, lower: float = 0.0, upper: float = INF, cost: float = 0.0) -> int:
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.cost.append(cost)
-        return len(self.lower) - 1
+        self._lower.append(lower)
+        self._upper.append(upper)
+        self._cost.append(cost)
+        self.columns += 1
+        return self.columns - 1
+
+    def vars(self, lower: Floats, upper: Floats, cost: Floats) -> int:
+        """Add ``len(lower)`` columns at once; return the first one's index."""
+        self._flush_columns()
+        self._columns.append((lower, upper, cost))
+        first = self.columns
+        self.columns += len(lower)
+        return first
 
     def row(self, terms: list[tuple[int, float]], lower: float, upper: float) -> int:
-        r = len(self.row_lower)
+        r = self.rows
         for col, val in terms:
-            self.entry_rows.append(r)
-            self.entry_cols.append(col)
-            self.entry_vals.append(val)
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
+            self._entry_rows.append(r)
+            self._entry_cols.append(col)
+            self._entry_vals.append(val)
+        self._row_lower.append(lower)
+        self._row_upper.append(upper)
+        self.rows += 1
         return r
 
+    def add_rows(self, lower: Floats, upper: Floats) -> int:
+        """Add ``len(lower)`` empty rows at once (fill them with ``entries``); return the first."""
+        self._flush_rows()
+        self._rows.append((lower, upper))
+        first = self.rows
+        self.rows += len(lower)
+        return first
+
+    def entries(self, rows: Ints, cols: Ints, vals: Floats) -> None:
+        """Coefficients for rows already added."""
+        self._flush_entries()
+        self._entries.append((rows, cols, vals))
+
+    def set_upper(self, col: int, upper: float) -> None:
+        self._upper_override[col] = upper
+
     def set_costs(self, costs: dict[int, float]) -> None:
-        self.cost = [0.0] * len(self.lower)
-        for col, val in costs.items():
-            self.cost[col] = val
+        """Replace the cost of every column so far: the given ones, 0 for the rest."""
+        cols = np.fromiter(costs.keys(), dtype=np.intp, count=len(costs))
+        vals = np.fromiter(costs.values(), dtype=np.float64, count=len(costs))
+        self.set_cost_array(cols, vals)
+
+    def set_cost_array(self, cols: Ints, vals: Floats) -> None:
+        self._costs = (self.columns, cols, vals)
+
+    def _flush_columns(self) -> None:
+        if self._lower:
+            self._columns.append(
+                (np.asarray(self._lower), np.asarray(self._upper), np.asarray(self._cost))
+            )
+            self._lower, self._upper, self._cost = [], [], []
+
+    def _flush_rows(self) -> None:
+        self._flush_entries()
+        if self._row_lower:
+            self._rows.append((np.asarray(self._row_lower), np.asarray(self._row_upper)))
+            self._row_lower, self._row_upper = [], []
+
+    def _flush_entries(self) -> None:
+        if self._entry_rows:
+            self._entries.append(
+                (
+                    np.asarray(self._entry_rows, dtype=np.intp),
+                    np.asarray(self._entry_cols, dtype=np.intp),
+                    np.asarray(self._entry_vals, dtype=np.float64),
+                )
+            )
+            self._entry_rows, self._entry_cols, self._entry_vals = [], [], []
+
+    def _arrays(self) -> tuple[Floats, Floats, Floats, Floats, Floats, Ints, Ints, Floats]:
+        self._flush_columns()
+        self._flush_rows()
+        lower, upper, cost = (_floats([c[i] for c in self._columns]) for i in range(3))
+        for col, value in self._upper_override.items():
+            upper[col] = value
+        if self._costs is not None:
+            replaced, cols, vals = self._costs
+            cost[:replaced] = 0.0
+            cost[cols] = vals
+        row_lower, row_upper = (_floats([r[i] for r in self._rows]) for i in range(2))
+        rows, cols = (_indices([e[i] for e in self._entries]) for i in range(2))
+        vals = _floats([e[2] for e in self._entries])
+        return lower, upper, cost, row_lower, row_upper, rows, cols, vals
 
     def solve(self, clock: SolverClock) -> NDArray[np.float64] | None:
         """Minimise; return the solution, or None when infeasible. Raises SolveTimeout."""
-        n = len(self.lower)
+        lower, upper, cost, row_lower, row_upper, rows, cols, vals = self._arrays()
+        n = len(lower)
         if n == 0:
-            feasible = all(
-                lo <= 0.0 <= hi for lo, hi in zip(self.row_lower, self.row_upper, strict=True)
-            )
+            feasible = bool(np.all((row_lower <= 0.0) & (row_upper >= 0.0)))
             return np.zeros(0) if feasible else None
         constraints = []
-        if self.row_lower:
-            matrix = coo_array(
-                (self.entry_vals, (self.entry_rows, self.entry_cols)),
-                shape=(len(self.row_lower), n),
-            ).tocsr()
-            constraints.append(LinearConstraint(matrix, self.row_lower, self.row_upper))
+        if len(row_lower):
+            matrix = coo_array((vals, (rows, cols)), shape=(len(row_lower), n)).tocsr()
+            constraints.append(LinearConstraint(matrix, row_lower, row_upper))
         started = time.perf_counter()
         result = milp(
-            np.asarray(self.cost, dtype=np.float64),
+            cost,
             constraints=constraints,
-            bounds=Bounds(np.asarray(self.lower), np.asarray(self.upper)),
+            bounds=Bounds(lower, upper),
             options={"time_limit": clock.remaining(), "presolve": True},
         )
         clock.highs_seconds += time.perf_counter() - started
@@ -100,3 +177,16 @@ class LinearProgram:
         if result.status == 1:
             raise SolveTimeout("the funding solve ran out of time")
         raise RuntimeError(f"HiGHS failed: {result.message}")
+
+
+def _floats(parts: list[Floats]) -> Floats:
+    if not parts:
+        return np.zeros(0, dtype=np.float64)
+    joined: Floats = np.concatenate(parts).astype(np.float64, copy=False)
+    return joined
+
+
+def _indices(parts: list[Ints]) -> Ints:
+    if not parts:
+        return np.zeros(0, dtype=np.intp)
+    return np.concatenate(parts).astype(np.intp, copy=False)

@@ -53,10 +53,12 @@ class SourceInput(msgspec.Struct, frozen=True, kw_only=True):
     kind: SourceKind = "other"
 
 
-class HouseholdInput(msgspec.Struct, frozen=True, kw_only=True):
+class HouseholdInput(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A household (unit): its exclusive area, building, floor and hardship cap.
 
-    ``cap_fen`` None: no cap; 0: exempt from paying anything.
+    ``cap_fen`` None: no cap; 0: exempt from paying anything. A problem holds one per
+    household and none can be part of a reference cycle, so the garbage collector does not
+    track them (gc=False).
     """
 
     household_id: int
@@ -113,12 +115,15 @@ class SourceUse(msgspec.Struct, frozen=True, kw_only=True):
     budget_fen: int
 
 
-class HouseholdWorkAmount(msgspec.Struct, frozen=True, kw_only=True):
+# Plans hold tens of thousands of these; they hold no references that could form a cycle,
+# so the garbage collector need not track them (gc=False), which keeps a solve's allocations
+# from triggering full collections.
+class HouseholdWorkAmount(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     work_id: int
     amount_fen: int
 
 
-class HouseholdPlan(msgspec.Struct, frozen=True, kw_only=True):
+class HouseholdPlan(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One household: ``amount_fen == sum(works.amount_fen)``.
 
     ``proportional_fen`` is its benefit-weighted share of the residents' amounts with no

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
+from planner.funding.arrays import LIMIT, Ints, bound, ints, segment_sums
 from planner.funding.classes import Prepared, prepare
 from planner.funding.explain import diagnose, pledge_problems, share_str, summary
 from planner.funding.households import HouseholdSplit, split_households
@@ -33,7 +36,7 @@ from planner.funding.model import (
     SourceUse,
     WorkPlan,
 )
-from planner.funding.sources import SourceSplit, solve_split, source_pairs
+from planner.funding.sources import SourceSplit, pairs_by, solve_split, source_pairs
 
 
 def solve(problem: FundingProblem) -> FundingPlanResult:
@@ -69,9 +72,10 @@ def _result(
     sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
     used = [sum(row) for row in split.amounts]
     pairs = source_pairs(prepared)
+    on_work, _ = pairs_by(prepared, pairs)
     works: list[WorkPlan] = []
     for w, work in enumerate(prepared.works):
-        mine = [p for p in pairs if p.work == w]
+        mine = [pairs[i] for i in on_work[w]]
         binding: list[str] = []
         for p in mine:
             source = sources[p.source]
@@ -128,37 +132,62 @@ def _result(
 def _household_plans(
     prepared: Prepared, split: HouseholdSplit
 ) -> tuple[list[HouseholdPlan], int, int]:
-    plans: list[HouseholdPlan] = []
-    capped_count = 0
-    shortfall = 0
-    works = prepared.works
-    for p, household in enumerate(prepared.households):
-        amounts = split.amounts[p]
-        amount = sum(amounts.values())
-        proportional = sum(split.proportional[p].values())
-        cap = household.cap_fen
-        capped = cap is not None and proportional > cap
-        if capped:
-            capped_count += 1
-            shortfall += proportional - amount
-            reason = "cap"
-        elif amount == proportional:
-            reason = "proportional"
-        elif split.caps_bind and amount > proportional + 2 * len(amounts):
-            reason = "covers_caps"
-        else:
-            reason = "rounding"
-        plans.append(
-            HouseholdPlan(
-                household_id=household.household_id,
-                amount_fen=amount,
-                proportional_fen=proportional,
-                capped=capped,
-                reason=reason,
-                works=[
-                    HouseholdWorkAmount(work_id=works[w].work_id, amount_fen=amounts[w])
-                    for w in sorted(amounts)
-                ],
-            )
+    starts = split.entry_start
+    amount = segment_sums(split.amounts, starts)
+    proportional = segment_sums(split.proportional, starts)
+    cap = prepared.households.cap
+    capped = (cap >= 0) & (proportional > cap)
+    shortfall = int((proportional[capped] - amount[capped]).sum())
+    reason = np.full(len(amount), _ROUNDING, dtype=np.intp)
+    if split.caps_bind:
+        reason[amount > proportional + 2 * np.diff(starts)] = _COVERS_CAPS
+    reason[amount == proportional] = _PROPORTIONAL
+    reason[capped] = _CAP
+    work_ids = ints([w.work_id for w in prepared.works])
+    items = _work_amounts(work_ids[split.entry_work], split.amounts)
+    plans = [
+        HouseholdPlan(
+            household_id=household_id,
+            amount_fen=paid,
+            proportional_fen=share,
+            capped=held,
+            reason=_REASONS[why],
+            works=items[start:stop],
         )
-    return plans, capped_count, shortfall
+        for household_id, paid, share, held, why, start, stop in zip(
+            prepared.households.ids.tolist(),
+            amount.tolist(),
+            proportional.tolist(),
+            capped.tolist(),
+            reason.tolist(),
+            starts[:-1].tolist(),
+            starts[1:].tolist(),
+            strict=True,
+        )
+    ]
+    return plans, int(capped.sum()), shortfall
+
+
+_REASONS = ("cap", "proportional", "covers_caps", "rounding")
+_CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)
+
+
+def _work_amounts(work_ids: Ints, amounts: Ints) -> list[HouseholdWorkAmount]:
+    """One (shared, immutable) HouseholdWorkAmount per distinct (work, amount), in entry order."""
+    if not len(amounts):
+        return []
+    low = int(work_ids.min())
+    span = int(work_ids.max()) - low + 1
+    if amounts.dtype == object or work_ids.dtype == object or (bound(amounts) + 1) * span >= LIMIT:
+        cache: dict[tuple[int, int], HouseholdWorkAmount] = {}
+        for key in zip(work_ids.tolist(), amounts.tolist(), strict=True):
+            if key not in cache:
+                cache[key] = HouseholdWorkAmount(work_id=key[0], amount_fen=key[1])
+        return [cache[key] for key in zip(work_ids.tolist(), amounts.tolist(), strict=True)]
+    distinct, which = np.unique(amounts * span + (work_ids - low), return_inverse=True)
+    made = np.empty(len(distinct), dtype=object)
+    for i, key in enumerate(distinct.tolist()):
+        amount, work = divmod(key, span)
+        made[i] = HouseholdWorkAmount(work_id=work + low, amount_fen=amount)
+    items: list[HouseholdWorkAmount] = made[which.reshape(-1)].tolist()
+    return items

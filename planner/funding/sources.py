@@ -17,6 +17,7 @@ from math import ceil, floor
 import numpy as np
 from numpy.typing import NDArray
 
+from planner.funding.arrays import group_order, times
 from planner.funding.classes import Prepared
 from planner.funding.lp import INF, LinearProgram, SolverClock
 
@@ -65,6 +66,18 @@ def source_pairs(prepared: Prepared) -> list[SourcePair]:
     return pairs
 
 
+def pairs_by(
+    prepared: Prepared, pairs: list[SourcePair]
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Pair positions per work and per source, in pair order."""
+    on_work: list[list[int]] = [[] for _ in prepared.works]
+    of_source: list[list[int]] = [[] for _ in prepared.problem.sources]
+    for i, p in enumerate(pairs):
+        on_work[p.work].append(i)
+        of_source[p.source].append(i)
+    return on_work, of_source
+
+
 def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
     """The source-split LP; ``relaxed`` adds priced slacks on every soft-able constraint."""
     lp = LinearProgram()
@@ -91,12 +104,13 @@ def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
         else:
             col = lp.var(prepared.work_low[w] / YUAN, prepared.work_high[w] / YUAN)
         resident_cols.append(col)
+    on_work, of_source = pairs_by(prepared, pairs)
     for w, work in enumerate(prepared.works):
-        terms = [(pair_cols[i], 1.0) for i, p in enumerate(pairs) if p.work == w]
+        terms = [(pair_cols[i], 1.0) for i in on_work[w]]
         cost = work.cost_fen / YUAN
         lp.row([*terms, (resident_cols[w], 1.0)], cost, cost)
     for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
-        terms = [(pair_cols[i], 1.0) for i, p in enumerate(pairs) if p.source == k]
+        terms = [(pair_cols[i], 1.0) for i in of_source[k]]
         if terms:
             lp.row(terms, -INF, source.budget_fen / YUAN)
     band_terms = [(c, 1.0) for c in resident_cols]
@@ -119,28 +133,62 @@ def _add_capacity(
     resident_cols: list[int],
     slacks: dict[str, list[tuple[int, int]]] | None,
 ) -> None:
-    """Residents can pay a work only through its beneficiaries, capped ones up to their caps."""
-    capped_cols: dict[int, list[tuple[int, float]]] = {}
-    for w in range(len(prepared.works)):
-        capped = [c for c in prepared.work_classes[w] if prepared.classes[c].cap_fen is not None]
-        if prepared.has_uncapped[w] and not capped:
-            continue
-        terms: list[tuple[int, float]] = [(resident_cols[w], 1.0)]
-        if prepared.has_uncapped[w]:
-            terms.append((lp.var(), -1.0))
-        for c in capped:
-            col = lp.var()
-            terms.append((col, -1.0))
-            capped_cols.setdefault(c, []).append((col, 1.0))
-        if slacks is not None:
-            unpayable = lp.var(cost=1.0)
-            slacks["unpayable"].append((unpayable, w))
-            terms.append((unpayable, -1.0))
-        lp.row(terms, 0.0, 0.0)
-    for c, terms in sorted(capped_cols.items()):
-        klass = prepared.classes[c]
-        assert klass.cap_fen is not None
-        lp.row(terms, -INF, klass.size * klass.cap_fen / YUAN)
+    """Residents can pay a work only through its beneficiaries, capped ones up to their caps.
+
+    Per work that has capped or no beneficiaries, in work order: a column for what its
+    uncapped classes pay (if any), one per capped class, an "unpayable" slack when
+    relaxed, and a row: residents' amount = those columns. Then per capped class, in class
+    order: its columns ≤ what its members may pay in all.
+    """
+    classes = prepared.classes
+    works = len(prepared.works)
+    by_work = group_order(classes.entry_work, works)
+    capped_entries = by_work[(classes.cap >= 0)[classes.entry_class[by_work]]]
+    capped_work = classes.entry_work[capped_entries]
+    capped_class = classes.entry_class[capped_entries]
+    capped_count = np.bincount(capped_work, minlength=works)
+    uncapped = np.asarray(prepared.has_uncapped, dtype=bool)
+    row_works = np.flatnonzero(~uncapped | (capped_count > 0))
+    extra = 1 if slacks is not None else 0
+    per_work = uncapped[row_works] + capped_count[row_works] + extra
+    first_col = np.full(works, -1, dtype=np.intp)
+    first_col[row_works] = lp.columns + np.concatenate([[0], np.cumsum(per_work)[:-1]])
+    capped_start = np.concatenate([[0], np.cumsum(capped_count)[:-1]])
+    capped_cols = (
+        first_col[capped_work]
+        + uncapped[capped_work]
+        + np.arange(len(capped_work))
+        - capped_start[capped_work]
+    )
+    uncapped_works = row_works[uncapped[row_works]]
+    unpayable_cols = first_col[row_works] + uncapped[row_works] + capped_count[row_works]
+    count = int(per_work.sum())
+    costs = np.zeros(count)
+    if slacks is not None:
+        costs[unpayable_cols - lp.columns] = 1.0
+        slacks["unpayable"] += zip(unpayable_cols.tolist(), row_works.tolist(), strict=True)
+    lp.vars(np.zeros(count), np.full(count, INF), costs)
+    work_row = np.full(works, -1, dtype=np.intp)
+    work_row[row_works] = lp.add_rows(np.zeros(len(row_works)), np.zeros(len(row_works)))
+    work_row[row_works] += np.arange(len(row_works))
+    residents = np.asarray(resident_cols, dtype=np.intp)
+    with_cols = np.unique(capped_class)
+    limits = times(classes.size[with_cols], classes.cap[with_cols]).astype(np.float64) / YUAN
+    class_row = lp.add_rows(np.full(len(with_cols), -INF), limits) + np.searchsorted(
+        with_cols, capped_class
+    )
+    rows = [work_row[row_works], work_row[uncapped_works], work_row[capped_work], class_row]
+    cols = [residents[row_works], first_col[uncapped_works], capped_cols, capped_cols]
+    vals = [1.0, -1.0, -1.0, 1.0]
+    if slacks is not None:
+        rows.append(work_row[row_works])
+        cols.append(unpayable_cols)
+        vals.append(-1.0)
+    lp.entries(
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate([np.full(len(r), v) for r, v in zip(rows, vals, strict=True)]),
+    )
 
 
 def solve_split(prepared: Prepared, clock: SolverClock) -> SourceSplit | None:
@@ -229,6 +277,7 @@ def _integral_sources(
 ) -> list[list[int]] | None:
     """Sources' fen per work: a transportation LP whose integer data make vertices integral."""
     sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
+    on_work, of_source = pairs_by(prepared, model.pairs)
     for tight in (True, False):
         lp = LinearProgram()
         cols: list[int] = []
@@ -241,7 +290,7 @@ def _integral_sources(
                 lower = min(lower, upper)
             cols.append(lp.var(float(lower), float(upper)))
         for w, work in enumerate(prepared.works):
-            terms = [(cols[i], 1.0) for i, p in enumerate(model.pairs) if p.work == w]
+            terms = [(cols[i], 1.0) for i in on_work[w]]
             need = work.cost_fen - residents[w]
             if not terms:
                 if need != 0:
@@ -249,7 +298,7 @@ def _integral_sources(
                 continue
             lp.row(terms, float(need), float(need))
         for k, source in enumerate(sources):
-            terms = [(cols[i], 1.0) for i, p in enumerate(model.pairs) if p.source == k]
+            terms = [(cols[i], 1.0) for i in of_source[k]]
             if terms:
                 lp.row(terms, -INF, float(source.budget_fen))
         solution = lp.solve(clock)

@@ -1,0 +1,216 @@
+"""Households → kinds → benefit weights, as arrays.
+
+A *kind* is a set of households with the same area, building, floor and hardship cap:
+they have the same weight on every work and differ only by id, so weights are worked out
+once per kind. Households are held in id order (their *positions*); a kind's members are
+a run of ``Kinds.members``, in id order. A kind's *entries* are the works that benefit it
+with its (integer) weight per household, in work order; ``by_work`` lists the same
+entries work by work, kinds in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from math import lcm
+
+import numpy as np
+
+from planner.funding.arrays import (
+    LIMIT,
+    Index,
+    Ints,
+    bound,
+    dense_codes,
+    exact,
+    group_order,
+    index,
+    ints,
+    starts_of,
+)
+from planner.funding.model import HouseholdInput, InvalidProblem, WorkInput
+from planner.works.rules import floor_factor
+
+
+@dataclass
+class Households:
+    """Households in id order."""
+
+    ids: Ints
+    cap: Ints  # fen; -1 for no cap
+    kind: Index  # each household's kind
+
+
+@dataclass
+class Kinds:
+    count: Index  # households per kind
+    start: Index  # offsets into members (length kinds + 1)
+    members: Index  # household positions, kind by kind, in id order
+    cap: Ints  # -1 for no cap
+    entry_start: Index  # offsets into the entries (length kinds + 1)
+    entry_work: Index  # per entry, kind by kind, works in order
+    entry_weight: Ints  # weight per household
+    by_work: Index  # entries work by work (kinds in order within a work)
+    work_start: Index  # offsets into by_work (length works + 1)
+
+    @property
+    def entry_kind(self) -> Index:
+        return np.repeat(np.arange(len(self.count), dtype=np.intp), np.diff(self.entry_start))
+
+
+def household_order(households: tuple[HouseholdInput, ...]) -> tuple[Ints, Index]:
+    """Household ids in order and the order itself; InvalidProblem for a duplicate id."""
+    ids = ints([h.household_id for h in households])
+    order = np.argsort(ids, kind="stable").astype(np.intp)
+    ids = ids[order]
+    if ids.size > 1 and bool(np.any(ids[1:] == ids[:-1])):
+        raise InvalidProblem("households", "a household is listed twice")
+    return ids, order
+
+
+def read_households(
+    households: tuple[HouseholdInput, ...], ids: Ints, order: Index
+) -> tuple[Households, Kinds, tuple[Ints, Ints, Ints]]:
+    """Households in id order, their kinds (without entries) and each kind's area units,
+    building and floor.
+
+    Raises InvalidProblem for a negative or non-finite area or a negative cap (the first
+    such household by id).
+    """
+    areas = [h.area_m2 for h in households]
+    distinct = list(dict.fromkeys(areas))
+    code_of = {area: code for code, area in enumerate(distinct)}
+    area_code = index([code_of[a] for a in areas])[order]
+    raw_caps = [h.cap_fen for h in households]
+    caps = ints([-1 if c is None else c for c in raw_caps])[order]
+    bad_cap = caps < -1
+    if int((caps == -1).sum()) != raw_caps.count(None):  # an explicit cap of -1
+        bad_cap = np.array([c is not None and c < 0 for c in raw_caps], dtype=bool)[order]
+    bad_area = np.array([not a.is_finite() or a < 0 for a in distinct], dtype=bool)[area_code]
+    bad = np.flatnonzero(bad_area | bad_cap)
+    if bad.size:
+        p = int(bad[0])
+        field = "area_m2" if bool(bad_area[p]) else "cap_fen"
+        raise InvalidProblem(f"households.{ids[p]}.{field}", "must not be negative")
+    units = ints(_area_units(distinct))
+    building = ints([h.building_id for h in households])[order]
+    floor = ints([h.floor for h in households])[order]
+    kind, kinds = _kinds(area_code, len(distinct), building, floor, caps)
+    first = kinds.members[kinds.start[:-1]]
+    traits = (units[area_code[first]], building[first], floor[first])
+    return Households(ids=ids, cap=caps, kind=kind), kinds, traits
+
+
+def _area_units(distinct: list[Decimal]) -> list[int]:
+    """Areas as integers with the same ratios (hundredths of m² for the usual two places)."""
+    places = 0
+    for area in distinct:
+        exponent = area.as_tuple().exponent
+        assert isinstance(exponent, int)
+        places = max(places, -exponent)
+    return [int(area.scaleb(places)) for area in distinct]
+
+
+def _kinds(
+    area_code: Index, areas: int, building: Ints, floor: Ints, caps: Ints
+) -> tuple[Index, Kinds]:
+    columns = [(area_code, areas), dense_codes(building), dense_codes(floor)]
+    capped = caps >= 0
+    cap_code = np.zeros(len(caps), dtype=np.intp)
+    distinct_caps = 0
+    if capped.any():
+        codes, distinct_caps = dense_codes(caps[capped])
+        cap_code[capped] = codes + 1
+    columns.append((cap_code, distinct_caps + 1))
+    span = 1
+    for _, n in columns:
+        span *= max(n, 1)
+    if span < LIMIT:
+        key = np.zeros(len(caps), dtype=np.int64)
+        for codes, n in columns:
+            key = key * max(n, 1) + codes
+        _, kind = np.unique(key, return_inverse=True)
+    else:
+        _, kind = np.unique(np.stack([c for c, _ in columns], axis=1), axis=0, return_inverse=True)
+    kind = kind.astype(np.intp).reshape(-1)
+    count = int(kind.max()) + 1 if kind.size else 0
+    members = group_order(kind, count).astype(np.intp)
+    start = starts_of(kind[members], count)
+    empty = np.zeros(0, dtype=np.intp)
+    kinds = Kinds(
+        count=np.diff(start),
+        start=start,
+        members=members,
+        cap=caps[members[start[:-1]]] if count else ints([]),
+        entry_start=np.zeros(count + 1, dtype=np.intp),
+        entry_work=empty,
+        entry_weight=ints([]),
+        by_work=empty,
+        work_start=empty,
+    )
+    return kind, kinds
+
+
+def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints]) -> list[int]:
+    """Fill the kinds' entries; return how many households benefit from each work."""
+    units, building, floor = traits
+    everyone = np.arange(len(kinds.count), dtype=np.intp)
+    chosen: list[Index] = []
+    weights: list[Ints] = []
+    beneficiaries: list[int] = []
+    for work in works:
+        benefit = work.benefit
+        if benefit.benefit_rule == "building" and not benefit.scope_building_ids:
+            raise InvalidProblem(
+                f"works.{work.work_id}.scope_building_ids", "the building rule needs buildings"
+            )
+        if benefit.scope_building_ids:
+            scope = ints(sorted(set(benefit.scope_building_ids)))
+            in_scope = np.flatnonzero(np.isin(building, scope))
+        else:
+            in_scope = everyone
+        if benefit.benefit_rule == "equal":
+            mine, weight = in_scope, np.ones(len(in_scope), dtype=np.int64)
+        else:
+            weight = units[in_scope]
+            if benefit.benefit_rule == "area_floor_factor":
+                weight = _floor_weights(benefit.floor_factors, weight, floor[in_scope])
+            keep = weight > 0
+            mine, weight = in_scope[keep], weight[keep]
+        chosen.append(mine)
+        weights.append(weight)
+        beneficiaries.append(int(kinds.count[mine].sum()))
+    lengths = index([len(m) for m in chosen])
+    entry_kind = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
+    all_weights = _concatenate(weights)
+    entry_work = np.repeat(np.arange(len(works), dtype=np.intp), lengths)
+    order = group_order(entry_kind, len(kinds.count)).astype(np.intp)
+    by_work = np.empty_like(order)
+    by_work[order] = np.arange(len(order), dtype=np.intp)
+    kinds.entry_work = entry_work[order]
+    kinds.entry_weight = all_weights[order]
+    kinds.entry_start = starts_of(entry_kind[order], len(kinds.count))
+    kinds.by_work = by_work
+    kinds.work_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    return beneficiaries
+
+
+def _concatenate(parts: list[Ints]) -> Ints:
+    if not parts:
+        return ints([])
+    if any(p.dtype == object for p in parts):
+        return np.concatenate([p.astype(object) for p in parts])
+    return np.concatenate(parts).astype(np.int64)
+
+
+def _floor_weights(table: dict[int, Decimal], units: Ints, floors: Ints) -> Ints:
+    """Area units × the floor's factor, the factors (the works' step table) scaled to integers."""
+    distinct = np.unique(floors) if floors.size else floors
+    exact_factors = [floor_factor(table, int(f)) for f in distinct.tolist()]
+    denominator = 1
+    for f in exact_factors:
+        denominator = lcm(denominator, f.denominator)
+    factors = ints([int(f * denominator) for f in exact_factors])
+    per_kind = factors[np.searchsorted(distinct, floors)] if floors.size else factors
+    magnitude = bound(units) * bound(factors)
+    return exact(units, magnitude) * exact(per_kind, magnitude)

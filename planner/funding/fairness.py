@@ -45,9 +45,9 @@ def class_amounts(
     work_entries = [by_work[starts[w] : starts[w + 1]].tolist() for w in range(works)]
     if over:
         values = _fair_shares(prepared, total, numerator, denominator, shares, clock)
-        rounded = _round_classes(prepared, residents, work_entries, values.tolist(), None)
+        rounded = _round_classes(prepared, residents, work_entries, values, None)
     else:
-        exact_shares = (numerator.tolist(), work_weight.tolist())
+        exact_shares = (numerator, work_weight)
         rounded = _round_classes(prepared, residents, work_entries, None, exact_shares)
     return ints(rounded), over
 
@@ -67,19 +67,23 @@ def _quotients(numerator: Ints, denominator: Ints) -> Floats:
 
 def _class_sums(prepared: Prepared, shares: Floats, numerator: Ints, denominator: Ints) -> Floats:
     """Each class's proportional share summed over its works, correctly rounded to a float."""
-    starts = prepared.classes.entry_start
-    lengths = np.diff(starts)
-    sums = np.zeros(len(lengths))
-    single = lengths == 1
-    sums[single] = shares[starts[:-1][single]]
-    numerators = numerator.tolist()
-    denominators = denominator.tolist()
-    for c in np.flatnonzero(lengths > 1).tolist():
-        top, bottom = 0, 1
-        for e in range(int(starts[c]), int(starts[c + 1])):
-            top = top * denominators[e] + numerators[e] * bottom
-            bottom *= denominators[e]
-        sums[c] = top / bottom
+    starts = prepared.classes.entry_start[:-1]
+    lengths = np.diff(prepared.classes.entry_start)
+    sums: Floats = shares[starts].copy()
+    several = np.flatnonzero(lengths > 1)
+    if not several.size:
+        return sums
+    # exact sums of fractions in Python ints, one work at a time across the classes
+    first = starts[several]
+    top = numerator[first].astype(object)
+    bottom = denominator[first].astype(object)
+    for j in range(1, int(lengths.max())):
+        more = lengths[several] > j
+        entry = first[more] + j
+        part, whole = numerator[entry].astype(object), denominator[entry].astype(object)
+        top[more] = top[more] * whole + part * bottom[more]
+        bottom[more] = bottom[more] * whole
+    sums[several] = (top / bottom).astype(np.float64)
     return sums
 
 
@@ -188,51 +192,65 @@ def _round_classes(
     prepared: Prepared,
     residents: list[int],
     work_entries: list[list[int]],
-    values: list[float] | None,
-    exact_shares: tuple[list[int], list[int]] | None,
+    values: Floats | None,
+    exact_shares: tuple[Ints, Ints] | None,
 ) -> list[int]:
     """Round class amounts per work to fen; capped classes stay within their caps.
 
     ``values`` are the LP's amounts per class entry, or ``exact_shares`` the exact ones as
-    numerators per class entry over each work's total weight.
+    numerators per class entry over each work's total weight. Each class gets the floor,
+    then the leftover fen go to uncapped classes before capped ones, largest fractional
+    part first, ties to the lower class.
     """
     classes = prepared.classes
-    entry_class = classes.entry_class.tolist()
-    caps = classes.cap.tolist()
-    sizes = classes.size.tolist()
+    entry_class = classes.entry_class
+    if exact_shares is not None:
+        numerator, work_weight = exact_shares
+        whole = work_weight[classes.entry_work]
+        floors = numerator // np.maximum(whole, 1)
+        base_all = floors.tolist()
+        # (floor - exact) × weight: the same order as the fractional parts, exactly
+        behind_all: list[int] | list[float] = (floors * whole - numerator).tolist()
+        weights = whole.tolist()
+    else:
+        assert values is not None
+        floors_f = np.maximum(np.floor(values + 1e-6), 0.0)
+        if floors_f.size and float(floors_f.max()) >= 2**53:
+            base_all = [max(floor(v + 1e-6), 0) for v in values.tolist()]
+        else:
+            base_all = floors_f.astype(np.int64).tolist()
+        behind_all = (-(values - floors_f)).tolist()
+        weights = []
+    capped = (classes.cap >= 0).tolist()
     headroom: list[int | None] = [
-        None if cap < 0 else size * cap for cap, size in zip(caps, sizes, strict=True)
+        size * cap if held else None
+        for size, cap, held in zip(classes.size.tolist(), classes.cap.tolist(), capped, strict=True)
     ]
-    rounded = [0] * len(entry_class)
+    classes_of = entry_class.tolist()
+    rounded = [0] * len(classes_of)
     # Works only capped classes may pay are rounded first, while their room is intact.
     order = sorted(range(len(prepared.works)), key=lambda w: (prepared.has_uncapped[w], w))
     for w in order:
         entries = work_entries[w]
         if not entries:
             continue
-        members = [entry_class[e] for e in entries]
-        tops: list[int] | list[float]
-        if exact_shares is not None:
-            numerators, weights = exact_shares
-            whole = weights[w]
-            tops = [numerators[e] for e in entries]
-            base = [top // whole for top in tops]
-        else:
-            assert values is not None
-            tops = [values[e] for e in entries]
-            base = [max(floor(v + 1e-6), 0) for v in tops]
+        members = [classes_of[e] for e in entries]
+        base = [base_all[e] for e in entries]
+        behind = [behind_all[e] for e in entries]
         for i, c in enumerate(members):
             room = headroom[c]
             if room is not None and base[i] > room:
+                if exact_shares is not None:
+                    behind[i] += (room - base[i]) * weights[entries[i]]
+                else:
+                    behind[i] = -(values[entries[i]] - room)  # type: ignore[index]
                 base[i] = room
-        if exact_shares is not None:
-            behind: list[float | int] = [base[i] * whole - tops[i] for i in range(len(base))]
-        else:
-            behind = [-(tops[i] - base[i]) for i in range(len(base))]
-        ranked = sorted(
-            range(len(members)),
-            key=lambda i: (headroom[members[i]] is not None, behind[i], members[i]),
-        )
+        ranked = [
+            i
+            for _, _, _, i in sorted(
+                zip([capped[c] for c in members], behind, members, range(len(members)), strict=True)
+            )
+        ]
         leftover = residents[w] - sum(base)
         while leftover != 0:
             moved = False

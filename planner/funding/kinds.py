@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from math import lcm
 
 import numpy as np
@@ -77,14 +78,22 @@ def read_households(
     Raises InvalidProblem for a negative or non-finite area or a negative cap (the first
     such household by id).
     """
-    areas = [h.area_m2 for h in households]
-    distinct = list(dict.fromkeys(areas))
-    code_of = {area: code for code, area in enumerate(distinct)}
-    area_code = index([code_of[a] for a in areas])[order]
+    code_of: dict[Decimal, int] = {}
+    code = code_of.setdefault
+    try:
+        area_code = index([code(h.area_m2, len(code_of)) for h in households])[order]
+    except TypeError:  # a signalling NaN cannot even be hashed
+        _check_in_order(households, order)
+        raise
+    distinct = list(code_of)
     raw_caps = [h.cap_fen for h in households]
-    caps = ints([-1 if c is None else c for c in raw_caps])[order]
+    uncapped = raw_caps.count(None)
+    if uncapped == len(raw_caps):
+        caps = np.full(len(raw_caps), -1, dtype=np.int64)
+    else:
+        caps = ints([-1 if c is None else c for c in raw_caps])[order]
     bad_cap = caps < -1
-    if int((caps == -1).sum()) != raw_caps.count(None):  # an explicit cap of -1
+    if int((caps == -1).sum()) != uncapped:  # an explicit cap of -1
         bad_cap = np.array([c is not None and c < 0 for c in raw_caps], dtype=bool)[order]
     bad_area = np.array([not a.is_finite() or a < 0 for a in distinct], dtype=bool)[area_code]
     bad = np.flatnonzero(bad_area | bad_cap)
@@ -99,6 +108,15 @@ def read_households(
     first = kinds.members[kinds.start[:-1]]
     traits = (units[area_code[first]], building[first], floor[first])
     return Households(ids=ids, cap=caps, kind=kind), kinds, traits
+
+
+def _check_in_order(households: tuple[HouseholdInput, ...], order: Index) -> None:
+    for p in order.tolist():
+        h = households[p]
+        if not h.area_m2.is_finite() or h.area_m2 < 0:
+            raise InvalidProblem(f"households.{h.household_id}.area_m2", "must not be negative")
+        if h.cap_fen is not None and h.cap_fen < 0:
+            raise InvalidProblem(f"households.{h.household_id}.cap_fen", "must not be negative")
 
 
 def _area_units(distinct: list[Decimal]) -> list[int]:
@@ -155,6 +173,9 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
     """Fill the kinds' entries; return how many households benefit from each work."""
     units, building, floor = traits
     everyone = np.arange(len(kinds.count), dtype=np.intp)
+    buildings, building_code = np.unique(building, return_inverse=True)
+    building_code = building_code.reshape(-1)
+    factor_tables: dict[tuple[tuple[int, Decimal], ...], dict[int, Fraction]] = {}
     chosen: list[Index] = []
     weights: list[Ints] = []
     beneficiaries: list[int] = []
@@ -166,7 +187,11 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
             )
         if benefit.scope_building_ids:
             scope = ints(sorted(set(benefit.scope_building_ids)))
-            in_scope = np.flatnonzero(np.isin(building, scope))
+            found = np.minimum(np.searchsorted(buildings, scope), max(len(buildings) - 1, 0))
+            listed = np.zeros(len(buildings), dtype=bool)
+            if len(buildings):
+                listed[found[buildings[found] == scope]] = True
+            in_scope = np.flatnonzero(listed[building_code])
         else:
             in_scope = everyone
         if benefit.benefit_rule == "equal":
@@ -174,7 +199,8 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
         else:
             weight = units[in_scope]
             if benefit.benefit_rule == "area_floor_factor":
-                weight = _floor_weights(benefit.floor_factors, weight, floor[in_scope])
+                table = factor_tables.setdefault(tuple(benefit.floor_factors.items()), {})
+                weight = _floor_weights(benefit.floor_factors, table, weight, floor[in_scope])
             keep = weight > 0
             mine, weight = in_scope[keep], weight[keep]
         chosen.append(mine)
@@ -203,10 +229,19 @@ def _concatenate(parts: list[Ints]) -> Ints:
     return np.concatenate(parts).astype(np.int64)
 
 
-def _floor_weights(table: dict[int, Decimal], units: Ints, floors: Ints) -> Ints:
-    """Area units × the floor's factor, the factors (the works' step table) scaled to integers."""
+def _floor_weights(
+    table: dict[int, Decimal], known: dict[int, Fraction], units: Ints, floors: Ints
+) -> Ints:
+    """Area units × the floor's factor, the factors (the works' step table) scaled to integers.
+
+    ``known`` caches the table's factor per floor.
+    """
     distinct = np.unique(floors) if floors.size else floors
-    exact_factors = [floor_factor(table, int(f)) for f in distinct.tolist()]
+    exact_factors = []
+    for f in distinct.tolist():
+        if f not in known:
+            known[f] = floor_factor(table, f)
+        exact_factors.append(known[f])
     denominator = 1
     for f in exact_factors:
         denominator = lcm(denominator, f.denominator)

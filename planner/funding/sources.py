@@ -55,9 +55,10 @@ def source_pairs(prepared: Prepared) -> list[SourcePair]:
     pairs: list[SourcePair] = []
     for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
         eligible = sorted({positions[w] for w in source.eligible_work_ids if w in positions})
+        share = None if source.max_share is None else Fraction(source.max_share)
         for w in eligible:
             cost = prepared.works[w].cost_fen
-            upper = cost if source.max_share is None else floor(Fraction(source.max_share) * cost)
+            upper = cost if share is None else share.numerator * cost // share.denominator
             pledge = source.pledges.get(prepared.works[w].work_id)
             if pledge is not None:
                 pairs.append(SourcePair(k, w, pledge, pledge, True))

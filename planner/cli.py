@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -40,6 +41,12 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
     from planner.app import create_app
 
     app = create_app(settings, after_start=after_start or announce(settings))
+    # Requests allocate many short-lived objects: with the default gen-0 threshold (700) the
+    # cyclic collector ran every request or two and took about a tenth of the CPU of a
+    # ballot cast (py-spy, bench/vote_storm.py). Collect less often, and never rescan the
+    # modules, routes and schemas built at start-up.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     uvicorn.run(
         app,
         host=settings.host,

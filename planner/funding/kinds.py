@@ -245,7 +245,7 @@ def _floor_weights(
     denominator = 1
     for f in exact_factors:
         denominator = lcm(denominator, f.denominator)
-    factors = ints([int(f * denominator) for f in exact_factors])
+    factors = ints([f.numerator * (denominator // f.denominator) for f in exact_factors])
     per_kind = factors[np.searchsorted(distinct, floors)] if floors.size else factors
     magnitude = bound(units) * bound(factors)
     return exact(units, magnitude) * exact(per_kind, magnitude)

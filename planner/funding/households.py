@@ -161,7 +161,8 @@ def _split(
     positions = kinds.members[ranges(kinds.start[chosen_kinds], sizes)]
     ties = np.repeat(tie_of[chosen], sizes)
     member_entries = np.repeat(chosen_entries, sizes)
-    by_tie = np.argsort(ties * (len(kinds.members) + 1) + positions)
+    # runs of ascending positions (one per kind), so a stable (merging) sort is cheap
+    by_tie = np.argsort(ties * (len(kinds.members) + 1) + positions, kind="stable")
     ties = ties[by_tie]
     first = np.ones(len(ties), dtype=bool)
     first[1:] = ties[1:] != ties[:-1]

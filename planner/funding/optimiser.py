@@ -20,9 +20,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
-
-from planner.funding.arrays import LIMIT, Ints, bound, ints, segment_sums
 from planner.funding.classes import Prepared, prepare
 from planner.funding.explain import diagnose, pledge_problems, share_str, summary
 from planner.funding.households import HouseholdSplit, split_households
@@ -32,13 +29,12 @@ from planner.funding.model import (
     FundingInfeasible,
     FundingPlanResult,
     FundingProblem,
-    HouseholdPlan,
-    HouseholdWorkAmount,
     SolveStats,
     SourceAmount,
     SourceUse,
     WorkPlan,
 )
+from planner.funding.plans import household_plans
 from planner.funding.sources import SourceSplit, pairs_by, solve_split, source_pairs
 
 
@@ -134,7 +130,7 @@ def _result(
                 binding=binding,
             )
         )
-    plans, capped_count, shortfall = _household_plans(prepared, households)
+    plans, capped_count, shortfall = household_plans(prepared, households)
     exhausted = [
         (s.source_id, s.name)
         for k, s in enumerate(sources)
@@ -153,67 +149,3 @@ def _result(
         households=plans,
         explanation=Explanation(zh=zh, en=en, notes=notes),
     )
-
-
-def _household_plans(
-    prepared: Prepared, split: HouseholdSplit
-) -> tuple[list[HouseholdPlan], int, int]:
-    starts = split.entry_start
-    amount = segment_sums(split.amounts, starts)
-    proportional = segment_sums(split.proportional, starts)
-    cap = prepared.households.cap
-    capped = (cap >= 0) & (proportional > cap)
-    shortfall = int((proportional[capped] - amount[capped]).sum())
-    reason = np.full(len(amount), _ROUNDING, dtype=np.intp)
-    if split.caps_bind:
-        reason[amount > proportional + 2 * np.diff(starts)] = _COVERS_CAPS
-    reason[amount == proportional] = _PROPORTIONAL
-    reason[capped] = _CAP
-    work_ids = ints([w.work_id for w in prepared.works])
-    items = _work_amounts(work_ids[split.entry_work], split.amounts)
-    plans = [
-        HouseholdPlan(
-            household_id=household_id,
-            amount_fen=paid,
-            proportional_fen=share,
-            capped=held,
-            reason=_REASONS[why],
-            works=items[start:stop],
-        )
-        for household_id, paid, share, held, why, start, stop in zip(
-            prepared.households.ids.tolist(),
-            amount.tolist(),
-            proportional.tolist(),
-            capped.tolist(),
-            reason.tolist(),
-            starts[:-1].tolist(),
-            starts[1:].tolist(),
-            strict=True,
-        )
-    ]
-    return plans, int(capped.sum()), shortfall
-
-
-_REASONS = ("cap", "proportional", "covers_caps", "rounding")
-_CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)
-
-
-def _work_amounts(work_ids: Ints, amounts: Ints) -> list[HouseholdWorkAmount]:
-    """One (shared, immutable) HouseholdWorkAmount per distinct (work, amount), in entry order."""
-    if not len(amounts):
-        return []
-    low = int(work_ids.min())
-    span = int(work_ids.max()) - low + 1
-    if amounts.dtype == object or work_ids.dtype == object or (bound(amounts) + 1) * span >= LIMIT:
-        cache: dict[tuple[int, int], HouseholdWorkAmount] = {}
-        for key in zip(work_ids.tolist(), amounts.tolist(), strict=True):
-            if key not in cache:
-                cache[key] = HouseholdWorkAmount(work_id=key[0], amount_fen=key[1])
-        return [cache[key] for key in zip(work_ids.tolist(), amounts.tolist(), strict=True)]
-    distinct, which = np.unique(amounts * span + (work_ids - low), return_inverse=True)
-    made = np.empty(len(distinct), dtype=object)
-    for i, key in enumerate(distinct.tolist()):
-        amount, work = divmod(key, span)
-        made[i] = HouseholdWorkAmount(work_id=work + low, amount_fen=amount)
-    items: list[HouseholdWorkAmount] = made[which.reshape(-1)].tolist()
-    return items

@@ -172,80 +172,106 @@ def _kinds(
 def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints]) -> list[int]:
     """Fill the kinds' entries; return how many households benefit from each work."""
     units, building, floor = traits
-    everyone = np.arange(len(kinds.count), dtype=np.intp)
-    buildings, building_code = np.unique(building, return_inverse=True)
-    building_code = building_code.reshape(-1)
-    factor_tables: dict[tuple[tuple[int, Decimal], ...], dict[int, Fraction]] = {}
-    chosen: list[Index] = []
-    weights: list[Ints] = []
-    beneficiaries: list[int] = []
     for work in works:
-        benefit = work.benefit
-        if benefit.benefit_rule == "building" and not benefit.scope_building_ids:
+        if work.benefit.benefit_rule == "building" and not work.benefit.scope_building_ids:
             raise InvalidProblem(
                 f"works.{work.work_id}.scope_building_ids", "the building rule needs buildings"
             )
-        if benefit.scope_building_ids:
-            scope = ints(sorted(set(benefit.scope_building_ids)))
-            found = np.minimum(np.searchsorted(buildings, scope), max(len(buildings) - 1, 0))
-            listed = np.zeros(len(buildings), dtype=bool)
-            if len(buildings):
-                listed[found[buildings[found] == scope]] = True
-            in_scope = np.flatnonzero(listed[building_code])
-        else:
-            in_scope = everyone
-        if benefit.benefit_rule == "equal":
-            mine, weight = in_scope, np.ones(len(in_scope), dtype=np.int64)
-        else:
-            weight = units[in_scope]
-            if benefit.benefit_rule == "area_floor_factor":
-                table = factor_tables.setdefault(tuple(benefit.floor_factors.items()), {})
-                weight = _floor_weights(benefit.floor_factors, table, weight, floor[in_scope])
-            keep = weight > 0
-            mine, weight = in_scope[keep], weight[keep]
-        chosen.append(mine)
-        weights.append(weight)
-        beneficiaries.append(int(kinds.count[mine].sum()))
-    lengths = index([len(m) for m in chosen])
-    entry_kind = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
-    all_weights = _concatenate(weights)
-    entry_work = np.repeat(np.arange(len(works), dtype=np.intp), lengths)
+    entry_work, entry_kind = _in_scope(works, building)
+    rule = index([_RULES.get(w.benefit.benefit_rule, 0) for w in works])[entry_work]
+    weight = units[entry_kind]
+    weight[rule == _EQUAL] = 1
+    by_floor = np.flatnonzero(rule == _FLOOR)
+    if by_floor.size:
+        factor = _floor_factors(works, entry_work, entry_kind, floor)[by_floor]
+        magnitude = bound(units) * bound(factor)
+        weight = exact(weight, magnitude)
+        weight[by_floor] = exact(weight[by_floor], magnitude) * exact(factor, magnitude)
+    keep = (rule == _EQUAL) | (weight > 0)
+    entry_work, entry_kind, weight = entry_work[keep], entry_kind[keep], weight[keep]
+    lengths = np.bincount(entry_work, minlength=len(works))
+    beneficiaries = np.bincount(entry_work, weights=kinds.count[entry_kind], minlength=len(works))
     order = group_order(entry_kind, len(kinds.count)).astype(np.intp)
     by_work = np.empty_like(order)
     by_work[order] = np.arange(len(order), dtype=np.intp)
     kinds.entry_work = entry_work[order]
-    kinds.entry_weight = all_weights[order]
+    kinds.entry_weight = weight[order]
     kinds.entry_start = starts_of(entry_kind[order], len(kinds.count))
     kinds.by_work = by_work
     kinds.work_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
-    return beneficiaries
+    return [int(b) for b in beneficiaries.tolist()]
 
 
-def _concatenate(parts: list[Ints]) -> Ints:
-    if not parts:
-        return ints([])
-    if any(p.dtype == object for p in parts):
-        return np.concatenate([p.astype(object) for p in parts])
-    return np.concatenate(parts).astype(np.int64)
+_EQUAL, _FLOOR = 1, 2
+_RULES = {"equal": _EQUAL, "area_floor_factor": _FLOOR}
+# above this many work × kind cells, scopes are resolved work by work instead of in one matrix
+DENSE_CELLS = 20_000_000
 
 
-def _floor_weights(
-    table: dict[int, Decimal], known: dict[int, Fraction], units: Ints, floors: Ints
+def _in_scope(works: list[WorkInput], building: Ints) -> tuple[Index, Index]:
+    """(work, kind) pairs where the kind's building is in the work's scope, work by work."""
+    buildings, building_code = np.unique(building, return_inverse=True)
+    building_code = building_code.reshape(-1)
+    code_of = {b: code for code, b in enumerate(buildings.tolist())}
+    scopes: list[list[int] | None] = [
+        [code_of[b] for b in set(w.benefit.scope_building_ids) if b in code_of]
+        if w.benefit.scope_building_ids
+        else None
+        for w in works
+    ]
+    if len(works) * len(building) <= DENSE_CELLS:
+        listed = np.ones((len(works), len(buildings)), dtype=bool)
+        for w, codes in enumerate(scopes):
+            if codes is not None:
+                listed[w] = False
+                listed[w, codes] = True
+        work_of, kind_of = np.nonzero(listed[:, building_code])
+        return work_of.astype(np.intp), kind_of.astype(np.intp)
+    chosen: list[Index] = []
+    for codes in scopes:
+        if codes is None:
+            chosen.append(np.arange(len(building), dtype=np.intp))
+            continue
+        row = np.zeros(len(buildings), dtype=bool)
+        row[codes] = True
+        chosen.append(np.flatnonzero(row[building_code]))
+    lengths = index([len(c) for c in chosen])
+    kind_of = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
+    return np.repeat(np.arange(len(works), dtype=np.intp), lengths), kind_of
+
+
+def _floor_factors(
+    works: list[WorkInput], entry_work: Index, entry_kind: Index, floor: Ints
 ) -> Ints:
-    """Area units × the floor's factor, the factors (the works' step table) scaled to integers.
-
-    ``known`` caches the table's factor per floor.
-    """
-    distinct = np.unique(floors) if floors.size else floors
-    exact_factors = []
-    for f in distinct.tolist():
-        if f not in known:
-            known[f] = floor_factor(table, f)
-        exact_factors.append(known[f])
-    denominator = 1
-    for f in exact_factors:
-        denominator = lcm(denominator, f.denominator)
-    factors = ints([f.numerator * (denominator // f.denominator) for f in exact_factors])
-    per_kind = factors[np.searchsorted(distinct, floors)] if floors.size else factors
-    magnitude = bound(units) * bound(factors)
-    return exact(units, magnitude) * exact(per_kind, magnitude)
+    """Per entry, its floor's factor for works by floor (the works' step table), scaled to
+    integers over the floors in the work's scope (1 for other works)."""
+    floors, floor_code = np.unique(floor, return_inverse=True)
+    floor_code = floor_code.reshape(-1)
+    present = np.zeros((len(works), len(floors)), dtype=bool)
+    present[entry_work, floor_code[entry_kind]] = True
+    table = np.ones((len(works), len(floors)), dtype=np.int64)
+    scaled: list[tuple[int, Index, list[int]]] = []
+    known: dict[tuple[tuple[int, Decimal], ...], dict[int, Fraction]] = {}
+    for w, work in enumerate(works):
+        if work.benefit.benefit_rule != "area_floor_factor":
+            continue
+        steps = work.benefit.floor_factors
+        cache = known.setdefault(tuple(steps.items()), {})
+        codes = np.flatnonzero(present[w])
+        exact_factors = []
+        for f in floors[codes].tolist():
+            if f not in cache:
+                cache[f] = floor_factor(steps, f)
+            exact_factors.append(cache[f])
+        denominator = 1
+        for factor in exact_factors:
+            denominator = lcm(denominator, factor.denominator)
+        scaled.append(
+            (w, codes, [f.numerator * (denominator // f.denominator) for f in exact_factors])
+        )
+    if any(bound(ints(values)) >= LIMIT for _, _, values in scaled):
+        table = table.astype(object)
+    for w, codes, values in scaled:
+        table[w, codes] = values
+    factors: Ints = table[entry_work, floor_code[entry_kind]]
+    return factors

@@ -21,7 +21,7 @@ from planner.money import format_money
 
 def percent(share: Fraction) -> str:
     """``Fraction(342, 1000)`` → ``"34.2%"`` (one place, half up)."""
-    tenths = floor(share * 1000 + Fraction(1, 2))
+    tenths = (share.numerator * 2000 + share.denominator) // (2 * share.denominator)
     return f"{tenths // 10}.{tenths % 10}%"
 
 
@@ -37,7 +37,9 @@ def share_str(part: int, whole: int) -> str:
     """Exact share as a decimal string with four places, half up: ``"0.2000"``."""
     if whole == 0:
         return "0.0000"
-    units = floor(Fraction(part, whole) * 10_000 + Fraction(1, 2))
+    if whole < 0:
+        part, whole = -part, -whole
+    units = (part * 20_000 + whole) // (2 * whole)  # floor(part / whole × 10,000 + 1/2)
     return f"{units // 10_000}.{units % 10_000:04d}"
 
 

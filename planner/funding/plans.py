@@ -76,8 +76,7 @@ def _works_lists(
     variant = _variants_by_hash(split) if split.amounts.dtype != object else None
     if variant is None:
         variant = _variants_exactly(split)
-    first = np.zeros(int(variant.max()) + 1 if variant.size else 0, dtype=np.intp)
-    first[variant[::-1]] = np.arange(len(variant) - 1, -1, -1)
+    first = _firsts(variant)
     entries = ranges(starts[first], lengths[first])
     works = work_ids[split.entry_work[entries]].tolist()
     amounts = split.amounts[entries].tolist()
@@ -89,6 +88,13 @@ def _works_lists(
     ends = np.cumsum(lengths[first]).tolist()
     lists = [items[end - n : end] for end, n in zip(ends, lengths[first].tolist(), strict=True)]
     return lists, variant
+
+
+def _firsts(variant: Index) -> Index:
+    """The first household of each variant."""
+    first = np.zeros(int(variant.max()) + 1 if variant.size else 0, dtype=np.intp)
+    first[variant[::-1]] = np.arange(len(variant) - 1, -1, -1, dtype=np.intp)
+    return first
 
 
 def _mix(values: Ints) -> Ints:
@@ -110,9 +116,9 @@ def _variants_by_hash(split: HouseholdSplit) -> Index | None:
     running = np.zeros(len(entry_hash) + 1, dtype=np.uint64)
     np.cumsum(entry_hash, out=running[1:])
     digest = _mix((running[starts[1:]] - running[starts[:-1]]) ^ lengths.astype(np.uint64))
-    _, first, variant = np.unique(digest, return_index=True, return_inverse=True)
+    _, variant = np.unique(digest, return_inverse=True)
     variant = variant.reshape(-1).astype(np.intp)
-    same = first[variant]
+    same = _firsts(variant)[variant]
     if not np.array_equal(lengths[same], lengths):
         return None
     mine = ranges(starts[:-1], lengths)

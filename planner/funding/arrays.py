@@ -69,12 +69,22 @@ def segment_sums(values: Ints, starts: Index) -> Ints:
 
 
 def dense_codes(values: Ints) -> tuple[Index, int]:
-    """Codes 0..n-1 with the order of ``values`` (equal values, equal codes) and n."""
+    """Codes 0..n-1 in the order of the distinct ``values`` (equal values, equal codes), and n.
+
+    The same codes as ``np.unique(values, return_inverse=True)``; without sorting when the
+    values span a range not much larger than their count.
+    """
     if values.dtype != object and values.size:
         low = int(values.min())
         span = int(values.max()) - low + 1
-        if span <= 4 * values.size + 1024:
-            return (values - low).astype(np.intp), span
+        if span <= 8 * values.size + 1024:
+            offsets = (values - low).astype(np.intp)
+            present = np.zeros(span, dtype=bool)
+            present[offsets] = True
+            distinct = np.flatnonzero(present)
+            code_of = np.empty(span, dtype=np.intp)
+            code_of[distinct] = np.arange(len(distinct), dtype=np.intp)
+            return code_of[offsets], len(distinct)
     distinct, codes = np.unique(values, return_inverse=True)
     return codes.astype(np.intp).reshape(-1), len(distinct)
 
@@ -87,8 +97,10 @@ def group_order(groups: Index, count: int) -> Index:
 
 
 def starts_of(groups_sorted: Index, count: int) -> Index:
-    """Offsets (length count + 1) of each group in a group-sorted array."""
-    return np.searchsorted(groups_sorted, np.arange(count + 1)).astype(np.intp)
+    """Offsets (length count + 1) of each group in a group-sorted array (groups 0..count-1)."""
+    starts = np.zeros(count + 1, dtype=np.intp)
+    np.cumsum(np.bincount(groups_sorted, minlength=count), out=starts[1:])
+    return starts
 
 
 def ranges(starts: Index, lengths: Index) -> Index:

@@ -147,7 +147,7 @@ def _kinds(
         key = np.zeros(len(caps), dtype=np.int64)
         for codes, n in columns:
             key = key * max(n, 1) + codes
-        _, kind = np.unique(key, return_inverse=True)
+        kind, _ = dense_codes(key)
     else:
         _, kind = np.unique(np.stack([c for c, _ in columns], axis=1), axis=0, return_inverse=True)
     kind = kind.astype(np.intp).reshape(-1)

@@ -35,6 +35,8 @@ class HouseholdSplit:
     amounts: Ints
     proportional: Ints
     caps_bind: bool
+    # what every household of the same kind gets on the entry; amounts - floors is 0 or 1
+    floors: Ints
 
 
 @dataclass
@@ -58,13 +60,14 @@ def split_households(
     counts = kinds.count[kinds.entry_kind[kinds.by_work]]
     sums = segment_sums(times(weights, counts), kinds.work_start)
     base, extras = _split(totals, kinds.work_start, kinds.by_work, weights, sums, kinds)
-    proportional = _expand(base, extras, layout, households.kind, kinds)
+    proportional, floors = _expand(base, extras, layout, households.kind, kinds)
     split = HouseholdSplit(
         entry_start=entry_start,
         entry_work=kinds.entry_work[entry_kind_entry],
         amounts=proportional,
         proportional=proportional,
         caps_bind=False,
+        floors=floors,
     )
     capped = households.cap >= 0
     if not capped.any():
@@ -73,7 +76,7 @@ def split_households(
     if bool(np.all(paid[capped] <= households.cap[capped])):
         return split
     rounded, caps_bind = class_amounts(prepared, residents, clock)
-    split.amounts = _members(prepared, rounded, layout)
+    split.amounts, split.floors = _members(prepared, rounded, layout)
     split.caps_bind = caps_bind
     return split
 
@@ -90,14 +93,16 @@ def _layout(prepared: Prepared) -> tuple[Index, Index]:
 
 def _expand(
     base: Ints, extras: _Extras, layout: tuple[Index, Index], kind: Index, kinds: Kinds
-) -> Ints:
-    """Per household entry: the kind entry's floor, plus the extra fen it was given."""
+) -> tuple[Ints, Ints]:
+    """Per household entry: the kind entry's floor plus the extra fen it was given, and the
+    floor alone."""
     entry_start, entry_kind_entry = layout
-    amounts: Ints = base[entry_kind_entry] + extras.all_members[entry_kind_entry].astype(base.dtype)
+    floors = base[entry_kind_entry]
+    amounts: Ints = floors + extras.all_members[entry_kind_entry].astype(base.dtype)
     if extras.positions.size:
         offset = extras.entries - kinds.entry_start[kind[extras.positions]]
         amounts[entry_start[extras.positions] + offset] += 1
-    return amounts
+    return amounts, floors
 
 
 def _split(
@@ -172,7 +177,7 @@ def _split(
     return base, _Extras(all_members, positions[by_tie][served], member_entries[by_tie][served])
 
 
-def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> Ints:
+def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> tuple[Ints, Ints]:
     """Split each class's amounts over its members: by scale, or evenly for capped classes."""
     kinds = prepared.kinds
     classes = prepared.classes
@@ -192,13 +197,13 @@ def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> 
     sums = classes.scale_total[classes.entry_class]
     totals = np.where(classes.cap[classes.entry_class] < 0, rounded, 0)
     base, extras = _split(totals, starts, order, weights, sums, kinds)
-    amounts = _expand(base, extras, layout, kind_of, kinds)
-    _capped_members(prepared, rounded, layout, amounts)
-    return amounts
+    amounts, floors = _expand(base, extras, layout, kind_of, kinds)
+    _capped_members(prepared, rounded, layout, amounts, floors)
+    return amounts, floors
 
 
 def _capped_members(
-    prepared: Prepared, rounded: Ints, layout: tuple[Index, Index], amounts: Ints
+    prepared: Prepared, rounded: Ints, layout: tuple[Index, Index], amounts: Ints, floors: Ints
 ) -> None:
     """Identical members: hand out the odd fen round-robin across works, so member totals
     differ by at most one fen and none exceeds the (integer) cap."""
@@ -227,4 +232,5 @@ def _capped_members(
     member_rank = np.repeat(rank, lengths)
     n = size[class_entries]
     gets_one = (member_rank - pointer[class_entries]) % n < extra[class_entries]
+    floors[household_entries] = share[class_entries]
     amounts[household_entries] = share[class_entries] + gets_one

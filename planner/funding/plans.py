@@ -12,14 +12,13 @@ from itertools import pairwise
 
 import numpy as np
 
-from planner.funding.arrays import Index, Ints, ints, ranges, segment_sums
+from planner.funding.arrays import LIMIT, Index, Ints, dense_codes, ints, ranges, segment_sums
 from planner.funding.classes import Prepared
 from planner.funding.households import HouseholdSplit
 from planner.funding.model import HouseholdPlan, HouseholdWorkAmount
 
 _REASONS = np.array(["cap", "proportional", "covers_caps", "rounding"], dtype=object)
 _CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def household_plans(
@@ -39,7 +38,7 @@ def household_plans(
     reason[amount == proportional] = _PROPORTIONAL
     reason[capped] = _CAP
     work_ids = ints([w.work_id for w in prepared.works])
-    lists, variant = _works_lists(work_ids, split)
+    lists, variant = _works_lists(work_ids, prepared, split)
     plans = [
         HouseholdPlan(
             household_id=household_id,
@@ -63,19 +62,12 @@ def household_plans(
 
 
 def _works_lists(
-    work_ids: Ints, split: HouseholdSplit
+    work_ids: Ints, prepared: Prepared, split: HouseholdSplit
 ) -> tuple[list[list[HouseholdWorkAmount]], Index]:
-    """The distinct works lists and each household's one.
-
-    Households are told apart by a hash of their (work, amount) entries, then checked
-    entry by entry against the first household with the same hash; a collision falls
-    back to comparing the entries themselves.
-    """
+    """The distinct works lists and each household's one."""
     starts = split.entry_start
     lengths = np.diff(starts)
-    variant = _variants_by_hash(split) if split.amounts.dtype != object else None
-    if variant is None:
-        variant = _variants_exactly(split)
+    variant = _variants(prepared, split)
     first = _firsts(variant)
     entries = ranges(starts[first], lengths[first])
     works = work_ids[split.entry_work[entries]].tolist()
@@ -97,37 +89,23 @@ def _firsts(variant: Index) -> Index:
     return first
 
 
-def _mix(values: Ints) -> Ints:
-    """splitmix64's finaliser: a well-spread 64-bit hash of each value (wrapping)."""
-    x = values.astype(np.uint64) + _GOLDEN
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    mixed: Ints = x ^ (x >> np.uint64(31))
-    return mixed
+def _variants(prepared: Prepared, split: HouseholdSplit) -> Index:
+    """Number the distinct works lists 0, 1, ... and give each household its number.
 
-
-def _variants_by_hash(split: HouseholdSplit) -> Index | None:
+    Households of one kind share their floors on every entry and get 0 or 1 fen more on
+    each, so (kind, which entries got one more) tells their lists apart exactly.
+    """
     starts = split.entry_start
     lengths = np.diff(starts)
-    if not lengths.size:
-        return np.zeros(0, dtype=np.intp)
-    width = np.uint64(int(split.entry_work.max()) + 1 if split.entry_work.size else 1)
-    entry_hash = _mix(split.amounts.astype(np.uint64) * width + split.entry_work.astype(np.uint64))
-    running = np.zeros(len(entry_hash) + 1, dtype=np.uint64)
-    np.cumsum(entry_hash, out=running[1:])
-    digest = _mix((running[starts[1:]] - running[starts[:-1]]) ^ lengths.astype(np.uint64))
-    _, variant = np.unique(digest, return_inverse=True)
-    variant = variant.reshape(-1).astype(np.intp)
-    same = _firsts(variant)[variant]
-    if not np.array_equal(lengths[same], lengths):
-        return None
-    mine = ranges(starts[:-1], lengths)
-    theirs = ranges(starts[same], lengths)
-    if np.array_equal(split.amounts[mine], split.amounts[theirs]) and np.array_equal(
-        split.entry_work[mine], split.entry_work[theirs]
-    ):
-        return variant
-    return None
+    widest = int(lengths.max()) if lengths.size else 0
+    kinds = len(prepared.kinds.count)
+    if not lengths.size or widest > 62 or (kinds + 1) << widest >= LIMIT:
+        return _variants_exactly(split)
+    extra = (split.amounts - split.floors).astype(np.int64)
+    position = np.arange(len(extra), dtype=np.int64) - np.repeat(starts[:-1], lengths)
+    mask = segment_sums(extra << position, starts)
+    variant, _ = dense_codes((prepared.households.kind.astype(np.int64) << widest) | mask)
+    return variant
 
 
 def _variants_exactly(split: HouseholdSplit) -> Index:

@@ -92,20 +92,33 @@ def _firsts(variant: Index) -> Index:
 def _variants(prepared: Prepared, split: HouseholdSplit) -> Index:
     """Number the distinct works lists 0, 1, ... and give each household its number.
 
-    Households of one kind share their floors on every entry and get 0 or 1 fen more on
-    each, so (kind, which entries got one more) tells their lists apart exactly.
+    Households whose kinds have the same class and scale have the same weights, so the
+    same floors on every entry, and get 0 or 1 fen more on each: (class and scale, which
+    entries got one more) tells their lists apart exactly.
     """
     starts = split.entry_start
     lengths = np.diff(starts)
     widest = int(lengths.max()) if lengths.size else 0
-    kinds = len(prepared.kinds.count)
-    if not lengths.size or widest > 62 or (kinds + 1) << widest >= LIMIT:
+    classes = prepared.classes
+    alike, count = _dense_pairs(classes.of_kind + 1, classes.kind_scale)
+    if not lengths.size or widest > 62 or (count + 1) << widest >= LIMIT:
         return _variants_exactly(split)
     extra = (split.amounts - split.floors).astype(np.int64)
     position = np.arange(len(extra), dtype=np.int64) - np.repeat(starts[:-1], lengths)
     mask = segment_sums(extra << position, starts)
-    variant, _ = dense_codes((prepared.households.kind.astype(np.int64) << widest) | mask)
+    group = alike[prepared.households.kind].astype(np.int64)
+    variant, _ = dense_codes((group << widest) | mask)
     return variant
+
+
+def _dense_pairs(first: Ints, second: Ints) -> tuple[Index, int]:
+    """Codes 0..n-1 for the distinct (first, second) pairs, and n."""
+    a, n = dense_codes(first)
+    b, m = dense_codes(second)
+    if n * m < LIMIT:
+        return dense_codes(a.astype(np.int64) * m + b)
+    pairs = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)[1]
+    return dense_codes(pairs.reshape(-1))
 
 
 def _variants_exactly(split: HouseholdSplit) -> Index:

@@ -115,9 +115,9 @@ class SourceUse(msgspec.Struct, frozen=True, kw_only=True):
     budget_fen: int
 
 
-# Plans hold tens of thousands of these; they hold no references that could form a cycle,
-# so the garbage collector need not track them (gc=False), which keeps a solve's allocations
-# from triggering full collections.
+# Plans hold tens of thousands of these and of HouseholdPlan; neither can be part of a
+# reference cycle, so the garbage collector need not track them (gc=False): a large solve
+# then does not set off collections over the whole heap.
 class HouseholdWorkAmount(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     work_id: int
     amount_fen: int
@@ -130,6 +130,8 @@ class HouseholdPlan(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     caps. ``reason`` says why the amount differs: "proportional" (it does not, beyond
     rounding of a fen or so per work), "cap" (held at its hardship cap; ``capped`` is
     true), "covers_caps" (pays more to cover capped households), "rounding".
+    The optimiser gives households with the same amounts one shared ``works`` list: like
+    the plan itself, treat it as read-only.
     """
 
     household_id: int

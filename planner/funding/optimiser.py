@@ -15,10 +15,7 @@ always gives byte-identical results, and household order in the input does not m
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from planner.funding.classes import Prepared, prepare
 from planner.funding.explain import diagnose, pledge_problems, share_str, summary
@@ -46,16 +43,15 @@ def solve(problem: FundingProblem) -> FundingPlanResult:
 def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveStats]:
     started = time.perf_counter()
     clock = SolverClock(deadline=time.monotonic() + problem.time_limit_s)
-    with _collector_paused():
-        prepared = prepare(problem)
-        problems = pledge_problems(prepared)
-        if problems:
-            raise FundingInfeasible(problems)
-        split = solve_split(prepared, clock)
-        if split is None:
-            raise FundingInfeasible(diagnose(prepared, clock))
-        households = split_households(prepared, split.residents, clock)
-        result = _result(prepared, split, households)
+    prepared = prepare(problem)
+    problems = pledge_problems(prepared)
+    if problems:
+        raise FundingInfeasible(problems)
+    split = solve_split(prepared, clock)
+    if split is None:
+        raise FundingInfeasible(diagnose(prepared, clock))
+    households = split_households(prepared, split.residents, clock)
+    result = _result(prepared, split, households)
     stats = SolveStats(
         total_seconds=time.perf_counter() - started,
         highs_seconds=clock.highs_seconds,
@@ -64,28 +60,6 @@ def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveS
         lp_variables=clock.variables,
     )
     return result, stats
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one solve, then collect the young objects.
-
-    A plan allocates a list per household (a works list), none of which can be part of a
-    reference cycle. With the collector on, those allocations set off young collections
-    every 700 objects and, every few solves, a full collection over the whole heap (about
-    40 ms at 20,000 households, more than the rest of the Python around the solver).
-    Reference counting still frees everything as usual; the one young collection at the
-    end does what the paused ones would have done.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
 
 
 def _result(

@@ -46,13 +46,10 @@ class Classes:
     entry_unit: Ints  # weight per unit of scale
     of_kind: Index  # each kind's class; -1 when no work benefits it
     kind_scale: Ints  # each kind's scale: its weights are scale × the class's units
+    entry_class: Index  # per entry, its class
 
     def __len__(self) -> int:
         return len(self.size)
-
-    @property
-    def entry_class(self) -> Index:
-        return np.repeat(np.arange(len(self.size), dtype=np.intp), np.diff(self.entry_start))
 
 
 @dataclass
@@ -179,15 +176,17 @@ def group(kinds: Kinds) -> Classes:
     scale_total = np.zeros(count, dtype=contribution.dtype)
     np.add.at(scale_total, of_kind[active], contribution)
     entries = ranges(kinds.entry_start[reps], lengths[reps])
+    entry_start = np.concatenate([[0], np.cumsum(lengths[reps])]).astype(np.intp)
     return Classes(
         size=size.astype(np.intp),
         cap=kinds.cap[reps],
         scale_total=scale_total,
-        entry_start=np.concatenate([[0], np.cumsum(lengths[reps])]).astype(np.intp),
+        entry_start=entry_start,
         entry_work=kinds.entry_work[entries],
         entry_unit=unit[entries],
         of_kind=of_kind,
         kind_scale=scale,
+        entry_class=np.repeat(np.arange(count, dtype=np.intp), np.diff(entry_start)),
     )
 
 

@@ -53,10 +53,7 @@ class Kinds:
     entry_weight: Ints  # weight per household
     by_work: Index  # entries work by work (kinds in order within a work)
     work_start: Index  # offsets into by_work (length works + 1)
-
-    @property
-    def entry_kind(self) -> Index:
-        return np.repeat(np.arange(len(self.count), dtype=np.intp), np.diff(self.entry_start))
+    entry_kind: Index  # per entry, its kind
 
 
 def household_order(households: tuple[HouseholdInput, ...]) -> tuple[Ints, Index]:
@@ -165,6 +162,7 @@ def _kinds(
         entry_weight=ints([]),
         by_work=empty,
         work_start=empty,
+        entry_kind=empty,
     )
     return kind, kinds
 
@@ -196,7 +194,8 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
     by_work[order] = np.arange(len(order), dtype=np.intp)
     kinds.entry_work = entry_work[order]
     kinds.entry_weight = weight[order]
-    kinds.entry_start = starts_of(entry_kind[order], len(kinds.count))
+    kinds.entry_kind = entry_kind[order]
+    kinds.entry_start = starts_of(kinds.entry_kind, len(kinds.count))
     kinds.by_work = by_work
     kinds.work_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
     return [int(b) for b in beneficiaries.tolist()]

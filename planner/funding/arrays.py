@@ -23,7 +23,7 @@ Index = NDArray[np.intp]
 def ints(values: Sequence[int]) -> Ints:
     """``values`` as int64, or as Python ints when one is at or beyond ``LIMIT``."""
     try:
-        array = np.array(values, dtype=np.int64)
+        array = np.fromiter(values, dtype=np.int64, count=len(values))
     except OverflowError:
         return np.array(values, dtype=object)
     if array.size and (int(array.max()) >= LIMIT or int(array.min()) <= -LIMIT):

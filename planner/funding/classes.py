@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
+from typing import Any
 
 import numpy as np
 
@@ -69,6 +70,7 @@ class Prepared:
     beneficiaries: list[int]  # per work: how many households benefit
     work_classes: list[list[int]]  # class positions per work
     has_uncapped: list[bool]  # per work
+    source_pairs: list[Any] | None = None  # planner.funding.sources.source_pairs, once
 
 
 def _check_band(band: tuple[Decimal, Decimal], name: str) -> tuple[Fraction, Fraction]:

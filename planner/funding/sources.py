@@ -51,6 +51,14 @@ class SourceSplit:
 
 
 def source_pairs(prepared: Prepared) -> list[SourcePair]:
+    """Each source's eligible works with the bounds on its amount (computed once; read-only)."""
+    if prepared.source_pairs is None:
+        prepared.source_pairs = _source_pairs(prepared)
+    pairs: list[SourcePair] = prepared.source_pairs
+    return pairs
+
+
+def _source_pairs(prepared: Prepared) -> list[SourcePair]:
     positions = {w.work_id: i for i, w in enumerate(prepared.works)}
     pairs: list[SourcePair] = []
     for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):

@@ -78,7 +78,7 @@ def dense_codes(values: Ints) -> tuple[Index, int]:
         low = int(values.min())
         span = int(values.max()) - low + 1
         if span <= 8 * values.size + 1024:
-            offsets = (values - low).astype(np.intp)
+            offsets = (values - low).astype(np.intp, copy=False)
             present = np.zeros(span, dtype=bool)
             present[offsets] = True
             distinct = np.flatnonzero(present)
@@ -86,7 +86,7 @@ def dense_codes(values: Ints) -> tuple[Index, int]:
             code_of[distinct] = np.arange(len(distinct), dtype=np.intp)
             return code_of[offsets], len(distinct)
     distinct, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.intp).reshape(-1), len(distinct)
+    return codes.astype(np.intp, copy=False).reshape(-1), len(distinct)
 
 
 def group_order(groups: Index, count: int) -> Index:

@@ -178,9 +178,9 @@ def group(kinds: Kinds) -> Classes:
     scale_total = np.zeros(count, dtype=contribution.dtype)
     np.add.at(scale_total, of_kind[active], contribution)
     entries = ranges(kinds.entry_start[reps], lengths[reps])
-    entry_start = np.concatenate([[0], np.cumsum(lengths[reps])]).astype(np.intp)
+    entry_start = np.concatenate([[0], np.cumsum(lengths[reps])]).astype(np.intp, copy=False)
     return Classes(
-        size=size.astype(np.intp),
+        size=size.astype(np.intp, copy=False),
         cap=kinds.cap[reps],
         scale_total=scale_total,
         entry_start=entry_start,

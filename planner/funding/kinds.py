@@ -5,7 +5,7 @@ they have the same weight on every work and differ only by id, so weights are wo
 once per kind. Households are held in id order (their *positions*); a kind's members are
 a run of ``Kinds.members``, in id order. A kind's *entries* are the works that benefit it
 with its (integer) weight per household, in work order; ``by_work`` lists the same
-entries work by work, kinds in order.
+entries work by work.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from planner.funding.arrays import (
     group_order,
     index,
     ints,
+    ranges,
     starts_of,
 )
 from planner.funding.model import HouseholdInput, InvalidProblem, WorkInput
@@ -51,7 +52,7 @@ class Kinds:
     entry_start: Index  # offsets into the entries (length kinds + 1)
     entry_work: Index  # per entry, kind by kind, works in order
     entry_weight: Ints  # weight per household
-    by_work: Index  # entries work by work (kinds in order within a work)
+    by_work: Index  # entries work by work
     work_start: Index  # offsets into by_work (length works + 1)
     entry_kind: Index  # per entry, its kind
 
@@ -59,7 +60,7 @@ class Kinds:
 def household_order(households: tuple[HouseholdInput, ...]) -> tuple[Ints, Index]:
     """Household ids in order and the order itself; InvalidProblem for a duplicate id."""
     ids = ints([h.household_id for h in households])
-    order = np.argsort(ids, kind="stable").astype(np.intp)
+    order = np.argsort(ids, kind="stable").astype(np.intp, copy=False)
     ids = ids[order]
     if ids.size > 1 and bool(np.any(ids[1:] == ids[:-1])):
         raise InvalidProblem("households", "a household is listed twice")
@@ -147,9 +148,9 @@ def _kinds(
         kind, _ = dense_codes(key)
     else:
         _, kind = np.unique(np.stack([c for c, _ in columns], axis=1), axis=0, return_inverse=True)
-    kind = kind.astype(np.intp).reshape(-1)
+    kind = kind.astype(np.intp, copy=False).reshape(-1)
     count = int(kind.max()) + 1 if kind.size else 0
-    members = group_order(kind, count).astype(np.intp)
+    members = group_order(kind, count).astype(np.intp, copy=False)
     start = starts_of(kind[members], count)
     empty = np.zeros(0, dtype=np.intp)
     kinds = Kinds(
@@ -189,7 +190,7 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
     entry_work, entry_kind, weight = entry_work[keep], entry_kind[keep], weight[keep]
     lengths = np.bincount(entry_work, minlength=len(works))
     beneficiaries = np.bincount(entry_work, weights=kinds.count[entry_kind], minlength=len(works))
-    order = group_order(entry_kind, len(kinds.count)).astype(np.intp)
+    order = group_order(entry_kind, len(kinds.count)).astype(np.intp, copy=False)
     by_work = np.empty_like(order)
     by_work[order] = np.arange(len(order), dtype=np.intp)
     kinds.entry_work = entry_work[order]
@@ -197,43 +198,32 @@ def weigh(works: list[WorkInput], kinds: Kinds, traits: tuple[Ints, Ints, Ints])
     kinds.entry_kind = entry_kind[order]
     kinds.entry_start = starts_of(kinds.entry_kind, len(kinds.count))
     kinds.by_work = by_work
-    kinds.work_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    kinds.work_start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp, copy=False)
     return [int(b) for b in beneficiaries.tolist()]
 
 
 _EQUAL, _FLOOR = 1, 2
 _RULES = {"equal": _EQUAL, "area_floor_factor": _FLOOR}
-# above this many work × kind cells, scopes are resolved work by work instead of in one matrix
-DENSE_CELLS = 20_000_000
 
 
 def _in_scope(works: list[WorkInput], building: Ints) -> tuple[Index, Index]:
-    """(work, kind) pairs where the kind's building is in the work's scope, work by work."""
+    """(work, kind) pairs where the kind's building is in the work's scope, work by work.
+
+    Within a work, kinds come building by building (their order there does not matter).
+    """
     buildings, building_code = np.unique(building, return_inverse=True)
     building_code = building_code.reshape(-1)
     code_of = {b: code for code, b in enumerate(buildings.tolist())}
-    scopes: list[list[int] | None] = [
-        [code_of[b] for b in set(w.benefit.scope_building_ids) if b in code_of]
-        if w.benefit.scope_building_ids
-        else None
-        for w in works
-    ]
-    if len(works) * len(building) <= DENSE_CELLS:
-        listed = np.ones((len(works), len(buildings)), dtype=bool)
-        for w, codes in enumerate(scopes):
-            if codes is not None:
-                listed[w] = False
-                listed[w, codes] = True
-        work_of, kind_of = np.nonzero(listed[:, building_code])
-        return work_of.astype(np.intp), kind_of.astype(np.intp)
+    by_building = group_order(building_code, len(buildings)).astype(np.intp, copy=False)
+    start = starts_of(building_code[by_building], len(buildings))
+    everyone = np.arange(len(building), dtype=np.intp)
     chosen: list[Index] = []
-    for codes in scopes:
-        if codes is None:
-            chosen.append(np.arange(len(building), dtype=np.intp))
+    for work in works:
+        if not work.benefit.scope_building_ids:
+            chosen.append(everyone)
             continue
-        row = np.zeros(len(buildings), dtype=bool)
-        row[codes] = True
-        chosen.append(np.flatnonzero(row[building_code]))
+        codes = index(sorted({code_of[b] for b in work.benefit.scope_building_ids if b in code_of}))
+        chosen.append(by_building[ranges(start[codes], start[codes + 1] - start[codes])])
     lengths = index([len(c) for c in chosen])
     kind_of = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
     return np.repeat(np.arange(len(works), dtype=np.intp), lengths), kind_of

@@ -103,10 +103,10 @@ def _variants(prepared: Prepared, split: HouseholdSplit) -> Index:
     alike, count = _dense_pairs(classes.of_kind + 1, classes.kind_scale)
     if not lengths.size or widest > 62 or (count + 1) << widest >= LIMIT:
         return _variants_exactly(split)
-    extra = (split.amounts - split.floors).astype(np.int64)
+    extra = (split.amounts - split.floors).astype(np.int64, copy=False)
     position = np.arange(len(extra), dtype=np.int64) - np.repeat(starts[:-1], lengths)
     mask = segment_sums(extra << position, starts)
-    group = alike[prepared.households.kind].astype(np.int64)
+    group = alike[prepared.households.kind].astype(np.int64, copy=False)
     variant, _ = dense_codes((group << widest) | mask)
     return variant
 
@@ -116,7 +116,7 @@ def _dense_pairs(first: Ints, second: Ints) -> tuple[Index, int]:
     a, n = dense_codes(first)
     b, m = dense_codes(second)
     if n * m < LIMIT:
-        return dense_codes(a.astype(np.int64) * m + b)
+        return dense_codes(a.astype(np.int64, copy=False) * m + b)
     pairs = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)[1]
     return dense_codes(pairs.reshape(-1))
 

@@ -1,10 +1,9 @@
 """The optimiser's slower exact paths give the same plans as its fast ones.
 
-Households are handled as numpy arrays with a few fast paths (a work × kind matrix for
-scopes, hashing to group kinds into classes, (class, scale, odd fen) to share works
-lists, int64 arithmetic). Each has an exact fallback for inputs it cannot take; these
-tests force the fallbacks and check the plans are byte-identical, and that amounts far
-beyond int64 stay exact.
+Households are handled as numpy arrays with a few fast paths (hashing to group kinds
+into classes, (class, scale, odd fen) to share works lists, int64 arithmetic). Each has
+an exact fallback for inputs it cannot take; these tests force the fallbacks and check
+the plans are byte-identical, and that amounts far beyond int64 stay exact.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import msgspec
 import pytest
 from funding_checks import check_plan
 
-from planner.funding import classes, kinds, plans
+from planner.funding import classes, plans
 from planner.funding.model import (
     FundingProblem,
     HouseholdInput,
@@ -93,7 +92,6 @@ def test_fallbacks_give_byte_identical_plans(seed: int, monkeypatch: pytest.Monk
     problem = estate(seed, cap_rate=0.3 if seed % 2 else 0.05)
     fast = encoded(problem)
     check_plan(problem, solve(problem))
-    monkeypatch.setattr(kinds, "DENSE_CELLS", 0)  # scopes work by work
     monkeypatch.setattr(
         classes,
         "_group_patterns",

@@ -214,19 +214,20 @@ def _in_scope(works: list[WorkInput], building: Ints) -> tuple[Index, Index]:
     buildings, building_code = np.unique(building, return_inverse=True)
     building_code = building_code.reshape(-1)
     code_of = {b: code for code, b in enumerate(buildings.tolist())}
+    every = list(range(len(buildings)))
+    pair_work: list[int] = []
+    pair_code: list[int] = []
+    for w, work in enumerate(works):
+        scope = work.benefit.scope_building_ids
+        codes = sorted({code_of[b] for b in scope if b in code_of}) if scope else every
+        pair_work += [w] * len(codes)
+        pair_code += codes
     by_building = group_order(building_code, len(buildings)).astype(np.intp, copy=False)
     start = starts_of(building_code[by_building], len(buildings))
-    everyone = np.arange(len(building), dtype=np.intp)
-    chosen: list[Index] = []
-    for work in works:
-        if not work.benefit.scope_building_ids:
-            chosen.append(everyone)
-            continue
-        codes = index(sorted({code_of[b] for b in work.benefit.scope_building_ids if b in code_of}))
-        chosen.append(by_building[ranges(start[codes], start[codes + 1] - start[codes])])
-    lengths = index([len(c) for c in chosen])
-    kind_of = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
-    return np.repeat(np.arange(len(works), dtype=np.intp), lengths), kind_of
+    code = index(pair_code)
+    sizes = start[code + 1] - start[code]
+    kind_of = by_building[ranges(start[code], sizes)]
+    return np.repeat(index(pair_work), sizes), kind_of
 
 
 def _floor_factors(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import ceil, floor
+from math import floor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -98,10 +98,17 @@ def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
         "work_band_low": [],
         "unpayable": [],
     }
-    pair_cols = [lp.var(p.lower / YUAN, p.upper / YUAN) for p in pairs]
+    pair_work = np.array([p.work for p in pairs], dtype=np.intp)
+    pair_source = np.array([p.source for p in pairs], dtype=np.intp)
+    first = lp.vars(
+        np.array([p.lower for p in pairs], dtype=np.float64) / YUAN,
+        np.array([p.upper for p in pairs], dtype=np.float64) / YUAN,
+        np.zeros(len(pairs)),
+    )
+    pair_cols = list(range(first, first + len(pairs)))
     resident_cols: list[int] = []
-    for w, work in enumerate(prepared.works):
-        if relaxed:
+    if relaxed:
+        for w, work in enumerate(prepared.works):
             col = lp.var(0.0, work.cost_fen / YUAN)
             if work.resident_band is not None:
                 high = lp.var(cost=1.0)
@@ -110,18 +117,32 @@ def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
                 slacks["work_band_low"].append((low, w))
                 lp.row([(col, 1.0), (high, -1.0)], -INF, prepared.work_high[w] / YUAN)
                 lp.row([(col, 1.0), (low, 1.0)], prepared.work_low[w] / YUAN, INF)
-        else:
-            col = lp.var(prepared.work_low[w] / YUAN, prepared.work_high[w] / YUAN)
-        resident_cols.append(col)
-    on_work, of_source = pairs_by(prepared, pairs)
-    for w, work in enumerate(prepared.works):
-        terms = [(pair_cols[i], 1.0) for i in on_work[w]]
-        cost = work.cost_fen / YUAN
-        lp.row([*terms, (resident_cols[w], 1.0)], cost, cost)
-    for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
-        terms = [(pair_cols[i], 1.0) for i in of_source[k]]
-        if terms:
-            lp.row(terms, -INF, source.budget_fen / YUAN)
+            resident_cols.append(col)
+    else:
+        start = lp.vars(
+            np.array(prepared.work_low, dtype=np.float64) / YUAN,
+            np.array(prepared.work_high, dtype=np.float64) / YUAN,
+            np.zeros(len(prepared.works)),
+        )
+        resident_cols = list(range(start, start + len(prepared.works)))
+    costs = np.array([w.cost_fen for w in prepared.works], dtype=np.float64) / YUAN
+    work_rows = lp.add_rows(costs, costs)
+    sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
+    funding = np.bincount(pair_source, minlength=len(sources)) > 0
+    budgets = np.array([s.budget_fen for s in sources], dtype=np.float64)[funding] / YUAN
+    source_row = np.cumsum(funding) - 1 + lp.add_rows(np.full(len(budgets), -INF), budgets)
+    pair_col = np.arange(first, first + len(pairs), dtype=np.intp)
+    lp.entries(
+        np.concatenate(
+            [
+                work_rows + pair_work,
+                work_rows + np.arange(len(prepared.works), dtype=np.intp),
+                source_row[pair_source],
+            ]
+        ),
+        np.concatenate([pair_col, np.asarray(resident_cols, dtype=np.intp), pair_col]),
+        np.ones(2 * len(pairs) + len(prepared.works)),
+    )
     band_terms = [(c, 1.0) for c in resident_cols]
     if relaxed:
         high = lp.var(cost=1.0)
@@ -286,36 +307,41 @@ def _integral_sources(
 ) -> list[list[int]] | None:
     """Sources' fen per work: a transportation LP whose integer data make vertices integral."""
     sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
-    on_work, of_source = pairs_by(prepared, model.pairs)
+    pairs = model.pairs
+    pair_work = np.array([p.work for p in pairs], dtype=np.intp)
+    pair_source = np.array([p.source for p in pairs], dtype=np.intp)
+    works = len(prepared.works)
+    need = [work.cost_fen - residents[w] for w, work in enumerate(prepared.works)]
+    paid = np.bincount(pair_work, minlength=works) > 0
+    if any(n != 0 for n, has in zip(need, paid.tolist(), strict=True) if not has):
+        return None
+    funding = np.bincount(pair_source, minlength=len(sources)) > 0
+    value = x[np.asarray(model.pair_cols, dtype=np.intp)] * YUAN
     for tight in (True, False):
+        lower = np.array([p.lower for p in pairs], dtype=np.float64)
+        upper = np.array([p.upper for p in pairs], dtype=np.float64)
+        if tight:
+            lower = np.maximum(lower, np.floor(value + 1e-6))
+            upper = np.minimum(upper, np.ceil(value - 1e-6))
+            lower = np.minimum(lower, upper)
         lp = LinearProgram()
-        cols: list[int] = []
-        for i, pair in enumerate(model.pairs):
-            value = x[model.pair_cols[i]] * YUAN
-            lower, upper = pair.lower, pair.upper
-            if tight:
-                lower = max(lower, floor(value + 1e-6))
-                upper = min(upper, ceil(value - 1e-6))
-                lower = min(lower, upper)
-            cols.append(lp.var(float(lower), float(upper)))
-        for w, work in enumerate(prepared.works):
-            terms = [(cols[i], 1.0) for i in on_work[w]]
-            need = work.cost_fen - residents[w]
-            if not terms:
-                if need != 0:
-                    return None
-                continue
-            lp.row(terms, float(need), float(need))
-        for k, source in enumerate(sources):
-            terms = [(cols[i], 1.0) for i in of_source[k]]
-            if terms:
-                lp.row(terms, -INF, float(source.budget_fen))
+        lp.vars(lower, upper, np.zeros(len(pairs)))
+        needed = np.array(need, dtype=np.float64)[paid]
+        work_row = np.cumsum(paid) - 1 + lp.add_rows(needed, needed)
+        budgets = np.array([s.budget_fen for s in sources], dtype=np.float64)[funding]
+        source_row = np.cumsum(funding) - 1 + lp.add_rows(np.full(len(budgets), -INF), budgets)
+        cols = np.arange(len(pairs), dtype=np.intp)
+        lp.entries(
+            np.concatenate([work_row[pair_work], source_row[pair_source]]),
+            np.concatenate([cols, cols]),
+            np.ones(2 * len(pairs)),
+        )
         solution = lp.solve(clock)
         if solution is None:
             continue
-        amounts = [[0] * len(prepared.works) for _ in sources]
-        for i, pair in enumerate(model.pairs):
-            amounts[pair.source][pair.work] = round(solution[cols[i]])
+        amounts = [[0] * works for _ in sources]
+        for pair, amount in zip(pairs, solution.tolist(), strict=True):
+            amounts[pair.source][pair.work] = round(amount)
         if _sources_exact(prepared, model, amounts, residents):
             return amounts
     return None

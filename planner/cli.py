@@ -39,6 +39,7 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
     import uvicorn
 
     from planner.app import create_app
+    from planner.live.connection import server_entry
 
     app = create_app(settings, after_start=after_start or announce(settings))
     # Requests allocate many short-lived objects: with the default gen-0 threshold (700) the
@@ -48,7 +49,7 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     uvicorn.run(
-        app,
+        server_entry(app),
         host=settings.host,
         port=settings.port,
         log_level="warning",

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import WebSocket
+from litestar.enums import ScopeType
 from litestar.exceptions import WebSocketDisconnect
-from litestar.types import WebSocketSendEvent
+from litestar.types import ASGIApp, Receive, Scope, Send, WebSocketSendEvent
 
 from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
@@ -59,6 +60,29 @@ def _retrieve_outcome(task: asyncio.Task[None]) -> None:
     # The sender re-raises a failed direct send when it next sends; mark it seen either way.
     if not task.cancelled():
         task.exception()
+
+
+#: Where `server_entry` leaves the server's own ASGI ``send`` in a WebSocket's scope.
+RAW_SEND = "planner.raw_send"
+
+
+def server_entry(app: ASGIApp) -> ASGIApp:
+    """The ASGI callable handed to the server: ``app``, with each WebSocket's raw ``send``
+    kept in its scope.
+
+    Once a live socket is accepted, its frames go straight to that ``send``, past the
+    framework's per-message wrappers (connection-state and response-started bookkeeping
+    that is settled by then). With 1,000 sockets that is 1,000 calls fewer per layer and
+    event, about a tenth of the fan-out's CPU. Without it (in-process test clients) frames
+    take the usual path.
+    """
+
+    async def entry(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.WEBSOCKET:
+            scope[RAW_SEND] = send  # type: ignore[literal-required]
+        await app(scope, receive, send)
+
+    return entry
 
 
 CLOSE_BAD_REQUEST = 4400
@@ -152,6 +176,8 @@ class LiveConnection:
         self.last_sent = 0
         #: a direct send that had to wait for the socket; later sends queue behind it
         self._inflight: asyncio.Task[None] | None = None
+        #: the server's own send, once accepted (see `server_entry`)
+        self._raw_send: Send | None = socket.scope.get(RAW_SEND)  # type: ignore[assignment]
 
     async def run(self, after: int | None) -> None:
         live = self.live
@@ -193,7 +219,10 @@ class LiveConnection:
 
     async def _send(self, text: str) -> None:
         message: WebSocketSendEvent = {"type": "websocket.send", "text": text, "bytes": None}
-        await self.socket.send(message)
+        if self._raw_send is not None:
+            await self._raw_send(message)
+        else:
+            await self.socket.send(message)
 
     async def _send_control(self, frame: ControlFrame) -> None:
         await self._send(encode_control(frame))

@@ -23,6 +23,7 @@ class GatedSocket:
         self.gate.set()
         self.sent: list[str] = []
         self.broken = False
+        self.scope: dict[str, Any] = {}  # no raw send: frames take socket.send
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.gate.wait()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from planner.funding.arrays import (
 )
 from planner.funding.kinds import Households, Kinds, household_order, read_households, weigh
 from planner.funding.model import FundingProblem, InvalidProblem, WorkInput
+
+if TYPE_CHECKING:
+    from planner.funding.sources import SourcePair
 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x94D049BB133111EB)
 
@@ -70,7 +73,7 @@ class Prepared:
     beneficiaries: list[int]  # per work: how many households benefit
     work_classes: list[list[int]]  # class positions per work
     has_uncapped: list[bool]  # per work
-    source_pairs: list[Any] | None = None  # planner.funding.sources.source_pairs, once
+    source_pairs: list[SourcePair] | None = None  # planner.funding.sources.source_pairs, once
 
 
 def _check_band(band: tuple[Decimal, Decimal], name: str) -> tuple[Fraction, Fraction]:

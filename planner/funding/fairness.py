@@ -42,13 +42,12 @@ def class_amounts(
     denominator = work_weight[classes.entry_work]
     shares = _quotients(numerator, denominator)
     over = _caps_exceeded(prepared, shares, numerator, denominator)
-    work_entries = [by_work[starts[w] : starts[w + 1]].tolist() for w in range(works)]
     if over:
         values = _fair_shares(prepared, total, numerator, denominator, shares, clock)
-        rounded = round_classes(prepared, residents, work_entries, values, None)
+        rounded = round_classes(prepared, residents, by_work, starts, values, None)
     else:
         exact_shares = (numerator, work_weight)
-        rounded = round_classes(prepared, residents, work_entries, None, exact_shares)
+        rounded = round_classes(prepared, residents, by_work, starts, None, exact_shares)
     return ints(rounded), over
 
 

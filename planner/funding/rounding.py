@@ -6,7 +6,7 @@ from math import floor
 
 import numpy as np
 
-from planner.funding.arrays import Ints, ints
+from planner.funding.arrays import Index, Ints, ints, times
 from planner.funding.classes import Prepared
 from planner.funding.lp import Floats
 
@@ -14,17 +14,20 @@ from planner.funding.lp import Floats
 def round_classes(
     prepared: Prepared,
     residents: list[int],
-    work_entries: list[list[int]],
+    by_work: Index,
+    starts: Index,
     values: Floats | None,
     exact_shares: tuple[Ints, Ints] | None,
 ) -> list[int]:
     """Round class amounts per work to fen; capped classes stay within their caps.
 
-    ``values`` are the LP's amounts per class entry, or ``exact_shares`` the exact ones as
-    numerators per class entry over each work's total weight. Work by work (works only
-    capped classes may pay first, while their room is intact), each class gets the floor,
-    a capped class no more than its room left; then the leftover fen go to uncapped
-    classes before capped ones, largest fractional part first, ties to the lower class.
+    ``by_work`` lists the class entries work by work (classes in order), ``starts`` where
+    each work's run begins. ``values`` are the LP's amounts per class entry, or
+    ``exact_shares`` the exact ones as numerators per class entry over each work's total
+    weight. Work by work (works only capped classes may pay first, while their room is
+    intact), each class gets the floor, a capped class no more than its room left; then
+    the leftover fen go to uncapped classes before capped ones, largest fractional part
+    first, ties to the lower class.
     """
     classes = prepared.classes
     entry_class = classes.entry_class
@@ -45,44 +48,40 @@ def round_classes(
         else:
             floors = floors_f.astype(np.int64)
         behind_of = -(values - floors_f)
-    base_all = floors.tolist()
-    behind_all = behind_of.tolist()
-    capped = (classes.cap >= 0).tolist()
-    headroom: list[int | None] = [
-        size * cap if held else None
-        for size, cap, held in zip(classes.size.tolist(), classes.cap.tolist(), capped, strict=True)
-    ]
-    classes_of = entry_class.tolist()
-    rounded = [0] * len(classes_of)
+    entry_of = by_work.tolist()
+    members_of = entry_class[by_work].tolist()
+    base_of = floors[by_work].tolist()
+    behind_all = behind_of[by_work].tolist()
+    held_of = (classes.cap >= 0)[entry_class[by_work]].tolist()
+    bounds = starts.tolist()
+    headroom: list[int] = times(classes.size, np.maximum(classes.cap, 0)).tolist()
+    rounded = [0] * len(entry_of)
     # Works only capped classes may pay are rounded first, while their room is intact.
     order = sorted(range(len(prepared.works)), key=lambda w: (prepared.has_uncapped[w], w))
     for w in order:
-        entries = work_entries[w]
-        if not entries:
+        first, last = bounds[w], bounds[w + 1]
+        if first == last:
             continue
-        members = [classes_of[e] for e in entries]
-        base = [base_all[e] for e in entries]
-        behind = [behind_all[e] for e in entries]
+        entries = entry_of[first:last]
+        members = members_of[first:last]
+        held = held_of[first:last]
+        base = base_of[first:last]
+        behind = behind_all[first:last]
         for i, c in enumerate(members):
-            room = headroom[c]
-            if room is not None and base[i] > room:
+            if held[i] and base[i] > headroom[c]:
+                room = headroom[c]
                 if exact_shares is not None:
                     behind[i] += (room - base[i]) * weights[entries[i]]
                 else:
                     behind[i] = -(values[entries[i]] - room)  # type: ignore[index]
                 base[i] = room
-        ranked = [
-            i
-            for _, _, _, i in sorted(
-                zip([capped[c] for c in members], behind, members, range(len(members)), strict=True)
-            )
-        ]
+        keys = zip(held, behind, members, range(len(members)), strict=True)
+        ranked = [i for _, _, _, i in sorted(keys)]
         leftover = residents[w] - sum(base)
         while leftover != 0:
             moved = False
             for i in ranked if leftover > 0 else reversed(ranked):
-                room = headroom[members[i]]
-                if leftover > 0 and (room is None or base[i] < room):
+                if leftover > 0 and (not held[i] or base[i] < headroom[members[i]]):
                     base[i] += 1
                     leftover -= 1
                     moved = True
@@ -92,9 +91,8 @@ def round_classes(
                     moved = True
             if not moved:
                 raise RuntimeError("hardship caps leave an amount no one may pay")
-        for i, c in enumerate(members):
-            rounded[entries[i]] = base[i]
-            room = headroom[c]
-            if room is not None:
-                headroom[c] = room - base[i]
+        for i, e in enumerate(entries):
+            rounded[e] = base[i]
+            if held[i]:
+                headroom[members[i]] -= base[i]
     return rounded

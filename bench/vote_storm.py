@@ -51,6 +51,7 @@ import msgspec
 import uvloop
 
 from planner.db.embedded import EmbeddedPostgres
+from planner.deliberation.ballot_box import PUSH_INTERVAL_S
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -400,6 +401,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 me_rate = await baseline(
                     storm_http, list(scene["owners"].values()), args.clients, 1000
                 )
+            await asyncio.sleep(2 * PUSH_INTERVAL_S)  # the tally push owed by the last batches
             committee = {"Authorization": f"Bearer {scene['committee']}"}
             api_tally = (
                 await http.get(f"/api/motions/{scene['motion_id']}/tally", headers=committee)

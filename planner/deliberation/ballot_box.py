@@ -15,6 +15,13 @@ Ordering and concurrency (why the tally always equals a recount):
   a close that committed first turns the whole batch into 409s (nothing of it is recorded).
 - Close locks the motion row, recounts from the append-only ballots table with the pure
   ``rules.tally`` and stores that as the tally of record.
+- Tally pushes are paced: a batch carries a ``tally.updated`` only if this writer pushed
+  none in the last ``PUSH_INTERVAL_S``; otherwise the push is owed, and once that interval
+  has passed the next batch carries it, or, when no cast comes, the writer pushes the
+  running counts in a transaction of its own (motion row lock first, as a batch takes it,
+  so pushes stay in the counts' order). Every member's screen thus shows the final counts
+  within the interval, and a room of 2,000 phones gets at most a few frames a second per
+  motion however fast the ballots arrive.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ log = logging.getLogger("planner.deliberation")
 NON_VOTERS = ("supplier", "observer")
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
 MAX_BATCH = 500
+#: The shortest time between two tally pushes of one motion from one writer.
+PUSH_INTERVAL_S = 0.25
 
 
 def new_receipt() -> str:
@@ -120,6 +129,7 @@ class BallotBox:
         self.writer_db = writer_db or db
         self._queues: dict[int, list[tuple[PendingCast, asyncio.Future[list[BallotReceipt]]]]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
+        self._last_push: dict[int, float] = {}
 
     async def cast(
         self, principal: Principal, motion_id: int, choice: Choice, household_ids: list[int] | None
@@ -135,13 +145,28 @@ class BallotBox:
 
     async def _write(self, motion: store.MotionRow) -> None:
         queue = self._queues[motion.id]
+        loop = asyncio.get_running_loop()
+        owed = False
         try:
-            while queue:
+            while queue or owed:
+                if not queue:
+                    wait = self._last_push.get(motion.id, 0.0) + PUSH_INTERVAL_S - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                        continue  # casts that came meanwhile carry the push
+                    owed = False
+                    await self._push_counts(motion)
+                    continue
                 batch = queue[:MAX_BATCH]
                 del queue[:MAX_BATCH]
+                push = not motion.hide_results and (
+                    loop.time() - self._last_push.get(motion.id, 0.0) >= PUSH_INTERVAL_S
+                )
                 try:
                     async with self.writer_db.transaction() as conn:
-                        results = await record_batch(conn, motion, [p for p, _ in batch])
+                        results = await record_batch(
+                            conn, motion, [p for p, _ in batch], push_tally=push
+                        )
                 except BaseException as exc:  # each waiting request gets the error
                     failure = exc if isinstance(exc, Exception) else RuntimeError("stopping")
                     for _, future in batch:
@@ -150,6 +175,11 @@ class BallotBox:
                     if failure is not exc:
                         raise
                     continue
+                if push:
+                    self._last_push[motion.id] = loop.time()
+                    owed = False
+                elif not motion.hide_results:
+                    owed = True
                 for (_, future), receipts in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(receipts)
@@ -162,6 +192,16 @@ class BallotBox:
                 if not future.done():
                     future.set_exception(RuntimeError("the service stopped; cast again"))
 
+    async def _push_counts(self, motion: store.MotionRow) -> None:
+        """The owed push: the running counts, unless the motion closed meanwhile (its
+        ``motion.closed`` event carries the tally of record)."""
+        try:
+            async with self.writer_db.transaction() as conn:
+                await push_running_tally(conn, motion)
+        except Exception:  # the next batch or the close brings the counts instead
+            log.exception("motion %s: the paced tally push failed", motion.id)
+        self._last_push[motion.id] = asyncio.get_running_loop().time()
+
     async def stop(self) -> None:
         """Let the writers finish what is queued (at most 10 s)."""
         writers = list(self._writers.values())
@@ -172,10 +212,15 @@ class BallotBox:
 
 
 async def record_batch(
-    conn: asyncpg.Connection, motion: store.MotionRow, batch: Sequence[PendingCast]
+    conn: asyncpg.Connection,
+    motion: store.MotionRow,
+    batch: Sequence[PendingCast],
+    *,
+    push_tally: bool = True,
 ) -> list[list[BallotReceipt]]:
     """Record checked casts in queue order in the caller's transaction; their receipts.
 
+    ``push_tally``: also append the new running tally (never while results are hidden).
     409 (nothing recorded) when the motion is no longer open.
     """
     all_units = {u.household_id: u for p in batch for u in p.units}
@@ -220,15 +265,8 @@ async def record_batch(
         actor_id=batch[0].member_id if len(batch) == 1 else None,
         audience="members" if motion.hide_results else "staff",
     )
-    if not motion.hide_results:
-        await append_event(
-            conn,
-            estate_id=motion.estate_id,
-            type="tally.updated",
-            data=tally_out(motion.id, "open", decide(motion.matter, counts), redact=False),
-            actor_id=None,
-            audience="members",
-        )
+    if push_tally and not motion.hide_results:
+        await _append_tally(conn, motion, counts)
     by_receipt = {r.receipt: r for r in receipts}
     results: list[list[BallotReceipt]] = []
     position = 0
@@ -237,6 +275,28 @@ async def record_batch(
         position += len(pending.units)
         results.append([by_receipt[row[4]] for row in mine])
     return results
+
+
+async def _append_tally(conn: asyncpg.Connection, motion: store.MotionRow, counts: Counts) -> None:
+    await append_event(
+        conn,
+        estate_id=motion.estate_id,
+        type="tally.updated",
+        data=tally_out(motion.id, "open", decide(motion.matter, counts), redact=False),
+        actor_id=None,
+        audience="members",
+    )
+
+
+async def push_running_tally(conn: asyncpg.Connection, motion: store.MotionRow) -> None:
+    """Append the motion's running tally in the caller's transaction, if it is still open.
+
+    Takes the motion's row lock before the event stream's, as a batch does, so a push
+    never overtakes counts committed after it.
+    """
+    counts = await store.running_counts(conn, motion.id, lock_open=True)
+    if counts is not None:
+        await _append_tally(conn, motion, counts)
 
 
 async def recount(conn: asyncpg.Connection, matter: int, motion_id: int) -> Tally:

@@ -397,10 +397,15 @@ async def record_ballots(
     return receipts, counts
 
 
-async def running_counts(conn: asyncpg.Connection, motion_id: int) -> Counts | None:
-    row = await conn.fetchrow(
-        f"SELECT {', '.join(_COUNT_FIELDS)} FROM motions WHERE id = $1", motion_id
-    )
+async def running_counts(
+    conn: asyncpg.Connection, motion_id: int, *, lock_open: bool = False
+) -> Counts | None:
+    """The motion's running counts; with ``lock_open``, only while it is open, and its row
+    stays locked until the caller's transaction ends."""
+    sql = f"SELECT {', '.join(_COUNT_FIELDS)} FROM motions WHERE id = $1"
+    if lock_open:
+        sql += " AND status = 'open' FOR UPDATE"
+    row = await conn.fetchrow(sql, motion_id)
     return Counts(**dict(row)) if row else None
 
 

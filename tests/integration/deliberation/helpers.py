@@ -180,7 +180,8 @@ async def event_rows(database_url: str, estate_id: int) -> list[dict[str, Any]]:
     conn = await connect_raw(database_url)
     try:
         rows = await conn.fetch(
-            "SELECT type, data, audience FROM events WHERE estate_id = $1 ORDER BY seq", estate_id
+            "SELECT type, data, audience, at FROM events WHERE estate_id = $1 ORDER BY seq",
+            estate_id,
         )
     finally:
         await conn.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
+from planner.deliberation.ballot_box import PUSH_INTERVAL_S
 from tests.conftest import bearer
 from tests.integration.deliberation.helpers import (
     Voting,
@@ -317,6 +320,42 @@ async def test_events_carry_tallies_but_not_who_voted_what(
     assert cast["data"] == {"motion_id": motion_id, "casts": 1, "units": 3}
     pushed = by_type["tally.updated"]["data"]
     assert pushed["yes_area_m2"] == "270.00" and pushed["motion_id"] == motion_id
+
+
+async def test_tally_pushes_are_paced_and_the_last_one_is_never_lost(
+    client: httpx.AsyncClient, voting: Voting, database_url: str
+) -> None:
+    _, motion_id = await open_motion(client, voting)
+
+    async def pushes() -> list[dict]:  # type: ignore[type-arg]
+        rows = await event_rows(database_url, voting.estate_id)
+        return [r["data"] for r in rows if r["type"] == "tally.updated"]
+
+    await vote(client, voting.owners["A"][1], motion_id, "yes")
+    assert [p["participating_owners"] for p in await pushes()] == [1]  # the first goes at once
+    # two more casts within the interval: recorded at once, their push owed
+    began = time.monotonic()
+    await vote(client, voting.owners["B"][1], motion_id, "no")
+    await vote(client, voting.owners["C"][1], motion_id, "yes")
+    if time.monotonic() - began < PUSH_INTERVAL_S / 2:
+        assert [p["participating_owners"] for p in await pushes()] == [1]
+    await asyncio.sleep(PUSH_INTERVAL_S * 3)
+    last = (await pushes())[-1]
+    assert (last["participating_owners"], last["yes_owners"], last["no_owners"]) == (3, 2, 1)
+    assert len(await pushes()) == 2
+    # an owed push after the close is dropped: motion.closed carries the tally of record
+    await vote(client, voting.owners["D"][1], motion_id, "yes")
+    await vote(client, voting.owners["B"][1], motion_id, "yes")
+    closed = await client.post(f"/api/motions/{motion_id}/close", headers=bearer(voting.committee))
+    assert closed.status_code == 200
+    await asyncio.sleep(PUSH_INTERVAL_S * 3)
+    rows = await event_rows(database_url, voting.estate_id)
+    types = [r["type"] for r in rows]
+    assert types.index("motion.closed") > max(
+        i for i, t in enumerate(types) if t == "tally.updated"
+    )
+    final = next(r["data"]["tally"] for r in rows if r["type"] == "motion.closed")
+    assert (final["participating_owners"], final["yes_owners"]) == (4, 4)
 
 
 async def test_closing_the_meeting_closes_motions_and_makes_minutes(

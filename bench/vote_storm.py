@@ -3,6 +3,7 @@
     uv run python bench/vote_storm.py          # 2,000 households, 400 clients, 500 watchers
     uv run python bench/vote_storm.py --write  # also append the figures to docs/benchmarks.md
     uv run python bench/vote_storm.py --households 500 --clients 100 --watchers 50  # quick
+    uv run python bench/vote_storm.py --instances 2  # clients and watchers spread over two
 
 A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
 its own process. Set-up goes through the API: one estate, the households, one owner member per
@@ -89,11 +90,13 @@ def households_csv(households: int) -> tuple[str, int]:
 # --- watchers (run in their own process) ------------------------------------------------------
 
 
-def watchers_main(base_ws: str, estate_id: int, tokens: list[str], pipe: Connection) -> None:
-    uvloop.run(_watchers(base_ws, estate_id, tokens, pipe))
+def watchers_main(bases_ws: list[str], estate_id: int, tokens: list[str], pipe: Connection) -> None:
+    uvloop.run(_watchers(bases_ws, estate_id, tokens, pipe))
 
 
-async def _watchers(base_ws: str, estate_id: int, tokens: list[str], pipe: Connection) -> None:
+async def _watchers(
+    bases_ws: list[str], estate_id: int, tokens: list[str], pipe: Connection
+) -> None:
     from websockets.asyncio.client import connect
 
     decoder = msgspec.json.Decoder()
@@ -109,6 +112,7 @@ async def _watchers(base_ws: str, estate_id: int, tokens: list[str], pipe: Conne
         first = True
         while not stop.is_set():
             after = f"&after={last_seq[i]}" if last_seq[i] else ""
+            base_ws = bases_ws[i % len(bases_ws)]
             url = f"{base_ws}/ws/estates/{estate_id}?token={token}{after}"
             try:
                 async with connect(url, max_size=2**22, open_timeout=60) as ws:
@@ -222,7 +226,11 @@ async def setup(http: httpx.AsyncClient, admin: str, households: int) -> dict[st
 
 
 async def storm(
-    http: aiohttp.ClientSession, scene: dict[str, Any], clients: int, changes: int
+    http: aiohttp.ClientSession,
+    scene: dict[str, Any],
+    clients: int,
+    changes: int,
+    bases: list[str],
 ) -> dict[str, Any]:
     rng = random.Random(6)
     keys = sorted(scene["owners"])
@@ -242,14 +250,14 @@ async def storm(
     rows = 0
     path = f"/api/motions/{scene['motion_id']}/ballots"
 
-    async def client() -> None:
+    async def client(base: str) -> None:
         nonlocal rows
         while not queue.empty():
             key, choice = queue.get_nowait()
             start = time.perf_counter()
             try:
                 async with http.post(
-                    path,
+                    base + path,
                     json={"choice": choice},
                     headers={"Authorization": f"Bearer {scene['owners'][key]}"},
                 ) as response:
@@ -263,7 +271,7 @@ async def storm(
                 rows += len(msgspec.json.decode(body)["ballots"])
 
     began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(bases[i % len(bases)]) for i in range(clients)))
     elapsed = time.perf_counter() - began
     return {
         "casts": len(plan),
@@ -275,23 +283,25 @@ async def storm(
     }
 
 
-async def baseline(http: aiohttp.ClientSession, tokens: list[str], clients: int, n: int) -> float:
+async def baseline(
+    http: aiohttp.ClientSession, tokens: list[str], clients: int, n: int, bases: list[str]
+) -> float:
     """The HTTP stack's own ceiling here: authenticated GET /api/me at the same concurrency."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for i in range(n):
         queue.put_nowait(tokens[i % len(tokens)])
 
-    async def client() -> None:
+    async def client(base: str) -> None:
         while not queue.empty():
             token = queue.get_nowait()
             with suppress(aiohttp.ClientError, TimeoutError):
                 async with http.get(
-                    "/api/me", headers={"Authorization": f"Bearer {token}"}
+                    base + "/api/me", headers={"Authorization": f"Bearer {token}"}
                 ) as response:
                     await response.read()
 
     began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(bases[i % len(bases)]) for i in range(clients)))
     return n / (time.perf_counter() - began)
 
 
@@ -345,27 +355,32 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     if not url:
         embedded = EmbeddedPostgres(tmp / "pg")
         url = await asyncio.to_thread(embedded.start)
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PLANNER_DATA_DIR": str(tmp / "svc")}
-    service = subprocess.Popen(
-        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    ports = [free_port() for _ in range(args.instances)]
+    services: list[subprocess.Popen[bytes]] = []
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    base = bases[0]
     watcher_proc = None
     try:
         limits = httpx.Limits(
             max_connections=args.clients + 20, max_keepalive_connections=args.clients + 20
         )
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as http:
-            for _ in range(600):
-                with suppress(httpx.HTTPError):
-                    if (await http.get("/health")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
+            for port, instance in zip(ports, bases, strict=True):  # the first one migrates
+                services.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+                        env=env,
+                        cwd=ROOT,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+                for _ in range(600):
+                    with suppress(httpx.HTTPError):
+                        if (await http.get(instance + "/health")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.1)
             admin = (tmp / "svc" / "admin_token").read_text().strip()
             t0 = time.perf_counter()
             scene = await setup(http, admin, args.households)
@@ -381,7 +396,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 ctx = mp.get_context("spawn")
                 watcher_proc = ctx.Process(
                     target=watchers_main,
-                    args=(f"ws://127.0.0.1:{port}", scene["estate_id"], tokens, theirs),
+                    args=(
+                        [b.replace("http://", "ws://") for b in bases],
+                        scene["estate_id"],
+                        tokens,
+                        theirs,
+                    ),
                 )
                 watcher_proc.start()
                 if not await asyncio.to_thread(ours.poll, 300):
@@ -393,13 +413,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             # aiohttp, not httpx: httpx's pool scans every connection on each request, which
             # at 400 connections made the load client, not the service, set the pace.
             async with aiohttp.ClientSession(
-                base_url=base,
                 connector=aiohttp.TCPConnector(limit=args.clients),
                 timeout=aiohttp.ClientTimeout(total=300),
             ) as storm_http:
-                result = await storm(storm_http, scene, args.clients, args.changes)
+                result = await storm(storm_http, scene, args.clients, args.changes, bases)
                 me_rate = await baseline(
-                    storm_http, list(scene["owners"].values()), args.clients, 1000
+                    storm_http, list(scene["owners"].values()), args.clients, 1000, bases
                 )
             await asyncio.sleep(2 * PUSH_INTERVAL_S)  # the tally push owed by the last batches
             committee = {"Authorization": f"Bearer {scene['committee']}"}
@@ -448,8 +467,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if watcher_proc is not None and watcher_proc.is_alive():
             watcher_proc.kill()
-        service.terminate()
-        service.wait(30)
+        for service in services:
+            service.terminate()
+        for service in services:
+            service.wait(30)
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
 
@@ -458,6 +479,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rows_rate = result["rows"] / result["elapsed"]
     return {
         "households": args.households,
+        "instances": args.instances,
         "owners": len(scene["owners"]),
         "clients": args.clients,
         "watchers": args.watchers,
@@ -501,7 +523,8 @@ def report(r: dict[str, Any]) -> str:
     )
     return "\n".join(
         [
-            f"- {r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
+            f"- {r['instances']} × `planner serve`; "
+            f"{r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
             f"{r['watchers']} WebSocket watchers; {r['casts']} casts ({r['rows']} ballot rows, "
             f"incl. changes) in {r['elapsed_s']:.1f} s",
             f"- throughput: {r['casts_per_s']:.0f} casts/s, {r['rows_per_s']:.0f} ballot rows/s; "
@@ -540,6 +563,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=400)
     parser.add_argument("--watchers", type=int, default=500)
     parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument(
+        "--instances", type=int, default=1, help="planner serve processes on the one database"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     result = uvloop.run(main_async(args))

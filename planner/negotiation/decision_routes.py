@@ -16,6 +16,7 @@ from planner.negotiation.model import (
     AwardBody,
     ComparisonOut,
     QuoteOut,
+    ReceivedBid,
     ReferenceLine,
     ReferencePrices,
 )
@@ -38,14 +39,22 @@ class DecisionController(Controller):
         sealed = is_sealed(work.sealed_until, datetime.now(UTC))
         async with db.connection() as conn:
             if sealed and principal.supplier_id is None:
-                bidders = len(await store.list_quotes(conn, work_id))
+                sealed_quotes = await store.list_quotes(conn, work_id)
                 return ComparisonOut(
                     work_id=work_id,
                     sealed=True,
                     opens_at=work.sealed_until,
-                    bidders=bidders,
+                    bidders=len(sealed_quotes),
                     quotes=[],
                     rows=[],
+                    received=[
+                        ReceivedBid(
+                            supplier_id=q.supplier_id,
+                            supplier_name=q.supplier_name,
+                            round=q.latest_round,
+                        )
+                        for q in sealed_quotes
+                    ],
                 )
             quotes = await store.current_rounds(conn, work_id, principal.supplier_id)
             references = (

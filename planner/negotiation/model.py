@@ -233,9 +233,18 @@ class QuoteOut(Out):
     counter_offers: list[CounterOfferOut]
 
 
+class ReceivedBid(Out):
+    """A sealed bid as the committee sees it before opening: who and which round, no price."""
+
+    supplier_id: int
+    supplier_name: str
+    round: int
+
+
 class ComparisonOut(Out):
     """The work's quotes side by side. While sealed, the committee gets no quotes at all
-    (``sealed`` true, ``bidders`` counts them); a supplier only ever sees their own."""
+    (``sealed`` true, ``bidders`` counts them, ``received`` names the bidders without a
+    price); a supplier only ever sees their own."""
 
     work_id: int
     sealed: bool
@@ -243,3 +252,4 @@ class ComparisonOut(Out):
     bidders: int
     quotes: list[ComparisonQuote]
     rows: list[ComparisonRow]
+    received: list[ReceivedBid] = msgspec.field(default_factory=list)

@@ -36,6 +36,7 @@ from planner.negotiation.supplier_routes import SupplierController
 from planner.negotiation.views import (
     authorize_quote_reader,
     check_validity_or_400,
+    notify_if_sealed,
     priced_or_400,
     quote_out,
     require_supplier,
@@ -90,6 +91,7 @@ class QuoteController(Controller):
                 audience=round_audience(work),
                 supplier_id=supplier_id,
             )
+            await notify_if_sealed(conn, work, quote, 1, principal.member_id)
             return await quote_out(conn, quote, work, principal)
 
     @post("/api/quotes/{quote_id:int}/rounds")
@@ -144,6 +146,7 @@ class QuoteController(Controller):
                 audience=round_audience(work),
                 supplier_id=supplier_id,
             )
+            await notify_if_sealed(conn, work, quote, round_no, principal.member_id)
             return await quote_out(conn, quote, work, principal)
 
     @post("/api/quotes/{quote_id:int}/counter-offers")

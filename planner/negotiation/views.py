@@ -15,7 +15,7 @@ from planner.access.guards import STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Forbidden, NotFound
-from planner.live.events import Audience
+from planner.live.events import Audience, append_event
 from planner.negotiation import store
 from planner.negotiation.model import CounterOfferOut, PricedRound, QuoteOut
 from planner.negotiation.rules import (
@@ -116,6 +116,38 @@ async def quote_out(
             )
             for o in offers
         ],
+    )
+
+
+def received_event(quote: store.QuoteRow, round_no: int) -> dict[str, Any]:
+    """The committee's price-free notice of a sealed bid (audience "staff"): who bid and
+    which round, never a price, a line or a total."""
+    return {
+        "work_id": quote.work_id,
+        "supplier_id": quote.supplier_id,
+        "supplier_name": quote.supplier_name,
+        "round": round_no,
+        "received_at": datetime.now(UTC),
+    }
+
+
+async def notify_if_sealed(
+    conn: asyncpg.Connection,
+    work: WorkOut,
+    quote: store.QuoteRow,
+    round_no: int,
+    actor_id: int | None,
+) -> None:
+    """While the bids are sealed, tell the committee a bid arrived (same transaction)."""
+    if round_audience(work) != "bidder":
+        return
+    await append_event(
+        conn,
+        estate_id=work.estate_id,
+        type="quote.received",
+        data=received_event(quote, round_no),
+        actor_id=actor_id,
+        audience="staff",
     )
 
 

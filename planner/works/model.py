@@ -39,6 +39,23 @@ class NewWork(Body):
     requires_motion: bool = False
 
 
+class WorkEdit(Body):
+    """Changes to a work's details; an absent field keeps its value (``null`` is refused).
+
+    Changing ``benefit_rule`` away from ``area_floor_factor`` without a ``floor_factors``
+    clears the factor table.
+    """
+
+    title: ShortText | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    estimate_fen: Fen | msgspec.UnsetType = msgspec.UNSET
+    benefit_rule: BenefitRuleName | msgspec.UnsetType = msgspec.UNSET
+    scope_building_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    floor_factors: dict[int, Decimal] | msgspec.UnsetType = msgspec.UNSET
+
+
 class StatusChange(Body):
     status: WorkStatus
 

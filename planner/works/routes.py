@@ -7,7 +7,8 @@ only by awarding a quote (POST /api/quotes/{id}/award), never through the status
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+import msgspec
+from litestar import Controller, get, patch, post
 from litestar.status_codes import HTTP_200_OK
 from msgspec import structs
 
@@ -20,11 +21,13 @@ from planner.live.events import append_event
 from planner.negotiation.opening import open_if_due
 from planner.negotiation.store import close_open_quotes
 from planner.works import store
-from planner.works.model import NewWork, StatusChange, WorkOut
+from planner.works.model import NewWork, StatusChange, WorkEdit, WorkOut
 from planner.works.rules import (
     IllegalTransition,
     InvalidBenefit,
     WorkBenefit,
+    can_edit,
+    changed_fields,
     next_status,
     validate_benefit,
 )
@@ -63,6 +66,46 @@ async def visible_work(db: Database, work_id: int, principal: Principal) -> Work
         assert reread is not None
         work = reread
     return work
+
+
+def _details(work: WorkOut) -> dict[str, object]:
+    """The editable details as the ``work.updated`` event shows them (JSON-ready)."""
+    return {
+        "title": work.title,
+        "description": work.description,
+        "estimate_fen": work.estimate_fen,
+        "benefit_rule": work.benefit_rule,
+        "scope_building_ids": list(work.scope_building_ids),
+        "floor_factors": {str(k): str(v) for k, v in sorted(work.floor_factors.items())},
+    }
+
+
+def _edited_benefit(work: WorkOut, data: WorkEdit) -> WorkBenefit:
+    """The work's benefit rule with the edit applied, validated (400 on the failing field)."""
+    rule = (
+        work.benefit_rule if isinstance(data.benefit_rule, msgspec.UnsetType) else data.benefit_rule
+    )
+    if not isinstance(data.floor_factors, msgspec.UnsetType):
+        factors = data.floor_factors
+    elif rule == "area_floor_factor":
+        factors = dict(work.floor_factors)
+    else:
+        factors = {}
+    scope = (
+        work.scope_building_ids
+        if isinstance(data.scope_building_ids, msgspec.UnsetType)
+        else data.scope_building_ids
+    )
+    try:
+        return validate_benefit(
+            WorkBenefit(
+                benefit_rule=rule,  # type: ignore[arg-type]
+                scope_building_ids=tuple(scope),
+                floor_factors=factors,
+            )
+        )
+    except InvalidBenefit as invalid:
+        raise BadRequest(invalid.field, invalid.reason) from None
 
 
 class WorkController(Controller):
@@ -119,6 +162,70 @@ class WorkController(Controller):
     @get("/api/works/{work_id:int}")
     async def get_work(self, work_id: int, principal: PrincipalDep, db: DbDep) -> WorkOut:
         return for_viewer(await visible_work(db, work_id, principal), principal)
+
+    @patch("/api/works/{work_id:int}")
+    async def edit_work(
+        self, work_id: int, data: WorkEdit, principal: PrincipalDep, db: DbDep
+    ) -> WorkOut:
+        """Committee or admin re-estimate or correct a work: absent fields keep their value.
+        409 once the work is awarded or later (its cost is then the award) or rejected.
+        A change appends one ``work.updated`` event (audience members: never suppliers) with
+        each changed field before and after; a body that changes nothing appends none."""
+        if all(isinstance(v, msgspec.UnsetType) for v in structs.astuple(data)):
+            raise BadRequest("body", "name at least one field to change")
+        async with db.transaction() as conn:
+            work = await store.get_work(conn, work_id, lock=True)
+            if work is None:
+                raise NotFound("work")
+            authorize(principal, work.estate_id, MANAGERS)
+            if not can_edit(work.status):
+                raise Conflict(
+                    f"the work is {work.status}; only a work not yet awarded can be edited"
+                )
+            benefit = _edited_benefit(work, data)
+            if not isinstance(data.scope_building_ids, msgspec.UnsetType):
+                unknown = await store.unknown_buildings(
+                    conn, work.estate_id, data.scope_building_ids
+                )
+                if unknown:
+                    raise BadRequest(
+                        "scope_building_ids", f"not buildings of this estate: {unknown}"
+                    )
+            edited = structs.replace(
+                work,
+                title=work.title if isinstance(data.title, msgspec.UnsetType) else data.title,
+                description=work.description
+                if isinstance(data.description, msgspec.UnsetType)
+                else data.description,
+                estimate_fen=work.estimate_fen
+                if isinstance(data.estimate_fen, msgspec.UnsetType)
+                else data.estimate_fen,
+                benefit_rule=benefit.benefit_rule,
+                scope_building_ids=list(benefit.scope_building_ids),
+                floor_factors=dict(benefit.floor_factors),
+            )
+            changes = changed_fields(_details(work), _details(edited))
+            if not changes:
+                return work
+            await store.update_details(
+                conn,
+                work_id,
+                title=edited.title,
+                description=edited.description,
+                estimate_fen=edited.estimate_fen,
+                benefit=benefit,
+            )
+            await append_event(
+                conn,
+                estate_id=work.estate_id,
+                type="work.updated",
+                data={"work_id": work_id, "title": edited.title, "changes": changes},
+                actor_id=principal.member_id,
+                audience="members",
+            )
+            updated = await store.get_work(conn, work_id)
+        assert updated is not None
+        return updated
 
     @post("/api/works/{work_id:int}/status", status_code=HTTP_200_OK)
     async def change_status(

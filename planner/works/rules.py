@@ -6,6 +6,7 @@ reads `WorkBenefit` to decide which households a work benefits and with what wei
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, get_args
@@ -43,6 +44,10 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 # Statuses in which suppliers may still quote and revise.
 QUOTING_STATUSES: Final[frozenset[str]] = frozenset({"approved", "quoting"})
 
+# Statuses in which the committee may still edit a work's details: once it is awarded its
+# cost is the award, and a rejected work is closed.
+EDITABLE_STATUSES: Final[frozenset[str]] = frozenset({"proposed", "approved", "quoting"})
+
 
 class IllegalTransition(Exception):
     """A status change the path does not allow (the API answers 409)."""
@@ -79,6 +84,22 @@ def next_status(current: str, target: str) -> str:
 def can_quote(status: str) -> bool:
     """Suppliers may submit and revise quotes only while the work is approved or quoting."""
     return status in QUOTING_STATUSES
+
+
+def can_edit(status: str) -> bool:
+    """A work's details may change only before its award (and unless it was rejected)."""
+    return status in EDITABLE_STATUSES
+
+
+def changed_fields(
+    before: Mapping[str, object], after: Mapping[str, object]
+) -> dict[str, dict[str, object]]:
+    """``{field: {"before": old, "after": new}}`` for every key of `after` whose value differs."""
+    return {
+        field: {"before": before.get(field), "after": value}
+        for field, value in after.items()
+        if before.get(field) != value
+    }
 
 
 class WorkBenefit(msgspec.Struct, frozen=True, kw_only=True):

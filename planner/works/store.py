@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from planner.works.model import NewWork, WorkOut
+from planner.works.rules import WorkBenefit
 
 _COLUMNS = """
     w.id, w.estate_id, w.title, w.category, w.description, w.urgency, w.difficulty,
@@ -103,6 +104,30 @@ async def list_works(
         )
     now = datetime.now(UTC)
     return [work_from_row(r, now) for r in rows]
+
+
+async def update_details(
+    conn: asyncpg.Connection,
+    work_id: int,
+    *,
+    title: str,
+    description: str,
+    estimate_fen: int | None,
+    benefit: WorkBenefit,
+) -> None:
+    """Overwrite the editable details (the caller merged the unchanged ones in)."""
+    await conn.execute(
+        """UPDATE works SET title = $2, description = $3, estimate_fen = $4, benefit_rule = $5,
+                            scope_building_ids = $6, floor_factors = $7, updated_at = now()
+           WHERE id = $1""",
+        work_id,
+        title,
+        description,
+        estimate_fen,
+        benefit.benefit_rule,
+        list(benefit.scope_building_ids),
+        {str(k): str(v) for k, v in sorted(benefit.floor_factors.items())},
+    )
 
 
 async def set_status(conn: asyncpg.Connection, work_id: int, status: str) -> None:

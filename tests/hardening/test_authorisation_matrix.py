@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/estates/{estate_id:int}/works"):          " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/suppliers"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/works/{work_id:int}/invitations"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/works/{work_id:int}"):                   " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("PUT", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
     ("POST", "/api/works/{work_id:int}/quotes"):             "403 403 403  ok 403 403 403 403 403 404 403 403  ok 403 401",  # noqa: E501
     ("POST", "/api/quotes/{quote_id:int}/rounds"):           "403 403 403  ok 403 403 403 403 403 404 403 403 404 403 401",  # noqa: E501

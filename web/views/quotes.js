@@ -4,6 +4,7 @@ import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
 import { useLiveEvent } from "../lib/events.js";
 import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from "../lib/format.js";
+import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
 
 export const WORK_STATUSES = ["proposed", "approved", "quoting", "awarded", "funded", "in_progress", "done", "rejected"];
 const CATEGORIES = ["power", "water", "sewage", "roof", "parking", "cameras", "signage", "other"];
@@ -77,13 +78,16 @@ export function QuoteReview({ me, params }) {
       <span class="muted"> · ${tMaybe(`category.${w.category}`, w.category)}</span>
       ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}
       ${w.awarded_total_fen ? html`<span> · ${t("works.awarded")}: <strong data-testid="awarded-total"><${Money} fen=${w.awarded_total_fen} /></strong></span>` : null}</p>
+    ${w.description ? html`<p class="muted" data-testid="work-description">${w.description}</p>` : null}
+    ${COMMITTEE.includes(me.role) && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}
     ${COMMITTEE.includes(me.role) && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
     ${COMMITTEE.includes(me.role) && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />
       ${comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
-        ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>`
+        ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>
+          <${SealedReceived} data=${comparison.data} />`
         : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
     </section>
     ${quoteList.length > 1 ? html`<div role="group" class="actions" aria-label=${t("quotes.pick")}>
@@ -92,6 +96,16 @@ export function QuoteReview({ me, params }) {
         ${q.supplier_name || t("quotes.supplierN", { n: q.supplier_id })}</button>`; })}</div>` : null}
     ${quoteId ? html`<${QuoteHistory} key=${quoteId} me=${me} quoteId=${quoteId} onChange=${reloadAll} />`
       : html`<p class="muted card">${t("quotes.none")}</p>`}`;
+}
+
+/** While bids are sealed: how many arrived and from whom (quote.received reloads it live). */
+function SealedReceived({ data }) {
+  const received = itemsOf(data.received);
+  const count = received.length || data.bidders || 0;
+  if (!count) return html`<p class="muted" data-testid="sealed-received">${t("quotes.sealedNone")}</p>`;
+  const names = received.map((r) => r.supplier_name || t("quotes.supplierN", { n: r.supplier_id })).join(t("quotes.nameSeparator"));
+  return html`<p data-testid="sealed-received" aria-live="polite">${names
+    ? t("quotes.sealedReceived", { n: count, names }) : t("quotes.sealedReceivedCount", { n: count })}</p>`;
 }
 
 function quotesFromComparison(data) {

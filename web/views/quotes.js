@@ -79,9 +79,9 @@ export function QuoteReview({ me, params }) {
       ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}
       ${w.awarded_total_fen ? html`<span> · ${t("works.awarded")}: <strong data-testid="awarded-total"><${Money} fen=${w.awarded_total_fen} /></strong></span>` : null}</p>
     ${w.description ? html`<p class="muted" data-testid="work-description">${w.description}</p>` : null}
-    ${COMMITTEE.includes(me.role) && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}
     ${COMMITTEE.includes(me.role) && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
     ${COMMITTEE.includes(me.role) && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
+    ${COMMITTEE.includes(me.role) && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />

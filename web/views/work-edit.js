@@ -46,6 +46,9 @@ export function EditWork({ work, onDone }) {
   const buildings = useApi(`/api/estates/${work.estate_id}/buildings`);
   const action = useAction();
   const [form, setForm] = useState(() => formOf(work));
+  // What the form started from: only fields the member changed since opening are sent, so
+  // a concurrent edit by someone else (arriving live) is not overwritten by stale values.
+  const [base, setBase] = useState(() => formOf(work));
   const [local, setLocal] = useState({});
   const [unchanged, setUnchanged] = useState(false);
   const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
@@ -53,7 +56,9 @@ export function EditWork({ work, onDone }) {
     ...form, scope: form.scope.includes(id) ? form.scope.filter((s) => s !== id) : [...form.scope, id],
   });
   const onToggle = (e) => {
-    if (e.currentTarget.open) { setForm(formOf(work)); setLocal({}); setUnchanged(false); action.setError(null); }
+    if (!e.currentTarget.open) return;
+    const fresh = formOf(work);
+    setForm(fresh); setBase(fresh); setLocal({}); setUnchanged(false); action.setError(null);
   };
 
   const serverErrors = {};
@@ -71,7 +76,7 @@ export function EditWork({ work, onDone }) {
   const submit = async (e) => {
     e.preventDefault();
     const details = e.currentTarget.closest("details");
-    const before = formOf(work);
+    const before = base;
     const body = {};
     const problems = {};
     if (form.title !== before.title) body.title = form.title;

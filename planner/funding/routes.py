@@ -209,9 +209,19 @@ class FundingPlanController(Controller):
                 raise NotFound("funding plan")
             authorize(principal, record.estate_id, READ)
             solved = msgspec.convert(record.inputs, FundingProblem, strict=False)
-            costs = await store.current_costs(conn, [w.work_id for w in solved.works])
+            work_ids = [w.work_id for w in solved.works]
+            costs = await store.current_costs(conn, work_ids)
             sources = store.source_inputs(await store.list_sources(conn, record.estate_id))
-        return _plan_out(record, principal, staleness(solved, costs, sources))
+            works = await store.works_for_funding(conn, record.estate_id, work_ids)
+            households = await store.household_changes(conn, record.id, record.estate_id)
+        reasons = staleness(
+            solved,
+            costs,
+            sources,
+            benefits_now={w.work_id: w.benefit for w in works},
+            households_changed=households,
+        )
+        return _plan_out(record, principal, reasons)
 
     @post("/api/funding-plans/{plan_id:int}/approve", status_code=HTTP_200_OK)
     async def approve(self, plan_id: int, principal: PrincipalDep, db: DbDep) -> PlanOut:

@@ -19,6 +19,7 @@ from planner.funding.model import (
     SourceOut,
     WorkInput,
 )
+from planner.funding.rules import HouseholdChanges
 from planner.works.rules import WorkBenefit
 
 
@@ -221,6 +222,38 @@ async def households_for_funding(conn: asyncpg.Connection, estate_id: int) -> li
         )
         for r in rows
     ]
+
+
+async def household_changes(
+    conn: asyncpg.Connection, plan_id: int, estate_id: int
+) -> HouseholdChanges:
+    """How the estate's households differ from those in a plan's inputs snapshot (compared
+    in the database: a large estate's snapshot never comes to Python for this)."""
+    row = await conn.fetchrow(
+        """WITH snap AS (
+               SELECT (h->>'household_id')::bigint AS id, (h->>'area_m2')::numeric AS area,
+                      (h->>'building_id')::bigint AS building,
+                      coalesce((h->>'floor')::integer, 1) AS floor,
+                      (h->>'cap_fen')::bigint AS cap
+               FROM funding_plans p, jsonb_array_elements(p.inputs->'households') h
+               WHERE p.id = $1),
+           cur AS (
+               SELECT id, area_m2 AS area, building_id AS building, floor,
+                      hardship_cap_fen AS cap
+               FROM households WHERE estate_id = $2)
+           SELECT count(*) FILTER (WHERE snap.id IS NULL) AS added,
+                  count(*) FILTER (WHERE cur.id IS NULL) AS removed,
+                  count(*) FILTER (
+                      WHERE snap.id IS NOT NULL AND cur.id IS NOT NULL
+                        AND (snap.area, snap.building, snap.floor, snap.cap)
+                            IS DISTINCT FROM (cur.area, cur.building, cur.floor, cur.cap)
+                  ) AS changed
+           FROM snap FULL JOIN cur ON snap.id = cur.id""",
+        plan_id,
+        estate_id,
+    )
+    assert row is not None
+    return HouseholdChanges(added=row["added"], removed=row["removed"], changed=row["changed"])
 
 
 def source_inputs(sources: list[SourceOut]) -> list[SourceInput]:

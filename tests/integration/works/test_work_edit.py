@@ -225,7 +225,7 @@ async def test_awarded_or_rejected_works_cannot_be_edited(scene: Scene, db: Data
 
 
 async def test_a_new_estimate_makes_an_existing_funding_plan_stale(
-    client: httpx.AsyncClient, make_estate: Any, make_member: MakeMember
+    client: httpx.AsyncClient, make_estate: Any, make_member: MakeMember, admin_token: str
 ) -> None:
     estate_id = await make_estate()
     _, committee = await make_member(estate_id, "committee")
@@ -258,3 +258,26 @@ async def test_a_new_estimate_makes_an_existing_funding_plan_stale(
     reasons = (await client.get(plan_url, headers=bearer(treasurer))).json()["stale_reasons"]
     assert len(reasons) == 1
     assert f"work #{work['id']} cost changed" in reasons[0], reasons
+
+    # who benefits is part of the plan too
+    edited = await client.patch(
+        f"/api/works/{work['id']}", json={"benefit_rule": "equal"}, headers=bearer(committee)
+    )
+    assert edited.status_code == 200, edited.text
+    reasons = (await client.get(plan_url, headers=bearer(treasurer))).json()["stale_reasons"]
+    assert reasons[1:] == [
+        f"work #{work['id']} beneficiaries changed (benefit rule, buildings or floor factors)"
+    ]
+
+    # and so are the households: one more unit imported
+    imported = await client.post(
+        f"/api/estates/{estate_id}/households/import",
+        content="building,unit,floor,area_m2,owner_key,owner_name\n9栋,901,9,66.60,K9,业主九\n".encode(),
+        headers={**bearer(admin_token), "content-type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    reasons = (await client.get(plan_url, headers=bearer(treasurer))).json()["stale_reasons"]
+    assert reasons[-1] == (
+        "households changed since the plan was solved: 1 added "
+        "(area, building, floor or hardship cap)"
+    )

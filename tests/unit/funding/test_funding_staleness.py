@@ -1,11 +1,18 @@
 from __future__ import annotations
 
-from planner.funding.model import FundingProblem, SourceInput, WorkInput
-from planner.funding.rules import staleness
+from decimal import Decimal
+
+from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
+from planner.funding.rules import household_changes, staleness
+from planner.works.rules import WorkBenefit
 
 SOLVED = FundingProblem(
     works=(WorkInput(work_id=1, cost_fen=360_000_000), WorkInput(work_id=2, cost_fen=100)),
     sources=(SourceInput(source_id=7, budget_fen=1000, eligible_work_ids=(1,)),),
+    households=(
+        HouseholdInput(household_id=1, area_m2=Decimal("80.50"), building_id=3, floor=2),
+        HouseholdInput(household_id=2, area_m2=Decimal("92.00"), building_id=3, cap_fen=0),
+    ),
 )
 
 
@@ -24,4 +31,33 @@ def test_award_budget_and_new_source_are_reported() -> None:
         "work #2 no longer has a cost or was rejected",
         "source #8 was added",
         "source #7 budget changed from ¥10.00 to ¥20.00",
+    ]
+
+
+def test_beneficiaries_and_households_are_compared_when_given() -> None:
+    costs = {1: 360_000_000, 2: 100}
+    same = staleness(
+        SOLVED,
+        costs,
+        list(SOLVED.sources),
+        benefits_now={1: WorkBenefit(), 2: WorkBenefit()},
+        households_changed=household_changes(SOLVED.households, list(SOLVED.households)),
+    )
+    assert same == []
+    households = [
+        HouseholdInput(household_id=1, area_m2=Decimal("80.5"), building_id=3, floor=2),
+        HouseholdInput(household_id=2, area_m2=Decimal("92.00"), building_id=3, cap_fen=50_000),
+        HouseholdInput(household_id=3, area_m2=Decimal("60.00"), building_id=4),
+    ]
+    reasons = staleness(
+        SOLVED,
+        costs,
+        list(SOLVED.sources),
+        benefits_now={1: WorkBenefit(benefit_rule="equal")},
+        households_changed=household_changes(SOLVED.households, households),
+    )
+    assert reasons == [
+        "work #1 beneficiaries changed (benefit rule, buildings or floor factors)",
+        "households changed since the plan was solved: 1 added, 1 changed "
+        "(area, building, floor or hardship cap)",
     ]

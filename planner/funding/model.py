@@ -319,6 +319,20 @@ class PlanSummary(Out):
     approved_by: int | None
 
 
+class StaleReason(msgspec.Struct, frozen=True, kw_only=True):
+    """One way the estate changed since a plan was solved, in both languages.
+
+    ``kind``: cost, no_cost, beneficiaries, households, source_added, source_removed,
+    budget or source_rules; ``subject_id`` the work or source concerned (None for
+    households).
+    """
+
+    kind: str
+    zh: str
+    en: str
+    subject_id: int | None = None
+
+
 class PlanOut(Out):
     """A plan version as the API returns it (API.md "Funding" plus audit fields).
 
@@ -344,8 +358,10 @@ class PlanOut(Out):
     failure_reason: str | None
     problems: list[Problem]
     timings: dict[str, float]
-    # why this version no longer matches the estate's costs and sources (re-solve prompt)
+    # why this version no longer matches the estate (re-solve prompt): English sentences,
+    # and the same reasons in both languages with their kind and subject
     stale_reasons: list[str]
+    stale: list[StaleReason]
     created_at: datetime
     created_by: int | None
     approved_at: datetime | None

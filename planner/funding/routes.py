@@ -35,6 +35,7 @@ from planner.funding.model import (
     SolveRequest,
     SourceOut,
     SourceUpdate,
+    StaleReason,
 )
 from planner.funding.rules import staleness
 from planner.funding.store import PlanRecord
@@ -360,7 +361,7 @@ def _failure_reason(outcome: Outcome) -> str:
 
 
 def _plan_out(
-    record: PlanRecord, principal: Principal, stale_reasons: list[str] | None = None
+    record: PlanRecord, principal: Principal, stale: list[StaleReason] | None = None
 ) -> PlanOut:
     result = record.result
     households = [] if result is None else result.households
@@ -388,7 +389,8 @@ def _plan_out(
         failure_reason=record.failure_reason,
         problems=record.problems,
         timings=record.timings,
-        stale_reasons=stale_reasons or [],
+        stale_reasons=[reason.en for reason in stale or []],
+        stale=stale or [],
         created_at=record.created_at,
         created_by=record.created_by,
         approved_at=record.approved_at,

@@ -119,3 +119,18 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     await notice.get_by_text(f"¥{yuan:,}.{fen:02d}").first.wait_for()
     await notice.get_by_text("人民币", exact=False).wait_for()
     await screenshot(owner, "owner-notice")
+
+    # A new estimate makes the approved version stale, live, with the reason; the treasurer
+    # re-solves with the same settings and gets a new draft (the approved one is kept).
+    edited = committee.http.patch(f"/api/works/{work_ids[1]}", json={"estimate_fen": 40_000_000})
+    assert edited.status_code == 200, edited.text
+    stale = page.get_by_test_id("plan-stale")
+    await stale.get_by_text(
+        "工程「污水管网改造」费用由 ¥300,000.00 变为 ¥400,000.00", exact=False
+    ).wait_for()
+    await screenshot(page, "funding-stale")
+    await page.get_by_test_id("resolve").click()
+    await page.wait_for_url(lambda url: not url.endswith(f"/funding/{plan_id}"))
+    await page.get_by_test_id("plan-total").get_by_text("¥2,100,000.00").wait_for()
+    assert await page.get_by_test_id("plan-stale").count() == 0
+    assert treasurer.get(f"/api/funding-plans/{plan_id}")["status"] == "approved"

@@ -113,7 +113,11 @@ function SolveForm({ estateId, onSolved }) {
 
 function PlanDetail({ me, planId, names, onChange }) {
   const plan = useApi(`/api/funding-plans/${planId}`);
-  useLiveEvent(["funding", "plan."], (e) => { const d = e.data || {}; if (d.plan_id === undefined || String(d.plan_id) === String(planId)) plan.reload(); });
+  // plan events about this version; and anything that can make it stale (costs, awards, who benefits, households)
+  useLiveEvent(["funding", "plan.", "work.", "households."], (e) => {
+    const d = e.data || {};
+    if (!String(e.type).startsWith("plan.") || d.plan_id === undefined || String(d.plan_id) === String(planId)) plan.reload();
+  });
   const action = useAction();
   const p = plan.data;
   const charts = useMemo(() => (p ? { works: worksChart(p, names), burden: burdenChart(p) } : null), [p, names, getLang()]);
@@ -123,6 +127,21 @@ function PlanDetail({ me, planId, names, onChange }) {
     const res = await action.run(() => api(`/api/funding-plans/${planId}/approve`, { method: "POST" }));
     if (res !== undefined) { plan.reload(); onChange(); }
   };
+  const resolve = async () => { // a new version with this one's settings; this one is kept as it is
+    const body = { policy: p.policy, resident_band: itemsOf(p.resident_band) };
+    if (p.target_share) body.target_share = p.target_share;
+    const res = await action.run(() => api(`/api/estates/${me.estate_id}/funding-plans`, { method: "POST", body }));
+    onChange();
+    if (res && res.id && res.status !== "failed") location.hash = `#/funding/${res.id}`;
+  };
+  const stale = p.status === "failed" ? [] : itemsOf(p.stale);
+  const staleText = (r) => { // "工程 #2 …" → "工程「污水管网改造」…" when the name is known
+    const text = bilingual(r);
+    const map = ["budget", "source_added", "source_removed", "source_rules"].includes(r.kind) ? names.source : names.work;
+    const name = r.subject_id == null ? null : map[String(r.subject_id)];
+    if (!name) return text;
+    return getLang() === "en" ? text.replace(`#${r.subject_id}`, `“${name}”`) : text.replace(` #${r.subject_id} `, `「${name}」`);
+  };
   return html`<section class="card" aria-labelledby="plan-h" data-testid="plan">
     <h2 id="plan-h">${t("funding.versionN", { n: p.version })} <${Status} kind="plan" value=${p.status} /></h2>
     <dl class="kv">
@@ -130,6 +149,12 @@ function PlanDetail({ me, planId, names, onChange }) {
       <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
       <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? planSharePct(p) : "—"}</dd>
     </dl>
+    ${stale.length ? html`<div class="notice" role="status" data-testid="plan-stale">
+      <strong>${t("funding.stale")}</strong>
+      <ul>${stale.map((r, i) => html`<li key=${i}>${staleText(r)}</li>`)}</ul>
+      ${TREASURY.includes(me.role) ? html`<button type="button" data-testid="resolve" disabled=${action.busy}
+        onClick=${resolve}>${t("funding.resolve")}</button>` : null}
+    </div>` : null}
     ${p.residents_share ? html`<${BandGauge} plan=${p} />` : null}
     ${p.status === "failed" ? html`<div class="error" role="alert" data-testid="plan-failed">
       <strong>${t("funding.failed")}</strong>

@@ -26,7 +26,19 @@ def test_award_budget_and_new_source_are_reported() -> None:
         SourceInput(source_id=8, budget_fen=1, eligible_work_ids=(2,)),
     ]
     reasons = staleness(SOLVED, {1: 170_000_000, 2: None}, sources)
-    assert reasons == [
+    assert [r.zh for r in reasons] == [
+        "工程 #1 费用由 ¥3,600,000.00 变为 ¥1,700,000.00",
+        "工程 #2 已无费用或已否决",
+        "新增了资金来源 #8",
+        "资金来源 #7 预算由 ¥10.00 变为 ¥20.00",
+    ]
+    assert [(r.kind, r.subject_id) for r in reasons] == [
+        ("cost", 1),
+        ("no_cost", 2),
+        ("source_added", 8),
+        ("budget", 7),
+    ]
+    assert [r.en for r in reasons] == [
         "work #1 cost changed from ¥3,600,000.00 to ¥1,700,000.00",
         "work #2 no longer has a cost or was rejected",
         "source #8 was added",
@@ -56,7 +68,11 @@ def test_beneficiaries_and_households_are_compared_when_given() -> None:
         benefits_now={1: WorkBenefit(benefit_rule="equal")},
         households_changed=household_changes(SOLVED.households, households),
     )
-    assert reasons == [
+    assert [r.zh for r in reasons] == [
+        "工程 #1 的受益范围已变（受益规则、楼栋或楼层系数）",
+        "方案计算后住户有变：新增 1 户、变更 1 户（面积、楼栋、楼层或困难户上限）",
+    ]
+    assert [r.en for r in reasons] == [
         "work #1 beneficiaries changed (benefit rule, buildings or floor factors)",
         "households changed since the plan was solved: 1 added, 1 changed "
         "(area, building, floor or hardship cap)",

@@ -38,7 +38,10 @@ async def test_committee_edits_a_work_with_reasons_shown_inline(
     # A negative estimate: the server's 400 reason appears under the estimate field.
     await form.get_by_label("估算金额（元）").fill("-5")
     await page.get_by_test_id("edit-save").click()
-    await page.get_by_test_id("edit-error-estimate_fen").wait_for()
+    # (in Chinese: msgspec's "Expected `int` >= 0" reads as the interface's language)
+    await (
+        page.get_by_test_id("edit-error-estimate_fen").get_by_text("须为不小于 0 的整数").wait_for()
+    )
     await screenshot(page, "work-edit-error")
     assert committee.get(f"/api/works/{work['id']}")["estimate_fen"] == 100_000_000
 

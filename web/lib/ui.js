@@ -3,6 +3,7 @@ import { html, useState, useEffect, useCallback, useRef } from "./html.js";
 import { t, getLang, tMaybe } from "./i18n.js";
 import { formatFen, formatWan } from "./format.js";
 import { ApiError, api } from "./api.js";
+import { localReason } from "./reasons.js";
 
 /** ¥1,700,000.00, with （170万元） beside large sums when the interface is in Chinese. */
 export function Money({ fen, wan = true }) {
@@ -24,7 +25,7 @@ export function ErrorBox({ error }) {
       ${problems.length ? html`<ul data-testid="problems">${problems.map((x) =>
         html`<li>${bilingual(x)}</li>`)}</ul>` : p.detail ? html`<p>${p.detail}</p>` : null}
       ${error.fieldErrors.length ? html`<ul>
-        ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${e.reason}</li>`)}
+        ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${localReason(e.reason, getLang())}</li>`)}
       </ul>` : null}
     </div>`;
   }

@@ -1,7 +1,8 @@
 // The committee's edit form for a work not yet awarded: PATCH /api/works/{id} with only the
 // fields that changed. The server's 400 reasons are shown under the field they name.
 import { html, useState } from "../lib/html.js";
-import { t } from "../lib/i18n.js";
+import { t, getLang } from "../lib/i18n.js";
+import { localReason } from "../lib/reasons.js";
 import { api, itemsOf, ApiError } from "../lib/api.js";
 import { ErrorBox, useApi, useAction } from "../lib/ui.js";
 import { parseYuan, fenToYuanString } from "../lib/format.js";
@@ -66,7 +67,7 @@ export function EditWork({ work, onDone }) {
   if (action.error instanceof ApiError) {
     for (const e of action.error.fieldErrors) {
       const f = fieldOf(e.field);
-      if (f) (serverErrors[f] = serverErrors[f] || []).push(e.reason);
+      if (f) (serverErrors[f] = serverErrors[f] || []).push(localReason(e.reason, getLang()));
       else otherErrors.push(e);
     }
   }

@@ -5,12 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from planner.db.embedded import EmbeddedPostgres, make_reachable
 from planner.db.migrate import MigrationError, available_migrations, migrate
-from planner.db.pool import connect_raw
+from planner.db.pool import Database, connect_raw
 from tests.conftest import ROOT, free_port, wait_healthy
 
 
@@ -178,3 +179,23 @@ async def test_two_services_starting_together_migrate_once(
         for process in processes:
             process.terminate()
             process.wait(10)
+
+
+async def test_a_supplier_member_must_belong_to_a_supplier_of_its_estate(db: Database) -> None:
+    async with db.connection() as conn:
+        estates = [
+            await conn.fetchval("INSERT INTO estates (name) VALUES ($1) RETURNING id", name)
+            for name in ("甲小区", "乙小区")
+        ]
+        supplier = await conn.fetchval(
+            "INSERT INTO suppliers (estate_id, name) VALUES ($1, '某建筑公司') RETURNING id",
+            estates[0],
+        )
+        insert = (
+            "INSERT INTO members (estate_id, role, display_name, token_hash, supplier_id)"
+            " VALUES ($1, 'supplier', '谈判代表', $2, $3)"
+        )
+        await conn.execute(insert, estates[0], b"\x01" * 32, supplier)
+        for estate_id, supplier_id in ((estates[0], supplier + 1000), (estates[1], supplier)):
+            with pytest.raises(asyncpg.ForeignKeyViolationError):
+                await conn.execute(insert, estate_id, b"\x02" * 32, supplier_id)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import statistics
 import sys
 import tempfile
@@ -24,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.db.embedded import EmbeddedPostgres, _runtime_dir  # noqa: E402
-from planner.db.pool import connect_raw  # noqa: E402
+from scratch import embedded_database  # noqa: E402  (bench/scratch.py)
+
 from tests.hardening.faults import (  # noqa: E402
     launch,
     postgres_restarts_under_load,
@@ -34,16 +33,7 @@ from tests.hardening.faults import (  # noqa: E402
 
 
 async def run(args: argparse.Namespace, base: Path) -> int:
-    os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
-    pg = EmbeddedPostgres(base / "embedded")
-    url = await asyncio.to_thread(pg.start)
-    try:
-        conn = await connect_raw(url)
-        try:
-            await conn.execute("CREATE DATABASE faults")
-        finally:
-            await conn.close()
-        database_url = pg.url("faults")
+    async with embedded_database(base / "embedded", "faults") as database_url:
 
         def start():  # type: ignore[no-untyped-def]
             return launch(database_url, base / "svc")
@@ -56,8 +46,6 @@ async def run(args: argparse.Namespace, base: Path) -> int:
             kills=args.kills,
             concurrency=args.concurrency,
         )
-    finally:
-        await asyncio.to_thread(pg.stop)
     restarts = await postgres_restarts_under_load(base / "restart", restarts=args.pg_restarts)
     broken = (
         storm.lost

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.db.embedded import EmbeddedPostgres, _runtime_dir  # noqa: E402
+from scratch import embedded_database  # noqa: E402  (bench/scratch.py)
+
 from planner.db.pool import connect_raw  # noqa: E402
 from planner.live.audit import BrokenLink, verify_chain  # noqa: E402
 from planner.settings import Settings  # noqa: E402
@@ -33,16 +33,7 @@ from tests.hardening.world import build_world, row_counts, running_app  # noqa: 
 
 
 async def run(args: argparse.Namespace, base: Path) -> int:
-    os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
-    pg = EmbeddedPostgres(base / "embedded")
-    url = await asyncio.to_thread(pg.start)
-    try:
-        conn = await connect_raw(url)
-        try:
-            await conn.execute("CREATE DATABASE fuzz")
-        finally:
-            await conn.close()
-        database_url = pg.url("fuzz")
+    async with embedded_database(base / "embedded", "fuzz") as database_url:
         settings = Settings(database_url=database_url, data_dir=base / "data")
         async with running_app(settings) as (base_url, app):
             world = await build_world(base_url, app.state.new_admin_token)
@@ -69,8 +60,6 @@ async def run(args: argparse.Namespace, base: Path) -> int:
                 chain = f"BROKEN at {broken}"
         finally:
             await conn.close()
-    finally:
-        await asyncio.to_thread(pg.stop)
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.by_status.items()))
     command = f"uv run python bench/schemathesis_long.py --examples {args.examples}"
     lines = [

@@ -56,7 +56,10 @@ from planner.deliberation.ballot_box import PUSH_INTERVAL_S
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.integration.deliberation.recount import recount_from_tables  # noqa: E402
+from tests.integration.deliberation.recount import (  # noqa: E402
+    TALLY_FIELDS,
+    recount_from_tables,
+)
 
 CHOICES = ("yes", "no", "abstain")
 SERVICE_POOL = 10  # Settings.pool_max_size default
@@ -442,23 +445,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 watcher_proc.join(30)
 
         expected, checks, rows_in_table = await recount(url, scene["motion_id"], 6)
-        fields = (
-            "total_area_m2",
-            "participating_area_m2",
-            "yes_area_m2",
-            "no_area_m2",
-            "abstain_area_m2",
-            "total_owners",
-            "participating_owners",
-            "yes_owners",
-            "no_owners",
-            "abstain_owners",
-            "quorum_met",
-            "passed",
-        )
-        api_equal = all(api_tally[f] == getattr(expected, f) for f in fields)
+        api_equal = all(api_tally[f] == getattr(expected, f) for f in TALLY_FIELDS)
         pushed_equal = all(
-            t is not None and all(t[f] == getattr(expected, f) for f in fields)
+            t is not None and all(t[f] == getattr(expected, f) for f in TALLY_FIELDS)
             for t in watched["last_tally"]
         )
         units_per_cast = [scene["units"][k] for k in sorted(scene["owners"])]

@@ -226,7 +226,10 @@ def start_service(
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = ("serve",),
+    timeout: float = 90.0,
 ) -> RunningService:
+    """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
+    healthy (a loaded 2-core machine can take tens of seconds); killed if it does not."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -242,7 +245,12 @@ def start_service(
         stderr=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
-    wait_healthy(base_url, process)
+    try:
+        wait_healthy(base_url, process, timeout)
+    except BaseException:
+        process.kill()
+        process.wait(10)
+        raise
     return RunningService(process, base_url, data_dir)
 
 

@@ -210,17 +210,11 @@ class FundingPlanController(Controller):
                 raise NotFound("funding plan")
             authorize(principal, record.estate_id, READ)
             solved = msgspec.convert(record.inputs, FundingProblem, strict=False)
-            work_ids = [w.work_id for w in solved.works]
-            costs = await store.current_costs(conn, work_ids)
+            costs, benefits = await store.works_now(conn, [w.work_id for w in solved.works])
             sources = store.source_inputs(await store.list_sources(conn, record.estate_id))
-            works = await store.works_for_funding(conn, record.estate_id, work_ids)
             households = await store.household_changes(conn, record.id, record.estate_id)
         reasons = staleness(
-            solved,
-            costs,
-            sources,
-            benefits_now={w.work_id: w.benefit for w in works},
-            households_changed=households,
+            solved, costs, sources, benefits_now=benefits, households_changed=households
         )
         return _plan_out(record, principal, reasons)
 

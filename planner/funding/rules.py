@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import msgspec
 
-from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, StaleReason
+from planner.funding.model import FundingProblem, SourceInput, StaleReason
 from planner.money import format_money
 from planner.works.rules import WorkBenefit
 
@@ -37,19 +35,6 @@ class HouseholdChanges(msgspec.Struct, frozen=True, kw_only=True):
             "(area, building, floor or hardship cap)",
             zh=f"方案计算后住户有变：{zh}（面积、楼栋、楼层或困难户上限）",
         )
-
-
-def household_changes(
-    before: Sequence[HouseholdInput], after: Sequence[HouseholdInput]
-) -> HouseholdChanges:
-    """The difference between two household lists, by id."""
-    old = {h.household_id: h for h in before}
-    new = {h.household_id: h for h in after}
-    return HouseholdChanges(
-        added=len(new.keys() - old.keys()),
-        removed=len(old.keys() - new.keys()),
-        changed=sum(1 for i in old.keys() & new.keys() if old[i] != new[i]),
-    )
 
 
 def staleness(

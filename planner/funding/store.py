@@ -165,22 +165,19 @@ async def works_for_funding(
         estate_id,
         work_ids,
     )
-    works: list[WorkInput] = []
-    for r in rows:
-        factors: dict[str, Any] = r["floor_factors"] or {}
-        works.append(
-            WorkInput(
-                work_id=r["id"],
-                cost_fen=r["cost_fen"],
-                title=r["title"],
-                benefit=WorkBenefit(
-                    benefit_rule=r["benefit_rule"],
-                    scope_building_ids=tuple(r["scope_building_ids"]),
-                    floor_factors={int(k): Decimal(str(v)) for k, v in factors.items()},
-                ),
-            )
-        )
-    return works
+    return [
+        WorkInput(work_id=r["id"], cost_fen=r["cost_fen"], title=r["title"], benefit=_benefit(r))
+        for r in rows
+    ]
+
+
+def _benefit(row: asyncpg.Record) -> WorkBenefit:
+    factors: dict[str, Any] = row["floor_factors"] or {}
+    return WorkBenefit(
+        benefit_rule=row["benefit_rule"],
+        scope_building_ids=tuple(row["scope_building_ids"]),
+        floor_factors={int(k): Decimal(str(v)) for k, v in factors.items()},
+    )
 
 
 async def works_without_cost(
@@ -195,15 +192,21 @@ async def works_without_cost(
     return [r["id"] for r in rows]
 
 
-async def current_costs(conn: asyncpg.Connection, work_ids: list[int]) -> dict[int, int | None]:
-    """Each work's cost now (awarded, else estimate); None for rejected works."""
+async def works_now(
+    conn: asyncpg.Connection, work_ids: list[int]
+) -> tuple[dict[int, int | None], dict[int, WorkBenefit]]:
+    """Each work's cost now (awarded, else estimate; None for rejected works) and who
+    benefits from it now, in one read."""
     rows = await conn.fetch(
         """SELECT id, CASE WHEN status = 'rejected' THEN NULL
-                          ELSE coalesce(awarded_total_fen, estimate_fen) END AS cost_fen
+                          ELSE coalesce(awarded_total_fen, estimate_fen) END AS cost_fen,
+                  coalesce(awarded_total_fen, estimate_fen) IS NOT NULL AS has_cost,
+                  benefit_rule, scope_building_ids, floor_factors
            FROM works WHERE id = ANY($1::bigint[])""",
         work_ids,
     )
-    return {r["id"]: r["cost_fen"] for r in rows}
+    costs = {r["id"]: r["cost_fen"] for r in rows}
+    return costs, {r["id"]: _benefit(r) for r in rows if r["has_cost"]}
 
 
 async def households_for_funding(conn: asyncpg.Connection, estate_id: int) -> list[HouseholdInput]:

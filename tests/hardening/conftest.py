@@ -8,11 +8,10 @@ a database of their own.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from litestar import Litestar
@@ -21,7 +20,6 @@ from planner.db.embedded import EmbeddedPostgres
 from planner.db.pool import connect_raw
 from planner.settings import Settings
 from tests.conftest import RunningService
-from tests.hardening.faults import launch
 from tests.hardening.world import World, build_world, running_app
 
 _names = itertools.count(1)
@@ -59,15 +57,6 @@ async def served(
 
 
 @pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Iterator[Callable[..., RunningService]]:
-    """Like tests/conftest.py's ``service``, with a longer start-up allowance."""
-    started: list[RunningService] = []
-
-    def start(**kwargs: Any) -> RunningService:
-        running = launch(database_url, kwargs.pop("data_dir", tmp_path / "svc"), **kwargs)
-        started.append(running)
-        return running
-
-    yield start
-    for running in started:
-        running.stop()
+def services(service: Callable[..., RunningService]) -> Callable[..., RunningService]:
+    """tests/conftest.py's ``service``, with a longer start-up allowance."""
+    return functools.partial(service, timeout=120.0)

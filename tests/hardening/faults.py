@@ -17,7 +17,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from planner.db.embedded import make_reachable
 from planner.db.pool import connect_raw
-from tests.conftest import ROOT, RunningService, bearer, free_port, wait_healthy
+from tests.conftest import RunningService, bearer, free_port, start_service
 from tests.integration.deliberation.helpers import open_motion, setup_voting
 
 CHOICES = ("yes", "no", "abstain")
@@ -42,30 +41,8 @@ def launch(
     extra_env: dict[str, str] | None = None,
     timeout: float = 120.0,
 ) -> RunningService:
-    """``planner serve`` on a free port, given up to ``timeout`` to become healthy (a loaded
-    2-core machine can take tens of seconds); killed if it does not."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_DATA_DIR": str(data_dir),
-        **(extra_env or {}),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, timeout)
-    except BaseException:
-        process.kill()
-        process.wait(10)
-        raise
-    return RunningService(process, base_url, data_dir)
+    """``planner serve`` with a generous start-up allowance (``start_service``)."""
+    return start_service(database_url, data_dir, extra_env=extra_env, timeout=timeout)
 
 
 def estate_rows(owners: int) -> list[tuple[str, str, str, str]]:

@@ -8,6 +8,22 @@ from typing import Any
 from planner.db.pool import connect_raw
 from planner.deliberation.rules import Ballot, Counts, Tally, UnitInScope, count, tally
 
+#: The tally fields an API answer or a pushed tally must share with the recount.
+TALLY_FIELDS = (
+    "total_area_m2",
+    "participating_area_m2",
+    "yes_area_m2",
+    "no_area_m2",
+    "abstain_area_m2",
+    "total_owners",
+    "participating_owners",
+    "yes_owners",
+    "no_owners",
+    "abstain_owners",
+    "quorum_met",
+    "passed",
+)
+
 
 async def recount_from_tables(
     database_url: str, motion_id: int, matter: int

@@ -258,6 +258,40 @@ async def test_roles_and_owner_view(
     assert (await client.get("/api/funding-plans/999999", headers=bearer(owner))).status_code == 404
 
 
+async def test_changed_and_removed_households_make_a_plan_stale(
+    client: httpx.AsyncClient,
+    db: Database,
+    admin_token: str,
+    make_estate: Callable[..., Awaitable[int]],
+    make_member: MakeMember,
+) -> None:
+    estate_id = await make_estate()
+    _, treasurer = await make_member(estate_id, "treasurer")
+    work_id = await add_work(client, admin_token, estate_id)
+    await add_source(client, treasurer, estate_id, budget_fen=800_000, eligible_work_ids=[work_id])
+    plan = (await solve(client, treasurer, estate_id)).json()
+    url = f"/api/funding-plans/{plan['id']}"
+    assert (await client.get(url, headers=bearer(treasurer))).json()["stale_reasons"] == []
+    async with db.transaction() as conn:  # no route edits a unit yet: the table does
+        ids = await conn.fetch(
+            "SELECT id FROM households WHERE estate_id = $1 ORDER BY id", estate_id
+        )
+        await conn.execute(
+            "UPDATE households SET hardship_cap_fen = 12_300 WHERE id = $1", ids[0]["id"]
+        )
+        await conn.execute(
+            "UPDATE households SET area_m2 = area_m2 + 0.01 WHERE id = $1", ids[1]["id"]
+        )
+        await conn.execute("DELETE FROM households WHERE id = $1", ids[2]["id"])
+    reasons = (await client.get(url, headers=bearer(treasurer))).json()["stale"]
+    assert [r["kind"] for r in reasons] == ["households"]
+    assert reasons[0]["en"] == (
+        "households changed since the plan was solved: 1 removed, 2 changed "
+        "(area, building, floor or hardship cap)"
+    )
+    assert reasons[0]["zh"].startswith("方案计算后住户有变：移除 1 户、变更 2 户")
+
+
 async def test_bad_input_is_400_with_the_field(
     client: httpx.AsyncClient,
     admin_token: str,

@@ -8,8 +8,6 @@ import contextlib
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,7 +27,7 @@ from planner.db.embedded import EmbeddedPostgres
 from planner.db.pool import connect_raw
 from planner.live.events import append_event
 from planner.settings import Settings
-from tests.conftest import ROOT, RunningService, free_port, wait_healthy
+from tests.conftest import RunningService, free_port, start_service
 
 #: Fast timings so heartbeats, presence windows and polls fit in a test.
 FAST_LIVE_ENV = {"PLANNER_LIVE_HEARTBEAT_S": "1", "PLANNER_LIVE_POLL_S": "1"}
@@ -280,24 +278,4 @@ def start_slow_service(
     extra_env: dict[str, str] | None = None,
 ) -> RunningService:
     """`planner serve` as a subprocess, waiting up to 120 s for health (a loaded 2-core box)."""
-    port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_DATA_DIR": str(data_dir),
-        **(extra_env or {}),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    running = RunningService(process, f"http://127.0.0.1:{port}", data_dir)
-    try:
-        wait_healthy(running.base_url, process, timeout=120)
-    except BaseException:
-        running.stop()
-        raise
-    return running
+    return start_service(database_url, data_dir, port, extra_env, timeout=120)

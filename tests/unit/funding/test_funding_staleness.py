@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
-from planner.funding.rules import household_changes, staleness
+from planner.funding.rules import HouseholdChanges, staleness
 from planner.works.rules import WorkBenefit
 
 SOLVED = FundingProblem(
@@ -53,20 +53,15 @@ def test_beneficiaries_and_households_are_compared_when_given() -> None:
         costs,
         list(SOLVED.sources),
         benefits_now={1: WorkBenefit(), 2: WorkBenefit()},
-        households_changed=household_changes(SOLVED.households, list(SOLVED.households)),
+        households_changed=HouseholdChanges(),
     )
     assert same == []
-    households = [
-        HouseholdInput(household_id=1, area_m2=Decimal("80.5"), building_id=3, floor=2),
-        HouseholdInput(household_id=2, area_m2=Decimal("92.00"), building_id=3, cap_fen=50_000),
-        HouseholdInput(household_id=3, area_m2=Decimal("60.00"), building_id=4),
-    ]
     reasons = staleness(
         SOLVED,
         costs,
         list(SOLVED.sources),
         benefits_now={1: WorkBenefit(benefit_rule="equal")},
-        households_changed=household_changes(SOLVED.households, households),
+        households_changed=HouseholdChanges(added=1, changed=1),
     )
     assert [r.zh for r in reasons] == [
         "工程 #1 的受益范围已变（受益规则、楼栋或楼层系数）",

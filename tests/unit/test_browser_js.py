@@ -1,4 +1,5 @@
-"""Runs web/lib/reasons.js's unit tests under Node's test runner."""
+"""Runs the browser modules' unit tests under Node's test runner: the live client
+(web/live.js) and the Chinese reading of 400 reasons (web/lib/reasons.js)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.timeout(60)
-def test_reasons_read_as_chinese() -> None:
+@pytest.mark.parametrize("suite", ["live/live_client.test.mjs", "web_reasons.test.mjs"])
+def test_browser_module(suite: str) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     result = subprocess.run(
-        [node, "--test", str(HERE / "web_reasons.test.mjs")],
+        [node, "--test", str(HERE / suite)],
         capture_output=True,
         text=True,
         timeout=50,

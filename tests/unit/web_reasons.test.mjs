@@ -9,6 +9,7 @@ test("money and lengths read as Chinese", () => {
   assert.equal(localReason("Expected `int`, got `float`", "zh-CN"), "应为整数，收到的是数字");
   assert.equal(localReason("Expected `str` of length <= 200", "zh-CN"), "最多 200 个字");
   assert.equal(localReason("Object contains unknown field `foo`", "zh-CN"), "不认识的字段 foo");
+  assert.equal(localReason("Expected `str` matching regex '\\S'", "zh-CN"), "不能只有空白");
 });
 
 test("English and unknown reasons pass through", () => {

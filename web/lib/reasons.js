@@ -24,6 +24,7 @@ const RULES = [
   [/^Expected `array` of length >= (\d+)$/, (m) => `至少 ${m[1]} 项`],
   [/^Expected `array` of length <= (\d+)$/, (m) => `最多 ${m[1]} 项`],
   [/^Expected `(\w+)`, got `(\w+)`$/, (m) => `应为${typeName(m[1])}，收到的是${typeName(m[2])}`],
+  [/^Expected `str` matching regex '\\S'$/, () => "不能只有空白"],
   [/^Object contains unknown field `([^`]+)`$/, (m) => `不认识的字段 ${m[1]}`],
   [/^Object missing required field `([^`]+)`$/, (m) => `缺少必填字段 ${m[1]}`],
 ];

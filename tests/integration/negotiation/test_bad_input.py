@@ -247,3 +247,18 @@ async def test_two_revisions_of_the_same_round_race_and_one_loses(scene: Scene) 
     async with scene.db.connection() as conn:
         rounds = await conn.fetchval("SELECT count(*) FROM rounds WHERE quote_id = $1", quote["id"])
     assert rounds == 2
+
+
+async def test_a_blank_supplier_name_is_400_and_nothing_is_written(scene: Scene) -> None:
+    # found by bench/schemathesis_long.py: "   " passed the length check, then the
+    # database's CHECK refused the stripped name with a 500
+    before = await scene.count("suppliers")
+    for name in ("   ", "\t"):
+        response = await scene.client.post(
+            f"/api/estates/{scene.estate_id}/suppliers",
+            json={"name": name},
+            headers=scene.committee,
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["field"] == "name"
+    assert await scene.count("suppliers") == before

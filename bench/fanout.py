@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner.db.embedded import EmbeddedPostgres  # noqa: E402
 from planner.db.pool import connect_raw  # noqa: E402
-from planner.live.events import append_event  # noqa: E402
+from planner.events import append_event  # noqa: E402
 
 EVENT_TYPE = "ballot.cast"
 

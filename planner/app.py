@@ -34,7 +34,7 @@ from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
 from planner.db.pool import Database, connect_raw
 from planner.deps import DbDep
-from planner.errors import BadRequest, PlannerError, Unauthorized
+from planner.errors import BadRequest, PlannerError, Unauthorized, code_for_reason, field_error
 from planner.settings import Settings
 
 log = logging.getLogger("planner")
@@ -104,13 +104,37 @@ async def provide_principal(request: Request) -> Principal:  # type: ignore[type
     return user
 
 
+_STATUS_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "too_many_requests",
+    500: "internal",
+    503: "unavailable",
+}
+
+
 def problem(
-    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    code: str | None = None,
+    params: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "status": status,
         "title": title,
         "detail": detail,
+        "code": code or _STATUS_CODES.get(status, "invalid"),
+        "params": params or {},
         "errors": errors or [],
     }
     body.update(extra)
@@ -118,7 +142,7 @@ def problem(
 
 
 def _planner_error(_: Request, exc: PlannerError) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
-    return problem(exc.status, exc.title, exc.detail, exc.errors, **exc.extra)
+    return problem(exc.status, exc.title, exc.detail, exc.errors, exc.code, exc.params, **exc.extra)
 
 
 def _validation_error(_: Request, exc: ValidationException) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
@@ -132,27 +156,27 @@ def _validation_error(_: Request, exc: ValidationException) -> Response[dict[str
                 field = (
                     unknown.group(1) if field in ("data", "body") else f"{field}.{unknown.group(1)}"
                 )
-            errors.append({"field": field, "reason": reason})
+            code, params = code_for_reason(reason)
+            errors.append(field_error(field, code, reason, params))
     if not errors:
-        errors.append({"field": "body", "reason": exc.detail})
+        errors.append(field_error("body", "invalid", exc.detail, {"reason": exc.detail}))
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return problem(400, "Bad request", detail, errors)
+    return problem(400, "Bad request", detail, errors, errors[0]["code"], errors[0]["params"])
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
     detail = str(exc.detail)
-    errors = [{"field": "body", "reason": detail}] if exc.status_code == 400 else []
-    return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, errors)
+    code = _STATUS_CODES.get(exc.status_code, "invalid")
+    errors = [field_error("body", code, detail)] if exc.status_code == 400 else []
+    return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, errors, code)
 
 
 def _undecodable_body(_: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
     """Bodies the JSON decoder gives up on (bad UTF-8, nesting past the recursion limit)."""
-    reason = (
-        "the body is nested too deeply"
-        if isinstance(exc, RecursionError)
-        else "the body is not valid UTF-8"
-    )
-    return problem(400, "Bad request", reason, [{"field": "body", "reason": reason}])
+    too_deep = isinstance(exc, RecursionError)
+    code = "too_deep" if too_deep else "not_utf8"
+    reason = "the body is nested too deeply" if too_deep else "the body is not valid UTF-8"
+    return problem(400, "Bad request", reason, [field_error("body", code, reason)], code)
 
 
 def _data_error(request: Request, exc: asyncpg.DataError) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
@@ -160,7 +184,9 @@ def _data_error(request: Request, exc: asyncpg.DataError) -> Response[dict[str, 
     rolled back, so nothing was stored; the caller's input is at fault."""
     log.info("refused input on %s %s: %s", request.method, request.url.path, exc)
     reason = "a value cannot be stored (text with NUL characters, or a number out of range)"
-    return problem(400, "Bad request", reason, [{"field": "body", "reason": reason}])
+    return problem(
+        400, "Bad request", reason, [field_error("body", "not_storable", reason)], "not_storable"
+    )
 
 
 _AT_PATH = re.compile(r"^(?P<reason>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
@@ -203,9 +229,10 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         unknown = _UNKNOWN_FIELD.search(match.group("reason"))
         if unknown:
             path = unknown.group(1) if path == "body" else f"{path}.{unknown.group(1)}"
-        raise BadRequest(path, match.group("reason")) from None
+        reason = match.group("reason")
+        raise BadRequest(path, reason, *code_for_reason(reason)) from None
     except msgspec.DecodeError as exc:
-        raise BadRequest("body", f"not valid JSON: {exc}") from None
+        raise BadRequest("body", f"not valid JSON: {exc}", "not_json") from None
 
 
 def _internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]

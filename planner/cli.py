@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from planner.runtime import announce, print_lines, with_database
 from planner.settings import Settings, settings_from_env
-
-
-def _print(*lines: str) -> None:
-    print(*lines, sep="\n", flush=True)
-
-
-def announce(settings: Settings) -> Callable[[Any], Awaitable[None]]:
-    """Print where the data lives, the URL to open and, on first start, the admin token."""
-
-    async def after_start(app: Any) -> None:
-        where = (
-            f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
-            if app.state.embedded
-            else "PostgreSQL at DATABASE_URL"
-        )
-        _print(f"planner: data in {where}", f"planner: open {settings.base_url}/")
-        if app.state.new_admin_token:
-            _print(
-                f"planner: admin token (also `planner token --admin`): {app.state.new_admin_token}"
-            )
-
-    return after_start
 
 
 def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | None = None) -> None:
@@ -68,22 +46,6 @@ def _serve(settings: Settings, after_start: Callable[[Any], Awaitable[None]] | N
     )
 
 
-def _with_database(settings: Settings, work: Callable[[str], Coroutine[Any, Any, None]]) -> None:
-    """Run ``work(database_url)``, starting the embedded server around it when needed."""
-    from planner.db.embedded import EmbeddedPostgres
-
-    embedded = None
-    url = settings.database_url
-    if url is None:
-        embedded = EmbeddedPostgres(settings.data_dir)
-        url = embedded.start()
-    try:
-        asyncio.run(work(url))
-    finally:
-        if embedded is not None:
-            embedded.stop()
-
-
 def cmd_migrate(settings: Settings) -> None:
     from planner.db.migrate import migrate
     from planner.db.pool import connect_raw
@@ -94,9 +56,9 @@ def cmd_migrate(settings: Settings) -> None:
             applied = await migrate(conn)
         finally:
             await conn.close()
-        _print(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
+        print_lines(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
 
-    _with_database(settings, work)
+    with_database(settings, work)
 
 
 def cmd_token(settings: Settings, rotate: bool) -> None:
@@ -119,9 +81,9 @@ def cmd_token(settings: Settings, rotate: bool) -> None:
                 file=sys.stderr,
             )
             raise SystemExit(1)
-        _print(token)
+        print_lines(token)
 
-    _with_database(settings, work)
+    with_database(settings, work)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "serve":
         _serve(settings)
     elif args.command == "demo":
-        from planner.demo import demo_after_start
+        from planner.demo.command import demo_after_start
 
         _serve(settings, after_start=demo_after_start(settings, reset=args.reset))
     elif args.command == "migrate":

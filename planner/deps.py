@@ -1,17 +1,19 @@
 """Types for handler parameters that Litestar injects by name.
 
 Write ``db: DbDep``, ``principal: PrincipalDep``, ``settings: SettingsDep`` in handlers, so the
-one place to change is here when Litestar 3 wants injected parameters marked explicitly.
+one place that marks injected parameters explicitly (Litestar 2.23+ deprecates inferred ones).
 """
 
 from __future__ import annotations
 
 from typing import TypeAlias
 
+from litestar.di import NamedDependency
+
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.settings import Settings
 
-DbDep: TypeAlias = Database
-PrincipalDep: TypeAlias = Principal
-SettingsDep: TypeAlias = Settings
+DbDep: TypeAlias = NamedDependency[Database]
+PrincipalDep: TypeAlias = NamedDependency[Principal]
+SettingsDep: TypeAlias = NamedDependency[Settings]

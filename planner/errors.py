@@ -1,8 +1,118 @@
-"""Domain errors that the app renders as problem+json responses."""
+"""Domain errors that the app renders as problem+json responses.
+
+Every error carries a stable machine ``code`` (and its ``params``) beside the English
+sentence: clients translate codes, never sentences. ``CODES`` is the one table of codes
+(``docs/errors.md`` prints it; the web's ``error.<code>`` translations must match it, which
+``tests/unit/test_error_codes.py`` checks). An error raised with a code missing from the
+table fails at once, so a new code cannot ship untranslated.
+
+The body of an error answer::
+
+    {status, title, detail, code, params, errors: [{field, code, reason, params}]}
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+Params = dict[str, Any]
+
+# code → what it means, in English, with its parameters in braces.
+CODES: dict[str, str] = {
+    # 400: the input (one entry per failing field in ``errors``)
+    "invalid": "the value is not valid ({reason})",
+    "required": "the field is required",
+    "unknown_field": "the field is not part of this request",
+    "wrong_type": "expected {expected}, got {got}",
+    "too_long": "at most {max} characters",
+    "too_short": "at least {min} characters",
+    "too_many": "at most {max} items",
+    "too_few": "at least {min} items",
+    "too_small": "must be at least {min}",
+    "too_large": "must be at most {max}",
+    "blank": "must contain a non-blank character",
+    "not_allowed": "the value is not one of the allowed choices",
+    "bad_format": "the value does not have the expected format",
+    "not_json": "the body is not valid JSON",
+    "not_utf8": "the body is not valid UTF-8",
+    "too_deep": "the body is nested too deeply",
+    "not_storable": "a value cannot be stored (text with NUL characters, or a number out of range)",
+    "body_too_large": "the request body is too large",
+    "unsupported_media_type": "the body's media type is not supported",
+    "bad_csv": "row {row}: {reason}",
+    "duplicate_in_request": "the same item appears twice in the request",
+    "not_in_estate": "{what} does not belong to this estate",
+    "not_in_scope": "{what} is outside the scope",
+    "bad_range": "the range is not valid",
+    "bad_path_parameter": "the path parameter is not valid",
+    # 401 / 403
+    "unauthorized": "missing or invalid token",
+    "forbidden": "not allowed for your role or estate",
+    "not_a_member": "you are not a member of this estate",
+    "role_not_allowed": "your role ({role}) may not do this",
+    "csrf_failed": "missing or wrong X-CSRF-Token for a cookie-authenticated change",
+    "admin_only": "only the admin may do this",
+    "not_your_unit": "you may not vote for these units",
+    "no_units_in_scope": "you hold no units (own or delegated) in this scope",
+    "not_your_notice": "owners may print only their own notice",
+    "supplier_only": "only a supplier's negotiator may do this",
+    "too_many_requests": "too many requests; try again later",
+    "method_not_allowed": "this method is not allowed here",
+    # 404: ``<what>_not_found``
+    "not_found": "the resource was not found",
+    "estate_not_found": "the estate was not found",
+    "building_not_found": "the building was not found",
+    "household_not_found": "the household was not found",
+    "member_not_found": "the member was not found",
+    "delegation_not_found": "the delegation was not found",
+    "work_not_found": "the work was not found",
+    "supplier_not_found": "the supplier was not found",
+    "quote_not_found": "the quote was not found",
+    "round_not_found": "the round was not found",
+    "reference_prices_not_found": "the reference prices were not found",
+    "meeting_not_found": "the meeting was not found",
+    "motion_not_found": "the motion was not found",
+    "funding_plan_not_found": "the funding plan was not found",
+    "funding_source_not_found": "the funding source was not found",
+    "payment_not_found": "the payment was not found",
+    # 409: the state does not allow it
+    "conflict": "the change conflicts with the current state",
+    "already_exists": "{what} already exists",
+    "wrong_status": "{what} is {status}; this needs {needed}",
+    "stale_round": "round {round} was superseded by round {latest}",
+    "round_expired": "round {round} was valid until {valid_until}",
+    "round_final": "round {round} was marked final",
+    "sealed": "the bids are sealed until their opening time",
+    "already_quoted": "you already quoted for this work; send a new round instead",
+    "already_invited": "the supplier is already invited",
+    "award_needs_motion": "this work needs a passed motion before the award",
+    "award_via_quote": "a work is awarded by awarding a quote",
+    "motion_closed": "the motion is closed; ballots are no longer taken",
+    "meeting_not_open": "the meeting is not open; open it first",
+    "not_yet_available": "this is made when {when}",
+    "plan_not_draft": "only a draft plan can be approved",
+    "plan_not_approved": "this needs an approved plan",
+    "plan_failed": "this plan version failed and has nothing to show",
+    "illegal_transition": "{what} cannot go from {from} to {to}",
+    # 422: no result can be made
+    "plan_infeasible": "no funding plan satisfies the constraints",
+    "unprocessable": "the request cannot be carried out",
+    # 5xx
+    "internal": "the server failed; the change was not made",
+    "unavailable": "the service is unavailable; try again later",
+}
+
+
+def _checked(code: str) -> str:
+    if code not in CODES:
+        raise ValueError(f"error code {code!r} is not in planner.errors.CODES")
+    return code
+
+
+def field_error(field: str, code: str, reason: str, params: Params | None = None) -> Params:
+    """One entry of ``errors``: the failing field's JSON path, its code and the reason."""
+    return {"field": field, "code": _checked(code), "reason": reason, "params": params or {}}
 
 
 class PlannerError(Exception):
@@ -10,15 +120,21 @@ class PlannerError(Exception):
 
     status = 400
     title = "Bad request"
+    default_code = "invalid"
 
     def __init__(
         self,
         detail: str,
-        errors: list[dict[str, str]] | None = None,
-        extra: dict[str, Any] | None = None,
+        errors: list[Params] | None = None,
+        extra: Params | None = None,
+        *,
+        code: str | None = None,
+        params: Params | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.code = _checked(code or self.default_code)
+        self.params = params or {}
         self.errors = errors or []
         self.extra = extra or {}
 
@@ -26,13 +142,20 @@ class PlannerError(Exception):
 class BadRequest(PlannerError):
     """400 naming the failing field (a JSON path such as ``lines[2].quantity``) and the reason."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}", [{"field": field, "reason": reason}])
+    def __init__(
+        self, field: str, reason: str, code: str = "invalid", params: Params | None = None
+    ) -> None:
+        params = dict(params or {})
+        if code == "invalid":
+            params.setdefault("reason", reason)
+        entry = field_error(field, code, reason, params)
+        super().__init__(f"{field}: {reason}", [entry], code=code, params=params)
 
 
 class Unauthorized(PlannerError):
     status = 401
     title = "Unauthorized"
+    default_code = "unauthorized"
 
     def __init__(self, detail: str = "missing or invalid token") -> None:
         super().__init__(detail)
@@ -41,22 +164,40 @@ class Unauthorized(PlannerError):
 class Forbidden(PlannerError):
     status = 403
     title = "Forbidden"
+    default_code = "forbidden"
 
-    def __init__(self, detail: str = "not allowed for your role or estate") -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str = "not allowed for your role or estate",
+        code: str | None = None,
+        params: Params | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, params=params)
 
 
 class NotFound(PlannerError):
+    """404 with code ``<what>_not_found`` (``funding plan`` → ``funding_plan_not_found``)."""
+
     status = 404
     title = "Not found"
+    default_code = "not_found"
 
     def __init__(self, what: str = "resource") -> None:
-        super().__init__(f"{what} not found")
+        code = f"{what.replace(' ', '_')}_not_found"
+        super().__init__(
+            f"{what} not found", code=code if code in CODES else None, params={"what": what}
+        )
 
 
 class Conflict(PlannerError):
+    """409: the current state does not allow the change (which step is missing, in words)."""
+
     status = 409
     title = "Conflict"
+    default_code = "conflict"
+
+    def __init__(self, detail: str, code: str | None = None, params: Params | None = None) -> None:
+        super().__init__(detail, code=code, params=params)
 
 
 class Unprocessable(PlannerError):
@@ -64,6 +205,49 @@ class Unprocessable(PlannerError):
 
     status = 422
     title = "Unprocessable"
+    default_code = "unprocessable"
 
-    def __init__(self, detail: str, details: Any = None) -> None:
-        super().__init__(detail, extra={"details": details} if details is not None else None)
+    def __init__(
+        self,
+        detail: str,
+        details: Any = None,
+        code: str | None = None,
+        params: Params | None = None,
+    ) -> None:
+        super().__init__(
+            detail,
+            extra={"details": details} if details is not None else None,
+            code=code,
+            params=params,
+        )
+
+
+_MSGSPEC_CODES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"^Object contains unknown field `(?P<name>[^`]*)`$"), "unknown_field", ()),
+    (re.compile(r"^Object missing required field `(?P<name>[^`]*)`$"), "required", ()),
+    (re.compile(r"^Expected `str` of length <= (?P<max>\d+)$"), "too_long", ("max",)),
+    (re.compile(r"^Expected `str` of length >= (?P<min>\d+)$"), "too_short", ("min",)),
+    (re.compile(r"^Expected `(?:array|object)` of length <= (?P<max>\d+)$"), "too_many", ("max",)),
+    (re.compile(r"^Expected `(?:array|object)` of length >= (?P<min>\d+)$"), "too_few", ("min",)),
+    (re.compile(r"^Expected `\w+` >= (?P<min>\S+)$"), "too_small", ("min",)),
+    (re.compile(r"^Expected `\w+` > (?P<min>\S+)$"), "too_small", ("min",)),
+    (re.compile(r"^Expected `\w+` <= (?P<max>\S+)$"), "too_large", ("max",)),
+    (re.compile(r"^Expected `\w+` < (?P<max>\S+)$"), "too_large", ("max",)),
+    (re.compile(r"^Expected `str` matching regex '\\S'$"), "blank", ()),
+    (re.compile(r"^Expected `str` matching regex"), "bad_format", ()),
+    (re.compile(r"^Invalid enum value"), "not_allowed", ()),
+    (
+        re.compile(r"^Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`$"),
+        "wrong_type",
+        ("expected", "got"),
+    ),
+)
+
+
+def code_for_reason(reason: str) -> tuple[str, Params]:
+    """The code and parameters of one of msgspec's validation sentences (``invalid`` if unknown)."""
+    for pattern, code, names in _MSGSPEC_CODES:
+        match = pattern.search(reason)
+        if match:
+            return code, {name: match.group(name) for name in names}
+    return "invalid", {"reason": reason}

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -17,7 +18,7 @@ from planner.access.model import Me, MemberCreated, MemberOut, NewMember
 from planner.access.tokens import new_token
 from planner.deps import DbDep, PrincipalDep, SettingsDep
 from planner.errors import BadRequest, Forbidden, NotFound, PlannerError, Unauthorized
-from planner.live.events import append_event
+from planner.events import append_event
 
 SIGN_IN_LIMIT = 20
 SIGN_IN_WINDOW_S = 60
@@ -37,7 +38,7 @@ class SignInController(Controller):
         request: Request[Any, Any, Any],
         db: DbDep,
         settings: SettingsDep,
-        token: str = "",
+        token: FromQuery[str] = "",
     ) -> Response[Any]:
         """Exchange a sign-in link's token for an HttpOnly session cookie, then go home."""
         client = request.client.host if request.client else "unknown"
@@ -110,8 +111,8 @@ class MemberController(Controller):
     @post("/api/estates/{estate_id:int}/members", status_code=HTTP_201_CREATED)
     async def add_member(
         self,
-        estate_id: int,
-        data: NewMember,
+        estate_id: FromPath[int],
+        data: JSONBody[NewMember],
         principal: PrincipalDep,
         db: DbDep,
         settings: SettingsDep,
@@ -156,14 +157,16 @@ class MemberController(Controller):
 
     @get("/api/estates/{estate_id:int}/members")
     async def list_members(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[MemberOut]:
         authorize(principal, estate_id, MANAGERS)
         async with db.connection() as conn:
             return await store.list_members(conn, estate_id)
 
     @post("/api/members/{member_id:int}/revoke", status_code=200)
-    async def revoke(self, member_id: int, principal: PrincipalDep, db: DbDep) -> dict[str, bool]:
+    async def revoke(
+        self, member_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> dict[str, bool]:
         """Revoke a member's token and sessions; their next request gets 401."""
         async with db.transaction() as conn:
             estate_id = await store.member_estate(conn, member_id)

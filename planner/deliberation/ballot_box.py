@@ -49,7 +49,7 @@ from planner.deliberation.rules import (
     tally,
 )
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 
 log = logging.getLogger("planner.deliberation")
 

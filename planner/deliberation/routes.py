@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 from litestar import Controller, Litestar, MediaType, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
@@ -34,7 +35,7 @@ from planner.deliberation.model import (
 from planner.deliberation.rules import Tally, count, decide
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 
 VOTER_ROLES = ("admin", "committee", "owner", "treasurer")
 
@@ -64,7 +65,11 @@ class MeetingController(Controller):
 
     @post("/api/estates/{estate_id:int}/meetings", status_code=HTTP_201_CREATED)
     async def create_meeting(
-        self, estate_id: int, data: NewMeeting, principal: PrincipalDep, db: DbDep
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[NewMeeting],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> MeetingOut:
         """Committee or admin; scope_building_ids empty means the whole estate."""
         authorize(principal, estate_id, MANAGERS)
@@ -95,20 +100,24 @@ class MeetingController(Controller):
 
     @get("/api/estates/{estate_id:int}/meetings")
     async def list_meetings(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[MeetingOut]:
         authorize(principal, estate_id, MEMBERS)
         async with db.connection() as conn:
             return await store.list_meetings(conn, estate_id)
 
     @get("/api/meetings/{meeting_id:int}")
-    async def get_meeting(self, meeting_id: int, principal: PrincipalDep, db: DbDep) -> MeetingOut:
+    async def get_meeting(
+        self, meeting_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> MeetingOut:
         """The meeting with its agenda and motions."""
         async with db.connection() as conn:
             return await _meeting(conn, meeting_id, principal, MEMBERS)
 
     @post("/api/meetings/{meeting_id:int}/open", status_code=HTTP_200_OK)
-    async def open_meeting(self, meeting_id: int, principal: PrincipalDep, db: DbDep) -> MeetingOut:
+    async def open_meeting(
+        self, meeting_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> MeetingOut:
         """scheduled → open; 409 from any other status."""
         async with db.transaction() as conn:
             meeting = await store.lock_meeting(conn, meeting_id)
@@ -132,7 +141,7 @@ class MeetingController(Controller):
 
     @post("/api/meetings/{meeting_id:int}/close", status_code=HTTP_200_OK)
     async def close_meeting(
-        self, meeting_id: int, principal: PrincipalDep, db: DbDep
+        self, meeting_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> MeetingOut:
         """open → closed, closing every motion still open; the minutes become available."""
         async with db.transaction() as conn:
@@ -160,7 +169,7 @@ class MeetingController(Controller):
 
     @get("/api/meetings/{meeting_id:int}/motions")
     async def list_motions(
-        self, meeting_id: int, principal: PrincipalDep, db: DbDep
+        self, meeting_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[MotionOut]:
         async with db.connection() as conn:
             meeting = await _meeting(conn, meeting_id, principal, MEMBERS)
@@ -168,7 +177,11 @@ class MeetingController(Controller):
 
     @post("/api/meetings/{meeting_id:int}/motions", status_code=HTTP_201_CREATED)
     async def create_motion(
-        self, meeting_id: int, data: NewMotion, principal: PrincipalDep, db: DbDep
+        self,
+        meeting_id: FromPath[int],
+        data: JSONBody[NewMotion],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> MotionOut:
         """Committee or admin, while the meeting is scheduled or open; the matter fixes the rule."""
         async with db.transaction() as conn:
@@ -199,14 +212,22 @@ class MeetingController(Controller):
 
     @get("/api/meetings/{meeting_id:int}/minutes", media_type="text/markdown; charset=utf-8")
     async def minutes_markdown(
-        self, meeting_id: int, principal: PrincipalDep, db: DbDep, lang: Lang = "zh"
+        self,
+        meeting_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
     ) -> str:
         """The minutes (Markdown) once the meeting is closed; 409 before."""
         return render_markdown(await _minutes_input(db, meeting_id, principal), lang)
 
     @get("/api/meetings/{meeting_id:int}/minutes.html", media_type=MediaType.HTML)
     async def minutes_html(
-        self, meeting_id: int, principal: PrincipalDep, db: DbDep, lang: Lang = "zh"
+        self,
+        meeting_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
     ) -> str:
         """The minutes as a printable HTML page once the meeting is closed; 409 before."""
         return render_html(await _minutes_input(db, meeting_id, principal), lang)
@@ -237,19 +258,25 @@ class MotionController(Controller):
     tags = ["deliberation"]
 
     @get("/api/motions/{motion_id:int}")
-    async def get_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
+    async def get_motion(
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> MotionOut:
         async with db.connection() as conn:
             return (await _motion(conn, motion_id, principal, MEMBERS)).out()
 
     @post("/api/motions/{motion_id:int}/open", status_code=HTTP_200_OK)
-    async def open_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
+    async def open_motion(
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> MotionOut:
         """draft → open (the meeting must be open); the roll of units in scope is frozen."""
         async with db.transaction() as conn:
             await _motion(conn, motion_id, principal, MANAGERS)
             return (await ballot_box.open_motion(conn, principal, motion_id)).out()
 
     @post("/api/motions/{motion_id:int}/close", status_code=HTTP_200_OK)
-    async def close_motion(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> MotionOut:
+    async def close_motion(
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> MotionOut:
         """open → closed; the recount is the tally of record and later ballots get 409."""
         async with db.transaction() as conn:
             motion = await _motion(conn, motion_id, principal, MANAGERS)
@@ -257,7 +284,11 @@ class MotionController(Controller):
 
     @post("/api/motions/{motion_id:int}/ballots", status_code=HTTP_201_CREATED)
     async def cast_ballot(
-        self, motion_id: int, data: NewBallot, principal: PrincipalDep, state: State
+        self,
+        motion_id: FromPath[int],
+        data: JSONBody[NewBallot],
+        principal: PrincipalDep,
+        state: State,
     ) -> CastResult:
         """Vote for one's own units in scope and units held as proxy (all of them when
         household_ids is omitted). The last ballot per unit counts; each gets a receipt."""
@@ -265,7 +296,9 @@ class MotionController(Controller):
         return await box.cast(principal, motion_id, data.choice, data.household_ids)
 
     @get("/api/motions/{motion_id:int}/tally")
-    async def get_tally(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> TallyOut:
+    async def get_tally(
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> TallyOut:
         """The Art. 278 tally. With hide_results, until close only the committee (and admin)
         sees how people voted; others see participation and quorum only."""
         async with db.connection() as conn:
@@ -283,7 +316,9 @@ class MotionController(Controller):
         return tally_out(motion_id, motion.status, result, redact=redact)
 
     @get("/api/motions/{motion_id:int}/receipts")
-    async def get_receipts(self, motion_id: int, principal: PrincipalDep, db: DbDep) -> ReceiptList:
+    async def get_receipts(
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> ReceiptList:
         """The counted ballots' receipt codes and choices (no names, no units), after close."""
         async with db.connection() as conn:
             motion = await _motion(conn, motion_id, principal, MEMBERS)
@@ -294,7 +329,7 @@ class MotionController(Controller):
 
     @get("/api/motions/{motion_id:int}/ballots")
     async def ballot_record(
-        self, motion_id: int, principal: PrincipalDep, db: DbDep
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[BallotRecord]:
         """Committee view of every ballot, changes included: who cast for which unit, by proxy
         under which authorisation, and which ballot counts."""
@@ -304,7 +339,7 @@ class MotionController(Controller):
 
     @get("/api/motions/{motion_id:int}/ballots/mine")
     async def my_ballots(
-        self, motion_id: int, principal: PrincipalDep, db: DbDep
+        self, motion_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[BallotRecord]:
         """The ballots the caller cast (for their own units or as proxy), changes included,
         with the one that counts marked: what a voter sees again after a reload."""
@@ -318,7 +353,11 @@ class DelegationController(Controller):
 
     @post("/api/estates/{estate_id:int}/delegations", status_code=HTTP_201_CREATED)
     async def create_delegation(
-        self, estate_id: int, data: NewDelegation, principal: PrincipalDep, db: DbDep
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[NewDelegation],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> list[DelegationOut]:
         """The committee records a written authorisation (委托) for one or more units."""
         authorize(principal, estate_id, MANAGERS)
@@ -361,7 +400,7 @@ class DelegationController(Controller):
 
     @get("/api/estates/{estate_id:int}/delegations")
     async def list_delegations(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[DelegationOut]:
         """Committee and admin see all; any other member sees the ones made out to them."""
         authorize(principal, estate_id, MEMBERS)
@@ -371,7 +410,7 @@ class DelegationController(Controller):
 
     @post("/api/delegations/{delegation_id:int}/revoke", status_code=HTTP_200_OK)
     async def revoke_delegation(
-        self, delegation_id: int, principal: PrincipalDep, db: DbDep
+        self, delegation_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> DelegationOut:
         """End a delegation; ballots already cast under it stay in the record."""
         async with db.transaction() as conn:

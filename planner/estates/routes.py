@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, MEMBERS, STAFF, authorize
@@ -20,7 +21,7 @@ from planner.estates.model import (
     NewBuilding,
     NewEstate,
 )
-from planner.live.events import append_event
+from planner.events import append_event
 
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
 
@@ -29,7 +30,9 @@ class EstateController(Controller):
     tags = ["estates"]
 
     @post("/api/estates", status_code=HTTP_201_CREATED)
-    async def create_estate(self, data: NewEstate, principal: PrincipalDep, db: DbDep) -> EstateOut:
+    async def create_estate(
+        self, data: JSONBody[NewEstate], principal: PrincipalDep, db: DbDep
+    ) -> EstateOut:
         """Only the global admin creates estates."""
         if not principal.is_global_admin:
             raise Forbidden("only the admin creates estates")
@@ -54,7 +57,9 @@ class EstateController(Controller):
             )
 
     @get("/api/estates/{estate_id:int}")
-    async def get_estate(self, estate_id: int, principal: PrincipalDep, db: DbDep) -> EstateOut:
+    async def get_estate(
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> EstateOut:
         authorize(
             principal,
             estate_id,
@@ -68,7 +73,7 @@ class EstateController(Controller):
 
     @get("/api/estates/{estate_id:int}/buildings")
     async def list_buildings(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[BuildingOut]:
         authorize(principal, estate_id, MEMBERS)
         async with db.connection() as conn:
@@ -76,7 +81,11 @@ class EstateController(Controller):
 
     @post("/api/estates/{estate_id:int}/buildings", status_code=HTTP_201_CREATED)
     async def add_building(
-        self, estate_id: int, data: NewBuilding, principal: PrincipalDep, db: DbDep
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[NewBuilding],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> BuildingOut:
         authorize(principal, estate_id, MANAGERS)
         async with db.transaction() as conn:
@@ -96,7 +105,7 @@ class EstateController(Controller):
 
     @get("/api/estates/{estate_id:int}/households")
     async def list_households(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[HouseholdOut]:
         """Staff see every household; an owner sees only their own units."""
         authorize(principal, estate_id, MEMBERS)
@@ -111,11 +120,11 @@ class EstateController(Controller):
     )
     async def import_households(
         self,
-        estate_id: int,
+        estate_id: FromPath[int],
         request: Request,  # type: ignore[type-arg]
         principal: PrincipalDep,
         db: DbDep,
-        fixed_buildings: bool = False,
+        fixed_buildings: FromQuery[bool] = False,
     ) -> ImportResult:
         """CSV (raw ``text/csv`` body or a multipart ``file``), UTF-8 with or without BOM.
 

@@ -19,12 +19,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Litestar, get, patch, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from planner.access.guards import authorize
 from planner.access.model import Principal
 from planner.deps import DbDep, PrincipalDep, SettingsDep
 from planner.errors import BadRequest, Conflict, NotFound, Unprocessable
+from planner.events import append_event
 from planner.funding import store
 from planner.funding.model import (
     FundingProblem,
@@ -40,7 +42,6 @@ from planner.funding.model import (
 from planner.funding.rules import staleness
 from planner.funding.store import PlanRecord
 from planner.funding.worker import shutdown_pool, solve_off_loop
-from planner.live.events import append_event
 
 MANAGE = ("admin", "committee", "treasurer")
 APPROVE = ("admin", "treasurer")
@@ -57,7 +58,11 @@ class FundingSourceController(Controller):
 
     @post("/api/estates/{estate_id:int}/funding-sources", status_code=HTTP_201_CREATED)
     async def add_source(
-        self, estate_id: int, data: NewSource, principal: PrincipalDep, db: DbDep
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[NewSource],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> SourceOut:
         """A public source; its eligible works must belong to the estate."""
         authorize(principal, estate_id, MANAGE)
@@ -89,7 +94,7 @@ class FundingSourceController(Controller):
 
     @get("/api/estates/{estate_id:int}/funding-sources")
     async def list_sources(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[SourceOut]:
         authorize(principal, estate_id, READ)
         async with db.connection() as conn:
@@ -97,7 +102,11 @@ class FundingSourceController(Controller):
 
     @patch("/api/funding-sources/{source_id:int}")
     async def update_source(
-        self, source_id: int, data: SourceUpdate, principal: PrincipalDep, db: DbDep
+        self,
+        source_id: FromPath[int],
+        data: JSONBody[SourceUpdate],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> SourceOut:
         """Change a budget, share limit, eligible works or pledges (a new budget → re-solve)."""
         async with db.transaction() as conn:
@@ -157,8 +166,8 @@ class FundingPlanController(Controller):
     @post("/api/estates/{estate_id:int}/funding-plans", status_code=HTTP_201_CREATED)
     async def solve_plan(
         self,
-        estate_id: int,
-        data: SolveRequest,
+        estate_id: FromPath[int],
+        data: JSONBody[SolveRequest],
         principal: PrincipalDep,
         db: DbDep,
         settings: SettingsDep,
@@ -194,7 +203,7 @@ class FundingPlanController(Controller):
 
     @get("/api/estates/{estate_id:int}/funding-plans")
     async def list_plans(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[PlanSummary]:
         """Every version, newest first."""
         authorize(principal, estate_id, READ)
@@ -202,7 +211,7 @@ class FundingPlanController(Controller):
             return await store.list_plans(conn, estate_id)
 
     @get("/api/funding-plans/{plan_id:int}")
-    async def get_plan(self, plan_id: int, principal: PrincipalDep, db: DbDep) -> PlanOut:
+    async def get_plan(self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep) -> PlanOut:
         """One version; ``stale_reasons`` says what changed since it was solved."""
         async with db.connection() as conn:
             record = await store.get_plan(conn, plan_id)
@@ -219,7 +228,7 @@ class FundingPlanController(Controller):
         return _plan_out(record, principal, reasons)
 
     @post("/api/funding-plans/{plan_id:int}/approve", status_code=HTTP_200_OK)
-    async def approve(self, plan_id: int, principal: PrincipalDep, db: DbDep) -> PlanOut:
+    async def approve(self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep) -> PlanOut:
         """Freeze a draft. 409 when it is already approved or failed."""
         async with db.transaction() as conn:
             found = await store.plan_estate(conn, plan_id)

@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 
-from planner.live.events import Event, event_digest
+from planner.events import Event, event_digest
 from planner.settings import Settings
 
 
@@ -69,8 +69,8 @@ async def verify_chain(conn: asyncpg.Connection) -> int:
 
 
 def verify_command(settings: Settings) -> int:
-    from planner.cli import _with_database
     from planner.db.pool import connect_raw
+    from planner.runtime import with_database
 
     result = {"code": 0}
 
@@ -85,7 +85,7 @@ def verify_command(settings: Settings) -> int:
         finally:
             await conn.close()
 
-    _with_database(settings, work)
+    with_database(settings, work)
     return result["code"]
 
 

@@ -24,8 +24,8 @@ from functools import partial
 import asyncpg
 
 from planner.db.pool import Database
+from planner.events import NOTIFY_CHANNEL
 from planner.live import store
-from planner.live.events import NOTIFY_CHANNEL
 from planner.live.hub import Hub
 
 log = logging.getLogger("planner.live")

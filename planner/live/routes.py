@@ -7,10 +7,10 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, WebSocket, get, websocket
+from litestar.params import FromPath
 
 from planner.access.guards import MEMBERS, authorize
-from planner.access.model import Principal
-from planner.db.pool import Database
+from planner.deps import DbDep, PrincipalDep
 from planner.errors import NotFound
 from planner.live import store
 from planner.live.connection import serve_estate_stream
@@ -30,7 +30,7 @@ class RoomPresence(msgspec.Struct, kw_only=True):
 
 
 @websocket("/ws/estates/{estate_id:int}", opt={"exclude_from_auth": True})
-async def estate_stream(socket: WebSocket[Any, Any, Any], estate_id: int) -> None:
+async def estate_stream(socket: WebSocket[Any, Any, Any], estate_id: FromPath[int]) -> None:
     """Every event after ``?after=<seq>`` the caller may see, then live ones, in seq order.
 
     Without ``after`` the stream starts at the estate's head. Close codes: 4401 not
@@ -42,7 +42,9 @@ async def estate_stream(socket: WebSocket[Any, Any, Any], estate_id: int) -> Non
 
 
 @get("/api/meetings/{meeting_id:int}/presence", tags=["live"])
-async def meeting_presence(meeting_id: int, db: Database, principal: Principal) -> RoomPresence:
+async def meeting_presence(
+    meeting_id: FromPath[int], db: DbDep, principal: PrincipalDep
+) -> RoomPresence:
     """Members in the meeting room now (seen within the presence window)."""
     window = LiveConfig.from_env().presence_window_s
     async with db.connection() as conn:

@@ -14,8 +14,8 @@ import asyncpg
 import msgspec
 
 from planner.db.pool import Database
+from planner.events import append_event
 from planner.live import store
-from planner.live.events import append_event
 from planner.live.feed import EventFeed
 from planner.live.hub import CLOSE_RESTARTING, DEFAULT_QUEUE_SIZE, Hub
 

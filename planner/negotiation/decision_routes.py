@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from planner.access.guards import MANAGERS, STAFF, authorize
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import Conflict, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.negotiation import store
 from planner.negotiation.model import (
     AwardBody,
@@ -31,7 +32,9 @@ class DecisionController(Controller):
     tags = ("negotiation",)
 
     @get("/api/works/{work_id:int}/comparison")
-    async def comparison(self, work_id: int, principal: PrincipalDep, db: DbDep) -> ComparisonOut:
+    async def comparison(
+        self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> ComparisonOut:
         """Current rounds side by side, lowest unit price per line marked, with the
         committee's reference prices. A supplier's comparison holds only their own quote."""
         work = await visible_work(db, work_id, principal)
@@ -74,7 +77,7 @@ class DecisionController(Controller):
 
     @post("/api/quotes/{quote_id:int}/award", status_code=HTTP_200_OK)
     async def award(
-        self, quote_id: int, data: AwardBody, principal: PrincipalDep, db: DbDep
+        self, quote_id: FromPath[int], data: JSONBody[AwardBody], principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """Accept the latest round of an open quote: its total becomes the work's cost, the
         other quotes close, the work becomes awarded. 409 for a superseded round, sealed
@@ -153,7 +156,11 @@ class DecisionController(Controller):
 
     @put("/api/works/{work_id:int}/reference-prices")
     async def set_reference_prices(
-        self, work_id: int, data: ReferencePrices, principal: PrincipalDep, db: DbDep
+        self,
+        work_id: FromPath[int],
+        data: JSONBody[ReferencePrices],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> list[ReferenceLine]:
         """The committee's benchmark unit prices, matched to quote lines by key or description."""
         async with db.transaction() as conn:
@@ -182,7 +189,7 @@ class DecisionController(Controller):
 
     @get("/api/works/{work_id:int}/reference-prices")
     async def get_reference_prices(
-        self, work_id: int, principal: PrincipalDep, db: DbDep
+        self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[ReferenceLine]:
         work = await visible_work(db, work_id, principal)
         if principal.supplier_id is not None:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from planner.db.pool import Database
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.negotiation import store
 from planner.works import store as works_store
 from planner.works.model import WorkOut

@@ -16,11 +16,12 @@ import asyncio
 from datetime import UTC, datetime
 
 from litestar import Controller, Litestar, get, post
+from litestar.params import FromPath, JSONBody
 
 from planner.access.guards import MANAGERS, authorize
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.negotiation import store
 from planner.negotiation.decision_routes import DecisionController
 from planner.negotiation.model import CounterOfferOut, NewCounterOffer, NewQuote, NewRound, QuoteOut
@@ -54,7 +55,7 @@ class QuoteController(Controller):
 
     @post("/api/works/{work_id:int}/quotes")
     async def submit_quote(
-        self, work_id: int, data: NewQuote, principal: PrincipalDep, db: DbDep
+        self, work_id: FromPath[int], data: JSONBody[NewQuote], principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """A supplier's first quote for a work they are invited to (round 1). Totals are
         derived; one quote per supplier and work (a second is 409: revise it instead)."""
@@ -96,7 +97,7 @@ class QuoteController(Controller):
 
     @post("/api/quotes/{quote_id:int}/rounds")
     async def revise_quote(
-        self, quote_id: int, data: NewRound, principal: PrincipalDep, db: DbDep
+        self, quote_id: FromPath[int], data: JSONBody[NewRound], principal: PrincipalDep, db: DbDep
     ) -> QuoteOut:
         """The next immutable round. 409 when ``based_on_round`` is not the latest, when
         the latest round was final, or when the quote is awarded or closed."""
@@ -151,7 +152,11 @@ class QuoteController(Controller):
 
     @post("/api/quotes/{quote_id:int}/counter-offers")
     async def counter_offer(
-        self, quote_id: int, data: NewCounterOffer, principal: PrincipalDep, db: DbDep
+        self,
+        quote_id: FromPath[int],
+        data: JSONBody[NewCounterOffer],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> CounterOfferOut:
         """The committee answers the latest round with a target total and/or line targets.
         409 on a closed or awarded quote, an older round, or sealed bids before opening."""
@@ -218,7 +223,9 @@ class QuoteController(Controller):
         )
 
     @get("/api/quotes/{quote_id:int}")
-    async def get_quote(self, quote_id: int, principal: PrincipalDep, db: DbDep) -> QuoteOut:
+    async def get_quote(
+        self, quote_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> QuoteOut:
         """Every round with its change against the previous and the first, and the
         counter-offers. Percentages are decimal strings with one place ("-52.8")."""
         quote, work = await visible_quote(db, quote_id, principal)
@@ -226,7 +233,9 @@ class QuoteController(Controller):
             return await quote_out(conn, quote, work, principal)
 
     @get("/api/works/{work_id:int}/quotes")
-    async def list_quotes(self, work_id: int, principal: PrincipalDep, db: DbDep) -> list[QuoteOut]:
+    async def list_quotes(
+        self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> list[QuoteOut]:
         """Staff see every quote of the work; a supplier sees only their own."""
         work = await visible_work(db, work_id, principal)
         authorize_quote_reader(principal, work.estate_id)

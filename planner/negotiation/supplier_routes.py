@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
 
 from planner.access.guards import ANY_MEMBER, MANAGERS, authorize
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.negotiation import store
 from planner.negotiation.model import InvitationOut, NewInvitation, NewSupplier, SupplierOut
 from planner.negotiation.views import authorize_quote_reader
@@ -21,7 +22,11 @@ class SupplierController(Controller):
 
     @post("/api/estates/{estate_id:int}/suppliers")
     async def add_supplier(
-        self, estate_id: int, data: NewSupplier, principal: PrincipalDep, db: DbDep
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[NewSupplier],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> SupplierOut:
         """Committee or admin; a second supplier of the same name is 409."""
         authorize(principal, estate_id, MANAGERS)
@@ -43,7 +48,7 @@ class SupplierController(Controller):
 
     @get("/api/estates/{estate_id:int}/suppliers")
     async def list_suppliers(
-        self, estate_id: int, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[SupplierOut]:
         """A supplier member sees only their own company."""
         authorize(principal, estate_id, ANY_MEMBER)
@@ -53,7 +58,11 @@ class SupplierController(Controller):
 
     @post("/api/works/{work_id:int}/invitations")
     async def invite(
-        self, work_id: int, data: NewInvitation, principal: PrincipalDep, db: DbDep
+        self,
+        work_id: FromPath[int],
+        data: JSONBody[NewInvitation],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> InvitationOut:
         """Invite a supplier of the estate; the first invitation moves an approved work to
         quoting. Only approved or quoting works take invitations (else 409)."""
@@ -106,7 +115,7 @@ class SupplierController(Controller):
 
     @get("/api/works/{work_id:int}/invitations")
     async def list_invitations(
-        self, work_id: int, principal: PrincipalDep, db: DbDep
+        self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[InvitationOut]:
         work = await visible_work(db, work_id, principal)
         authorize_quote_reader(principal, work.estate_id)

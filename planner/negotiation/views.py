@@ -15,7 +15,7 @@ from planner.access.guards import STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Forbidden, NotFound
-from planner.live.events import Audience, append_event
+from planner.events import Audience, append_event
 from planner.negotiation import store
 from planner.negotiation.model import CounterOfferOut, PricedRound, QuoteOut
 from planner.negotiation.rules import (

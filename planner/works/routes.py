@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, get, patch, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from msgspec import structs
 
@@ -17,7 +18,7 @@ from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, NotFound
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.negotiation.opening import open_if_due
 from planner.negotiation.store import close_open_quotes
 from planner.works import store
@@ -113,7 +114,7 @@ class WorkController(Controller):
 
     @post("/api/estates/{estate_id:int}/works")
     async def create_work(
-        self, estate_id: int, data: NewWork, principal: PrincipalDep, db: DbDep
+        self, estate_id: FromPath[int], data: JSONBody[NewWork], principal: PrincipalDep, db: DbDep
     ) -> WorkOut:
         """Committee or admin; the work starts as ``proposed``."""
         authorize(principal, estate_id, MANAGERS)
@@ -152,7 +153,9 @@ class WorkController(Controller):
         return work
 
     @get("/api/estates/{estate_id:int}/works")
-    async def list_works(self, estate_id: int, principal: PrincipalDep, db: DbDep) -> list[WorkOut]:
+    async def list_works(
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> list[WorkOut]:
         """Every member sees the estate's works; a supplier only those they are invited to."""
         authorize(principal, estate_id, ANY_MEMBER)
         async with db.connection() as conn:
@@ -160,12 +163,12 @@ class WorkController(Controller):
         return [for_viewer(w, principal) for w in works]
 
     @get("/api/works/{work_id:int}")
-    async def get_work(self, work_id: int, principal: PrincipalDep, db: DbDep) -> WorkOut:
+    async def get_work(self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep) -> WorkOut:
         return for_viewer(await visible_work(db, work_id, principal), principal)
 
     @patch("/api/works/{work_id:int}")
     async def edit_work(
-        self, work_id: int, data: WorkEdit, principal: PrincipalDep, db: DbDep
+        self, work_id: FromPath[int], data: JSONBody[WorkEdit], principal: PrincipalDep, db: DbDep
     ) -> WorkOut:
         """Committee or admin re-estimate or correct a work: absent fields keep their value.
         409 once the work is awarded or later (its cost is then the award) or rejected.
@@ -229,7 +232,11 @@ class WorkController(Controller):
 
     @post("/api/works/{work_id:int}/status", status_code=HTTP_200_OK)
     async def change_status(
-        self, work_id: int, data: StatusChange, principal: PrincipalDep, db: DbDep
+        self,
+        work_id: FromPath[int],
+        data: JSONBody[StatusChange],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> WorkOut:
         """Move a work along its path; an illegal move is 409, and so is ``awarded``
         (award a quote instead). Rejecting a work closes its open quotes."""

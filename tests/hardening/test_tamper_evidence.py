@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from planner.db.pool import connect_raw
-from planner.live.events import append_event
+from planner.events import append_event
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.timeout(120)

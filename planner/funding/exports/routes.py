@@ -20,12 +20,14 @@ from collections.abc import AsyncIterator
 from typing import IO, Any
 
 from litestar import Controller, MediaType, get, put
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response, Stream
 
 from planner.access.guards import TREASURY, authorize
 from planner.access.model import Principal
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
+from planner.events import append_event
 from planner.funding.exports import store
 from planner.funding.exports.csv_export import write_csv
 from planner.funding.exports.model import (
@@ -41,7 +43,6 @@ from planner.funding.exports.model import (
 from planner.funding.exports.notices import render_notices
 from planner.funding.exports.xlsx_export import write_xlsx
 from planner.funding.store import PlanRecord
-from planner.live.events import append_event
 
 EXPORT = TREASURY  # admin, committee, treasurer
 NOTICE = (*TREASURY, "owner")
@@ -101,12 +102,12 @@ class PlanExportController(Controller):
     @get("/api/funding-plans/{plan_id:int}/export.csv", media_type="text/csv")
     async def export_csv(
         self,
-        plan_id: int,
+        plan_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
-        view: str = "households",
-        lang: str = "zh",
-        encoding: str = "utf-8-sig",
+        view: FromQuery[str] = "households",
+        lang: FromQuery[str] = "zh",
+        encoding: FromQuery[str] = "utf-8-sig",
     ) -> Response[bytes]:
         """One view (households, works or sources) as CSV: UTF-8 with a BOM (``encoding=utf-8``
         for none), CRLF, Chinese headers (``lang=en`` for English), a totals row and
@@ -131,7 +132,11 @@ class PlanExportController(Controller):
 
     @get("/api/funding-plans/{plan_id:int}/export.xlsx", media_type=XLSX_TYPE)
     async def export_xlsx(
-        self, plan_id: int, principal: PrincipalDep, db: DbDep, lang: str = "zh"
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[str] = "zh",
     ) -> Stream:
         """The workbook: Summary (with chart), Households, Works, Sources; totals are SUM
         formulas carrying their values; drafts are watermarked; an approved plan's
@@ -154,7 +159,11 @@ class PlanExportController(Controller):
 
     @get("/api/funding-plans/{plan_id:int}/notices/{household_id:int}", media_type=MediaType.HTML)
     async def notice(
-        self, plan_id: int, household_id: int, principal: PrincipalDep, db: DbDep
+        self,
+        plan_id: FromPath[int],
+        household_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
     ) -> Response[str]:
         """One household's printable payment notice. Owners get only their own units'
         (404 for any other household, as if it did not exist)."""
@@ -180,10 +189,10 @@ class PlanExportController(Controller):
     @get("/api/funding-plans/{plan_id:int}/notices", media_type=MediaType.HTML)
     async def building_notices(
         self,
-        plan_id: int,
+        plan_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
-        building_id: int | None = None,
+        building_id: FromQuery[int | None] = None,
     ) -> Response[str]:
         """Every notice of one building (``building_id``), one page each, for printing."""
         if principal.role == "owner":
@@ -217,9 +226,9 @@ class PaymentController(Controller):
     @put("/api/funding-plans/{plan_id:int}/payments/{household_id:int}")
     async def record_payment(
         self,
-        plan_id: int,
-        household_id: int,
-        data: RecordPayment,
+        plan_id: FromPath[int],
+        household_id: FromPath[int],
+        data: JSONBody[RecordPayment],
         principal: PrincipalDep,
         db: DbDep,
     ) -> PaymentOut:
@@ -270,7 +279,7 @@ class PaymentController(Controller):
 
     @get("/api/funding-plans/{plan_id:int}/payments")
     async def list_payments(
-        self, plan_id: int, principal: PrincipalDep, db: DbDep
+        self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[PaymentOut]:
         """Every household of the plan with its amount, what it has paid and its status."""
         record = await _record(db, plan_id, principal, EXPORT)

@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from planner.app import create_app
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.pool import connect_raw
-from planner.live.events import append_event
+from planner.events import append_event
 from planner.settings import Settings
 from tests.conftest import RunningService, free_port, start_service
 

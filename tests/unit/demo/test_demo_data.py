@@ -9,8 +9,8 @@ from decimal import Decimal
 import msgspec
 import pytest
 
-from planner.demo_data import population as pop
-from planner.demo_data import story
+from planner.demo import population as pop
+from planner.demo import story
 from planner.estates.csv_rules import parse_households
 from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
 from planner.funding.optimiser import solve

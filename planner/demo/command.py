@@ -3,7 +3,7 @@
 On start the service checks for the demo estates. If they are absent (or a previous load
 broke off half-way, or ``--reset`` was given) it deletes whatever the demo left behind and
 plays the whole history again through the service's own HTTP API (see
-``planner.demo_data.loader``), then marks the load complete with a ``demo.loaded`` event.
+``planner.demo.loader``), then marks the load complete with a ``demo.loaded`` event.
 If they are there, it loads nothing and only replaces the four tour members' sign-in
 links: each run revokes the previous links of those members and prints fresh ones.
 """
@@ -21,11 +21,12 @@ import httpx
 
 from planner.access.bootstrap import read_admin_token
 from planner.db.pool import Database
-from planner.demo_data import population, story
-from planner.demo_data.client import Caller, items
-from planner.demo_data.loader import Story
-from planner.demo_data.purge import purge_estates
-from planner.live.events import append_event
+from planner.demo import population, story
+from planner.demo.client import Caller, items
+from planner.demo.loader import Story
+from planner.demo.purge import purge_estates
+from planner.events import append_event
+from planner.runtime import announce
 from planner.settings import Settings
 
 DEMO_VERSION = 1
@@ -150,8 +151,6 @@ async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -
 
 
 def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any], Awaitable[None]]:
-    from planner.cli import announce
-
     printer = announce(settings)
 
     async def after_start(app: Any) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from planner.demo_data import population as pop
-from planner.demo_data import story
-from planner.demo_data.client import Caller, DemoLoadError, items
+from planner.demo import population as pop
+from planner.demo import story
+from planner.demo.client import Caller, DemoLoadError, items
 
 BAND = ["0.20", "0.30"]
 RESIDENTS_RANGE_FEN = (150_000 * 100, 200_000 * 100)

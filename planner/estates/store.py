@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from planner.estates.model import BuildingOut, EstateOut, HouseholdOut, HouseholdRow
@@ -135,3 +137,44 @@ async def list_households(
             only,
         )
     return [HouseholdOut(**dict(r)) for r in rows]
+
+
+# Ownership questions every slice asks about an estate: asked here once, called from there.
+
+
+async def estate_exists(conn: asyncpg.Connection, estate_id: int) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id))
+
+
+async def estate_name(conn: asyncpg.Connection, estate_id: int) -> str | None:
+    name: str | None = await conn.fetchval("SELECT name FROM estates WHERE id = $1", estate_id)
+    return name
+
+
+async def households_outside_estate(
+    conn: asyncpg.Connection, estate_id: int, household_ids: Sequence[int]
+) -> list[int]:
+    """The ids among ``household_ids`` that are not households of the estate, in given order."""
+    rows = await conn.fetch(
+        """SELECT h FROM unnest($2::bigint[]) WITH ORDINALITY AS x(h, n)
+           WHERE NOT EXISTS (SELECT 1 FROM households WHERE id = h AND estate_id = $1)
+           ORDER BY n""",
+        estate_id,
+        list(household_ids),
+    )
+    return [r["h"] for r in rows]
+
+
+async def buildings_outside_estate(
+    conn: asyncpg.Connection, estate_id: int, building_ids: Sequence[int]
+) -> list[int]:
+    """The ids among ``building_ids`` that are not buildings of the estate, in given order."""
+    rows = await conn.fetch(
+        """SELECT b FROM unnest($2::bigint[]) WITH ORDINALITY AS x(b, n)
+           WHERE NOT EXISTS (SELECT 1 FROM buildings WHERE id = b AND estate_id = $1)
+           ORDER BY n""",
+        estate_id,
+        list(building_ids),
+    )
+    return [r["b"] for r in rows]
+

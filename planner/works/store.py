@@ -194,3 +194,17 @@ async def due_for_opening(conn: asyncpg.Connection, limit: int = 100) -> list[in
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def works_outside_estate(
+    conn: asyncpg.Connection, estate_id: int, work_ids: Sequence[int]
+) -> list[int]:
+    """The ids among ``work_ids`` that are not works of the estate, in given order."""
+    rows = await conn.fetch(
+        """SELECT w FROM unnest($2::bigint[]) WITH ORDINALITY AS x(w, n)
+           WHERE NOT EXISTS (SELECT 1 FROM works WHERE id = w AND estate_id = $1)
+           ORDER BY n""",
+        estate_id,
+        list(work_ids),
+    )
+    return [r["w"] for r in rows]

@@ -18,9 +18,10 @@ from typing import Any
 
 Params = dict[str, Any]
 
-# code → what it means, in English, with its parameters in braces.
+# code → what it means, in English, with its parameters in braces. One section per slice:
+# a slice adds its codes to its own section.
 CODES: dict[str, str] = {
-    # 400: the input (one entry per failing field in ``errors``)
+    # general (400 input, 401, 403, 404, 409, 422, 5xx)
     "invalid": "the value is not valid ({reason})",
     "required": "the field is required",
     "unknown_field": "the field is not part of this request",
@@ -40,46 +41,41 @@ CODES: dict[str, str] = {
     "not_storable": "a value cannot be stored (text with NUL characters, or a number out of range)",
     "body_too_large": "the request body is too large",
     "unsupported_media_type": "the body's media type is not supported",
-    "bad_csv": "row {row}: {reason}",
     "duplicate_in_request": "the same item appears twice in the request",
     "not_in_estate": "{what} does not belong to this estate",
     "not_in_scope": "{what} is outside the scope",
     "bad_range": "the range is not valid",
     "bad_path_parameter": "the path parameter is not valid",
-    # 401 / 403
     "unauthorized": "missing or invalid token",
     "forbidden": "not allowed for your role or estate",
     "not_a_member": "you are not a member of this estate",
     "role_not_allowed": "your role ({role}) may not do this",
-    "csrf_failed": "missing or wrong X-CSRF-Token for a cookie-authenticated change",
-    "admin_only": "only the admin may do this",
-    "not_your_unit": "you may not vote for these units",
-    "no_units_in_scope": "you hold no units (own or delegated) in this scope",
-    "not_your_notice": "owners may print only their own notice",
-    "supplier_only": "only a supplier's negotiator may do this",
     "too_many_requests": "too many requests; try again later",
     "method_not_allowed": "this method is not allowed here",
-    # 404: ``<what>_not_found``
     "not_found": "the resource was not found",
+    "conflict": "the change conflicts with the current state",
+    "already_exists": "{what} already exists",
+    "wrong_status": "{what} is {status}; this needs {needed}",
+    "illegal_transition": "{what} cannot go from {from} to {to}",
+    "not_yet_available": "this is made when {when}",
+    "unprocessable": "the request cannot be carried out",
+    "internal": "the server failed; the change was not made",
+    "unavailable": "the service is unavailable; try again later",
+    # access, estates, live
+    "csrf_failed": "missing or wrong X-CSRF-Token for a cookie-authenticated change",
+    "admin_only": "only the admin may do this",
+    "bad_csv": "row {row}: {reason}",
     "estate_not_found": "the estate was not found",
     "building_not_found": "the building was not found",
     "household_not_found": "the household was not found",
     "member_not_found": "the member was not found",
-    "delegation_not_found": "the delegation was not found",
+    # works and negotiation
+    "supplier_only": "only a supplier's negotiator may do this",
     "work_not_found": "the work was not found",
     "supplier_not_found": "the supplier was not found",
     "quote_not_found": "the quote was not found",
     "round_not_found": "the round was not found",
     "reference_prices_not_found": "the reference prices were not found",
-    "meeting_not_found": "the meeting was not found",
-    "motion_not_found": "the motion was not found",
-    "funding_plan_not_found": "the funding plan was not found",
-    "funding_source_not_found": "the funding source was not found",
-    "payment_not_found": "the payment was not found",
-    # 409: the state does not allow it
-    "conflict": "the change conflicts with the current state",
-    "already_exists": "{what} already exists",
-    "wrong_status": "{what} is {status}; this needs {needed}",
     "stale_round": "round {round} was superseded by round {latest}",
     "round_expired": "round {round} was valid until {valid_until}",
     "round_final": "round {round} was marked final",
@@ -88,19 +84,23 @@ CODES: dict[str, str] = {
     "already_invited": "the supplier is already invited",
     "award_needs_motion": "this work needs a passed motion before the award",
     "award_via_quote": "a work is awarded by awarding a quote",
+    # deliberation
+    "not_your_unit": "you may not vote for these units",
+    "no_units_in_scope": "you hold no units (own or delegated) in this scope",
+    "delegation_not_found": "the delegation was not found",
+    "meeting_not_found": "the meeting was not found",
+    "motion_not_found": "the motion was not found",
     "motion_closed": "the motion is closed; ballots are no longer taken",
     "meeting_not_open": "the meeting is not open; open it first",
-    "not_yet_available": "this is made when {when}",
+    # funding, payments and exports
+    "not_your_notice": "owners may print only their own notice",
+    "funding_plan_not_found": "the funding plan was not found",
+    "funding_source_not_found": "the funding source was not found",
+    "payment_not_found": "the payment was not found",
     "plan_not_draft": "only a draft plan can be approved",
     "plan_not_approved": "this needs an approved plan",
     "plan_failed": "this plan version failed and has nothing to show",
-    "illegal_transition": "{what} cannot go from {from} to {to}",
-    # 422: no result can be made
     "plan_infeasible": "no funding plan satisfies the constraints",
-    "unprocessable": "the request cannot be carried out",
-    # 5xx
-    "internal": "the server failed; the change was not made",
-    "unavailable": "the service is unavailable; try again later",
 }
 
 

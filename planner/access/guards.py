@@ -13,6 +13,36 @@ MEMBERS = ("admin", "committee", "owner", "treasurer", "observer")
 STAFF = ("admin", "committee", "treasurer", "observer")
 MANAGERS = ("admin", "committee")
 TREASURY = ("admin", "committee", "treasurer")
+# Who may cast a ballot (for their own units, or as a proxy for delegated ones): the one
+# statement of it, used by the ballot box and by the delegation rules.
+VOTERS = ("admin", "committee", "owner", "treasurer")
+
+# What each role may do, by name: ``/api/me`` lists the caller's capabilities, and the web
+# shows screens and buttons from that list instead of keeping role lists of its own.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "meetings.view": MEMBERS,
+    "meetings.manage": MANAGERS,
+    "ballots.cast": VOTERS,
+    "works.view": STAFF,
+    "works.manage": MANAGERS,
+    "quotes.negotiate": MANAGERS,
+    "quotes.submit": ("supplier",),
+    "funding.view": STAFF,
+    "funding.manage": TREASURY,
+    "exports.download": TREASURY,
+    "households.view": STAFF,
+    "households.import": MANAGERS,
+    "members.manage": MANAGERS,
+    "share.own": ("owner",),
+}
+
+
+def capabilities(principal: Principal) -> list[str]:
+    """The capability names the principal's role holds (the global admin: all, and estates)."""
+    held = [name for name, roles in CAPABILITIES.items() if principal.role in roles]
+    if principal.is_global_admin:
+        held.append("estates.manage")
+    return held
 
 
 def in_estate(principal: Principal, estate_id: int) -> bool:
@@ -25,6 +55,8 @@ def authorize(principal: Principal, estate_id: int, roles: Iterable[str]) -> Non
     The global admin passes every estate check.
     """
     if not in_estate(principal, estate_id):
-        raise Forbidden("not a member of this estate")
+        raise Forbidden("not a member of this estate", "not_a_member")
     if principal.role not in tuple(roles):
-        raise Forbidden(f"role {principal.role} may not do this")
+        raise Forbidden(
+            f"role {principal.role} may not do this", "role_not_allowed", {"role": principal.role}
+        )

@@ -59,3 +59,4 @@ class Me(Out):
     supplier_id: int | None
     household_ids: list[int]
     csrf_token: str | None
+    capabilities: list[str] = []

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_201_CREATED
 
 from planner.access import store
-from planner.access.guards import MANAGERS, authorize
+from planner.access.guards import MANAGERS, authorize, capabilities
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
 from planner.access.model import Me, MemberCreated, MemberOut, NewMember
 from planner.access.tokens import new_token
@@ -106,6 +106,7 @@ class MemberController(Controller):
             supplier_id=principal.supplier_id,
             household_ids=list(principal.household_ids),
             csrf_token=principal.csrf_token,
+            capabilities=capabilities(principal),
         )
 
     @post("/api/estates/{estate_id:int}/members", status_code=HTTP_201_CREATED)

@@ -251,3 +251,14 @@ def code_for_reason(reason: str) -> tuple[str, Params]:
         if match:
             return code, {name: match.group(name) for name in names}
     return "invalid", {"reason": reason}
+
+
+def codes_markdown() -> str:
+    """The table of codes for ``docs/errors.md`` (``python -m planner.errors`` prints it)."""
+    rows = ["| code | meaning (English; parameters in braces) |", "| --- | --- |"]
+    rows += [f"| `{code}` | {meaning} |" for code, meaning in CODES.items()]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(codes_markdown(), end="")

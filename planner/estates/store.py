@@ -177,4 +177,3 @@ async def buildings_outside_estate(
         list(building_ids),
     )
     return [r["b"] for r in rows]
-

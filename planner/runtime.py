@@ -49,3 +49,19 @@ def with_database(settings: Settings, work: Callable[[str], Coroutine[Any, Any, 
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def migrate_command(settings: Settings) -> None:
+    """``planner migrate``: apply the migrations and print which ones ran."""
+    from planner.db.migrate import migrate
+    from planner.db.pool import connect_raw
+
+    async def work(url: str) -> None:
+        conn = await connect_raw(url)
+        try:
+            applied = await migrate(conn)
+        finally:
+            await conn.close()
+        print_lines(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
+
+    with_database(settings, work)

@@ -9,11 +9,46 @@ import msgspec
 import platformdirs
 
 
+class LiveSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Timings of the live service (``PLANNER_LIVE_HEARTBEAT_S``, ``_QUEUE_SIZE``, ``_POLL_S``).
+
+    ``heartbeat_s``: the server sends a heartbeat frame after this long without traffic,
+    browsers ping at this rate, and presence rows are refreshed at this rate.
+    ``presence_window_s`` (3 heartbeats): a room member not heard of for this long is
+    gone, whether its socket, its phone or its whole instance died.
+    ``queue_size``: events one subscriber may lag behind before it is dropped.
+    """
+
+    heartbeat_s: float = 15.0
+    queue_size: int = 512
+    poll_interval_s: float = 2.0
+
+    @property
+    def presence_window_s(self) -> float:
+        return 3 * self.heartbeat_s
+
+
+def live_settings_from_env() -> LiveSettings:
+    """The live timings from ``PLANNER_LIVE_*`` (defaults for those not set)."""
+    env = os.environ
+    values: dict[str, str] = {}
+    for name, variable in (
+        ("heartbeat_s", "PLANNER_LIVE_HEARTBEAT_S"),
+        ("queue_size", "PLANNER_LIVE_QUEUE_SIZE"),
+        ("poll_interval_s", "PLANNER_LIVE_POLL_S"),
+    ):
+        if env.get(variable):
+            values[name] = env[variable]
+    return msgspec.convert(values, LiveSettings, strict=False)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the data lives and how the service listens.
 
     With no ``database_url`` the service starts an embedded PostgreSQL under
-    ``data_dir / "pg"`` and stops it on exit.
+    ``data_dir / "pg"`` and stops it on exit. ``live`` not given is read from the
+    ``PLANNER_LIVE_*`` variables when the settings are made (so settings built in code, as
+    the tests do, honour them too), and not again.
     """
 
     database_url: str | None = None
@@ -27,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_import_bytes: int = 8_388_608
     cookie_secure: bool = False
     solver_time_limit_s: float = 30.0
+    live: LiveSettings = msgspec.field(default_factory=live_settings_from_env)
 
     @property
     def base_url(self) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import asyncpg
 
 from planner.access import store
 from planner.access.tokens import new_token
+from planner.db.migrate import migrate
+from planner.db.pool import connect_raw
+from planner.runtime import print_lines, with_database
+from planner.settings import Settings
 
 ADMIN_TOKEN_FILE = "admin_token"  # noqa: S105 (a file name)
-_LOCK_KEY = 7_420_250_002
 
 
 def admin_token_path(data_dir: Path) -> Path:
@@ -37,20 +41,14 @@ async def ensure_admin(
     """
     path = admin_token_path(data_dir)
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
+        await store.lock_admin_bootstrap(conn)
         saved = read_admin_token(data_dir)
         if not rotate:
             if saved and await store.principal_by_token(conn, saved) is not None:
                 return None
-            if await conn.fetchval(
-                "SELECT 1 FROM members WHERE role = 'admin' AND estate_id IS NULL "
-                "AND revoked_at IS NULL"
-            ):
+            if await store.global_admin_exists(conn):
                 return None
-        await conn.execute(
-            "UPDATE members SET revoked_at = now() "
-            "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL"
-        )
+        await store.revoke_global_admins(conn)
         token = new_token()
         await store.insert_member(
             conn,
@@ -76,3 +74,30 @@ async def saved_admin_token(conn: asyncpg.Connection, data_dir: Path) -> str | N
 def read_admin_token(data_dir: Path) -> str | None:
     path = admin_token_path(data_dir)
     return path.read_text().strip() if path.exists() else None
+
+
+def token_command(settings: Settings, rotate: bool) -> int:
+    """``planner token --admin [--rotate]``: print the admin token; 1 when this data folder
+    holds none that works (the admin was made elsewhere and ``rotate`` was not asked)."""
+    result = {"code": 0}
+
+    async def work(url: str) -> None:
+        conn = await connect_raw(url)
+        try:
+            await migrate(conn)
+            await ensure_admin(conn, settings.data_dir, rotate=rotate)
+            token = await saved_admin_token(conn, settings.data_dir)
+        finally:
+            await conn.close()
+        if token is None:
+            print(
+                "planner: this data folder holds no working admin token (the admin was made "
+                "elsewhere); `planner token --admin --rotate` makes a new one",
+                file=sys.stderr,
+            )
+            result["code"] = 1
+        else:
+            print_lines(token)
+
+    with_database(settings, work)
+    return result["code"]

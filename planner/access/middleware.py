@@ -68,4 +68,6 @@ def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:  # ty
         return
     sent = connection.headers.get(CSRF_HEADER, "")
     if not principal.csrf_token or not same_secret(sent, principal.csrf_token):
-        raise Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated change")
+        raise Forbidden(
+            "missing or wrong X-CSRF-Token for a cookie-authenticated change", "csrf_failed"
+        )

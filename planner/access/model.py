@@ -60,3 +60,17 @@ class Me(Out):
     household_ids: list[int]
     csrf_token: str | None
     capabilities: list[str] = []
+
+
+class NewSession(msgspec.Struct, frozen=True, kw_only=True):
+    """A browser session made by a sign-in link: the cookie's secret and its CSRF token."""
+
+    session_id: str
+    csrf_token: str
+
+
+class NewGrant(msgspec.Struct, frozen=True, kw_only=True):
+    """A member just added; ``token`` is shown once."""
+
+    member_id: int
+    token: str

@@ -79,18 +79,6 @@ async def insert_member(
     return member_id
 
 
-async def households_outside_estate(
-    conn: asyncpg.Connection, estate_id: int, household_ids: list[int]
-) -> list[int]:
-    rows = await conn.fetch(
-        """SELECT x FROM unnest($2::bigint[]) AS x
-           WHERE NOT EXISTS (SELECT 1 FROM households h WHERE h.id = x AND h.estate_id = $1)""",
-        estate_id,
-        household_ids,
-    )
-    return [r["x"] for r in rows]
-
-
 async def supplier_in_estate(conn: asyncpg.Connection, estate_id: int, supplier_id: int) -> bool:
     exists = await conn.fetchval("SELECT to_regclass('suppliers') IS NOT NULL")
     if not exists:
@@ -164,3 +152,29 @@ async def count_recent_sign_ins(conn: asyncpg.Connection, client: str, seconds: 
         seconds,
     )
     return count
+
+
+# The global admin (planner.access.bootstrap)
+
+_ADMIN_LOCK_KEY = 7_420_250_002
+
+
+async def lock_admin_bootstrap(conn: asyncpg.Connection) -> None:
+    """Serialise admin creation until the transaction ends (instances starting together)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _ADMIN_LOCK_KEY)
+
+
+async def global_admin_exists(conn: asyncpg.Connection) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM members WHERE role = 'admin' AND estate_id IS NULL "
+            "AND revoked_at IS NULL"
+        )
+    )
+
+
+async def revoke_global_admins(conn: asyncpg.Connection) -> None:
+    await conn.execute(
+        "UPDATE members SET revoked_at = now() "
+        "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL"
+    )

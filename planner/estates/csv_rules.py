@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from planner.estates.model import HouseholdRow
 
@@ -31,13 +32,26 @@ MAX_ROWS = 200_000
 
 
 class CsvProblem(Exception):
-    """A fault at ``line`` (1 = header) in ``column`` (or None for the whole line)."""
+    """A fault at ``line`` (1 = header) in ``column`` (or None for the whole line).
 
-    def __init__(self, line: int, column: str | None, reason: str) -> None:
+    ``code`` is its error code (``planner.errors.CODES``); ``params`` always hold ``line``
+    and ``column`` beside the values the reason names.
+    """
+
+    def __init__(
+        self,
+        line: int,
+        column: str | None,
+        reason: str,
+        code: str = "bad_csv",
+        **params: Any,
+    ) -> None:
         super().__init__(f"line {line}: {column or 'row'}: {reason}")
         self.line = line
         self.column = column
         self.reason = reason
+        self.code = code
+        self.params: dict[str, Any] = {"line": line, "column": column, **params}
 
     @property
     def field(self) -> str:
@@ -49,7 +63,9 @@ def decode_csv(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvProblem(1, None, f"file is not UTF-8 (byte {exc.start})") from exc
+        raise CsvProblem(
+            1, None, f"file is not UTF-8 (byte {exc.start})", "not_utf8", byte=exc.start
+        ) from exc
 
 
 def parse_households(text: str) -> list[HouseholdRow]:
@@ -58,9 +74,9 @@ def parse_households(text: str) -> list[HouseholdRow]:
     try:
         header = next(reader)
     except StopIteration:
-        raise CsvProblem(1, None, "empty file") from None
+        raise CsvProblem(1, None, "empty file", "csv_empty") from None
     except csv.Error as exc:
-        raise CsvProblem(1, None, f"malformed CSV: {exc}") from exc
+        raise CsvProblem(1, None, f"malformed CSV: {exc}", error=str(exc)) from exc
     columns = _columns(header)
     rows: list[HouseholdRow] = []
     seen: dict[tuple[str, str], int] = {}
@@ -70,9 +86,16 @@ def parse_households(text: str) -> list[HouseholdRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise CsvProblem(line, None, f"more than {MAX_ROWS} rows")
+                raise CsvProblem(line, None, f"more than {MAX_ROWS} rows", "too_many", max=MAX_ROWS)
             if len(cells) != len(columns):
-                raise CsvProblem(line, None, f"expected {len(columns)} fields, got {len(cells)}")
+                raise CsvProblem(
+                    line,
+                    None,
+                    f"expected {len(columns)} fields, got {len(cells)}",
+                    "csv_field_count",
+                    expected=len(columns),
+                    got=len(cells),
+                )
             row = _row(line, dict(zip(columns, (c.strip() for c in cells), strict=True)))
             key = (row.building, row.unit)
             if key in seen:
@@ -80,13 +103,17 @@ def parse_households(text: str) -> list[HouseholdRow]:
                     line,
                     "unit",
                     f"duplicate unit {row.building} {row.unit} (also line {seen[key]})",
+                    "csv_duplicate_unit",
+                    building=row.building,
+                    unit=row.unit,
+                    other_line=seen[key],
                 )
             seen[key] = line
             rows.append(row)
     except csv.Error as exc:
-        raise CsvProblem(reader.line_num, None, f"malformed CSV: {exc}") from exc
+        raise CsvProblem(reader.line_num, None, f"malformed CSV: {exc}", error=str(exc)) from exc
     if not rows:
-        raise CsvProblem(2, None, "no households in the file")
+        raise CsvProblem(2, None, "no households in the file", "csv_empty")
     return rows
 
 
@@ -94,22 +121,43 @@ def _columns(header: list[str]) -> list[str]:
     columns = [ALIASES.get(h.strip(), h.strip()) for h in header]
     unknown = [h for h in columns if h not in COLUMNS]
     if unknown:
-        raise CsvProblem(1, None, f"unknown columns: {', '.join(unknown)}")
+        raise CsvProblem(
+            1,
+            None,
+            f"unknown columns: {', '.join(unknown)}",
+            "csv_unknown_columns",
+            columns=unknown,
+        )
     duplicated = {c for c in columns if columns.count(c) > 1}
     if duplicated:
-        raise CsvProblem(1, None, f"duplicate columns: {', '.join(sorted(duplicated))}")
+        names = sorted(duplicated)
+        raise CsvProblem(
+            1,
+            None,
+            f"duplicate columns: {', '.join(names)}",
+            "csv_duplicate_columns",
+            columns=names,
+        )
     missing = [c for c in COLUMNS if c not in columns and c not in OPTIONAL]
     if missing:
-        raise CsvProblem(1, None, f"missing columns: {', '.join(missing)}")
+        raise CsvProblem(
+            1,
+            None,
+            f"missing columns: {', '.join(missing)}",
+            "csv_missing_columns",
+            columns=missing,
+        )
     return columns
 
 
 def _row(line: int, cells: dict[str, str]) -> HouseholdRow:
     for column, value in cells.items():
         if column not in OPTIONAL and not value:
-            raise CsvProblem(line, column, "missing value")
+            raise CsvProblem(line, column, "missing value", "required")
         if len(value) > MAX_FIELD:
-            raise CsvProblem(line, column, f"longer than {MAX_FIELD} characters")
+            raise CsvProblem(
+                line, column, f"longer than {MAX_FIELD} characters", "too_long", max=MAX_FIELD
+            )
     return HouseholdRow(
         line=line,
         building=cells["building"],
@@ -126,9 +174,13 @@ def _floor(line: int, value: str) -> int:
     try:
         floor = int(value)
     except ValueError:
-        raise CsvProblem(line, "floor", f"not a whole number: {value!r}") from None
+        raise CsvProblem(
+            line, "floor", f"not a whole number: {value!r}", "not_a_whole_number", value=value
+        ) from None
     if not -10 <= floor <= 200:
-        raise CsvProblem(line, "floor", "must be between -10 and 200")
+        raise CsvProblem(
+            line, "floor", "must be between -10 and 200", "out_of_range", min=-10, max=200
+        )
     return floor
 
 
@@ -136,16 +188,18 @@ def _area(line: int, value: str) -> Decimal:
     try:
         area = Decimal(value)
     except InvalidOperation:
-        raise CsvProblem(line, "area_m2", f"not a number: {value!r}") from None
+        raise CsvProblem(
+            line, "area_m2", f"not a number: {value!r}", "not_a_number", value=value
+        ) from None
     if not area.is_finite():
-        raise CsvProblem(line, "area_m2", "must be a finite number")
+        raise CsvProblem(line, "area_m2", "must be a finite number", "not_a_number", value=value)
     exponent = area.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise CsvProblem(line, "area_m2", "more than two decimal places")
+        raise CsvProblem(line, "area_m2", "more than two decimal places", "too_precise", places=2)
     if area <= 0:
-        raise CsvProblem(line, "area_m2", "must be positive")
+        raise CsvProblem(line, "area_m2", "must be positive", "not_positive")
     if area >= Decimal("10000000000"):
-        raise CsvProblem(line, "area_m2", "too large")
+        raise CsvProblem(line, "area_m2", "too large", "too_large", max="9999999999.99")
     return area.quantize(Decimal("0.01"))
 
 
@@ -153,8 +207,45 @@ def _cap(line: int, value: str) -> int | None:
     if not value:
         return None
     if not re.fullmatch(r"[0-9]{1,16}", value):
-        raise CsvProblem(line, "hardship_cap_fen", f"must be a whole number of fen ≥ 0: {value!r}")
+        raise CsvProblem(
+            line,
+            "hardship_cap_fen",
+            f"must be a whole number of fen ≥ 0: {value!r}",
+            "not_a_whole_number",
+            value=value,
+        )
     cap = int(value)
     if cap > 10**15:
-        raise CsvProblem(line, "hardship_cap_fen", "too large")
+        raise CsvProblem(line, "hardship_cap_fen", "too large", "too_large", max=10**15)
     return cap
+
+
+def check_against_estate(
+    rows: list[HouseholdRow],
+    buildings: set[str],
+    units: set[tuple[str, str]],
+    fixed_buildings: bool,
+) -> None:
+    """Refuse rows whose unit the estate already has, or (``fixed_buildings``) whose building
+    it does not have; the first fault raises ``CsvProblem``."""
+    if fixed_buildings:
+        for row in rows:
+            if row.building not in buildings:
+                raise CsvProblem(
+                    row.line,
+                    "building",
+                    f"unknown building {row.building}",
+                    "unknown_building",
+                    building=row.building,
+                )
+    for row in rows:
+        if (row.building, row.unit) in units:
+            raise CsvProblem(
+                row.line,
+                "unit",
+                f"unit {row.building} {row.unit} already exists",
+                "already_exists",
+                what="unit",
+                building=row.building,
+                unit=row.unit,
+            )

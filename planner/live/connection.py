@@ -26,6 +26,7 @@ from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
 from planner.access.model import Principal
 from planner.errors import PlannerError
+from planner.estates import store as estates_store
 from planner.live import store
 from planner.live.frames import (
     CaughtUp,
@@ -150,7 +151,7 @@ async def _serve(socket: WebSocket, live: LiveService, estate_id: int) -> None: 
         return
     if principal.estate_id is None:
         async with live.db.connection() as conn:
-            if not await store.estate_exists(conn, estate_id):
+            if not await estates_store.estate_exists(conn, estate_id):
                 await socket.close(CLOSE_NOT_FOUND, "no such estate")
                 return
     await LiveConnection(socket, live, principal, estate_id).run(after)

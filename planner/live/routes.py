@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import msgspec
 from litestar import Litestar, WebSocket, get, websocket
 from litestar.params import FromPath
 
-from planner.access.guards import MEMBERS, authorize
-from planner.deps import DbDep, PrincipalDep
-from planner.errors import NotFound
-from planner.live import store
+from planner.deps import DbDep, PrincipalDep, SettingsDep
 from planner.live.connection import serve_estate_stream
-from planner.live.service import LiveConfig, LiveService
-
-
-class PresentMemberOut(msgspec.Struct, kw_only=True):
-    member_id: int
-    display_name: str
-    since: datetime
-
-
-class RoomPresence(msgspec.Struct, kw_only=True):
-    meeting_id: int
-    members: list[PresentMemberOut]
-    window_s: float
+from planner.live.model import RoomPresence
+from planner.live.service import LiveService, room_presence
+from planner.settings import Settings
 
 
 @websocket("/ws/estates/{estate_id:int}", opt={"exclude_from_auth": True})
@@ -43,25 +28,15 @@ async def estate_stream(socket: WebSocket[Any, Any, Any], estate_id: FromPath[in
 
 @get("/api/meetings/{meeting_id:int}/presence", tags=["live"])
 async def meeting_presence(
-    meeting_id: FromPath[int], db: DbDep, principal: PrincipalDep
+    meeting_id: FromPath[int], db: DbDep, principal: PrincipalDep, settings: SettingsDep
 ) -> RoomPresence:
     """Members in the meeting room now (seen within the presence window)."""
-    window = LiveConfig.from_env().presence_window_s
-    async with db.connection() as conn:
-        estate_id = await store.meeting_estate(conn, meeting_id)
-        if estate_id is None:
-            raise NotFound("meeting")
-        authorize(principal, estate_id, MEMBERS)
-        members = await store.present_members(conn, meeting_id, window)
-    return RoomPresence(
-        meeting_id=meeting_id,
-        members=[PresentMemberOut(**msgspec.structs.asdict(m)) for m in members],
-        window_s=window,
-    )
+    return await room_presence(db, principal, meeting_id, settings.live.presence_window_s)
 
 
 async def on_startup(app: Litestar) -> None:
-    live = LiveService(app.state.db, app.state.database_url, LiveConfig.from_env())
+    settings: Settings = app.state.settings
+    live = LiveService(app.state.db, app.state.database_url, settings.live)
     await live.start()
     app.state.live = live
 

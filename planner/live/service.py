@@ -8,64 +8,29 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
 
 import asyncpg
-import msgspec
 
+from planner.access.guards import MEMBERS, authorize
+from planner.access.model import Principal
 from planner.db.pool import Database
+from planner.errors import NotFound
 from planner.events import append_event
 from planner.live import store
 from planner.live.feed import EventFeed
-from planner.live.hub import CLOSE_RESTARTING, DEFAULT_QUEUE_SIZE, Hub
+from planner.live.hub import CLOSE_RESTARTING, Hub
+from planner.live.model import PresentMember, RoomLeft, RoomMember, RoomPresence
+from planner.settings import LiveSettings
 
 log = logging.getLogger("planner.live")
 
 _DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
-@dataclass(frozen=True)
-class LiveConfig:
-    """Timings of the live service (environment: PLANNER_LIVE_HEARTBEAT_S etc.).
-
-    ``heartbeat_s``: the server sends a heartbeat frame after this long without traffic,
-    browsers ping at this rate, and presence rows are refreshed at this rate.
-    ``presence_window_s`` (3 heartbeats): a room member not heard of for this long is
-    gone, whether its socket, its phone or its whole instance died.
-    """
-
-    heartbeat_s: float = 15.0
-    queue_size: int = DEFAULT_QUEUE_SIZE
-    poll_interval_s: float = 2.0
-
-    @property
-    def presence_window_s(self) -> float:
-        return 3 * self.heartbeat_s
-
-    @classmethod
-    def from_env(cls) -> LiveConfig:
-        env = os.environ
-        return cls(
-            heartbeat_s=float(env.get("PLANNER_LIVE_HEARTBEAT_S", cls.heartbeat_s)),
-            queue_size=int(env.get("PLANNER_LIVE_QUEUE_SIZE", cls.queue_size)),
-            poll_interval_s=float(env.get("PLANNER_LIVE_POLL_S", cls.poll_interval_s)),
-        )
-
-
-class RoomMember(msgspec.Struct, kw_only=True):
-    meeting_id: int
-    member_id: int
-    display_name: str
-
-
-class RoomLeft(RoomMember, kw_only=True):
-    reason: str
-
-
 class PresenceKeeper:
     """Joins, leaves, refreshes and sweeps `live_presence`; records presence.* events."""
 
-    def __init__(self, db: Database, instance_id: str, config: LiveConfig) -> None:
+    def __init__(self, db: Database, instance_id: str, config: LiveSettings) -> None:
         self.db = db
         self.instance_id = instance_id
         self.config = config
@@ -78,7 +43,7 @@ class PresenceKeeper:
         meeting_id: int,
         member_id: int,
         display_name: str,
-    ) -> list[store.PresentMember] | None:
+    ) -> list[PresentMember] | None:
         """Enter the room; None when the meeting is not in the estate."""
         async with self.db.transaction() as conn:
             if await store.meeting_estate(conn, meeting_id) != estate_id:
@@ -166,7 +131,7 @@ class PresenceKeeper:
 class LiveService:
     """Everything live on this instance; `app.state.live` holds the one instance."""
 
-    def __init__(self, db: Database, database_url: str, config: LiveConfig) -> None:
+    def __init__(self, db: Database, database_url: str, config: LiveSettings) -> None:
         self.db = db
         self.config = config
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -209,3 +174,17 @@ class LiveService:
                 await self.presence.sweep()
             except _DB_ERRORS as exc:
                 log.info("live: presence upkeep failed: %s", exc)
+
+
+async def room_presence(
+    db: Database, principal: Principal, meeting_id: int, window_s: float
+) -> RoomPresence:
+    """Members in the meeting room now (seen within ``window_s``); 404 for an unknown
+    meeting, 403 unless the caller is a member of its estate."""
+    async with db.connection() as conn:
+        estate_id = await store.meeting_estate(conn, meeting_id)
+        if estate_id is None:
+            raise NotFound("meeting")
+        authorize(principal, estate_id, MEMBERS)
+        members = await store.present_members(conn, meeting_id, window_s)
+    return RoomPresence(meeting_id=meeting_id, members=members, window_s=window_s)

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import asyncpg
-import msgspec
 
 from planner.live.frames import LiveEvent, make_live_event
-
-
-class PresentMember(msgspec.Struct, kw_only=True):
-    member_id: int
-    display_name: str
-    since: datetime
-
-
-class ExpiredPresence(msgspec.Struct, kw_only=True, frozen=True):
-    estate_id: int
-    meeting_id: int
-    member_id: int
-    display_name: str
+from planner.live.model import ExpiredPresence, PresentMember
 
 
 async def events_after(
@@ -62,10 +48,6 @@ async def stream_heads(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> d
         list(estate_ids),
     )
     return {row["estate_id"]: row["last_seq"] for row in rows}
-
-
-async def estate_exists(conn: asyncpg.Connection, estate_id: int) -> bool:
-    return bool(await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id))
 
 
 async def meeting_estate(conn: asyncpg.Connection, meeting_id: int) -> int | None:

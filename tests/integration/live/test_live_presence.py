@@ -21,8 +21,8 @@ from live_helpers import (
 )
 
 from planner.db.pool import Database
-from planner.live.service import LiveConfig, PresenceKeeper
-from planner.settings import Settings
+from planner.live.service import PresenceKeeper
+from planner.settings import LiveSettings, Settings
 
 pytestmark = pytest.mark.timeout(60)
 HEARTBEAT_S = 0.5  # presence window: 1.5 s
@@ -153,7 +153,7 @@ async def test_the_sweeper_removes_members_no_instance_refreshes(
     estate_id = await make_estate()
     meeting_id = await new_meeting_in(db, estate_id)
     member_id, _ = await make_member(estate_id, "owner", display_name="业主乙")
-    keeper = PresenceKeeper(db, "dead-instance", LiveConfig(heartbeat_s=0.2))
+    keeper = PresenceKeeper(db, "dead-instance", LiveSettings(heartbeat_s=0.2))
     members = await keeper.join(
         connection_id="c1",
         estate_id=estate_id,

@@ -1,0 +1,149 @@
+"""The estates use cases: estates, buildings, households and the all-or-nothing CSV import.
+
+Each runs in one transaction with the events it records.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from planner.access.guards import ANY_MEMBER, MANAGERS, MEMBERS, STAFF, authorize
+from planner.access.model import Principal
+from planner.db.pool import Database
+from planner.errors import BadRequest, Conflict, Forbidden, NotFound
+from planner.estates import store
+from planner.estates.csv_rules import (
+    CsvProblem,
+    check_against_estate,
+    decode_csv,
+    parse_households,
+)
+from planner.estates.model import (
+    BuildingOut,
+    EstateOut,
+    HouseholdOut,
+    ImportResult,
+    NewBuilding,
+    NewEstate,
+)
+from planner.events import append_event
+
+
+async def create_estate(db: Database, principal: Principal, data: NewEstate) -> EstateOut:
+    """Only the global admin creates estates."""
+    if not principal.is_global_admin:
+        raise Forbidden("only the admin creates estates", "admin_only")
+    async with db.transaction() as conn:
+        estate = await store.insert_estate(conn, data.name, data.district)
+        await append_event(
+            conn,
+            estate_id=estate.id,
+            type="estate.created",
+            data={"name": data.name, "district": data.district},
+            actor_id=principal.member_id,
+            audience="all",
+        )
+    return estate
+
+
+async def list_estates(db: Database, principal: Principal) -> list[EstateOut]:
+    """The admin sees every estate; a member sees their own."""
+    async with db.connection() as conn:
+        return await store.list_estates(
+            conn, None if principal.is_global_admin else principal.estate_id
+        )
+
+
+async def get_estate(db: Database, principal: Principal, estate_id: int) -> EstateOut:
+    authorize(principal, estate_id, ANY_MEMBER)
+    async with db.connection() as conn:
+        estate = await store.get_estate(conn, estate_id)
+    if estate is None:
+        raise NotFound("estate")
+    return estate
+
+
+async def list_buildings(db: Database, principal: Principal, estate_id: int) -> list[BuildingOut]:
+    authorize(principal, estate_id, MEMBERS)
+    async with db.connection() as conn:
+        return await store.list_buildings(conn, estate_id)
+
+
+async def add_building(
+    db: Database, principal: Principal, estate_id: int, data: NewBuilding
+) -> BuildingOut:
+    """Managers add a building; a name the estate already has is a 409."""
+    authorize(principal, estate_id, MANAGERS)
+    async with db.transaction() as conn:
+        await _require_estate(conn, estate_id)
+        building = await store.insert_building(conn, estate_id, data.name)
+        if building is None:
+            raise Conflict(
+                f"building {data.name} already exists",
+                "already_exists",
+                {"what": "building", "name": data.name},
+            )
+        await append_event(
+            conn,
+            estate_id=estate_id,
+            type="building.added",
+            data={"building_id": building.id, "name": building.name},
+            actor_id=principal.member_id,
+            audience="members",
+        )
+    return building
+
+
+async def list_households(db: Database, principal: Principal, estate_id: int) -> list[HouseholdOut]:
+    """Staff see every household; an owner sees only their own units."""
+    authorize(principal, estate_id, MEMBERS)
+    only = None if principal.role in STAFF else list(principal.household_ids)
+    async with db.connection() as conn:
+        return await store.list_households(conn, estate_id, only)
+
+
+async def import_households(
+    db: Database, principal: Principal, estate_id: int, raw: bytes, fixed_buildings: bool
+) -> ImportResult:
+    """Import a household CSV (UTF-8, with or without BOM): every row or none.
+
+    The first bad row refuses the whole file with 400 naming ``line N.column``, its code
+    and reason; nothing is written. A unit the estate already has is a fault, and with
+    ``fixed_buildings`` so is a building it does not have; other buildings are created.
+    The route authorizes the caller (managers) before it reads the body.
+    """
+    try:
+        rows = parse_households(decode_csv(raw))
+    except CsvProblem as problem:
+        raise _refused(problem) from None
+    async with db.transaction() as conn:
+        await _require_estate(conn, estate_id)
+        known = {b.name for b in await store.list_buildings(conn, estate_id)}
+        taken = await store.existing_units(conn, estate_id)
+        try:
+            check_against_estate(rows, known, taken, fixed_buildings)
+        except CsvProblem as problem:
+            raise _refused(problem) from None
+        ids, created = await store.ensure_buildings(
+            conn, estate_id, sorted({r.building for r in rows})
+        )
+        count = await store.copy_households(conn, estate_id, ids, rows)
+        await append_event(
+            conn,
+            estate_id=estate_id,
+            type="households.imported",
+            data={"households": count, "buildings_created": created},
+            actor_id=principal.member_id,
+            audience="staff",
+        )
+        buildings = await store.list_buildings(conn, estate_id)
+    return ImportResult(households_created=count, buildings_created=created, buildings=buildings)
+
+
+def _refused(problem: CsvProblem) -> BadRequest:
+    return BadRequest(problem.field, problem.reason, problem.code, problem.params)
+
+
+async def _require_estate(conn: asyncpg.Connection, estate_id: int) -> None:
+    if not await store.estate_exists(conn, estate_id):
+        raise NotFound("estate")

@@ -71,7 +71,7 @@ CODES: dict[str, str] = {
     "csv_unknown_columns": "unknown columns: {columns}",
     "csv_duplicate_columns": "duplicate columns: {columns}",
     "csv_missing_columns": "missing columns: {columns}",
-    "csv_duplicate_unit": "line {line}: unit {building} {unit} appears twice (also line {other_line})",
+    "csv_duplicate_unit": "line {line}: unit {building} {unit} is also on line {other_line}",
     "not_a_number": "not a number: {value}",
     "not_a_whole_number": "not a whole number: {value}",
     "out_of_range": "must be between {min} and {max}",

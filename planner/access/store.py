@@ -8,6 +8,7 @@ import asyncpg
 
 from planner.access.model import MemberOut, Principal
 from planner.access.tokens import token_hash
+from planner.db.store import lock_for_transaction
 
 SESSION_DAYS = 30
 
@@ -161,7 +162,7 @@ _ADMIN_LOCK_KEY = 7_420_250_002
 
 async def lock_admin_bootstrap(conn: asyncpg.Connection) -> None:
     """Serialise admin creation until the transaction ends (instances starting together)."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _ADMIN_LOCK_KEY)
+    await lock_for_transaction(conn, _ADMIN_LOCK_KEY)
 
 
 async def global_admin_exists(conn: asyncpg.Connection) -> bool:

@@ -2,5 +2,5 @@
 
 ``population`` generates the two estates' households (fixed seeds, no dump), ``story`` holds
 the history as plain data, ``loader`` plays it through the service's own HTTP API and
-``purge`` removes the demo estates again for ``planner demo --reset``.
+``purge_store`` removes the demo estates again for ``planner demo --reset``.
 """

@@ -21,10 +21,11 @@ import httpx
 
 from planner.access.bootstrap import read_admin_token
 from planner.db.pool import Database
-from planner.demo import population, story
+from planner.db.store import lock_for_transaction
+from planner.demo import population, store, story
 from planner.demo.client import Caller, items
 from planner.demo.loader import Story
-from planner.demo.purge import purge_estates
+from planner.demo.purge_store import purge_estates
 from planner.events import append_event
 from planner.runtime import announce
 from planner.settings import Settings
@@ -44,9 +45,9 @@ TOUR = (
 
 
 async def demo_estates(conn: asyncpg.Connection, legacy: bool = False) -> dict[str, int]:
-    names = list(DEMO_ESTATES) + (list(LEGACY_ESTATES) if legacy else [])
-    rows = await conn.fetch("SELECT id, name FROM estates WHERE name = ANY($1) ORDER BY id", names)
-    return {r["name"]: r["id"] for r in rows}
+    return await store.estates_named(
+        conn, list(DEMO_ESTATES) + (list(LEGACY_ESTATES) if legacy else [])
+    )
 
 
 async def is_loaded(conn: asyncpg.Connection) -> bool:
@@ -54,12 +55,7 @@ async def is_loaded(conn: asyncpg.Connection) -> bool:
     estates = await demo_estates(conn)
     if set(estates) != set(DEMO_ESTATES):
         return False
-    main = estates[population.JINGUI.name]
-    return bool(
-        await conn.fetchval(
-            "SELECT 1 FROM events WHERE estate_id = $1 AND type = $2", main, LOADED_EVENT
-        )
-    )
+    return await store.has_event(conn, estates[population.JINGUI.name], LOADED_EVENT)
 
 
 async def remove_demo(db: Database) -> dict[str, int]:
@@ -83,7 +79,7 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
         # Instances starting together on one database load the demo once: the others wait
         # here, then find it loaded and only print their links. The lock ends with this
         # transaction, whatever happens to the load.
-        await lock.execute("SELECT pg_advisory_xact_lock($1)", _LOAD_LOCK)
+        await lock_for_transaction(lock, _LOAD_LOCK)
         loaded = await is_loaded(lock)
         result = await _load_or_refresh(http, db, admin_token, reset or not loaded)
     return {

@@ -6,7 +6,8 @@ import asyncio
 
 import asyncpg
 
-from planner.events import Event, event_digest
+from planner.events import event_digest
+from planner.live import audit_store
 from planner.settings import Settings
 
 
@@ -24,46 +25,24 @@ async def verify_chain(conn: asyncpg.Connection) -> int:
     Raises ``BrokenLink`` at the first row whose content, previous hash or position is wrong.
     """
     checked = 0
-    estates = await conn.fetch(
-        "SELECT estate_id, last_seq, last_hash FROM event_streams ORDER BY 1"
-    )
-    for stream in estates:
-        estate_id = stream["estate_id"]
+    for stream in await audit_store.stream_heads(conn):
+        estate_id = stream.estate_id
         prev = b""
         expected_seq = 1
         async with conn.transaction():
-            cursor = conn.cursor(
-                """SELECT estate_id, seq, type, data, actor_id, at, audience, supplier_id,
-                          prev_hash, hash FROM events WHERE estate_id = $1 ORDER BY seq""",
-                estate_id,
-            )
-            async for row in cursor:
-                if row["seq"] != expected_seq:
+            async for link in audit_store.chain(conn, estate_id):
+                seq = link.event.seq
+                if seq != expected_seq:
                     raise BrokenLink(estate_id, expected_seq, "event missing")
-                if bytes(row["prev_hash"]) != prev:
-                    raise BrokenLink(estate_id, row["seq"], "previous hash does not match")
-                event = Event(
-                    **{
-                        k: row[k]
-                        for k in (
-                            "estate_id",
-                            "seq",
-                            "type",
-                            "data",
-                            "actor_id",
-                            "at",
-                            "audience",
-                            "supplier_id",
-                        )
-                    }
-                )
-                digest = event_digest(prev, event)
-                if digest != bytes(row["hash"]):
-                    raise BrokenLink(estate_id, row["seq"], "content does not match its hash")
+                if link.prev_hash != prev:
+                    raise BrokenLink(estate_id, seq, "previous hash does not match")
+                digest = event_digest(prev, link.event)
+                if digest != link.hash:
+                    raise BrokenLink(estate_id, seq, "content does not match its hash")
                 prev = digest
                 expected_seq += 1
                 checked += 1
-        if expected_seq - 1 != stream["last_seq"] or prev != bytes(stream["last_hash"]):
+        if expected_seq - 1 != stream.last_seq or prev != stream.last_hash:
             raise BrokenLink(estate_id, expected_seq, "stream head does not match the last event")
     return checked
 

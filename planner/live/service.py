@@ -61,16 +61,10 @@ class PresenceKeeper:
                 display_name=display_name,
             )
             if entered and not elsewhere:
-                await append_event(
-                    conn,
-                    estate_id=estate_id,
-                    type="presence.joined",
-                    data=RoomMember(
-                        meeting_id=meeting_id, member_id=member_id, display_name=display_name
-                    ),
-                    actor_id=member_id,
-                    audience="members",
+                joined = RoomMember(
+                    meeting_id=meeting_id, member_id=member_id, display_name=display_name
                 )
+                await _record(conn, estate_id, "presence.joined", joined)
             return await store.present_members(conn, meeting_id, self.config.presence_window_s)
 
     async def leave(
@@ -88,19 +82,13 @@ class PresenceKeeper:
             if left and not await store.member_present_elsewhere(
                 conn, meeting_id, member_id, connection_id
             ):
-                await append_event(
-                    conn,
-                    estate_id=estate_id,
-                    type="presence.left",
-                    data=RoomLeft(
-                        meeting_id=meeting_id,
-                        member_id=member_id,
-                        display_name=display_name,
-                        reason=reason,
-                    ),
-                    actor_id=member_id,
-                    audience="members",
+                gone = RoomLeft(
+                    meeting_id=meeting_id,
+                    member_id=member_id,
+                    display_name=display_name,
+                    reason=reason,
                 )
+                await _record(conn, estate_id, "presence.left", gone)
 
     async def refresh(self, connection_ids: list[str]) -> None:
         if connection_ids:
@@ -112,20 +100,28 @@ class PresenceKeeper:
         async with self.db.transaction() as conn:
             gone = await store.delete_expired_presence(conn, self.config.presence_window_s)
             for row in gone:
-                await append_event(
-                    conn,
-                    estate_id=row.estate_id,
-                    type="presence.left",
-                    data=RoomLeft(
-                        meeting_id=row.meeting_id,
-                        member_id=row.member_id,
-                        display_name=row.display_name,
-                        reason="timeout",
-                    ),
-                    actor_id=row.member_id,
-                    audience="members",
+                timed_out = RoomLeft(
+                    meeting_id=row.meeting_id,
+                    member_id=row.member_id,
+                    display_name=row.display_name,
+                    reason="timeout",
                 )
+                await _record(conn, row.estate_id, "presence.left", timed_out)
         return len(gone)
+
+
+async def _record(
+    conn: asyncpg.Connection, estate_id: int, event_type: str, data: RoomMember
+) -> None:
+    """A presence event, by the member it is about, for every member but suppliers."""
+    await append_event(
+        conn,
+        estate_id=estate_id,
+        type=event_type,
+        data=data,
+        actor_id=data.member_id,
+        audience="members",
+    )
 
 
 class LiveService:

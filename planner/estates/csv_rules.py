@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from planner.errors import CODES
 from planner.estates.model import HouseholdRow
 
 COLUMNS = ("building", "unit", "floor", "area_m2", "owner_key", "owner_name", "hardship_cap_fen")
@@ -47,6 +48,8 @@ class CsvProblem(Exception):
         **params: Any,
     ) -> None:
         super().__init__(f"line {line}: {column or 'row'}: {reason}")
+        if code not in CODES:
+            raise ValueError(f"error code {code!r} is not in planner.errors.CODES")
         self.line = line
         self.column = column
         self.reason = reason

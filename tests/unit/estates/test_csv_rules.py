@@ -75,3 +75,34 @@ def test_malformed_files_are_refused(text: str, reason: str) -> None:
 def test_non_utf8_is_refused() -> None:
     with pytest.raises(CsvProblem, match="not UTF-8"):
         decode_csv("楼栋".encode("gbk"))
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("", "csv_empty", {"line": 1, "column": None}),
+        (HEADER, "csv_empty", {"line": 2, "column": None}),
+        (
+            "building,unit,floor,area_m2,owner_key\n",
+            "csv_missing_columns",
+            {"columns": ["owner_name"]},
+        ),
+        (HEADER.strip() + ",colour\n", "csv_unknown_columns", {"columns": ["colour"]}),
+        (HEADER + "1,101,1,50,A\n", "csv_field_count", {"line": 2, "expected": 7, "got": 5}),
+        (HEADER + "1,101,1,0,A,a,\n", "not_positive", {"line": 2, "column": "area_m2"}),
+        (HEADER + "1,101,1,80.123,A,a,\n", "too_precise", {"places": 2}),
+        (HEADER + "1,101,999,80,A,a,\n", "out_of_range", {"min": -10, "max": 200}),
+        (HEADER + "1,101,1,80,,a,\n", "required", {"column": "owner_key"}),
+        (HEADER + "1,101,1,80,A,a,1.5\n", "not_a_whole_number", {"value": "1.5"}),
+        (
+            HEADER + "1,101,1,50,A,a,\n1,101,1,60,C,c,\n",
+            "csv_duplicate_unit",
+            {"line": 3, "building": "1", "unit": "101", "other_line": 2},
+        ),
+    ],
+)
+def test_every_fault_carries_its_code_and_params(text: str, code: str, params: dict) -> None:
+    with pytest.raises(CsvProblem) as caught:
+        parse_households(text)
+    assert caught.value.code == code
+    assert params.items() <= caught.value.params.items()

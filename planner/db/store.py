@@ -13,3 +13,8 @@ async def server_version(conn: asyncpg.Connection) -> str:
 async def lock_for_transaction(conn: asyncpg.Connection, key: int) -> None:
     """Take the advisory lock ``key`` until the transaction ends (waiting for it if held)."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+
+
+async def probe(conn: asyncpg.Connection) -> None:
+    """A round trip, to find a half-open connection (it raises or times out)."""
+    await conn.fetchval("SELECT 1")

@@ -23,6 +23,7 @@ from functools import partial
 
 import asyncpg
 
+from planner.db import store as db_store
 from planner.db.pool import Database
 from planner.events import NOTIFY_CHANNEL
 from planner.live import store
@@ -197,7 +198,7 @@ class EventFeed:
                         await asyncio.wait_for(lost.wait(), self.poll_interval_s * 5)
                     if not lost.is_set():
                         # A half-open connection never reports termination: probe it.
-                        await asyncio.wait_for(conn.fetchval("SELECT 1"), 5)
+                        await asyncio.wait_for(db_store.probe(conn), 5)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                 log.warning("live: LISTEN connection failed: %s", exc)
             finally:

@@ -41,12 +41,10 @@ from typing import Any
 import httpx
 import msgspec
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from planner.db.embedded import EmbeddedPostgres  # noqa: E402
-from planner.db.pool import connect_raw  # noqa: E402
-from planner.events import append_event  # noqa: E402
+from planner.db.embedded import EmbeddedPostgres
+from planner.db.pool import connect_raw
+from planner.events import append_event
+from planner.testing import ROOT, free_port
 
 EVENT_TYPE = "ballot.cast"
 
@@ -75,13 +73,6 @@ def floor_frame(seq: int) -> str:
             "data": event_data(seq),
         }
     ).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def raise_fd_limit() -> None:

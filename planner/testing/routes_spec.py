@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.routes import HTTPRoute, WebSocketRoute
 
-from tests.hardening.world import LINES, World
+from planner.testing.world import LINES, World
 
 Body = Callable[[World], Any]
 

@@ -26,9 +26,8 @@ from websockets.asyncio.client import connect
 
 from planner.app import create_app
 from planner.settings import Settings
-from tests.conftest import bearer
-from tests.hardening.conftest import Served
-from tests.hardening.routes_spec import (
+from planner.testing import ROLES, Served, World, audit_verify, bearer, token_for
+from planner.testing.routes_spec import (
     PUBLIC_PAGES,
     QUERIES,
     REQUESTS,
@@ -36,8 +35,6 @@ from tests.hardening.routes_spec import (
     app_routes,
     fill,
 )
-from tests.hardening.test_tamper_evidence import audit_verify
-from tests.hardening.world import ROLES, World, token_for
 
 pytestmark = pytest.mark.timeout(120)
 

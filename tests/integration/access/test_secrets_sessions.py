@@ -10,10 +10,8 @@ import pytest
 
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
 from planner.db.pool import connect_raw
-from tests.conftest import bearer
-from tests.hardening.conftest import Served
-from tests.hardening.routes_spec import QUERIES, REQUESTS, fill
-from tests.hardening.world import row_counts
+from planner.testing import Served, bearer, row_counts
+from planner.testing.routes_spec import QUERIES, REQUESTS, fill
 
 pytestmark = pytest.mark.timeout(120)
 

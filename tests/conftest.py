@@ -48,6 +48,7 @@ from planner.testing import (
     RunningService,
     Served,
     bearer,
+    create_estate,
     free_port,
     serve_world,
     start_service,
@@ -156,19 +157,7 @@ def make_estate(client: httpx.AsyncClient, admin_token: str) -> Callable[..., Aw
     """Create an estate through the API, import ``csv`` (SAMPLE_CSV by default), return its id."""
 
     async def create(name: str = "测试小区", csv: str | None = SAMPLE_CSV) -> int:
-        response = await client.post(
-            "/api/estates", json={"name": name}, headers=bearer(admin_token)
-        )
-        assert response.status_code == 201, response.text
-        estate_id: int = response.json()["id"]
-        if csv:
-            imported = await client.post(
-                f"/api/estates/{estate_id}/households/import",
-                content=csv.encode(),
-                headers={**bearer(admin_token), "content-type": "text/csv"},
-            )
-            assert imported.status_code == 201, imported.text
-        return estate_id
+        return await create_estate(client, admin_token, csv, name)
 
     return create
 

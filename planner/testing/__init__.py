@@ -14,7 +14,7 @@ else in planner imports this package. What is here:
   ``recount`` (a tally recomputed from the tables); ``store``: the SQL they run.
 """
 
-from planner.testing.api import SAMPLE_CSV, bearer
+from planner.testing.api import SAMPLE_CSV, bearer, create_estate
 from planner.testing.service import (
     ROOT,
     RunningService,
@@ -46,6 +46,7 @@ __all__ = [
     "audit_verify",
     "bearer",
     "build_world",
+    "create_estate",
     "free_port",
     "row_counts",
     "running_app",

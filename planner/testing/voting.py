@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from planner.testing.api import bearer
+from planner.testing.api import bearer, create_estate
 
 
 class Voting(msgspec.Struct, kw_only=True):
@@ -51,21 +51,6 @@ async def add_member(
     )
     assert response.status_code == 201, response.text
     return response.json()["member_id"], response.json()["token"]
-
-
-async def create_estate(client: httpx.AsyncClient, admin_token: str, csv: str) -> int:
-    response = await client.post(
-        "/api/estates", json={"name": "测试小区"}, headers=bearer(admin_token)
-    )
-    assert response.status_code == 201, response.text
-    estate_id: int = response.json()["id"]
-    imported = await client.post(
-        f"/api/estates/{estate_id}/households/import",
-        content=csv.encode(),
-        headers={**bearer(admin_token), "content-type": "text/csv"},
-    )
-    assert imported.status_code == 201, imported.text
-    return estate_id
 
 
 async def setup_voting(

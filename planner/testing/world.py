@@ -18,7 +18,7 @@ from litestar import Litestar
 
 from planner.settings import Settings
 from planner.testing import store
-from planner.testing.api import SAMPLE_CSV, bearer
+from planner.testing.api import SAMPLE_CSV, bearer, create_estate
 from planner.testing.service import running_app
 
 ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
@@ -67,15 +67,7 @@ async def _members(
 
 
 async def _estate(http: httpx.AsyncClient, admin: str, name: str) -> tuple[int, list[int]]:
-    estate = await _ok(await http.post("/api/estates", json={"name": name}, headers=bearer(admin)))
-    estate_id = estate["id"]
-    await _ok(
-        await http.post(
-            f"/api/estates/{estate_id}/households/import",
-            content=SAMPLE_CSV.encode(),
-            headers={**bearer(admin), "content-type": "text/csv"},
-        )
-    )
+    estate_id = await create_estate(http, admin, SAMPLE_CSV, name)
     listed = await _ok(
         await http.get(f"/api/estates/{estate_id}/households", headers=bearer(admin)), 200
     )

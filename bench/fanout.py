@@ -41,12 +41,10 @@ from typing import Any
 import httpx
 import msgspec
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from planner.db.embedded import EmbeddedPostgres  # noqa: E402
-from planner.db.pool import connect_raw  # noqa: E402
-from planner.events import append_event  # noqa: E402
+from planner.db.embedded import EmbeddedPostgres
+from planner.db.pool import connect_raw
+from planner.events import append_event
+from planner.testing import ROOT, RunningService, free_port, start_service, store
 
 EVENT_TYPE = "ballot.cast"
 
@@ -75,13 +73,6 @@ def floor_frame(seq: int) -> str:
             "data": event_data(seq),
         }
     ).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def raise_fd_limit() -> None:
@@ -278,36 +269,10 @@ def with_database(url: str, name: str) -> str:
 
 
 async def scratch_database(server_url: str, name: str, drop: bool = False) -> None:
-    conn = await connect_raw(server_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with store.connected(server_url) as conn:
+        await store.drop_database(conn, name)
         if not drop:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-def start_service(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"planner serve exited with {process.returncode}")
-        with suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                return process, base_url
-        time.sleep(0.2)
-    process.kill()
-    raise TimeoutError("planner serve did not become healthy")
+            await store.create_database(conn, name)
 
 
 def setup_estate(base_url: str, admin_token: str) -> tuple[int, str]:
@@ -355,15 +320,13 @@ def run_planner(
     name = f"bench_fanout_{os.getpid()}"
     asyncio.run(scratch_database(server_url, name))
     database_url = with_database(server_url, name)
-    processes: list[subprocess.Popen[bytes]] = []
+    services: list[RunningService] = []
     try:
         with tempfile.TemporaryDirectory(prefix="fanout-svc-") as data_dir:
-            bases = []
             for _ in range(instances):  # one after the other: the first one migrates
-                process, base_url = start_service(database_url, Path(data_dir))
-                processes.append(process)
-                bases.append(base_url)
-            admin = (Path(data_dir) / "admin_token").read_text().strip()
+                services.append(start_service(database_url, Path(data_dir), timeout=180))
+            bases = [running.base_url for running in services]
+            admin = services[0].admin_token
             estate_id, token = setup_estate(bases[0], admin)
             urls = [
                 bases[i % instances].replace("http://", "ws://")
@@ -375,11 +338,8 @@ def run_planner(
                 receipts = pipe.recv()
             return delays_ms(receipts, sent)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(15)
+        for running in services:
+            running.stop()
         asyncio.run(scratch_database(server_url, name, drop=True))
 
 

@@ -20,16 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scratch import embedded_database  # bench/scratch.py
 
-from scratch import embedded_database  # noqa: E402  (bench/scratch.py)
-
-from tests.hardening.faults import (  # noqa: E402
-    launch,
-    postgres_restarts_under_load,
-    vote_storm_with_kills,
-)
+from planner.testing.faults import launch, vote_storm_with_kills
+from planner.testing.postgres_restart import postgres_restarts_under_load
 
 
 async def run(args: argparse.Namespace, base: Path) -> int:

@@ -20,16 +20,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scratch import embedded_database  # bench/scratch.py
 
-from scratch import embedded_database  # noqa: E402  (bench/scratch.py)
-
-from planner.db.pool import connect_raw  # noqa: E402
-from planner.live.audit import BrokenLink, verify_chain  # noqa: E402
-from planner.settings import Settings  # noqa: E402
-from tests.hardening.fuzzing import fuzz  # noqa: E402
-from tests.hardening.world import build_world, row_counts, running_app  # noqa: E402
+from planner.db.pool import connect_raw
+from planner.live.audit import BrokenLink, verify_chain
+from planner.settings import Settings
+from planner.testing import build_world, row_counts, running_app
+from planner.testing.fuzzing import fuzz
 
 
 async def run(args: argparse.Namespace, base: Path) -> int:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from planner.db.embedded import EmbeddedPostgres, _runtime_dir
-from planner.db.pool import connect_raw
+from planner.testing import store
 
 
 @asynccontextmanager
@@ -19,11 +19,8 @@ async def embedded_database(folder: Path, name: str) -> AsyncIterator[str]:
     pg = EmbeddedPostgres(folder)
     url = await asyncio.to_thread(pg.start)
     try:
-        conn = await connect_raw(url)
-        try:
-            await conn.execute(f"CREATE DATABASE {name}")
-        finally:
-            await conn.close()
+        async with store.connected(url) as conn:
+            await store.create_database(conn, name)
         yield pg.url(name)
     finally:
         await asyncio.to_thread(pg.stop)

@@ -34,7 +34,6 @@ import os
 import platform
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,22 +52,11 @@ import uvloop
 
 from planner.db.embedded import EmbeddedPostgres
 from planner.deliberation.ballot_box import PUSH_INTERVAL_S
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.integration.deliberation.recount import (  # noqa: E402
-    TALLY_FIELDS,
-    recount_from_tables,
-)
+from planner.testing import ROOT, free_port
+from planner.testing.recount import TALLY_FIELDS, recount_from_tables
 
 CHOICES = ("yes", "no", "abstain")
 SERVICE_POOL = 10  # Settings.pool_max_size default
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pct(samples: list[float], q: int) -> float:

@@ -4,20 +4,25 @@
 - ``database_url``: a new database cloned from a migrated template, dropped after the test.
 - ``app`` / ``client``: the service in-process (lifespan run) and an httpx client on it.
 - ``admin_token``, ``make_estate``, ``make_member``: accounts and estates for tests.
-- ``service``: a factory running ``planner serve`` as a subprocess on a free port.
+- ``service``: a factory running ``planner serve`` as a subprocess on a free port
+  (``services``: the same with a longer start-up allowance, for the fault tests).
+- ``served``: the app under uvicorn in the test process with a populated world (two
+  estates, every role, one of each thing), shared by the tests of one module.
 - ``browser``: headless Chromium (Debian's /usr/bin/chromium) through Playwright.
+
+The helpers behind them live in ``planner.testing`` (the benchmarks use them too); the
+names other test modules import from here (``bearer``, ``SAMPLE_CSV``, ``ROOT``,
+``RunningService``, ``start_service``, ``free_port``, ``wait_healthy``) are re-exported.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +40,32 @@ from planner.access import store as access_store
 from planner.access.tokens import new_token
 from planner.app import create_app
 from planner.db.migrate import migrate
-from planner.db.pool import Database, connect_raw
+from planner.db.pool import Database
 from planner.settings import Settings
+from planner.testing import (
+    ROOT,
+    SAMPLE_CSV,
+    RunningService,
+    Served,
+    bearer,
+    create_estate,
+    free_port,
+    serve_world,
+    start_service,
+    wait_healthy,
+)
+from planner.testing import store as probe
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = [
+    "ROOT",
+    "SAMPLE_CSV",
+    "RunningService",
+    "bearer",
+    "free_port",
+    "start_service",
+    "wait_healthy",
+]
+
 TEMPLATE_DB = "planner_template"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -64,34 +91,31 @@ def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
 
 @pytest.fixture(scope="session")
 async def template_db(pg: EmbeddedPostgres) -> str:
-    conn = await connect_raw(pg.url())
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
-        await conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
-    finally:
-        await conn.close()
-    conn = await connect_raw(pg.url(TEMPLATE_DB))
-    try:
+    async with probe.connected(pg.url()) as conn:
+        await probe.drop_database(conn, TEMPLATE_DB)
+        await probe.create_database(conn, TEMPLATE_DB)
+    async with probe.connected(pg.url(TEMPLATE_DB)) as conn:
         await migrate(conn)
-    finally:
-        await conn.close()
     return TEMPLATE_DB
 
 
 @pytest.fixture
 async def database_url(pg: EmbeddedPostgres, template_db: str) -> AsyncIterator[str]:
-    name = f"test_{os.getpid()}_{next(_db_names)}"
-    conn = await connect_raw(pg.url())
+    async with _cloned_database(pg, template_db, "test") as url:
+        yield url
+
+
+@asynccontextmanager
+async def _cloned_database(pg: EmbeddedPostgres, template: str, prefix: str) -> AsyncIterator[str]:
+    """A new database cloned from the migrated template; dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{next(_db_names)}"
+    async with probe.connected(pg.url()) as conn:
+        await probe.create_database(conn, name, template)
     try:
-        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        yield pg.url(name)
     finally:
-        await conn.close()
-    yield pg.url(name)
-    conn = await connect_raw(pg.url())
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await conn.close()
+        async with probe.connected(pg.url()) as conn:
+            await probe.drop_database(conn, name)
 
 
 @pytest.fixture
@@ -128,37 +152,12 @@ def admin_token(app: Litestar, client: httpx.AsyncClient) -> str:
     return token
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-SAMPLE_CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
-1栋,101,1,80.00,A,业主甲,
-1栋,102,1,90.50,B,业主乙,
-1栋,201,2,100.00,A,业主甲,
-2栋,101,1,120.25,C,业主丙,0
-2栋,102,1,60.00,D,业主丁,50000
-"""
-
-
 @pytest.fixture
 def make_estate(client: httpx.AsyncClient, admin_token: str) -> Callable[..., Awaitable[int]]:
     """Create an estate through the API, import ``csv`` (SAMPLE_CSV by default), return its id."""
 
     async def create(name: str = "测试小区", csv: str | None = SAMPLE_CSV) -> int:
-        response = await client.post(
-            "/api/estates", json={"name": name}, headers=bearer(admin_token)
-        )
-        assert response.status_code == 201, response.text
-        estate_id: int = response.json()["id"]
-        if csv:
-            imported = await client.post(
-                f"/api/estates/{estate_id}/households/import",
-                content=csv.encode(),
-                headers={**bearer(admin_token), "content-type": "text/csv"},
-            )
-            assert imported.status_code == 201, imported.text
-        return estate_id
+        return await create_estate(client, admin_token, csv, name)
 
     return create
 
@@ -191,85 +190,6 @@ def make_member(db: Database) -> Callable[..., Awaitable[tuple[int, str]]]:
     return create
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class RunningService:
-    """A ``planner serve`` subprocess."""
-
-    def __init__(self, process: subprocess.Popen[bytes], base_url: str, data_dir: Path) -> None:
-        self.process = process
-        self.base_url = base_url
-        self.data_dir = data_dir
-
-    @property
-    def admin_token(self) -> str:
-        return (self.data_dir / "admin_token").read_text().strip()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def start_service(
-    database_url: str,
-    data_dir: Path,
-    port: int | None = None,
-    extra_env: dict[str, str] | None = None,
-    args: tuple[str, ...] = ("serve",),
-    timeout: float = 90.0,
-) -> RunningService:
-    """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
-    healthy (a loaded 2-core machine can take tens of seconds); killed if it does not."""
-    port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_DATA_DIR": str(data_dir),
-        **(extra_env or {}),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "planner", *args, "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, timeout)
-    except BaseException:
-        process.kill()
-        process.wait(10)
-        raise
-    return RunningService(process, base_url, data_dir)
-
-
-def wait_healthy(
-    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 90.0
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"service exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{base_url} not healthy after {timeout} s")
-
-
 @pytest.fixture
 def service(database_url: str, tmp_path: Path) -> Iterator[Callable[..., RunningService]]:
     """Factory: ``service()`` starts a ``planner serve`` on this test's database."""
@@ -283,6 +203,26 @@ def service(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Running
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def services(service: Callable[..., RunningService]) -> Callable[..., RunningService]:
+    """``service`` with a longer start-up allowance (the fault tests start several)."""
+    return functools.partial(service, timeout=120.0)
+
+
+@pytest.fixture(scope="module")
+async def served(
+    pg: EmbeddedPostgres, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Served]:
+    """The service on a free port (same process, real HTTP and WebSocket) with a world, on a
+    database of its own. Shared by the tests of one module (building the world takes
+    seconds): tests that must not disturb the others run last in their module."""
+    async with (
+        _cloned_database(pg, template_db, "served") as database_url,
+        serve_world(database_url, tmp_path_factory.mktemp("served")) as running,
+    ):
+        yield running
 
 
 def chromium_available() -> bool:

@@ -12,9 +12,9 @@ import pytest
 
 from planner.deliberation.ballot_box import PUSH_INTERVAL_S
 from planner.deliberation.rules import decide
+from planner.testing.recount import TALLY_FIELDS, recount_from_tables
 from tests.conftest import RunningService, bearer
 from tests.integration.deliberation.helpers import event_rows, open_motion, setup_voting, vote
-from tests.integration.deliberation.recount import TALLY_FIELDS, recount_from_tables
 
 CHOICES = ("yes", "no", "abstain")
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]

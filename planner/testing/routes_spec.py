@@ -10,10 +10,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.routes import HTTPRoute, WebSocketRoute
 
-from tests.hardening.world import LINES, World
+from planner.testing.world import LINES, World
 
 Body = Callable[[World], Any]
 
@@ -168,3 +169,21 @@ _PARAM = re.compile(r"\{(\w+):\w+\}")
 
 def fill(path: str, world: World) -> str:
     return _PARAM.sub(lambda m: str(world.ids[m.group(1)]), path)
+
+
+async def call(
+    http: httpx.AsyncClient, world: World, route: tuple[str, str], headers: dict[str, str]
+) -> httpx.Response:
+    """The route's valid request (``REQUESTS`` body, ``QUERIES`` query) with ``headers``."""
+    method, path = route
+    body = REQUESTS[route](world)
+    query = QUERIES[route](world) if route in QUERIES else None
+    if isinstance(body, str):
+        return await http.request(
+            method,
+            fill(path, world),
+            content=body.encode(),
+            params=query,
+            headers={**headers, "content-type": "text/csv"},
+        )
+    return await http.request(method, fill(path, world), json=body, params=query, headers=headers)

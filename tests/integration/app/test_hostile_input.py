@@ -22,9 +22,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import bearer
-from tests.hardening.conftest import Served
-from tests.hardening.world import LINES, World, row_counts
+from planner.testing import LINES, Served, World, bearer, row_counts
 
 pytestmark = pytest.mark.timeout(120)
 

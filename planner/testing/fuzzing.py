@@ -1,4 +1,4 @@
-"""Schema fuzzing with schemathesis (v4 Python API), shared by the test and bench script.
+"""Schema fuzzing with schemathesis (v4 Python API), shared by the test and the bench script.
 
 Every operation of ``/schema/openapi.json`` is called with generated requests under the
 token of each role. Path ids are those of the populated world most of the time (so the
@@ -20,6 +20,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -56,6 +57,8 @@ def fuzz(
     session = requests.Session()
     skipped = set(skip)
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
         if label in skipped:

@@ -15,15 +15,10 @@ import httpx
 import pytest
 
 from planner.db.pool import connect_raw
-from tests.conftest import RunningService, bearer
-from tests.hardening.conftest import Served
-from tests.hardening.faults import (
-    estate_rows,
-    postgres_restarts_under_load,
-    vote_storm_with_kills,
-)
-from tests.hardening.world import LINES, row_counts
-from tests.integration.deliberation.helpers import open_motion, setup_voting
+from planner.testing import LINES, RunningService, Served, bearer, row_counts
+from planner.testing.faults import estate_rows, vote_storm_with_kills
+from planner.testing.postgres_restart import postgres_restarts_under_load
+from planner.testing.voting import open_motion, setup_voting
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

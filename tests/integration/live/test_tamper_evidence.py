@@ -6,31 +6,15 @@ behind the service's back exits non-zero and names the first broken link.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from planner.db.pool import connect_raw
 from planner.events import append_event
-from tests.conftest import ROOT
+from planner.testing import audit_verify
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def audit_verify(database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "planner", "audit", "verify"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 async def _busy_chain(database_url: str) -> tuple[int, int]:

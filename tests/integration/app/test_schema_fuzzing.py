@@ -9,9 +9,8 @@ import asyncio
 
 import pytest
 
-from tests.hardening.conftest import Served
-from tests.hardening.fuzzing import fuzz
-from tests.hardening.world import row_counts
+from planner.testing import Served, row_counts
+from planner.testing.fuzzing import fuzz
 
 pytestmark = pytest.mark.timeout(300)
 

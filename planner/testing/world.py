@@ -1,4 +1,4 @@
-"""A populated service for hardening tests: two estates, every role in each, and one of
+"""A populated service for the hardening checks: two estates, every role in each, and one of
 each thing (work, quote, meeting, motion, delegation, source, plan) in the first.
 
 Estate A is "own" for its members and estate B is "other": B's members are the outsiders
@@ -7,64 +7,27 @@ who must be refused A's things. Everything is made through the public API.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from litestar import Litestar
 
-from planner.app import create_app
-from planner.db.pool import connect_raw
 from planner.settings import Settings
-from tests.conftest import SAMPLE_CSV, bearer, free_port
+from planner.testing import store
+from planner.testing.api import SAMPLE_CSV, bearer, create_estate
+from planner.testing.service import running_app
 
 ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
 
 
 async def row_counts(database_url: str) -> dict[str, int]:
     """Rows in every table of the public schema (hostile requests must not change them)."""
-    conn = await connect_raw(database_url)
-    try:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-        )
-        return {
-            t["tablename"]: int(await conn.fetchval(f'SELECT count(*) FROM "{t["tablename"]}"'))
-            for t in tables
-        }
-    finally:
-        await conn.close()
-
-
-@asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
-    """The real app under uvicorn in this process on a free port: (base_url, app)."""
-    app = create_app(settings)
-    port = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="critical",
-        lifespan="on",
-        ws_ping_interval=None,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
+    async with store.connected(database_url) as conn:
+        return await store.row_counts(conn)
 
 
 @dataclass
@@ -104,15 +67,7 @@ async def _members(
 
 
 async def _estate(http: httpx.AsyncClient, admin: str, name: str) -> tuple[int, list[int]]:
-    estate = await _ok(await http.post("/api/estates", json={"name": name}, headers=bearer(admin)))
-    estate_id = estate["id"]
-    await _ok(
-        await http.post(
-            f"/api/estates/{estate_id}/households/import",
-            content=SAMPLE_CSV.encode(),
-            headers={**bearer(admin), "content-type": "text/csv"},
-        )
-    )
+    estate_id = await create_estate(http, admin, SAMPLE_CSV, name)
     listed = await _ok(
         await http.get(f"/api/estates/{estate_id}/households", headers=bearer(admin)), 200
     )
@@ -262,6 +217,26 @@ async def build_world(base_url: str, admin: str) -> World:
             "building_id": building_a,
         }
         return world
+
+
+@dataclass
+class Served:
+    """The app serving a populated world: what ``serve_world`` yields."""
+
+    base_url: str
+    app: Litestar
+    world: World
+    database_url: str
+
+
+@asynccontextmanager
+async def serve_world(database_url: str, data_dir: Path) -> AsyncIterator[Served]:
+    """The app under uvicorn in this process (real HTTP and WebSocket) on ``database_url``
+    (migrated at start-up), with a world built through its API."""
+    settings = Settings(database_url=database_url, data_dir=data_dir)
+    async with running_app(settings) as (base_url, app):
+        world = await build_world(base_url, app.state.new_admin_token)
+        yield Served(base_url, app, world, database_url)
 
 
 def token_for(world: World, who: str) -> str | None:

@@ -10,10 +10,8 @@ import pytest
 
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
 from planner.db.pool import connect_raw
-from tests.conftest import bearer
-from tests.hardening.conftest import Served
-from tests.hardening.routes_spec import QUERIES, REQUESTS, fill
-from tests.hardening.world import row_counts
+from planner.testing import Served, bearer, row_counts
+from planner.testing.routes_spec import REQUESTS, call
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -88,23 +86,9 @@ async def test_csrf_is_required_for_every_cookie_authenticated_change(served: Se
         me = await http.get("/api/me")
         assert me.status_code == 200, "the cookie alone signs in for reads"
         for route in UNSAFE:
-            method, path = route
-            body = REQUESTS[route](world)
-            query = QUERIES[route](world) if route in QUERIES else None
             for csrf in (None, "forged-" + cookies[CSRF_COOKIE][:10]):
                 headers = {"x-csrf-token": csrf} if csrf else {}
-                if isinstance(body, str):
-                    response = await http.request(
-                        method,
-                        fill(path, world),
-                        content=body.encode(),
-                        params=query,
-                        headers={**headers, "content-type": "text/csv"},
-                    )
-                else:
-                    response = await http.request(
-                        method, fill(path, world), json=body, params=query, headers=headers
-                    )
+                response = await call(http, world, route, headers)
                 refused.append((route, csrf is not None, response.status_code))
         assert await row_counts(served.database_url) == before
         # the same change with the CSRF token goes through

@@ -26,18 +26,8 @@ from websockets.asyncio.client import connect
 
 from planner.app import create_app
 from planner.settings import Settings
-from tests.conftest import bearer
-from tests.hardening.conftest import Served
-from tests.hardening.routes_spec import (
-    PUBLIC_PAGES,
-    QUERIES,
-    REQUESTS,
-    WEBSOCKETS,
-    app_routes,
-    fill,
-)
-from tests.hardening.test_tamper_evidence import audit_verify
-from tests.hardening.world import ROLES, World, token_for
+from planner.testing import ROLES, Served, World, audit_verify, bearer, token_for
+from planner.testing.routes_spec import PUBLIC_PAGES, REQUESTS, WEBSOCKETS, app_routes, call, fill
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -142,23 +132,8 @@ def verdict(status: int) -> str:
 
 
 async def http_cell(http: httpx.AsyncClient, world: World, route: tuple[str, str], who: str) -> int:
-    method, path = route
     token = token_for(world, who)
-    headers = bearer(token) if token else {}
-    body = REQUESTS[route](world)
-    query = QUERIES[route](world) if route in QUERIES else None
-    if isinstance(body, str):
-        response = await http.request(
-            method,
-            fill(path, world),
-            content=body.encode(),
-            params=query,
-            headers={**headers, "content-type": "text/csv"},
-        )
-    else:
-        response = await http.request(
-            method, fill(path, world), json=body, params=query, headers=headers
-        )
+    response = await call(http, world, route, bearer(token) if token else {})
     return response.status_code
 
 

@@ -1,0 +1,145 @@
+"""Running the service for tests and benches: ``planner serve`` (or any ``planner``
+command) as a subprocess, or the app under uvicorn inside the caller's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from litestar import Litestar
+
+from planner.app import create_app
+from planner.settings import Settings
+
+#: The checkout's root (the subprocesses run there).
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class RunningService:
+    """A ``planner serve`` subprocess."""
+
+    def __init__(self, process: subprocess.Popen[bytes], base_url: str, data_dir: Path) -> None:
+        self.process = process
+        self.base_url = base_url
+        self.data_dir = data_dir
+
+    @property
+    def admin_token(self) -> str:
+        return (self.data_dir / "admin_token").read_text().strip()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def start_service(
+    database_url: str,
+    data_dir: Path,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = ("serve",),
+    timeout: float = 90.0,
+) -> RunningService:
+    """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
+    healthy (a loaded 2-core machine can take tens of seconds); killed if it does not."""
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLANNER_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(  # noqa: S603  (this interpreter running planner)
+        [sys.executable, "-m", "planner", *args, "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, timeout)
+    except BaseException:
+        process.kill()
+        process.wait(10)
+        raise
+    return RunningService(process, base_url, data_dir)
+
+
+def wait_healthy(
+    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 90.0
+) -> None:
+    """Poll ``/health`` until it answers 200; fails early if ``process`` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"service exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{base_url} not healthy after {timeout} s")
+
+
+def audit_verify(database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``planner audit verify`` as an operator runs it (exit 0: the chain is intact)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "planner", "audit", "verify"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
+    """The real app under uvicorn in this process on a free port: (base_url, app)."""
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="critical",
+        lifespan="on",
+        ws_ping_interval=None,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)

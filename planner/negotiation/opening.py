@@ -8,7 +8,9 @@ the time has come, exactly one emits the single "quotes.opened" event, carrying 
 quote's current round and total for the committee (audience "staff").
 
 Visibility itself depends only on the clock (``rules.can_see_prices``), so a read at the
-opening time shows the prices even if the event is written a moment later.
+opening time shows the prices even if the event is written a moment later. Reading the work
+itself (``works.service.read_work``) opens nothing; its ``opened_at`` tells whether this step
+has run.
 """
 
 from __future__ import annotations

@@ -97,6 +97,13 @@ CODES: dict[str, str] = {
     "already_invited": "the supplier is already invited",
     "award_needs_motion": "this work needs a passed motion before the award",
     "award_via_quote": "a work is awarded by awarding a quote",
+    "nothing_to_change": "name at least one field to change",
+    "only_with_rule": "only the {rule} rule takes this field",
+    "too_precise": "at most {places} decimal places",
+    "not_positive": "must be greater than 0",
+    "in_the_past": "must not be before today ({today})",
+    "counter_offer_empty": "give a target total, line targets or both",
+    "no_such_line": "the round has lines 1..{lines}",
     # deliberation
     "not_your_unit": "you may not vote for these units",
     "no_units_in_scope": "you hold no units (own or delegated) in this scope",

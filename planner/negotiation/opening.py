@@ -1,4 +1,5 @@
-"""Opening sealed bids: once, at the first read after ``sealed_until`` or by the periodic task.
+"""Opening sealed bids, an explicit step: by the periodic task at the opening time, and by
+the negotiation services before a read (in its own transaction), whichever comes first.
 
 Until a work's ``sealed_until`` passes, nobody but the bidder sees a price: the API withholds
 it and round events go to the audience "bidder" only. The opening is recorded in
@@ -7,7 +8,9 @@ the time has come, exactly one emits the single "quotes.opened" event, carrying 
 quote's current round and total for the committee (audience "staff").
 
 Visibility itself depends only on the clock (``rules.can_see_prices``), so a read at the
-opening time shows the prices even if the event is written a moment later.
+opening time shows the prices even if the event is written a moment later. Reading the work
+itself (``works.service.read_work``) opens nothing; its ``opened_at`` tells whether this step
+has run.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.events import append_event
 from planner.negotiation import store
+from planner.works import service as works_service
 from planner.works import store as works_store
 from planner.works.model import WorkOut
 
@@ -62,12 +67,26 @@ async def open_in(conn: asyncpg.Connection, work_id: int, estate_id: int) -> boo
     return True
 
 
-async def open_if_due(db: Database, work: WorkOut) -> bool:
-    """Open the work's sealed bids if their time has come and nobody did yet."""
+async def open_if_due(db: Database, work: WorkOut) -> WorkOut:
+    """Open the work's sealed bids in their own transaction if their time has come and nobody
+    did yet; returns the work as it now stands."""
     if not due(work):
-        return False
+        return work
     async with db.transaction() as conn:
-        return await open_in(conn, work.id, work.estate_id)
+        if not await open_in(conn, work.id, work.estate_id):
+            return work
+        opened = await works_store.get_work(conn, work.id)
+    assert opened is not None
+    return opened
+
+
+async def readable_work(db: Database, work_id: int, principal: Principal) -> WorkOut:
+    """The work if the caller may see it (else 404/403), its bids opened first if due: every
+    negotiation read goes through here, so the committee's next read after the opening time
+    finds the bids open even if the periodic task has not run yet."""
+    async with db.connection() as conn:
+        work = await works_service.visible_work(conn, work_id, principal)
+    return await open_if_due(db, work)
 
 
 async def open_all_due(db: Database) -> int:

@@ -254,20 +254,6 @@ async def set_quote_status(conn: asyncpg.Connection, quote_id: int, status: str)
     await conn.execute("UPDATE quotes SET status = $2 WHERE id = $1", quote_id, status)
 
 
-async def close_open_quotes(
-    conn: asyncpg.Connection, work_id: int, except_quote: int | None = None
-) -> list[tuple[int, int]]:
-    """Close the work's open quotes (but ``except_quote``); returns (quote_id, supplier_id)."""
-    rows = await conn.fetch(
-        """UPDATE quotes SET status = 'closed'
-           WHERE work_id = $1 AND status = 'open' AND id IS DISTINCT FROM $2
-           RETURNING id, supplier_id""",
-        work_id,
-        except_quote,
-    )
-    return sorted((r["id"], r["supplier_id"]) for r in rows)
-
-
 # ---------------------------------------------------------------- counter-offers
 
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the negotiation routes: who may read a quote, how it is shown.
+"""Shared pieces of the negotiation services: who may read a quote, how it is shown.
 
 A supplier member sees only their own quote (anything else is 404, as if it did not exist);
 while a work's bids are sealed nobody but the bidder sees a price (``rules.can_see_prices``).
@@ -6,6 +6,7 @@ while a work's bids are sealed nobody but the bidder sees a price (``rules.can_s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -13,11 +14,10 @@ import asyncpg
 
 from planner.access.guards import STAFF, authorize
 from planner.access.model import Principal
-from planner.db.pool import Database
-from planner.errors import BadRequest, Forbidden, NotFound
+from planner.errors import BadRequest, Conflict, Forbidden
 from planner.events import Audience, append_event
 from planner.negotiation import store
-from planner.negotiation.model import CounterOfferOut, PricedRound, QuoteOut
+from planner.negotiation.model import CounterOfferOut, LineInput, PricedRound, QuoteOut
 from planner.negotiation.rules import (
     InvalidQuote,
     can_see_prices,
@@ -27,16 +27,38 @@ from planner.negotiation.rules import (
     price_lines,
 )
 from planner.works.model import WorkOut
-from planner.works.routes import visible_work
+from planner.works.rules import QUOTING_STATUSES
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
 
-def priced_or_400(lines: Any) -> PricedRound:
+def bad_request(invalid: InvalidQuote) -> BadRequest:
+    """The 400 answer to input the rules refused."""
+    return BadRequest(invalid.field, invalid.reason, invalid.code, invalid.params)
+
+
+def priced_or_400(lines: Sequence[LineInput]) -> PricedRound:
     try:
         return price_lines(lines)
     except InvalidQuote as invalid:
-        raise BadRequest(invalid.field, invalid.reason) from None
+        raise bad_request(invalid) from None
+
+
+def not_quoting(work: WorkOut, detail: str) -> Conflict:
+    """409 for a quote, revision or invitation on a work that is not approved or quoting."""
+    return Conflict(
+        detail,
+        "wrong_status",
+        {"what": "work", "status": work.status, "needed": sorted(QUOTING_STATUSES)},
+    )
+
+
+def sealed_conflict(work: WorkOut) -> Conflict:
+    """409 for a price decision (counter-offer, award) before the bids are opened."""
+    opens_at = work.sealed_until.isoformat() if work.sealed_until else None
+    return Conflict(
+        "the bids are sealed until their opening time", "sealed", {"opens_at": opens_at}
+    )
 
 
 def china_today() -> date:
@@ -48,7 +70,7 @@ def check_validity_or_400(valid_until: date | None) -> None:
     try:
         check_valid_until(valid_until, china_today())
     except InvalidQuote as invalid:
-        raise BadRequest(invalid.field, invalid.reason) from None
+        raise bad_request(invalid) from None
 
 
 def round_audience(work: WorkOut) -> Audience:
@@ -58,7 +80,7 @@ def round_audience(work: WorkOut) -> Audience:
 
 def require_supplier(principal: Principal) -> int:
     if principal.role != "supplier" or principal.supplier_id is None:
-        raise Forbidden("only a supplier's negotiator submits quotes")
+        raise Forbidden("only a supplier's negotiator submits quotes", "supplier_only")
     return principal.supplier_id
 
 
@@ -68,20 +90,6 @@ def authorize_quote_reader(principal: Principal, estate_id: int) -> None:
         authorize(principal, estate_id, STAFF)
     else:
         authorize(principal, estate_id, ("supplier",))
-
-
-async def visible_quote(
-    db: Database, quote_id: int, principal: Principal
-) -> tuple[store.QuoteRow, WorkOut]:
-    async with db.connection() as conn:
-        quote = await store.get_quote(conn, quote_id)
-    if quote is None or (
-        principal.supplier_id is not None and quote.supplier_id != principal.supplier_id
-    ):
-        raise NotFound("quote")
-    authorize_quote_reader(principal, quote.estate_id)
-    work = await visible_work(db, quote.work_id, principal)
-    return quote, work
 
 
 async def quote_out(
@@ -104,18 +112,19 @@ async def quote_out(
         latest_round=quote.latest_round,
         sealed=not show,
         rounds=history(rounds, show_prices=show),
-        counter_offers=[
-            CounterOfferOut(
-                id=o.id,
-                round=o.round,
-                target_total_fen=o.target_total_fen,
-                line_targets=list(o.line_targets),
-                note=o.note,
-                by=o.by,
-                at=o.at,
-            )
-            for o in offers
-        ],
+        counter_offers=[counter_offer_out(o) for o in offers],
+    )
+
+
+def counter_offer_out(offer: store.CounterOfferRow) -> CounterOfferOut:
+    return CounterOfferOut(
+        id=offer.id,
+        round=offer.round,
+        target_total_fen=offer.target_total_fen,
+        line_targets=list(offer.line_targets),
+        note=offer.note,
+        by=offer.by,
+        at=offer.at,
     )
 
 

@@ -1,112 +1,20 @@
-"""Works: create, list, read and move along the status path.
+"""Works over HTTP: create, list, read, edit and move along the status path.
 
-A supplier member sees only the works they are invited to (anything else is 404) and
-never the committee's estimate or another supplier's award. A work becomes ``awarded``
-only by awarding a quote (POST /api/quotes/{id}/award), never through the status route.
+The use cases and who may do what are in ``service.py``. A supplier member sees only the
+works they are invited to (anything else is 404) and never the committee's estimate or
+another supplier's award. A work becomes ``awarded`` only by awarding a quote
+(POST /api/quotes/{id}/award), never through the status route.
 """
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
-from msgspec import structs
 
-from planner.access.guards import ANY_MEMBER, MANAGERS, authorize
-from planner.access.model import Principal
-from planner.db.pool import Database
 from planner.deps import DbDep, PrincipalDep
-from planner.errors import BadRequest, Conflict, NotFound
-from planner.events import append_event
-from planner.negotiation.opening import open_if_due
-from planner.negotiation.store import close_open_quotes
-from planner.works import store
+from planner.works import service
 from planner.works.model import NewWork, StatusChange, WorkEdit, WorkOut
-from planner.works.rules import (
-    IllegalTransition,
-    InvalidBenefit,
-    WorkBenefit,
-    can_edit,
-    changed_fields,
-    next_status,
-    validate_benefit,
-)
-
-
-def for_viewer(work: WorkOut, principal: Principal) -> WorkOut:
-    """Hide the estimate and others' awards from suppliers."""
-    if principal.supplier_id is None:
-        return work
-    own_award = work.awarded_supplier_id == principal.supplier_id
-    return structs.replace(
-        work,
-        estimate_fen=None,
-        cost_fen=work.awarded_total_fen if own_award else None,
-        awarded_total_fen=work.awarded_total_fen if own_award else None,
-        awarded_quote_id=work.awarded_quote_id if own_award else None,
-        awarded_round=work.awarded_round if own_award else None,
-        awarded_supplier_id=work.awarded_supplier_id if own_award else None,
-    )
-
-
-async def visible_work(db: Database, work_id: int, principal: Principal) -> WorkOut:
-    """The work if the caller may see it (opening sealed bids that are due), else 404."""
-    async with db.connection() as conn:
-        work = await store.get_work(conn, work_id)
-        if work is None:
-            raise NotFound("work")
-        authorize(principal, work.estate_id, ANY_MEMBER)
-        if principal.supplier_id is not None and not await store.is_invited(
-            conn, work_id, principal.supplier_id
-        ):
-            raise NotFound("work")
-    if await open_if_due(db, work):
-        async with db.connection() as conn:
-            reread = await store.get_work(conn, work_id)
-        assert reread is not None
-        work = reread
-    return work
-
-
-def _details(work: WorkOut) -> dict[str, object]:
-    """The editable details as the ``work.updated`` event shows them (JSON-ready)."""
-    return {
-        "title": work.title,
-        "description": work.description,
-        "estimate_fen": work.estimate_fen,
-        "benefit_rule": work.benefit_rule,
-        "scope_building_ids": list(work.scope_building_ids),
-        "floor_factors": {str(k): str(v) for k, v in sorted(work.floor_factors.items())},
-    }
-
-
-def _edited_benefit(work: WorkOut, data: WorkEdit) -> WorkBenefit:
-    """The work's benefit rule with the edit applied, validated (400 on the failing field)."""
-    rule = (
-        work.benefit_rule if isinstance(data.benefit_rule, msgspec.UnsetType) else data.benefit_rule
-    )
-    if not isinstance(data.floor_factors, msgspec.UnsetType):
-        factors = data.floor_factors
-    elif rule == "area_floor_factor":
-        factors = dict(work.floor_factors)
-    else:
-        factors = {}
-    scope = (
-        work.scope_building_ids
-        if isinstance(data.scope_building_ids, msgspec.UnsetType)
-        else data.scope_building_ids
-    )
-    try:
-        return validate_benefit(
-            WorkBenefit(
-                benefit_rule=rule,  # type: ignore[arg-type]
-                scope_building_ids=tuple(scope),
-                floor_factors=factors,
-            )
-        )
-    except InvalidBenefit as invalid:
-        raise BadRequest(invalid.field, invalid.reason) from None
 
 
 class WorkController(Controller):
@@ -117,54 +25,18 @@ class WorkController(Controller):
         self, estate_id: FromPath[int], data: JSONBody[NewWork], principal: PrincipalDep, db: DbDep
     ) -> WorkOut:
         """Committee or admin; the work starts as ``proposed``."""
-        authorize(principal, estate_id, MANAGERS)
-        try:
-            validate_benefit(
-                WorkBenefit(
-                    benefit_rule=data.benefit_rule,
-                    scope_building_ids=tuple(data.scope_building_ids),
-                    floor_factors=data.floor_factors,
-                )
-            )
-        except InvalidBenefit as invalid:
-            raise BadRequest(invalid.field, invalid.reason) from None
-        async with db.transaction() as conn:
-            if not await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id):
-                raise NotFound("estate")
-            unknown = await store.unknown_buildings(conn, estate_id, data.scope_building_ids)
-            if unknown:
-                raise BadRequest("scope_building_ids", f"not buildings of this estate: {unknown}")
-            work = await store.insert_work(conn, estate_id, data, principal.member_id)
-            await append_event(
-                conn,
-                estate_id=estate_id,
-                type="work.created",
-                data={
-                    "work_id": work.id,
-                    "title": work.title,
-                    "category": work.category,
-                    "status": work.status,
-                    "estimate_fen": work.estimate_fen,
-                    "sealed_until": work.sealed_until,
-                },
-                actor_id=principal.member_id,
-                audience="members",
-            )
-        return work
+        return await service.create_work(db, estate_id, data, principal)
 
     @get("/api/estates/{estate_id:int}/works")
     async def list_works(
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[WorkOut]:
         """Every member sees the estate's works; a supplier only those they are invited to."""
-        authorize(principal, estate_id, ANY_MEMBER)
-        async with db.connection() as conn:
-            works = await store.list_works(conn, estate_id, principal.supplier_id)
-        return [for_viewer(w, principal) for w in works]
+        return await service.list_works(db, estate_id, principal)
 
     @get("/api/works/{work_id:int}")
     async def get_work(self, work_id: FromPath[int], principal: PrincipalDep, db: DbDep) -> WorkOut:
-        return for_viewer(await visible_work(db, work_id, principal), principal)
+        return await service.read_work(db, work_id, principal)
 
     @patch("/api/works/{work_id:int}")
     async def edit_work(
@@ -174,61 +46,7 @@ class WorkController(Controller):
         409 once the work is awarded or later (its cost is then the award) or rejected.
         A change appends one ``work.updated`` event (audience members: never suppliers) with
         each changed field before and after; a body that changes nothing appends none."""
-        if all(isinstance(v, msgspec.UnsetType) for v in structs.astuple(data)):
-            raise BadRequest("body", "name at least one field to change")
-        async with db.transaction() as conn:
-            work = await store.get_work(conn, work_id, lock=True)
-            if work is None:
-                raise NotFound("work")
-            authorize(principal, work.estate_id, MANAGERS)
-            if not can_edit(work.status):
-                raise Conflict(
-                    f"the work is {work.status}; only a work not yet awarded can be edited"
-                )
-            benefit = _edited_benefit(work, data)
-            if not isinstance(data.scope_building_ids, msgspec.UnsetType):
-                unknown = await store.unknown_buildings(
-                    conn, work.estate_id, data.scope_building_ids
-                )
-                if unknown:
-                    raise BadRequest(
-                        "scope_building_ids", f"not buildings of this estate: {unknown}"
-                    )
-            edited = structs.replace(
-                work,
-                title=work.title if isinstance(data.title, msgspec.UnsetType) else data.title,
-                description=work.description
-                if isinstance(data.description, msgspec.UnsetType)
-                else data.description,
-                estimate_fen=work.estimate_fen
-                if isinstance(data.estimate_fen, msgspec.UnsetType)
-                else data.estimate_fen,
-                benefit_rule=benefit.benefit_rule,
-                scope_building_ids=list(benefit.scope_building_ids),
-                floor_factors=dict(benefit.floor_factors),
-            )
-            changes = changed_fields(_details(work), _details(edited))
-            if not changes:
-                return work
-            await store.update_details(
-                conn,
-                work_id,
-                title=edited.title,
-                description=edited.description,
-                estimate_fen=edited.estimate_fen,
-                benefit=benefit,
-            )
-            await append_event(
-                conn,
-                estate_id=work.estate_id,
-                type="work.updated",
-                data={"work_id": work_id, "title": edited.title, "changes": changes},
-                actor_id=principal.member_id,
-                audience="members",
-            )
-            updated = await store.get_work(conn, work_id)
-        assert updated is not None
-        return updated
+        return await service.edit_work(db, work_id, data, principal)
 
     @post("/api/works/{work_id:int}/status", status_code=HTTP_200_OK)
     async def change_status(
@@ -240,40 +58,7 @@ class WorkController(Controller):
     ) -> WorkOut:
         """Move a work along its path; an illegal move is 409, and so is ``awarded``
         (award a quote instead). Rejecting a work closes its open quotes."""
-        async with db.transaction() as conn:
-            work = await store.get_work(conn, work_id, lock=True)
-            if work is None:
-                raise NotFound("work")
-            authorize(principal, work.estate_id, MANAGERS)
-            if data.status == "awarded":
-                raise Conflict("a work is awarded by awarding a quote: POST /api/quotes/{id}/award")
-            try:
-                status = next_status(work.status, data.status)
-            except IllegalTransition as illegal:
-                raise Conflict(str(illegal)) from None
-            await store.set_status(conn, work_id, status)
-            await append_event(
-                conn,
-                estate_id=work.estate_id,
-                type="work.status_changed",
-                data={"work_id": work_id, "from": work.status, "to": status},
-                actor_id=principal.member_id,
-                audience="members",
-            )
-            if status == "rejected":
-                for quote_id, supplier_id in await close_open_quotes(conn, work_id):
-                    await append_event(
-                        conn,
-                        estate_id=work.estate_id,
-                        type="quote.closed",
-                        data={"quote_id": quote_id, "work_id": work_id, "reason": "work rejected"},
-                        actor_id=principal.member_id,
-                        audience="supplier",
-                        supplier_id=supplier_id,
-                    )
-            updated = await store.get_work(conn, work_id)
-        assert updated is not None
-        return updated
+        return await service.change_status(db, work_id, data.status, principal)
 
 
 route_handlers = [WorkController]

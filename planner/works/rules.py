@@ -50,21 +50,35 @@ EDITABLE_STATUSES: Final[frozenset[str]] = frozenset({"proposed", "approved", "q
 
 
 class IllegalTransition(Exception):
-    """A status change the path does not allow (the API answers 409)."""
+    """A status change the path does not allow (409, code ``illegal_transition``)."""
+
+    code: Final = "illegal_transition"
 
     def __init__(self, current: str, target: str) -> None:
         self.current = current
         self.target = target
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, frozenset()))) or "none"
-        super().__init__(f"a work cannot go from {current} to {target} (allowed: {allowed})")
+        allowed = sorted(TRANSITIONS.get(current, frozenset()))
+        self.params: dict[str, object] = {
+            "what": "work",
+            "from": current,
+            "to": target,
+            "allowed": allowed,
+        }
+        super().__init__(
+            f"a work cannot go from {current} to {target} (allowed: {', '.join(allowed) or 'none'})"
+        )
 
 
 class InvalidBenefit(Exception):
-    """A benefit rule that cannot be applied (the API answers 400 on `field`)."""
+    """A benefit rule that cannot be applied (the API answers 400 on `field` with `code`)."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(
+        self, field: str, reason: str, code: str, params: dict[str, object] | None = None
+    ) -> None:
         self.field = field
         self.reason = reason
+        self.code = code
+        self.params = params or {}
         super().__init__(f"{field}: {reason}")
 
 
@@ -124,21 +138,42 @@ class WorkBenefit(msgspec.Struct, frozen=True, kw_only=True):
 def validate_benefit(benefit: WorkBenefit) -> WorkBenefit:
     """Check a benefit rule is usable; return it unchanged or raise InvalidBenefit."""
     if benefit.benefit_rule not in BENEFIT_RULES:
-        raise InvalidBenefit("benefit_rule", f"must be one of {', '.join(BENEFIT_RULES)}")
+        raise InvalidBenefit(
+            "benefit_rule", f"must be one of {', '.join(BENEFIT_RULES)}", "not_allowed"
+        )
     if len(set(benefit.scope_building_ids)) != len(benefit.scope_building_ids):
-        raise InvalidBenefit("scope_building_ids", "lists a building twice")
+        raise InvalidBenefit("scope_building_ids", "lists a building twice", "duplicate_in_request")
     if benefit.benefit_rule == "building" and not benefit.scope_building_ids:
-        raise InvalidBenefit("scope_building_ids", "the building rule needs at least one building")
+        raise InvalidBenefit(
+            "scope_building_ids",
+            "the building rule needs at least one building",
+            "too_few",
+            {"min": 1},
+        )
     if benefit.benefit_rule == "area_floor_factor":
         if not benefit.floor_factors:
-            raise InvalidBenefit("floor_factors", "the area_floor_factor rule needs a factor table")
+            raise InvalidBenefit(
+                "floor_factors", "the area_floor_factor rule needs a factor table", "required"
+            )
         for floor, factor in benefit.floor_factors.items():
             if not factor.is_finite() or factor < 0:
-                raise InvalidBenefit(f"floor_factors.{floor}", "must be a number ≥ 0")
+                raise InvalidBenefit(
+                    f"floor_factors.{floor}", "must be a number ≥ 0", "too_small", {"min": 0}
+                )
             if factor != factor.quantize(Decimal("0.0001")):
-                raise InvalidBenefit(f"floor_factors.{floor}", "at most 4 decimal places")
+                raise InvalidBenefit(
+                    f"floor_factors.{floor}",
+                    "at most 4 decimal places",
+                    "too_precise",
+                    {"places": 4},
+                )
     elif benefit.floor_factors:
-        raise InvalidBenefit("floor_factors", "only the area_floor_factor rule takes a table")
+        raise InvalidBenefit(
+            "floor_factors",
+            "only the area_floor_factor rule takes a table",
+            "only_with_rule",
+            {"rule": "area_floor_factor"},
+        )
     return benefit
 
 

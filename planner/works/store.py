@@ -152,19 +152,6 @@ async def set_awarded(
     )
 
 
-async def unknown_buildings(
-    conn: asyncpg.Connection, estate_id: int, building_ids: list[int]
-) -> list[int]:
-    """The ids in ``building_ids`` that are not buildings of the estate."""
-    rows = await conn.fetch(
-        """SELECT b FROM unnest($2::bigint[]) AS b
-           WHERE NOT EXISTS (SELECT 1 FROM buildings WHERE id = b AND estate_id = $1)""",
-        estate_id,
-        building_ids,
-    )
-    return [r["b"] for r in rows]
-
-
 async def is_invited(conn: asyncpg.Connection, work_id: int, supplier_id: int) -> bool:
     return bool(
         await conn.fetchval(
@@ -173,6 +160,23 @@ async def is_invited(conn: asyncpg.Connection, work_id: int, supplier_id: int) -
             supplier_id,
         )
     )
+
+
+async def close_open_quotes(
+    conn: asyncpg.Connection, work_id: int, except_quote: int | None = None
+) -> list[tuple[int, int]]:
+    """Close the work's open quotes (but ``except_quote``); returns (quote_id, supplier_id).
+
+    The work's fate closes them (rejected, or another quote awarded), so the query lives with
+    the work and negotiation calls it from here."""
+    rows = await conn.fetch(
+        """UPDATE quotes SET status = 'closed'
+           WHERE work_id = $1 AND status = 'open' AND id IS DISTINCT FROM $2
+           RETURNING id, supplier_id""",
+        work_id,
+        except_quote,
+    )
+    return sorted((r["id"], r["supplier_id"]) for r in rows)
 
 
 async def mark_opened(conn: asyncpg.Connection, work_id: int) -> bool:

@@ -115,7 +115,7 @@ async def check_cast(
         not_yours = sorted(wanted - own - set(delegated))
         if not_yours:
             raise Forbidden(
-                f"you may not vote for units {not_yours}", "not_your_unit", {"units": not_yours}
+                f"you may not vote for units {not_yours}", "not_your_unit", {"ids": not_yours}
             )
         outside = sorted(wanted - {u.household_id for u in units})
         if outside:
@@ -123,7 +123,7 @@ async def check_cast(
                 "household_ids",
                 f"units {outside} are not in this motion's scope",
                 "not_in_scope",
-                {"what": "units", "units": outside},
+                {"what": "units", "ids": outside},
             )
     return motion, PendingCast(
         member_id=principal.member_id,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from planner.access.guards import MANAGERS, VOTERS, authorize
+from planner.access.guards import MANAGERS, VOTERS
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.deliberation import delegation_store, store
 from planner.deliberation.model import DelegationOut, NewDelegation
-from planner.errors import BadRequest, NotFound
+from planner.deliberation.service import authorized
+from planner.errors import BadRequest
 from planner.estates import store as estates_store
 from planner.events import append_event
 
@@ -91,10 +92,12 @@ async def revoke_delegation(
 ) -> DelegationOut:
     """End a delegation; ballots already cast under it stay in the record."""
     async with db.transaction() as conn:
-        found = await delegation_store.get_delegation(conn, delegation_id)
-        if found is None:
-            raise NotFound("delegation")
-        authorize(principal, found.estate_id, MANAGERS)
+        found = authorized(
+            await delegation_store.get_delegation(conn, delegation_id),
+            "delegation",
+            principal,
+            MANAGERS,
+        )
         revoked = await delegation_store.revoke_delegation(conn, delegation_id)
         assert revoked is not None
         await append_event(

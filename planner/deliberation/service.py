@@ -8,7 +8,7 @@ that name an estate authorize first; the rest authorize here, once the meeting o
 from __future__ import annotations
 
 import logging
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol, TypeVar
 
 import asyncpg
 
@@ -37,24 +37,35 @@ from planner.works import store as works_store
 log = logging.getLogger("planner.deliberation")
 
 
+class _OfEstate(Protocol):
+    @property
+    def estate_id(self) -> int: ...
+
+
+Found = TypeVar("Found", bound=_OfEstate)
+
+
+def authorized(
+    found: Found | None, what: str, principal: Principal, roles: tuple[str, ...]
+) -> Found:
+    """``found`` if it exists (else 404 ``<what>_not_found``) and the principal holds one of
+    ``roles`` in its estate (else 403)."""
+    if found is None:
+        raise NotFound(what)
+    authorize(principal, found.estate_id, roles)
+    return found
+
+
 async def _meeting(
     conn: asyncpg.Connection, principal: Principal, meeting_id: int, roles: tuple[str, ...]
 ) -> MeetingOut:
-    meeting = await store.get_meeting(conn, meeting_id)
-    if meeting is None:
-        raise NotFound("meeting")
-    authorize(principal, meeting.estate_id, roles)
-    return meeting
+    return authorized(await store.get_meeting(conn, meeting_id), "meeting", principal, roles)
 
 
 async def _motion(
     conn: asyncpg.Connection, principal: Principal, motion_id: int, roles: tuple[str, ...]
 ) -> MotionRow:
-    motion = await store.get_motion(conn, motion_id)
-    if motion is None:
-        raise NotFound("motion")
-    authorize(principal, motion.estate_id, roles)
-    return motion
+    return authorized(await store.get_motion(conn, motion_id), "motion", principal, roles)
 
 
 # Meetings
@@ -131,10 +142,9 @@ async def move_meeting(
     the minutes are available."""
     step = _MEETING_STEPS[to]
     async with db.transaction() as conn:
-        meeting = await store.lock_meeting(conn, meeting_id)
-        if meeting is None:
-            raise NotFound("meeting")
-        authorize(principal, meeting.estate_id, MANAGERS)
+        meeting = authorized(
+            await store.lock_meeting(conn, meeting_id), "meeting", principal, MANAGERS
+        )
         if meeting.status != step.needed:
             raise Conflict(
                 step.refusal.format(status=meeting.status),
@@ -195,10 +205,9 @@ async def create_motion(
 ) -> MotionOut:
     """A draft motion, while the meeting is scheduled or open; the matter fixes the rule."""
     async with db.transaction() as conn:
-        meeting = await store.lock_meeting(conn, meeting_id)
-        if meeting is None:
-            raise NotFound("meeting")
-        authorize(principal, meeting.estate_id, MANAGERS)
+        meeting = authorized(
+            await store.lock_meeting(conn, meeting_id), "meeting", principal, MANAGERS
+        )
         if meeting.status == "closed":
             raise Conflict("meeting is closed", "meeting_closed")
         if data.work_id is not None and await works_store.works_outside_estate(

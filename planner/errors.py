@@ -112,6 +112,8 @@ CODES: dict[str, str] = {
     "motion_not_found": "the motion was not found",
     "motion_closed": "the motion is closed; ballots are no longer taken",
     "meeting_not_open": "the meeting is not open; open it first",
+    "meeting_closed": "the meeting is closed; no motion can be added",
+    "proxy_not_voter": "a {role} may not vote, so not as proxy",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -1,4 +1,5 @@
-"""The ballot box: casting in batches, opening and closing motions, one transaction each.
+"""The ballot box: casting in batches, one transaction per batch (``service`` opens and closes
+motions).
 
 Ordering and concurrency (why the tally always equals a recount):
 
@@ -13,8 +14,8 @@ Ordering and concurrency (why the tally always equals a recount):
 - It adds the batch's delta (rules.cast_delta, cast by cast) to the motion's running counts
   with ``UPDATE ... WHERE status = 'open'``; that row lock orders deltas and tally pushes, and
   a close that committed first turns the whole batch into 409s (nothing of it is recorded).
-- Close locks the motion row, recounts from the append-only ballots table with the pure
-  ``rules.tally`` and stores that as the tally of record.
+- Close (``service.close_motion``) locks the motion row, recounts from the append-only
+  ballots table with the pure ``rules.tally`` and stores that as the tally of record.
 - Tally pushes are paced: a batch carries a ``tally.updated`` only if this writer pushed
   none in the last ``PUSH_INTERVAL_S``; otherwise the push is owed, and once that interval
   has passed the next batch carries it, or, when no cast comes, the writer pushes the
@@ -34,10 +35,11 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from planner.access.guards import VOTERS
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.deliberation import store
-from planner.deliberation.model import BallotReceipt, CastResult, tally_out
+from planner.deliberation import ballot_store
+from planner.deliberation.model import BallotReceipt, CastResult, MotionRow, RollUnit, tally_out
 from planner.deliberation.rules import (
     Choice,
     Counts,
@@ -53,8 +55,6 @@ from planner.events import append_event
 
 log = logging.getLogger("planner.deliberation")
 
-# Suppliers and observers never vote; anyone else votes for the units they own or hold as proxy.
-NON_VOTERS = ("supplier", "observer")
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
 MAX_BATCH = 500
 #: The shortest time between two tally pushes of one motion from one writer.
@@ -72,7 +72,7 @@ class PendingCast(msgspec.Struct, kw_only=True):
 
     member_id: int
     choice: Choice
-    units: list[store.RollUnit]
+    units: list[RollUnit]
     delegation_ids: list[int | None]
 
 
@@ -82,33 +82,49 @@ async def check_cast(
     motion_id: int,
     choice: Choice,
     household_ids: list[int] | None,
-) -> tuple[store.MotionRow, PendingCast]:
+) -> tuple[MotionRow, PendingCast]:
     """Who may cast what: 403 for suppliers, observers, other estates and units the caller
     neither owns nor holds as proxy; 400 for a unit outside the scope; 409 unless open."""
     own = set(principal.household_ids)
     wanted = own if household_ids is None else set(household_ids)
-    context = await store.ballot_context(
+    context = await ballot_store.ballot_context(
         conn, motion_id, principal.member_id, sorted(wanted), with_delegated=household_ids is None
     )
     if context is None:
         raise NotFound("motion")
     motion, delegated, units = context.motion, context.delegated, context.units
     if principal.is_global_admin or principal.estate_id != motion.estate_id:
-        raise Forbidden("not a member of this estate")
-    if principal.role in NON_VOTERS:
-        raise Forbidden(f"role {principal.role} may not vote")
+        raise Forbidden("not a member of this estate", "not_a_member")
+    if principal.role not in VOTERS:
+        raise Forbidden(
+            f"role {principal.role} may not vote", "role_not_allowed", {"role": principal.role}
+        )
     if motion.status != "open":
-        raise Conflict(f"motion is {motion.status}; ballots are taken only while it is open")
+        not_open = f"motion is {motion.status}; ballots are taken only while it is open"
+        if motion.status == "closed":
+            raise Conflict(not_open, "motion_closed")
+        raise Conflict(
+            not_open, "wrong_status", {"what": "motion", "status": motion.status, "needed": "open"}
+        )
     if household_ids is None:
         if not units:
-            raise Forbidden("you hold no units (own or delegated) in this motion's scope")
+            raise Forbidden(
+                "you hold no units (own or delegated) in this motion's scope", "no_units_in_scope"
+            )
     else:
         not_yours = sorted(wanted - own - set(delegated))
         if not_yours:
-            raise Forbidden(f"you may not vote for units {not_yours}")
+            raise Forbidden(
+                f"you may not vote for units {not_yours}", "not_your_unit", {"ids": not_yours}
+            )
         outside = sorted(wanted - {u.household_id for u in units})
         if outside:
-            raise BadRequest("household_ids", f"units {outside} are not in this motion's scope")
+            raise BadRequest(
+                "household_ids",
+                f"units {outside} are not in this motion's scope",
+                "not_in_scope",
+                {"what": "units", "ids": outside},
+            )
     return motion, PendingCast(
         member_id=principal.member_id,
         choice=choice,
@@ -143,7 +159,7 @@ class BallotBox:
             self._writers[motion_id] = asyncio.create_task(self._write(motion))
         return CastResult(motion_id=motion_id, ballots=await future)
 
-    async def _write(self, motion: store.MotionRow) -> None:
+    async def _write(self, motion: MotionRow) -> None:
         queue = self._queues[motion.id]
         loop = asyncio.get_running_loop()
         owed = False
@@ -192,7 +208,7 @@ class BallotBox:
                 if not future.done():
                     future.set_exception(RuntimeError("the service stopped; cast again"))
 
-    async def _push_counts(self, motion: store.MotionRow) -> None:
+    async def _push_counts(self, motion: MotionRow) -> None:
         """The owed push: the running counts, unless the motion closed meanwhile (its
         ``motion.closed`` event carries the tally of record)."""
         try:
@@ -213,7 +229,7 @@ class BallotBox:
 
 async def record_batch(
     conn: asyncpg.Connection,
-    motion: store.MotionRow,
+    motion: MotionRow,
     batch: Sequence[PendingCast],
     *,
     push_tally: bool = True,
@@ -224,8 +240,10 @@ async def record_batch(
     409 (nothing recorded) when the motion is no longer open.
     """
     all_units = {u.household_id: u for p in batch for u in p.units}
-    persons = await store.lock_persons(conn, motion.id, {u.person_key for u in all_units.values()})
-    current = await store.current_choices(conn, motion.id, all_units)
+    persons = await ballot_store.lock_persons(
+        conn, motion.id, {u.person_key for u in all_units.values()}
+    )
+    current = await ballot_store.current_choices(conn, motion.id, all_units)
     total = Counts()
     rows: list[tuple[int, Choice, int, int | None, str]] = []
     for pending in batch:
@@ -249,9 +267,14 @@ async def record_batch(
     touched_persons: dict[str, PersonVotes] = {
         key: persons[key] for key in {u.person_key for u in all_units.values()}
     }
-    receipts, counts = await store.record_ballots(conn, motion.id, rows, touched_persons, total)
+    receipts, counts = await ballot_store.record_ballots(
+        conn, motion.id, rows, touched_persons, total
+    )
     if counts is None:
-        raise Conflict("motion closed while the ballots were being cast; they were not recorded")
+        raise Conflict(
+            "motion closed while the ballots were being cast; they were not recorded",
+            "motion_closed",
+        )
 
     # Who voted what stays out of the event stream: it is visible to every member. With a
     # hidden tally, ballot.cast is the members' only sign of progress; with a visible one,
@@ -277,7 +300,7 @@ async def record_batch(
     return results
 
 
-async def _append_tally(conn: asyncpg.Connection, motion: store.MotionRow, counts: Counts) -> None:
+async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Counts) -> None:
     await append_event(
         conn,
         estate_id=motion.estate_id,
@@ -288,75 +311,18 @@ async def _append_tally(conn: asyncpg.Connection, motion: store.MotionRow, count
     )
 
 
-async def push_running_tally(conn: asyncpg.Connection, motion: store.MotionRow) -> None:
+async def push_running_tally(conn: asyncpg.Connection, motion: MotionRow) -> None:
     """Append the motion's running tally in the caller's transaction, if it is still open.
 
     Takes the motion's row lock before the event stream's, as a batch does, so a push
     never overtakes counts committed after it.
     """
-    counts = await store.running_counts(conn, motion.id, lock_open=True)
+    counts = await ballot_store.running_counts(conn, motion.id, lock_open=True)
     if counts is not None:
         await _append_tally(conn, motion, counts)
 
 
 async def recount(conn: asyncpg.Connection, matter: int, motion_id: int) -> Tally:
     """The tally of an open or closed motion, recounted from the ballots table."""
-    units = await store.roll(conn, motion_id)
-    return tally(matter, units, await store.last_ballots(conn, motion_id))
-
-
-async def open_motion(
-    conn: asyncpg.Connection, principal: Principal, motion_id: int
-) -> store.MotionRow:
-    """draft → open, freezing the roll of units in the meeting's scope; the meeting must be open."""
-    motion = await store.get_motion(conn, motion_id, lock=True)
-    if motion is None:
-        raise NotFound("motion")
-    if motion.status != "draft":
-        raise Conflict(f"motion is already {motion.status}")
-    if motion.meeting_status != "open":
-        raise Conflict(f"the meeting is {motion.meeting_status}; open it first")
-    await store.open_motion(conn, motion_id, motion.estate_id, motion.scope_building_ids)
-    opened = await store.get_motion(conn, motion_id)
-    assert opened is not None
-    start = await recount(conn, opened.matter, motion_id)
-    await append_event(
-        conn,
-        estate_id=motion.estate_id,
-        type="motion.opened",
-        data={
-            "motion": opened.out(),
-            "tally": tally_out(motion_id, "open", start, redact=opened.hide_results),
-        },
-        actor_id=principal.member_id,
-        audience="members",
-    )
-    return opened
-
-
-async def close_motion(
-    conn: asyncpg.Connection, principal: Principal, motion: store.MotionRow
-) -> store.MotionRow:
-    """open → closed: the recount becomes the tally of record; later casts get 409."""
-    locked = await store.get_motion(conn, motion.id, lock=True)
-    assert locked is not None
-    if locked.status != "open":
-        raise Conflict(f"motion is {locked.status}, not open")
-    final = await recount(conn, locked.matter, locked.id)
-    running = await store.running_counts(conn, locked.id)
-    if running is not None and decide(locked.matter, running) != final:
-        log.error(
-            "motion %s: running counts differ from the recount; the recount stands", locked.id
-        )
-    await store.close_motion(conn, locked.id, final)
-    closed = await store.get_motion(conn, locked.id)
-    assert closed is not None
-    await append_event(
-        conn,
-        estate_id=locked.estate_id,
-        type="motion.closed",
-        data={"motion": closed.out(), "tally": tally_out(locked.id, "closed", final, redact=False)},
-        actor_id=principal.member_id,
-        audience="members",
-    )
-    return closed
+    units = await ballot_store.roll(conn, motion_id)
+    return tally(matter, units, await ballot_store.last_ballots(conn, motion_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -53,6 +53,34 @@ class MotionOut(Out):
     status: MotionStatus
     opened_at: datetime | None
     closed_at: datetime | None
+
+
+class MotionRow(MotionOut):
+    """A motion with what casting and closing need: its meeting's status and scope, and the
+    tally of record once closed. Answers carry only its ``MotionOut`` part (``out()``)."""
+
+    meeting_status: MeetingStatus
+    scope_building_ids: list[int]
+    final_tally: Any = None  # the closed motion's ``Tally`` as stored (JSON)
+
+    def out(self) -> MotionOut:
+        return MotionOut(**{name: getattr(self, name) for name in MotionOut.__struct_fields__})
+
+
+class RollUnit(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit on a motion's frozen roll: its owner (person) and area in hundredths of m²."""
+
+    household_id: int
+    person_key: str
+    area: int
+
+
+class BallotContext(msgspec.Struct, kw_only=True):
+    """What a cast is checked against, read in one round trip."""
+
+    motion: MotionRow
+    delegated: dict[int, int]  # unit -> delegation id, for this meeting or any meeting
+    units: list[RollUnit]  # roll units among the wanted ones
 
 
 class MeetingOut(Out):

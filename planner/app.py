@@ -47,6 +47,7 @@ SLICES = (
     "deliberation",
     "funding",
     "funding.exports",
+    "payments",
     "live",
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

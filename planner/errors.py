@@ -101,6 +101,12 @@ CODES: dict[str, str] = {
     "plan_not_approved": "this needs an approved plan",
     "plan_failed": "this plan version failed and has nothing to show",
     "plan_infeasible": "no funding plan satisfies the constraints",
+    "solve_timeout": "the solver ran out of time; try again or reduce the problem",
+    "solve_failed": "the solver failed; the attempt is stored as a failed version",
+    "not_a_share": 'must be a share between 0 and 1, e.g. "0.30"',
+    "too_precise": "at most {places} decimal places",
+    "pledge_not_eligible": "a pledged work must be eligible",
+    "works_without_cost": "works without a cost: {ids}",
 }
 
 

@@ -37,9 +37,9 @@ from planner.funding.exports.model import (
     band_text,
     in_band,
     is_risky,
-    payment_status,
     title_line,
 )
+from planner.payments.rules import payment_status
 
 MONEY_FORMAT = "[$¥-804]#,##0.00"
 SHEETS = {

@@ -243,7 +243,7 @@ async def solve_plan(
     outcome = await solve_off_loop(problem)
     wall = time.perf_counter() - started
     if outcome.kind == "invalid":
-        raise BadRequest(outcome.field, outcome.reason)
+        raise BadRequest(outcome.field, outcome.reason, "invalid")
     plan_id = await _store_version(db, estate_id, problem, outcome, wall, principal.member_id)
     async with db.connection() as conn:
         record = await store.get_plan(conn, plan_id)

@@ -61,6 +61,17 @@ class SourceUpdate(Body):
     pledges: dict[Id, Fen] | msgspec.UnsetType = msgspec.UNSET
 
 
+class SourceFields(msgspec.Struct, frozen=True, kw_only=True):
+    """A source's editable fields as a change leaves them (what the store writes)."""
+
+    name: str
+    kind: str
+    budget_fen: int
+    max_share: Decimal | None
+    pledges: dict[int, int]
+    eligible_work_ids: list[int]
+
+
 class SourceOut(Out):
     id: int
     estate_id: int

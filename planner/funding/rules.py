@@ -16,7 +16,9 @@ from planner.funding.model import (
     PlanOut,
     PlanRecord,
     SolveRequest,
+    SourceFields,
     SourceOut,
+    SourceUpdate,
     StaleReason,
 )
 from planner.money import format_money
@@ -55,6 +57,37 @@ def check_pledges(pledges: dict[int, int], eligible: list[int]) -> None:
             raise BadRequest(
                 f"pledges.{work_id}", "a pledged work must be eligible", "pledge_not_eligible"
             )
+
+
+def updated_source(current: SourceOut, data: SourceUpdate) -> SourceFields:
+    """The source after ``data``: fields not given stay as they are, and without new
+    pledges those on works that stay eligible are kept. 400 for a share out of range or a
+    pledge on a work that is not eligible."""
+    unset = msgspec.UnsetType
+    max_share = (
+        (None if current.max_share is None else Decimal(current.max_share))
+        if isinstance(data.max_share, unset)
+        else data.max_share
+    )
+    check_share(max_share, "max_share")
+    eligible = (
+        current.eligible_work_ids
+        if isinstance(data.eligible_work_ids, unset)
+        else data.eligible_work_ids
+    )
+    if isinstance(data.pledges, unset):
+        pledges = {w: p for w, p in current.pledges.items() if w in eligible}
+    else:
+        pledges = dict(data.pledges)
+    check_pledges(pledges, eligible)
+    return SourceFields(
+        name=current.name if isinstance(data.name, unset) else data.name,
+        kind=current.kind if isinstance(data.kind, unset) else data.kind,
+        budget_fen=current.budget_fen if isinstance(data.budget_fen, unset) else data.budget_fen,
+        max_share=max_share,
+        pledges=pledges,
+        eligible_work_ids=list(eligible),
+    )
 
 
 def check_solve_request(data: SolveRequest) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -39,13 +38,12 @@ from planner.funding.rules import (
     READ,
     SOLVER_STATUS,
     check_new_source,
-    check_pledges,
-    check_share,
     check_solve_request,
     failure_reason,
     plan_out,
     source_inputs,
     staleness,
+    updated_source,
 )
 from planner.works.store import works_outside_estate
 
@@ -111,36 +109,11 @@ async def update_source(
         if current is None:
             raise NotFound("funding source")
         authorize(principal, current.estate_id, MANAGE)
-        max_share = (
-            (None if current.max_share is None else Decimal(current.max_share))
-            if isinstance(data.max_share, msgspec.UnsetType)
-            else data.max_share
+        fields = updated_source(current, data)
+        await _check_estate_works(
+            conn, current.estate_id, fields.eligible_work_ids, "eligible_work_ids"
         )
-        check_share(max_share, "max_share")
-        eligible = (
-            current.eligible_work_ids
-            if isinstance(data.eligible_work_ids, msgspec.UnsetType)
-            else data.eligible_work_ids
-        )
-        if isinstance(data.pledges, msgspec.UnsetType):
-            # keep the pledges on works that stay eligible
-            pledges = {w: p for w, p in current.pledges.items() if w in eligible}
-        else:
-            pledges = dict(data.pledges)
-        check_pledges(pledges, eligible)
-        await _check_estate_works(conn, current.estate_id, eligible, "eligible_work_ids")
-        source = await store.update_source(
-            conn,
-            source_id,
-            name=current.name if isinstance(data.name, msgspec.UnsetType) else data.name,
-            kind=current.kind if isinstance(data.kind, msgspec.UnsetType) else data.kind,
-            budget_fen=current.budget_fen
-            if isinstance(data.budget_fen, msgspec.UnsetType)
-            else data.budget_fen,
-            max_share=max_share,
-            pledges=pledges,
-            eligible_work_ids=list(eligible),
-        )
+        source = await store.update_source(conn, source_id, fields)
         await _source_changed(
             conn, current.estate_id, source, "funding_source.updated", principal.member_id
         )

@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from planner.funding.engine import FundingPlanResult, HouseholdInput, Problem, WorkInput
-from planner.funding.model import NewSource, PlanRecord, PlanSummary, SourceOut
+from planner.funding.model import NewSource, PlanRecord, PlanSummary, SourceFields, SourceOut
 from planner.funding.rules import HouseholdChanges
 from planner.works.rules import WorkBenefit
 
@@ -65,15 +65,7 @@ async def insert_source(
 
 
 async def update_source(
-    conn: asyncpg.Connection,
-    source_id: int,
-    *,
-    name: str,
-    kind: str,
-    budget_fen: int,
-    max_share: Decimal | None,
-    pledges: dict[int, int],
-    eligible_work_ids: list[int],
+    conn: asyncpg.Connection, source_id: int, fields: SourceFields
 ) -> SourceOut:
     """Overwrite a source's fields and its eligible works and pledges."""
     await conn.execute(
@@ -81,15 +73,15 @@ async def update_source(
                                       updated_at = now()
            WHERE id = $1""",
         source_id,
-        name,
-        kind,
-        budget_fen,
-        max_share,
+        fields.name,
+        fields.kind,
+        fields.budget_fen,
+        fields.max_share,
     )
     await conn.execute("DELETE FROM funding_source_works WHERE source_id = $1", source_id)
     await conn.executemany(
         "INSERT INTO funding_source_works (source_id, work_id, pledge_fen) VALUES ($1, $2, $3)",
-        [(source_id, w, pledges.get(w)) for w in sorted(set(eligible_work_ids))],
+        [(source_id, w, fields.pledges.get(w)) for w in sorted(set(fields.eligible_work_ids))],
     )
     updated = await get_source(conn, source_id)
     assert updated is not None

@@ -129,12 +129,30 @@ def write_sum(
     sheet: Any, row: int, col: int, first: int, last: int, value: float, cell: Any
 ) -> None:
     """``=SUM(col first:last)`` (0-based rows, inclusive) written with its value."""
-    if last < first:
+    _write_range_sum(sheet, row, col, (first, col), (last, col), value, cell)
+
+
+def write_sum_across(
+    sheet: Any, row: int, col: int, first_col: int, last_col: int, value: float, cell: Any
+) -> None:
+    """``=SUM(row first_col:last_col)`` (0-based columns, inclusive) written with its value."""
+    _write_range_sum(sheet, row, col, (row, first_col), (row, last_col), value, cell)
+
+
+def _write_range_sum(
+    sheet: Any,
+    row: int,
+    col: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    value: float,
+    cell: Any,
+) -> None:
+    if end < start:
         sheet.write_formula(row, col, "=0", cell, value)
         return
-    top = xl_rowcol_to_cell(first, col)
-    bottom = xl_rowcol_to_cell(last, col)
-    sheet.write_formula(row, col, f"=SUM({top}:{bottom})", cell, value)
+    formula = f"=SUM({xl_rowcol_to_cell(*start)}:{xl_rowcol_to_cell(*end)})"
+    sheet.write_formula(row, col, formula, cell, value)
 
 
 def write_check(
@@ -145,14 +163,3 @@ def write_check(
     sheet.write_formula(
         row, col, f'=IF({a}={b},"{ok}","{bad}")', fmt.check_ok, ok if equal else bad
     )
-
-
-def write_sum_across(
-    sheet: Any, row: int, col: int, first_col: int, last_col: int, value: float, cell: Any
-) -> None:
-    if last_col < first_col:
-        sheet.write_formula(row, col, "=0", cell, value)
-        return
-    left = xl_rowcol_to_cell(row, first_col)
-    right = xl_rowcol_to_cell(row, last_col)
-    sheet.write_formula(row, col, f"=SUM({left}:{right})", cell, value)

@@ -397,39 +397,39 @@ async def test_errors_carry_their_codes(
     make_member: MakeMember,
 ) -> None:
     """The codes a client translates: each refusal of the funding routes names its own."""
-    estate_id = await make_estate()
-    other_estate = await make_estate("别的小区")
-    _, treasurer = await make_member(estate_id, "treasurer")
-    work_id = await add_work(client, admin_token, estate_id)
-    foreign = await add_work(client, admin_token, other_estate)
-    url = f"/api/estates/{estate_id}/funding-sources"
 
     async def code(response: httpx.Response, status: int) -> tuple[str, dict[str, Any]]:
         assert response.status_code == status, response.text
         body = response.json()
         return body["code"], body["params"]
 
-    async def post(body: dict[str, Any]) -> httpx.Response:
-        return await client.post(
-            url, json={"name": "x", "budget_fen": 1, **body}, headers=bearer(treasurer)
-        )
-
-    foreign_work = await post({"eligible_work_ids": [foreign]})
-    assert await code(foreign_work, 400) == ("not_in_estate", {"what": "work", "id": foreign})
-    pledge = await post({"pledges": {str(work_id): 5}})
+    estate_id = await make_estate()
+    work_id = await add_work(client, admin_token, estate_id)
+    _, treasurer = await make_member(estate_id, "treasurer")
+    headers = bearer(treasurer)
+    source_id = await add_source(client, treasurer, estate_id, budget_fen=1)
+    source_url = f"/api/funding-sources/{source_id}"
+    foreign = await add_work(client, admin_token, await make_estate("别的小区"))
+    moved = await client.patch(source_url, json={"eligible_work_ids": [foreign]}, headers=headers)
+    assert await code(moved, 400) == ("not_in_estate", {"what": "work", "id": foreign})
+    pledge = await client.patch(source_url, json={"pledges": {str(work_id): 5}}, headers=headers)
     assert (await code(pledge, 400))[0] == "pledge_not_eligible"
-    assert (await code(await post({"max_share": "1.5"}), 400))[0] == "not_a_share"
-    assert await code(await post({"max_share": "0.12345"}), 400) == ("too_precise", {"places": 4})
+    share = await client.patch(source_url, json={"max_share": "1.5"}, headers=headers)
+    assert (await code(share, 400))[0] == "not_a_share"
+    precise = await client.post(
+        f"/api/estates/{estate_id}/funding-sources",
+        json={"name": "x", "budget_fen": 1, "max_share": "0.12345"},
+        headers=headers,
+    )
+    assert await code(precise, 400) == ("too_precise", {"places": 4})
     nowhere = await client.post(
         "/api/estates/999999/funding-sources",
         json={"name": "x", "budget_fen": 1},
         headers=bearer(admin_token),
     )
     assert (await code(nowhere, 404))[0] == "estate_not_found"
-    unknown_source = await client.patch(
-        "/api/funding-sources/999999", json={"budget_fen": 1}, headers=bearer(treasurer)
-    )
-    assert (await code(unknown_source, 404))[0] == "funding_source_not_found"
+    unknown = await client.patch("/api/funding-sources/999999", json={}, headers=headers)
+    assert (await code(unknown, 404))[0] == "funding_source_not_found"
     band = await solve(client, treasurer, estate_id, resident_band=["0.30", "0.20"])
     assert (await code(band, 400))[0] == "bad_range"
     target = await solve(client, treasurer, estate_id, policy="target")
@@ -442,8 +442,8 @@ async def test_errors_carry_their_codes(
     plan = await solve(client, treasurer, estate_id, resident_band=["0.00", "1.00"])
     assert plan.status_code == 201, plan.text
     approve = f"/api/funding-plans/{plan.json()['id']}/approve"
-    assert (await client.post(approve, headers=bearer(treasurer))).status_code == 200
-    again = await client.post(approve, headers=bearer(treasurer))
+    assert (await client.post(approve, headers=headers)).status_code == 200
+    again = await client.post(approve, headers=headers)
     assert await code(again, 409) == ("plan_not_draft", {"status": "approved"})
-    absent = await client.get("/api/funding-plans/999999", headers=bearer(treasurer))
+    absent = await client.get("/api/funding-plans/999999", headers=headers)
     assert (await code(absent, 404))[0] == "funding_plan_not_found"

@@ -29,11 +29,10 @@ from pathlib import Path
 import msgspec
 from machine import machine_line  # bench/machine.py
 
+from planner.funding.engine import FundingProblem, HouseholdInput, SourceInput, WorkInput, solve
 from planner.funding.exports.csv_export import write_csv
 from planner.funding.exports.model import ExportPlan, HouseholdLabel, SourceLabel, WorkLabel
 from planner.funding.exports.xlsx_export import write_xlsx
-from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
-from planner.funding.optimiser import solve
 from planner.works.rules import WorkBenefit
 
 HOUSEHOLDS = 20_000

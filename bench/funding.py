@@ -23,8 +23,13 @@ from pathlib import Path
 import msgspec
 from machine import machine_line  # bench/machine.py
 
-from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
-from planner.funding.optimiser import solve_with_stats
+from planner.funding.engine import (
+    FundingProblem,
+    HouseholdInput,
+    SourceInput,
+    WorkInput,
+    solve_with_stats,
+)
 from planner.works.rules import WorkBenefit
 
 ESTATES = 20

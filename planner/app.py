@@ -52,6 +52,7 @@ from planner.funding.exports import routes as funding_exports
 from planner.live import routes as live
 from planner.live.connection import RAW_SEND
 from planner.negotiation import routes as negotiation
+from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
 from planner.works import routes as works
@@ -69,6 +70,7 @@ SLICES: tuple[ModuleType, ...] = (
     deliberation,
     funding,
     funding_exports,
+    payments,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

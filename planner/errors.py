@@ -99,8 +99,6 @@ CODES: dict[str, str] = {
     "award_via_quote": "a work is awarded by awarding a quote",
     "nothing_to_change": "name at least one field to change",
     "only_with_rule": "only the {rule} rule takes this field",
-    "too_precise": "at most {places} decimal places",
-    "not_positive": "must be greater than 0",
     "in_the_past": "must not be before today ({today})",
     "counter_offer_empty": "give a target total, line targets or both",
     "no_such_line": "the round has lines 1..{lines}",
@@ -123,6 +121,11 @@ CODES: dict[str, str] = {
     "plan_not_approved": "this needs an approved plan",
     "plan_failed": "this plan version failed and has nothing to show",
     "plan_infeasible": "no funding plan satisfies the constraints",
+    "solve_timeout": "the solver ran out of time; try again or reduce the problem",
+    "solve_failed": "the solver failed; the attempt is stored as a failed version",
+    "not_a_share": 'must be a share between 0 and 1, e.g. "0.30"',
+    "pledge_not_eligible": "a pledged work must be eligible",
+    "works_without_cost": "works without a cost: {ids}",
 }
 
 

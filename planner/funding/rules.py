@@ -1,12 +1,173 @@
-"""When a stored plan no longer matches the estate: the "re-solve" prompt."""
+"""Funding's rules, pure: who may do what, which inputs make sense, how a stored version
+reads to its viewer, and when a stored plan no longer matches the estate (the "re-solve"
+prompt)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import msgspec
 
-from planner.funding.model import FundingProblem, SourceInput, StaleReason
+from planner.access.model import Principal
+from planner.errors import BadRequest
+from planner.funding.engine import FundingProblem, Outcome, SourceInput
+from planner.funding.model import (
+    NewSource,
+    PlanOut,
+    PlanRecord,
+    SolveRequest,
+    SourceFields,
+    SourceOut,
+    SourceUpdate,
+    StaleReason,
+)
 from planner.money import format_money
 from planner.works.rules import WorkBenefit
+
+MANAGE = ("admin", "committee", "treasurer")
+APPROVE = ("admin", "treasurer")
+READ = ("admin", "committee", "treasurer", "observer", "owner")
+
+# how a stored version names the solver's answer
+SOLVER_STATUS = {
+    "ok": "optimal",
+    "infeasible": "infeasible",
+    "timeout": "timeout",
+    "error": "error",
+}
+
+
+def check_share(value: Decimal | None, field: str) -> None:
+    """A share is a finite decimal between 0 and 1 (None: not given)."""
+    if value is not None and not (value.is_finite() and 0 <= value <= 1):
+        raise BadRequest(field, 'must be a share between 0 and 1, e.g. "0.30"', "not_a_share")
+
+
+def check_new_source(data: NewSource) -> None:
+    """A new source's share limit and pledges, before the estate is read."""
+    check_share(data.max_share, "max_share")
+    if data.max_share is not None and data.max_share != data.max_share.quantize(Decimal("0.0001")):
+        raise BadRequest("max_share", "at most four decimal places", "too_precise", {"places": 4})
+    check_pledges(data.pledges, data.eligible_work_ids)
+
+
+def check_pledges(pledges: dict[int, int], eligible: list[int]) -> None:
+    for work_id in pledges:
+        if work_id not in eligible:
+            raise BadRequest(
+                f"pledges.{work_id}", "a pledged work must be eligible", "pledge_not_eligible"
+            )
+
+
+def updated_source(current: SourceOut, data: SourceUpdate) -> SourceFields:
+    """The source after ``data``: fields not given stay as they are, and without new
+    pledges those on works that stay eligible are kept. 400 for a share out of range or a
+    pledge on a work that is not eligible."""
+    unset = msgspec.UnsetType
+    max_share = (
+        (None if current.max_share is None else Decimal(current.max_share))
+        if isinstance(data.max_share, unset)
+        else data.max_share
+    )
+    check_share(max_share, "max_share")
+    eligible = (
+        current.eligible_work_ids
+        if isinstance(data.eligible_work_ids, unset)
+        else data.eligible_work_ids
+    )
+    if isinstance(data.pledges, unset):
+        pledges = {w: p for w, p in current.pledges.items() if w in eligible}
+    else:
+        pledges = dict(data.pledges)
+    check_pledges(pledges, eligible)
+    return SourceFields(
+        name=current.name if isinstance(data.name, unset) else data.name,
+        kind=current.kind if isinstance(data.kind, unset) else data.kind,
+        budget_fen=current.budget_fen if isinstance(data.budget_fen, unset) else data.budget_fen,
+        max_share=max_share,
+        pledges=pledges,
+        eligible_work_ids=list(eligible),
+    )
+
+
+def check_solve_request(data: SolveRequest) -> None:
+    """The band and the target of a solve request, before the estate is read."""
+    low, high = data.resident_band
+    check_share(low, "resident_band[0]")
+    check_share(high, "resident_band[1]")
+    if low > high:
+        raise BadRequest("resident_band", "the lower bound is above the upper bound", "bad_range")
+    check_share(data.target_share, "target_share")
+    if data.policy == "target" and data.target_share is None:
+        raise BadRequest("target_share", "the target policy needs a target share", "required")
+
+
+def source_inputs(sources: list[SourceOut]) -> list[SourceInput]:
+    """The estate's sources as the engine reads them."""
+    return [
+        SourceInput(
+            source_id=s.id,
+            budget_fen=s.budget_fen,
+            eligible_work_ids=tuple(s.eligible_work_ids),
+            max_share=None if s.max_share is None else Decimal(s.max_share),
+            pledges=dict(s.pledges),
+            name=s.name,
+            kind=s.kind,  # type: ignore[arg-type]
+        )
+        for s in sources
+    ]
+
+
+def failure_reason(outcome: Outcome) -> str:
+    """Why a solve failed, in Chinese / English, as a failed version stores it."""
+    if outcome.kind == "infeasible":
+        return (
+            "；".join(p.zh for p in outcome.problems)
+            + " / "
+            + "; ".join(p.en for p in outcome.problems)
+        )
+    if outcome.kind == "timeout":
+        return "求解超时 / the solver ran out of time; try again or reduce the problem"
+    return f"求解失败 / the solver failed: {outcome.reason}"
+
+
+def plan_out(
+    record: PlanRecord, viewer: Principal, stale: list[StaleReason] | None = None
+) -> PlanOut:
+    """A stored version as ``viewer`` sees it: an owner's ``households`` lists only their own."""
+    result = record.result
+    households = [] if result is None else result.households
+    if viewer.role == "owner":
+        mine = set(viewer.household_ids)
+        households = [h for h in households if h.household_id in mine]
+    band = record.inputs.get("resident_band") or []
+    target = record.inputs.get("target_share")
+    return PlanOut(
+        id=record.id,
+        estate_id=record.estate_id,
+        version=record.version,
+        status=record.status,
+        policy=record.policy,
+        resident_band=[str(b) for b in band],
+        target_share=None if target is None else str(target),
+        solver_status=record.solver_status,
+        total_cost_fen=None if result is None else result.total_cost_fen,
+        residents_total_fen=None if result is None else result.residents_total_fen,
+        residents_share=None if result is None else result.residents_share,
+        works=[] if result is None else result.works,
+        sources=[] if result is None else result.sources,
+        households=households,
+        explanation=None if result is None else result.explanation,
+        failure_reason=record.failure_reason,
+        problems=record.problems,
+        timings=record.timings,
+        stale_reasons=[reason.en for reason in stale or []],
+        stale=stale or [],
+        created_at=record.created_at,
+        created_by=record.created_by,
+        approved_at=record.approved_at,
+        approved_by=record.approved_by,
+    )
 
 
 class HouseholdChanges(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from planner.funding.model import (
-    FundingPlanResult,
-    HouseholdInput,
-    NewSource,
-    PlanSummary,
-    Problem,
-    SourceInput,
-    SourceOut,
-    WorkInput,
-)
+from planner.funding.engine import FundingPlanResult, HouseholdInput, Problem, WorkInput
+from planner.funding.model import NewSource, PlanRecord, PlanSummary, SourceFields, SourceOut
 from planner.funding.rules import HouseholdChanges
 from planner.works.rules import WorkBenefit
-
-
-class PlanRecord(msgspec.Struct, kw_only=True):
-    id: int
-    estate_id: int
-    version: int
-    status: str
-    policy: str
-    inputs: dict[str, Any]
-    result: FundingPlanResult | None
-    solver_status: str
-    failure_reason: str | None
-    problems: list[Problem]
-    timings: dict[str, float]
-    created_at: datetime
-    created_by: int | None
-    approved_at: datetime | None
-    approved_by: int | None
-
 
 _SOURCE_SQL = """
     SELECT s.id, s.estate_id, s.name, s.kind, s.budget_fen, s.max_share, s.created_at,
@@ -93,15 +65,7 @@ async def insert_source(
 
 
 async def update_source(
-    conn: asyncpg.Connection,
-    source_id: int,
-    *,
-    name: str,
-    kind: str,
-    budget_fen: int,
-    max_share: Decimal | None,
-    pledges: dict[int, int],
-    eligible_work_ids: list[int],
+    conn: asyncpg.Connection, source_id: int, fields: SourceFields
 ) -> SourceOut:
     """Overwrite a source's fields and its eligible works and pledges."""
     await conn.execute(
@@ -109,15 +73,15 @@ async def update_source(
                                       updated_at = now()
            WHERE id = $1""",
         source_id,
-        name,
-        kind,
-        budget_fen,
-        max_share,
+        fields.name,
+        fields.kind,
+        fields.budget_fen,
+        fields.max_share,
     )
     await conn.execute("DELETE FROM funding_source_works WHERE source_id = $1", source_id)
     await conn.executemany(
         "INSERT INTO funding_source_works (source_id, work_id, pledge_fen) VALUES ($1, $2, $3)",
-        [(source_id, w, pledges.get(w)) for w in sorted(set(eligible_work_ids))],
+        [(source_id, w, fields.pledges.get(w)) for w in sorted(set(fields.eligible_work_ids))],
     )
     updated = await get_source(conn, source_id)
     assert updated is not None
@@ -139,15 +103,6 @@ async def list_sources(conn: asyncpg.Connection, estate_id: int) -> list[SourceO
         _SOURCE_SQL + " WHERE s.estate_id = $1 GROUP BY s.id ORDER BY s.id", estate_id
     )
     return [_source(r) for r in rows]
-
-
-async def estate_work_ids(conn: asyncpg.Connection, estate_id: int) -> set[int]:
-    rows = await conn.fetch("SELECT id FROM works WHERE estate_id = $1", estate_id)
-    return {r["id"] for r in rows}
-
-
-async def estate_exists(conn: asyncpg.Connection, estate_id: int) -> bool:
-    return bool(await conn.fetchval("SELECT 1 FROM estates WHERE id = $1", estate_id))
 
 
 async def works_for_funding(
@@ -259,21 +214,6 @@ async def household_changes(
     return HouseholdChanges(added=row["added"], removed=row["removed"], changed=row["changed"])
 
 
-def source_inputs(sources: list[SourceOut]) -> list[SourceInput]:
-    return [
-        SourceInput(
-            source_id=s.id,
-            budget_fen=s.budget_fen,
-            eligible_work_ids=tuple(s.eligible_work_ids),
-            max_share=None if s.max_share is None else Decimal(s.max_share),
-            pledges=dict(s.pledges),
-            name=s.name,
-            kind=s.kind,  # type: ignore[arg-type]
-        )
-        for s in sources
-    ]
-
-
 async def insert_plan(
     conn: asyncpg.Connection,
     *,
@@ -286,10 +226,10 @@ async def insert_plan(
     failure: dict[str, Any] | None,
     timings: dict[str, float],
     created_by: int,
-) -> int:
-    """Store a new version (numbered per estate under a lock); returns the plan id."""
+) -> tuple[int, int]:
+    """Store a new version (numbered per estate under a lock); returns its id and version."""
     await conn.execute("SELECT pg_advisory_xact_lock(4004, $1::int)", estate_id % 2**31)
-    version = await conn.fetchval(
+    version: int = await conn.fetchval(
         "SELECT coalesce(max(version), 0) + 1 FROM funding_plans WHERE estate_id = $1", estate_id
     )
     plan_id: int = await conn.fetchval(
@@ -311,7 +251,7 @@ async def insert_plan(
         timings,
         created_by,
     )
-    return plan_id
+    return plan_id, version
 
 
 _PLAN_SQL = """

@@ -22,11 +22,11 @@ from planner.funding.exports.model import (
     Lang,
     View,
     neutralise,
-    payment_status,
     share_pct,
     title_line,
 )
 from planner.money import yuan_str
+from planner.payments.rules import payment_status
 
 _T = {
     "zh": {

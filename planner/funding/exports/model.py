@@ -8,21 +8,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 import msgspec
 
-from planner.funding.model import FundingPlanResult, HouseholdPlan
-from planner.model import Body, Fen, Out
+from planner.funding.engine import FundingPlanResult, HouseholdPlan
+from planner.funding.model import PlanRecord
 
 Lang = Literal["zh", "en"]
 View = Literal["households", "works", "sources"]
+# each view's name in a file name: (Chinese, English)
+VIEW_NAMES: dict[str, tuple[str, str]] = {
+    "households": ("住户", "households"),
+    "works": ("工程", "works"),
+    "sources": ("资金来源", "sources"),
+}
 
 # A cell that starts with one of these may be run as a formula by a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+Content = TypeVar("Content")
+
+
+@dataclass(frozen=True)
+class ExportFile(Generic[Content]):
+    """A rendered export with its file names (UTF-8 and an ASCII fallback).
+
+    ``is_draft``: the plan may still be superseded, so the file must not be cached; ``size``
+    is known for a spooled file.
+    """
+
+    content: Content
+    utf8_name: str
+    ascii_name: str
+    is_draft: bool
+    size: int | None = None
 
 
 class HouseholdLabel(msgspec.Struct, frozen=True, kw_only=True):
@@ -109,8 +134,6 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
         return label.kind if label else "other"
 
 
-PaymentStatus = Literal["exempt", "unpaid", "partial", "paid", "overpaid"]
-
 PAYMENT_TEXT = {
     "zh": {
         "exempt": "无需缴费",
@@ -127,35 +150,6 @@ PAYMENT_TEXT = {
         "overpaid": "overpaid",
     },
 }
-
-
-def payment_status(amount_fen: int, paid_fen: int) -> PaymentStatus:
-    """Where a household stands: nothing due, unpaid, partly paid, paid in full, overpaid."""
-    if paid_fen > amount_fen:
-        return "overpaid"
-    if amount_fen == 0:
-        return "exempt"
-    if paid_fen == 0:
-        return "unpaid"
-    return "paid" if paid_fen == amount_fen else "partial"
-
-
-class RecordPayment(Body):
-    """``PUT /api/funding-plans/{plan_id}/payments/{household_id}``: the total paid so far."""
-
-    paid_fen: Fen
-    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
-
-
-class PaymentOut(Out):
-    plan_id: int
-    household_id: int
-    amount_fen: int
-    paid_fen: int
-    status: PaymentStatus
-    reference: str
-    recorded_by: int | None
-    recorded_at: datetime | None
 
 
 def neutralise(text: str) -> str:
@@ -260,3 +254,53 @@ def file_names(plan: ExportPlan, what_zh: str, what_en: str, ext: str) -> tuple[
     utf8 = f"{plan.estate_name}-资金方案第{plan.version}版-{what_zh}{draft}.{ext}"
     ascii_name = f"plan-{plan.plan_id}-v{plan.version}-{what_en}{draft_en}.{ext}"
     return utf8, ascii_name
+
+
+def _band(value: Any) -> tuple[Decimal, Decimal] | None:
+    if not value or len(value) != 2:
+        return None
+    return Decimal(str(value[0])), Decimal(str(value[1]))
+
+
+def export_plan(
+    record: PlanRecord,
+    estate: str,
+    households: dict[int, HouseholdLabel],
+    paid: dict[int, int] | None = None,
+) -> ExportPlan:
+    """The export view of a solved plan (``record.result`` must be set)."""
+    assert record.result is not None
+    inputs = record.inputs
+    works = {
+        int(w["work_id"]): WorkLabel(
+            work_id=int(w["work_id"]),
+            title=str(w.get("title") or ""),
+            resident_band=_band(w.get("resident_band")),
+        )
+        for w in inputs.get("works", [])
+    }
+    sources = {
+        int(s["source_id"]): SourceLabel(
+            source_id=int(s["source_id"]),
+            name=str(s.get("name") or ""),
+            kind=str(s.get("kind") or "other"),
+        )
+        for s in inputs.get("sources", [])
+    }
+    band = _band(inputs.get("resident_band")) or (Decimal("0.20"), Decimal("0.30"))
+    return ExportPlan(
+        plan_id=record.id,
+        estate_id=record.estate_id,
+        estate_name=estate,
+        version=record.version,
+        status=record.status,
+        policy=record.policy,
+        resident_band=band,
+        created_at=record.created_at,
+        approved_at=record.approved_at,
+        result=record.result,
+        households=households,
+        works=works,
+        sources=sources,
+        payments=paid or {},
+    )

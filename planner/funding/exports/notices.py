@@ -15,15 +15,15 @@ from collections.abc import Iterable
 from datetime import UTC
 from html import escape
 
+from planner.funding.engine import HouseholdPlan
 from planner.funding.exports.model import (
     DRAFT_LINE,
     DRAFT_MARK,
     PAYMENT_TEXT,
     ExportPlan,
-    payment_status,
 )
-from planner.funding.model import HouseholdPlan
 from planner.money import capital_numerals, format_money
+from planner.payments.rules import payment_status
 
 _CSS = """
 @page { size: A4; margin: 16mm 18mm; }

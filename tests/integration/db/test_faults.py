@@ -228,8 +228,8 @@ async def test_a_crashed_or_vanished_solver_leaves_nothing_half_stored(
 ) -> None:
     """A worker that dies answers 'error': one failed version with the reason. A solve
     that blows up outside the worker stores nothing at all."""
-    from planner.funding import routes as funding_routes
-    from planner.funding.model import Outcome
+    from planner.funding import service as funding_service
+    from planner.funding.engine import Outcome
 
     world = served.world
     treasurer = bearer(world.own["treasurer"])
@@ -241,7 +241,7 @@ async def test_a_crashed_or_vanished_solver_leaves_nothing_half_stored(
         raise RuntimeError("pool torn down mid-solve")
 
     async with httpx.AsyncClient(base_url=served.base_url, timeout=120) as http:
-        monkeypatch.setattr(funding_routes, "solve_off_loop", died)
+        monkeypatch.setattr(funding_service, "solve_off_loop", died)
         before = await row_counts(served.database_url)
         response = await http.post(
             f"/api/estates/{world.estate_a}/funding-plans", json={}, headers=treasurer
@@ -252,7 +252,7 @@ async def test_a_crashed_or_vanished_solver_leaves_nothing_half_stored(
         changed = {k: after[k] - before[k] for k in after if after[k] != before.get(k)}
         assert changed == {"funding_plans": 1, "events": 1}, changed
 
-        monkeypatch.setattr(funding_routes, "solve_off_loop", exploded)
+        monkeypatch.setattr(funding_service, "solve_off_loop", exploded)
         before = after
         response = await http.post(
             f"/api/estates/{world.estate_a}/funding-plans", json={}, headers=treasurer

@@ -437,3 +437,40 @@ async def test_payments_are_recorded_on_approved_plans_and_shown_in_exports(
             setup.estate_id,
         )
     assert len(types) == 2
+
+
+async def test_errors_carry_their_codes(client: httpx.AsyncClient, setup: Setup) -> None:
+    """The codes a client translates: each refusal of the exports and payments names its own."""
+    treasurer = bearer(setup.tokens["treasurer"])
+    base = f"/api/funding-plans/{setup.plan_id}"
+
+    async def code(response: httpx.Response, status: int) -> tuple[str, dict[str, Any]]:
+        assert response.status_code == status, response.text
+        body = response.json()
+        return body["code"], body["params"]
+
+    bad_view = await client.get(f"{base}/export.csv?view=people", headers=treasurer)
+    assert (await code(bad_view, 400))[0] == "not_allowed"
+    no_building = await client.get(f"{base}/notices", headers=treasurer)
+    assert (await code(no_building, 400))[0] == "required"
+    batch = await client.get(f"{base}/notices?building_id=1", headers=bearer(setup.tokens["owner"]))
+    assert (await code(batch, 403))[0] == "not_your_notice"
+    other = setup.households["李四"]["id"]
+    notice = await client.get(f"{base}/notices/{other}", headers=bearer(setup.tokens["owner"]))
+    assert (await code(notice, 404))[0] == "household_not_found"
+    absent = await client.get("/api/funding-plans/999999/export.xlsx", headers=treasurer)
+    assert (await code(absent, 404))[0] == "funding_plan_not_found"
+    zhang = setup.households["张三丰"]["id"]
+    draft = await client.put(f"{base}/payments/{zhang}", json={"paid_fen": 1}, headers=treasurer)
+    assert await code(draft, 409) == ("plan_not_approved", {"status": "draft"})
+    failed = await client.post(
+        f"/api/estates/{setup.estate_id}/funding-plans",
+        json={"resident_band": ["0.00", "0.01"]},
+        headers=treasurer,
+    )
+    assert (await code(failed, 422))[0] == "plan_infeasible"
+    version = failed.json()["details"]["version"]
+    plan_id = failed.json()["details"]["plan_id"]
+    for path in ("export.csv", "payments"):
+        response = await client.get(f"/api/funding-plans/{plan_id}/{path}", headers=treasurer)
+        assert await code(response, 409) == ("plan_failed", {"version": version})

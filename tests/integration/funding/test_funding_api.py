@@ -388,3 +388,62 @@ async def test_openapi_lists_the_funding_paths(client: httpx.AsyncClient) -> Non
         "/api/funding-plans/{plan_id}/approve",
     ):
         assert path in paths, sorted(paths)
+
+
+async def test_errors_carry_their_codes(
+    client: httpx.AsyncClient,
+    admin_token: str,
+    make_estate: Callable[..., Awaitable[int]],
+    make_member: MakeMember,
+) -> None:
+    """The codes a client translates: each refusal of the funding routes names its own."""
+
+    async def code(response: httpx.Response, status: int) -> tuple[str, dict[str, Any]]:
+        assert response.status_code == status, response.text
+        body = response.json()
+        return body["code"], body["params"]
+
+    estate_id = await make_estate()
+    work_id = await add_work(client, admin_token, estate_id)
+    _, treasurer = await make_member(estate_id, "treasurer")
+    headers = bearer(treasurer)
+    source_id = await add_source(client, treasurer, estate_id, budget_fen=1)
+    source_url = f"/api/funding-sources/{source_id}"
+    foreign = await add_work(client, admin_token, await make_estate("别的小区"))
+    moved = await client.patch(source_url, json={"eligible_work_ids": [foreign]}, headers=headers)
+    assert await code(moved, 400) == ("not_in_estate", {"what": "work", "id": foreign})
+    pledge = await client.patch(source_url, json={"pledges": {str(work_id): 5}}, headers=headers)
+    assert (await code(pledge, 400))[0] == "pledge_not_eligible"
+    share = await client.patch(source_url, json={"max_share": "1.5"}, headers=headers)
+    assert (await code(share, 400))[0] == "not_a_share"
+    precise = await client.post(
+        f"/api/estates/{estate_id}/funding-sources",
+        json={"name": "x", "budget_fen": 1, "max_share": "0.12345"},
+        headers=headers,
+    )
+    assert await code(precise, 400) == ("too_precise", {"places": 4})
+    nowhere = await client.post(
+        "/api/estates/999999/funding-sources",
+        json={"name": "x", "budget_fen": 1},
+        headers=bearer(admin_token),
+    )
+    assert (await code(nowhere, 404))[0] == "estate_not_found"
+    unknown = await client.patch("/api/funding-sources/999999", json={}, headers=headers)
+    assert (await code(unknown, 404))[0] == "funding_source_not_found"
+    band = await solve(client, treasurer, estate_id, resident_band=["0.30", "0.20"])
+    assert (await code(band, 400))[0] == "bad_range"
+    target = await solve(client, treasurer, estate_id, policy="target")
+    assert (await code(target, 400))[0] == "required"
+    no_cost = await add_work(client, admin_token, estate_id, estimate_fen=None)
+    uncosted = await solve(client, treasurer, estate_id, work_ids=[no_cost])
+    assert await code(uncosted, 400) == ("works_without_cost", {"ids": [no_cost]})
+    timeout = await solve(client, treasurer, estate_id, time_limit_s=0.000001)
+    assert (await code(timeout, 422))[0] == "solve_timeout"
+    plan = await solve(client, treasurer, estate_id, resident_band=["0.00", "1.00"])
+    assert plan.status_code == 201, plan.text
+    approve = f"/api/funding-plans/{plan.json()['id']}/approve"
+    assert (await client.post(approve, headers=headers)).status_code == 200
+    again = await client.post(approve, headers=headers)
+    assert await code(again, 409) == ("plan_not_draft", {"status": "approved"})
+    absent = await client.get("/api/funding-plans/999999", headers=headers)
+    assert (await code(absent, 404))[0] == "funding_plan_not_found"

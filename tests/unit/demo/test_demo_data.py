@@ -12,8 +12,7 @@ import pytest
 from planner.demo import population as pop
 from planner.demo import story
 from planner.estates.csv_rules import parse_households
-from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
-from planner.funding.optimiser import solve
+from planner.funding.engine import FundingProblem, HouseholdInput, SourceInput, WorkInput, solve
 from planner.negotiation.model import LineInput
 from planner.negotiation.rules import percent_change, price_lines
 from planner.works.rules import WorkBenefit

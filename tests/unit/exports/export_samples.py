@@ -11,8 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from planner.funding.exports.model import ExportPlan, HouseholdLabel, SourceLabel, WorkLabel
-from planner.funding.model import (
+from planner.funding.engine import (
     Explanation,
     FundingPlanResult,
     HouseholdPlan,
@@ -21,6 +20,7 @@ from planner.funding.model import (
     SourceUse,
     WorkPlan,
 )
+from planner.funding.exports.model import ExportPlan, HouseholdLabel, SourceLabel, WorkLabel
 
 INJECTION = '=HYPERLINK("http://x")'
 # (id, building, unit, owner, area, cap, {work: fen})

@@ -10,7 +10,8 @@ import pytest
 from export_samples import HOUSEHOLDS, INJECTION, fen, sample_plan
 
 from planner.funding.exports.csv_export import write_csv
-from planner.funding.exports.model import neutralise, payment_status
+from planner.funding.exports.model import neutralise
+from planner.payments.rules import payment_status
 
 
 def parse(data: bytes, bom: bool = True) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from planner.funding.model import FundingPlanResult, FundingProblem
+from planner.funding.engine import FundingPlanResult, FundingProblem
 from planner.works.rules import benefit_weight
 
 

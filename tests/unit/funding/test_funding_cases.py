@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from funding_checks import check_plan
 
-from planner.funding.model import (
+from planner.funding.engine import (
     FundingInfeasible,
     FundingPlanResult,
     FundingProblem,
@@ -15,8 +15,8 @@ from planner.funding.model import (
     InvalidProblem,
     SourceInput,
     WorkInput,
+    solve,
 )
-from planner.funding.optimiser import solve
 from planner.works.rules import WorkBenefit
 
 

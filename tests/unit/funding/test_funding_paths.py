@@ -15,15 +15,16 @@ import msgspec
 import pytest
 from funding_checks import check_plan
 
-from planner.funding import classes, plans
-from planner.funding.model import (
+from planner.funding.engine import (
     FundingProblem,
     HouseholdInput,
     InvalidProblem,
     SourceInput,
     WorkInput,
+    solve,
 )
-from planner.funding.optimiser import solve
+from planner.funding.engine import _classes as classes
+from planner.funding.engine import _plans as plans
 from planner.works.rules import WorkBenefit
 
 LIFT = {1: D("0"), 2: D("0.6"), 4: D("1"), 7: D("1.2")}

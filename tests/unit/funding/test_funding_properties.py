@@ -9,14 +9,14 @@ from funding_checks import check_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.funding.model import (
+from planner.funding.engine import (
     FundingInfeasible,
     FundingProblem,
     HouseholdInput,
     SourceInput,
     WorkInput,
+    solve,
 )
-from planner.funding.optimiser import solve
 from planner.works.rules import WorkBenefit
 
 BUILDINGS = (1, 2, 3)

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from scipy.optimize import linprog
 from test_funding_properties import problems
 
-from planner.funding.model import FundingInfeasible, FundingProblem
-from planner.funding.optimiser import solve
+from planner.funding.engine import FundingInfeasible, FundingProblem, solve
 from planner.works.rules import benefit_weight
 
 

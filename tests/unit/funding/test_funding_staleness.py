@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from planner.funding.model import FundingProblem, HouseholdInput, SourceInput, WorkInput
+from planner.funding.engine import FundingProblem, HouseholdInput, SourceInput, WorkInput
 from planner.funding.rules import HouseholdChanges, staleness
 from planner.works.rules import WorkBenefit
 

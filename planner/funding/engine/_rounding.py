@@ -6,9 +6,9 @@ from math import floor
 
 import numpy as np
 
-from planner.funding.arrays import Index, Ints, ints, times
-from planner.funding.classes import Prepared
-from planner.funding.lp import Floats
+from planner.funding.engine._arrays import Index, Ints, ints, times
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._lp import Floats
 
 
 def round_classes(

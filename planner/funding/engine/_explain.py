@@ -12,10 +12,10 @@ from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
 
-from planner.funding.classes import Prepared
-from planner.funding.lp import SolverClock
-from planner.funding.model import Note, Problem, WorkInput
-from planner.funding.sources import YUAN, build_model, source_pairs
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._lp import SolverClock
+from planner.funding.engine._model import Note, Problem, WorkInput
+from planner.funding.engine._sources import YUAN, SourcePair, build_model
 from planner.money import format_money
 
 
@@ -49,11 +49,11 @@ def work_label(work: WorkInput) -> tuple[str, str]:
     return f"#{work.work_id}", f"#{work.work_id}"
 
 
-def pledge_problems(prepared: Prepared) -> list[Problem]:
+def pledge_problems(prepared: Prepared, source_pairs: list[SourcePair]) -> list[Problem]:
     """Fixed pledges that break a rule on their own (no LP needed)."""
     problems: list[Problem] = []
     positions = {w.work_id: i for i, w in enumerate(prepared.works)}
-    pairs = {(p.source, p.work): p for p in source_pairs(prepared)}
+    pairs = {(p.source, p.work): p for p in source_pairs}
     pledged_on_work = [0] * len(prepared.works)
     sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
     for k, source in enumerate(sources):
@@ -120,9 +120,9 @@ def pledge_problems(prepared: Prepared) -> list[Problem]:
     return problems
 
 
-def diagnose(prepared: Prepared, clock: SolverClock) -> list[Problem]:
+def diagnose(prepared: Prepared, pairs: list[SourcePair], clock: SolverClock) -> list[Problem]:
     """Solve the relaxed source split and turn its non-zero slacks into problems."""
-    model = build_model(prepared, relaxed=True)
+    model = build_model(prepared, pairs, relaxed=True)
     solution = model.lp.solve(clock)
     if solution is None:
         return [_solver_problem()]

@@ -1,27 +1,21 @@
-"""The funding optimiser: who pays what, exact to the fen.
-
-Pure and synchronous (no database, no web framework; import-linter checks it).
-``solve(problem)`` returns a :class:`FundingPlanResult` or raises
-:class:`FundingInfeasible` (with the binding constraints and their amounts),
-:class:`InvalidProblem` (nonsense inputs) or :class:`SolveTimeout`.
+"""One solve, stage by stage (the package's :func:`~planner.funding.engine.solve`).
 
 Objectives, in order: (1) the residents' total by the policy (the least the band,
 budgets and caps allow, or closest to the target share); (2) with that total fixed,
 each work's residents' share as even as possible; (3) households: the largest ratio of
 payment to proportional share as small as possible, then as close to proportional as
-that allows; (4) exact fen by the largest remainder, ties by id. The same problem
-always gives byte-identical results, and household order in the input does not matter.
+that allows; (4) exact fen by the largest remainder, ties by id.
 """
 
 from __future__ import annotations
 
 import time
 
-from planner.funding.classes import Prepared, prepare
-from planner.funding.explain import diagnose, pledge_problems, share_str, summary
-from planner.funding.households import HouseholdSplit, split_households
-from planner.funding.lp import SolverClock
-from planner.funding.model import (
+from planner.funding.engine._classes import Prepared, prepare
+from planner.funding.engine._explain import diagnose, pledge_problems, share_str, summary
+from planner.funding.engine._households import HouseholdSplit, split_households
+from planner.funding.engine._lp import SolverClock
+from planner.funding.engine._model import (
     Explanation,
     FundingInfeasible,
     FundingPlanResult,
@@ -31,27 +25,30 @@ from planner.funding.model import (
     SourceUse,
     WorkPlan,
 )
-from planner.funding.plans import household_plans
-from planner.funding.sources import SourceSplit, pairs_by, solve_split, source_pairs
-
-
-def solve(problem: FundingProblem) -> FundingPlanResult:
-    """Solve a funding problem; see the module docstring for the contract."""
-    return solve_with_stats(problem)[0]
+from planner.funding.engine._plans import household_plans
+from planner.funding.engine._sources import (
+    SourcePair,
+    SourceSplit,
+    pairs_by,
+    solve_split,
+    source_pairs,
+)
 
 
 def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveStats]:
+    """The plan (or FundingInfeasible, InvalidProblem, SolveTimeout) and its timings."""
     started = time.perf_counter()
     clock = SolverClock(deadline=time.monotonic() + problem.time_limit_s)
     prepared = prepare(problem)
-    problems = pledge_problems(prepared)
+    pairs = source_pairs(prepared)
+    problems = pledge_problems(prepared, pairs)
     if problems:
         raise FundingInfeasible(problems)
-    split = solve_split(prepared, clock)
+    split = solve_split(prepared, pairs, clock)
     if split is None:
-        raise FundingInfeasible(diagnose(prepared, clock))
+        raise FundingInfeasible(diagnose(prepared, pairs, clock))
     households = split_households(prepared, split.residents, clock)
-    result = _result(prepared, split, households)
+    result = _result(prepared, pairs, split, households)
     stats = SolveStats(
         total_seconds=time.perf_counter() - started,
         highs_seconds=clock.highs_seconds,
@@ -63,11 +60,10 @@ def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveS
 
 
 def _result(
-    prepared: Prepared, split: SourceSplit, households: HouseholdSplit
+    prepared: Prepared, pairs: list[SourcePair], split: SourceSplit, households: HouseholdSplit
 ) -> FundingPlanResult:
     sources = sorted(prepared.problem.sources, key=lambda s: s.source_id)
     used = [sum(row) for row in split.amounts]
-    pairs = source_pairs(prepared)
     on_work, _ = pairs_by(prepared, pairs)
     works: list[WorkPlan] = []
     for w, work in enumerate(prepared.works):

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from planner.funding.model import SolveTimeout
+from planner.funding.engine._model import SolveTimeout
 
 INF = float("inf")
 Floats = NDArray[np.float64]

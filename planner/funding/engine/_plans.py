@@ -12,10 +12,18 @@ from itertools import pairwise
 
 import numpy as np
 
-from planner.funding.arrays import LIMIT, Index, Ints, dense_codes, ints, ranges, segment_sums
-from planner.funding.classes import Prepared
-from planner.funding.households import HouseholdSplit
-from planner.funding.model import HouseholdPlan, HouseholdWorkAmount
+from planner.funding.engine._arrays import (
+    LIMIT,
+    Index,
+    Ints,
+    dense_codes,
+    ints,
+    ranges,
+    segment_sums,
+)
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._households import HouseholdSplit
+from planner.funding.engine._model import HouseholdPlan, HouseholdWorkAmount
 
 _REASONS = np.array(["cap", "proportional", "covers_caps", "rounding"], dtype=object)
 _CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)

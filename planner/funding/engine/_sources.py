@@ -5,7 +5,8 @@ residents can pay): first the residents' total by the policy, then, with that to
 fixed, the residents' amount spread over works as evenly (as a share of each work's
 cost) as the rules allow. Then exact fen: the residents' amounts are rounded by the
 largest remainder to the fixed total, and the sources' amounts come from a
-transportation LP with integer data (its vertices are integral).
+transportation LP with integer data (its vertices are integral). Residents can pay a
+work only through its beneficiaries, capped ones up to their caps (the capacity rows).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from math import floor
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.funding.capacity import add_capacity
-from planner.funding.classes import Prepared
-from planner.funding.lp import INF, LinearProgram, SolverClock
+from planner.funding.engine._arrays import group_order, times
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._lp import INF, LinearProgram, SolverClock
 
 YUAN = 100.0
 
@@ -51,13 +52,10 @@ class SourceSplit:
 
 
 def source_pairs(prepared: Prepared) -> list[SourcePair]:
-    """Each source's eligible works with the bounds on its amount (computed once; read-only)."""
-    if prepared.source_pairs is None:
-        prepared.source_pairs = _source_pairs(prepared)
-    return prepared.source_pairs
+    """Each source's eligible works with the bounds on its amount, in source then work order.
 
-
-def _source_pairs(prepared: Prepared) -> list[SourcePair]:
+    The optimiser computes them once per solve and hands them to every stage (read-only).
+    """
     positions = {w.work_id: i for i, w in enumerate(prepared.works)}
     pairs: list[SourcePair] = []
     for k, source in enumerate(sorted(prepared.problem.sources, key=lambda s: s.source_id)):
@@ -86,10 +84,9 @@ def pairs_by(
     return on_work, of_source
 
 
-def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
+def build_model(prepared: Prepared, pairs: list[SourcePair], relaxed: bool) -> SourceModel:
     """The source-split LP; ``relaxed`` adds priced slacks on every soft-able constraint."""
     lp = LinearProgram()
-    pairs = source_pairs(prepared)
     slacks: dict[str, list[tuple[int, int]]] = {
         "band_high": [],
         "band_low": [],
@@ -152,13 +149,79 @@ def build_model(prepared: Prepared, relaxed: bool) -> SourceModel:
         band_row = lp.row([*band_terms, (low, 1.0)], prepared.band_low / YUAN, INF)
     else:
         band_row = lp.row(band_terms, prepared.band_low / YUAN, prepared.band_high / YUAN)
-    add_capacity(prepared, lp, resident_cols, slacks if relaxed else None)
+    _add_capacity(prepared, lp, resident_cols, slacks if relaxed else None)
     return SourceModel(lp, pairs, pair_cols, resident_cols, band_row, slacks)
 
 
-def solve_split(prepared: Prepared, clock: SolverClock) -> SourceSplit | None:
+def _add_capacity(
+    prepared: Prepared,
+    lp: LinearProgram,
+    resident_cols: list[int],
+    slacks: dict[str, list[tuple[int, int]]] | None,
+) -> None:
+    """Residents can pay a work only through its beneficiaries, capped ones up to their caps.
+
+    Per work that has capped or no beneficiaries, in work order: a column for what its
+    uncapped classes pay (if any), one per capped class, an "unpayable" slack when
+    relaxed, and a row: residents' amount = those columns. Then per capped class, in class
+    order: its columns ≤ what its members may pay in all.
+    """
+    classes = prepared.classes
+    works = len(prepared.works)
+    by_work = group_order(classes.entry_work, works)
+    capped_entries = by_work[(classes.cap >= 0)[classes.entry_class[by_work]]]
+    capped_work = classes.entry_work[capped_entries]
+    capped_class = classes.entry_class[capped_entries]
+    capped_count = np.bincount(capped_work, minlength=works)
+    uncapped = np.asarray(prepared.has_uncapped, dtype=bool)
+    row_works = np.flatnonzero(~uncapped | (capped_count > 0))
+    extra = 1 if slacks is not None else 0
+    per_work = uncapped[row_works] + capped_count[row_works] + extra
+    first_col = np.full(works, -1, dtype=np.intp)
+    first_col[row_works] = lp.columns + np.concatenate([[0], np.cumsum(per_work)[:-1]])
+    capped_start = np.concatenate([[0], np.cumsum(capped_count)[:-1]])
+    capped_cols = (
+        first_col[capped_work]
+        + uncapped[capped_work]
+        + np.arange(len(capped_work))
+        - capped_start[capped_work]
+    )
+    uncapped_works = row_works[uncapped[row_works]]
+    unpayable_cols = first_col[row_works] + uncapped[row_works] + capped_count[row_works]
+    count = int(per_work.sum())
+    costs = np.zeros(count)
+    if slacks is not None:
+        costs[unpayable_cols - lp.columns] = 1.0
+        slacks["unpayable"] += zip(unpayable_cols.tolist(), row_works.tolist(), strict=True)
+    lp.vars(np.zeros(count), np.full(count, INF), costs)
+    work_row = np.full(works, -1, dtype=np.intp)
+    work_row[row_works] = lp.add_rows(np.zeros(len(row_works)), np.zeros(len(row_works)))
+    work_row[row_works] += np.arange(len(row_works))
+    residents = np.asarray(resident_cols, dtype=np.intp)
+    with_cols = np.unique(capped_class)
+    limits = times(classes.size[with_cols], classes.cap[with_cols]).astype(np.float64) / YUAN
+    class_row = lp.add_rows(np.full(len(with_cols), -INF), limits) + np.searchsorted(
+        with_cols, capped_class
+    )
+    rows = [work_row[row_works], work_row[uncapped_works], work_row[capped_work], class_row]
+    cols = [residents[row_works], first_col[uncapped_works], capped_cols, capped_cols]
+    vals = [1.0, -1.0, -1.0, 1.0]
+    if slacks is not None:
+        rows.append(work_row[row_works])
+        cols.append(unpayable_cols)
+        vals.append(-1.0)
+    lp.entries(
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate([np.full(len(r), v) for r, v in zip(rows, vals, strict=True)]),
+    )
+
+
+def solve_split(
+    prepared: Prepared, pairs: list[SourcePair], clock: SolverClock
+) -> SourceSplit | None:
     """The source split in exact fen, or None when the hard constraints admit no plan."""
-    model = build_model(prepared, relaxed=False)
+    model = build_model(prepared, pairs, relaxed=False)
     lp = model.lp
     total_cost = prepared.total_cost
     if prepared.problem.policy == "target":

@@ -15,10 +15,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from planner.funding.arrays import Ints, bound, group_order, ints, starts_of, times
-from planner.funding.classes import Prepared
-from planner.funding.lp import INF, Floats, LinearProgram, SolverClock
-from planner.funding.rounding import round_classes
+from planner.funding.engine._arrays import Ints, bound, group_order, ints, starts_of, times
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._lp import INF, Floats, LinearProgram, SolverClock
+from planner.funding.engine._rounding import round_classes
 
 YUAN = 100.0
 _FLOAT_EXACT = 2**53

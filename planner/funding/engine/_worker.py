@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import msgspec
 
-from planner.funding.model import (
+from planner.funding.engine._model import (
     FundingInfeasible,
     FundingProblem,
     InvalidProblem,
@@ -35,7 +35,7 @@ GRACE_S = 60.0
 def solve_encoded(problem_json: bytes) -> bytes:
     """Run one solve; every expected failure becomes an Outcome, never an exception."""
     # Imported here, in the worker process only: scipy costs the service seconds at start-up.
-    from planner.funding.optimiser import solve_with_stats
+    from planner.funding.engine._optimiser import solve_with_stats
 
     problem = msgspec.json.decode(problem_json, type=FundingProblem)
     try:

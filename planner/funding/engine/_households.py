@@ -19,11 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.funding.arrays import LIMIT, Index, Ints, bound, ints, ranges, segment_sums, times
-from planner.funding.classes import Prepared
-from planner.funding.fairness import class_amounts
-from planner.funding.kinds import Kinds
-from planner.funding.lp import SolverClock
+from planner.funding.engine._arrays import (
+    LIMIT,
+    Index,
+    Ints,
+    bound,
+    ints,
+    ranges,
+    segment_sums,
+    times,
+)
+from planner.funding.engine._classes import Prepared
+from planner.funding.engine._fairness import class_amounts
+from planner.funding.engine._kinds import Kinds
+from planner.funding.engine._lp import SolverClock
 
 
 @dataclass

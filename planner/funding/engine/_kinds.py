@@ -17,7 +17,7 @@ from math import lcm
 
 import numpy as np
 
-from planner.funding.arrays import (
+from planner.funding.engine._arrays import (
     LIMIT,
     Index,
     Ints,
@@ -30,7 +30,7 @@ from planner.funding.arrays import (
     ranges,
     starts_of,
 )
-from planner.funding.model import HouseholdInput, InvalidProblem, WorkInput
+from planner.funding.engine._model import HouseholdInput, InvalidProblem, WorkInput
 from planner.works.rules import floor_factor
 
 

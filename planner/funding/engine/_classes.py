@@ -5,7 +5,7 @@ same works, the same ratios between works), so one household's share of the clas
 amount on every work is its ``scale`` over the class's total scale. Households with a
 hardship cap are grouped only with identical households (same weights, same cap), so
 every member of a capped class pays the same. The optimiser's LPs have a variable per
-class and work, never per household. Classes are built from kinds (planner.funding.kinds:
+class and work, never per household. Classes are built from kinds (``_kinds``:
 households alike in every respect but their id), and everything per household, kind or
 class is a numpy array.
 """
@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.funding.arrays import (
+from planner.funding.engine._arrays import (
     Index,
     Ints,
     bound,
@@ -29,11 +28,8 @@ from planner.funding.arrays import (
     ranges,
     starts_of,
 )
-from planner.funding.kinds import Households, Kinds, household_order, read_households, weigh
-from planner.funding.model import FundingProblem, InvalidProblem, WorkInput
-
-if TYPE_CHECKING:
-    from planner.funding.sources import SourcePair
+from planner.funding.engine._kinds import Households, Kinds, household_order, read_households, weigh
+from planner.funding.engine._model import FundingProblem, InvalidProblem, WorkInput
 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x94D049BB133111EB)
 
@@ -73,7 +69,6 @@ class Prepared:
     beneficiaries: list[int]  # per work: how many households benefit
     work_classes: list[list[int]]  # class positions per work
     has_uncapped: list[bool]  # per work
-    source_pairs: list[SourcePair] | None = None  # planner.funding.sources.source_pairs, once
 
 
 def _check_band(band: tuple[Decimal, Decimal], name: str) -> tuple[Fraction, Fraction]:

@@ -1,37 +1,14 @@
 // The app shell: loads translations and the signed-in member, draws the header and the
-// role's navigation, and routes on the URL hash (#/meetings/12 ...).
+// navigation the member's capabilities allow, and routes on the URL hash (routes.js).
 import { html, render, useState, useEffect } from "./lib/html.js";
 import { initI18n, t, getLang, setLang, onLangChange, tMaybe } from "./lib/i18n.js";
 import { api, ApiError } from "./lib/api.js";
+import { can } from "./lib/access.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
-import { LiveProvider, LiveBanner } from "./lib/events.js";
-import { parseRoute, matchRoute, navFor } from "./lib/routes.js";
-import { Home } from "./views/home.js";
-import { MeetingsList, MeetingRoom } from "./views/meeting.js";
-import { WorksList, QuoteReview } from "./views/quotes.js";
-import { SupplierDesk, SupplierQuote } from "./views/supplier.js";
-import { FundingPlan } from "./views/funding.js";
-import { MyShare } from "./views/owner.js";
-import { Households } from "./views/households.js";
+import { LiveProvider, LiveBanner } from "./live.js";
+import { parseRoute, navFor, inSection } from "./routes.js";
 import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
-import { Members } from "./views/members.js";
-
-const VIEWS = {
-  home: Home,
-  meetings: MeetingsList,
-  meeting: MeetingRoom,
-  works: WorksList,
-  work: QuoteReview,
-  supplier: SupplierDesk,
-  supplierQuote: SupplierQuote,
-  funding: FundingPlan,
-  plan: FundingPlan,
-  my: MyShare,
-  households: Households,
-  members: Members,
-  estates: Estates,
-};
 
 function useHashRoute() {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
@@ -50,9 +27,9 @@ function LangToggle() {
 }
 
 function Shell({ me, route }) {
-  const View = !me.estate_id ? Estates : VIEWS[route.name] || NotFound;
+  const View = !me.estate_id ? Estates : route.view || NotFound;
   const estateName = me.estate && me.estate.name;
-  const links = navFor(me.role);
+  const links = navFor(me);
   return html`
     <a class="skip" href="#content" onClick=${(e) => { e.preventDefault(); document.getElementById("content").focus(); }}>${t("nav.skip")}</a>
     <header class="top">
@@ -64,7 +41,7 @@ function Shell({ me, route }) {
     </header>
     <nav class="main" aria-label=${t("nav.label")}>
       ${links.map((l) => html`<a href=${l.href}
-        aria-current=${matchRoute(route, l.route) ? "page" : undefined}>${t(l.key)}</a>`)}
+        aria-current=${inSection(route, l) ? "page" : undefined}>${t(l.label)}</a>`)}
     </nav>
     <${LiveBanner} />
     <main id="content" tabindex="-1">
@@ -81,7 +58,7 @@ async function signOut() {
 }
 
 function NotFound() {
-  return html`<h1>${t("error.notFound")}</h1><p><a href="#/">${t("nav.home")}</a></p>`;
+  return html`<h1>${t("failure.notFound")}</h1><p><a href="#/">${t("nav.home")}</a></p>`;
 }
 
 function App() {
@@ -93,7 +70,7 @@ function App() {
     api("/api/me").then(
       async (raw) => {
         const me = normaliseMe(raw);
-        if (!me.estate_id && me.role === "admin") {
+        if (!me.estate_id && can(me, "estates.manage")) {
           // The global admin works on one estate at a time, chosen on the estates screen.
           const chosen = Number(sessionStorage.getItem("planner.estate")) || null;
           if (chosen) me.estate_id = chosen;
@@ -134,6 +111,7 @@ function normaliseMe(raw) {
     estate,
     estate_id: member.estate_id ?? (estate ? estate.id : null),
     household_ids: member.household_ids || raw.household_ids || [],
+    capabilities: member.capabilities || raw.capabilities || [],
     supplier_id: member.supplier_id ?? raw.supplier_id ?? null,
   };
 }

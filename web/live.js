@@ -1,20 +1,27 @@
-// Live events for one estate: a WebSocket client that keeps the last seq, reconnects with
-// exponential back-off and jitter, and resumes with ?after=<seq> so nothing is missed
-// and nothing is seen twice. No dependencies; works in browsers and in Node ≥ 20 (tests).
+// Live events for one estate, the one publish/subscribe module of the browser app.
 //
-//   import { connectLive } from "/live.js";
+// LiveClient is a WebSocket client that keeps the last seq, reconnects with exponential
+// back-off and jitter, and resumes with ?after=<seq> so nothing is missed and nothing is
+// seen twice; it needs no DOM (Node >= 20 runs its tests). The Preact binding at the end
+// gives the views one client per page: <LiveProvider estateId>, useLiveEvent(prefixes, fn),
+// useLiveStatus(), usePresence(meetingId) and the reconnecting <LiveBanner />.
+//
 //   const live = connectLive(estateId, {
 //     onEvent(e) {},          // every event frame {seq, type, at, actor, data}, in seq order
 //     onControl(frame) {},    // hello / caught_up / presence / error / pong frames
 //     onStatus(status, detail) {},  // "connecting" | "live" | "reconnecting" | "off"
 //   });
 //   const off = live.on("ballot.", (e) => ...);  // exact type, a prefix ending in ".", or "*"
+//   live.onControl(fn); live.onStatus(fn);         // more listeners; each returns an unsubscribe
 //   live.join(meetingId); live.leave(meetingId); live.close();
 //
 // Status: "connecting" before the first hello; "live" once the server said hello;
 // "reconnecting" while waiting to retry (detail: {attempt, delayMs, code, reason});
 // "off" after close() or when the server refused us (4401 signed out, 4403 forbidden),
 // which retrying cannot fix. Close code 4008 means "too slow": we resume at once.
+import { html, createContext, useContext, useEffect, useMemo, useRef, useState } from "./lib/html.js";
+import { t } from "./lib/i18n.js";
+import { api } from "./lib/api.js";
 
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -62,6 +69,7 @@ export class LiveClient {
     this.meetings = new Set();
     this.listeners = new Map(); // type → Set(fn)
     this.statusListeners = new Set();
+    this.controlListeners = new Set();
     this.socket = null;
     this.retryTimer = null;
     this.silenceTimer = null;
@@ -76,6 +84,7 @@ export class LiveClient {
     };
     if (options.onEvent) this.on("*", options.onEvent);
     if (options.onStatus) this.onStatus(options.onStatus);
+    if (options.onControl) this.onControl(options.onControl);
     this._onOnline = () => this.reconnectNow();
   }
 
@@ -90,6 +99,12 @@ export class LiveClient {
   onStatus(fn) {
     this.statusListeners.add(fn);
     return () => this.statusListeners.delete(fn);
+  }
+
+  /** Listen to control frames (hello, presence, error ...): fn(frame); returns an unsubscribe. */
+  onControl(fn) {
+    this.controlListeners.add(fn);
+    return () => this.controlListeners.delete(fn);
   }
 
   start() {
@@ -198,20 +213,14 @@ export class LiveClient {
       for (const meetingId of this.meetings) this.send({ type: "join", meeting_id: meetingId });
       this._setStatus("live", { head: frame.head, after: frame.after });
     }
-    this.options.onControl?.(frame);
+    notify(this.controlListeners, [frame], "live control listener failed");
   }
 
   _dispatch(event) {
     for (const [type, fns] of this.listeners) {
       const matches = type === "*" || type === event.type || (type.endsWith(".") && event.type.startsWith(type));
       if (!matches) continue;
-      for (const fn of [...fns]) {
-        try {
-          fn(event);
-        } catch (error) {
-          console.error("live event listener failed", error);
-        }
-      }
+      notify(fns, [event], "live event listener failed");
     }
   }
 
@@ -258,12 +267,17 @@ export class LiveClient {
 
   _setStatus(status, detail = {}) {
     this.status = status;
-    for (const fn of [...this.statusListeners]) {
-      try {
-        fn(status, detail);
-      } catch (error) {
-        console.error("live status listener failed", error);
-      }
+    notify(this.statusListeners, [status, detail], "live status listener failed");
+  }
+}
+
+/** Call every listener; one that throws does not stop the others. */
+function notify(listeners, args, what) {
+  for (const fn of [...listeners]) {
+    try {
+      fn(...args);
+    } catch (error) {
+      console.error(what, error);
     }
   }
 }
@@ -271,6 +285,89 @@ export class LiveClient {
 /** Create and start a client (see the top of this file). */
 export function connectLive(estateId, options = {}) {
   return new LiveClient(estateId, options).start();
+}
+
+// The Preact binding: one client per page, created with the page's estate and started
+// once mounted; views subscribe through the hooks below and unsubscribe when they unmount.
+
+const LiveContext = createContext(null);
+
+/** Opens the estate's live connection for everything inside it (no estate: none, "off"). */
+export function LiveProvider({ estateId, children }) {
+  // Made during render (listeners and rooms of child views may register before the socket
+  // opens: join() is remembered and sent on hello); started and closed by the effect.
+  const client = useMemo(() => (estateId ? new LiveClient(estateId) : null), [estateId]);
+  useEffect(() => {
+    if (!client) return undefined;
+    client.start();
+    return () => client.close();
+  }, [client]);
+  return html`<${LiveContext.Provider} value=${client}>${children}</${LiveContext.Provider}>`;
+}
+
+/** Call handler(event) for every live event whose type starts with one of `prefixes`. */
+export function useLiveEvent(prefixes, handler) {
+  const client = useContext(LiveContext);
+  const saved = useRef(handler);
+  saved.current = handler;
+  const key = Array.isArray(prefixes) ? prefixes.join("|") : String(prefixes);
+  useEffect(() => {
+    if (!client) return undefined;
+    const list = key.split("|");
+    return client.on("*", (event) => {
+      if (list.some((p) => String(event.type || "").startsWith(p))) saved.current(event);
+    });
+  }, [client, key]);
+}
+
+export function useLiveStatus() {
+  const client = useContext(LiveContext);
+  const [status, setStatus] = useState(client ? client.status : "off");
+  useEffect(() => {
+    if (!client) return undefined;
+    setStatus(client.status);
+    return client.onStatus((next) => setStatus(next));
+  }, [client]);
+  return status;
+}
+
+/**
+ * Join a meeting room's presence and follow who is in it: the list comes from
+ * GET /api/meetings/{id}/presence, the presence frame answering our join, and the
+ * presence.joined / presence.left events of other members.
+ */
+export function usePresence(meetingId) {
+  const client = useContext(LiveContext);
+  const [members, setMembers] = useState([]);
+  useEffect(() => {
+    if (!client || !meetingId) return undefined;
+    const id = Number(meetingId);
+    let alive = true;
+    const refresh = () => api(`/api/meetings/${id}/presence`).then(
+      (r) => alive && setMembers(r.members || []), () => {});
+    const offFrame = client.onControl((frame) => {
+      if (frame.type === "presence" && Number(frame.meeting_id) === id) setMembers(frame.members || []);
+    });
+    const offEvent = client.on("presence.", (event) => {
+      if (Number((event.data || {}).meeting_id) === id) refresh();
+    });
+    client.join(id);
+    refresh();
+    return () => {
+      alive = false;
+      offFrame();
+      offEvent();
+      client.leave(id);
+    };
+  }, [client, meetingId]);
+  return members;
+}
+
+/** Shown while the socket is down and the client is reconnecting. */
+export function LiveBanner() {
+  const status = useLiveStatus();
+  if (status !== "reconnecting") return null;
+  return html`<div class="banner" role="status" data-testid="reconnecting">${t("live.reconnecting")}</div>`;
 }
 
 export default LiveClient;

@@ -1,6 +1,7 @@
 """Every screen, for the role that uses it, on a phone (in Chinese) and on a desktop (in
 English): it renders without a script error, an error box or a missing translation, every
-form control has a label, and it leaves a screenshot for people to look at."""
+form control has a label, nothing scrolls sideways, and it leaves a screenshot for people to
+look at."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ UNLABELLED = """[...document.querySelectorAll('input, select, textarea')]
   .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label')
                && !e.getAttribute('aria-labelledby'))
   .map(e => e.outerHTML)"""
+# The page fits the viewport's width (375 px on a phone): no horizontal scrolling.
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.timeout(300)
@@ -137,6 +140,7 @@ async def test_every_screen_on_phone_and_desktop(
                 )
                 assert await missing_keys(page) == [], route
                 assert await page.evaluate(UNLABELLED) == [], route
+                assert await page.evaluate(NO_SIDEWAYS_SCROLL), route
                 slug = route.strip("#/").replace("/", "-") or "home"
                 await screenshot(page, f"tour-{names[token]}-{slug}")
             await page.context.close()

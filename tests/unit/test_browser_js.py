@@ -1,5 +1,5 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
-(web/live.js) and the Chinese reading of 400 reasons (web/lib/reasons.js)."""
+(web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("suite", ["live/live_client.test.mjs", "web_reasons.test.mjs"])
+@pytest.mark.parametrize("suite", ["live/live_client.test.mjs", "web_errors.test.mjs"])
 def test_browser_module(suite: str) -> None:
     node = shutil.which("node")
     if node is None:

@@ -71,7 +71,11 @@ export function t(key, params) {
 }
 
 /** t() for a key that may not exist (e.g. a status value from the server): falls back to `fallback`. */
-export function tMaybe(key, fallback) {
-  const s = dictionary[key];
-  return typeof s === "string" ? s : fallback;
+export function tMaybe(key, fallback, params) {
+  return hasKey(key) ? t(key, params) : fallback;
+}
+
+/** True when the loaded language has `key`. */
+export function hasKey(key) {
+  return typeof dictionary[key] === "string";
 }

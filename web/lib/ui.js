@@ -3,7 +3,7 @@ import { html, useState, useEffect, useCallback, useRef } from "./html.js";
 import { t, getLang, tMaybe } from "./i18n.js";
 import { formatFen, formatWan } from "./format.js";
 import { ApiError, api } from "./api.js";
-import { localReason } from "./reasons.js";
+import { errorSentence, fieldProblem, statusHeading } from "./errors.js";
 
 /** ¥1,700,000.00, with （170万元） beside large sums when the interface is in Chinese. */
 export function Money({ fen, wan = true }) {
@@ -13,27 +13,29 @@ export function Money({ fen, wan = true }) {
     ? html` <span class="wan">（${big}）</span>` : null}</span>`;
 }
 
-/** A readable rendering of an ApiError (problem+json) or any other error. */
+/**
+ * An error in the interface's language: for an ApiError, the heading of its status, the
+ * sentence of its code (or the server's bilingual problem list) and each failing field.
+ */
 export function ErrorBox({ error }) {
   if (!error) return null;
   if (error instanceof ApiError) {
     const p = error.problem;
     const problems = Array.isArray(p.problems) ? p.problems : (p.details && Array.isArray(p.details.problems) ? p.details.problems : []);
-    const heading = tMaybe(`error.status.${error.status}`, p.title || t("error.generic"));
-    return html`<div class="error" role="alert">
-      <strong>${heading}</strong>
-      ${problems.length ? html`<ul data-testid="problems">${problems.map((x) =>
-        html`<li>${bilingual(x)}</li>`)}</ul>` : p.detail ? html`<p>${p.detail}</p>` : null}
-      ${error.fieldErrors.length ? html`<ul>
-        ${error.fieldErrors.map((e) => html`<li><code>${e.field}</code>: ${localReason(e.reason, getLang())}</li>`)}
-      </ul>` : null}
+    const fields = error.fieldErrors.map(fieldProblem);
+    return html`<div class="error" role="alert" data-code=${p.code || undefined}>
+      <strong>${statusHeading(error.status)}</strong>
+      ${problems.length ? html`<ul data-testid="problems">${problems.map((x) => html`<li>${bilingual(x)}</li>`)}</ul>`
+        : fields.length ? null : html`<p>${errorSentence(p.code, p.params, error.status)}</p>`}
+      ${fields.length ? html`<ul>${fields.map((f) => html`<li>${f.label}${t("common.colon")}${f.text}</li>`)}</ul>` : null}
     </div>`;
   }
   if (error instanceof RangeError) {
-    return html`<div class="error" role="alert"><strong>${t("error.badNumber")}</strong></div>`;
+    return html`<div class="error" role="alert"><strong>${t("failure.badNumber")}</strong></div>`;
   }
-  return html`<div class="error" role="alert"><strong>${t("error.generic")}</strong>
-    <p>${String(error && error.message ? error.message : error)}</p></div>`;
+  // A failure inside the page itself: its message is English, shown to English readers only.
+  return html`<div class="error" role="alert"><strong>${t("failure.generic")}</strong>
+    ${getLang() === "en" && error && error.message ? html`<p>${error.message}</p>` : null}</div>`;
 }
 
 /** Text the server gives in both languages ({zh, en}), in the interface's language. */

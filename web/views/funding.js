@@ -2,13 +2,13 @@ import { html, useState, useMemo } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
+import { can } from "../lib/access.js";
 import { fenToYuanString, formatDateTime, parseYuan, planSharePct, shareToPct, formatFen } from "../lib/format.js";
 
 const SOURCE_KINDS = ["subsidy", "maintenance_fund", "utility", "donor", "other"];
 const PALETTE = ["#0050b3", "#d46b08", "#531dab", "#08979c", "#7cb305", "#c41d7f"];
 const RESIDENTS_COLOUR = "#a8071a";
-const TREASURY = ["admin", "committee", "treasurer"]; // who may solve and approve (as the server allows)
 
 /** Funding: sources, the solve form, plan versions; with an id, one plan in detail. */
 export function FundingPlan({ me, params }) {
@@ -22,7 +22,7 @@ export function FundingPlan({ me, params }) {
   }), [works.data, sources.data]);
   const planList = byVersion(itemsOf(plans.data));
   const planId = params.id || (planList.length ? planList[planList.length - 1].id : null);
-  const canEdit = TREASURY.includes(me.role);
+  const canEdit = can(me, "funding.manage");
   return html`<h1>${t("funding.title")}</h1>
     <div class="grid two">
       <section class="card" aria-labelledby="sources-h">
@@ -152,14 +152,14 @@ function PlanDetail({ me, planId, names, onChange }) {
     ${stale.length ? html`<div class="notice" role="status" data-testid="plan-stale">
       <strong>${t("funding.stale")}</strong>
       <ul>${stale.map((r, i) => html`<li key=${i}>${staleText(r)}</li>`)}</ul>
-      ${TREASURY.includes(me.role) ? html`<button type="button" data-testid="resolve" disabled=${action.busy}
+      ${can(me, "funding.manage") ? html`<button type="button" data-testid="resolve" disabled=${action.busy}
         onClick=${resolve}>${t("funding.resolve")}</button>` : null}
     </div>` : null}
     ${p.residents_share ? html`<${BandGauge} plan=${p} />` : null}
     ${p.status === "failed" ? html`<div class="error" role="alert" data-testid="plan-failed">
       <strong>${t("funding.failed")}</strong>
       ${itemsOf(p.problems).length ? html`<ul>${itemsOf(p.problems).map((x) => html`<li>${bilingual(x)}</li>`)}</ul>`
-        : html`<p>${p.failure_reason}</p>`}</div>` : null}
+        : getLang() === "en" && p.failure_reason ? html`<p>${p.failure_reason}</p>` : null}</div>` : null}
     ${p.explanation ? html`<p class="notice" data-testid="explanation">${bilingual(p.explanation)}</p>` : null}
     ${p.status === "failed" ? null : html`<h3>${t("funding.byWork")}</h3>
     <${ChartCanvas} config=${charts.works} label=${t("funding.byWorkChart")} height=${Math.max(220, 48 * itemsOf(p.works).length + 40 * Math.ceil((itemsOf(p.sources).length + 1) / 2) + 60)} testid="works-chart" />
@@ -174,9 +174,9 @@ function PlanDetail({ me, planId, names, onChange }) {
     <${ChartCanvas} config=${charts.burden} label=${t("funding.burdenChart")} height=${220} testid="burden-chart" />
     <p class="muted">${t("funding.households", { n: itemsOf(p.households).length, capped: itemsOf(p.households).filter((h) => h.capped).length })}</p>`}
     <div class="actions">
-      ${TREASURY.includes(me.role) && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
+      ${can(me, "funding.manage") && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
         disabled=${action.busy} onClick=${approve}>${t("funding.approve")}</button>` : null}
-      ${p.status === "failed" ? null : html`<${Exports} planId=${planId} estateId=${me.estate_id} />`}
+      ${p.status === "failed" || !can(me, "exports.download") ? null : html`<${Exports} planId=${planId} estateId=${me.estate_id} />`}
     </div>
     <${ErrorBox} error=${action.error} />
   </section>`;

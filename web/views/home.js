@@ -2,19 +2,20 @@ import { html } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
 import { useApi, Money, Status, byVersion } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
 import { formatDateTime } from "../lib/format.js";
-import { isStaff } from "../lib/routes.js";
+import { can } from "../lib/access.js";
 import { WORK_STATUSES } from "./quotes.js";
 
-/** The estate at a glance, by role. */
+/** The estate at a glance: a card for each thing the member may see. */
 export function Home({ me }) {
   return html`<h1>${t("home.title")}</h1>
     <div class="grid two">
-      ${me.role === "supplier" ? html`<${SupplierHome} />` : html`
-        <${NextMeeting} me=${me} />
-        ${isStaff(me.role) ? html`<${WorksByStatus} me=${me} /><${MoneyAtAGlance} me=${me} />` : null}
-        ${me.role === "owner" ? html`<${OwnerHome} me=${me} />` : null}`}
+      ${can(me, "quotes.submit") ? html`<${SupplierHome} />` : null}
+      ${can(me, "meetings.view") ? html`<${NextMeeting} me=${me} />` : null}
+      ${can(me, "works.view") ? html`<${WorksByStatus} me=${me} />` : null}
+      ${can(me, "funding.view") ? html`<${MoneyAtAGlance} me=${me} />` : null}
+      ${can(me, "share.own") ? html`<${OwnerHome} me=${me} />` : null}
     </div>`;
 }
 

@@ -3,13 +3,14 @@ import { t } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money } from "../lib/ui.js";
 import { formatArea } from "../lib/format.js";
+import { can } from "../lib/access.js";
 
 /** The estate's households (staff), with the CSV import. Owner names are user text: rendered as text. */
 export function Households({ me }) {
   const list = useApi(`/api/estates/${me.estate_id}/households`);
   const items = itemsOf(list.data);
   return html`<h1>${t("households.title")}</h1>
-    ${["admin", "committee"].includes(me.role) ? html`<${ImportForm} estateId=${me.estate_id} onDone=${list.reload} />` : null}
+    ${can(me, "households.import") ? html`<${ImportForm} estateId=${me.estate_id} onDone=${list.reload} />` : null}
     <${ErrorBox} error=${list.error} />
     ${list.loading ? html`<${Loading} />` : html`<div class="table-wrap"><table data-testid="households">
       <caption class="muted">${t("households.count", { n: items.length })}</caption>

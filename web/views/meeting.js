@@ -2,19 +2,18 @@ import { html, useState, useEffect, useCallback } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Bar, Status } from "../lib/ui.js";
-import { useLiveEvent, usePresence } from "../lib/events.js";
+import { useLiveEvent, usePresence } from "../live.js";
 import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
-import { isStaff } from "../lib/routes.js";
+import { can } from "../lib/access.js";
 
 const MEETING_KINDS = ["building_meeting", "public_hearing", "owners_assembly"];
-const CHAIRS = ["admin", "committee"];
 
 export function MeetingsList({ me }) {
   const list = useApi(`/api/estates/${me.estate_id}/meetings`);
   useLiveEvent(["meeting."], list.reload);
   const items = itemsOf(list.data);
   return html`<h1>${t("meetings.title")}</h1>
-    ${CHAIRS.includes(me.role) ? html`<${NewMeeting} estateId=${me.estate_id} />` : null}
+    ${can(me, "meetings.manage") ? html`<${NewMeeting} estateId=${me.estate_id} />` : null}
     <${ErrorBox} error=${list.error} />
     ${list.loading ? html`<${Loading} />` : items.length === 0 ? html`<p class="muted">${t("meetings.none")}</p>`
       : html`<ul class="plain card" data-testid="meetings">${items.map((m) => html`<li key=${m.id}>
@@ -84,7 +83,7 @@ export function MeetingRoom({ me, params }) {
     <p><${Status} kind="meeting" value=${m.status} />
       <span class="muted"> · ${tMaybe(`meeting.kind.${m.kind}`, m.kind || "")}</span>
       ${m.scheduled_at ? html`<span class="muted"> · ${formatDateTime(m.scheduled_at)}</span>` : null}</p>
-    ${CHAIRS.includes(me.role) ? html`<${MeetingControls} meeting=${m} onDone=${reloadAll} />` : null}
+    ${can(me, "meetings.manage") ? html`<${MeetingControls} meeting=${m} onDone=${reloadAll} />` : null}
     ${m.status === "closed" ? html`<p class="ok"><a data-testid="minutes-link" target="_blank" rel="noopener"
       href=${`/api/meetings/${m.id}/minutes.html?lang=${getLang() === "en" ? "en" : "zh"}`}>${t("minutes.open")}</a></p>` : null}
     <div class="grid two">
@@ -105,7 +104,7 @@ export function MeetingRoom({ me, params }) {
             ${" "}<${Status} kind="motion" value=${x.status} />
             <span class="muted"> · ${t("motion.matterN", { n: x.matter })}</span>
           </li>`)}</ol>
-          ${CHAIRS.includes(me.role) ? html`<${NewMotion} meetingId=${params.id} onDone=${reloadAll} />` : null}
+          ${can(me, "meetings.manage") ? html`<${NewMotion} meetingId=${params.id} onDone=${reloadAll} />` : null}
         </section>
         <section class="card" aria-labelledby="presence-h">
           <h2 id="presence-h">${t("meeting.presence", { n: presence.length })}</h2>
@@ -161,13 +160,13 @@ export function thresholdFor(matter) {
 }
 
 function useProxyUnits(me) {
-  const list = useApi(me.role === "supplier" ? null : `/api/estates/${me.estate_id}/delegations`);
+  const list = useApi(can(me, "ballots.cast") ? `/api/estates/${me.estate_id}/delegations` : null);
   useLiveEvent(["delegation."], list.reload);
   return itemsOf(list.data).filter((d) => !d.revoked_at && String(d.proxy_member_id) === String(me.member_id));
 }
 
 function canVoteOn(motion, me) {
-  return motion.status !== "draft" && (me.household_ids || []).length > 0;
+  return can(me, "ballots.cast") && motion.status !== "draft" && (me.household_ids || []).length > 0;
 }
 
 function MotionPanel({ me, motion, onChange }) {
@@ -195,7 +194,7 @@ function MotionPanel({ me, motion, onChange }) {
     if (res !== undefined) { onChange(); tally.reload(); }
   };
   const ownUnits = (me.household_ids || []).length;
-  const canVote = motion.status === "open" && (ownUnits > 0 || proxies.length > 0);
+  const canVote = can(me, "ballots.cast") && motion.status === "open" && (ownUnits > 0 || proxies.length > 0);
   return html`<section class="card" aria-labelledby="motion-h" data-testid="motion">
     <h2 id="motion-h">${motion.title}</h2>
     <p><${Status} kind="motion" value=${motion.status} />
@@ -211,7 +210,7 @@ function MotionPanel({ me, motion, onChange }) {
       ${myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}</p>` : null}
     </div>` : null}
     <${ErrorBox} error=${action.error} />
-    ${CHAIRS.includes(me.role) ? html`<div class="actions">
+    ${can(me, "meetings.manage") ? html`<div class="actions">
       ${motion.status !== "open" && motion.status !== "closed" ? html`<button type="button" class="primary"
         data-testid="open-motion" disabled=${action.busy} onClick=${() => transition("open")}>${t("motion.open")}</button>` : null}
       ${motion.status === "open" ? html`<button type="button" class="primary" data-testid="close-motion"
@@ -271,4 +270,3 @@ function Minutes({ motion, tally }) {
   </section>`;
 }
 
-export { isStaff };

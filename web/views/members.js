@@ -2,7 +2,7 @@ import { html, useState, useMemo } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
 
 const GRANTABLE = ["owner", "committee", "treasurer", "supplier", "observer"];
 

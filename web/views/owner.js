@@ -2,7 +2,7 @@ import { html, useMemo } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, Money, Status, byVersion } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
 import { formatArea, formatDate, toChineseCapital, planSharePct } from "../lib/format.js";
 
 /** The newest approved plan, else the newest draft: what the owner will be asked to pay. */

@@ -2,21 +2,21 @@ import { html, useState, useMemo, useCallback } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
 import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from "../lib/format.js";
 import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
+import { can } from "../lib/access.js";
 
 export const WORK_STATUSES = ["proposed", "approved", "quoting", "awarded", "funded", "in_progress", "done", "rejected"];
 const CATEGORIES = ["power", "water", "sewage", "roof", "parking", "cameras", "signage", "other"];
 const BENEFIT_RULES = ["area", "equal", "area_floor_factor", "building"];
-const COMMITTEE = ["admin", "committee"];
 
 export function WorksList({ me }) {
   const list = useApi(`/api/estates/${me.estate_id}/works`);
   useLiveEvent(["work.", "quote."], list.reload);
   const items = itemsOf(list.data);
   return html`<h1>${t("works.title")}</h1>
-    ${COMMITTEE.includes(me.role) ? html`<${NewWork} estateId=${me.estate_id} onDone=${list.reload} />` : null}
+    ${can(me, "works.manage") ? html`<${NewWork} estateId=${me.estate_id} onDone=${list.reload} />` : null}
     <${ErrorBox} error=${list.error} />
     ${list.loading ? html`<${Loading} />` : items.length === 0 ? html`<p class="muted">${t("works.none")}</p>`
       : html`<div class="table-wrap"><table data-testid="works">
@@ -79,9 +79,9 @@ export function QuoteReview({ me, params }) {
       ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}
       ${w.awarded_total_fen ? html`<span> · ${t("works.awarded")}: <strong data-testid="awarded-total"><${Money} fen=${w.awarded_total_fen} /></strong></span>` : null}</p>
     ${w.description ? html`<p class="muted" data-testid="work-description">${w.description}</p>` : null}
-    ${COMMITTEE.includes(me.role) && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
-    ${COMMITTEE.includes(me.role) && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
-    ${COMMITTEE.includes(me.role) && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}
+    ${can(me, "works.manage") && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
+    ${can(me, "quotes.negotiate") && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
+    ${can(me, "works.manage") && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />
@@ -214,7 +214,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       <div class="muted">${formatDateTime(r.at)}${r.by_name ? ` · ${r.by_name}` : ""}</div>
       <details><summary>${t("quotes.lines", { n: itemsOf(r.lines).length })}</summary>
         <${LinesTable} lines=${itemsOf(r.lines)} /></details>
-      ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && r === last && priced.length ? html`<div class="actions">
+      ${!supplierView && can(me, "quotes.negotiate") && q.status === "open" && r === last && priced.length ? html`<div class="actions">
         ${confirming === r.round
           ? html`<span role="status">${t("quotes.confirmAward", { n: r.round, total: formatFen(r.total_fen) })}</span>
             <button type="button" class="primary" data-testid="award-confirm" disabled=${action.busy} onClick=${() => award(r)}>${t("quotes.awardConfirm")}</button>
@@ -231,7 +231,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
         ${lt.note ? html` — ${lt.note}` : null}</li>`)}</ul>` : null}
       <div class="muted">${formatDateTime(c.at || c.created_at)}${c.round ? ` · ${t("quotes.afterRound", { n: c.round })}` : ""}</div>
     </li>`)}</ul>
-    ${!supplierView && COMMITTEE.includes(me.role) && q.status === "open" && priced.length
+    ${!supplierView && can(me, "quotes.negotiate") && q.status === "open" && priced.length
       ? html`<${CounterOfferForm} key=${last ? last.round : 0} quoteId=${quoteId}
           lines=${last ? itemsOf(last.lines) : []} onDone=${quote.reload} />` : null}
   </section>`;

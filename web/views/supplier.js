@@ -2,7 +2,7 @@ import { html, useState } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status } from "../lib/ui.js";
-import { useLiveEvent } from "../lib/events.js";
+import { useLiveEvent } from "../live.js";
 import { fenToYuanString, lineTotalFen, parseYuan, formatFen } from "../lib/format.js";
 import { QuoteHistory } from "./quotes.js";
 

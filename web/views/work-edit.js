@@ -1,8 +1,8 @@
 // The committee's edit form for a work not yet awarded: PATCH /api/works/{id} with only the
-// fields that changed. The server's 400 reasons are shown under the field they name.
+// fields that changed. The server's 400s are shown, by code, under the field they name.
 import { html, useState } from "../lib/html.js";
-import { t, getLang } from "../lib/i18n.js";
-import { localReason } from "../lib/reasons.js";
+import { t } from "../lib/i18n.js";
+import { errorSentence } from "../lib/errors.js";
 import { api, itemsOf, ApiError } from "../lib/api.js";
 import { ErrorBox, useApi, useAction } from "../lib/ui.js";
 import { parseYuan, fenToYuanString } from "../lib/format.js";
@@ -67,7 +67,7 @@ export function EditWork({ work, onDone }) {
   if (action.error instanceof ApiError) {
     for (const e of action.error.fieldErrors) {
       const f = fieldOf(e.field);
-      if (f) (serverErrors[f] = serverErrors[f] || []).push(localReason(e.reason, getLang()));
+      if (f) (serverErrors[f] = serverErrors[f] || []).push(errorSentence(e.code, e.params, 400));
       else otherErrors.push(e);
     }
   }
@@ -83,7 +83,7 @@ export function EditWork({ work, onDone }) {
     if (form.title !== before.title) body.title = form.title;
     if (form.description !== before.description) body.description = form.description;
     if (form.estimate.trim() !== before.estimate) {
-      try { body.estimate_fen = parseYuan(form.estimate); } catch { problems.estimate_fen = t("error.badNumber"); }
+      try { body.estimate_fen = parseYuan(form.estimate); } catch { problems.estimate_fen = t("failure.badNumber"); }
     }
     if (form.benefit_rule !== before.benefit_rule) body.benefit_rule = form.benefit_rule;
     if (form.scope.slice().sort().join() !== before.scope.slice().sort().join()) {

@@ -1,0 +1,67 @@
+// The one route table: each hash path names its view, the capability that puts it in the
+// navigation (none: everyone) and, for a section's first page, the navigation label.
+// A page belongs to the section of its first path segment (#/funding/12 → "funding").
+// Pages stay reachable by link without the capability: the server decides, and its 403
+// reads in the interface's language.
+import { Home } from "./views/home.js";
+import { MeetingsList, MeetingRoom } from "./views/meeting.js";
+import { WorksList, QuoteReview } from "./views/quotes.js";
+import { SupplierDesk, SupplierQuote } from "./views/supplier.js";
+import { FundingPlan } from "./views/funding.js";
+import { MyShare } from "./views/owner.js";
+import { Households } from "./views/households.js";
+import { Members } from "./views/members.js";
+import { Estates } from "./views/estates.js";
+import { can } from "./lib/access.js";
+
+export const ROUTES = [
+  { path: "/", view: Home, label: "nav.home" },
+  { path: "/supplier", view: SupplierDesk, needs: "quotes.submit", label: "nav.supplier" },
+  { path: "/supplier/quotes/:id", view: SupplierQuote },
+  { path: "/meetings", view: MeetingsList, needs: "meetings.view", label: "nav.meetings" },
+  { path: "/meetings/:id", view: MeetingRoom },
+  { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
+  { path: "/works/:id", view: QuoteReview },
+  { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
+  { path: "/funding/:id", view: FundingPlan },
+  { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
+  { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
+  { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
+  { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
+].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
+
+/** "/meetings/:id" → /^\/meetings\/(?<id>[^/]+)\/?$/ */
+function compile(path) {
+  const body = path.split("/").filter(Boolean)
+    .map((part) => (part.startsWith(":") ? `(?<${part.slice(1)}>[^/]+)` : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("\\/");
+  return new RegExp(body ? `^\\/${body}\\/?$` : "^\\/?$");
+}
+
+function sectionOf(path) {
+  return path.split("/").filter(Boolean)[0] || "";
+}
+
+/** "#/meetings/12?x=1" → {view, section: "meetings", params: {id: "12"}, query: {x: "1"}, path};
+ * an unknown path has view and section null. */
+export function parseRoute(hash) {
+  const raw = (hash || "").replace(/^#/, "") || "/";
+  const [path, qs] = raw.split("?");
+  const query = Object.fromEntries(new URLSearchParams(qs || ""));
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (m) return { view: route.view, section: route.section, params: { ...(m.groups || {}) }, query, path };
+  }
+  return { view: null, section: null, params: {}, query, path };
+}
+
+/** The navigation the member sees: each labelled section whose capability they hold. */
+export function navFor(me) {
+  return ROUTES.filter((r) => r.label && (!r.needs || can(me, r.needs)))
+    .map((r) => ({ href: `#${r.path}`, section: r.section, label: r.label }));
+}
+
+/** True when `current` (from parseRoute) is a page of the link's section. */
+export function inSection(current, link) {
+  return current.section === link.section;
+}

@@ -16,6 +16,8 @@ TREASURY = ("admin", "committee", "treasurer")
 # Who may cast a ballot (for their own units, or as a proxy for delegated ones): the one
 # statement of it, used by the ballot box and by the delegation rules.
 VOTERS = ("admin", "committee", "owner", "treasurer")
+# Who approves a funding plan (the committee solves drafts but does not approve them).
+PLAN_APPROVERS = ("admin", "treasurer")
 
 # What each role may do, by name: ``/api/me`` lists the caller's capabilities, and the web
 # shows screens and buttons from that list instead of keeping role lists of its own.
@@ -29,6 +31,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "quotes.submit": ("supplier",),
     "funding.view": STAFF,
     "funding.manage": TREASURY,
+    "funding.approve": PLAN_APPROVERS,
     "exports.download": TREASURY,
     "households.view": STAFF,
     "households.import": MANAGERS,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import msgspec
 
+from planner.access.guards import PLAN_APPROVERS
 from planner.access.model import Principal
 from planner.errors import BadRequest
 from planner.funding.engine import FundingProblem, Outcome, SourceInput
@@ -25,7 +26,7 @@ from planner.money import format_money
 from planner.works.rules import WorkBenefit
 
 MANAGE = ("admin", "committee", "treasurer")
-APPROVE = ("admin", "treasurer")
+APPROVE = PLAN_APPROVERS
 READ = ("admin", "committee", "treasurer", "observer", "owner")
 
 # how a stored version names the solver's answer

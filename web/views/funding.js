@@ -174,7 +174,7 @@ function PlanDetail({ me, planId, names, onChange }) {
     <${ChartCanvas} config=${charts.burden} label=${t("funding.burdenChart")} height=${220} testid="burden-chart" />
     <p class="muted">${t("funding.households", { n: itemsOf(p.households).length, capped: itemsOf(p.households).filter((h) => h.capped).length })}</p>`}
     <div class="actions">
-      ${can(me, "funding.manage") && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
+      ${can(me, "funding.approve") && p.status === "draft" ? html`<button type="button" class="primary" data-testid="approve"
         disabled=${action.busy} onClick=${approve}>${t("funding.approve")}</button>` : null}
       ${p.status === "failed" || !can(me, "exports.download") ? null : html`<${Exports} planId=${planId} estateId=${me.estate_id} />`}
     </div>

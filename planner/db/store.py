@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 import asyncpg
+
+EstateTable = Literal["households", "buildings", "works"]
 
 
 async def server_version(conn: asyncpg.Connection) -> str:
@@ -18,3 +23,20 @@ async def lock_for_transaction(conn: asyncpg.Connection, key: int) -> None:
 async def probe(conn: asyncpg.Connection) -> None:
     """A round trip, to find a half-open connection (it raises or times out)."""
     await conn.fetchval("SELECT 1")
+
+
+async def ids_outside_estate(
+    conn: asyncpg.Connection, table: EstateTable, estate_id: int, ids: Sequence[int]
+) -> list[int]:
+    """The ids among ``ids`` that are not rows of ``table`` in the estate, in given order.
+
+    ``table`` is one of a fixed set of names (never user text), so it may stand in the SQL.
+    """
+    rows = await conn.fetch(
+        f"""SELECT i FROM unnest($2::bigint[]) WITH ORDINALITY AS x(i, n)
+            WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE id = i AND estate_id = $1)
+            ORDER BY n""",
+        estate_id,
+        list(ids),
+    )
+    return [r["i"] for r in rows]

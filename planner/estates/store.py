@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from planner.db.store import ids_outside_estate
 from planner.estates.model import BuildingOut, EstateOut, HouseholdOut, HouseholdRow
 
 
@@ -155,25 +156,11 @@ async def households_outside_estate(
     conn: asyncpg.Connection, estate_id: int, household_ids: Sequence[int]
 ) -> list[int]:
     """The ids among ``household_ids`` that are not households of the estate, in given order."""
-    rows = await conn.fetch(
-        """SELECT h FROM unnest($2::bigint[]) WITH ORDINALITY AS x(h, n)
-           WHERE NOT EXISTS (SELECT 1 FROM households WHERE id = h AND estate_id = $1)
-           ORDER BY n""",
-        estate_id,
-        list(household_ids),
-    )
-    return [r["h"] for r in rows]
+    return await ids_outside_estate(conn, "households", estate_id, household_ids)
 
 
 async def buildings_outside_estate(
     conn: asyncpg.Connection, estate_id: int, building_ids: Sequence[int]
 ) -> list[int]:
     """The ids among ``building_ids`` that are not buildings of the estate, in given order."""
-    rows = await conn.fetch(
-        """SELECT b FROM unnest($2::bigint[]) WITH ORDINALITY AS x(b, n)
-           WHERE NOT EXISTS (SELECT 1 FROM buildings WHERE id = b AND estate_id = $1)
-           ORDER BY n""",
-        estate_id,
-        list(building_ids),
-    )
-    return [r["b"] for r in rows]
+    return await ids_outside_estate(conn, "buildings", estate_id, building_ids)

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from planner.db.store import ids_outside_estate
 from planner.works.model import NewWork, WorkOut
 from planner.works.rules import WorkBenefit
 
@@ -205,11 +206,4 @@ async def works_outside_estate(
     conn: asyncpg.Connection, estate_id: int, work_ids: Sequence[int]
 ) -> list[int]:
     """The ids among ``work_ids`` that are not works of the estate, in given order."""
-    rows = await conn.fetch(
-        """SELECT w FROM unnest($2::bigint[]) WITH ORDINALITY AS x(w, n)
-           WHERE NOT EXISTS (SELECT 1 FROM works WHERE id = w AND estate_id = $1)
-           ORDER BY n""",
-        estate_id,
-        list(work_ids),
-    )
-    return [r["w"] for r in rows]
+    return await ids_outside_estate(conn, "works", estate_id, work_ids)

@@ -17,7 +17,8 @@ LANGUAGES = ("zh-CN", "en")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Parameters the Chinese sentences leave out on purpose: English text from the server.
-ENGLISH_ONLY = {"reason", "when"}
+# parameters whose values are English text from elsewhere (msgspec, the CSV parser)
+ENGLISH_ONLY = {"reason", "when", "error"}
 
 
 def load(lang: str) -> dict[str, str]:

@@ -16,6 +16,8 @@ function wordKeys(name, value, params) {
   switch (name) {
     case "role":
       return [`role.${value}`];
+    case "rule":
+      return [`benefit.${value}`];
     case "what":
       return [`thing.${slug(value)}`];
     case "status":

@@ -119,7 +119,9 @@ def audit_verify(database_url: str, data_dir: Path) -> subprocess.CompletedProce
 
 
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
+async def running_app(
+    settings: Settings, log_level: str = "critical"
+) -> AsyncIterator[tuple[str, Litestar]]:
     """The real app under uvicorn in this process on a free port: (base_url, app)."""
     app = create_app(settings)
     port = free_port()
@@ -127,7 +129,7 @@ async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]
         app,
         host="127.0.0.1",
         port=port,
-        log_level="critical",
+        log_level=log_level,
         lifespan="on",
         ws_ping_interval=None,
     )

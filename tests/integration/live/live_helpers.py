@@ -17,17 +17,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import uvicorn
 from litestar import Litestar
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from planner.app import create_app
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.pool import connect_raw
 from planner.events import append_event
 from planner.settings import Settings
-from tests.conftest import RunningService, free_port, start_service
+from planner.testing.service import running_app as shared_running_app
+from tests.conftest import RunningService, start_service
 
 #: Fast timings so heartbeats, presence windows and polls fit in a test.
 FAST_LIVE_ENV = {"PLANNER_LIVE_HEARTBEAT_S": "1", "PLANNER_LIVE_POLL_S": "1"}
@@ -136,26 +135,9 @@ async def new_member(
         return body["member_id"], body["token"]
 
 
-@asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[tuple[str, Litestar]]:
+def running_app(settings: Settings) -> contextlib.AbstractAsyncContextManager[tuple[str, Litestar]]:
     """The real app under uvicorn in this process, on a free port: (base_url, app)."""
-    app = create_app(settings)
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_ping_interval=None
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
+    return shared_running_app(settings, log_level="warning")
 
 
 async def new_meeting(database_url: str, estate_id: int, title: str = "业主恳谈会") -> int:

@@ -91,7 +91,7 @@ class MeetingController(Controller):
         """Committee or admin, while the meeting is scheduled or open; the matter fixes the rule."""
         return await service.create_motion(db, principal, meeting_id, data)
 
-    @get("/api/meetings/{meeting_id:int}/minutes", media_type="text/markdown; charset=utf-8")
+    @get("/api/meetings/{meeting_id:int}/minutes", media_type="text/markdown")
     async def minutes_markdown(
         self,
         meeting_id: FromPath[int],

@@ -87,7 +87,7 @@ class PlanExportController(Controller):
         chosen: View = view  # type: ignore[assignment]
         bom = _ENCODINGS[encoding.lower()]
         file = await service.csv_file(db, plan_id, principal, chosen, _lang(lang), bom)
-        return Response(file.content, media_type="text/csv; charset=utf-8", headers=_headers(file))
+        return Response(file.content, media_type="text/csv", headers=_headers(file))
 
     @get("/api/funding-plans/{plan_id:int}/export.xlsx", media_type=XLSX_TYPE)
     async def export_xlsx(

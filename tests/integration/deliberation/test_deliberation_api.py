@@ -413,7 +413,7 @@ async def test_closing_the_meeting_closes_motions_and_makes_minutes(
     assert statuses == ["closed", "draft"]
     md = await client.get(f"/api/meetings/{meeting_id}/minutes", headers=h)
     assert md.status_code == 200
-    assert md.headers["content-type"].startswith("text/markdown")
+    assert md.headers["content-type"] == "text/markdown; charset=utf-8"
     text = md.text
     assert "楼栋议事会" in text and "第二百七十八条" in text and "四分之三" in text
     assert "通过" in text and "未付表决" in text

@@ -120,7 +120,7 @@ async def setup(
 
 def read_csv(response: httpx.Response, bom: bool = True) -> list[list[str]]:
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf") is bom
     text = body.decode("utf-8-sig")

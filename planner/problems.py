@@ -79,6 +79,7 @@ def problem_answer(request: Request, exc: Exception) -> Response[dict[str, Any]]
     """The one exception handler: every error, ours or the framework's, as problem+json."""
     if isinstance(exc, asyncpg.DataError):
         log.info("refused input on %s %s: %s", request.method, request.url.path, exc)
+        exc = _out_of_range_path_parameter(request) or exc
     problem = _problem_of(exc)
     if problem is None:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -118,6 +119,18 @@ def _problem_of(exc: Exception) -> Problem | None:
         # rolled back, so nothing was stored; the caller's input is at fault
         reason = "a value cannot be stored (text with NUL characters, or a number out of range)"
         return _bad_body("not_storable", reason)
+    return None
+
+
+_BIGINT_MAX = 2**63 - 1
+
+
+def _out_of_range_path_parameter(request: Request) -> BadRequest | None:  # type: ignore[type-arg]
+    """An id in the path past PostgreSQL's bigint: the 400 names that parameter, not the body."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not -_BIGINT_MAX - 1 <= value <= _BIGINT_MAX:
+            reason = f"must be at most {_BIGINT_MAX}"
+            return BadRequest(name, reason, "too_large", {"max": str(_BIGINT_MAX)})
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from planner.access.model import Principal
-from planner.errors import Forbidden
+from planner.errors import Forbidden, NotFound
 
 ALL_ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
 ANY_MEMBER = ALL_ROLES
@@ -52,13 +52,17 @@ def in_estate(principal: Principal, estate_id: int) -> bool:
     return principal.is_global_admin or principal.estate_id == estate_id
 
 
-def authorize(principal: Principal, estate_id: int, roles: Iterable[str]) -> None:
-    """Raise 403 unless the principal holds one of ``roles`` in ``estate_id``.
+def authorize(principal: Principal, estate_id: int, roles: Iterable[str], *, what: str) -> None:
+    """Raise unless the principal holds one of ``roles`` in ``estate_id``.
 
-    The global admin passes every estate check.
+    ``what`` names the thing the request addressed (``"work"``, ``"funding plan"``; ``"estate"``
+    for routes addressed by estate id). Outside the caller's estate the answer is the 404
+    ``<what>_not_found`` that a missing id gets, byte for byte, so that another estate's ids
+    cannot be told from ids that do not exist (issue 15, item 7). Inside it, a role that may
+    not do this is 403 ``role_not_allowed``. The global admin passes every estate check.
     """
     if not in_estate(principal, estate_id):
-        raise Forbidden("not a member of this estate", "not_a_member")
+        raise NotFound(what)
     if principal.role not in tuple(roles):
         raise Forbidden(
             f"role {principal.role} may not do this", "role_not_allowed", {"role": principal.role}

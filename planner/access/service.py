@@ -66,7 +66,7 @@ async def add_member(
     Managers only; an admin role only by the global admin; ``supplier_id`` with role
     supplier and only with it; households and supplier must be the estate's.
     """
-    authorize(principal, estate_id, MANAGERS)
+    authorize(principal, estate_id, MANAGERS, what="estate")
     if data.role == "admin" and not principal.is_global_admin:
         raise Forbidden("only the global admin may create admins", "admin_only")
     if (data.role == "supplier") != (data.supplier_id is not None):
@@ -115,7 +115,7 @@ async def add_member(
 
 
 async def list_members(db: Database, principal: Principal, estate_id: int) -> list[MemberOut]:
-    authorize(principal, estate_id, MANAGERS)
+    authorize(principal, estate_id, MANAGERS, what="estate")
     async with db.connection() as conn:
         return await store.list_members(conn, estate_id)
 
@@ -127,7 +127,7 @@ async def revoke_member(db: Database, principal: Principal, member_id: int) -> b
         estate_id = await store.member_estate(conn, member_id)
         if estate_id is None:
             raise NotFound("member")
-        authorize(principal, estate_id, MANAGERS)
+        authorize(principal, estate_id, MANAGERS, what="member")
         revoked = await store.revoke_member(conn, member_id)
         if revoked:
             await append_event(

@@ -83,8 +83,9 @@ async def check_cast(
     choice: Choice,
     household_ids: list[int] | None,
 ) -> tuple[MotionRow, PendingCast]:
-    """Who may cast what: 403 for suppliers, observers, other estates and units the caller
-    neither owns nor holds as proxy; 400 for a unit outside the scope; 409 unless open."""
+    """Who may cast what: 404 for another estate's motion (as for a missing one); 403 for
+    suppliers, observers, the global admin and units the caller neither owns nor holds as
+    proxy; 400 for a unit outside the scope; 409 unless open."""
     own = set(principal.household_ids)
     wanted = own if household_ids is None else set(household_ids)
     context = await ballot_store.ballot_context(
@@ -93,8 +94,10 @@ async def check_cast(
     if context is None:
         raise NotFound("motion")
     motion, delegated, units = context.motion, context.delegated, context.units
-    if principal.is_global_admin or principal.estate_id != motion.estate_id:
+    if principal.is_global_admin:
         raise Forbidden("not a member of this estate", "not_a_member")
+    if principal.estate_id != motion.estate_id:
+        raise NotFound("motion")  # as for a missing motion (issue 15, item 7)
     if principal.role not in VOTERS:
         raise Forbidden(
             f"role {principal.role} may not vote", "role_not_allowed", {"role": principal.role}

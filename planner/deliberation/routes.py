@@ -43,14 +43,14 @@ class MeetingController(Controller):
         db: DbDep,
     ) -> MeetingOut:
         """Committee or admin; scope_building_ids empty means the whole estate."""
-        authorize(principal, estate_id, MANAGERS)
+        authorize(principal, estate_id, MANAGERS, what="estate")
         return await service.create_meeting(db, principal, estate_id, data)
 
     @get("/api/estates/{estate_id:int}/meetings")
     async def list_meetings(
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[MeetingOut]:
-        authorize(principal, estate_id, MEMBERS)
+        authorize(principal, estate_id, MEMBERS, what="estate")
         return await service.list_meetings(db, estate_id)
 
     @get("/api/meetings/{meeting_id:int}")
@@ -194,7 +194,7 @@ class DelegationController(Controller):
         db: DbDep,
     ) -> list[DelegationOut]:
         """The committee records a written authorisation (委托) for one or more units."""
-        authorize(principal, estate_id, MANAGERS)
+        authorize(principal, estate_id, MANAGERS, what="estate")
         return await delegation_service.record_delegations(db, principal, estate_id, data)
 
     @get("/api/estates/{estate_id:int}/delegations")
@@ -202,7 +202,7 @@ class DelegationController(Controller):
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[DelegationOut]:
         """Committee and admin see all; any other member sees the ones made out to them."""
-        authorize(principal, estate_id, MEMBERS)
+        authorize(principal, estate_id, MEMBERS, what="estate")
         return await delegation_service.list_delegations(db, principal, estate_id)
 
     @post("/api/delegations/{delegation_id:int}/revoke", status_code=HTTP_200_OK)

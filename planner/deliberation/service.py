@@ -2,7 +2,7 @@
 
 Casting is the ballot box's (``ballot_box``), proxies are ``delegation_service``'s. Callers
 that name an estate authorize first; the rest authorize here, once the meeting or motion
-(and so its estate) is read, so a missing one answers 404 and another estate's 403.
+(and so its estate) is read, so a missing one and another estate's both answer 404.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def authorized(
     found: Found | None, what: str, principal: Principal, roles: tuple[str, ...]
 ) -> Found:
     """``found`` if it exists (else 404 ``<what>_not_found``) and the principal holds one of
-    ``roles`` in its estate (else 403)."""
+    ``roles`` in its estate (another estate's: the same 404; a role not in ``roles``: 403)."""
     if found is None:
         raise NotFound(what)
-    authorize(principal, found.estate_id, roles)
+    authorize(principal, found.estate_id, roles, what=what)
     return found
 
 

@@ -85,7 +85,7 @@ class EstateController(Controller):
         One bad row rejects the whole file with its line number and reason; nothing is written.
         With ``fixed_buildings=true`` a building the estate does not have is a fault.
         """
-        authorize(principal, estate_id, MANAGERS)  # before the body is read
+        authorize(principal, estate_id, MANAGERS, what="estate")  # before the body is read
         raw = await _csv_bytes(request)
         return await service.import_households(db, principal, estate_id, raw, fixed_buildings)
 

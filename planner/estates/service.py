@@ -55,7 +55,7 @@ async def list_estates(db: Database, principal: Principal) -> list[EstateOut]:
 
 
 async def get_estate(db: Database, principal: Principal, estate_id: int) -> EstateOut:
-    authorize(principal, estate_id, ANY_MEMBER)
+    authorize(principal, estate_id, ANY_MEMBER, what="estate")
     async with db.connection() as conn:
         estate = await store.get_estate(conn, estate_id)
     if estate is None:
@@ -64,7 +64,7 @@ async def get_estate(db: Database, principal: Principal, estate_id: int) -> Esta
 
 
 async def list_buildings(db: Database, principal: Principal, estate_id: int) -> list[BuildingOut]:
-    authorize(principal, estate_id, MEMBERS)
+    authorize(principal, estate_id, MEMBERS, what="estate")
     async with db.connection() as conn:
         return await store.list_buildings(conn, estate_id)
 
@@ -73,7 +73,7 @@ async def add_building(
     db: Database, principal: Principal, estate_id: int, data: NewBuilding
 ) -> BuildingOut:
     """Managers add a building; a name the estate already has is a 409."""
-    authorize(principal, estate_id, MANAGERS)
+    authorize(principal, estate_id, MANAGERS, what="estate")
     async with db.transaction() as conn:
         await _require_estate(conn, estate_id)
         building = await store.insert_building(conn, estate_id, data.name)
@@ -96,7 +96,7 @@ async def add_building(
 
 async def list_households(db: Database, principal: Principal, estate_id: int) -> list[HouseholdOut]:
     """Staff see every household; an owner sees only their own units."""
-    authorize(principal, estate_id, MEMBERS)
+    authorize(principal, estate_id, MEMBERS, what="estate")
     only = None if principal.role in STAFF else list(principal.household_ids)
     async with db.connection() as conn:
         return await store.list_households(conn, estate_id, only)

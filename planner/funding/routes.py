@@ -44,14 +44,14 @@ class FundingSourceController(Controller):
         db: DbDep,
     ) -> SourceOut:
         """A public source; its eligible works must belong to the estate."""
-        authorize(principal, estate_id, MANAGE)
+        authorize(principal, estate_id, MANAGE, what="estate")
         return await service.add_source(db, estate_id, data, principal.member_id)
 
     @get("/api/estates/{estate_id:int}/funding-sources")
     async def list_sources(
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[SourceOut]:
-        authorize(principal, estate_id, READ)
+        authorize(principal, estate_id, READ, what="estate")
         return await service.list_sources(db, estate_id)
 
     @patch("/api/funding-sources/{source_id:int}")
@@ -83,7 +83,7 @@ class FundingPlanController(Controller):
         422 (with ``details.problems``: which constraint binds and by how much) when no
         plan exists or the solver runs out of time; that attempt is stored as "failed".
         """
-        authorize(principal, estate_id, MANAGE)
+        authorize(principal, estate_id, MANAGE, what="estate")
         return await service.solve_plan(
             db, estate_id, data, principal, settings.solver_time_limit_s
         )
@@ -93,7 +93,7 @@ class FundingPlanController(Controller):
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[PlanSummary]:
         """Every version, newest first."""
-        authorize(principal, estate_id, READ)
+        authorize(principal, estate_id, READ, what="estate")
         return await service.list_plans(db, estate_id)
 
     @get("/api/funding-plans/{plan_id:int}")

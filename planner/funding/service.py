@@ -108,7 +108,7 @@ async def update_source(
         current = await store.lock_source(conn, source_id)
         if current is None:
             raise NotFound("funding source")
-        authorize(principal, current.estate_id, MANAGE)
+        authorize(principal, current.estate_id, MANAGE, what="funding source")
         fields = updated_source(current, data)
         await _check_estate_works(
             conn, current.estate_id, fields.eligible_work_ids, "eligible_work_ids"
@@ -248,7 +248,7 @@ async def read_plan(db: Database, plan_id: int, principal: Principal) -> PlanOut
         record = await store.get_plan(conn, plan_id)
         if record is None:
             raise NotFound("funding plan")
-        authorize(principal, record.estate_id, READ)
+        authorize(principal, record.estate_id, READ, what="funding plan")
         solved = msgspec.convert(record.inputs, FundingProblem, strict=False)
         costs, benefits = await store.works_now(conn, [w.work_id for w in solved.works])
         sources = source_inputs(await store.list_sources(conn, record.estate_id))
@@ -263,11 +263,11 @@ async def solved_plan(
     conn: asyncpg.Connection, plan_id: int, principal: Principal, roles: Sequence[str]
 ) -> PlanRecord:
     """A solved version for those of ``roles`` in its estate: 404 when there is no such
-    plan, 403 for anyone else, 409 when that version failed (it has nothing to show)."""
+    plan or it is another estate's, 403 for other roles, 409 when that version failed."""
     record = await store.get_plan(conn, plan_id)
     if record is None:
         raise NotFound("funding plan")
-    authorize(principal, record.estate_id, roles)
+    authorize(principal, record.estate_id, roles, what="funding plan")
     if record.result is None:
         raise Conflict(
             f"plan version {record.version} failed; it has nothing to export",
@@ -284,7 +284,7 @@ async def approve_plan(db: Database, plan_id: int, principal: Principal) -> Plan
         if found is None:
             raise NotFound("funding plan")
         estate_id, status = found
-        authorize(principal, estate_id, APPROVE)
+        authorize(principal, estate_id, APPROVE, what="funding plan")
         if not await store.approve_plan(conn, plan_id, principal.member_id):
             raise Conflict(
                 f"only a draft can be approved; this plan is {status}",

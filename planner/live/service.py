@@ -176,11 +176,11 @@ async def room_presence(
     db: Database, principal: Principal, meeting_id: int, window_s: float
 ) -> RoomPresence:
     """Members in the meeting room now (seen within ``window_s``); 404 for an unknown
-    meeting, 403 unless the caller is a member of its estate."""
+    meeting or one of another estate (the same answer), 403 for a supplier."""
     async with db.connection() as conn:
         estate_id = await store.meeting_estate(conn, meeting_id)
         if estate_id is None:
             raise NotFound("meeting")
-        authorize(principal, estate_id, MEMBERS)
+        authorize(principal, estate_id, MEMBERS, what="meeting")
         members = await store.present_members(conn, meeting_id, window_s)
     return RoomPresence(meeting_id=meeting_id, members=members, window_s=window_s)

@@ -55,7 +55,7 @@ async def comparison(db: Database, work_id: int, principal: Principal) -> Compar
     """Current rounds side by side, lowest unit price per line marked, with the committee's
     reference prices. A supplier's comparison holds only their own quote."""
     work = await readable_work(db, work_id, principal)
-    authorize_quote_reader(principal, work.estate_id)
+    authorize_quote_reader(principal, work.estate_id, what="work")
     sealed = is_sealed(work.sealed_until, datetime.now(UTC))
     async with db.connection() as conn:
         if sealed and principal.supplier_id is None:
@@ -130,7 +130,7 @@ async def award(db: Database, quote_id: int, round_no: int, principal: Principal
         peek = await store.get_quote(conn, quote_id)
         if peek is None or principal.supplier_id is not None:
             raise NotFound("quote")
-        authorize(principal, peek.estate_id, MANAGERS)
+        authorize(principal, peek.estate_id, MANAGERS, what="quote")
         work = await works_store.get_work(conn, peek.work_id, lock=True)
         quote = await store.get_quote(conn, quote_id, lock=True)
         assert work is not None and quote is not None
@@ -171,7 +171,7 @@ async def set_reference_prices(
         work = await works_store.get_work(conn, work_id, lock=True)
         if work is None or principal.supplier_id is not None:
             raise NotFound("work")
-        authorize(principal, work.estate_id, MANAGERS)
+        authorize(principal, work.estate_id, MANAGERS, what="work")
         lines = [
             ReferenceLine(
                 description=r.description.strip(),
@@ -197,6 +197,6 @@ async def reference_prices(db: Database, work_id: int, principal: Principal) -> 
     work = await readable_work(db, work_id, principal)
     if principal.supplier_id is not None:
         raise NotFound("reference prices")
-    authorize(principal, work.estate_id, STAFF)
+    authorize(principal, work.estate_id, STAFF, what="work")
     async with db.connection() as conn:
         return await store.list_reference_lines(conn, work_id)

@@ -109,7 +109,7 @@ async def submit_quote(
         work = await works_store.get_work(conn, work_id)
         if work is None or not await works_store.is_invited(conn, work_id, supplier_id):
             raise NotFound("work")
-        authorize(principal, work.estate_id, ("supplier",))
+        authorize(principal, work.estate_id, ("supplier",), what="work")
         if not can_quote(work.status):
             raise not_quoting(work, f"the work is {work.status} and takes no quotes")
         quote_id = await store.insert_quote(conn, work.estate_id, work_id, supplier_id)
@@ -142,7 +142,7 @@ async def revise_quote(
         quote = await store.get_quote(conn, quote_id, lock=True)
         if quote is None or quote.supplier_id != supplier_id:
             raise NotFound("quote")
-        authorize(principal, quote.estate_id, ("supplier",))
+        authorize(principal, quote.estate_id, ("supplier",), what="quote")
         work = await works_store.get_work(conn, quote.work_id)
         assert work is not None
         latest = await store.get_round(conn, quote_id, quote.latest_round)
@@ -180,7 +180,7 @@ async def counter_offer(
         quote = await store.get_quote(conn, quote_id, lock=True)
         if quote is None or principal.supplier_id is not None:
             raise NotFound("quote")
-        authorize(principal, quote.estate_id, MANAGERS)
+        authorize(principal, quote.estate_id, MANAGERS, what="quote")
         work = await works_store.get_work(conn, quote.work_id)
         assert work is not None
         if is_sealed(work.sealed_until, datetime.now(UTC)):
@@ -241,7 +241,7 @@ async def read_quote(db: Database, quote_id: int, principal: Principal) -> Quote
         principal.supplier_id is not None and quote.supplier_id != principal.supplier_id
     ):
         raise NotFound("quote")
-    authorize_quote_reader(principal, quote.estate_id)
+    authorize_quote_reader(principal, quote.estate_id, what="quote")
     work = await readable_work(db, quote.work_id, principal)
     async with db.connection() as conn:
         return await quote_out(conn, quote, work, principal)
@@ -250,7 +250,7 @@ async def read_quote(db: Database, quote_id: int, principal: Principal) -> Quote
 async def list_quotes(db: Database, work_id: int, principal: Principal) -> list[QuoteOut]:
     """Staff see every quote of the work; a supplier sees only their own."""
     work = await readable_work(db, work_id, principal)
-    authorize_quote_reader(principal, work.estate_id)
+    authorize_quote_reader(principal, work.estate_id, what="work")
     async with db.connection() as conn:
         quotes = await store.list_quotes(conn, work_id, principal.supplier_id)
         return [await quote_out(conn, q, work, principal) for q in quotes]

@@ -23,7 +23,7 @@ async def add_supplier(
     db: Database, estate_id: int, data: NewSupplier, principal: Principal
 ) -> SupplierOut:
     """Committee or admin; a second supplier of the same name is 409."""
-    authorize(principal, estate_id, MANAGERS)
+    authorize(principal, estate_id, MANAGERS, what="estate")
     async with db.transaction() as conn:
         if not await estate_exists(conn, estate_id):
             raise NotFound("estate")
@@ -47,7 +47,7 @@ async def add_supplier(
 
 async def list_suppliers(db: Database, estate_id: int, principal: Principal) -> list[SupplierOut]:
     """A supplier member sees only their own company."""
-    authorize(principal, estate_id, ANY_MEMBER)
+    authorize(principal, estate_id, ANY_MEMBER, what="estate")
     async with db.connection() as conn:
         rows = await store.list_suppliers(conn, estate_id, principal.supplier_id)
     return [SupplierOut(id=r.id, estate_id=r.estate_id, name=r.name) for r in rows]
@@ -75,7 +75,7 @@ async def invite(
         work = await works_store.get_work(conn, work_id, lock=True)
         if work is None:
             raise NotFound("work")
-        authorize(principal, work.estate_id, MANAGERS)
+        authorize(principal, work.estate_id, MANAGERS, what="work")
         supplier = await store.get_supplier(conn, data.supplier_id)
         if supplier is None or supplier.estate_id != work.estate_id:
             raise BadRequest(
@@ -121,7 +121,7 @@ async def invite(
 async def list_invitations(db: Database, work_id: int, principal: Principal) -> list[InvitationOut]:
     """Staff see every invitation of the work; a supplier only their own."""
     work = await readable_work(db, work_id, principal)
-    authorize_quote_reader(principal, work.estate_id)
+    authorize_quote_reader(principal, work.estate_id, what="work")
     async with db.connection() as conn:
         rows = await store.list_invitations(conn, work_id, principal.supplier_id)
     return [InvitationOut(work_id=work_id, **r) for r in rows]

@@ -84,12 +84,13 @@ def require_supplier(principal: Principal) -> int:
     return principal.supplier_id
 
 
-def authorize_quote_reader(principal: Principal, estate_id: int) -> None:
-    """Staff read every quote; a supplier (checked per quote) only their own."""
+def authorize_quote_reader(principal: Principal, estate_id: int, *, what: str) -> None:
+    """Staff read every quote; a supplier (checked per quote) only their own. Outside the
+    estate: 404 ``<what>_not_found``, as for a missing id."""
     if principal.supplier_id is None:
-        authorize(principal, estate_id, STAFF)
+        authorize(principal, estate_id, STAFF, what=what)
     else:
-        authorize(principal, estate_id, ("supplier",))
+        authorize(principal, estate_id, ("supplier",), what=what)
 
 
 async def quote_out(

@@ -167,23 +167,40 @@ def app_routes(app: Litestar) -> set[tuple[str, str]]:
 _PARAM = re.compile(r"\{(\w+):\w+\}")
 
 
-def fill(path: str, world: World) -> str:
-    return _PARAM.sub(lambda m: str(world.ids[m.group(1)]), path)
+def fill(path: str, world: World, ids: dict[str, int] | None = None) -> str:
+    """The path with its parameters from ``ids`` (default: the world's, all in estate A)."""
+    found = world.ids if ids is None else ids
+    return _PARAM.sub(lambda m: str(found[m.group(1)]), path)
+
+
+#: An id no table holds (within bigint): the "does not exist" twin of every world id.
+MISSING_ID = 9_000_000_001
+
+
+def missing_ids(world: World) -> dict[str, int]:
+    """Every path parameter of the world pointing at nothing."""
+    return dict.fromkeys(world.ids, MISSING_ID)
 
 
 async def call(
-    http: httpx.AsyncClient, world: World, route: tuple[str, str], headers: dict[str, str]
+    http: httpx.AsyncClient,
+    world: World,
+    route: tuple[str, str],
+    headers: dict[str, str],
+    ids: dict[str, int] | None = None,
 ) -> httpx.Response:
-    """The route's valid request (``REQUESTS`` body, ``QUERIES`` query) with ``headers``."""
+    """The route's valid request (``REQUESTS`` body, ``QUERIES`` query) with ``headers``;
+    ``ids`` fill the path instead of the world's (the body and query stay the same)."""
     method, path = route
     body = REQUESTS[route](world)
     query = QUERIES[route](world) if route in QUERIES else None
+    url = fill(path, world, ids)
     if isinstance(body, str):
         return await http.request(
             method,
-            fill(path, world),
+            url,
             content=body.encode(),
             params=query,
             headers={**headers, "content-type": "text/csv"},
         )
-    return await http.request(method, fill(path, world), json=body, params=query, headers=headers)
+    return await http.request(method, url, json=body, params=query, headers=headers)

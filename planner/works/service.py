@@ -52,11 +52,11 @@ def for_viewer(work: WorkOut, principal: Principal) -> WorkOut:
 
 async def visible_work(conn: asyncpg.Connection, work_id: int, principal: Principal) -> WorkOut:
     """The work if the caller may see it (a member of its estate; a supplier only when
-    invited), else 404 or 403. A pure read: it opens nothing."""
+    invited), else 404 (another estate's work too). A pure read: it opens nothing."""
     work = await store.get_work(conn, work_id)
     if work is None:
         raise NotFound("work")
-    authorize(principal, work.estate_id, ANY_MEMBER)
+    authorize(principal, work.estate_id, ANY_MEMBER, what="work")
     if principal.supplier_id is not None and not await store.is_invited(
         conn, work_id, principal.supplier_id
     ):
@@ -72,7 +72,7 @@ async def read_work(db: Database, work_id: int, principal: Principal) -> WorkOut
 
 async def list_works(db: Database, estate_id: int, principal: Principal) -> list[WorkOut]:
     """Every member sees the estate's works; a supplier only those they are invited to."""
-    authorize(principal, estate_id, ANY_MEMBER)
+    authorize(principal, estate_id, ANY_MEMBER, what="estate")
     async with db.connection() as conn:
         works = await store.list_works(conn, estate_id, principal.supplier_id)
     return [for_viewer(w, principal) for w in works]
@@ -99,7 +99,7 @@ async def _check_scope(conn: asyncpg.Connection, estate_id: int, building_ids: l
 
 async def create_work(db: Database, estate_id: int, data: NewWork, principal: Principal) -> WorkOut:
     """Committee or admin; the work starts as ``proposed`` (one ``work.created`` event)."""
-    authorize(principal, estate_id, MANAGERS)
+    authorize(principal, estate_id, MANAGERS, what="estate")
     _checked_benefit(
         WorkBenefit(
             benefit_rule=data.benefit_rule,
@@ -195,7 +195,7 @@ async def edit_work(db: Database, work_id: int, data: WorkEdit, principal: Princ
         work = await store.get_work(conn, work_id, lock=True)
         if work is None:
             raise NotFound("work")
-        authorize(principal, work.estate_id, MANAGERS)
+        authorize(principal, work.estate_id, MANAGERS, what="work")
         if not can_edit(work.status):
             raise Conflict(
                 f"the work is {work.status}; only a work not yet awarded can be edited",
@@ -239,7 +239,7 @@ async def change_status(
         work = await store.get_work(conn, work_id, lock=True)
         if work is None:
             raise NotFound("work")
-        authorize(principal, work.estate_id, MANAGERS)
+        authorize(principal, work.estate_id, MANAGERS, what="work")
         if target == "awarded":
             raise Conflict(
                 "a work is awarded by awarding a quote: POST /api/quotes/{id}/award",

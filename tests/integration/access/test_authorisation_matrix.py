@@ -7,8 +7,9 @@ in A (invited to the same work, not the quote's owner), the global admin, nobody
 Cells: ``ok`` means the guard let the caller through: a 2xx, or a 400/409/422 about the
 request or the thing's state (earlier allowed cells change state: the second award of
 a superseded round is 409, a second close is 409); never 401/403/404 and never 5xx.
-``403`` refused for role or estate; ``404`` hidden (another supplier's quote, prices
-a supplier must not know exist); ``401`` not signed in.
+``403`` refused for the role (in one's own estate, or before any id is read); ``404``
+hidden: another estate's things (the answer a missing id gets, see test_hidden_estates),
+another supplier's quote, prices a supplier must not know exist; ``401`` not signed in.
 
 Rows run in table order on one world, reads first, then changes, the most final
 changes (award, close) last. A route the app serves but this table does not list fails
@@ -46,72 +47,72 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/health"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/api/me"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
     ("GET", "/api/estates"):                                 " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}"):                 " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/members"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/buildings"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/households"):      " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/works"):           " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}"):                     " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/suppliers"):       " ok  ok  ok  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/invitations"):         " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/quotes"):              " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/comparison"):          " ok  ok 403  ok  ok  ok 403 403 403 403 403 403  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404  ok  ok 403 403 403 403 403 403 404  ok 401",  # noqa: E501
-    ("GET", "/api/quotes/{quote_id:int}"):                   " ok  ok 403  ok  ok  ok 403 403 403 404 403 403 404  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/meetings"):        " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}"):               " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/motions"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/minutes"):       " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"):  " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}"):                 " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/members"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/buildings"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/households"):      " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/works"):           " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}"):                     " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suppliers"):       " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/invitations"):         " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/quotes"):              " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/comparison"):          " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404  ok  ok 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("GET", "/api/quotes/{quote_id:int}"):                   " ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/meetings"):        " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}"):               " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/motions"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"):  " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 404 404 403 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
-                                                             " ok  ok  ok 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+                                                             " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
-                                                             " ok 403 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+                                                             " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/members"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/buildings"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/members"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/buildings"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/households/import"):
-                                                             " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/works"):          " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/suppliers"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/works/{work_id:int}/invitations"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("PATCH", "/api/works/{work_id:int}"):                   " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("PUT", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/works"):          " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suppliers"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/invitations"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/works/{work_id:int}"):                   " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PUT", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
     ("POST", "/api/works/{work_id:int}/quotes"):             "403 403 403  ok 403 403 403 403 403 404 403 403  ok 403 401",  # noqa: E501
     ("POST", "/api/quotes/{quote_id:int}/rounds"):           "403 403 403  ok 403 403 403 403 403 404 403 403 404 403 401",  # noqa: E501
-    ("POST", "/api/quotes/{quote_id:int}/counter-offers"):   " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/meetings"):       " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/motions"):      " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/counter-offers"):   " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/meetings"):       " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/motions"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # committee votes as the proxy of the delegated unit; admins and staff own no unit
-    ("POST", "/api/motions/{motion_id:int}/ballots"):        "403  ok  ok 403 403 403 403 403 403 403 403 403 403 403 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/delegations"):    " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/ballots"):        "403  ok  ok 403 403 403 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/delegations"):    " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-sources"):
-                                                             " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/funding-plans/{plan_id:int}/approve"):    " ok 403 403 403  ok 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/open"):         " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/motions/{motion_id:int}/open"):           " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/works/{work_id:int}/status"):             " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/quotes/{quote_id:int}/award"):            " ok  ok 403 404 403 403 403 403 403 404 403 403 404  ok 401",  # noqa: E501
-    ("POST", "/api/motions/{motion_id:int}/close"):          " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/close"):        " ok  ok 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/approve"):    " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/open"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/open"):           " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/status"):             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/award"):            " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/close"):          " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/close"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

@@ -1,4 +1,5 @@
-"""Who may call the foundation's routes: 401 without a valid token, 403 outside role or estate."""
+"""Who may call the foundation's routes: 401 without a valid token, 403 outside one's role,
+404 ``estate_not_found`` for another estate (as for one that does not exist)."""
 
 from typing import Any
 
@@ -60,8 +61,11 @@ async def test_role_and_estate_matrix(
             cell = f"{role} {method} {template} {'own' if in_own else 'other'}"
             if expected_ok:
                 assert response.status_code in (200, 201), f"{cell}: {response.text}"
-            else:
+            elif in_own:
                 assert response.status_code == 403, f"{cell}: {response.status_code}"
+            else:
+                assert response.status_code == 404, f"{cell}: {response.status_code}"
+                assert response.json()["code"] == "estate_not_found", cell
 
 
 async def test_only_admin_creates_estates(

@@ -333,7 +333,7 @@ async def test_access_by_role(client: httpx.AsyncClient, setup: Setup) -> None:
     assert absent.status_code == 404
 
 
-async def test_other_estates_staff_get_403(
+async def test_other_estates_staff_get_404(
     client: httpx.AsyncClient,
     setup: Setup,
     make_estate: Callable[..., Awaitable[int]],
@@ -345,7 +345,8 @@ async def test_other_estates_staff_get_403(
         response = await client.get(
             f"/api/funding-plans/{setup.plan_id}/{path}", headers=bearer(treasurer)
         )
-        assert response.status_code == 403, path
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "funding_plan_not_found", path
 
 
 async def test_a_failed_version_has_nothing_to_export(

@@ -250,10 +250,10 @@ async def test_roles_and_owner_view(
     assert [h["household_id"] for h in seen["households"]] == [mine]
     assert seen["residents_total_fen"] == plan["residents_total_fen"]
     assert len((await client.get(url, headers=bearer(observer))).json()["households"]) == 5
-    assert (await client.get(url, headers=bearer(outsider))).status_code == 403
+    assert (await client.get(url, headers=bearer(outsider))).status_code == 404
     assert (await solve(client, observer, estate_id)).status_code == 403
     assert (await solve(client, owner, estate_id)).status_code == 403
-    assert (await solve(client, outsider, estate_id)).status_code == 403
+    assert (await solve(client, outsider, estate_id)).status_code == 404
     assert (await client.post(f"{url}/approve", headers=bearer(observer))).status_code == 403
     assert (await client.get("/api/funding-plans/999999", headers=bearer(owner))).status_code == 404
 

@@ -171,7 +171,8 @@ async def test_roles_estates_and_unknown_works(
         _, token = await make_member(estate_id, role)
         assert (await client.patch(url, json=body, headers=bearer(token))).status_code == 403
     _, outsider = await make_member(other_estate, "committee")
-    assert (await client.patch(url, json=body, headers=bearer(outsider))).status_code == 403
+    hidden = await client.patch(url, json=body, headers=bearer(outsider))
+    assert hidden.status_code == 404 and hidden.json()["code"] == "work_not_found"
     assert (await client.patch(url, json=body)).status_code == 401
     missing = await client.patch("/api/works/999999", json=body, headers=bearer(committee))
     assert missing.status_code == 404

@@ -135,6 +135,10 @@ def _recover(
     return None
 
 
+def _said(choice: str | None) -> str:
+    return f"'{choice}'" if choice is not None else "no ballot"
+
+
 def _summary(result: Any) -> str:
     """A tally's figures in one line (from a Tally, a TallyOut or their JSON)."""
     t = msgspec.to_builtins(result) if not isinstance(result, dict) else result
@@ -269,8 +273,8 @@ class _MotionCheck:
         for unit in roll:
             if unit.choice != last.get(unit.household_id):
                 self.problem(
-                    f"the roll counts '{unit.choice}' but the chain's last ballot for the unit "
-                    f"says '{last.get(unit.household_id)}'",
+                    f"the roll counts {_said(unit.choice)} but the chain's last ballot for the "
+                    f"unit says {_said(last.get(unit.household_id))}",
                     unit.household_id,
                 )
         recounted = tally(self.motion.matter, units, ballots)

@@ -253,7 +253,7 @@ class _MotionCheck:
         units = [u.household_id for u in roll]
         return _recover(self.secret, self.motion.id, ballot_id, c.value, units, [cast_at])
 
-    def check_counts(self, chain: dict[int, Found], roll: list[RollEntry]) -> Tally:
+    def check_counts(self, chain: dict[int, Found], roll: list[RollEntry]) -> Tally | None:
         """The recount from the chain, against the roll's counted choices and the tallies."""
         units = [
             UnitInScope(
@@ -277,7 +277,11 @@ class _MotionCheck:
                     f"unit says {_said(last.get(unit.household_id))}",
                     unit.household_id,
                 )
-        recounted = tally(self.motion.matter, units, ballots)
+        try:
+            recounted = tally(self.motion.matter, units, ballots)
+        except ValueError as refused:  # a roll no vote could have been counted on
+            self.problem(f"the motion cannot be recounted: {refused}")
+            return None
         motion, trail = self.motion, self.trail
         if motion.status == "closed":
             if trail.closed is None:

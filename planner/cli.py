@@ -27,8 +27,17 @@ def main(argv: list[str] | None = None) -> None:
     token = sub.add_parser("token", help="print the admin token")
     token.add_argument("--admin", action="store_true", required=True)
     token.add_argument("--rotate", action="store_true", help="replace the admin token")
-    audit = sub.add_parser("audit", help="check the event hash chain")
+    audit = sub.add_parser(
+        "audit", help="check the event hash chain and recount every motion from it"
+    )
     audit.add_argument("action", choices=["verify"])
+    audit.add_argument(
+        "--expect-head",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="a chain head printed earlier (minutes, receipts); fail unless it is in the chain",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
@@ -55,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "audit":
         from planner.live.audit import verify_command
 
-        sys.exit(verify_command(settings))
+        sys.exit(verify_command(settings, args.expect_head))
 
 
 def _runtime_dir() -> str:

@@ -133,3 +133,16 @@ async def events_after(
         limit,
     )
     return [Event(**dict(r)) for r in rows]
+
+
+async def stream_head(conn: asyncpg.Connection, estate_id: int) -> tuple[int, bytes]:
+    """The estate's last ``seq`` and its chained hash (``(0, b"")`` for an empty stream).
+
+    Right after ``append_event`` in the same transaction, this is the head that event made.
+    """
+    row = await conn.fetchrow(
+        "SELECT last_seq, last_hash FROM event_streams WHERE estate_id = $1", estate_id
+    )
+    if row is None:
+        return 0, b""
+    return row["last_seq"], bytes(row["last_hash"])

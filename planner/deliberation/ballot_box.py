@@ -38,7 +38,8 @@ import msgspec
 from planner.access.guards import VOTERS
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.deliberation import ballot_store
+from planner.deliberation import ballot_store, commitment_store
+from planner.deliberation.commitments import ballot_commitment, ballots_digest, canonical_time
 from planner.deliberation.model import BallotReceipt, CastResult, MotionRow, RollUnit, tally_out
 from planner.deliberation.rules import (
     Choice,
@@ -270,7 +271,7 @@ async def record_batch(
     touched_persons: dict[str, PersonVotes] = {
         key: persons[key] for key in {u.person_key for u in all_units.values()}
     }
-    receipts, counts = await ballot_store.record_ballots(
+    receipts, counts, secret = await ballot_store.record_ballots(
         conn, motion.id, rows, touched_persons, total
     )
     if counts is None:
@@ -283,11 +284,30 @@ async def record_batch(
     # hidden tally, ballot.cast is the members' only sign of progress; with a visible one,
     # tally.updated carries participation too, so ballot.cast goes to staff only (one frame
     # per batch and member instead of two: in a packed meeting that halves the fan-out).
+    # Each ballot enters the chain as a keyed commitment (``commitments``): it binds the
+    # unit and the choice for ``planner audit verify`` without showing them to anyone.
+    data: dict[str, object] = {"motion_id": motion.id, "casts": len(batch), "units": len(rows)}
+    if secret is not None and receipts:
+        data["cast_at"] = canonical_time(receipts[0].cast_at)
+        data["ballots"] = [
+            [
+                r.ballot_id,
+                ballot_commitment(
+                    secret,
+                    motion_id=motion.id,
+                    ballot_id=r.ballot_id,
+                    household_id=r.household_id,
+                    choice=r.choice,
+                    cast_at=r.cast_at,
+                ),
+            ]
+            for r in sorted(receipts, key=lambda r: r.ballot_id)
+        ]
     await append_event(
         conn,
         estate_id=motion.estate_id,
         type="ballot.cast",
-        data={"motion_id": motion.id, "casts": len(batch), "units": len(rows)},
+        data=data,
         actor_id=batch[0].member_id if len(batch) == 1 else None,
         audience="members" if motion.hide_results else "staff",
     )
@@ -329,3 +349,24 @@ async def recount(conn: asyncpg.Connection, matter: int, motion_id: int) -> Tall
     """The tally of an open or closed motion, recounted from the ballots table."""
     units = await ballot_store.roll(conn, motion_id)
     return tally(matter, units, await ballot_store.last_ballots(conn, motion_id))
+
+
+async def sealed_ballots(conn: asyncpg.Connection, motion_id: int) -> dict[str, object]:
+    """What motion.closed seals: how many ballots the tally was counted from and the digest
+    of their commitments (nothing for a motion opened before the commitments)."""
+    secret = await commitment_store.ballot_secret(conn, motion_id)
+    if secret is None:
+        return {}
+    facts = await commitment_store.ballot_facts(conn, motion_id)
+    committed = [
+        ballot_commitment(
+            secret,
+            motion_id=motion_id,
+            ballot_id=b.id,
+            household_id=b.household_id,
+            choice=b.choice,
+            cast_at=b.cast_at,
+        )
+        for b in facts
+    ]
+    return {"ballots": len(committed), "ballots_digest": ballots_digest(committed)}

@@ -86,12 +86,13 @@ async def record_ballots(
     rows: Sequence[tuple[int, Choice, int, int | None, str]],
     persons: dict[str, PersonVotes],
     delta: Counts,
-) -> tuple[list[BallotReceipt], Counts | None]:
+) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
     """One statement: append the ballots (household, choice, cast_by, delegation, receipt) in
     order, make each unit's last one its counted choice on the roll, store the persons' votes
     and add ``delta`` to the running counts while the motion is open.
 
-    Returns the receipts and the new counts; the counts are None once the motion is closed
+    Returns the receipts, the new counts and the motion's ballot secret (None for a motion
+    opened before the ballot commitments); the counts are None once the motion is closed
     (the caller must then roll back). The counts' UPDATE holds the motion's row lock until
     commit, so batches apply their deltas one at a time.
     """
@@ -122,7 +123,8 @@ async def record_ballots(
                UPDATE motions m SET {sets} WHERE m.id = $1 AND m.status = $11
                RETURNING {returning})
            SELECT (SELECT coalesce(json_agg(b), '[]'::json) FROM b) AS ballots,
-                  (SELECT row_to_json(m) FROM m) AS counts""",
+                  (SELECT row_to_json(m) FROM m) AS counts,
+                  (SELECT ballot_secret FROM motions WHERE id = $1) AS secret""",
         motion_id,
         [r[0] for r in rows],
         [r[1] for r in rows],
@@ -148,7 +150,8 @@ async def record_ballots(
         for b in result["ballots"]
     ]
     counts = Counts(**result["counts"]) if result["counts"] is not None else None
-    return receipts, counts
+    secret = bytes(result["secret"]) if result["secret"] is not None else None
+    return receipts, counts, secret
 
 
 async def running_counts(

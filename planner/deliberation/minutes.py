@@ -13,7 +13,7 @@ from typing import Literal
 
 import msgspec
 
-from planner.deliberation.model import Attendee, CountedReceipt, MeetingOut, MotionOut
+from planner.deliberation.model import Attendee, ChainHead, CountedReceipt, MeetingOut, MotionOut
 from planner.deliberation.rules import Tally
 
 Lang = Literal["zh", "en"]
@@ -81,6 +81,8 @@ LABEL = {
         "receipts": "计票回执（公开核对）",
         "no_receipts": "无",
         "member": "成员",
+        "chain_head": "闭会时审计链头",
+        "chain_check": "核对：planner audit verify --expect-head",
     },
     "en": {
         "minutes": "Minutes",
@@ -118,6 +120,8 @@ LABEL = {
         "receipts": "Counted ballot receipts (for checking)",
         "no_receipts": "none",
         "member": "Member",
+        "chain_head": "Audit chain head at close",
+        "chain_check": "check: planner audit verify --expect-head",
     },
 }
 
@@ -134,6 +138,9 @@ class MinutesInput(msgspec.Struct, kw_only=True):
     building_names: list[str]
     attendance: list[Attendee]
     motions: list[MotionMinutes]
+    #: The estate's event-stream head right after the meeting's close was recorded: printed
+    #: so that a chain later truncated back before it is caught (``--expect-head``).
+    chain_head: ChainHead | None = None
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
@@ -178,8 +185,12 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         f"- {t['scope']}: {scope}",
         f"- {t['opened']}: {_when(m.opened_at)}",
         f"- {t['closed']}: {_when(m.closed_at)}",
-        "",
     ]
+    if data.chain_head is not None:
+        head = data.chain_head
+        out.append(f"- {t['chain_head']}: seq {head.seq}, `{head.hash}`")
+        out.append(f"  ({t['chain_check']} {head.hash})")
+    out.append("")
     if m.agenda:
         out += [f"## {t['agenda']}", ""]
         for item in m.agenda:
@@ -231,6 +242,7 @@ body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-s
 table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .6rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+code.head { font-size: .8rem; overflow-wrap: anywhere; }
 .receipts { font-family: monospace; font-size: .85rem; columns: 3; }
 .passed { color: #0a6b2a; } .failed { color: #a40000; }
 @media print { body { margin: 0; max-width: none; } h3 { break-after: avoid; } }
@@ -251,8 +263,15 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         f"<li>{t['kind']}: {KIND[lang][m.kind]}</li>",
         f"<li>{t['scope']}: {scope}</li>",
         f"<li>{t['opened']}: {_when(m.opened_at)}</li>",
-        f"<li>{t['closed']}: {_when(m.closed_at)}</li></ul>",
+        f"<li>{t['closed']}: {_when(m.closed_at)}</li>",
     ]
+    if data.chain_head is not None:
+        head = data.chain_head
+        parts.append(
+            f"<li>{t['chain_head']}: seq {head.seq}, <code class=head>{e(head.hash)}</code>"
+            f"<br><small>{t['chain_check']} {e(head.hash)}</small></li>"
+        )
+    parts.append("</ul>")
     if m.agenda:
         parts.append(f"<h2>{t['agenda']}</h2><ol>")
         for item in m.agenda:

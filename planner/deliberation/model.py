@@ -174,10 +174,49 @@ class CountedReceipt(Out):
     choice: Choice
 
 
+class ChainHead(Out):
+    """The estate's audit-chain head recorded with a close: print it, then check it later
+    with ``planner audit verify --expect-head <hash>``."""
+
+    seq: int
+    hash: str  # hex SHA-256
+
+
 class ReceiptList(Out):
     motion_id: int
     closed_at: datetime | None
     receipts: list[CountedReceipt]
+    chain_head: ChainHead | None = None  # None for a motion closed before heads were kept
+
+
+class AuditedMotion(msgspec.Struct, kw_only=True):
+    """What ``planner audit verify`` compares a motion's chain against (never sent out)."""
+
+    id: int
+    meeting_id: int
+    status: MotionStatus
+    matter: int
+    final_tally: Any
+    ballot_secret: bytes | None
+    close_head: tuple[int, bytes] | None
+
+
+class BallotFact(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of the ballots table as the audit reads it."""
+
+    id: int
+    household_id: int
+    choice: Choice
+    cast_at: datetime
+
+
+class RollEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One unit on a motion's roll with its counted choice as the roll table holds it."""
+
+    household_id: int
+    person_key: str
+    area: int  # hundredths of m²
+    choice: Choice | None
 
 
 class TallyOut(Out):

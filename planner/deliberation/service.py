@@ -15,10 +15,11 @@ import asyncpg
 from planner.access.guards import MANAGERS, MEMBERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.deliberation import ballot_box, ballot_store, store
+from planner.deliberation import ballot_box, ballot_store, commitment_store, commitments, store
 from planner.deliberation.minutes import MinutesInput, MotionMinutes
 from planner.deliberation.model import (
     BallotRecord,
+    ChainHead,
     MeetingOut,
     MotionOut,
     MotionRow,
@@ -31,7 +32,7 @@ from planner.deliberation.model import (
 from planner.deliberation.rules import Tally, count, decide
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
-from planner.events import append_event
+from planner.events import append_event, stream_head
 from planner.works import store as works_store
 
 log = logging.getLogger("planner.deliberation")
@@ -166,6 +167,9 @@ async def move_meeting(
             actor_id=principal.member_id,
             audience="members",
         )
+        if to == "closed":  # the head the minutes print
+            seq, head = await stream_head(conn, meeting.estate_id)
+            await store.set_close_head(conn, "meeting", meeting_id, seq, head)
     return moved
 
 
@@ -188,12 +192,14 @@ async def minutes(db: Database, principal: Principal, meeting_id: int) -> Minute
                 else []
             )
             motions.append(MotionMinutes(motion=motion.out(), tally=final, receipts=receipts))
+        head = await store.close_head(conn, "meeting", meeting_id)
         return MinutesInput(
             estate_name=await estates_store.estate_name(conn, meeting.estate_id) or "",
             meeting=meeting,
             building_names=await store.building_names(conn, meeting.scope_building_ids),
             attendance=await ballot_store.attendance(conn, meeting_id),
             motions=motions,
+            chain_head=ChainHead(seq=head[0], hash=head[1].hex()) if head else None,
         )
 
 
@@ -257,10 +263,14 @@ async def open_motion(db: Database, principal: Principal, motion_id: int) -> Mot
                 "meeting_not_open",
                 {"status": motion.meeting_status},
             )
-        await store.open_motion(conn, motion_id, motion.estate_id, motion.scope_building_ids)
+        secret = commitments.new_secret()
+        await store.open_motion(
+            conn, motion_id, motion.estate_id, motion.scope_building_ids, secret
+        )
         opened = await store.get_motion(conn, motion_id)
         assert opened is not None
         start = await ballot_box.recount(conn, opened.matter, motion_id)
+        roll = await commitment_store.roll_entries(conn, motion_id)
         await append_event(
             conn,
             estate_id=motion.estate_id,
@@ -268,6 +278,9 @@ async def open_motion(db: Database, principal: Principal, motion_id: int) -> Mot
             data={
                 "motion": opened.out(),
                 "tally": tally_out(motion_id, "open", start, redact=opened.hide_results),
+                "roll_digest": commitments.roll_digest(
+                    secret, motion_id, ((u.household_id, u.person_key, u.area) for u in roll)
+                ),
             },
             actor_id=principal.member_id,
             audience="members",
@@ -304,14 +317,17 @@ async def _close_motion(
     await store.close_motion(conn, locked.id, final)
     closed = await store.get_motion(conn, locked.id)
     assert closed is not None
+    data = {"motion": closed.out(), "tally": tally_out(locked.id, "closed", final, redact=False)}
     await append_event(
         conn,
         estate_id=locked.estate_id,
         type="motion.closed",
-        data={"motion": closed.out(), "tally": tally_out(locked.id, "closed", final, redact=False)},
+        data=data | await ballot_box.sealed_ballots(conn, locked.id),
         actor_id=principal.member_id,
         audience="members",
     )
+    seq, head = await stream_head(conn, locked.estate_id)
+    await store.set_close_head(conn, "motion", locked.id, seq, head)
     return closed
 
 
@@ -345,7 +361,13 @@ async def receipts(db: Database, principal: Principal, motion_id: int) -> Receip
                 {"when": "motion_closed"},
             )
         counted = await ballot_store.counted_receipts(conn, motion_id)
-    return ReceiptList(motion_id=motion_id, closed_at=motion.closed_at, receipts=counted)
+        head = await store.close_head(conn, "motion", motion_id)
+    return ReceiptList(
+        motion_id=motion_id,
+        closed_at=motion.closed_at,
+        receipts=counted,
+        chain_head=ChainHead(seq=head[0], hash=head[1].hex()) if head else None,
+    )
 
 
 async def ballot_record(

@@ -160,9 +160,14 @@ async def scope_units(
 
 
 async def open_motion(
-    conn: asyncpg.Connection, motion_id: int, estate_id: int, building_ids: Sequence[int]
+    conn: asyncpg.Connection,
+    motion_id: int,
+    estate_id: int,
+    building_ids: Sequence[int],
+    ballot_secret: bytes,
 ) -> None:
-    """Freeze the roll (units in scope, one row per person) and start the running counts."""
+    """Freeze the roll (units in scope, one row per person), keep the ballot commitments'
+    secret and start the running counts."""
     await conn.execute(
         """INSERT INTO motion_units (motion_id, household_id, person_key, area)
            SELECT $1, id, owner_key, (area_m2 * 100)::bigint FROM households
@@ -177,13 +182,14 @@ async def open_motion(
         motion_id,
     )
     await conn.execute(
-        """UPDATE motions SET status = 'open', opened_at = now(),
+        """UPDATE motions SET status = 'open', opened_at = now(), ballot_secret = $2,
                total_area = t.area, total_units = t.units, total_owners = t.owners
            FROM (SELECT coalesce(sum(area), 0) AS area, count(*) AS units,
                         count(DISTINCT person_key) AS owners
                  FROM motion_units WHERE motion_id = $1) AS t
            WHERE id = $1""",
         motion_id,
+        ballot_secret,
     )
 
 
@@ -193,6 +199,30 @@ async def close_motion(conn: asyncpg.Connection, motion_id: int, final_tally: An
         motion_id,
         msgspec.to_builtins(final_tally),
     )
+
+
+async def set_close_head(
+    conn: asyncpg.Connection, what: str, row_id: int, seq: int, head: bytes
+) -> None:
+    """Keep the event-stream head recorded with a motion's or a meeting's close."""
+    table = {"motion": "motions", "meeting": "meetings"}[what]
+    await conn.execute(
+        f"UPDATE {table} SET close_head_seq = $2, close_head_hash = $3 WHERE id = $1",
+        row_id,
+        seq,
+        head,
+    )
+
+
+async def close_head(conn: asyncpg.Connection, what: str, row_id: int) -> tuple[int, bytes] | None:
+    """The event-stream head recorded with a motion's or a meeting's close (None before)."""
+    table = {"motion": "motions", "meeting": "meetings"}[what]
+    row = await conn.fetchrow(
+        f"SELECT close_head_seq, close_head_hash FROM {table} WHERE id = $1", row_id
+    )
+    if row is None or row["close_head_hash"] is None:
+        return None
+    return row["close_head_seq"], bytes(row["close_head_hash"])
 
 
 async def building_names(conn: asyncpg.Connection, building_ids: Sequence[int]) -> list[str]:

@@ -56,3 +56,17 @@ async def chain(conn: asyncpg.Connection, estate_id: int) -> AsyncIterator[Chain
             prev_hash=bytes(row["prev_hash"]),
             hash=bytes(row["hash"]),
         )
+
+
+async def hash_at(conn: asyncpg.Connection, estate_id: int, seq: int) -> bytes | None:
+    """The stored hash of one event (None when the estate has no such seq)."""
+    found = await conn.fetchval(
+        "SELECT hash FROM events WHERE estate_id = $1 AND seq = $2", estate_id, seq
+    )
+    return bytes(found) if found is not None else None
+
+
+async def find_hash(conn: asyncpg.Connection, digest: bytes) -> list[tuple[int, int]]:
+    """(estate, seq) of the events whose chained hash is ``digest``."""
+    rows = await conn.fetch("SELECT estate_id, seq FROM events WHERE hash = $1", digest)
+    return [(r["estate_id"], r["seq"]) for r in rows]

@@ -104,11 +104,14 @@ def wait_healthy(
     raise TimeoutError(f"{base_url} not healthy after {timeout} s")
 
 
-def audit_verify(database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """``planner audit verify`` as an operator runs it (exit 0: the chain is intact)."""
+def audit_verify(
+    database_url: str, data_dir: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``planner audit verify [options]`` as an operator runs it (exit 0: the chain is intact
+    and every motion recounts as recorded)."""
     env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "planner", "audit", "verify"],
+    return subprocess.run(  # noqa: S603  (this interpreter running planner)
+        [sys.executable, "-m", "planner", "audit", "verify", *options],
         env=env,
         cwd=ROOT,
         capture_output=True,

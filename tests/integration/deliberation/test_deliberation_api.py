@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -317,7 +319,17 @@ async def test_events_carry_tallies_but_not_who_voted_what(
     } <= set(by_type)
     cast = by_type["ballot.cast"]
     assert cast["audience"] == "staff"  # members follow tally.updated while results show
-    assert cast["data"] == {"motion_id": motion_id, "casts": 1, "units": 3}
+    data = cast["data"]
+    assert {k: data[k] for k in ("motion_id", "casts", "units")} == {
+        "motion_id": motion_id,
+        "casts": 1,
+        "units": 3,
+    }
+    # each ballot is in the chain only as an opaque keyed commitment: no unit, no choice
+    assert set(data) == {"motion_id", "casts", "units", "cast_at", "ballots"}
+    assert [len(b) for b in data["ballots"]] == [2, 2, 2]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", commitment) for _, commitment in data["ballots"])
+    assert "yes" not in json.dumps(data)
     pushed = by_type["tally.updated"]["data"]
     assert pushed["yes_area_m2"] == "270.00" and pushed["motion_id"] == motion_id
 

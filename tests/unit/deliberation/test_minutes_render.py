@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import msgspec
+
 from planner.deliberation.minutes import (
     MinutesInput,
     MotionMinutes,
@@ -13,6 +15,7 @@ from planner.deliberation.minutes import (
 from planner.deliberation.model import (
     AgendaItemOut,
     Attendee,
+    ChainHead,
     CountedReceipt,
     MeetingOut,
     MotionOut,
@@ -128,3 +131,16 @@ def test_user_text_is_escaped_in_markdown_and_html() -> None:
 
 def test_md_escape_flattens_newlines() -> None:
     assert md_escape("a\n# b") == "a \\# b"
+
+
+def test_minutes_print_the_chain_head_at_close() -> None:
+    head = ChainHead(seq=42, hash="ab" * 32)
+    kept = msgspec.structs.replace(scene(), chain_head=head)
+    md = render_markdown(kept, "en")
+    assert f"- Audit chain head at close: seq 42, `{'ab' * 32}`" in md
+    assert f"planner audit verify --expect-head {'ab' * 32}" in md
+    assert "闭会时审计链头: seq 42" in render_markdown(kept)
+    page = render_html(kept)
+    assert f"<code class=head>{'ab' * 32}</code>" in page
+    # a meeting closed before heads were kept prints none
+    assert "chain head" not in render_markdown(scene(), "en")

@@ -160,7 +160,7 @@ class Ledger:
         self.limits = limits
         self.proxies = proxies
         usable = max(open_files - limits.files_reserve, 16)
-        self.total_cap = max(min(limits.total, usable - limits.files_reserve // 2), 8)
+        self.total_cap = max(min(limits.total, usable - limits.files_reserve // 2), 1)
         self.drop_cap = self.total_cap + max(limits.files_reserve // 2, 8)
         self.open: dict[int, tuple[str, bool]] = {}
         self.by_client: Counter[str] = Counter()

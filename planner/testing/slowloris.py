@@ -22,7 +22,7 @@ class TrickleReport:
     closed_by_server: int = 0
     answered_503: int = 0
     still_open: int = 0
-    lifetimes: list[float] = field(default_factory=list)  # seconds each socket lived
+    lifetimes: list[float] = field(default_factory=list)  # seconds from connected to closed
 
 
 @dataclass
@@ -52,7 +52,6 @@ async def _trickler(
     gate: asyncio.Semaphore,
 ) -> None:
     while time.monotonic() < until:
-        started = time.monotonic()
         try:
             async with gate:
                 reader, writer = await asyncio.wait_for(
@@ -65,6 +64,7 @@ async def _trickler(
             await asyncio.sleep(interval_s)
             continue
         report.opened += 1
+        started = time.monotonic()
         closed = False
         try:
             writer.write(b"GET /health HTTP/1.1\r\nHost: planner\r\n")

@@ -168,3 +168,15 @@ async def test_caps_answer_503_with_retry_after_and_bodies_and_keep_alive_are_bo
         )
         assert stalled.startswith(b"HTTP/1.1 408"), stalled
         assert time.monotonic() - started < 4
+        # X-Forwarded-For from a peer that is no trusted proxy changes nothing (item 5):
+        # the 21st wrong token is refused whatever address each one claims
+        statuses = [
+            (
+                await other.get(
+                    "/api/me",
+                    headers={**bearer(f"pl_guess{i}"), "x-forwarded-for": f"198.51.100.{i}"},
+                )
+            ).status_code
+            for i in range(21)
+        ]
+        assert statuses == [401] * 20 + [429], statuses

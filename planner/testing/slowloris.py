@@ -50,6 +50,7 @@ async def _trickler(
     report: TrickleReport,
     reconnect: bool,
     gate: asyncio.Semaphore,
+    reconnect_delay_s: float = 0.0,
 ) -> None:
     while time.monotonic() < until:
         try:
@@ -61,7 +62,7 @@ async def _trickler(
             report.refused_at_connect += 1
             if not reconnect:
                 return
-            await asyncio.sleep(interval_s)
+            await asyncio.sleep(max(reconnect_delay_s, 0.1))
             continue
         report.opened += 1
         started = time.monotonic()
@@ -94,6 +95,7 @@ async def _trickler(
                 await writer.wait_closed()
         if not reconnect:
             return
+        await asyncio.sleep(reconnect_delay_s)
 
 
 async def trickle(
@@ -104,10 +106,11 @@ async def trickle(
     interval_s: float = 1.0,
     source: str = "127.0.0.1",
     reconnect: bool = False,
+    reconnect_delay_s: float = 0.0,
 ) -> TrickleReport:
     """``sockets`` connections from ``source``, each sending one header line every
     ``interval_s`` and never finishing its head, for ``duration_s``; with ``reconnect`` a
-    closed one is opened again at once (as an attacker would)."""
+    closed one is opened again after ``reconnect_delay_s`` (as an attacker would)."""
     open_files_at_least(sockets + 512)
     report = TrickleReport()
     until = time.monotonic() + duration_s
@@ -115,11 +118,29 @@ async def trickle(
 
     await asyncio.gather(
         *(
-            _trickler(host, port, source, interval_s, until, report, reconnect, gate)
+            _trickler(
+                host, port, source, interval_s, until, report, reconnect, gate, reconnect_delay_s
+            )
             for _ in range(sockets)
         )
     )
     return report
+
+
+def trickle_blocking(
+    host: str,
+    port: int,
+    sockets: int,
+    duration_s: float,
+    interval_s: float,
+    source: str,
+    reconnect_delay_s: float,
+) -> TrickleReport:
+    """``trickle`` (reconnecting) on an event loop of its own: for a process pool, so that
+    the bench's probe does not share a loop or a GIL with thousands of sockets."""
+    return asyncio.run(
+        trickle(host, port, sockets, duration_s, interval_s, source, True, reconnect_delay_s)
+    )
 
 
 async def probe(

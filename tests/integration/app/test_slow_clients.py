@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import websockets
 
 from planner.testing import RunningService
 from planner.testing.api import bearer
@@ -104,6 +105,12 @@ async def _raw(host: str, port: int, source: str, request: bytes, wait_s: float 
         writer.close()
 
 
+async def _get_health(source: str, base_url: str) -> int:
+    transport = httpx.AsyncHTTPTransport(local_address=source)
+    async with httpx.AsyncClient(base_url=base_url, transport=transport, timeout=10) as http:
+        return (await http.get("/health")).status_code
+
+
 async def test_caps_answer_503_with_retry_after_and_bodies_and_keep_alive_are_bounded(
     service: Callable[..., RunningService],
 ) -> None:
@@ -117,6 +124,7 @@ async def test_caps_answer_503_with_retry_after_and_bodies_and_keep_alive_are_bo
         }
     )
     host, port = _host_port(running.base_url)
+    admin = running.admin_token
     transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
     async with httpx.AsyncClient(
         base_url=running.base_url, transport=transport, timeout=10
@@ -168,6 +176,21 @@ async def test_caps_answer_503_with_retry_after_and_bodies_and_keep_alive_are_bo
         )
         assert stalled.startswith(b"HTTP/1.1 408"), stalled
         assert time.monotonic() - started < 4
+        # WebSockets count against the cap while open and are released when closed
+        estate = await other.post("/api/estates", json={"name": "x"}, headers=bearer(admin))
+        ws_url = f"ws://{host}:{port}/ws/estates/{estate.json()['id']}?token="
+        for _ in range(6):  # refused (4401) after the upgrade: each one released
+            async with websockets.connect(ws_url + "pl_bad", local_addr=("127.0.0.5", 0)) as ws:
+                with pytest.raises(websockets.ConnectionClosed):
+                    await ws.recv()
+        sockets = [
+            await websockets.connect(ws_url + admin, local_addr=("127.0.0.5", 0)) for _ in range(4)
+        ]
+        assert (await _get_health("127.0.0.5", running.base_url)) == 503
+        for ws in sockets:
+            await ws.close()
+        await asyncio.sleep(0.3)
+        assert (await _get_health("127.0.0.5", running.base_url)) == 200
         # X-Forwarded-For from a peer that is no trusted proxy changes nothing (item 5):
         # the 21st wrong token is refused whatever address each one claims
         statuses = [

@@ -132,7 +132,7 @@ async def run(args: argparse.Namespace, base: Path) -> int:
         f"1 s (over a cap), {len(graced)} after 1-3 s (over a cap, the refusal's grace), "
         f"{len(timed_out)} after {statistics.median(timed_out) if timed_out else 0:.1f} s "
         "median (admitted, head timeout) |",
-        f"| not seen closed when the bench stopped | {still_open} |",
+        f"| not seen closed when the bench stopped (listen backlog, unread) | {still_open} |",
         f"| service's open files, most seen | {most_files} |",
         f"| `/health` from another address | {len(health)} answered, "
         f"p50 {_pct(health, 0.5) * 1000:.0f} ms, p99 {_pct(health, 0.99) * 1000:.0f} ms, "

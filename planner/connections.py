@@ -117,7 +117,8 @@ class ForwardedHeaders:
         client = scope.get("client")
         if scope["type"] in ("http", "websocket") and client and self.proxies.trusts(client[0]):
             headers = dict(scope["headers"])
-            forwarded_for = headers.get(b"x-forwarded-for")
+            # several X-Forwarded-For headers are one list, in order
+            forwarded_for = b",".join(v for k, v in scope["headers"] if k == b"x-forwarded-for")
             if forwarded_for:
                 host = self.proxies.client(client[0], forwarded_for.decode("latin-1"))
                 scope["client"] = (host, 0)

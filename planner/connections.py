@@ -212,17 +212,12 @@ class Ledger:
                 del self.refused_by_client[key]
 
 
-def _problem_bytes(status: int, title: str, detail: str, code: str, extra: list[bytes]) -> bytes:
-    body = json.dumps(
-        {
-            "status": status,
-            "title": title,
-            "detail": detail,
-            "code": code,
-            "params": {},
-            "errors": [],
-        }
-    ).encode()
+def _problem_bytes(
+    status: int, title: str, detail: str, code: str, params: dict[str, str], extra: list[bytes]
+) -> bytes:
+    """A whole problem+json answer (``planner.problems``' body), closing the connection."""
+    problem = {"status": status, "title": title, "detail": detail, "code": code}
+    body = json.dumps({**problem, "params": params, "errors": []}).encode()
     reason = {408: b"Request Timeout", 503: b"Service Unavailable"}[status]
     head = [
         b"HTTP/1.1 %d %s" % (status, reason),
@@ -239,11 +234,11 @@ REFUSAL = _problem_bytes(
     "Service unavailable",
     "too many open connections; try again later",
     "unavailable",
+    {},
     [b"retry-after: %d" % RETRY_AFTER_S],
 )
-BODY_TIMEOUT = _problem_bytes(
-    408, "Request timeout", "the request body stopped arriving", "invalid", []
-)
+_STALLED = "the request body stopped arriving"
+BODY_TIMEOUT = _problem_bytes(408, "Request timeout", _STALLED, "invalid", {"reason": _STALLED}, [])
 
 
 async def _refuse(scope: Any, receive: Any, send: Any) -> None:

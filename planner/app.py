@@ -39,6 +39,13 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.connections import (
+    ForwardedHeaders,
+    Ledger,
+    TrustedProxies,
+    guarded_protocols,
+    raise_open_files_limit,
+)
 from planner.db import store as db_store
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
@@ -206,7 +213,11 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "principal": Provide(provide_principal),
         },
-        middleware=[SecurityHeadersMiddleware, DefineMiddleware(TokenOrSessionMiddleware)],
+        middleware=[
+            DefineMiddleware(ForwardedHeaders, proxies=TrustedProxies(settings.trusted_proxies)),
+            SecurityHeadersMiddleware,
+            DefineMiddleware(TokenOrSessionMiddleware),
+        ],
         before_request=strict_json_body,
         exception_handlers={Exception: problem_answer},
         request_max_body_size=settings.max_body_bytes,
@@ -254,6 +265,9 @@ def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
     """Run the service under uvicorn on ``settings.host:port`` until stopped."""
     import uvicorn
 
+    open_files = raise_open_files_limit()
+    ledger = Ledger(settings.connections, TrustedProxies(settings.trusted_proxies), open_files)
+    http_protocol, ws_protocol = guarded_protocols(ledger)
     asgi = create_asgi(settings, after_start)
     # Requests allocate many short-lived objects: with the default gen-0 threshold (700) the
     # cyclic collector ran every request or two and took about a tenth of the CPU of a
@@ -276,6 +290,13 @@ def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
         ws_max_size=65_536,
         # the sans-I/O websockets protocol: about a quarter of the per-frame cost of the
         # legacy one, which set the fan-out p99 (docs/benchmarks.md, 2026-11-26 17:33)
-        ws="websockets-sansio",
+        ws=ws_protocol,
         lifespan="on",
+        # slow and greedy clients (planner.connections): head and body timeouts, caps per
+        # address and overall, keep-alive limits; the protocol classes carry them
+        http=http_protocol,
+        timeout_keep_alive=max(1, round(settings.connections.keep_alive_s)),
+        # forwarded headers are believed only from PLANNER_TRUSTED_PROXIES, in the app
+        # (planner.connections.ForwardedHeaders); uvicorn's own would trust loopback
+        proxy_headers=False,
     )

@@ -61,6 +61,7 @@ class Problem(msgspec.Struct, kw_only=True):
     params: Params = {}
     errors: list[Params] = []
     extra: Params = {}
+    headers: dict[str, str] = {}
 
     def response(self) -> Response[dict[str, Any]]:
         body = {
@@ -72,7 +73,9 @@ class Problem(msgspec.Struct, kw_only=True):
             "errors": self.errors,
             **self.extra,
         }
-        return Response(body, status_code=self.status, media_type=PROBLEM_JSON)
+        return Response(
+            body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers
+        )
 
 
 def problem_answer(request: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
@@ -99,6 +102,7 @@ def _problem_of(exc: Exception) -> Problem | None:
             params=exc.params,
             errors=exc.errors,
             extra=exc.extra,
+            headers=dict(getattr(exc, "headers", {})),  # e.g. Retry-After on a 429
         )
     if isinstance(exc, ValidationException):
         return _validation_problem(exc)

@@ -42,6 +42,60 @@ def live_settings_from_env() -> LiveSettings:
     return msgspec.convert(values, LiveSettings, strict=False)
 
 
+class ConnectionLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """What one client (and all of them) may hold of the server (``planner.connections``).
+
+    ``header_timeout_s`` (``PLANNER_HEADER_TIMEOUT_S``): a request head (request line and
+    headers) not complete this long after its first byte, or after the connection opened, is
+    dropped. ``body_timeout_s`` (``PLANNER_BODY_TIMEOUT_S``): a body that sends nothing for
+    this long is answered 408 and dropped. ``keep_alive_s`` (``PLANNER_KEEP_ALIVE_S``) and
+    ``keep_alive_requests`` (``PLANNER_KEEP_ALIVE_REQUESTS``): an idle connection is closed
+    after this long, and any after this many requests. ``per_client``
+    (``PLANNER_MAX_CONNECTIONS_PER_CLIENT``): open connections (WebSockets included) from one
+    address, trusted proxies excepted; ``total`` (``PLANNER_MAX_CONNECTIONS``): from everyone,
+    lowered at start to the open-files limit less ``files_reserve``
+    (``PLANNER_FILES_RESERVE``). Beyond a cap a request is answered 503 with Retry-After
+    (``/health`` is still answered beyond the total); beyond the cap plus half the reserve a
+    connection is closed at once; the other half stays for the pool, logs and static files.
+    """
+
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    keep_alive_s: float = 5.0
+    keep_alive_requests: int = 1000
+    per_client: int = 256
+    total: int = 16_384
+    files_reserve: int = 256
+
+
+class AuthLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """Failed sign-ins and wrong bearer tokens (``planner.access``).
+
+    More than ``failures_per_client`` (``PLANNER_AUTH_FAILURES_PER_CLIENT``) from one client
+    address, or ``failures_global`` (``PLANNER_AUTH_FAILURES_GLOBAL``) from everyone, within
+    ``window_s`` (``PLANNER_AUTH_FAILURE_WINDOW_S``): a wrong token is answered 429 with
+    Retry-After. Only failures count, and a right token is always let in.
+    """
+
+    failures_per_client: int = 20
+    failures_global: int = 300
+    window_s: int = 60
+
+
+_ENV_LIMITS: dict[str, tuple[str, str]] = {
+    "PLANNER_HEADER_TIMEOUT_S": ("connections", "header_timeout_s"),
+    "PLANNER_BODY_TIMEOUT_S": ("connections", "body_timeout_s"),
+    "PLANNER_KEEP_ALIVE_S": ("connections", "keep_alive_s"),
+    "PLANNER_KEEP_ALIVE_REQUESTS": ("connections", "keep_alive_requests"),
+    "PLANNER_MAX_CONNECTIONS_PER_CLIENT": ("connections", "per_client"),
+    "PLANNER_MAX_CONNECTIONS": ("connections", "total"),
+    "PLANNER_FILES_RESERVE": ("connections", "files_reserve"),
+    "PLANNER_AUTH_FAILURES_PER_CLIENT": ("auth", "failures_per_client"),
+    "PLANNER_AUTH_FAILURES_GLOBAL": ("auth", "failures_global"),
+    "PLANNER_AUTH_FAILURE_WINDOW_S": ("auth", "window_s"),
+}
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the data lives and how the service listens.
 
@@ -63,6 +117,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = False
     solver_time_limit_s: float = 30.0
     live: LiveSettings = msgspec.field(default_factory=live_settings_from_env)
+    connections: ConnectionLimits = ConnectionLimits()
+    auth: AuthLimits = AuthLimits()
+    #: peers (IPs or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
+    #: (``PLANNER_TRUSTED_PROXIES``, comma-separated; default none: the peer is the client)
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -88,5 +147,13 @@ def settings_from_env(**overrides: object) -> Settings:
         values["public_url"] = env["PLANNER_PUBLIC_URL"]
     if env.get("PLANNER_COOKIE_SECURE"):
         values["cookie_secure"] = env["PLANNER_COOKIE_SECURE"] in ("1", "true", "yes")
+    if env.get("PLANNER_TRUSTED_PROXIES"):
+        proxies = env["PLANNER_TRUSTED_PROXIES"].split(",")
+        values["trusted_proxies"] = tuple(p.strip() for p in proxies if p.strip())
+    limits: dict[str, dict[str, str]] = {"connections": {}, "auth": {}}
+    for variable, (group, name) in _ENV_LIMITS.items():
+        if env.get(variable):
+            limits[group][name] = env[variable]
+    values.update({group: given for group, given in limits.items() if given})
     values.update({k: v for k, v in overrides.items() if v is not None})
     return msgspec.convert(values, Settings, strict=False)

@@ -3,7 +3,8 @@
 A bearer token (``Authorization: Bearer``, or ``?token=`` on WebSockets, where browsers
 cannot set headers) or the session cookie identifies the member. Requests without
 credentials pass through with no user; the ``principal`` dependency turns that into 401.
-Changes made with the cookie must repeat the CSRF token in ``X-CSRF-Token``.
+Changes made with the cookie must repeat the CSRF token in ``X-CSRF-Token``. A wrong bearer
+token counts as a failed sign-in (``planner.access.failures``): 401, or 429 over the limit.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from litestar.middleware.authentication import (
     AuthenticationResult,
 )
 
-from planner.access import store
+from planner.access import failures, store
 from planner.access.model import Principal
 from planner.access.tokens import same_secret
 from planner.db.pool import Database
 from planner.errors import Forbidden, Unauthorized
+from planner.settings import Settings
 
 SESSION_COOKIE = "planner_session"
 CSRF_COOKIE = "planner_csrf"
@@ -51,10 +53,12 @@ class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
         async with db.connection() as conn:
             if token is not None:
                 principal = await store.principal_by_token(conn, token)
-                if principal is None:
-                    raise Unauthorized("invalid or revoked token")
             elif session_id:
                 principal = await store.principal_by_session(conn, session_id)
+        if token is not None and principal is None:
+            settings: Settings = connection.app.state.settings
+            host = connection.client.host if connection.client else "unknown"
+            await failures.wrong_token(db, host, settings.auth, "invalid or revoked token")
         if principal is not None and principal.via_cookie:
             _check_csrf(connection, principal)
         return AuthenticationResult(user=principal, auth="cookie" if session_id else "bearer")

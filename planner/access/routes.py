@@ -31,7 +31,7 @@ class SignInController(Controller):
     ) -> Response[Any]:
         """Exchange a sign-in link's token for an HttpOnly session cookie, then go home."""
         client = request.client.host if request.client else "unknown"
-        session = await service.sign_in(db, token, client)
+        session = await service.sign_in(db, token, client, settings.auth)
         cookies = [
             Cookie(
                 key=key,

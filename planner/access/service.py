@@ -7,48 +7,35 @@ from __future__ import annotations
 
 import secrets
 
-from planner.access import store
+from planner.access import failures, store
 from planner.access.guards import MANAGERS, authorize
 from planner.access.model import MemberOut, NewGrant, NewMember, NewSession, Principal
 from planner.access.tokens import new_token
 from planner.db.pool import Database
-from planner.errors import BadRequest, Forbidden, NotFound, PlannerError, Unauthorized
+from planner.errors import BadRequest, Forbidden, NotFound
 from planner.estates import store as estates_store
 from planner.events import append_event
-
-SIGN_IN_LIMIT = 20
-SIGN_IN_WINDOW_S = 60
+from planner.settings import AuthLimits
 
 
-class TooManyAttempts(PlannerError):
-    status = 429
-    title = "Too many sign-in attempts"
-    default_code = "too_many_requests"
-
-
-async def sign_in(db: Database, token: str, client: str) -> NewSession:
+async def sign_in(db: Database, token: str, client: str, limits: AuthLimits) -> NewSession:
     """Open a browser session for a sign-in link's token.
 
-    More than ``SIGN_IN_LIMIT`` attempts from one client within ``SIGN_IN_WINDOW_S`` get
-    429; a wrong or revoked token 401.
+    A wrong or revoked token is 401, or 429 once ``client`` (or everyone) has failed too
+    often (``planner.access.failures``); a right token always signs in.
     """
-    # The attempt is recorded in its own transaction: a wrong token rolls back the one
-    # below, and attempts that are not counted would not slow down guessing.
-    async with db.transaction() as conn:
-        attempts = await store.count_recent_sign_ins(conn, client, SIGN_IN_WINDOW_S)
-    if attempts > SIGN_IN_LIMIT:
-        raise TooManyAttempts("too many sign-in attempts; wait a minute")
     async with db.transaction() as conn:
         principal = await store.principal_by_token(conn, token) if token else None
-        if principal is None:
-            raise Unauthorized("this sign-in link is invalid or was revoked")
-        session = NewSession(
-            session_id=secrets.token_urlsafe(32), csrf_token=secrets.token_urlsafe(24)
-        )
-        await store.create_session(
-            conn, principal.member_id, session.session_id, session.csrf_token
-        )
-    return session
+        if principal is not None:
+            session = NewSession(
+                session_id=secrets.token_urlsafe(32), csrf_token=secrets.token_urlsafe(24)
+            )
+            await store.create_session(
+                conn, principal.member_id, session.session_id, session.csrf_token
+            )
+            return session
+    # recorded outside the transaction above (a wrong token must not roll its record back)
+    await failures.wrong_token(db, client, limits, "this sign-in link is invalid or was revoked")
 
 
 async def sign_out(db: Database, session_id: str | None) -> None:

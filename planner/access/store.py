@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import asyncpg
 
@@ -142,17 +143,38 @@ async def delete_session(conn: asyncpg.Connection, session_id: str) -> None:
     await conn.execute("DELETE FROM sessions WHERE id_hash = $1", token_hash(session_id))
 
 
-async def count_recent_sign_ins(conn: asyncpg.Connection, client: str, seconds: int) -> int:
-    """Record one sign-in attempt by ``client`` and count those in the last ``seconds``."""
-    await conn.execute("DELETE FROM sign_in_attempts WHERE at < now() - interval '1 day'")
-    await conn.execute("INSERT INTO sign_in_attempts (client) VALUES ($1)", client)
-    count: int = await conn.fetchval(
-        "SELECT count(*) FROM sign_in_attempts WHERE client = $1 "
-        "AND at > now() - make_interval(secs => $2)",
+class RecentFailures(NamedTuple):
+    """Failed sign-ins and wrong tokens within a window: the client's, everyone's, and the
+    seconds until the oldest of each leaves the window."""
+
+    mine: int
+    everyone: int
+    mine_clears_in_s: float
+    all_clear_in_s: float
+
+
+async def recent_auth_failures(
+    conn: asyncpg.Connection, client: str, seconds: int
+) -> RecentFailures:
+    row = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE client = $1) AS mine, count(*) AS everyone,
+                  extract(epoch FROM min(at) FILTER (WHERE client = $1)
+                                     + make_interval(secs => $2) - now()) AS mine_clears,
+                  extract(epoch FROM min(at) + make_interval(secs => $2) - now()) AS all_clear
+           FROM auth_failures WHERE at > now() - make_interval(secs => $2)""",
         client,
         seconds,
     )
-    return count
+    assert row is not None
+    return RecentFailures(
+        row["mine"], row["everyone"], float(row["mine_clears"] or 0), float(row["all_clear"] or 0)
+    )
+
+
+async def record_auth_failure(conn: asyncpg.Connection, client: str) -> None:
+    """One failed sign-in or wrong token from ``client`` (rows older than a day go)."""
+    await conn.execute("DELETE FROM auth_failures WHERE at < now() - interval '1 day'")
+    await conn.execute("INSERT INTO auth_failures (client) VALUES ($1)", client)
 
 
 # The global admin (planner.access.bootstrap)

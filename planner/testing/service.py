@@ -135,6 +135,7 @@ async def running_app(
         log_level=log_level,
         lifespan="on",
         ws_ping_interval=None,
+        proxy_headers=False,  # as planner serve: forwarded headers only from trusted proxies
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

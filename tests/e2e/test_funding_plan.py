@@ -135,14 +135,18 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     assert await page.get_by_test_id("plan-stale").count() == 0
     assert treasurer.get(f"/api/funding-plans/{plan_id}")["status"] == "approved"
 
-    # Approving the new draft supersedes v1 (issue 15, item 3): the draft says so before,
-    # v1 then reads "superseded" with the version in force, in Chinese and in English.
-    await page.get_by_test_id("plan-replaces").get_by_text("批准本版将取代现行的第 1 版").wait_for()
+    # Approving the new draft supersedes the approved one (issue 15, item 3): the draft says
+    # so before; the old one then reads "superseded" by the version in force, in Chinese and
+    # in English. (Version 1 is the infeasible attempt above.)
+    old, new = plan["version"], plan["version"] + 1
+    await page.locator(
+        '[data-testid="plan-replaces"]', has_text=f"批准本版将取代现行的第 {old} 版"
+    ).wait_for()
     await page.get_by_test_id("approve").click()
     await plan_view.get_by_text("已批准").first.wait_for()
     await page.goto(f"{estate.svc.base_url}/#/funding/{plan_id}")
     superseded = page.get_by_test_id("plan-superseded")
-    await superseded.get_by_text("已被第 2 版取代：本版的缴费通知单已作废").wait_for()
+    await superseded.get_by_text(f"已被第 {new} 版取代：本版的缴费通知单已作废").wait_for()
     await page.get_by_test_id("plan").get_by_text("已被取代").first.wait_for()
     await screenshot(page, "funding-superseded")
     assert treasurer.get(f"/api/funding-plans/{plan_id}")["status"] == "superseded"
@@ -150,10 +154,10 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     await english.goto(f"{estate.svc.base_url}/#/funding/{plan_id}")
     await (
         english.get_by_test_id("plan-superseded")
-        .get_by_text("Superseded by version 2: this version's payment notices are void")
+        .get_by_text(f"Superseded by version {new}: this version's payment notices are void")
         .wait_for()
     )
     await english.get_by_test_id("plan").get_by_text("Superseded").first.wait_for()
     # the owner's page follows the plan in force
     await owner.reload()
-    await owner.get_by_text("第 2 版").first.wait_for()
+    await owner.get_by_text(f"第 {new} 版").first.wait_for()

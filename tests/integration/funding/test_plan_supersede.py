@@ -17,7 +17,9 @@ import asyncpg
 import httpx
 import pytest
 
-from planner.db.pool import Database
+from planner.db.embedded import EmbeddedPostgres
+from planner.db.migrate import available_migrations, migrate
+from planner.db.pool import Database, connect_raw
 from tests.conftest import RunningService, bearer
 
 MakeMember = Callable[..., Awaitable[tuple[int, str]]]
@@ -289,3 +291,53 @@ async def test_racing_approvals_on_two_instances_exactly_one_wins(
             if in_force is not None:
                 assert {p["id"]: p["status"] for p in plans}[in_force] == "superseded"
             in_force = winner["id"]
+
+
+async def test_the_migration_chains_plans_approved_before_it(pg: EmbeddedPostgres) -> None:
+    """An estate that approved three versions before 0009 keeps the last one in force; each
+    earlier one is superseded by the next approved; a waiting draft stays approvable."""
+    admin = await connect_raw(pg.url())
+    try:
+        await admin.execute("DROP DATABASE IF EXISTS plan_chain WITH (FORCE)")
+        await admin.execute("CREATE DATABASE plan_chain")
+    finally:
+        await admin.close()
+    conn = await connect_raw(pg.url("plan_chain"))
+    try:
+        shipped = available_migrations()
+        before = [m for m in shipped if m[0] < "0009"]
+        await migrate(conn, before)
+        estate = await conn.fetchval("INSERT INTO estates (name) VALUES ('旧小区') RETURNING id")
+        ids = []
+        for version, (status, day) in enumerate(
+            [("approved", 3), ("approved", 1), ("approved", 2), ("draft", None)], start=1
+        ):
+            ids.append(
+                await conn.fetchval(
+                    """INSERT INTO funding_plans (estate_id, version, status, policy, inputs,
+                                                  result, solver_status, approved_at)
+                       VALUES ($1, $2, $3, 'minimum', '{}', '{}', 'optimal',
+                               CASE WHEN $4::int IS NULL THEN NULL
+                                    ELSE timestamptz '2024-09-01' + $4::int * interval '1 day'
+                               END)
+                       RETURNING id""",
+                    estate,
+                    version,
+                    status,
+                    day,
+                )
+            )
+        await migrate(conn, shipped)
+        rows = await conn.fetch(
+            """SELECT id, status, superseded_by, replaces_plan_id FROM funding_plans
+               ORDER BY version"""
+        )
+        # approved in the order v2 (day 1), v3 (day 2), v1 (day 3): v1 stays in force
+        assert [tuple(r) for r in rows] == [
+            (ids[0], "approved", None, None),
+            (ids[1], "superseded", ids[2], None),
+            (ids[2], "superseded", ids[0], None),
+            (ids[3], "draft", None, ids[0]),
+        ]
+    finally:
+        await conn.close()

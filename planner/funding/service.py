@@ -299,7 +299,6 @@ async def approve_plan(db: Database, plan_id: int, principal: Principal) -> Plan
         status, version, replaces = await store.approval_basis(conn, plan_id)
         in_force = await store.plan_in_force(conn, estate_id)
         check_approval(status, version, replaces, in_force)
-        superseded: dict[str, Any] | None = None
         if in_force is not None:
             await store.supersede_plan(conn, in_force.id, plan_id)
         await store.approve_plan(conn, plan_id, principal.member_id)
@@ -308,19 +307,18 @@ async def approve_plan(db: Database, plan_id: int, principal: Principal) -> Plan
         if in_force is not None:
             still_in = [h.household_id for h in record.result.households]
             carried, left = await carry_payments(conn, in_force.id, plan_id, still_in)
-            superseded = {
-                "plan_id": in_force.id,
-                "version": in_force.version,
-                "superseded_by": plan_id,
-                "superseded_by_version": record.version,
-                "payments_carried": carried,
-                "payments_left": left,
-            }
             await append_event(
                 conn,
                 estate_id=estate_id,
                 type="plan.superseded",
-                data=superseded,
+                data={
+                    "plan_id": in_force.id,
+                    "version": in_force.version,
+                    "superseded_by": plan_id,
+                    "superseded_by_version": record.version,
+                    "payments_carried": carried,
+                    "payments_left": left,
+                },
                 actor_id=principal.member_id,
                 audience="members",
             )

@@ -118,6 +118,9 @@ CODES: dict[str, str] = {
     "funding_source_not_found": "the funding source was not found",
     "payment_not_found": "the payment was not found",
     "plan_not_draft": "only a draft plan can be approved",
+    "plan_in_force_changed": (
+        "version {version} was approved after version {draft} was solved; solve again to replace it"
+    ),
     "plan_not_approved": "this needs an approved plan",
     "plan_failed": "this plan version failed and has nothing to show",
     "plan_infeasible": "no funding plan satisfies the constraints",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -24,6 +24,11 @@ from planner.funding.engine import (
     WorkPlan,
 )
 from planner.model import Body, Fen, Id, Out, ShortText
+
+# A version's status: "draft" (solved, not approved), "approved" (the plan in force: at
+# most one per estate), "superseded" (was approved, replaced by a later approval; kept and
+# readable, its payment notices void) or "failed" (no plan; the reasons are stored).
+PlanStatus = Literal["draft", "approved", "superseded", "failed"]
 
 
 class NewSource(Body):
@@ -102,7 +107,7 @@ class PlanSummary(Out):
     id: int
     estate_id: int
     version: int
-    status: str
+    status: PlanStatus
     policy: str
     solver_status: str
     total_cost_fen: int | None
@@ -111,6 +116,8 @@ class PlanSummary(Out):
     created_by: int | None
     approved_at: datetime | None
     approved_by: int | None
+    superseded_by: int | None
+    superseded_at: datetime | None
 
 
 class StaleReason(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,13 +138,16 @@ class PlanOut(Out):
     """A plan version as the API returns it (API.md "Funding" plus audit fields).
 
     A failed version has ``status`` "failed", empty works/sources/households and the
-    reason in ``failure_reason`` and ``problems``.
+    reason in ``failure_reason`` and ``problems``. A superseded one names the version
+    that replaced it (``superseded_by``: plan id, ``superseded_by_version``); a draft names
+    the plan in force when it was solved (``replaces_plan_id``), which approving it
+    supersedes.
     """
 
     id: int
     estate_id: int
     version: int
-    status: str
+    status: PlanStatus
     policy: str
     resident_band: list[str]
     target_share: str | None
@@ -160,6 +170,10 @@ class PlanOut(Out):
     created_by: int | None
     approved_at: datetime | None
     approved_by: int | None
+    replaces_plan_id: int | None
+    superseded_by: int | None
+    superseded_by_version: int | None
+    superseded_at: datetime | None
 
 
 class PlanRecord(msgspec.Struct, kw_only=True):
@@ -168,7 +182,7 @@ class PlanRecord(msgspec.Struct, kw_only=True):
     id: int
     estate_id: int
     version: int
-    status: str
+    status: PlanStatus
     policy: str
     inputs: dict[str, Any]
     result: FundingPlanResult | None
@@ -180,3 +194,14 @@ class PlanRecord(msgspec.Struct, kw_only=True):
     created_by: int | None
     approved_at: datetime | None
     approved_by: int | None
+    replaces_plan_id: int | None = None
+    superseded_by: int | None = None
+    superseded_by_version: int | None = None
+    superseded_at: datetime | None = None
+
+
+class PlanInForce(msgspec.Struct, frozen=True, kw_only=True):
+    """The estate's approved version, the one its households are asked to pay."""
+
+    id: int
+    version: int

@@ -2,7 +2,8 @@
 
 Who may do what:
 - treasurer, committee, admin: add sources and solve (each solve stores a new version);
-- treasurer and admin: approve a draft (409 if it is not a draft); approved plans are frozen;
+- treasurer and admin: approve a draft (409 if it is not a draft, or if another version was
+  approved since it was solved); approving supersedes the plan in force; plans are frozen;
 - observers: read everything;
 - owners: read sources and plans, but a plan's ``households`` lists only their own units;
 - suppliers: 403 on everything here.
@@ -103,7 +104,12 @@ class FundingPlanController(Controller):
 
     @post("/api/funding-plans/{plan_id:int}/approve", status_code=HTTP_200_OK)
     async def approve(self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep) -> PlanOut:
-        """Freeze a draft. 409 when it is already approved or failed."""
+        """Approve a draft: it becomes the plan in force and the approved version before it
+        becomes "superseded" (kept, readable, its notices void), in one transaction.
+
+        Statuses: draft → approved → superseded; failed. 409 ``plan_not_draft`` when it is
+        not a draft; 409 ``plan_in_force_changed`` when another version was approved since
+        this draft was solved (of two racing approvals exactly one wins)."""
         return await service.approve_plan(db, plan_id, principal)
 
 

@@ -10,10 +10,11 @@ import msgspec
 
 from planner.access.guards import PLAN_APPROVERS
 from planner.access.model import Principal
-from planner.errors import BadRequest
+from planner.errors import BadRequest, Conflict
 from planner.funding.engine import FundingProblem, Outcome, SourceInput
 from planner.funding.model import (
     NewSource,
+    PlanInForce,
     PlanOut,
     PlanRecord,
     SolveRequest,
@@ -36,6 +37,43 @@ SOLVER_STATUS = {
     "timeout": "timeout",
     "error": "error",
 }
+
+
+def check_approval(
+    status: str, version: int, replaces_plan_id: int | None, in_force: PlanInForce | None
+) -> None:
+    """Whether a version may be approved now (its status path: draft → approved → superseded).
+
+    Only a draft (else 409 ``plan_not_draft``), and only while the plan in force is the one
+    that was in force when the draft was solved (``replaces_plan_id``; None: there was none).
+    Otherwise another approval came in between: 409 ``plan_in_force_changed``, so of two
+    drafts solved over the same plan the first approval wins and the other is refused,
+    whether the two requests race or follow each other (solve again to replace the new one).
+    """
+    if status != "draft":
+        raise Conflict(
+            f"only a draft can be approved; this plan is {status}",
+            "plan_not_draft",
+            {"status": status},
+        )
+    current = None if in_force is None else in_force.id
+    if current != replaces_plan_id:
+        assert in_force is not None  # a plan in force is only ever replaced, never removed
+        raise Conflict(
+            f"version {in_force.version} was approved after version {version} was solved; "
+            "solve again to replace it",
+            "plan_in_force_changed",
+            {"version": in_force.version, "draft": version},
+        )
+
+
+def owner_may_see_notice(status: str, any_in_force: bool) -> bool:
+    """Owners see the notice of the plan in force only; before any approval, a draft's
+    (watermarked). A superseded plan's notice, or a draft's once a plan is in force, is
+    answered 404 to an owner (staff get it, marked void or draft)."""
+    if status == "approved":
+        return True
+    return status == "draft" and not any_in_force
 
 
 def check_share(value: Decimal | None, field: str) -> None:
@@ -168,6 +206,10 @@ def plan_out(
         created_by=record.created_by,
         approved_at=record.approved_at,
         approved_by=record.approved_by,
+        replaces_plan_id=record.replaces_plan_id,
+        superseded_by=record.superseded_by,
+        superseded_by_version=record.superseded_by_version,
+        superseded_at=record.superseded_at,
     )
 
 

@@ -37,6 +37,7 @@ from planner.funding.rules import (
     MANAGE,
     READ,
     SOLVER_STATUS,
+    check_approval,
     check_new_source,
     check_solve_request,
     failure_reason,
@@ -45,6 +46,7 @@ from planner.funding.rules import (
     staleness,
     updated_source,
 )
+from planner.payments.store import carry_payments
 from planner.works.store import works_outside_estate
 
 # a failed solve's code, by the solver's answer
@@ -278,21 +280,48 @@ async def solved_plan(
 
 
 async def approve_plan(db: Database, plan_id: int, principal: Principal) -> PlanOut:
-    """Freeze a draft; 409 when it is already approved or failed."""
+    """Approve a draft: it becomes the plan in force and the one in force before it is
+    superseded (kept, readable, its notices void), in one transaction.
+
+    409 ``plan_not_draft`` when it is not a draft; 409 ``plan_in_force_changed`` when another
+    version was approved since this draft was solved (of two racing approvals, on any
+    instances, exactly one wins). What households paid against the superseded plan is
+    carried to the new one (households still in it). Events: ``plan.superseded`` (when a
+    plan was in force), then ``plan.approved``.
+    """
     async with db.transaction() as conn:
         found = await store.plan_estate(conn, plan_id)
         if found is None:
             raise NotFound("funding plan")
-        estate_id, status = found
+        estate_id, _ = found
         authorize(principal, estate_id, APPROVE, what="funding plan")
-        if not await store.approve_plan(conn, plan_id, principal.member_id):
-            raise Conflict(
-                f"only a draft can be approved; this plan is {status}",
-                "plan_not_draft",
-                {"status": status},
-            )
+        await store.lock_estate_plans(conn, estate_id)
+        status, version, replaces = await store.approval_basis(conn, plan_id)
+        in_force = await store.plan_in_force(conn, estate_id)
+        check_approval(status, version, replaces, in_force)
+        if in_force is not None:
+            await store.supersede_plan(conn, in_force.id, plan_id)
+        await store.approve_plan(conn, plan_id, principal.member_id)
         record = await store.get_plan(conn, plan_id)
         assert record is not None and record.result is not None
+        if in_force is not None:
+            still_in = [h.household_id for h in record.result.households]
+            carried, left = await carry_payments(conn, in_force.id, plan_id, still_in)
+            await append_event(
+                conn,
+                estate_id=estate_id,
+                type="plan.superseded",
+                data={
+                    "plan_id": in_force.id,
+                    "version": in_force.version,
+                    "superseded_by": plan_id,
+                    "superseded_by_version": record.version,
+                    "payments_carried": carried,
+                    "payments_left": left,
+                },
+                actor_id=principal.member_id,
+                audience="members",
+            )
         await append_event(
             conn,
             estate_id=estate_id,
@@ -301,6 +330,8 @@ async def approve_plan(db: Database, plan_id: int, principal: Principal) -> Plan
                 "plan_id": plan_id,
                 "version": record.version,
                 "residents_total_fen": record.result.residents_total_fen,
+                "supersedes": None if in_force is None else in_force.id,
+                "supersedes_version": None if in_force is None else in_force.version,
             },
             actor_id=principal.member_id,
             audience="members",

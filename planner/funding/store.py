@@ -9,7 +9,14 @@ import asyncpg
 import msgspec
 
 from planner.funding.engine import FundingPlanResult, HouseholdInput, Problem, WorkInput
-from planner.funding.model import NewSource, PlanRecord, PlanSummary, SourceFields, SourceOut
+from planner.funding.model import (
+    NewSource,
+    PlanInForce,
+    PlanRecord,
+    PlanSummary,
+    SourceFields,
+    SourceOut,
+)
 from planner.funding.rules import HouseholdChanges
 from planner.works.rules import WorkBenefit
 
@@ -214,6 +221,12 @@ async def household_changes(
     return HouseholdChanges(added=row["added"], removed=row["removed"], changed=row["changed"])
 
 
+async def lock_estate_plans(conn: asyncpg.Connection, estate_id: int) -> None:
+    """Serialise, until the transaction ends, what numbers versions and what changes the plan
+    in force in one estate (every instance shares the database, so this holds across them)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(4004, $1::int)", estate_id % 2**31)
+
+
 async def insert_plan(
     conn: asyncpg.Connection,
     *,
@@ -227,16 +240,18 @@ async def insert_plan(
     timings: dict[str, float],
     created_by: int,
 ) -> tuple[int, int]:
-    """Store a new version (numbered per estate under a lock); returns its id and version."""
-    await conn.execute("SELECT pg_advisory_xact_lock(4004, $1::int)", estate_id % 2**31)
+    """Store a new version (numbered per estate under the estate's plan lock); returns its
+    id and version. It records the plan in force now as the one it would replace."""
+    await lock_estate_plans(conn, estate_id)
     version: int = await conn.fetchval(
         "SELECT coalesce(max(version), 0) + 1 FROM funding_plans WHERE estate_id = $1", estate_id
     )
     plan_id: int = await conn.fetchval(
         """INSERT INTO funding_plans (estate_id, version, status, policy, inputs, result,
                                       total_cost_fen, residents_total_fen, solver_status,
-                                      failure, timings, created_by)
-           VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12)
+                                      failure, timings, created_by, replaces_plan_id)
+           VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12,
+                   (SELECT id FROM funding_plans WHERE estate_id = $1 AND status = 'approved'))
            RETURNING id""",
         estate_id,
         version,
@@ -255,10 +270,12 @@ async def insert_plan(
 
 
 _PLAN_SQL = """
-    SELECT id, estate_id, version, status, policy, inputs::text AS inputs,
-           result::text AS result, solver_status, failure, timings, created_at, created_by,
-           approved_at, approved_by
-    FROM funding_plans
+    SELECT p.id, p.estate_id, p.version, p.status, p.policy, p.inputs::text AS inputs,
+           p.result::text AS result, p.solver_status, p.failure, p.timings, p.created_at,
+           p.created_by, p.approved_at, p.approved_by, p.replaces_plan_id, p.superseded_by,
+           s.version AS superseded_by_version, p.superseded_at
+    FROM funding_plans p
+    LEFT JOIN funding_plans s ON s.id = p.superseded_by
 """
 
 
@@ -285,11 +302,15 @@ def _plan(row: asyncpg.Record) -> PlanRecord:
         created_by=row["created_by"],
         approved_at=row["approved_at"],
         approved_by=row["approved_by"],
+        replaces_plan_id=row["replaces_plan_id"],
+        superseded_by=row["superseded_by"],
+        superseded_by_version=row["superseded_by_version"],
+        superseded_at=row["superseded_at"],
     )
 
 
 async def get_plan(conn: asyncpg.Connection, plan_id: int) -> PlanRecord | None:
-    row = await conn.fetchrow(_PLAN_SQL + " WHERE id = $1", plan_id)
+    row = await conn.fetchrow(_PLAN_SQL + " WHERE p.id = $1", plan_id)
     return _plan(row) if row else None
 
 
@@ -301,19 +322,48 @@ async def plan_estate(conn: asyncpg.Connection, plan_id: int) -> tuple[int, str]
 async def list_plans(conn: asyncpg.Connection, estate_id: int) -> list[PlanSummary]:
     rows = await conn.fetch(
         """SELECT id, estate_id, version, status, policy, solver_status, total_cost_fen,
-                  residents_total_fen, created_at, created_by, approved_at, approved_by
+                  residents_total_fen, created_at, created_by, approved_at, approved_by,
+                  superseded_by, superseded_at
            FROM funding_plans WHERE estate_id = $1 ORDER BY version DESC""",
         estate_id,
     )
     return [PlanSummary(**dict(r)) for r in rows]
 
 
-async def approve_plan(conn: asyncpg.Connection, plan_id: int, member_id: int) -> bool:
-    """Draft → approved; False when the plan is not a draft (approved or failed)."""
+async def plan_in_force(conn: asyncpg.Connection, estate_id: int) -> PlanInForce | None:
+    """The estate's approved version (at most one: a unique index holds it)."""
     row = await conn.fetchrow(
+        "SELECT id, version FROM funding_plans WHERE estate_id = $1 AND status = 'approved'",
+        estate_id,
+    )
+    return PlanInForce(id=row["id"], version=row["version"]) if row else None
+
+
+async def approval_basis(conn: asyncpg.Connection, plan_id: int) -> tuple[str, int, int | None]:
+    """A version's status, number and the plan it would replace (read under the plan lock)."""
+    row = await conn.fetchrow(
+        "SELECT status, version, replaces_plan_id FROM funding_plans WHERE id = $1", plan_id
+    )
+    assert row is not None
+    return row["status"], row["version"], row["replaces_plan_id"]
+
+
+async def supersede_plan(conn: asyncpg.Connection, plan_id: int, by_plan_id: int) -> None:
+    """Approved → superseded by ``by_plan_id`` (the database refuses any other move)."""
+    await conn.execute(
+        """UPDATE funding_plans SET status = 'superseded', superseded_by = $2,
+                                    superseded_at = now()
+           WHERE id = $1 AND status = 'approved'""",
+        plan_id,
+        by_plan_id,
+    )
+
+
+async def approve_plan(conn: asyncpg.Connection, plan_id: int, member_id: int) -> None:
+    """Draft → approved."""
+    await conn.execute(
         """UPDATE funding_plans SET status = 'approved', approved_at = now(), approved_by = $2
-           WHERE id = $1 AND status = 'draft' RETURNING id""",
+           WHERE id = $1 AND status = 'draft'""",
         plan_id,
         member_id,
     )
-    return row is not None

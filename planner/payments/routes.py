@@ -31,8 +31,8 @@ class PaymentController(Controller):
     ) -> PaymentOut:
         """Set what a household has paid so far against an approved plan (treasurer, admin).
 
-        409 for a draft or failed plan; 404 when the household is not in the plan. Each
-        change is a ``payment.recorded`` event for staff.
+        409 for a draft, failed or superseded plan; 404 when the household is not in the
+        plan. Each change is a ``payment.recorded`` event for staff.
         """
         return await service.record_payment(db, plan_id, household_id, data, principal)
 

@@ -17,8 +17,8 @@ async def record_payment(
 ) -> PaymentOut:
     """Set what a household has paid so far against an approved plan.
 
-    409 for a draft or failed plan; 404 when the household is not in the plan. Each
-    change is a ``payment.recorded`` event for staff.
+    409 for a draft, failed or superseded plan; 404 when the household is not in the
+    plan. Each change is a ``payment.recorded`` event for staff.
     """
     async with db.transaction() as conn:
         record = await solved_plan(conn, plan_id, principal, RECORD)

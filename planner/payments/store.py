@@ -52,3 +52,29 @@ async def record_payment(
         member_id,
     )
     return PaymentRecord(**dict(row))
+
+
+async def carry_payments(
+    conn: asyncpg.Connection, from_plan_id: int, to_plan_id: int, household_ids: list[int]
+) -> tuple[int, int]:
+    """Copy what households paid against a superseded plan to the plan replacing it (those
+    of ``household_ids``; the records keep who recorded them, when, and their reference).
+    Returns (records carried, records left behind: households not in the new plan)."""
+    carried = await conn.fetch(
+        """INSERT INTO plan_payments (plan_id, household_id, paid_fen, reference, recorded_by,
+                                      recorded_at)
+           SELECT $2, household_id, paid_fen, reference, recorded_by, recorded_at
+           FROM plan_payments
+           WHERE plan_id = $1 AND household_id = ANY($3::bigint[]) AND paid_fen > 0
+           RETURNING household_id""",
+        from_plan_id,
+        to_plan_id,
+        household_ids,
+    )
+    left: int = await conn.fetchval(
+        """SELECT count(*) FROM plan_payments
+           WHERE plan_id = $1 AND paid_fen > 0 AND NOT household_id = ANY($2::bigint[])""",
+        from_plan_id,
+        household_ids,
+    )
+    return len(carried), left

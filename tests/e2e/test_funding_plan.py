@@ -134,3 +134,30 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     await page.get_by_test_id("plan-total").get_by_text("¥2,100,000.00").wait_for()
     assert await page.get_by_test_id("plan-stale").count() == 0
     assert treasurer.get(f"/api/funding-plans/{plan_id}")["status"] == "approved"
+
+    # Approving the new draft supersedes the approved one (issue 15, item 3): the draft says
+    # so before; the old one then reads "superseded" by the version in force, in Chinese and
+    # in English. (Version 1 is the infeasible attempt above.)
+    old, new = plan["version"], plan["version"] + 1
+    await page.locator(
+        '[data-testid="plan-replaces"]', has_text=f"批准本版将取代现行的第 {old} 版"
+    ).wait_for()
+    await page.get_by_test_id("approve").click()
+    await plan_view.get_by_text("已批准").first.wait_for()
+    await page.goto(f"{estate.svc.base_url}/#/funding/{plan_id}")
+    superseded = page.get_by_test_id("plan-superseded")
+    await superseded.get_by_text(f"已被第 {new} 版取代：本版的缴费通知单已作废").wait_for()
+    await page.get_by_test_id("plan").get_by_text("已被取代").first.wait_for()
+    await screenshot(page, "funding-superseded")
+    assert treasurer.get(f"/api/funding-plans/{plan_id}")["status"] == "superseded"
+    english = await open_page(estate.svc.base_url, treasurer_token, phone=True, lang="en")
+    await english.goto(f"{estate.svc.base_url}/#/funding/{plan_id}")
+    await (
+        english.get_by_test_id("plan-superseded")
+        .get_by_text(f"Superseded by version {new}: this version's payment notices are void")
+        .wait_for()
+    )
+    await english.get_by_test_id("plan").get_by_text("Superseded").first.wait_for()
+    # the owner's page follows the plan in force
+    await owner.reload()
+    await owner.get_by_text(f"第 {new} 版").first.wait_for()

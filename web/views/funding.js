@@ -22,6 +22,7 @@ export function FundingPlan({ me, params }) {
   }), [works.data, sources.data]);
   const planList = byVersion(itemsOf(plans.data));
   const planId = params.id || (planList.length ? planList[planList.length - 1].id : null);
+  const versionOf = Object.fromEntries(planList.map((p) => [String(p.id), p.version]));
   const canEdit = can(me, "funding.manage");
   return html`<h1>${t("funding.title")}</h1>
     <div class="grid two">
@@ -46,7 +47,7 @@ export function FundingPlan({ me, params }) {
         ${p.residents_total_fen !== undefined ? html` · ${t("funding.residents")}: <${Money} fen=${p.residents_total_fen} />` : null}
         ${p.created_at ? html` <span class="muted">${formatDateTime(p.created_at)}</span>` : null}</li>`)}</ul>
     </section>` : null}
-    ${planId ? html`<${PlanDetail} key=${planId} me=${me} planId=${planId} names=${names} onChange=${plans.reload} />` : null}`;
+    ${planId ? html`<${PlanDetail} key=${planId} me=${me} planId=${planId} names=${names} versionOf=${versionOf} onChange=${plans.reload} />` : null}`;
 }
 
 function NewSource({ estateId, works, onDone }) {
@@ -111,7 +112,7 @@ function SolveForm({ estateId, onSolved }) {
     </form></section>`;
 }
 
-function PlanDetail({ me, planId, names, onChange }) {
+function PlanDetail({ me, planId, names, versionOf, onChange }) {
   const plan = useApi(`/api/funding-plans/${planId}`);
   // plan events about this version; and anything that can make it stale (costs, awards, who benefits, households)
   useLiveEvent(["funding", "plan.", "work.", "households."], (e) => {
@@ -134,7 +135,8 @@ function PlanDetail({ me, planId, names, onChange }) {
     onChange();
     if (res && res.id && res.status !== "failed") location.hash = `#/funding/${res.id}`;
   };
-  const stale = p.status === "failed" ? [] : itemsOf(p.stale);
+  const stale = ["failed", "superseded"].includes(p.status) ? [] : itemsOf(p.stale);
+  const replaces = p.status === "draft" && p.replaces_plan_id != null ? versionOf[String(p.replaces_plan_id)] : null;
   const staleText = (r) => { // "工程 #2 …" → "工程「污水管网改造」…" when the name is known
     const text = bilingual(r);
     const map = ["budget", "source_added", "source_removed", "source_rules"].includes(r.kind) ? names.source : names.work;
@@ -149,6 +151,10 @@ function PlanDetail({ me, planId, names, onChange }) {
       <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
       <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? planSharePct(p) : "—"}</dd>
     </dl>
+    ${p.status === "superseded" ? html`<div class="notice" role="status" data-testid="plan-superseded">
+      <strong>${t("funding.superseded", { n: p.superseded_by_version })}</strong>
+      ${p.superseded_at ? html` <span class="muted">${formatDateTime(p.superseded_at)}</span>` : null}</div>` : null}
+    ${replaces ? html`<p class="muted" data-testid="plan-replaces">${t("funding.replaces", { n: replaces })}</p>` : null}
     ${stale.length ? html`<div class="notice" role="status" data-testid="plan-stale">
       <strong>${t("funding.stale")}</strong>
       <ul>${stale.map((r, i) => html`<li key=${i}>${staleText(r)}</li>`)}</ul>

@@ -5,7 +5,8 @@ import { ErrorBox, Loading, useApi, Money, Status, byVersion } from "../lib/ui.j
 import { useLiveEvent } from "../live.js";
 import { formatArea, formatDate, toChineseCapital, planSharePct } from "../lib/format.js";
 
-/** The newest approved plan, else the newest draft: what the owner will be asked to pay. */
+/** The plan in force (the one approved version; earlier ones are superseded, their notices
+ * void), else the newest draft: what the owner will be asked to pay. */
 function pickPlan(plans) {
   const sorted = byVersion(plans);
   const approved = sorted.filter((p) => p.status === "approved");

@@ -39,8 +39,8 @@ Content = TypeVar("Content")
 class ExportFile(Generic[Content]):
     """A rendered export with its file names (UTF-8 and an ASCII fallback).
 
-    ``is_draft``: the plan may still be superseded, so the file must not be cached; ``size``
-    is known for a spooled file.
+    ``is_draft``: the plan is not in force (a draft, or a superseded plan's void file), so
+    the file must not be cached; ``size`` is known for a spooled file.
     """
 
     content: Content
@@ -79,7 +79,8 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     """One solved plan version with everything the exports print.
 
     ``stamp`` is the moment the file claims to be from: the approval time of an approved
-    plan (so its files are the same byte for byte), the creation time of a draft.
+    plan (so its files are the same byte for byte), the creation time of a draft. A
+    superseded plan's files are marked void (已作废 VOID) and name the version in force.
     """
 
     plan_id: int
@@ -97,10 +98,31 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     sources: dict[int, SourceLabel]
     payments: dict[int, int] = msgspec.field(default_factory=dict)
     """Fen paid so far per household id (approved plans only; absent: nothing paid)."""
+    superseded_by_version: int | None = None
+    superseded_at: datetime | None = None
 
     @property
     def is_draft(self) -> bool:
+        """Not in force: no payment demand (a draft, or a superseded plan: void)."""
         return self.status != "approved"
+
+    @property
+    def is_void(self) -> bool:
+        """Superseded by a later approval: its files and notices are void (已作废)."""
+        return self.status == "superseded"
+
+    @property
+    def mark(self) -> str:
+        """The watermark of a plan not in force ("" for the plan in force)."""
+        if self.is_void:
+            return VOID_MARK
+        return DRAFT_MARK if self.is_draft else ""
+
+    def mark_line(self, lang: Lang) -> str:
+        """Why this file is no payment demand, in ``lang`` ("" for the plan in force)."""
+        if self.is_void:
+            return VOID_LINE[lang].format(version=self.superseded_by_version or "?")
+        return DRAFT_LINE[lang] if self.is_draft else ""
 
     @property
     def stamp(self) -> datetime:
@@ -179,8 +201,8 @@ def in_band(share: str, band: tuple[Decimal, Decimal]) -> bool:
 
 
 STATUS_TEXT = {
-    "zh": {"approved": "已批准", "draft": "草稿", "failed": "失败"},
-    "en": {"approved": "approved", "draft": "draft", "failed": "failed"},
+    "zh": {"approved": "已批准", "draft": "草稿", "failed": "失败", "superseded": "已作废"},
+    "en": {"approved": "approved", "draft": "draft", "failed": "failed", "superseded": "void"},
 }
 
 SOURCE_KIND_TEXT = {
@@ -221,14 +243,21 @@ DRAFT_LINE = {
     "en": "DRAFT 草稿: this plan is not approved and is not a payment demand",
 }
 
+VOID_MARK = "已作废 VOID"
+VOID_LINE = {
+    "zh": "已作废 VOID：本方案已被第{version}版取代，不得作为缴费依据",
+    "en": "VOID 已作废: superseded by plan v{version}; this is not a payment demand",
+}
+
 
 def title_line(plan: ExportPlan, lang: Lang) -> str:
-    """The first line of every export: estate, version, status (drafts say so loudly)."""
+    """The first line of every export: estate, version, status (drafts and void plans say
+    so loudly)."""
     if plan.is_draft:
         return f"{plan.estate_name} · " + (
-            f"资金方案 第{plan.version}版 · {DRAFT_LINE['zh']}"
+            f"资金方案 第{plan.version}版 · {plan.mark_line('zh')}"
             if lang == "zh"
-            else f"funding plan v{plan.version} · {DRAFT_LINE['en']}"
+            else f"funding plan v{plan.version} · {plan.mark_line('en')}"
         )
     day = plan.stamp.strftime("%Y-%m-%d")
     if lang == "zh":
@@ -249,8 +278,8 @@ def content_disposition(utf8_name: str, ascii_name: str, inline: bool = False) -
 
 def file_names(plan: ExportPlan, what_zh: str, what_en: str, ext: str) -> tuple[str, str]:
     """(UTF-8 name, ASCII fallback) for one export of ``plan``."""
-    draft = "-草稿" if plan.is_draft else ""
-    draft_en = "-DRAFT" if plan.is_draft else ""
+    draft = ("-已作废" if plan.is_void else "-草稿") if plan.is_draft else ""
+    draft_en = ("-VOID" if plan.is_void else "-DRAFT") if plan.is_draft else ""
     utf8 = f"{plan.estate_name}-资金方案第{plan.version}版-{what_zh}{draft}.{ext}"
     ascii_name = f"plan-{plan.plan_id}-v{plan.version}-{what_en}{draft_en}.{ext}"
     return utf8, ascii_name
@@ -303,4 +332,6 @@ def export_plan(
         works=works,
         sources=sources,
         payments=paid or {},
+        superseded_by_version=record.superseded_by_version,
+        superseded_at=record.superseded_at,
     )

@@ -2,8 +2,9 @@
 
 Each page shows the estate, building and unit, owner, area, each work's share and the
 total, the total again in capital numerals (人民币大写), the plan version and approval,
-and a verification code. A draft plan's pages carry a "草稿 DRAFT" watermark and banner.
-Every piece of user text is HTML-escaped.
+and a verification code. A draft plan's pages carry a "草稿 DRAFT" watermark and banner; a
+superseded plan's pages are void: an "已作废 VOID" watermark, a banner naming the version in
+force, no payment status. Every piece of user text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from datetime import UTC
 from html import escape
 
 from planner.funding.engine import HouseholdPlan
-from planner.funding.exports.model import (
-    DRAFT_LINE,
-    DRAFT_MARK,
-    PAYMENT_TEXT,
-    ExportPlan,
-)
+from planner.funding.exports.model import PAYMENT_TEXT, ExportPlan
 from planner.money import capital_numerals, format_money
 from planner.payments.rules import payment_status
 
@@ -98,7 +94,14 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
         )
     if not rows:
         rows.append('<tr><td colspan="2">本方案无需缴费的工程 / no work to pay for</td></tr>')
-    if plan.is_draft:
+    if plan.is_void:
+        approval = (
+            f"已作废 / void: 已被第{plan.superseded_by_version}版取代 superseded by "
+            f"v{plan.superseded_by_version}"
+        )
+        if plan.superseded_at is not None:
+            approval += f" {plan.superseded_at.astimezone(UTC):%Y-%m-%d}"
+    elif plan.is_draft:
         approval = f"草稿（未批准）/ draft, created {plan.created_at.astimezone(UTC):%Y-%m-%d}"
     else:
         approval = f"已批准 / approved {plan.stamp.astimezone(UTC):%Y-%m-%d}"
@@ -119,13 +122,14 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
     draft = ""
     if plan.is_draft:
         draft = (
-            f'<div class="watermark" aria-hidden="true">{DRAFT_MARK}</div>'
-            f'<div class="banner">{DRAFT_LINE["zh"]}<br>{DRAFT_LINE["en"]}</div>'
+            f'<div class="watermark" aria-hidden="true">{plan.mark}</div>'
+            f'<div class="banner">{plan.mark_line("zh")}<br>{plan.mark_line("en")}</div>'
         )
     building = escape(label.building)
     total = format_money(household.amount_fen)
     unit = escape(label.unit)
-    return f"""<section class="notice" id="household-{household.household_id}">{draft}
+    return f"""<section class="notice" id="household-{household.household_id}" \
+data-plan-status="{plan.status}">{draft}
 <h1>缴费通知单</h1>
 <p class="sub">公共部位改造居民自筹资金 · Payment notice for the residents' share</p>
 <table>
@@ -153,7 +157,7 @@ def render_notices(plan: ExportPlan, households: Iterable[HouseholdPlan]) -> str
     key = _plan_key(plan)
     title = f"{plan.estate_name} 缴费通知单 第{plan.version}版"
     if plan.is_draft:
-        title = f"{DRAFT_MARK} · {title}"
+        title = f"{plan.mark} · {title}"
     pages = "\n".join(_page(plan, h, key) for h in households)
     return f"""<!doctype html>
 <html lang="zh-CN">

@@ -47,7 +47,8 @@ def _lang(value: str) -> Lang:
 def _headers(file: ExportFile[Any], inline: bool = False) -> dict[str, str]:
     return {
         "content-disposition": content_disposition(file.utf8_name, file.ascii_name, inline),
-        # an approved plan never changes; a draft may be superseded but not altered either
+        # a plan's content never changes, but the plan in force may become void (superseded):
+        # revalidate every time; drafts and void files are not stored at all
         "cache-control": "private, no-store"
         if file.is_draft
         else "private, max-age=0, must-revalidate",

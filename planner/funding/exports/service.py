@@ -1,8 +1,10 @@
 """The exports' reads: a solved plan with its labels and payments, rendered by the pure
 writers (off the event loop when the file is large).
 
-Treasurer, committee and admin may have every export and notice; owners only the notice
-of a household they own (any other household: 404, as if it did not exist).
+Treasurer, committee and admin may have every export and notice (a superseded plan's are
+marked void); owners only the notice of a household they own (any other household: 404, as
+if it did not exist), and only of the plan in force (before any approval, a draft's): a
+superseded plan's notice is 404 to an owner.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from planner.funding.exports.model import (
 from planner.funding.exports.notices import render_notices
 from planner.funding.exports.xlsx_export import write_xlsx
 from planner.funding.model import PlanRecord
+from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
+from planner.funding.store import plan_in_force
 from planner.payments.store import paid_by_household
 
 EXPORT = TREASURY  # admin, committee, treasurer
@@ -87,8 +91,12 @@ async def household_notice(
     """One household's printable payment notice; owners get only their own units'."""
     async with db.connection() as conn:
         record = await solved_plan(conn, plan_id, principal, NOTICE)
-        if principal.role == "owner" and household_id not in principal.household_ids:
-            raise NotFound("household")
+        if principal.role == "owner":
+            in_force = await plan_in_force(conn, record.estate_id)
+            if not owner_may_see_notice(record.status, in_force is not None):
+                raise NotFound("funding plan")
+            if household_id not in principal.household_ids:
+                raise NotFound("household")
         assert record.result is not None
         found = [h for h in record.result.households if h.household_id == household_id]
         if not found:

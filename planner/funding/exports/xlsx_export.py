@@ -27,7 +27,6 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from planner.funding.exports.csv_export import labels
 from planner.funding.exports.model import (
-    DRAFT_MARK,
     PAYMENT_TEXT,
     REASON_TEXT,
     SOURCE_KIND_TEXT,
@@ -73,7 +72,7 @@ def write_xlsx(plan: ExportPlan, target: str | IO[bytes], lang: Lang = "zh") -> 
             "subject": f"plan {plan.plan_id} v{plan.version} {plan.status}",
             "author": "planner",
             "company": plan.estate_name,
-            "keywords": DRAFT_MARK if plan.is_draft else "approved",
+            "keywords": plan.mark or "approved",
             "created": stamp,
         }
     )
@@ -86,7 +85,7 @@ def write_xlsx(plan: ExportPlan, target: str | IO[bytes], lang: Lang = "zh") -> 
     for sheet in (summary, households, works, sources):
         if plan.is_draft:
             sheet.set_tab_color("#C00000")
-            sheet.set_header(f'&C&14&"-,Bold"{DRAFT_MARK}')
+            sheet.set_header(f'&C&14&"-,Bold"{plan.mark}')
         sheet.set_footer("&L" + title_line(plan, lang).replace("&", "&&") + "&R&P / &N")
         sheet.set_landscape()
         sheet.set_paper(9)

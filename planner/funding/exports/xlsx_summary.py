@@ -10,7 +10,6 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from planner.funding.exports.csv_export import labels
 from planner.funding.exports.model import (
-    DRAFT_LINE,
     STATUS_TEXT,
     ExportPlan,
     Lang,
@@ -47,7 +46,7 @@ def summary_sheet(
     write_title(sheet, plan, fmt, lang)
     row = 1
     if plan.is_draft:
-        sheet.write_string(row, 0, DRAFT_LINE[lang], fmt.banner)
+        sheet.write_string(row, 0, plan.mark_line(lang), fmt.banner)
         sheet.set_row(row, 24)
     row += 2
     public_total = result.total_cost_fen - result.residents_total_fen
@@ -56,7 +55,7 @@ def summary_sheet(
         (s["plan_id"], plan.plan_id),
         (s["version"], plan.version),
         (s["status"], status),
-        (s["approved_at"] if not plan.is_draft else s["created_at"], plan.stamp),
+        (s["created_at"] if plan.approved_at is None else s["approved_at"], plan.stamp),
         (s["policy"], plan.policy),
         (s["band"], band_text(plan.resident_band)),
     ]

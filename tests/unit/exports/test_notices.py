@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
+import msgspec
 from export_samples import sample_plan
 
 from planner.funding.exports.model import content_disposition
@@ -80,3 +82,23 @@ def test_content_disposition_has_ascii_fallback_and_utf8_name() -> None:
     assert "%E5%B9%B8%E7%A6%8F_%E5%B0%8F%E5%8C%BA_3%E6%A0%8B.csv" in header
     header.encode("ascii")  # a header must be plain ASCII
     assert content_disposition("a.html", "a.html", inline=True).startswith("inline;")
+
+
+def test_a_superseded_plan_s_notices_are_void_on_every_page() -> None:
+    plan = msgspec.structs.replace(
+        sample_plan(),
+        status="superseded",
+        superseded_by_version=4,
+        superseded_at=datetime(2024, 10, 8, 9, 0, tzinfo=UTC),
+        payments={1: 10_000},
+    )
+    html = render_notices(plan, plan.result.households)
+    pages = html.split('<section class="notice"')[1:]
+    assert len(pages) == 4
+    for page in pages:
+        assert 'data-plan-status="superseded"' in page
+        assert '<div class="watermark" aria-hidden="true">已作废 VOID</div>' in page
+        assert "本方案已被第4版取代，不得作为缴费依据" in page and "superseded by plan v4" in page
+        assert "缴费状态" not in page and "草稿" not in page and "2024-10-08" in page
+    assert "<title>已作废 VOID · " in html
+    assert "已作废" not in render_notices(sample_plan(), plan.result.households)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -22,6 +23,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     household_ids: tuple[int, ...] = ()
     via_cookie: bool = False
     csrf_token: str | None = None
+    #: the browser session (signed in by cookie): its stored hash and when it expires
+    session_hash: bytes | None = None
+    session_expires_at: datetime | None = None
 
     @property
     def is_global_admin(self) -> bool:

@@ -11,6 +11,10 @@ from planner.access.tokens import token_hash
 from planner.db.store import lock_for_transaction
 
 SESSION_DAYS = 30
+#: NOTIFY channel on which an ended grant or session is announced at commit to every
+#: instance, so each closes that member's (or session's) open sockets: ``member:<id>``,
+#: ``session:<hex of the session's id_hash>``.
+ACCESS_CHANNEL = "planner_access"
 
 _PRINCIPAL_SQL = """
     SELECT m.id, m.estate_id, m.role, m.display_name, m.supplier_id,
@@ -22,6 +26,8 @@ _PRINCIPAL_SQL = """
 
 def _principal(row: asyncpg.Record, via_cookie: bool = False, csrf: str | None = None) -> Principal:
     return Principal(
+        session_hash=row["id_hash"] if via_cookie else None,
+        session_expires_at=row["expires_at"] if via_cookie else None,
         member_id=row["id"],
         estate_id=row["estate_id"],
         role=row["role"],
@@ -45,9 +51,9 @@ async def principal_by_session(conn: asyncpg.Connection, session_id: str) -> Pri
     row = await conn.fetchrow(
         _PRINCIPAL_SQL.replace(
             "FROM members m", "FROM sessions s JOIN members m ON m.id = s.member_id"
-        ).replace("SELECT m.id,", "SELECT s.csrf_token, m.id,")
+        ).replace("SELECT m.id,", "SELECT s.csrf_token, s.id_hash, s.expires_at, m.id,")
         + " WHERE s.id_hash = $1 AND s.expires_at > now() AND m.revoked_at IS NULL"
-        " GROUP BY m.id, s.csrf_token",
+        " GROUP BY m.id, s.csrf_token, s.id_hash, s.expires_at",
         token_hash(session_id),
     )
     return _principal(row, via_cookie=True, csrf=row["csrf_token"]) if row else None
@@ -117,11 +123,31 @@ async def member_estate(conn: asyncpg.Connection, member_id: int) -> int | None:
 
 
 async def revoke_member(conn: asyncpg.Connection, member_id: int) -> bool:
+    """Revoke the grant and its sessions; every instance hears of it at commit."""
     status = await conn.execute(
         "UPDATE members SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", member_id
     )
     await conn.execute("DELETE FROM sessions WHERE member_id = $1", member_id)
+    await _announce(conn, f"member:{member_id}")
     return bool(status.endswith(" 1"))
+
+
+async def _announce(conn: asyncpg.Connection, payload: str) -> None:
+    await conn.execute("SELECT pg_notify($1, $2)", ACCESS_CHANNEL, payload)
+
+
+async def credentials_in_force(
+    conn: asyncpg.Connection, member_ids: list[int], session_hashes: list[bytes]
+) -> tuple[set[int], set[bytes]]:
+    """Of these members and sessions, those still valid (not revoked, not ended or expired)."""
+    members = await conn.fetch(
+        "SELECT id FROM members WHERE id = ANY($1::bigint[]) AND revoked_at IS NULL", member_ids
+    )
+    sessions = await conn.fetch(
+        "SELECT id_hash FROM sessions WHERE id_hash = ANY($1::bytea[]) AND expires_at > now()",
+        session_hashes,
+    )
+    return {r["id"] for r in members}, {bytes(r["id_hash"]) for r in sessions}
 
 
 async def create_session(
@@ -139,7 +165,10 @@ async def create_session(
 
 
 async def delete_session(conn: asyncpg.Connection, session_id: str) -> None:
-    await conn.execute("DELETE FROM sessions WHERE id_hash = $1", token_hash(session_id))
+    """End the session; every instance hears of it at commit (its sockets close)."""
+    id_hash = token_hash(session_id)
+    await conn.execute("DELETE FROM sessions WHERE id_hash = $1", id_hash)
+    await _announce(conn, f"session:{id_hash.hex()}")
 
 
 async def count_recent_sign_ins(conn: asyncpg.Connection, client: str, seconds: int) -> int:
@@ -175,7 +204,10 @@ async def global_admin_exists(conn: asyncpg.Connection) -> bool:
 
 
 async def revoke_global_admins(conn: asyncpg.Connection) -> None:
-    await conn.execute(
+    """Revoke every global admin (a rotated admin token); their sockets close at commit."""
+    rows = await conn.fetch(
         "UPDATE members SET revoked_at = now() "
-        "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL"
+        "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL RETURNING id"
     )
+    for row in rows:
+        await _announce(conn, f"member:{row['id']}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import msgspec
 
-from planner.access.model import MemberOut, Principal
+from planner.access.model import MemberOut, PendingRevocation, Principal, RevocationTarget
 from planner.access.tokens import token_hash
 from planner.db.store import lock_for_transaction
 
@@ -103,6 +104,7 @@ async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberO
         + " WHERE m.estate_id = $1 GROUP BY m.id ORDER BY m.id",
         estate_id,
     )
+    pending = {p.member_id: p.request for p in await _pending_revocations(conn, estate_id)}
     return [
         MemberOut(
             id=r["id"],
@@ -112,9 +114,89 @@ async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberO
             supplier_id=r["supplier_id"],
             household_ids=list(r["household_ids"]),
             revoked=r["revoked_at"] is not None,
+            revocation=pending.get(r["id"]),
         )
         for r in rows
     ]
+
+
+class _Pending(msgspec.Struct, frozen=True):
+    member_id: int
+    request: PendingRevocation
+
+
+async def _pending_revocations(conn: asyncpg.Connection, estate_id: int) -> list[_Pending]:
+    rows = await conn.fetch(
+        """SELECT r.id, r.member_id, r.requested_by, m.display_name, r.requested_at
+           FROM revocation_requests r JOIN members m ON m.id = r.requested_by
+           WHERE r.estate_id = $1 AND r.status = 'pending'""",
+        estate_id,
+    )
+    return [
+        _Pending(
+            r["member_id"],
+            PendingRevocation(
+                request_id=r["id"],
+                requested_by=r["requested_by"],
+                requested_by_name=r["display_name"],
+                requested_at=r["requested_at"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+async def member_for_revocation(
+    conn: asyncpg.Connection, member_id: int
+) -> RevocationTarget | None:
+    """The member and its pending revocation request, the member's row locked until the
+    transaction ends (two committee members confirming at once are serialised)."""
+    row = await conn.fetchrow(
+        """SELECT m.estate_id, m.role, m.revoked_at IS NOT NULL AS revoked,
+                  r.id AS request_id, r.requested_by
+           FROM members m
+           LEFT JOIN revocation_requests r ON r.member_id = m.id AND r.status = 'pending'
+           WHERE m.id = $1 FOR UPDATE OF m""",
+        member_id,
+    )
+    return None if row is None else RevocationTarget(**dict(row))
+
+
+async def insert_revocation_request(
+    conn: asyncpg.Connection, estate_id: int, member_id: int, requested_by: int
+) -> int:
+    request_id: int = await conn.fetchval(
+        """INSERT INTO revocation_requests (estate_id, member_id, requested_by)
+           VALUES ($1, $2, $3) RETURNING id""",
+        estate_id,
+        member_id,
+        requested_by,
+    )
+    return request_id
+
+
+async def decide_revocation_request(
+    conn: asyncpg.Connection, request_id: int, status: str, decided_by: int
+) -> None:
+    """Close a pending request as ``confirmed`` or ``withdrawn`` by ``decided_by``."""
+    await conn.execute(
+        """UPDATE revocation_requests SET status = $2, decided_by = $3, decided_at = now()
+           WHERE id = $1 AND status = 'pending'""",
+        request_id,
+        status,
+        decided_by,
+    )
+
+
+async def withdraw_requests_by(conn: asyncpg.Connection, member_id: int, decided_by: int) -> None:
+    """A revoked member's own pending requests lapse (nobody may confirm them any more)."""
+    await conn.execute(
+        """UPDATE revocation_requests SET status = 'withdrawn', decided_by = $2,
+                  decided_at = now()
+           WHERE requested_by = $1 AND status = 'pending'""",
+        member_id,
+        decided_by,
+    )
 
 
 async def member_estate(conn: asyncpg.Connection, member_id: int) -> int | None:

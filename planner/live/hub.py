@@ -88,7 +88,9 @@ class Subscriber:
         """
         if self.closed or self.overflowed:
             return
-        if self.ends_access(event):
+        if (event.ends_member_id is not None or self.expires_at is not None) and self.ends_access(
+            event
+        ):
             self.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
             return
         if not self.may_see(event):

@@ -8,6 +8,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,8 +17,11 @@ from live_helpers import append_events, live_socket, new_estate, new_member, rea
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from planner.access.bootstrap import ensure_admin
 from planner.access.tokens import token_hash
-from planner.db.pool import connect_raw
+from planner.db.pool import Database, connect_raw
+from planner.live.service import LiveService
+from planner.settings import LiveSettings
 from tests.conftest import RunningService
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -185,3 +189,49 @@ async def test_signed_out_or_expired_sessions_sockets_close_on_every_instance(
         for ws, closed in zip((on_a, on_b), closed_at, strict=True):
             assert ws.close_code == 4401
             assert closed - opened < 4.0
+
+
+async def test_rotating_the_admin_token_closes_the_old_admins_sockets(
+    services: Callable[..., RunningService], database_url: str, tmp_path: Path
+) -> None:
+    a = services(extra_env=SLOW_POLL)
+    b = services(extra_env=SLOW_POLL)
+    estate_id = await new_estate(a.base_url, a.admin_token)
+    old = a.admin_token
+    async with (
+        live_socket(a.base_url, estate_id, old) as on_a,
+        live_socket(b.base_url, estate_id, old) as on_b,
+    ):
+        await read_until(on_a, caught_up)
+        await read_until(on_b, caught_up)
+        readers = [asyncio.create_task(read_to_close(ws, [])) for ws in (on_a, on_b)]
+        conn = await connect_raw(database_url)
+        try:
+            new = await ensure_admin(conn, tmp_path / "rotated", rotate=True)
+        finally:
+            await conn.close()
+        rotated_at = asyncio.get_running_loop().time()
+        for ws, closed in zip((on_a, on_b), await asyncio.gather(*readers), strict=True):
+            assert ws.close_code == 4401
+            assert closed - rotated_at < 1.0
+    assert new and new != old
+
+
+async def test_the_safety_net_closes_sockets_whose_notification_was_lost(
+    db: Database, database_url: str, make_estate: Callable[..., Any], make_member: Any
+) -> None:
+    """Revoked or expired behind the notifications' back (a LISTEN connection that was
+    down): the periodic check closes those subscribers, and only those."""
+    estate_id = await make_estate(csv=None)
+    kept_id, _ = await make_member(estate_id, "owner")
+    gone_id, _ = await make_member(estate_id, "owner")
+    live = LiveService(db, database_url, LiveSettings())
+    kept = live.hub.subscribe(estate_id, member_id=kept_id)
+    gone = live.hub.subscribe(estate_id, member_id=gone_id)
+    session = live.hub.subscribe(estate_id, member_id=kept_id, session_hash=b"\x01" * 32)
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE members SET revoked_at = now() WHERE id = $1", gone_id)
+    await live.recheck_credentials()
+    assert gone.closed and gone.close_code == 4401
+    assert session.closed, "a session that no longer exists"
+    assert not kept.closed

@@ -47,6 +47,7 @@ from planner.live.hub import (
     CLOSE_FORBIDDEN,
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
+    REASON_REVOKED,
     REASON_SESSION_ENDED,
     Subscriber,
     SubscriberClosed,
@@ -179,7 +180,8 @@ class LiveConnection:
             if not await self._still_signed_in():
                 # Revoked or signed out between authentication and subscribing: that event
                 # may be at or before `head`, where the subscriber would never meet it.
-                await self._close(CLOSE_UNAUTHENTICATED, REASON_SESSION_ENDED)
+                ended = REASON_SESSION_ENDED if principal.session_hash else REASON_REVOKED
+                await self._close(CLOSE_UNAUTHENTICATED, ended)
                 return
             start = head if after is None else after
             if start > head:

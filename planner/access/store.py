@@ -199,11 +199,6 @@ async def withdraw_requests_by(conn: asyncpg.Connection, member_id: int, decided
     )
 
 
-async def member_estate(conn: asyncpg.Connection, member_id: int) -> int | None:
-    row = await conn.fetchrow("SELECT estate_id FROM members WHERE id = $1", member_id)
-    return None if row is None else row["estate_id"]
-
-
 async def revoke_member(conn: asyncpg.Connection, member_id: int) -> bool:
     """Revoke the grant and its sessions; every instance hears of it at commit."""
     status = await conn.execute(

@@ -64,6 +64,15 @@ CODES: dict[str, str] = {
     # access, estates, live
     "csrf_failed": "missing or wrong X-CSRF-Token for a cookie-authenticated change",
     "admin_only": "only the admin may do this",
+    "rank_too_low": "your role ({role}) may not revoke a member ranked higher ({target_role})",
+    "revocation_already_requested": (
+        "you already asked to revoke this member; another committee member or the admin must "
+        "confirm"
+    ),
+    "revocation_not_pending": "no revocation of this member is pending",
+    "revocation_not_yours": (
+        "only the member who asked, or the admin, may withdraw this revocation request"
+    ),
     "supplier_id_mismatch": "supplier_id is required for role supplier and only for it",
     "bad_csv": "line {line}: the file is not a valid CSV ({error})",
     "csv_empty": "the file holds no households",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from planner.access.model import Principal
-from planner.errors import Forbidden, NotFound
+from planner.errors import Conflict, Forbidden, NotFound
 
 ALL_ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
 ANY_MEMBER = ALL_ROLES
@@ -67,3 +68,63 @@ def authorize(principal: Principal, estate_id: int, roles: Iterable[str], *, wha
         raise Forbidden(
             f"role {principal.role} may not do this", "role_not_allowed", {"role": principal.role}
         )
+
+
+# Revoking members (issue 15): ranks admin > committee > everyone else.
+RANKS: dict[str, int] = {"admin": 3, "committee": 2}
+#: the lowest rank whose revocation needs the admin or a second committee member
+GUARDED_RANK = 2
+
+RevocationPath = Literal["now", "request", "confirm"]
+
+
+def rank(role: str) -> int:
+    return RANKS.get(role, 1)
+
+
+def revocation_path(
+    principal: Principal,
+    estate_id: int,
+    target_id: int,
+    target_role: str,
+    pending_requested_by: int | None = None,
+) -> RevocationPath:
+    """How the principal may revoke the member ``target_id`` (of ``estate_id``), or 403.
+
+    * anyone may revoke themselves (``now``);
+    * otherwise only managers (admin, committee) of the estate, and never a higher rank
+      (403 ``rank_too_low``);
+    * the admin revokes anyone of the estate at once (``now``); a committee member revokes
+      lower ranks at once, and another committee member only with a second committee
+      member: the first call records a request (``request``), a call by a different one
+      confirms it (``confirm``); the same member asking twice is 409
+      ``revocation_already_requested``.
+    """
+    if principal.member_id == target_id:
+        return "now"
+    authorize(principal, estate_id, MANAGERS, what="member")
+    mine, theirs = rank(principal.role), rank(target_role)
+    if mine < theirs:
+        raise Forbidden(
+            f"role {principal.role} may not revoke a member ranked higher ({target_role})",
+            "rank_too_low",
+            {"role": principal.role, "target_role": target_role},
+        )
+    if theirs < GUARDED_RANK or mine > theirs or mine == RANKS["admin"]:
+        return "now"
+    if pending_requested_by is None:
+        return "request"
+    if pending_requested_by == principal.member_id:
+        raise Conflict(
+            "you already asked to revoke this member; another committee member or the admin "
+            "must confirm",
+            "revocation_already_requested",
+        )
+    return "confirm"
+
+
+def may_withdraw_revocation(principal: Principal, estate_id: int, requested_by: int) -> bool:
+    """The member who asked, or an admin of the estate, may withdraw a revocation request."""
+    return principal.member_id == requested_by or (
+        in_estate(principal, estate_id) and rank(principal.role) == RANKS["admin"]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -22,6 +23,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     household_ids: tuple[int, ...] = ()
     via_cookie: bool = False
     csrf_token: str | None = None
+    #: the browser session (signed in by cookie): its stored hash and when it expires
+    session_hash: bytes | None = None
+    session_expires_at: datetime | None = None
 
     @property
     def is_global_admin(self) -> bool:
@@ -41,6 +45,15 @@ class MemberCreated(Out):
     login_url: str
 
 
+class PendingRevocation(Out):
+    """A committee member's request to revoke another, awaiting a second one (or the admin)."""
+
+    request_id: int
+    requested_by: int
+    requested_by_name: str
+    requested_at: datetime
+
+
 class MemberOut(Out):
     id: int
     estate_id: int | None
@@ -49,6 +62,31 @@ class MemberOut(Out):
     supplier_id: int | None
     household_ids: list[int]
     revoked: bool
+    #: the pending request to revoke this member, if any
+    revocation: PendingRevocation | None = None
+    #: what the caller's revoke would do: ``now``, ``request`` (a second committee member
+    #: must confirm), ``confirm`` (confirms another's request), or null (may not)
+    revocable: Literal["now", "request", "confirm"] | None = None
+    #: whether the caller may withdraw the pending request
+    withdrawable: bool = False
+
+
+class RevocationOut(Out, omit_defaults=True):
+    """The answer of a revoke: revoked now, or a request recorded (``pending``)."""
+
+    revoked: bool
+    pending: bool = False
+    request_id: int | None = None
+
+
+class RevocationTarget(msgspec.Struct, frozen=True, kw_only=True):
+    """A member about to be revoked (row locked): estate, role, and any pending request."""
+
+    estate_id: int | None
+    role: str
+    revoked: bool
+    request_id: int | None
+    requested_by: int | None
 
 
 class Me(Out):

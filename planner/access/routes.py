@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Response
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from planner.access import service
 from planner.access.guards import capabilities
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
-from planner.access.model import Me, MemberCreated, MemberOut, NewMember
+from planner.access.model import Me, MemberCreated, MemberOut, NewMember, RevocationOut
 from planner.access.store import SESSION_DAYS
 from planner.deps import DbDep, PrincipalDep, SettingsDep
 
@@ -101,9 +101,23 @@ class MemberController(Controller):
     @post("/api/members/{member_id:int}/revoke", status_code=200)
     async def revoke(
         self, member_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> Response[RevocationOut]:
+        """Revoke a member's token and sessions: their next request gets 401 and their open
+        sockets close (4401). Ranks admin > committee > others: nobody revokes a higher rank
+        (403 ``rank_too_low``); anyone may revoke themselves; a committee member revoking
+        another records a request (202, ``pending``) that a second committee member's revoke
+        confirms (the same one again: 409); the admin revokes at once."""
+        outcome = await service.revoke_member(db, principal, member_id)
+        return Response(outcome, status_code=HTTP_202_ACCEPTED if outcome.pending else 200)
+
+    @delete("/api/members/{member_id:int}/revocation-request", status_code=200)
+    async def withdraw_revocation(
+        self, member_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> dict[str, bool]:
-        """Revoke a member's token and sessions; their next request gets 401."""
-        return {"revoked": await service.revoke_member(db, principal, member_id)}
+        """Withdraw the pending request to revoke the member (the one who asked, or the
+        admin); 409 ``revocation_not_pending`` when there is none."""
+        await service.withdraw_revocation(db, principal, member_id)
+        return {"withdrawn": True}
 
 
 route_handlers = [SignInController, MemberController]

@@ -6,13 +6,36 @@ Each runs in one transaction with the events it records.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+
+import asyncpg
+import msgspec
 
 from planner.access import failures, store
-from planner.access.guards import MANAGERS, authorize
-from planner.access.model import MemberOut, NewGrant, NewMember, NewSession, Principal
+from planner.access.guards import (
+    MANAGERS,
+    RevocationPath,
+    authorize,
+    may_withdraw_revocation,
+    revocation_path,
+)
+from planner.access.model import (
+    MemberOut,
+    NewGrant,
+    NewMember,
+    NewSession,
+    Principal,
+    RevocationOut,
+)
 from planner.access.tokens import new_token
 from planner.db.pool import Database
-from planner.errors import BadRequest, Forbidden, NotFound
+from planner.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PlannerError,
+)
 from planner.estates import store as estates_store
 from planner.events import append_event
 from planner.settings import AuthLimits
@@ -102,27 +125,120 @@ async def add_member(
 
 
 async def list_members(db: Database, principal: Principal, estate_id: int) -> list[MemberOut]:
+    """The estate's members, each with its pending revocation request and what the
+    caller's revoke would do (``revocable``) or whether they may withdraw it."""
     authorize(principal, estate_id, MANAGERS, what="estate")
     async with db.connection() as conn:
-        return await store.list_members(conn, estate_id)
+        members = await store.list_members(conn, estate_id)
+    return [_for_caller(principal, estate_id, m) for m in members]
 
 
-async def revoke_member(db: Database, principal: Principal, member_id: int) -> bool:
-    """Revoke a member's token and sessions (their next request gets 401); False when the
+def _for_caller(principal: Principal, estate_id: int, member: MemberOut) -> MemberOut:
+    if member.revoked:
+        return member
+    pending = member.revocation
+    try:
+        path: RevocationPath | None = revocation_path(
+            principal,
+            estate_id,
+            member.id,
+            member.role,
+            pending.requested_by if pending else None,
+        )
+    except PlannerError:
+        path = None
+    withdrawable = pending is not None and may_withdraw_revocation(
+        principal, estate_id, pending.requested_by
+    )
+    return msgspec.structs.replace(member, revocable=path, withdrawable=withdrawable)
+
+
+async def revoke_member(db: Database, principal: Principal, member_id: int) -> RevocationOut:
+    """Revoke a member's token and sessions (their next request gets 401, their open
+    sockets close), by the ranks of ``guards.revocation_path``: at once, or a request that a
+    second committee member confirms. ``revoked`` is False (and nothing changes) when the
     member was already revoked."""
     async with db.transaction() as conn:
-        estate_id = await store.member_estate(conn, member_id)
-        if estate_id is None:
+        target = await store.member_for_revocation(conn, member_id)
+        if target is None or target.estate_id is None:
             raise NotFound("member")
-        authorize(principal, estate_id, MANAGERS, what="member")
-        revoked = await store.revoke_member(conn, member_id)
-        if revoked:
-            await append_event(
-                conn,
-                estate_id=estate_id,
-                type="member.revoked",
-                data={"member_id": member_id},
-                actor_id=principal.member_id,
-                audience="staff",
+        estate_id = target.estate_id
+        path = revocation_path(principal, estate_id, member_id, target.role, target.requested_by)
+        if target.revoked:
+            return RevocationOut(revoked=False)
+        if path == "request":
+            request_id = await store.insert_revocation_request(
+                conn, estate_id, member_id, principal.member_id
             )
-    return revoked
+            await _record(
+                conn,
+                principal,
+                estate_id,
+                "member.revocation_requested",
+                member_id,
+                {"request_id": request_id, "role": target.role},
+            )
+            return RevocationOut(revoked=False, pending=True, request_id=request_id)
+        confirms: dict[str, int] = {}
+        if target.request_id is not None:
+            asked_by = target.requested_by
+            confirmed = asked_by != principal.member_id
+            await store.decide_revocation_request(
+                conn,
+                target.request_id,
+                "confirmed" if confirmed else "withdrawn",
+                principal.member_id,
+            )
+            if confirmed and asked_by is not None:
+                confirms = {"request_id": target.request_id, "requested_by": asked_by}
+        await store.revoke_member(conn, member_id)
+        await store.withdraw_requests_by(conn, member_id, principal.member_id)
+        await _record(conn, principal, estate_id, "member.revoked", member_id, confirms)
+    return RevocationOut(revoked=True, request_id=confirms.get("request_id"))
+
+
+async def withdraw_revocation(db: Database, principal: Principal, member_id: int) -> None:
+    """Withdraw the pending request to revoke ``member_id``: by the member who asked or an
+    admin of the estate (403 ``revocation_not_yours``); 409 ``revocation_not_pending``
+    when there is none."""
+    async with db.transaction() as conn:
+        target = await store.member_for_revocation(conn, member_id)
+        if target is None or target.estate_id is None:
+            raise NotFound("member")
+        authorize(principal, target.estate_id, MANAGERS, what="member")
+        if target.request_id is None or target.requested_by is None:
+            raise Conflict("no revocation of this member is pending", "revocation_not_pending")
+        if not may_withdraw_revocation(principal, target.estate_id, target.requested_by):
+            raise Forbidden(
+                "only the member who asked, or the admin, may withdraw this revocation request",
+                "revocation_not_yours",
+            )
+        await store.decide_revocation_request(
+            conn, target.request_id, "withdrawn", principal.member_id
+        )
+        await _record(
+            conn,
+            principal,
+            target.estate_id,
+            "member.revocation_withdrawn",
+            member_id,
+            {"request_id": target.request_id},
+        )
+
+
+async def _record(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    estate_id: int,
+    event_type: str,
+    member_id: int,
+    extra: Mapping[str, object],
+) -> None:
+    await append_event(
+        conn,
+        estate_id=estate_id,
+        type=event_type,
+        data={"member_id": member_id, **extra},
+        actor_id=principal.member_id,
+        audience="staff",
+    )

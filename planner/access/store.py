@@ -6,12 +6,17 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import asyncpg
+import msgspec
 
-from planner.access.model import MemberOut, Principal
+from planner.access.model import MemberOut, PendingRevocation, Principal, RevocationTarget
 from planner.access.tokens import token_hash
 from planner.db.store import lock_for_transaction
 
 SESSION_DAYS = 30
+#: NOTIFY channel on which an ended grant or session is announced at commit to every
+#: instance, so each closes that member's (or session's) open sockets: ``member:<id>``,
+#: ``session:<hex of the session's id_hash>``.
+ACCESS_CHANNEL = "planner_access"
 
 _PRINCIPAL_SQL = """
     SELECT m.id, m.estate_id, m.role, m.display_name, m.supplier_id,
@@ -23,6 +28,8 @@ _PRINCIPAL_SQL = """
 
 def _principal(row: asyncpg.Record, via_cookie: bool = False, csrf: str | None = None) -> Principal:
     return Principal(
+        session_hash=row["id_hash"] if via_cookie else None,
+        session_expires_at=row["expires_at"] if via_cookie else None,
         member_id=row["id"],
         estate_id=row["estate_id"],
         role=row["role"],
@@ -46,9 +53,9 @@ async def principal_by_session(conn: asyncpg.Connection, session_id: str) -> Pri
     row = await conn.fetchrow(
         _PRINCIPAL_SQL.replace(
             "FROM members m", "FROM sessions s JOIN members m ON m.id = s.member_id"
-        ).replace("SELECT m.id,", "SELECT s.csrf_token, m.id,")
+        ).replace("SELECT m.id,", "SELECT s.csrf_token, s.id_hash, s.expires_at, m.id,")
         + " WHERE s.id_hash = $1 AND s.expires_at > now() AND m.revoked_at IS NULL"
-        " GROUP BY m.id, s.csrf_token",
+        " GROUP BY m.id, s.csrf_token, s.id_hash, s.expires_at",
         token_hash(session_id),
     )
     return _principal(row, via_cookie=True, csrf=row["csrf_token"]) if row else None
@@ -98,6 +105,7 @@ async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberO
         + " WHERE m.estate_id = $1 GROUP BY m.id ORDER BY m.id",
         estate_id,
     )
+    pending = {p.member_id: p.request for p in await _pending_revocations(conn, estate_id)}
     return [
         MemberOut(
             id=r["id"],
@@ -107,22 +115,117 @@ async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberO
             supplier_id=r["supplier_id"],
             household_ids=list(r["household_ids"]),
             revoked=r["revoked_at"] is not None,
+            revocation=pending.get(r["id"]),
         )
         for r in rows
     ]
 
 
-async def member_estate(conn: asyncpg.Connection, member_id: int) -> int | None:
-    row = await conn.fetchrow("SELECT estate_id FROM members WHERE id = $1", member_id)
-    return None if row is None else row["estate_id"]
+class _Pending(msgspec.Struct, frozen=True):
+    member_id: int
+    request: PendingRevocation
+
+
+async def _pending_revocations(conn: asyncpg.Connection, estate_id: int) -> list[_Pending]:
+    rows = await conn.fetch(
+        """SELECT r.id, r.member_id, r.requested_by, m.display_name, r.requested_at
+           FROM revocation_requests r JOIN members m ON m.id = r.requested_by
+           WHERE r.estate_id = $1 AND r.status = 'pending'""",
+        estate_id,
+    )
+    return [
+        _Pending(
+            r["member_id"],
+            PendingRevocation(
+                request_id=r["id"],
+                requested_by=r["requested_by"],
+                requested_by_name=r["display_name"],
+                requested_at=r["requested_at"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+async def member_for_revocation(
+    conn: asyncpg.Connection, member_id: int
+) -> RevocationTarget | None:
+    """The member and its pending revocation request, the member's row locked until the
+    transaction ends (two committee members confirming at once are serialised)."""
+    row = await conn.fetchrow(
+        """SELECT m.estate_id, m.role, m.revoked_at IS NOT NULL AS revoked,
+                  r.id AS request_id, r.requested_by
+           FROM members m
+           LEFT JOIN revocation_requests r ON r.member_id = m.id AND r.status = 'pending'
+           WHERE m.id = $1 FOR UPDATE OF m""",
+        member_id,
+    )
+    return None if row is None else RevocationTarget(**dict(row))
+
+
+async def insert_revocation_request(
+    conn: asyncpg.Connection, estate_id: int, member_id: int, requested_by: int
+) -> int:
+    request_id: int = await conn.fetchval(
+        """INSERT INTO revocation_requests (estate_id, member_id, requested_by)
+           VALUES ($1, $2, $3) RETURNING id""",
+        estate_id,
+        member_id,
+        requested_by,
+    )
+    return request_id
+
+
+async def decide_revocation_request(
+    conn: asyncpg.Connection, request_id: int, status: str, decided_by: int
+) -> None:
+    """Close a pending request as ``confirmed`` or ``withdrawn`` by ``decided_by``."""
+    await conn.execute(
+        """UPDATE revocation_requests SET status = $2, decided_by = $3, decided_at = now()
+           WHERE id = $1 AND status = 'pending'""",
+        request_id,
+        status,
+        decided_by,
+    )
+
+
+async def withdraw_requests_by(conn: asyncpg.Connection, member_id: int, decided_by: int) -> None:
+    """A revoked member's own pending requests lapse (nobody may confirm them any more)."""
+    await conn.execute(
+        """UPDATE revocation_requests SET status = 'withdrawn', decided_by = $2,
+                  decided_at = now()
+           WHERE requested_by = $1 AND status = 'pending'""",
+        member_id,
+        decided_by,
+    )
 
 
 async def revoke_member(conn: asyncpg.Connection, member_id: int) -> bool:
+    """Revoke the grant and its sessions; every instance hears of it at commit."""
     status = await conn.execute(
         "UPDATE members SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", member_id
     )
     await conn.execute("DELETE FROM sessions WHERE member_id = $1", member_id)
+    await _announce(conn, f"member:{member_id}")
     return bool(status.endswith(" 1"))
+
+
+async def _announce(conn: asyncpg.Connection, payload: str) -> None:
+    await conn.execute("SELECT pg_notify($1, $2)", ACCESS_CHANNEL, payload)
+
+
+async def credentials_in_force(
+    conn: asyncpg.Connection, member_ids: list[int], session_hashes: list[bytes]
+) -> tuple[set[int], set[bytes]]:
+    """Of these members and sessions, those still valid (not revoked, not ended or expired)."""
+    members = await conn.fetch(
+        "SELECT id FROM members WHERE id = ANY($1::bigint[]) AND revoked_at IS NULL", member_ids
+    )
+    sessions = await conn.fetch(
+        "SELECT id_hash FROM sessions WHERE id_hash = ANY($1::bytea[]) AND expires_at > now()",
+        session_hashes,
+    )
+    return {r["id"] for r in members}, {bytes(r["id_hash"]) for r in sessions}
 
 
 async def create_session(
@@ -140,7 +243,10 @@ async def create_session(
 
 
 async def delete_session(conn: asyncpg.Connection, session_id: str) -> None:
-    await conn.execute("DELETE FROM sessions WHERE id_hash = $1", token_hash(session_id))
+    """End the session; every instance hears of it at commit (its sockets close)."""
+    id_hash = token_hash(session_id)
+    await conn.execute("DELETE FROM sessions WHERE id_hash = $1", id_hash)
+    await _announce(conn, f"session:{id_hash.hex()}")
 
 
 class RecentFailures(NamedTuple):
@@ -197,7 +303,10 @@ async def global_admin_exists(conn: asyncpg.Connection) -> bool:
 
 
 async def revoke_global_admins(conn: asyncpg.Connection) -> None:
-    await conn.execute(
+    """Revoke every global admin (a rotated admin token); their sockets close at commit."""
+    rows = await conn.fetch(
         "UPDATE members SET revoked_at = now() "
-        "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL"
+        "WHERE role = 'admin' AND estate_id IS NULL AND revoked_at IS NULL RETURNING id"
     )
+    for row in rows:
+        await _announce(conn, f"member:{row['id']}")

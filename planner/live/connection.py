@@ -13,6 +13,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,9 +47,12 @@ from planner.live.hub import (
     CLOSE_FORBIDDEN,
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
+    REASON_REVOKED,
+    REASON_SESSION_ENDED,
     Subscriber,
     SubscriberClosed,
     SubscriberTooSlow,
+    ended_reason,
 )
 from planner.live.service import _DB_ERRORS, LiveService
 from planner.live.visibility import may_listen, may_see
@@ -162,9 +166,23 @@ class LiveConnection:
 
     async def run(self, after: int | None) -> None:
         live = self.live
-        subscriber = live.hub.subscribe(self.estate_id, partial(may_see, self.principal))
+        principal = self.principal
+        subscriber = live.hub.subscribe(
+            self.estate_id,
+            partial(may_see, principal),
+            member_id=principal.member_id,
+            session_hash=principal.session_hash,
+            expires_at=principal.session_expires_at,
+        )
+        expiry = self._close_at_expiry(subscriber)
         try:
             head = await live.feed.track(self.estate_id)
+            if not await self._still_signed_in():
+                # Revoked or signed out between authentication and subscribing: that event
+                # may be at or before `head`, where the subscriber would never meet it.
+                ended = REASON_SESSION_ENDED if principal.session_hash else REASON_REVOKED
+                await self._close(CLOSE_UNAUTHENTICATED, ended)
+                return
             start = head if after is None else after
             if start > head:
                 # This instance's cursor may lag the table by a few events another instance
@@ -189,6 +207,8 @@ class LiveConnection:
         except (WebSocketDisconnect, OSError):
             pass
         finally:
+            if expiry is not None:
+                expiry.cancel()
             live.hub.unsubscribe(subscriber)
             subscriber.deliver = None
             if self._inflight is not None:
@@ -197,6 +217,25 @@ class LiveConnection:
             live.room_sockets.pop(self.connection_id, None)
             for meeting_id in list(self.rooms):
                 await self._leave(meeting_id, "disconnected")
+
+    def _close_at_expiry(self, subscriber: Subscriber) -> asyncio.TimerHandle | None:
+        """A cookie-signed socket closes when its session expires (one timer, no task)."""
+        expires_at = self.principal.session_expires_at
+        if expires_at is None:
+            return None
+        delay = (expires_at - datetime.now(UTC)).total_seconds()
+        return asyncio.get_running_loop().call_later(
+            max(delay, 0.0), subscriber.close, CLOSE_UNAUTHENTICATED, REASON_SESSION_ENDED
+        )
+
+    async def _still_signed_in(self) -> bool:
+        principal = self.principal
+        sessions = [principal.session_hash] if principal.session_hash is not None else []
+        async with self.live.db.connection() as conn:
+            members, valid = await access_store.credentials_in_force(
+                conn, [principal.member_id], sessions
+            )
+        return principal.member_id in members and len(valid) == len(sessions)
 
     async def _send(self, text: str) -> None:
         message: WebSocketSendEvent = {"type": "websocket.send", "text": text, "bytes": None}
@@ -224,6 +263,11 @@ class LiveConnection:
                         conn, self.estate_id, self.last_sent, REPLAY_PAGE
                     )
                 for event in page:
+                    if subscriber.closed:
+                        raise SubscriberClosed
+                    if subscriber.ends_access(event):
+                        subscriber.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
+                        raise SubscriberClosed
                     if may_see(self.principal, event):
                         await self._send(event.frame)
                 if page:

@@ -18,11 +18,13 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 import asyncpg
 
+from planner.access.store import ACCESS_CHANNEL
 from planner.db import store as db_store
 from planner.db.pool import Database
 from planner.events import NOTIFY_CHANNEL
@@ -57,12 +59,15 @@ class EventFeed:
         *,
         poll_interval_s: float = 2.0,
         max_reconnect_delay_s: float = 5.0,
+        on_access_ended: Callable[[str], None] | None = None,
     ) -> None:
         self.database_url = database_url
         self.db = db
         self.hub = hub
         self.poll_interval_s = poll_interval_s
         self.max_reconnect_delay_s = max_reconnect_delay_s
+        #: called with each ``ACCESS_CHANNEL`` payload (a revoked member, an ended session)
+        self.on_access_ended = on_access_ended
         self.listening = asyncio.Event()
         self.reconnects = 0
         self._cursors: dict[int, _Cursor] = {}
@@ -181,6 +186,12 @@ class EventFeed:
         except ValueError:
             log.warning("live: ignoring malformed notification %r", payload)
 
+    def _on_access_notify(
+        self, _conn: asyncpg.Connection, _pid: int, _channel: str, payload: str
+    ) -> None:
+        if self.on_access_ended is not None:
+            self.on_access_ended(payload)
+
     async def _listen_forever(self) -> None:
         delay = 0.1
         while not self._stopping:
@@ -190,6 +201,8 @@ class EventFeed:
                 conn = await asyncpg.connect(self.database_url, timeout=5)
                 conn.add_termination_listener(partial(_set_when_lost, lost))
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                if self.on_access_ended is not None:
+                    await conn.add_listener(ACCESS_CHANNEL, self._on_access_notify)
                 self.listening.set()
                 delay = 0.1
                 self.ring_all()  # whatever was committed while we were not listening

@@ -37,6 +37,20 @@ class LiveEvent(msgspec.Struct, frozen=True, kw_only=True):
     supplier_id: int | None
     data: msgspec.Raw
     frame: str
+    #: for ``member.revoked``: the member whose sockets this event closes; every event after
+    #: it in the stream was committed after the revocation and must not reach them
+    ends_member_id: int | None = None
+
+
+#: Event types that end a member's access: their ``data.member_id`` loses its sockets.
+ENDING_TYPES = frozenset({"member.revoked"})
+
+
+class _Ended(msgspec.Struct):
+    member_id: int | None = None
+
+
+_ended_decoder = msgspec.json.Decoder(_Ended)
 
 
 class _EventFrame(msgspec.Struct, kw_only=True):
@@ -79,6 +93,7 @@ def make_live_event(
         supplier_id=supplier_id,
         data=raw,
         frame=frame.decode(),
+        ends_member_id=_ended_decoder.decode(raw).member_id if type in ENDING_TYPES else None,
     )
 
 

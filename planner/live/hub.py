@@ -15,6 +15,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from planner.live.frames import LiveEvent
 
@@ -30,6 +31,14 @@ CLOSE_RESTARTING = 1012
 DEFAULT_QUEUE_SIZE = 512
 
 Visibility = Callable[[LiveEvent], bool]
+
+
+REASON_REVOKED = "membership revoked"
+REASON_SESSION_ENDED = "session ended or expired, sign in again"
+
+
+def ended_reason(event: LiveEvent) -> str:
+    return REASON_REVOKED if event.ends_member_id is not None else REASON_SESSION_ENDED
 
 
 class SubscriberTooSlow(Exception):
@@ -51,6 +60,11 @@ class Subscriber:
     estate_id: int
     may_see: Visibility = _see_everything
     capacity: int = DEFAULT_QUEUE_SIZE
+    #: who listens: the member, and the browser session when signed in by cookie (closed
+    #: with `CLOSE_UNAUTHENTICATED` when either ends; see `Hub.close_member`)
+    member_id: int | None = None
+    session_hash: bytes | None = None
+    expires_at: datetime | None = None
     overflowed: bool = False
     closed: bool = False
     close_code: int = 1000
@@ -67,8 +81,19 @@ class Subscriber:
     _parked: bool = False
 
     def offer(self, event: LiveEvent) -> None:
-        """Queue `event` if visible; never blocks. A full queue marks the subscriber too slow."""
-        if self.closed or self.overflowed or not self.may_see(event):
+        """Queue `event` if visible; never blocks. A full queue marks the subscriber too slow.
+
+        The event revoking this subscriber's member, or any event stamped at or after its
+        session's expiry, closes it instead: nothing after that point reaches the socket.
+        """
+        if self.closed or self.overflowed:
+            return
+        if (event.ends_member_id is not None or self.expires_at is not None) and self.ends_access(
+            event
+        ):
+            self.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
+            return
+        if not self.may_see(event):
             return
         self._idle = False
         if self._parked and not self._queue and self.deliver is not None and self.deliver(event):
@@ -82,6 +107,12 @@ class Subscriber:
         self._queue.append(event)
         self.last_offered_seq = event.seq
         self._ready.set()
+
+    def ends_access(self, event: LiveEvent) -> bool:
+        """Whether `event` comes after the end of this subscriber's member or session."""
+        if event.ends_member_id is not None and event.ends_member_id == self.member_id:
+            return True
+        return self.expires_at is not None and event.at >= self.expires_at
 
     def close(self, code: int, reason: str = "") -> None:
         """Ask the sender to stop: `next_event` raises `SubscriberClosed` from now on."""
@@ -143,10 +174,22 @@ class Hub:
         self.dropped_too_slow = 0
 
     def subscribe(
-        self, estate_id: int, may_see: Visibility = _see_everything, capacity: int | None = None
+        self,
+        estate_id: int,
+        may_see: Visibility = _see_everything,
+        capacity: int | None = None,
+        *,
+        member_id: int | None = None,
+        session_hash: bytes | None = None,
+        expires_at: datetime | None = None,
     ) -> Subscriber:
         subscriber = Subscriber(
-            estate_id=estate_id, may_see=may_see, capacity=capacity or self.queue_size
+            estate_id=estate_id,
+            may_see=may_see,
+            capacity=capacity or self.queue_size,
+            member_id=member_id,
+            session_hash=session_hash,
+            expires_at=expires_at,
         )
         self._by_estate.setdefault(estate_id, set()).add(subscriber)
         return subscriber
@@ -180,6 +223,20 @@ class Hub:
         """Once per heartbeat interval: idle subscribers get a heartbeat."""
         for subscriber in self.subscribers():
             subscriber.poke_if_idle()
+
+    def close_member(self, member_id: int) -> int:
+        """Close every subscriber of a revoked member; return how many."""
+        return self._close_where(lambda s: s.member_id == member_id, REASON_REVOKED)
+
+    def close_session(self, session_hash: bytes) -> int:
+        """Close every subscriber signed in by an ended browser session; return how many."""
+        return self._close_where(lambda s: s.session_hash == session_hash, REASON_SESSION_ENDED)
+
+    def _close_where(self, ended: Callable[[Subscriber], bool], reason: str) -> int:
+        closing = [s for s in self.subscribers() if not s.closed and ended(s)]
+        for subscriber in closing:
+            subscriber.close(CLOSE_UNAUTHENTICATED, reason)
+        return len(closing)
 
     def close_all(self, code: int, reason: str = "") -> None:
         for subscriber in self.subscribers():

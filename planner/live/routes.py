@@ -19,8 +19,10 @@ async def estate_stream(socket: WebSocket[Any, Any, Any], estate_id: FromPath[in
     """Every event after ``?after=<seq>`` the caller may see, then live ones, in seq order.
 
     Without ``after`` the stream starts at the estate's head. Close codes: 4401 not
-    signed in, 4403 not a member of the estate, 4400 bad ``after``, 4008 too slow
-    (resume with the last seq), 4000 heartbeat timeout, 1012 server restarting.
+    signed in, or (on an open socket, on every instance, before any later event) the
+    member was revoked or the session signed out or expired; 4403 not a member of the
+    estate, 4400 bad ``after``, 4008 too slow (resume with the last seq), 4000 heartbeat
+    timeout, 1012 server restarting.
     """
     live: LiveService = socket.app.state.live
     await serve_estate_stream(socket, live, estate_id)

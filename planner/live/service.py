@@ -11,6 +11,7 @@ import uuid
 
 import asyncpg
 
+from planner.access import store as access_store
 from planner.access.guards import MEMBERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
@@ -132,7 +133,13 @@ class LiveService:
         self.config = config
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.hub = Hub(queue_size=config.queue_size)
-        self.feed = EventFeed(database_url, db, self.hub, poll_interval_s=config.poll_interval_s)
+        self.feed = EventFeed(
+            database_url,
+            db,
+            self.hub,
+            poll_interval_s=config.poll_interval_s,
+            on_access_ended=self.access_ended,
+        )
         self.presence = PresenceKeeper(db, self.instance_id, config)
         #: connection id → loop time of the client's last frame, for sockets in a room
         self.room_sockets: dict[str, float] = {}
@@ -143,6 +150,7 @@ class LiveService:
         self._housekeeping = [
             asyncio.create_task(self._keep_presence(), name="live-presence"),
             asyncio.create_task(self._heartbeats(), name="live-heartbeats"),
+            asyncio.create_task(self._recheck_credentials(), name="live-credentials"),
         ]
 
     async def stop(self) -> None:
@@ -153,6 +161,44 @@ class LiveService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.feed.stop()
+
+    def access_ended(self, payload: str) -> None:
+        """An ``ACCESS_CHANNEL`` notification: close the sockets of that member or session."""
+        kind, _, key = payload.partition(":")
+        try:
+            if kind == "member":
+                self.hub.close_member(int(key))
+            elif kind == "session":
+                self.hub.close_session(bytes.fromhex(key))
+            else:
+                raise ValueError(kind)
+        except ValueError:
+            log.warning("live: ignoring malformed access notification %r", payload)
+
+    async def _recheck_credentials(self) -> None:
+        """The safety net under the notifications (a LISTEN connection that was down): every
+        poll interval, close the sockets whose member or session is no longer in force."""
+        while True:
+            await asyncio.sleep(self.config.poll_interval_s)
+            try:
+                await self.recheck_credentials()
+            except _DB_ERRORS as exc:
+                log.info("live: credential check failed: %s", exc)
+
+    async def recheck_credentials(self) -> None:
+        listening = [s for s in self.hub.subscribers() if not s.closed]
+        members = sorted({s.member_id for s in listening if s.member_id is not None})
+        sessions = sorted({s.session_hash for s in listening if s.session_hash is not None})
+        if not members:
+            return
+        async with self.db.connection() as conn:
+            valid_members, valid_sessions = await access_store.credentials_in_force(
+                conn, members, sessions
+            )
+        for member_id in set(members) - valid_members:
+            self.hub.close_member(member_id)
+        for session_hash in set(sessions) - valid_sessions:
+            self.hub.close_session(session_hash)
 
     async def _heartbeats(self) -> None:
         while True:

@@ -118,6 +118,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("PATCH", "/api/funding-sources/{source_id:int}"): lambda w: {"budget_fen": 4_500_000},
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): _none,
     ("POST", "/api/members/{member_id:int}/revoke"): _none,
+    ("DELETE", "/api/members/{member_id:int}/revocation-request"): _none,
     ("POST", "/api/funding-plans/{plan_id:int}/approve"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/open"): _none,
     ("POST", "/api/motions/{motion_id:int}/open"): _none,

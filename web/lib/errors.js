@@ -15,6 +15,7 @@ function slug(value) {
 function wordKeys(name, value, params) {
   switch (name) {
     case "role":
+    case "target_role":
       return [`role.${value}`];
     case "rule":
       return [`benefit.${value}`];

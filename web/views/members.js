@@ -14,13 +14,24 @@ export function Members({ me }) {
   const units = useMemo(() => Object.fromEntries(itemsOf(households.data)
     .map((h) => [String(h.id), `${h.building} ${h.unit}`])), [households.data]);
   const action = useAction();
+  const [notice, setNotice] = useState("");
   const revoke = async (id) => {
+    setNotice("");
     const res = await action.run(() => api(`/api/members/${id}/revoke`, { method: "POST" }));
+    if (res !== undefined) {
+      if (res && res.pending) setNotice(t("members.requested"));
+      members.reload();
+    }
+  };
+  const withdraw = async (id) => {
+    setNotice("");
+    const res = await action.run(() => api(`/api/members/${id}/revocation-request`, { method: "DELETE" }));
     if (res !== undefined) members.reload();
   };
   return html`<h1>${t("members.title")}</h1>
     <${NewMember} me=${me} households=${itemsOf(households.data)} onDone=${members.reload} />
     <${ErrorBox} error=${members.error || action.error} />
+    ${notice ? html`<p class="ok" role="status" data-testid="revocation-notice">${notice}</p>` : null}
     ${members.loading ? html`<${Loading} />` : html`<div class="table-wrap"><table data-testid="members">
       <thead><tr><th scope="col">${t("members.name")}</th><th scope="col">${t("members.role")}</th>
         <th scope="col">${t("members.units")}</th><th scope="col"></th></tr></thead>
@@ -28,10 +39,28 @@ export function Members({ me }) {
         <td>${m.display_name}</td><td>${tMaybe(`role.${m.role}`, m.role)}</td>
         <td>${itemsOf(m.household_ids).map((id) => units[String(id)] || `#${id}`).join("、")}</td>
         <td>${m.revoked ? html`<span class="muted">${t("members.revoked")}</span>`
-          : m.id !== me.member_id ? html`<button type="button" disabled=${action.busy}
-            aria-label=${t("members.revokeName", { name: m.display_name })}
-            onClick=${() => revoke(m.id)}>${t("members.revoke")}</button>` : null}</td>
+          : html`<${Revocation} m=${m} me=${me} busy=${action.busy} onRevoke=${revoke} onWithdraw=${withdraw} />`}</td>
       </tr>`)}</tbody></table></div>`}`;
+}
+
+/** Labels of the revoke button by what the caller's revoke would do (the server says). */
+const REVOKE_LABELS = {
+  now: ["members.revoke", "members.revokeName"],
+  request: ["members.requestRevoke", "members.requestRevokeName"],
+  confirm: ["members.confirmRevoke", "members.confirmRevokeName"],
+};
+
+/** A member's revocation cell: a pending request and its withdraw button, the revoke button. */
+function Revocation({ m, me, busy, onRevoke, onWithdraw }) {
+  const labels = m.id !== me.member_id ? REVOKE_LABELS[m.revocable] : null;
+  return html`${m.revocation ? html`<span class="muted" data-testid="revocation-pending">
+      ${t("members.revocationPending", { name: m.revocation.requested_by_name })}</span> ` : null}
+    ${labels ? html`<button type="button" disabled=${busy}
+      aria-label=${t(labels[1], { name: m.display_name })}
+      onClick=${() => onRevoke(m.id)}>${t(labels[0])}</button>` : null}
+    ${m.revocation && m.withdrawable ? html` <button type="button" disabled=${busy}
+      aria-label=${t("members.withdrawRevokeName", { name: m.display_name })}
+      onClick=${() => onWithdraw(m.id)}>${t("members.withdrawRevoke")}</button>` : null}`;
 }
 
 function NewMember({ me, households, onDone }) {

@@ -106,6 +106,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # no request is pending for the (revoked) member: 409, past the guard; ranks: below
+    ("DELETE", "/api/members/{member_id:int}/revocation-request"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/funding-plans/{plan_id:int}/approve"):    " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/meetings/{meeting_id:int}/open"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/motions/{motion_id:int}/open"):           " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -190,3 +193,74 @@ async def test_authorisation_matrix(served: Served, tmp_path: Path) -> None:
     assert not wrong, "authorisation cells that differ:\n" + "\n".join(wrong)
     verified = await asyncio.to_thread(audit_verify, served.database_url, tmp_path / "audit")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+# Revocation by rank (issue 15, item 2): admin > committee > everyone else. Each cell is a
+# fresh actor revoking a fresh member of estate A (``self``: the actor itself):
+#   ok      revoked at once (200)
+#   ask     a request is recorded (202); a second committee member's revoke confirms it
+#   rank    403 rank_too_low: nobody revokes a higher rank
+#   role    403 role_not_allowed: only managers revoke others
+#   estate  404 member_not_found: another estate's members look like missing ones
+#   -       not applicable (the global admin is replaced with `planner token --admin --rotate`)
+RANK_TARGETS = ("admin", "committee", "treasurer", "owner", "observer", "supplier", "self")
+# fmt: off
+REVOCATION_RANKS: dict[str, str] = {
+    # target:         admin committee treasurer owner observer supplier self
+    "own:admin":      "ok     ok        ok        ok    ok       ok       ok",
+    "own:committee":  "rank   ask       ok        ok    ok       ok       ok",
+    "own:treasurer":  "role   role      role      role  role     role     ok",
+    "own:owner":      "role   role      role      role  role     role     ok",
+    "own:observer":   "role   role      role      role  role     role     ok",
+    "own:supplier":   "role   role      role      role  role     role     ok",
+    "other:admin":    "estate estate    estate    estate estate  estate   -",
+    "other:committee": "estate estate   estate    estate estate  estate   -",
+    "global_admin":   "ok     ok        ok        ok    ok       ok       -",
+}
+# fmt: on
+
+
+async def _grant(http: httpx.AsyncClient, world: World, role: str) -> tuple[int, str]:
+    body: dict[str, object] = {"role": role, "display_name": f"rank {role}"}
+    if role == "supplier":
+        body["supplier_id"] = world.ids["supplier_a1"]
+    response = await http.post(
+        f"/api/estates/{world.estate_a}/members", json=body, headers=bearer(world.admin)
+    )
+    assert response.status_code == 201, response.text
+    granted = response.json()
+    return granted["member_id"], granted["token"]
+
+
+def _rank_verdict(response: httpx.Response) -> str:
+    if response.status_code == 200 and response.json().get("revoked"):
+        return "ok"
+    if response.status_code == 202:
+        return "ask"
+    codes = {"rank_too_low": "rank", "role_not_allowed": "role", "member_not_found": "estate"}
+    return codes.get(response.json().get("code"), str(response.status_code))
+
+
+async def test_revocation_ranks(served: Served) -> None:
+    """Every actor × target cell of ``REVOCATION_RANKS`` (runs after the matrix: it adds
+    members to estate A)."""
+    world = served.world
+    wrong: list[str] = []
+    async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as http:
+        for actor, row in REVOCATION_RANKS.items():
+            for target, expected in zip(RANK_TARGETS, row.split(), strict=True):
+                if expected == "-":
+                    continue
+                side, _, role = actor.partition(":")
+                if side == "own":
+                    actor_id, token = await _grant(http, world, role)
+                else:
+                    actor_id, token = 0, token_for(world, actor) or ""
+                target_id = actor_id if target == "self" else (await _grant(http, world, target))[0]
+                response = await http.post(
+                    f"/api/members/{target_id}/revoke", headers=bearer(token)
+                )
+                got = _rank_verdict(response)
+                if got != expected:
+                    wrong.append(f"{actor} revokes {target}: expected {expected}, got {got}")
+    assert not wrong, "revocation cells that differ:\n" + "\n".join(wrong)

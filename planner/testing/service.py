@@ -56,7 +56,7 @@ class RunningService:
 
 
 def start_service(
-    database_url: str,
+    database_url: str | None,
     data_dir: Path,
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
@@ -66,14 +66,13 @@ def start_service(
 ) -> RunningService:
     """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
     healthy (a loaded 2-core machine can take tens of seconds); killed if it does not.
-    Its output and log go to ``log_file`` (appended), or nowhere."""
+    Its output and log go to ``log_file`` (appended), or nowhere. Without a
+    ``database_url`` it runs on the embedded PostgreSQL in ``data_dir``."""
     port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_DATA_DIR": str(data_dir),
-        **(extra_env or {}),
-    }
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"PLANNER_DATA_DIR": str(data_dir), **(extra_env or {})})
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     with contextlib.ExitStack() as files:
         output: IO[bytes] | int = subprocess.DEVNULL
         if log_file is not None:

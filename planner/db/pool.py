@@ -61,13 +61,18 @@ class Database:
     ``DatabaseUnavailable`` (503), and ``outage`` logs the outage once each way.
     """
 
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, acquire_timeout_s: float = 30.0, outage: Outage | None = None
+    ) -> None:
         self.pool = pool
         self.acquire_timeout_s = acquire_timeout_s
-        self.outage = Outage()
+        #: shared by the pools of one service, so that an outage is logged once
+        self.outage = outage or Outage()
 
     @classmethod
-    async def connect(cls, url: str, min_size: int = 2, max_size: int = 10) -> Database:
+    async def connect(
+        cls, url: str, min_size: int = 2, max_size: int = 10, outage: Outage | None = None
+    ) -> Database:
         pool = await asyncpg.create_pool(
             url,
             min_size=min_size,
@@ -79,7 +84,7 @@ class Database:
             timeout=10,
         )
         logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
-        return cls(pool)
+        return cls(pool, outage=outage)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:

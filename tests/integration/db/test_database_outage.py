@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 async def test_database_outage_answers_503_and_logs_it_once_each_way(tmp_path: Path) -> None:
-    report = await postgres_outage(tmp_path, outage_s=4.0)
+    # longer than the periodic tasks' interval (the sealed-bid opener runs every 5 s)
+    report = await postgres_outage(tmp_path, outage_s=6.0)
     print(
         f"outage {report.outage_seconds:.1f} s: {dict(report.answers)}, "
         f"log {len(report.log_lines)} lines, recovered in {report.recovery_seconds:.2f} s"

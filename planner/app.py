@@ -32,6 +32,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Response
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,6 +50,7 @@ from planner.connections import (
 from planner.db import store as db_store
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
+from planner.db.outage import RETRY_AFTER_S, DatabaseUnavailable
 from planner.db.pool import Database, connect_raw
 from planner.deliberation import routes as deliberation
 from planner.deps import DbDep
@@ -91,6 +93,8 @@ PAGE_CSP = (
     "img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+#: /health reports the database down if it has not answered within this many seconds.
+HEALTH_TIMEOUT_S = 3.0
 
 
 # Middleware, dependencies, the health check ------------------------------------------------
@@ -136,17 +140,55 @@ async def provide_principal(request: Request) -> Principal:  # type: ignore[type
     return user
 
 
-@get("/health", include_in_schema=True, tags=["service"])
-async def health(db: DbDep) -> dict[str, Any]:
-    """200 when the database answers."""
-    async with db.connection() as conn:
-        version = await db_store.server_version(conn)
-    return {"status": "ok", "database": "ok", "postgres": version}
+@get("/health", include_in_schema=True, tags=["service"], opt={"exclude_from_auth": True})
+async def health(request: Request, db: DbDep) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    """Which parts of the service work: ``database`` (answers within
+    ``HEALTH_TIMEOUT_S``) and ``listener`` (the live feed's LISTEN connection).
+
+    200 ``{"status": "ok", "database": "ok", "listener": "ok", "postgres": "18.1"}``; while
+    the listener reconnects the API works and live events come by polling, so that is 200
+    with ``"status": "degraded"``. Without the database: 503 with ``Retry-After`` and
+    ``{"status": "degraded", "database": "down", "listener": ...}``.
+    """
+    live = getattr(request.app.state, "live", None)
+    listener = "ok" if live is None or live.feed.listening.is_set() else "down"
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_S), db.connection() as conn:
+            version = await db_store.server_version(conn)
+    except (DatabaseUnavailable, TimeoutError):
+        db.outage.refuse()
+        body = {"status": "degraded", "database": "down", "listener": listener}
+        retry = {"retry-after": str(RETRY_AFTER_S)}
+        return Response(body, status_code=503, headers=retry)
+    status = "ok" if listener == "ok" else "degraded"
+    return Response({"status": status, "database": "ok", "listener": listener, "postgres": version})
 
 
 # The app, and what the server runs ---------------------------------------------------------
 
 AfterStart = Callable[[Litestar], Awaitable[None]]
+
+
+@asynccontextmanager
+async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Database]:
+    """Migrate, open the pool, make sure there is an admin; close the pool at the end."""
+    conn = await connect_raw(url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    db = await Database.connect(
+        url, app.state.settings.pool_min_size, app.state.settings.pool_max_size
+    )
+    try:
+        app.state.db = db
+        app.state.database_url = url
+        async with db.connection() as conn:
+            app.state.new_admin_token = await ensure_admin(conn, app.state.settings.data_dir)
+        app.state.embedded = embedded
+        yield db
+    finally:
+        await db.close()
 
 
 def _lifespan(settings: Settings, after_start: AfterStart | None) -> Callable[[Litestar], Any]:
@@ -162,27 +204,20 @@ def _lifespan(settings: Settings, after_start: AfterStart | None) -> Callable[[L
         if url is None:
             embedded = EmbeddedPostgres(settings.data_dir)
             url = await asyncio.to_thread(embedded.start)
-        conn = await connect_raw(url)
         try:
-            await migrate(conn)
+            async with _database(app, url, embedded is not None):
+                for hook in hooks:
+                    await hook(app)
+                try:
+                    if after_start is not None:
+                        await after_start(app)
+                    yield
+                finally:
+                    for unhook in reversed(unhooks):
+                        await unhook(app)
         finally:
-            await conn.close()
-        db = await Database.connect(url, settings.pool_min_size, settings.pool_max_size)
-        app.state.db = db
-        app.state.database_url = url
-        async with db.connection() as conn:
-            app.state.new_admin_token = await ensure_admin(conn, settings.data_dir)
-        app.state.embedded = embedded is not None
-        for hook in hooks:
-            await hook(app)
-        if after_start is not None:
-            await after_start(app)
-        try:
-            yield
-        finally:
-            for unhook in reversed(unhooks):
-                await unhook(app)
-            await db.close()
+            # also when start-up failed: the server is stopped unless another instance
+            # uses it (planner.db.embedded)
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
 

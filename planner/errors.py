@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "unprocessable": "the request cannot be carried out",
     "internal": "the server failed; the change was not made",
     "unavailable": "the service is unavailable; try again later",
+    "database_unavailable": "the database cannot be reached; try again in {retry_after_s} s",
     # access, estates, live
     "csrf_failed": "missing or wrong X-CSRF-Token for a cookie-authenticated change",
     "admin_only": "only the admin may do this",

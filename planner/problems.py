@@ -17,6 +17,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Response
 
+from planner.db.outage import RETRY_AFTER_S, DatabaseUnavailable
 from planner.errors import BadRequest, Params, PlannerError, code_for_reason, field_error
 
 log = logging.getLogger("planner")
@@ -34,6 +35,7 @@ _TITLES = {
     413: "Request body too large",
     415: "Unsupported media type",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 _STATUS_CODES = {
     400: "invalid",
@@ -74,12 +76,18 @@ class Problem(msgspec.Struct, kw_only=True):
             **self.extra,
         }
         return Response(
-            body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers
+            body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers or None
         )
 
 
 def problem_answer(request: Request, exc: Exception) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
     """The one exception handler: every error, ours or the framework's, as problem+json."""
+    if isinstance(exc, DatabaseUnavailable):
+        # logged once per outage where it was found (planner.db.outage), not per request
+        outage = getattr(getattr(request.app.state, "db", None), "outage", None)
+        if outage is not None:
+            outage.refuse()
+        return database_unavailable().response()
     if isinstance(exc, asyncpg.DataError):
         log.info("refused input on %s %s: %s", request.method, request.url.path, exc)
         exc = _out_of_range_path_parameter(request) or exc
@@ -89,6 +97,18 @@ def problem_answer(request: Request, exc: Exception) -> Response[dict[str, Any]]
         detail = "the server failed; the change was not made"
         problem = Problem(status=500, title="Internal server error", detail=detail, code="internal")
     return problem.response()
+
+
+def database_unavailable() -> Problem:
+    """503 while the database cannot be reached: nothing was changed, try again shortly."""
+    return Problem(
+        status=503,
+        title="Service unavailable",
+        detail=f"the database cannot be reached; try again in {RETRY_AFTER_S} s",
+        code="database_unavailable",
+        params={"retry_after_s": RETRY_AFTER_S},
+        headers={"retry-after": str(RETRY_AFTER_S)},
+    )
 
 
 def _problem_of(exc: Exception) -> Problem | None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import msgspec
+
+from planner.db.outage import (
+    DatabaseUnavailable,
+    Outage,
+    lost_during_use,
+    unreachable_at_acquire,
+)
 
 _json_encoder = msgspec.json.Encoder()
 
@@ -33,14 +41,38 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-class Database:
-    """Owns the pool; ``transaction()`` is the unit of every change."""
+class _WithoutFloorRetries(logging.Filter):
+    """Drops asyncpg's "Failed to restore the pool connection floor; retrying" warnings, each
+    with a traceback, at 1, 2, 4 ... 60 s while the server is away: ``Outage`` logs the
+    outage once instead."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to restore the pool connection floor")
+
+
+_FLOOR_RETRIES = _WithoutFloorRetries()
+
+
+class Database:
+    """Owns the pool; ``transaction()`` is the unit of every change.
+
+    When the server is away (refused, shut down, the connection cut mid-statement, no
+    connection within ``acquire_timeout_s``) ``transaction()`` and ``connection()`` raise
+    ``DatabaseUnavailable`` (503), and ``outage`` logs the outage once each way.
+    """
+
+    def __init__(
+        self, pool: asyncpg.Pool, acquire_timeout_s: float = 30.0, outage: Outage | None = None
+    ) -> None:
         self.pool = pool
+        self.acquire_timeout_s = acquire_timeout_s
+        #: shared by the pools of one service, so that an outage is logged once
+        self.outage = outage or Outage()
 
     @classmethod
-    async def connect(cls, url: str, min_size: int = 2, max_size: int = 10) -> Database:
+    async def connect(
+        cls, url: str, min_size: int = 2, max_size: int = 10, outage: Outage | None = None
+    ) -> Database:
         pool = await asyncpg.create_pool(
             url,
             min_size=min_size,
@@ -48,20 +80,53 @@ class Database:
             init=_init_connection,
             reset=_keep_session,
             command_timeout=60,
+            # a server that does not answer at all (not even a refusal) is away too
+            timeout=10,
         )
-        return cls(pool)
+        logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
+        return cls(pool, outage=outage)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.connection() as conn, conn.transaction():
             yield conn
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn:
+        try:
+            conn = await self.pool.acquire(timeout=self.acquire_timeout_s)
+        except Exception as exc:
+            if not unreachable_at_acquire(exc):
+                raise
+            raise self.outage.begin(exc) from exc
+        try:
             yield conn
+        except Exception as exc:
+            lost = isinstance(exc, DatabaseUnavailable) or lost_during_use(exc, conn.is_closed())
+            await self._release(conn)
+            if not lost:
+                self.outage.end()  # the server answered (with a refusal, or we failed)
+                raise
+            if isinstance(exc, DatabaseUnavailable):
+                raise
+            raise self.outage.begin(exc) from exc
+        except BaseException:
+            await self._release(conn)
+            raise
+        await self._release(conn)
+        self.outage.end()
+
+    async def _release(self, conn: asyncpg.Connection) -> None:
+        try:
+            await self.pool.release(conn)
+        except Exception as exc:
+            # (released: the proxy no longer knows whether its connection is closed)
+            if not lost_during_use(exc, connection_closed=False):
+                raise
+            raise self.outage.begin(exc) from exc
 
     async def close(self) -> None:
+        self.outage.still_down_at_exit()
         await self.pool.close()
 
 

@@ -37,6 +37,7 @@ import msgspec
 
 from planner.access.guards import VOTERS
 from planner.access.model import Principal
+from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.deliberation import ballot_store, commitment_store
 from planner.deliberation.commitments import ballot_commitment, ballots_digest, canonical_time
@@ -218,6 +219,8 @@ class BallotBox:
         try:
             async with self.writer_db.transaction() as conn:
                 await push_running_tally(conn, motion)
+        except DatabaseUnavailable as exc:  # logged once per outage by the pool
+            log.debug("motion %s: the paced tally push failed: %s", motion.id, exc)
         except Exception:  # the next batch or the close brings the counts instead
             log.exception("motion %s: the paced tally push failed", motion.id)
         self._last_push[motion.id] = asyncio.get_running_loop().time()

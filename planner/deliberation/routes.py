@@ -216,7 +216,9 @@ class DelegationController(Controller):
 async def on_startup(app: Litestar) -> None:
     # The writer commits with connections of its own, so a crowd of requests waiting for
     # the shared pool cannot hold up the commits they are all waiting for.
-    writer_db = await Database.connect(app.state.database_url, min_size=1, max_size=2)
+    writer_db = await Database.connect(
+        app.state.database_url, min_size=1, max_size=2, outage=app.state.db.outage
+    )
     app.state.ballot_box = ballot_box.BallotBox(app.state.db, writer_db)
 
 

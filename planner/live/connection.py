@@ -25,6 +25,7 @@ from litestar.types import Send, WebSocketSendEvent
 from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
 from planner.access.model import Principal
+from planner.db.outage import DatabaseUnavailable, failure_level
 from planner.errors import PlannerError
 from planner.estates import store as estates_store
 from planner.live import store
@@ -116,7 +117,9 @@ async def serve_estate_stream(socket: WebSocket, live: LiveService, estate_id: i
     try:
         await _serve(socket, live, estate_id)
     except _DB_ERRORS as exc:
-        log.info("live: socket refused, database unavailable: %s", exc)
+        # the outage is logged once by the pool; each refused socket is counted there
+        live.db.outage.refuse()
+        log.log(failure_level(exc), "live: socket refused, database unavailable: %s", exc)
         with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):
             await socket.close(1011, "database unavailable, try again")
 
@@ -204,6 +207,8 @@ class LiveConnection:
             for task in pending:
                 task.cancel()
             await asyncio.gather(sender, receiver, return_exceptions=True)
+        except DatabaseUnavailable:
+            raise  # closed with 1011 "database unavailable" by serve_estate_stream
         except (WebSocketDisconnect, OSError):
             pass
         finally:
@@ -292,7 +297,7 @@ class LiveConnection:
         except SubscriberClosed:
             await self._close(subscriber.close_code, subscriber.close_reason)
         except _DB_ERRORS as exc:
-            log.info("live: replay failed: %s", exc)
+            log.log(failure_level(exc), "live: replay failed: %s", exc)
             await self._close(1011, f"database unavailable, resume with after={self.last_sent}")
 
     def _deliver_now(self, event: LiveEvent) -> bool:
@@ -387,7 +392,7 @@ class LiveConnection:
                 display_name=self.principal.display_name,
             )
         except _DB_ERRORS as exc:
-            log.info("live: join failed: %s", exc)
+            log.log(failure_level(exc), "live: join failed: %s", exc)
             await self._send_control(ErrorFrame(reason="try again", field="meeting_id"))
             return
         if members is None:
@@ -420,4 +425,4 @@ class LiveConnection:
             )
         except _DB_ERRORS as exc:
             # The sweeper will remove the row once it is no longer refreshed.
-            log.info("live: leave failed: %s", exc)
+            log.log(failure_level(exc), "live: leave failed: %s", exc)

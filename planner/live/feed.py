@@ -26,6 +26,7 @@ import asyncpg
 
 from planner.access.store import ACCESS_CHANNEL
 from planner.db import store as db_store
+from planner.db.outage import describe, failure_level
 from planner.db.pool import Database
 from planner.events import NOTIFY_CHANNEL
 from planner.live import store
@@ -171,8 +172,11 @@ class EventFeed:
                         break
                 delay = 0.05
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-                # The database is away; keep the doorbell pending and try again shortly.
-                log.warning("live: catch-up of estate %s failed: %s", estate_id, exc)
+                # The database is away (the pool logs the outage); keep the doorbell pending
+                # and try again shortly.
+                log.log(
+                    failure_level(exc), "live: catch-up of estate %s failed: %s", estate_id, exc
+                )
                 cursor.dirty = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_reconnect_delay_s)
@@ -193,7 +197,12 @@ class EventFeed:
             self.on_access_ended(payload)
 
     async def _listen_forever(self) -> None:
+        """Keep one LISTEN connection. Its loss is logged once and its return once (with
+        the attempts and the time it took), however long the database is away."""
         delay = 0.1
+        loop = asyncio.get_running_loop()
+        lost_at: float | None = None
+        failures = 0
         while not self._stopping:
             conn: asyncpg.Connection | None = None
             lost = asyncio.Event()
@@ -205,6 +214,13 @@ class EventFeed:
                     await conn.add_listener(ACCESS_CHANNEL, self._on_access_notify)
                 self.listening.set()
                 delay = 0.1
+                if lost_at is not None:
+                    log.warning(
+                        "live: LISTEN connection back after %.1f s (%d failed attempts)",
+                        loop.time() - lost_at,
+                        failures,
+                    )
+                    lost_at, failures = None, 0
                 self.ring_all()  # whatever was committed while we were not listening
                 while not lost.is_set():
                     with contextlib.suppress(TimeoutError):
@@ -213,13 +229,21 @@ class EventFeed:
                         # A half-open connection never reports termination: probe it.
                         await asyncio.wait_for(db_store.probe(conn), 5)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-                log.warning("live: LISTEN connection failed: %s", exc)
+                failures += 1
+                if lost_at is None:
+                    log.warning("live: LISTEN connection failed (%s); reconnecting", describe(exc))
+                else:
+                    log.debug("live: LISTEN connection failed again: %s", exc)
             finally:
                 self.listening.clear()
                 if conn is not None:
                     conn.terminate()
             if self._stopping:
                 return
+            if lost_at is None:
+                lost_at = loop.time()
+                if lost.is_set() and failures == 0:
+                    log.warning("live: LISTEN connection lost; reconnecting")
             self.reconnects += 1
             await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311
             delay = min(delay * 2, self.max_reconnect_delay_s)
@@ -234,7 +258,7 @@ class EventFeed:
                 async with self.db.connection() as conn:
                     heads = await asyncio.wait_for(store.stream_heads(conn, estate_ids), 5)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-                log.info("live: poll failed: %s", exc)
+                log.log(failure_level(exc), "live: poll failed: %s", exc)
                 continue
             for estate_id, seq in heads.items():
                 self.ring(estate_id, seq)

@@ -14,6 +14,7 @@ import asyncpg
 from planner.access import store as access_store
 from planner.access.guards import MEMBERS, authorize
 from planner.access.model import Principal
+from planner.db.outage import failure_level
 from planner.db.pool import Database
 from planner.errors import NotFound
 from planner.events import append_event
@@ -24,6 +25,9 @@ from planner.live.model import PresentMember, RoomLeft, RoomMember, RoomPresence
 from planner.settings import LiveSettings
 
 log = logging.getLogger("planner.live")
+
+#: How long start-up waits for the LISTEN connection (it keeps trying afterwards).
+LISTENER_START_S = 5.0
 
 _DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
@@ -147,6 +151,9 @@ class LiveService:
 
     async def start(self) -> None:
         self.feed.start()
+        # /health reports the listener: give it a moment to connect before serving
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.feed.listening.wait(), LISTENER_START_S)
         self._housekeeping = [
             asyncio.create_task(self._keep_presence(), name="live-presence"),
             asyncio.create_task(self._heartbeats(), name="live-heartbeats"),
@@ -215,7 +222,7 @@ class LiveService:
                 await self.presence.refresh(alive)
                 await self.presence.sweep()
             except _DB_ERRORS as exc:
-                log.info("live: presence upkeep failed: %s", exc)
+                log.log(failure_level(exc), "live: presence upkeep failed: %s", exc)
 
 
 async def room_presence(

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from planner.access.model import Principal
+from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.events import append_event
 from planner.negotiation import store
@@ -107,6 +108,8 @@ async def run_opener(db: Database, interval: float = OPENING_INTERVAL_SECONDS) -
     while True:
         try:
             await open_all_due(db)
+        except DatabaseUnavailable as exc:  # logged once per outage by the pool
+            log.debug("opening sealed bids failed; retrying: %s", exc)
         except (asyncpg.PostgresError, OSError):
             log.exception("opening sealed bids failed; retrying")
         await asyncio.sleep(interval)

@@ -36,9 +36,12 @@ def launch(
     data_dir: Path,
     extra_env: dict[str, str] | None = None,
     timeout: float = 120.0,
+    log_file: Path | None = None,
 ) -> RunningService:
     """``planner serve`` with a generous start-up allowance (``start_service``)."""
-    return start_service(database_url, data_dir, extra_env=extra_env, timeout=timeout)
+    return start_service(
+        database_url, data_dir, extra_env=extra_env, timeout=timeout, log_file=log_file
+    )
 
 
 def estate_rows(owners: int) -> list[tuple[str, str, str, str]]:

@@ -1,7 +1,8 @@
 """PostgreSQL restarts under load, shared by the fault tests and bench/faults.py.
 
 ``TcpPostgres``: a dedicated PostgreSQL server on TCP that a test may restart;
-``postgres_restarts_under_load`` restarts it while clients write and a socket follows.
+``postgres_restarts_under_load`` restarts it while clients write and a socket follows;
+``postgres_outage`` stops it for a few seconds and records what clients and the log saw.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +102,19 @@ class TcpPostgres:
             "-o",
             f"-h 127.0.0.1 -p {self.port} -k {self.pgdata} -c fsync=off",
             "restart",
+        )
+
+    def halt(self) -> None:
+        """Stop the server (``-m fast``: sessions are cut); ``resume`` starts it again."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def resume(self) -> None:
+        self._pg_ctl(
+            "-l",
+            str(self.pgdata / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.pgdata} -c fsync=off",
+            "start",
         )
 
     def stop(self) -> None:
@@ -233,3 +248,124 @@ async def _after(moment: list[float], t: float) -> bool:
 
 async def _covers(seen: set[int], head: int) -> bool:
     return set(range(1, head + 1)) <= seen
+
+
+@dataclass
+class OutageReport:
+    """What clients and the service's log saw while the database was stopped."""
+
+    outage_seconds: float = 0.0
+    answers: Counter[tuple[str, int]] = field(default_factory=Counter)  # (what, status)
+    problem_codes: Counter[str] = field(default_factory=Counter)
+    retry_after: Counter[str | None] = field(default_factory=Counter)
+    health_bodies: list[dict[str, Any]] = field(default_factory=list)
+    socket_closes: list[int | str] = field(default_factory=list)  # sockets opened meanwhile
+    log_lines: list[str] = field(default_factory=list)  # written from the stop to recovery
+    recovery_seconds: float = 0.0  # server started → first change acknowledged
+    listener_back_seconds: float = 0.0  # server started → /health says the listener is ok
+    old_socket_got_later_event: bool = False  # a socket opened before, kept open
+
+    @property
+    def refused(self) -> int:
+        return sum(n for (_, status), n in self.answers.items() if status != 200)
+
+
+async def postgres_outage(base: Path, outage_s: float = 4.0) -> OutageReport:
+    """Stop the database of a running ``planner serve`` for ``outage_s`` seconds while
+    clients call the API and ``/health`` and open sockets; start it again and wait until a
+    change goes through and the live listener is back. The service's log is kept."""
+    report = OutageReport()
+    pg = TcpPostgres(base)
+    await asyncio.to_thread(pg.start)
+    log_file = base / "service.log"
+    running: RunningService | None = None
+    loop = asyncio.get_running_loop()
+    try:
+        running = await asyncio.to_thread(
+            launch,
+            pg.url(),
+            base / "svc",
+            {"PLANNER_LIVE_POLL_S": "1", "PLANNER_LIVE_HEARTBEAT_S": "1"},
+            log_file=log_file,
+        )
+        ws_base = running.base_url.replace("http://", "ws://")
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as http:
+            admin = bearer(running.admin_token)
+            estate = (await http.post("/api/estates", json={"name": "停库"}, headers=admin)).json()
+            member = await http.post(
+                f"/api/estates/{estate['id']}/members",
+                json={"role": "committee", "display_name": "c"},
+                headers=admin,
+            )
+            committee = bearer(member.json()["token"])
+            buildings = f"/api/estates/{estate['id']}/buildings"
+            socket_url = f"{ws_base}/ws/estates/{estate['id']}?token={member.json()['token']}"
+            async with connect(socket_url, open_timeout=10) as old_socket:
+                json.loads(await old_socket.recv())  # hello
+                log_before = log_file.stat().st_size
+                await asyncio.to_thread(pg.halt)
+                halted = loop.time()
+                i = 0
+                while loop.time() - halted < outage_s:
+                    i += 1
+                    calls = [
+                        ("health", http.get("/health")),
+                        ("read", http.get(buildings, headers=committee)),
+                        ("write", http.post(buildings, json={"name": f"停{i}"}, headers=committee)),
+                    ]
+                    for what, call in calls:
+                        response = await call
+                        report.answers[(what, response.status_code)] += 1
+                        report.retry_after[response.headers.get("retry-after")] += 1
+                        if what == "health":
+                            report.health_bodies.append(response.json())
+                        elif "problem" in response.headers.get("content-type", ""):
+                            report.problem_codes[response.json().get("code")] += 1
+                    if i % 10 == 1:
+                        report.socket_closes.append(await _socket_during_outage(socket_url))
+                    await asyncio.sleep(0.05)
+                await asyncio.to_thread(pg.resume)
+                resumed = loop.time()
+                report.outage_seconds = resumed - halted
+
+                async def change_goes_through() -> bool:
+                    made = await http.post(buildings, json={"name": "恢复"}, headers=committee)
+                    return made.status_code == 201
+
+                report.recovery_seconds = await wait_until(change_goes_through, 60)
+
+                async def listener_back() -> bool:
+                    return bool((await http.get("/health")).json().get("listener") == "ok")
+
+                report.listener_back_seconds = await wait_until(listener_back, 60)
+                with contextlib.suppress(TimeoutError, ConnectionClosed):
+                    async with asyncio.timeout(10):
+                        while True:
+                            frame = json.loads(await old_socket.recv())
+                            if frame.get("type") == "building.added" and (
+                                frame["data"]["name"] == "恢复"
+                            ):
+                                report.old_socket_got_later_event = True
+                                break
+        await asyncio.sleep(0.5)  # let the log's last line reach the file
+        with log_file.open("rb") as log:
+            log.seek(log_before)
+            text = log.read().decode(errors="replace")
+        report.log_lines = text.splitlines()
+    finally:
+        if running is not None:
+            running.stop()
+        await asyncio.to_thread(pg.stop)
+    return report
+
+
+async def _socket_during_outage(url: str) -> int | str:
+    """How a socket opened while the database is away ends: its close code."""
+    try:
+        async with connect(url, open_timeout=5) as ws, asyncio.timeout(5):
+            while True:
+                await ws.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd is not None else "no close frame"
+    except (InvalidStatus, TimeoutError, *TRANSPORT_ERRORS) as exc:
+        return type(exc).__name__

@@ -4,6 +4,7 @@ command) as a subprocess, or the app under uvicorn inside the caller's event loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import uvicorn
@@ -54,29 +56,34 @@ class RunningService:
 
 
 def start_service(
-    database_url: str,
+    database_url: str | None,
     data_dir: Path,
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = ("serve",),
     timeout: float = 90.0,
+    log_file: Path | None = None,
 ) -> RunningService:
     """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
-    healthy (a loaded 2-core machine can take tens of seconds); killed if it does not."""
+    healthy (a loaded 2-core machine can take tens of seconds); killed if it does not.
+    Its output and log go to ``log_file`` (appended), or nowhere. Without a
+    ``database_url`` it runs on the embedded PostgreSQL in ``data_dir``."""
     port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_DATA_DIR": str(data_dir),
-        **(extra_env or {}),
-    }
-    process = subprocess.Popen(  # noqa: S603  (this interpreter running planner)
-        [sys.executable, "-m", "planner", *args, "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"PLANNER_DATA_DIR": str(data_dir), **(extra_env or {})})
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    with contextlib.ExitStack() as files:
+        output: IO[bytes] | int = subprocess.DEVNULL
+        if log_file is not None:
+            output = files.enter_context(log_file.open("ab"))
+        process = subprocess.Popen(  # noqa: S603  (this interpreter running planner)
+            [sys.executable, "-m", "planner", *args, "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base_url, process, timeout)

@@ -51,7 +51,8 @@ async def test_postgres_restart_under_load_recovers_by_itself(tmp_path: Path) ->
     assert report.lost == 0
     assert report.stream_gaps == 0
     assert max(report.recovery_seconds) < 30
-    assert all(r in (500, 503) or isinstance(r, str) for r in report.refused), report.refused
+    # while the server restarts: 503 (database_unavailable), never a 500
+    assert all(r == 503 or isinstance(r, str) for r in report.refused), report.refused
 
 
 async def test_solver_timeout_and_infeasible_plans_are_stored_as_failed(served: Served) -> None:

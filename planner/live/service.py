@@ -190,7 +190,7 @@ class LiveService:
             try:
                 await self.recheck_credentials()
             except _DB_ERRORS as exc:
-                log.info("live: credential check failed: %s", exc)
+                log.log(failure_level(exc), "live: credential check failed: %s", exc)
 
     async def recheck_credentials(self) -> None:
         listening = [s for s in self.hub.subscribers() if not s.closed]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from planner.errors import CODES
 from planner.estates.model import HouseholdRow, StagedImport
+from planner.model import nfc, text_fault
 
 COLUMNS = ("building", "unit", "floor", "area_m2", "owner_key", "owner_name", "hardship_cap_fen")
 OPTIONAL = frozenset({"hardship_cap_fen"})
@@ -109,10 +109,6 @@ STAGED_COLUMNS = (
 )
 
 
-#: Rows parsed between two offers of the GIL to other threads (a few hundred µs of work).
-_YIELD_EVERY = 64
-
-
 def stage_households(raw: bytes) -> StagedImport:
     """Decode and validate a whole file, and write its rows as COPY CSV (``STAGED_COLUMNS``).
 
@@ -138,8 +134,6 @@ def stage_households(raw: bytes) -> StagedImport:
             )
         )
         count += 1
-        if count % _YIELD_EVERY == 0:
-            time.sleep(0)  # hand the GIL to the event loop's thread now, not after 5 ms
     return StagedImport(rows=count, buildings=sorted(buildings), copy_csv=out.getvalue().encode())
 
 
@@ -225,10 +219,19 @@ def _columns(header: list[str]) -> list[str]:
     return columns
 
 
+#: Cells that name things: the name rules of ``planner.model.text_fault``, kept in NFC.
+NAMES = ("building", "unit", "owner_key", "owner_name")
+
+
 def _row(line: int, cells: dict[str, str]) -> HouseholdRow:
     for column, value in cells.items():
         if column not in OPTIONAL and not value:
             raise CsvProblem(line, column, "missing value", "required")
+        if column in NAMES:
+            fault = text_fault(value, name=True)
+            if fault is not None:
+                raise CsvProblem(line, column, fault.reason, fault.code, **fault.params)
+            cells[column] = value = nfc(value)
         longest = MAX_LENGTHS.get(column, MAX_FIELD)
         if len(value) > longest:
             raise CsvProblem(

@@ -172,8 +172,11 @@ async def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
     command = f"uv run python bench/csv_import.py --rows {args.rows} --compare '{args.compare}'"
     print(f"### Household CSV import ({dt.date.today().isoformat()}, `{command}`)\n")
-    print("| service | rows | MiB | import s | /health polls | /health p50 ms | p99 ms | max ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| service | rows | MiB | import s | /health polls | /health during the import, "
+        "p50 / p99 / max ms | /health idle just before, p50 / p99 / max ms |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for run in runs:
         print(_row(run))
 

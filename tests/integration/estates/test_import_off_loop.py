@@ -3,7 +3,8 @@
 The app runs under uvicorn in the test's own event loop, beside a probe that sleeps 5 ms
 over and over and records how late it wakes, and a client polling ``/health``. Parsing
 the file on the loop (the old import) makes the probe wake at least as late as the parse
-takes; the bound is half of that parse time, measured on this machine just before.
+takes; the bound is half of that parse time, measured on this machine just before (the
+mean of two parses, so a moment of load on the shared machine moves the bound little).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from planner.testing.register import HEADER, household_register
 
 pytestmark = pytest.mark.timeout(240)
 
-ROWS = 30_000
+ROWS = 40_000
 
 
 async def _loop_lag(stop: asyncio.Event, lags: list[float]) -> None:
@@ -68,8 +69,9 @@ async def test_a_big_import_leaves_the_loop_serving(
     http, token, estate_id = big
     raw = household_register(ROWS)
     began = time.perf_counter()
-    stage_households(raw)
-    parse_s = time.perf_counter() - began
+    for _ in range(2):
+        stage_households(raw)
+    parse_s = (time.perf_counter() - began) / 2
 
     lags: list[float] = []
     health: list[float] = []

@@ -153,6 +153,13 @@ def _validation_problem(exc: ValidationException) -> Problem:
                 field = (
                     unknown.group(1) if field in ("data", "body") else f"{field}.{unknown.group(1)}"
                 )
+            text = _TEXT_FIELD.match(reason)
+            if text:  # planner.model's text rules, reached by a body not sent as JSON
+                at = _AT_PATH.match(text.group("reason"))
+                assert at is not None
+                inner = (at.group("path") or "").lstrip(".")
+                field = f"{inner}.{text.group('field')}" if inner else text.group("field")
+                reason = at.group("reason")
             code, params = code_for_reason(reason)
             errors.append(field_error(field, code, reason, params))
     if not errors:

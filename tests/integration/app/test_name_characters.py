@@ -8,6 +8,7 @@ composed.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -81,6 +82,15 @@ async def test_hostile_names_are_refused_everywhere_and_nothing_is_stored(served
                 assert problem["code"] == code, (path, name, problem)
                 (error,) = problem["errors"]
                 assert (error["field"], error["code"], error["params"]) == (field, code, params)
+            # a JSON body sent as text/plain takes Litestar's own decoding: the same answer
+            plain = await http.post(
+                "/api/estates",
+                content=json.dumps({"name": name}).encode(),
+                headers={**bearer(w.admin), "content-type": "text/plain"},
+            )
+            assert plain.status_code == 400, plain.text
+            (error,) = plain.json()["errors"]
+            assert (error["field"], error["code"], error["params"]) == ("name", code, params)
             imported = await http.post(
                 f"/api/estates/{w.estate_a}/households/import",
                 content=_csv(name),

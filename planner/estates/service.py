@@ -147,7 +147,14 @@ async def import_households(
                     unit=unit,
                 )
             )
-        count, created = await store.insert_staged_households(conn, estate_id)
+        try:
+            count, created = await store.insert_staged_households(conn, estate_id)
+        except asyncpg.UniqueViolationError:
+            # another import took some of these units after the check above; it committed
+            raise Conflict(
+                "another import added some of these units meanwhile; nothing was stored",
+                "conflict",
+            ) from None
         await append_event(
             conn,
             estate_id=estate_id,

@@ -129,3 +129,15 @@ async def test_a_taken_unit_on_the_last_row_stores_nothing_more(
     buildings = await http.get(f"/api/estates/{estate_id}/buildings", headers=bearer(token))
     assert len(households.json()) == 1
     assert len(buildings.json()) == 1
+
+
+async def test_two_imports_of_one_file_at_once_store_it_once(
+    big: tuple[httpx.AsyncClient, str, int],
+) -> None:
+    http, token, estate_id = big
+    raw = household_register(ROWS)
+    answers = await asyncio.gather(*(_import(http, token, estate_id, raw) for _ in range(2)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses in ([201, 400], [201, 409]), [a.text[:200] for a in answers]
+    households = await http.get(f"/api/estates/{estate_id}/households", headers=bearer(token))
+    assert len(households.json()) == ROWS

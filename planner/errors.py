@@ -33,6 +33,9 @@ CODES: dict[str, str] = {
     "too_small": "must be at least {min}",
     "too_large": "must be at most {max}",
     "blank": "must contain a non-blank character",
+    "control_character": "contains a control character ({char})",
+    "bidi_control": "contains a bidi control character ({char}) that reorders text",
+    "invisible_only": "has no visible character",
     "not_allowed": "the value is not one of the allowed choices",
     "bad_format": "the value does not have the expected format",
     "not_json": "the body is not valid JSON",
@@ -274,6 +277,18 @@ _MSGSPEC_CODES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r"^Expected `str` matching regex '\\S'$"), "blank", ()),
     (re.compile(r"^Expected `str` matching regex"), "bad_format", ()),
     (re.compile(r"^Invalid enum value"), "not_allowed", ()),
+    # the text rules of planner.model (text_fault)
+    (
+        re.compile(r"^contains a control character \((?P<char>U\+[0-9A-F]+)\)$"),
+        "control_character",
+        ("char",),
+    ),
+    (
+        re.compile(r"^contains a bidi control character \((?P<char>U\+[0-9A-F]+)\)$"),
+        "bidi_control",
+        ("char",),
+    ),
+    (re.compile(r"^has no visible character$"), "invisible_only", ()),
     (
         re.compile(r"^Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`$"),
         "wrong_type",

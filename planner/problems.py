@@ -24,6 +24,8 @@ log = logging.getLogger("planner")
 
 PROBLEM_JSON = "application/problem+json"
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+# a refusal of planner.model's text rules names its field inside the Struct at the path
+_TEXT_FIELD = re.compile(r"^field `(?P<field>[^`]+)`: (?P<reason>.*)$", re.S)
 _AT_PATH = re.compile(r"^(?P<reason>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _TITLES = {
     400: "Bad request",
@@ -175,6 +177,13 @@ def _validation_problem(exc: ValidationException) -> Problem:
                 field = (
                     unknown.group(1) if field in ("data", "body") else f"{field}.{unknown.group(1)}"
                 )
+            text = _TEXT_FIELD.match(reason)
+            if text:  # planner.model's text rules, reached by a body not sent as JSON
+                at = _AT_PATH.match(text.group("reason"))
+                assert at is not None
+                inner = (at.group("path") or "").lstrip(".")
+                field = f"{inner}.{text.group('field')}" if inner else text.group("field")
+                reason = at.group("reason")
             code, params = code_for_reason(reason)
             errors.append(field_error(field, code, reason, params))
     if not errors:
@@ -217,6 +226,11 @@ async def strict_json_body(request: Request[Any, Any, Any]) -> None:
         if unknown:
             path = unknown.group(1) if path == "body" else f"{path}.{unknown.group(1)}"
         reason = match.group("reason")
+        text = _TEXT_FIELD.match(reason)
+        if text:
+            named = text.group("field")
+            path = named if path == "body" else f"{path}.{named}"
+            reason = text.group("reason")
         raise BadRequest(path, reason, *code_for_reason(reason)) from None
     except msgspec.DecodeError as exc:
         raise BadRequest("body", f"not valid JSON: {exc}", "not_json") from None

@@ -60,3 +60,12 @@ class ImportResult(Out):
     households_created: int
     buildings_created: int
     buildings: list[BuildingOut]
+
+
+class StagedImport(msgspec.Struct, frozen=True, kw_only=True):
+    """A validated household file, ready for COPY: ``copy_csv`` holds one CSV line per row
+    (``planner.estates.csv_rules.STAGED_COLUMNS``, a missing hardship cap left empty = NULL)."""
+
+    rows: int
+    buildings: list[str]
+    copy_csv: bytes

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
 from planner.db.store import ids_outside_estate
-from planner.estates.model import BuildingOut, EstateOut, HouseholdOut, HouseholdRow
+from planner.estates.model import BuildingOut, EstateOut, HouseholdOut
 
 
 async def insert_estate(conn: asyncpg.Connection, name: str, district: str | None) -> EstateOut:
@@ -60,63 +60,94 @@ async def insert_building(
     return BuildingOut(id=row["id"], name=row["name"]) if row else None
 
 
-async def ensure_buildings(
-    conn: asyncpg.Connection, estate_id: int, names: list[str]
-) -> tuple[dict[str, int], int]:
-    """Ids of the named buildings, creating the missing ones; returns (ids, how many created)."""
-    created = await conn.fetch(
-        """INSERT INTO buildings (estate_id, name) SELECT $1, n FROM unnest($2::text[]) AS n
-           ON CONFLICT (estate_id, name) DO NOTHING RETURNING id""",
+#: Rows of one import, COPYed in before any check against the estate; dropped at commit.
+_STAGING_SQL = """
+    CREATE TEMP TABLE household_import (
+        line              integer NOT NULL,
+        building          text NOT NULL,
+        unit              text NOT NULL,
+        floor             integer NOT NULL,
+        area_m2           numeric(12, 2) NOT NULL,
+        owner_key         text NOT NULL,
+        owner_name        text NOT NULL,
+        hardship_cap_fen  bigint
+    ) ON COMMIT DROP
+"""
+_COPY_CHUNK = 256 * 1024
+
+
+async def stage_households(
+    conn: asyncpg.Connection, copy_csv: bytes, columns: Sequence[str]
+) -> None:
+    """COPY a validated file (CSV, ``columns`` in order) into this transaction's staging table.
+
+    The bytes go out in chunks, so the event loop serves other requests between them.
+    """
+    await conn.execute(_STAGING_SQL)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        view = memoryview(copy_csv)
+        for start in range(0, len(view), _COPY_CHUNK):
+            yield bytes(view[start : start + _COPY_CHUNK])
+
+    await conn.copy_to_table(
+        "household_import", source=chunks(), columns=list(columns), format="csv"
+    )
+    await conn.execute("ANALYZE household_import")  # row counts for the joins that follow
+
+
+async def first_staged_unknown_building(
+    conn: asyncpg.Connection, estate_id: int
+) -> tuple[int, str] | None:
+    """(line, building) of the first staged row whose building the estate does not have."""
+    row = await conn.fetchrow(
+        """SELECT s.line, s.building FROM household_import s
+           WHERE NOT EXISTS (SELECT 1 FROM buildings b
+                             WHERE b.estate_id = $1 AND b.name = s.building)
+           ORDER BY s.line LIMIT 1""",
         estate_id,
-        names,
     )
-    rows = await conn.fetch(
-        "SELECT id, name FROM buildings WHERE estate_id = $1 AND name = ANY($2::text[])",
+    return (row["line"], row["building"]) if row else None
+
+
+async def first_staged_taken_unit(
+    conn: asyncpg.Connection, estate_id: int
+) -> tuple[int, str, str] | None:
+    """(line, building, unit) of the first staged row whose unit the estate already has."""
+    row = await conn.fetchrow(
+        """SELECT s.line, s.building, s.unit FROM household_import s
+           JOIN buildings b ON b.estate_id = $1 AND b.name = s.building
+           JOIN households h ON h.building_id = b.id AND h.unit = s.unit
+           ORDER BY s.line LIMIT 1""",
         estate_id,
-        names,
     )
-    return {r["name"]: r["id"] for r in rows}, len(created)
+    return (row["line"], row["building"], row["unit"]) if row else None
 
 
-async def existing_units(conn: asyncpg.Connection, estate_id: int) -> set[tuple[str, str]]:
-    rows = await conn.fetch(
-        """SELECT b.name, h.unit FROM households h JOIN buildings b ON b.id = h.building_id
-           WHERE h.estate_id = $1""",
+async def insert_staged_households(conn: asyncpg.Connection, estate_id: int) -> tuple[int, int]:
+    """Create the staged rows' missing buildings, then the households, in file order.
+
+    Returns (households created, buildings created).
+    """
+    created = await conn.fetchval(
+        """WITH made AS (
+               INSERT INTO buildings (estate_id, name)
+               SELECT $1, n FROM (SELECT DISTINCT building AS n FROM household_import) AS d
+               ORDER BY n
+               ON CONFLICT (estate_id, name) DO NOTHING RETURNING 1)
+           SELECT count(*) FROM made""",
         estate_id,
     )
-    return {(r["name"], r["unit"]) for r in rows}
-
-
-async def copy_households(
-    conn: asyncpg.Connection, estate_id: int, building_ids: dict[str, int], rows: list[HouseholdRow]
-) -> int:
-    await conn.copy_records_to_table(
-        "households",
-        columns=[
-            "estate_id",
-            "building_id",
-            "unit",
-            "floor",
-            "area_m2",
-            "owner_key",
-            "owner_name",
-            "hardship_cap_fen",
-        ],
-        records=[
-            (
-                estate_id,
-                building_ids[r.building],
-                r.unit,
-                r.floor,
-                r.area_m2,
-                r.owner_key,
-                r.owner_name,
-                r.hardship_cap_fen,
-            )
-            for r in rows
-        ],
+    status = await conn.execute(
+        """INSERT INTO households (estate_id, building_id, unit, floor, area_m2, owner_key,
+                                   owner_name, hardship_cap_fen)
+           SELECT $1, b.id, s.unit, s.floor, s.area_m2, s.owner_key, s.owner_name,
+                  s.hardship_cap_fen
+           FROM household_import s JOIN buildings b ON b.estate_id = $1 AND b.name = s.building
+           ORDER BY s.line""",
+        estate_id,
     )
-    return len(rows)
+    return int(status.split()[-1]), int(created)
 
 
 _HOUSEHOLD_SQL = """

@@ -12,19 +12,25 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from planner.model import Body, Fen, Id, Out, ShortText
+from planner.model import NAME, Body, Fen, Id, Out, ShortText, check_text_fields
 
 QuoteStatus = Literal["open", "awarded", "closed"]
 
 
 class LineInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One line as the supplier submits it: no totals, those are derived."""
+    """One line as the supplier submits it: no totals, those are derived.
 
-    description: str
-    unit: str
+    Its description, unit and key are names (``planner.model.check_text_fields``).
+    """
+
+    description: Annotated[str, msgspec.Meta(extra=NAME)]
+    unit: Annotated[str, msgspec.Meta(extra=NAME)]
     quantity: Decimal
     unit_price_fen: int
-    line_key: str | None = None
+    line_key: Annotated[str, msgspec.Meta(extra=NAME)] | None = None
+
+    def __post_init__(self) -> None:
+        check_text_fields(self)
 
 
 class PricedLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,6 +89,9 @@ class LineTarget(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     line_no: int
     target_unit_price_fen: int
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text_fields(self)
 
 
 class ReferenceLine(msgspec.Struct, frozen=True, kw_only=True):

@@ -22,6 +22,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from planner.estates.routes import MAX_IMPORT_BYTES
 from planner.testing import LINES, Served, World, bearer, row_counts
 
 pytestmark = pytest.mark.timeout(120)
@@ -55,7 +56,7 @@ def hostile_cases(w: World) -> list[Case]:
             "POST",
             f"/api/estates/{e}/households/import",
             b"building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen\n"
-            + b"1,1,1,1.00,k,n,\n" * 600_000,
+            + b"1,1,1,1.00,k,n,\n" * (MAX_IMPORT_BYTES // 16 + 1),
             "text/csv",
         ),
         ("nested 100k deep", "POST", f"/api/estates/{e}/buildings", _nested(100_000), j),

@@ -1,5 +1,6 @@
 import httpx
 
+from planner.estates.routes import MAX_IMPORT_BYTES
 from tests.conftest import SAMPLE_CSV, bearer
 
 
@@ -134,7 +135,7 @@ async def test_oversized_import_is_refused(
     client: httpx.AsyncClient, admin_token: str, make_estate
 ) -> None:
     estate_id = await make_estate(csv=None)
-    huge = b"building,unit,floor,area_m2,owner_key,owner_name\n" + b"x" * (9 * 1024 * 1024)
+    huge = b"building,unit,floor,area_m2,owner_key,owner_name\n" + b"x" * MAX_IMPORT_BYTES
     response = await client.post(
         f"/api/estates/{estate_id}/households/import",
         content=huge,

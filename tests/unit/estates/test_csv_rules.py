@@ -94,6 +94,9 @@ def test_non_utf8_is_refused() -> None:
         (HEADER + "1,101,999,80,A,a,\n", "out_of_range", {"min": -10, "max": 200}),
         (HEADER + "1,101,1,80,,a,\n", "required", {"column": "owner_key"}),
         (HEADER + "1,101,1,80,A,a,1.5\n", "not_a_whole_number", {"value": "1.5"}),
+        # the database keeps buildings, units and owner keys to 100 characters
+        (HEADER + "b" * 101 + ",101,1,80,A,a,\n", "too_long", {"column": "building", "max": 100}),
+        (HEADER + "1,101,1,80,A," + "n" * 201 + ",\n", "too_long", {"max": 200}),
         (
             HEADER + "1,101,1,50,A,a,\n1,101,1,60,C,c,\n",
             "csv_duplicate_unit",

@@ -50,6 +50,10 @@ class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
         token = bearer_token(connection)
         session_id = connection.cookies.get(SESSION_COOKIE)
         principal: Principal | None = None
+        if token is None and not session_id:
+            # Anonymous (the web app's files, sign-in): no database call, so static pages
+            # load during a database outage and cost no pool connection.
+            return AuthenticationResult(user=None, auth=None)
         async with db.connection() as conn:
             if token is not None:
                 principal = await store.principal_by_token(conn, token)

@@ -264,6 +264,7 @@ class OutageReport:
     recovery_seconds: float = 0.0  # server started → first change acknowledged
     listener_back_seconds: float = 0.0  # server started → /health says the listener is ok
     old_socket_got_later_event: bool = False  # a socket opened before, kept open
+    page_statuses: Counter[int] = field(default_factory=Counter)  # the web app's page, anonymous
 
     @property
     def refused(self) -> int:
@@ -323,6 +324,7 @@ async def postgres_outage(base: Path, outage_s: float = 4.0) -> OutageReport:
                             report.problem_codes[response.json().get("code")] += 1
                     if i % 10 == 1:
                         report.socket_closes.append(await _socket_during_outage(socket_url))
+                        report.page_statuses[(await http.get("/")).status_code] += 1
                     await asyncio.sleep(0.05)
                 await asyncio.to_thread(pg.resume)
                 resumed = loop.time()

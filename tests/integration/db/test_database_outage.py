@@ -45,4 +45,5 @@ async def test_database_outage_answers_503_and_logs_it_once_each_way(tmp_path: P
 
     assert report.recovery_seconds < 3, "a change goes through right after the restart"
     assert report.listener_back_seconds < 15
+    assert set(report.page_statuses) == {200}, "the web app loads without the database"
     assert report.old_socket_got_later_event, "the socket opened before the outage goes on"

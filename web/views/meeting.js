@@ -227,7 +227,7 @@ function Tally({ tally, motion }) {
   const closed = (tally.status || motion.status) === "closed";
   const hidden = tally.results_hidden || tally.yes_area_m2 === null || tally.yes_area_m2 === undefined;
   return html`<div data-testid="tally" aria-live="polite">
-    <h3>${t("tally.title")}</h3>
+    <h3 data-testid="tally-title">${t(closed ? "tally.result" : "tally.title")}</h3>
     <${Bar} testid="bar-participating-area" label=${t("tally.participatingArea")}
       value=${ratioForBar(tally.participating_area_m2, tally.total_area_m2)} threshold=${2 / 3}
       valueText=${`${formatArea(tally.participating_area_m2)} / ${formatArea(tally.total_area_m2)}`}

@@ -1,7 +1,7 @@
 import { html, useState, useEffect, useCallback } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Bar, Status } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from "../lib/ui.js";
 import { useLiveEvent, usePresence } from "../live.js";
 import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
 import { can } from "../lib/access.js";
@@ -217,7 +217,7 @@ function MotionPanel({ me, motion, onChange }) {
         disabled=${action.busy} onClick=${() => transition("close")}>${t("motion.close")}</button>` : null}
     </div>` : null}
     <${ErrorBox} error=${tally.error} />
-    ${tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null}
+    ${whileLoading(tally) || (tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null)}
   </section>`;
 }
 

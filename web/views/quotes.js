@@ -1,7 +1,7 @@
 import { html, useState, useMemo, useCallback } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from "../lib/format.js";
 import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
@@ -85,17 +85,17 @@ export function QuoteReview({ me, params }) {
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />
-      ${comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
+      ${whileLoading(comparison) || (comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
         ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>
           <${SealedReceived} data=${comparison.data} />`
-        : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
+        : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null)}
     </section>
     ${quoteList.length > 1 ? html`<div role="group" class="actions" aria-label=${t("quotes.pick")}>
       ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button"
         aria-pressed=${String(id) === String(quoteId) ? "true" : "false"} onClick=${() => setSelected(id)}>
         ${q.supplier_name || t("quotes.supplierN", { n: q.supplier_id })}</button>`; })}</div>` : null}
     ${quoteId ? html`<${QuoteHistory} key=${quoteId} me=${me} quoteId=${quoteId} onChange=${reloadAll} />`
-      : html`<p class="muted card">${t("quotes.none")}</p>`}`;
+      : whileLoading(quotes, comparison) || html`<p class="muted card">${t("quotes.none")}</p>`}`;
 }
 
 /** While bids are sealed: how many arrived and from whom (quote.received reloads it live). */

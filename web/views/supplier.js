@@ -1,7 +1,7 @@
 import { html, useState } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { fenToYuanString, lineTotalFen, parseYuan, formatFen } from "../lib/format.js";
 import { QuoteHistory } from "./quotes.js";
@@ -28,14 +28,14 @@ function InvitedWork({ work, me }) {
     <h2>${work.title}</h2>
     <p><${Status} kind="work" value=${work.status} /> <span class="muted">${tMaybe(`category.${work.category}`, work.category)}</span></p>
     <${ErrorBox} error=${quotes.error} />
-    ${mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
+    ${whileLoading(quotes) || (mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
       <a href=${`#/supplier/quotes/${q.id}`} data-testid="my-quote">${t("supplier.myQuote", { id: q.id })}</a>
       ${latestTotal(q) !== null ? html` · <${Money} fen=${latestTotal(q)} />` : null}
       ${q.status ? html` <${Status} kind="quote" value=${q.status} />` : null}</li>`)}</ul>`
       : creating ? html`<${LinesEditor} submitLabel=${t("supplier.submitQuote")}
           onSubmit=${(lines) => api(`/api/works/${work.id}/quotes`, { method: "POST", body: { lines } })}
           onDone=${(q) => { if (q && q.id) location.hash = `#/supplier/quotes/${q.id}`; }} />`
-        : html`<button type="button" class="primary" onClick=${() => setCreating(true)}>${t("supplier.newQuote")}</button>`}
+        : html`<button type="button" class="primary" onClick=${() => setCreating(true)}>${t("supplier.newQuote")}</button>`)}
   </section>`;
 }
 

@@ -175,7 +175,7 @@ function Comparison({ data }) {
     </tr>`)}</tbody>
     <tfoot><tr><th scope="row">${t("quotes.total")}</th>
       ${cols.map((q) => html`<td class=${`num${q.lowest_total ? " lowest" : ""}`}>${q.total_fen !== null && q.total_fen !== undefined ? html`<${Money} fen=${q.total_fen} />` : "—"}</td>`)}<td></td></tr></tfoot>
-  </table></div><p class="muted">${t("quotes.lowestNote")}</p>`;
+  </table></div><p class="muted" data-testid="comparison-note">${t(cols.length > 1 ? "quotes.lowestNote" : "quotes.singleBidder")}</p>`;
 }
 
 /** One quote: totals chart, rounds timeline, counter-offers and (committee) the award. */
@@ -205,7 +205,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       ${last.change_vs_first_pct !== null && last.change_vs_first_pct !== undefined && rounds.length > 1
         ? html` <span class="muted">(${t("quotes.vsFirst")} ${formatPct(last.change_vs_first_pct)})</span>` : null}</p>` : null}
     ${q.sealed && !priced.length ? html`<p class="notice">${t("quotes.sealedQuote")}</p>` : null}
-    ${priced.length ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
+    ${priced.length > 1 ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
     <ol class="timeline" data-testid="rounds">${rounds.slice().reverse().map((r) => html`<li key=${r.round} data-testid="round">
       <strong>${t("quotes.roundN", { n: r.round })}</strong> · <${Money} fen=${r.total_fen} />
       ${r.change_vs_previous_fen !== null && r.change_vs_previous_fen !== undefined && r.round > 1

@@ -20,6 +20,7 @@ HERE = Path(__file__).parent
         "web_errors.test.mjs",
         "web_format.test.mjs",
         "web_route_access.test.mjs",
+        "web_tally.test.mjs",
     ],
 )
 def test_browser_module(suite: str) -> None:

@@ -5,6 +5,7 @@ import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from 
 import { useLiveEvent, usePresence } from "../live.js";
 import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
 import { can } from "../lib/access.js";
+import { shortfalls } from "../lib/tally.js";
 
 const MEETING_KINDS = ["building_meeting", "public_hearing", "owners_assembly"];
 
@@ -252,7 +253,15 @@ function Tally({ tally, motion }) {
         ${tally.passed ? t("tally.passed") : t("tally.failed")}</p>
       <${Minutes} motion=${motion} tally=${tally} />`
       : !closed && !hidden ? html`<p class="muted" data-testid="projection">${tally.passed ? t("tally.wouldPass") : t("tally.wouldFail")}</p>` : null}
+    ${!closed ? html`<${Shortfalls} items=${shortfalls({ ...tally, results_hidden: hidden }, rule.ratio > 0.5)} />` : null}
   </div>`;
+}
+
+/** Why the motion would not pass now: what participation and consent still lack. */
+function Shortfalls({ items }) {
+  if (!items.length) return null;
+  return html`<ul class="plain shortfalls" data-testid="shortfalls">${items.map((s) => html`<li key=${s.what}
+    data-testid=${`short-${s.what}`}>${t(`tally.short.${s.what}`, { n: s.owners, area: s.area })}</li>`)}</ul>`;
 }
 
 function Minutes({ motion, tally }) {

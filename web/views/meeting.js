@@ -182,13 +182,20 @@ function MotionPanel({ me, motion, onChange }) {
   });
   const action = useAction();
   const [castNow, setMyChoice] = useState(null);
+  const [sending, setSending] = useState(null); // the choice on its way to the server
+  const [castReceipts, setReceipts] = useState(null);
   // after a reload, the ballot that counts for the caller's own units comes back from the server
   const mine = useApi(canVoteOn(motion, me) ? `/api/motions/${motion.id}/ballots/mine` : null);
-  const saved = itemsOf(mine.data).filter((b) => b.counted && b.delegation_id === null).map((b) => b.choice);
+  const counted = itemsOf(mine.data).filter((b) => b.counted && b.delegation_id === null);
+  const saved = counted.map((b) => b.choice);
   const myChoice = castNow ?? (saved.length ? saved[saved.length - 1] : null);
+  const receipts = castReceipts ?? counted;
   const vote = async (choice) => {
+    if (sending) return;
+    setSending(choice);
     const res = await action.run(() => api(`/api/motions/${motion.id}/ballots`, { method: "POST", body: { choice } }));
-    if (res !== undefined) { setMyChoice(choice); tally.reload(); }
+    setSending(null);
+    if (res !== undefined) { setMyChoice(choice); setReceipts(itemsOf(res.ballots)); tally.reload(); }
   };
   const transition = async (verb) => {
     const res = await action.run(() => api(`/api/motions/${motion.id}/${verb}`, { method: "POST" }));
@@ -205,10 +212,14 @@ function MotionPanel({ me, motion, onChange }) {
         ${proxies.length ? html` · ${t("meeting.proxyUnits", { n: proxies.length })}` : null}</p>
       <div class="vote-buttons" role="group" aria-label=${t("vote.label")}>
         ${["yes", "no", "abstain"].map((c) => html`<button type="button" class=${c} data-testid=${`vote-${c}`}
-          aria-pressed=${myChoice === c ? "true" : "false"} disabled=${action.busy}
-          onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
+          aria-pressed=${!sending && myChoice === c ? "true" : "false"} aria-disabled=${sending ? "true" : "false"}
+          aria-busy=${sending === c ? "true" : "false"} onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
       </div>
-      ${myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}</p>` : null}
+      ${sending ? html`<p class="notice" role="status" data-testid="vote-sending">${t("vote.sending", { choice: t(`vote.${sending}`) })}</p>`
+        : myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}
+          ${receipts.length ? html`<br /><span class="muted" data-testid="receipt">${t("vote.receipt", {
+            codes: receipts.map((r) => r.receipt).join(t("quotes.nameSeparator")),
+            at: formatDateTime(receipts[receipts.length - 1].cast_at) })}</span>` : null}</p>` : null}
     </div>` : null}
     <${ErrorBox} error=${action.error} />
     ${can(me, "meetings.manage") ? html`<div class="actions">

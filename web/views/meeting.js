@@ -118,17 +118,43 @@ export function MeetingRoom({ me, params }) {
 
 function MeetingControls({ meeting, onDone }) {
   const action = useAction();
+  const [confirming, setConfirming] = useState(false);
   const move = async (verb) => {
+    setConfirming(false);
     const res = await action.run(() => api(`/api/meetings/${meeting.id}/${verb}`, { method: "POST" }));
     if (res !== undefined) onDone();
   };
   if (meeting.status === "closed") return null;
+  const openMotions = itemsOf(meeting.motions).filter((m) => m.status === "open").length;
   return html`<div class="actions">
     ${meeting.status === "scheduled" ? html`<button type="button" class="primary" data-testid="open-meeting"
       disabled=${action.busy} onClick=${() => move("open")}>${t("meeting.open")}</button>` : null}
-    ${meeting.status === "open" ? html`<button type="button" data-testid="close-meeting"
-      disabled=${action.busy} onClick=${() => move("close")}>${t("meeting.close")}</button>` : null}
+    ${meeting.status === "open" && !confirming ? html`<button type="button" data-testid="close-meeting"
+      disabled=${action.busy} onClick=${() => setConfirming(true)}>${t("meeting.close")}</button>` : null}
+    ${confirming ? html`<${Confirm} testid="confirm-close-meeting" lines=${[
+        t("meeting.closeConsequence"),
+        ...(openMotions ? [t("meeting.closeOpenMotions", { n: openMotions })] : [])]}
+      yes=${t("meeting.closeConfirm")} onYes=${() => move("close")} onNo=${() => setConfirming(false)} />` : null}
     <${ErrorBox} error=${action.error} /></div>`;
+}
+
+/** An irreversible step, asked again with what it will do (the first button stays focusable). */
+function Confirm({ testid, lines, yes, onYes, onNo }) {
+  return html`<div class="notice confirm" role="alertdialog" aria-labelledby=${`${testid}-text`} data-testid=${testid}>
+    <div id=${`${testid}-text`}>${lines.map((line, i) => html`<p key=${i}>${line}</p>`)}</div>
+    <div class="actions"><button type="button" class="primary" data-testid=${`${testid}-yes`} onClick=${onYes}>${yes}</button>
+      <button type="button" data-testid=${`${testid}-no`} onClick=${onNo}>${t("common.cancel")}</button></div></div>`;
+}
+
+/** What closing the motion now will record, in words: passes, or fails and why. */
+function closeSummary(tally, motion) {
+  if (!tally) return [t("motion.closeConsequence")];
+  const rule = thresholdFor(tally.matter ?? motion.matter);
+  const hidden = tally.results_hidden || tally.yes_area_m2 === null || tally.yes_area_m2 === undefined;
+  const why = shortfalls({ ...tally, results_hidden: hidden }, rule.ratio > 0.5)
+    .map((s) => t(`tally.short.${s.what}`, { n: s.owners, area: s.area }));
+  const verdict = hidden ? null : tally.passed ? t("motion.closeWillPass") : t("motion.closeWillFail");
+  return [verdict, ...why, t("motion.closeConsequence")].filter(Boolean);
 }
 
 function NewMotion({ meetingId, onDone }) {
@@ -197,7 +223,9 @@ function MotionPanel({ me, motion, onChange }) {
     setSending(null);
     if (res !== undefined) { setMyChoice(choice); setReceipts(itemsOf(res.ballots)); tally.reload(); }
   };
+  const [confirmClose, setConfirmClose] = useState(false);
   const transition = async (verb) => {
+    setConfirmClose(false);
     const res = await action.run(() => api(`/api/motions/${motion.id}/${verb}`, { method: "POST" }));
     if (res !== undefined) { onChange(); tally.reload(); }
   };
@@ -225,8 +253,11 @@ function MotionPanel({ me, motion, onChange }) {
     ${can(me, "meetings.manage") ? html`<div class="actions">
       ${motion.status !== "open" && motion.status !== "closed" ? html`<button type="button" class="primary"
         data-testid="open-motion" disabled=${action.busy} onClick=${() => transition("open")}>${t("motion.open")}</button>` : null}
-      ${motion.status === "open" ? html`<button type="button" class="primary" data-testid="close-motion"
-        disabled=${action.busy} onClick=${() => transition("close")}>${t("motion.close")}</button>` : null}
+      ${motion.status === "open" && !confirmClose ? html`<button type="button" class="primary" data-testid="close-motion"
+        disabled=${action.busy} onClick=${() => setConfirmClose(true)}>${t("motion.close")}</button>` : null}
+      ${motion.status === "open" && confirmClose ? html`<${Confirm} testid="confirm-close-motion"
+        lines=${closeSummary(tally.data, motion)} yes=${t("motion.closeConfirm")}
+        onYes=${() => transition("close")} onNo=${() => setConfirmClose(false)} />` : null}
     </div>` : null}
     <${ErrorBox} error=${tally.error} />
     ${whileLoading(tally) || (tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null)}

@@ -124,11 +124,34 @@ function normaliseMe(raw) {
   };
 }
 
+/** Mark every table too wide for its card, so the card says it scrolls sideways (app.css). */
+function markWideTables(root) {
+  for (const wrap of root.querySelectorAll(".table-wrap")) {
+    const wide = wrap.scrollWidth > wrap.clientWidth + 1;
+    const hint = t("common.scrollHint");
+    if (wide && wrap.dataset.scrollHint !== hint) wrap.dataset.scrollHint = hint;
+    else if (!wide && wrap.dataset.scrollHint !== undefined) delete wrap.dataset.scrollHint;
+  }
+}
+
+function watchWideTables(root) {
+  let queued = false;
+  const check = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; markWideTables(root); });
+  };
+  new MutationObserver(check).observe(root, { childList: true, subtree: true, characterData: true });
+  addEventListener("resize", check);
+  onLangChange(check);
+}
+
 async function start() {
   await initI18n();
   const box = document.getElementById("app");
   box.textContent = "";
   render(html`<${App} />`, box);
+  watchWideTables(box);
 }
 
 start().catch((err) => {

@@ -78,7 +78,8 @@ def setting_up(estate: Any) -> dict[str, Any]:
     )
     committee.post(f"/api/motions/{motion['id']}/open")
     committee.post(f"/api/motions/{motion['id']}/close")
-    owned = [h["id"] for h in estate.households() if h["owner_key"] == "A"]
+    # one person holding the two flats of 1栋 (keys A and B)
+    owned = [h["id"] for h in estate.households() if h["owner_key"] in ("A", "B")]
     _, owner_token = estate.member("owner", "业主甲", household_ids=owned)
     return {
         "committee": committee_token,
@@ -86,6 +87,7 @@ def setting_up(estate: Any) -> dict[str, Any]:
         "owner": owner_token,
         "plan": plan["id"],
         "meeting": meeting["id"],
+        "owner_due": sum(h["amount_fen"] for h in plan["households"] if h["household_id"] in owned),
     }
 
 
@@ -101,7 +103,7 @@ async def test_labels_are_translated_and_named_as_people_say_them(
 
     owner = await open_page(base, made["owner"], phone=True, lang=lang)
     await owner.goto(f"{base}/#/my")
-    notice = owner.get_by_test_id("my-notice")
+    notice = owner.get_by_test_id("my-notice").first
     await notice.wait_for()
     by_area = "分摊方式：按面积" if zh else "How it is shared: By floor area"
     await notice.get_by_text(by_area, exact=True).wait_for()  # the works have loaded
@@ -115,6 +117,10 @@ async def test_labels_are_translated_and_named_as_people_say_them(
         assert "How it is shared: By floor area" in texts, texts
         assert "How it is shared: Building only" in texts, texts
     assert "Shared" not in await owner.locator("main").inner_text()
+    total = owner.get_by_test_id("my-total")  # her two flats together
+    yuan, fen = divmod(made["owner_due"], 100)
+    assert f"¥{yuan:,}.{fen:02d}" in await total.inner_text()
+    assert ("2 套房屋" if zh else "your 2 flats") in await total.inner_text()
     await no_horizontal_scroll(owner)
     await screenshot(owner, f"words-my-{lang}")
 

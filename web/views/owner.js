@@ -33,6 +33,12 @@ export function MyShare({ me }) {
       ${plan.data.status !== "approved" ? html` · ${t("my.draft")}` : null}</p>` : null}
     ${whileLoading(plan, households, works)}
     ${plan.data && !mine.length ? html`<p class="card muted">${t("my.noUnits")}</p>` : null}
+    ${mine.length > 1 ? html`<section class="card" data-testid="my-total" aria-labelledby="my-total-h">
+      <h2 id="my-total-h">${t("my.total", { n: mine.length })}</h2>
+      <p><strong><${Money} fen=${mine.reduce((sum, h) => sum + Number(h.amount_fen), 0)} /></strong></p>
+      <p class="muted" lang="zh-CN">${toChineseCapital(mine.reduce((sum, h) => sum + Number(h.amount_fen), 0))}</p>
+      <p class="muted">${mine.map((h) => { const u = units[String(h.household_id)] || {}; return `${u.building || ""} ${u.unit || ""}`.trim(); }).join(t("quotes.nameSeparator"))}</p>
+    </section>` : null}
     ${mine.map((h) => { const unit = units[String(h.household_id)] || {}; return html`<article class="card notice-sheet" key=${h.household_id} data-testid="my-notice">
       <h2>${t("my.notice")}: ${unit.building || ""} ${unit.unit || ""}</h2>
       <dl class="kv">

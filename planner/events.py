@@ -9,6 +9,8 @@ Each row carries the SHA-256 of its content chained to the previous row's hash.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -17,6 +19,11 @@ import msgspec
 
 Audience = Literal["all", "members", "staff", "supplier", "bidder"]
 NOTIFY_CHANNEL = "planner_events"
+
+# The clock events are dated by: the wall clock, except while ``planner demo`` plays its
+# history in-process (``planner.demo.loader`` sets its story clock here), when each event is
+# dated at its story time, in the same row and hash as ever. No request can set it.
+event_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("event_clock", default=None)
 
 
 class Event(msgspec.Struct, kw_only=True):
@@ -84,13 +91,14 @@ async def append_event(
             estate_id,
         )
     assert row is not None
+    clock = event_clock.get()
     event = Event(
         estate_id=estate_id,
         seq=row["last_seq"] + 1,
         type=type,
         data=payload,
         actor_id=actor_id,
-        at=datetime.now(UTC),
+        at=clock() if clock is not None else datetime.now(UTC),
         audience=audience,
         supplier_id=supplier_id,
     )

@@ -6,7 +6,7 @@ import { api, ApiError } from "./lib/api.js";
 import { can } from "./lib/access.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
 import { LiveProvider, LiveBanner } from "./live.js";
-import { parseRoute, navFor, inSection } from "./routes.js";
+import { parseRoute, navFor, inSection, allowed } from "./routes.js";
 import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
 
@@ -27,7 +27,7 @@ function LangToggle() {
 }
 
 function Shell({ me, route }) {
-  const View = !me.estate_id ? Estates : route.view || NotFound;
+  const View = !me.estate_id ? Estates : !route.view ? NotFound : allowed(me, route) ? route.view : NoAccess;
   const estateName = me.estate && me.estate.name;
   const links = navFor(me);
   return html`
@@ -55,6 +55,14 @@ async function signOut() {
   } finally {
     location.assign("/");
   }
+}
+
+/** A page opened by link that the member's role may not see: one sentence, in the language. */
+function NoAccess({ me }) {
+  return html`<section class="card" data-testid="no-access" role="alert">
+    <h1>${t("failure.noAccess")}</h1>
+    <p>${t("failure.noAccessText", { role: tMaybe(`role.${me.role}`, me.role) })}</p>
+    <p><a class="button primary" href="#/">${t("nav.home")}</a></p></section>`;
 }
 
 function NotFound() {
@@ -116,11 +124,34 @@ function normaliseMe(raw) {
   };
 }
 
+/** Mark every table too wide for its card, so the card says it scrolls sideways (app.css). */
+function markWideTables(root) {
+  for (const wrap of root.querySelectorAll(".table-wrap")) {
+    const wide = wrap.scrollWidth > wrap.clientWidth + 1;
+    const hint = t("common.scrollHint");
+    if (wide && wrap.dataset.scrollHint !== hint) wrap.dataset.scrollHint = hint;
+    else if (!wide && wrap.dataset.scrollHint !== undefined) delete wrap.dataset.scrollHint;
+  }
+}
+
+function watchWideTables(root) {
+  let queued = false;
+  const check = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; markWideTables(root); });
+  };
+  new MutationObserver(check).observe(root, { childList: true, subtree: true, characterData: true });
+  addEventListener("resize", check);
+  onLangChange(check);
+}
+
 async function start() {
   await initI18n();
   const box = document.getElementById("app");
   box.textContent = "";
   render(html`<${App} />`, box);
+  watchWideTables(box);
 }
 
 start().catch((err) => {

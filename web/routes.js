@@ -1,8 +1,8 @@
-// The one route table: each hash path names its view, the capability that puts it in the
-// navigation (none: everyone) and, for a section's first page, the navigation label.
-// A page belongs to the section of its first path segment (#/funding/12 → "funding").
-// Pages stay reachable by link without the capability: the server decides, and its 403
-// reads in the interface's language.
+// The one route table: each hash path names its view, the capability a member needs to see
+// it (none: everyone; a list: any of them) and, for a section's first page, the navigation
+// label. A page belongs to the section of its first path segment (#/funding/12 → "funding").
+// A member who opens a page by link without its capability gets one clear "no access to this
+// page" (app.js), not the view's refused requests; the server still decides every request.
 import { Home } from "./views/home.js";
 import { MeetingsList, MeetingRoom } from "./views/meeting.js";
 import { WorksList, QuoteReview } from "./views/quotes.js";
@@ -17,13 +17,13 @@ import { can } from "./lib/access.js";
 export const ROUTES = [
   { path: "/", view: Home, label: "nav.home" },
   { path: "/supplier", view: SupplierDesk, needs: "quotes.submit", label: "nav.supplier" },
-  { path: "/supplier/quotes/:id", view: SupplierQuote },
+  { path: "/supplier/quotes/:id", view: SupplierQuote, needs: "quotes.submit" },
   { path: "/meetings", view: MeetingsList, needs: "meetings.view", label: "nav.meetings" },
-  { path: "/meetings/:id", view: MeetingRoom },
+  { path: "/meetings/:id", view: MeetingRoom, needs: "meetings.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
-  { path: "/works/:id", view: QuoteReview },
+  { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
-  { path: "/funding/:id", view: FundingPlan },
+  { path: "/funding/:id", view: FundingPlan, needs: "funding.view" },
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
   { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
@@ -42,7 +42,7 @@ function sectionOf(path) {
   return path.split("/").filter(Boolean)[0] || "";
 }
 
-/** "#/meetings/12?x=1" → {view, section: "meetings", params: {id: "12"}, query: {x: "1"}, path};
+/** "#/meetings/12?x=1" → {view, needs, section: "meetings", params: {id: "12"}, query: {x: "1"}, path};
  * an unknown path has view and section null. */
 export function parseRoute(hash) {
   const raw = (hash || "").replace(/^#/, "") || "/";
@@ -50,14 +50,22 @@ export function parseRoute(hash) {
   const query = Object.fromEntries(new URLSearchParams(qs || ""));
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
-    if (m) return { view: route.view, section: route.section, params: { ...(m.groups || {}) }, query, path };
+    if (m) return { view: route.view, needs: route.needs, section: route.section, params: { ...(m.groups || {}) }, query, path };
   }
   return { view: null, section: null, params: {}, query, path };
 }
 
+/** True when the member may see the route's page: it needs nothing, or they hold its
+ * capability (any one of a list). */
+export function allowed(me, route) {
+  const needs = route && route.needs;
+  if (!needs) return true;
+  return (Array.isArray(needs) ? needs : [needs]).some((c) => can(me, c));
+}
+
 /** The navigation the member sees: each labelled section whose capability they hold. */
 export function navFor(me) {
-  return ROUTES.filter((r) => r.label && (!r.needs || can(me, r.needs)))
+  return ROUTES.filter((r) => r.label && allowed(me, r))
     .map((r) => ({ href: `#${r.path}`, section: r.section, label: r.label }));
 }
 

@@ -98,12 +98,14 @@ async def _load_or_refresh(
     if not load:
         return await fresh_links(http, db, admin_token)
     await remove_demo(db)
+    played = Story(http, admin_token)
     try:
-        tour = await Story(http, admin_token).play()
+        tour = await played.play()
     except BaseException:
         await remove_demo(db)
         raise
     async with db.transaction() as conn:
+        await store.redate(conn, played.estate_ids, played.clock.windows())
         estate_id = (await demo_estates(conn))[population.JINGUI.name]
         await append_event(
             conn,

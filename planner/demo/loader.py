@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ import httpx
 from planner.demo import population as pop
 from planner.demo import story
 from planner.demo.client import Caller, DemoLoadError, items
+from planner.events import event_clock
 
 BAND = ["0.20", "0.30"]
 RESIDENTS_RANGE_FEN = (150_000 * 100, 200_000 * 100)
@@ -41,6 +43,44 @@ class Estate:
         return sorted(h["id"] for h in self.households if h["owner_key"] == owner_key)
 
 
+class StoryClock:
+    """The story's time while the loader plays it: the wall clock plus the current step's
+    offset. ``at`` starts a step at a story time; ``windows`` tells, for every wall-clock
+    moment of the load, the offset in force then, so the rows' own timestamps (written by the
+    database's ``now()``) can be moved to story time afterwards (``store.redate``)."""
+
+    def __init__(self) -> None:
+        self.started = datetime.now(UTC)
+        self.today = self.started.astimezone(story.ZONE).date()
+        self.offset = timedelta(0)
+        self._starts: list[tuple[datetime, timedelta]] = [(self.started, self.offset)]
+        self.finished: datetime | None = None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def day(self, when: story.Day, plus: timedelta = timedelta(0)) -> datetime:
+        days, hhmm = when
+        at = time.fromisoformat(hhmm).replace(tzinfo=story.ZONE)
+        return datetime.combine(self.today + timedelta(days=days), at) + plus
+
+    def at(self, when: datetime) -> datetime:
+        """From now until the next step, the story's time is ``when`` (and on from there)."""
+        real = datetime.now(UTC)
+        self.offset = when - real
+        self._starts.append((real, self.offset))
+        return when
+
+    def finish(self) -> None:
+        self.finished = datetime.now(UTC)
+
+    def windows(self) -> list[tuple[datetime, datetime, timedelta]]:
+        """(wall-clock start, end, offset) of every step, back to back."""
+        end = self.finished or datetime.now(UTC)
+        ends = [start for start, _ in self._starts[1:]] + [end + timedelta(seconds=1)]
+        return [(start, stop, off) for (start, off), stop in zip(self._starts, ends, strict=True)]
+
+
 class Story:
     """The loader's state while it plays the history of 金桂苑 (and sets up 银杏苑)."""
 
@@ -51,11 +91,24 @@ class Story:
         self.suppliers: dict[str, int] = {}
         self.works: dict[str, int] = {}
         self.quotes: dict[tuple[str, str], int] = {}
+        self.clock = StoryClock()
+        self.estate_ids: list[int] = []
 
     async def play(self) -> dict[str, Caller]:
-        """Load both estates; return the tour's members by role."""
+        """Load both estates, each step at its story time; return the tour's members."""
+        token = event_clock.set(self.clock.now)
+        try:
+            return await self._play()
+        finally:
+            event_clock.reset(token)
+            self.clock.finish()
+
+    async def _play(self) -> dict[str, Caller]:
+        clock = self.clock
+        clock.at(clock.day(story.ESTATES_SET_UP))
         jg = await self.estate(pop.JINGUI)
         yx = await self.estate(pop.YINXING)
+        clock.at(clock.day(story.COMMITTEE_NAMED))
         for person in (
             story.COMMITTEE_CHAIR,
             story.COMMITTEE_MEMBER,
@@ -66,11 +119,14 @@ class Story:
         await self.negotiate(jg)
         await self.meeting(jg, story.PASSED_MEETING)
         await self.fund(jg)
+        clock.at(clock.day(story.NEIGHBOUR_JOINED))
+        await self.neighbour(yx)
         await self.meeting(jg, story.OPEN_MEETING)
+        clock.at(datetime.now(UTC) - timedelta(minutes=3))
         self.people["owner"] = await self.member(
             jg.id, story.TOUR_OWNER, household_ids=jg.units_of(pop.TOUR_OWNER_KEY)
         )
-        await self.neighbour(yx)
+        clock.at(datetime.now(UTC))
         return {
             "committee": self.people["chair"],
             "owner": self.people["owner"],
@@ -83,6 +139,7 @@ class Story:
             "/api/estates", {"name": plan.name, "district": plan.district}
         )
         estate_id = created["id"]
+        self.estate_ids.append(estate_id)
         await self.admin.post(
             f"/api/estates/{estate_id}/households/import",
             content=pop.households_csv(plan).encode(),
@@ -135,6 +192,8 @@ class Story:
     async def negotiate(self, jg: Estate) -> None:
         """Suppliers, works, invitations, rounds and counter-offers, then the awards."""
         chair = self.people["chair"]
+        clock = self.clock
+        clock.at(clock.day(story.WORKS_PROPOSED))
         for name, negotiator in (
             (story.POWER_COMPANY, story.POWER_NEGOTIATOR),
             (story.BUILDER, story.BUILDER_NEGOTIATOR),
@@ -149,22 +208,29 @@ class Story:
             f"/api/works/{self.works['power']}/reference-prices",
             {"lines": [{"description": d, "unit_price_fen": p} for d, p in story.POWER_REFERENCE]},
         )
+        clock.at(clock.day(story.SUPPLIERS_INVITED))
         for n in story.NEGOTIATIONS:
             await chair.post(
                 f"/api/works/{self.works[n.work]}/invitations",
                 {"supplier_id": self.suppliers[n.supplier]},
             )
         for turn in range(max(len(n.rounds) for n in story.NEGOTIATIONS)):
-            for n in story.NEGOTIATIONS:
+            for later, n in enumerate(story.NEGOTIATIONS):
                 if turn < len(n.rounds):
+                    day = (story.ROUND_DAYS[turn] + later, story.ROUND_TIME)
+                    clock.at(clock.day(day))
                     await self.quote_round(n, turn)
+            for later, n in enumerate(story.NEGOTIATIONS):
                 if turn < len(n.counters):
+                    day = (story.COUNTER_DAYS[turn] + later, story.COUNTER_TIME)
+                    clock.at(clock.day(day))
                     target, note = n.counters[turn]
                     quote_id = self.quotes[(n.work, n.supplier)]
                     await chair.post(
                         f"/api/quotes/{quote_id}/counter-offers",
                         {"target_total_fen": target, "note": note},
                     )
+        clock.at(clock.day(story.AWARDED))
         for n in story.NEGOTIATIONS:
             if n.award_last:
                 quote_id = self.quotes[(n.work, n.supplier)]
@@ -192,6 +258,13 @@ class Story:
     async def meeting(self, jg: Estate, spec: story.Meeting) -> None:
         """A building meeting with one motion; its owners vote as the spec says."""
         chair = self.people["chair"]
+        clock = self.clock
+        if spec.held is None:  # in session now
+            start = datetime.now(UTC) - timedelta(minutes=spec.minutes_ago)
+            held = start.replace(minute=start.minute // 5 * 5, second=0, microsecond=0)
+        else:
+            held = clock.day(spec.held)
+        clock.at(clock.day(spec.called))
         meeting = await chair.post(
             f"/api/estates/{jg.id}/meetings",
             {
@@ -199,10 +272,12 @@ class Story:
                 "kind": "building_meeting",
                 "scope_building_ids": [jg.buildings[spec.building]],
                 "agenda": list(spec.agenda),
-                "scheduled_at": spec.scheduled_at,
+                "scheduled_at": held.isoformat(),
             },
         )
+        clock.at(held)
         await chair.post(f"/api/meetings/{meeting['id']}/open")
+        clock.at(held + timedelta(minutes=3))
         body: dict[str, Any] = {
             "title": spec.motion_title,
             "matter": spec.matter,
@@ -211,18 +286,23 @@ class Story:
         if spec.work:
             body["work_id"] = self.works[spec.work]
         motion = await chair.post(f"/api/meetings/{meeting['id']}/motions", body)
+        clock.at(held + timedelta(minutes=5))
         await chair.post(f"/api/motions/{motion['id']}/open")
-        await self.cast_votes(jg, spec, meeting["id"], motion["id"])
+        ended = await self.cast_votes(jg, spec, meeting["id"], motion["id"], held)
         if spec.close:
+            clock.at(ended + timedelta(minutes=6))
             await chair.post(f"/api/motions/{motion['id']}/close")
+            clock.at(ended + timedelta(minutes=12))
             await chair.post(f"/api/meetings/{meeting['id']}/close")
             tally = await chair.get(f"/api/motions/{motion['id']}/tally")
             if not tally["passed"]:
                 raise DemoLoadError(f"the motion {spec.motion_title} did not pass: {tally}")
 
     async def cast_votes(
-        self, jg: Estate, spec: story.Meeting, meeting_id: int, motion_id: int
-    ) -> None:
+        self, jg: Estate, spec: story.Meeting, meeting_id: int, motion_id: int, held: datetime
+    ) -> datetime:
+        """The owners' ballots, one every ``spec.ballot_every_s`` from 10 minutes into the
+        meeting; returns the story time of the last."""
         persons = jg.persons_in(spec.building)
         keys = sorted(k for k in persons if k != pop.TOUR_OWNER_KEY)
         rng = random.Random(f"{spec.building}:{spec.matter}")  # noqa: S311 (reproducible)
@@ -230,7 +310,10 @@ class Story:
         vote = spec.vote
         choices = ["yes"] * vote.yes + ["no"] * vote.no + ["abstain"] * vote.abstain
         proxy = self.people["member"]
+        when = held + timedelta(minutes=10)
         for i, (key, choice) in enumerate(zip(keys, choices, strict=False)):
+            when = held + timedelta(minutes=10, seconds=i * spec.ballot_every_s)
+            self.clock.at(when)
             units = [h["id"] for h in persons[key]]
             if choice == "yes" and i < vote.proxied:
                 await self.people["chair"].post(
@@ -258,11 +341,14 @@ class Story:
             await owner.post(
                 f"/api/motions/{motion_id}/ballots", {"choice": choice, "household_ids": units}
             )
+        return when
 
     async def fund(self, jg: Estate) -> None:
         """Sources, one solve over the public-part works, the treasurer's approval."""
         treasurer = self.people["treasurer"]
-        for source in story.SOURCES:
+        clock = self.clock
+        for i, source in enumerate(story.SOURCES):
+            clock.at(clock.day(story.SOURCES_ADDED, timedelta(minutes=12 * i)))
             body: dict[str, Any] = {
                 "name": source.name,
                 "kind": source.kind,
@@ -272,6 +358,7 @@ class Story:
             if source.max_share is not None:
                 body["max_share"] = source.max_share
             await treasurer.post(f"/api/estates/{jg.id}/funding-sources", body)
+        clock.at(clock.day(story.PLAN_SOLVED))
         plan = await treasurer.post(
             f"/api/estates/{jg.id}/funding-plans",
             {
@@ -283,7 +370,9 @@ class Story:
         low, high = RESIDENTS_RANGE_FEN
         if not low <= plan["residents_total_fen"] <= high:
             raise DemoLoadError(f"residents would pay {plan['residents_total_fen']} fen")
+        clock.at(clock.day(story.PLAN_APPROVED))
         await treasurer.post(f"/api/funding-plans/{plan['id']}/approve")
+        clock.at(clock.day(story.PLAN_APPROVED, timedelta(days=1)))
         await self.people["chair"].post(
             f"/api/works/{self.works['pipes']}/status", {"status": "funded"}
         )

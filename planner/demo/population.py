@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from planner.demo.public_figures import NAMES as PUBLIC_FIGURES
+
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
     "许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -86,9 +88,20 @@ DEVELOPER_UNITS = (("10栋", "3-501"), ("10栋", "3-502"), ("10栋", "3-601"), (
 
 
 def person_name(rng: random.Random) -> str:
+    """A surname and a common given name, never a well-known public figure's name.
+
+    A drawn name on the denylist (``public_figures.NAMES``, e.g. 邓小平) moves on to the next
+    given name of the list, without drawing again: the generator's random sequence, and so
+    every other flat's area and owner, stays the same.
+    """
     surname = rng.choice(SURNAMES)
     start = rng.randrange(0, len(GIVEN) - 1, 2)
-    return surname + GIVEN[start : start + 2]
+    for step in range(0, len(GIVEN), 2):
+        at = (start + step) % len(GIVEN)
+        name = surname + GIVEN[at : at + 2]
+        if name not in PUBLIC_FIGURES:
+            return name
+    raise ValueError(f"every given name with the surname {surname} is a public figure's")
 
 
 def units_of(plan: EstatePlan) -> list[Unit]:

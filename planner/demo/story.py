@@ -8,9 +8,31 @@ retrofit's history reads ¥3,600,000.00 → ¥1,700,000.00 (−52.8 %) as in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from decimal import Decimal
 
 YUAN = 100
+
+# The story's calendar: (days before the day the demo is loaded, local time). The history
+# took four months: the retrofit's rounds came weeks apart, each answered by a counter-offer
+# about a week later; the 1栋 meeting sat on the evening it was called for; the 5栋 meeting
+# is in session now (its times are minutes before the load). The audit trail keeps the
+# order things were recorded in; only their dates are the story's.
+ZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
+Day = tuple[int, str]
+ESTATES_SET_UP: Day = (-126, "09:30")
+COMMITTEE_NAMED: Day = (-125, "10:00")
+WORKS_PROPOSED: Day = (-119, "14:30")  # suppliers, works approved, reference prices
+SUPPLIERS_INVITED: Day = (-112, "10:00")
+ROUND_DAYS = (-105, -84, -66, -52)  # round i of the first negotiation; the others a day later each
+ROUND_TIME = "16:00"
+COUNTER_DAYS = (-98, -75, -59)  # the committee's answer to round i
+COUNTER_TIME = "10:30"
+AWARDED: Day = (-49, "10:00")
+SOURCES_ADDED: Day = (-35, "09:30")
+PLAN_SOLVED: Day = (-33, "15:00")
+PLAN_APPROVED: Day = (-28, "10:00")
+NEIGHBOUR_JOINED: Day = (-20, "15:00")
 
 
 @dataclass(frozen=True)
@@ -90,9 +112,13 @@ class Vote:
 
 @dataclass(frozen=True)
 class Meeting:
+    """A building meeting: called (created) on ``called``, held on ``held`` (None: in
+    session now, opened ``minutes_ago`` minutes before the load) at its scheduled time."""
+
     title: str
     building: str
-    scheduled_at: str
+    called: Day
+    held: Day | None
     motion_title: str
     motion_text: str
     matter: int
@@ -100,6 +126,8 @@ class Meeting:
     work: str | None = None
     close: bool = True
     agenda: tuple[str, ...] = field(default_factory=tuple)
+    minutes_ago: int = 45
+    ballot_every_s: int = 75
 
 
 WORKS = (
@@ -245,7 +273,8 @@ SOURCES = (
 PASSED_MEETING = Meeting(
     title="1栋楼栋议事会：公共部位改造居民自筹",
     building="1栋",
-    scheduled_at="2024-09-28T19:30:00+08:00",
+    called=(-47, "10:00"),
+    held=(-42, "19:30"),
     motion_title="1栋居民按面积自筹公共部位改造资金",
     motion_text="按照“居民出一点、补贴拿一点、共建单位帮一点”的原则，本栋居民按专有面积分摊"
     "公共部位改造费用中的居民自筹部分，困难家庭按认定的上限缴纳。",
@@ -256,7 +285,9 @@ PASSED_MEETING = Meeting(
 OPEN_MEETING = Meeting(
     title="5栋楼栋议事会：屋面防水使用维修资金",
     building="5栋",
-    scheduled_at="2024-11-16T19:30:00+08:00",
+    called=(-7, "10:00"),
+    held=None,
+    ballot_every_s=60,
     motion_title="5栋屋面防水工程使用专项维修资金",
     motion_text="5栋顶层渗漏，拟使用本栋专项维修资金支付屋面防水工程中维修资金承担的部分。",
     matter=5,

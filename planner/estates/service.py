@@ -23,6 +23,7 @@ from planner.estates.model import (
     NewBuilding,
     NewEstate,
 )
+from planner.estates.natural_order import natural_key
 from planner.events import append_event
 
 
@@ -63,7 +64,8 @@ async def get_estate(db: Database, principal: Principal, estate_id: int) -> Esta
 async def list_buildings(db: Database, principal: Principal, estate_id: int) -> list[BuildingOut]:
     authorize(principal, estate_id, MEMBERS, what="estate")
     async with db.connection() as conn:
-        return await store.list_buildings(conn, estate_id)
+        buildings = await store.list_buildings(conn, estate_id)
+    return sorted(buildings, key=lambda b: natural_key(b.name))
 
 
 async def add_building(
@@ -96,7 +98,8 @@ async def list_households(db: Database, principal: Principal, estate_id: int) ->
     authorize(principal, estate_id, MEMBERS, what="estate")
     only = None if principal.role in STAFF else list(principal.household_ids)
     async with db.connection() as conn:
-        return await store.list_households(conn, estate_id, only)
+        households = await store.list_households(conn, estate_id, only)
+    return sorted(households, key=lambda h: (natural_key(h.building), natural_key(h.unit)))
 
 
 async def import_households(

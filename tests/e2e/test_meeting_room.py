@@ -75,6 +75,7 @@ async def test_owner_votes_on_phone_and_committee_sees_tally_live(
     await screenshot(chair, "meeting-room")
 
     await chair.get_by_test_id("close-motion").click()
+    await chair.get_by_test_id("confirm-close-motion-yes").click()
     for page in (chair, owner):
         await page.get_by_test_id("result").get_by_text("表决通过").wait_for()
     await screenshot(owner, "meeting-room-closed")

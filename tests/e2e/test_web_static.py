@@ -34,6 +34,7 @@ DYNAMIC = {
     ],
     "status.motion.": ["draft", "open", "closed"],
     "status.meeting.": ["scheduled", "open", "closed"],
+    "tally.short.": ["quorumOwners", "quorumArea", "consentOwners", "consentArea"],
 }
 
 

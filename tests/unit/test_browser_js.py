@@ -13,7 +13,16 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("suite", ["live/live_client.test.mjs", "web_errors.test.mjs"])
+@pytest.mark.parametrize(
+    "suite",
+    [
+        "live/live_client.test.mjs",
+        "web_errors.test.mjs",
+        "web_format.test.mjs",
+        "web_route_access.test.mjs",
+        "web_tally.test.mjs",
+    ],
+)
 def test_browser_module(suite: str) -> None:
     node = shutil.which("node")
     if node is None:

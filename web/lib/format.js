@@ -187,3 +187,26 @@ export function toChineseCapital(fen) {
   }
   return `人民币${negative ? "负" : ""}${text}`;
 }
+
+/** Natural order of names: "1栋" < "2栋" < "10栋", "2-301" < "10-101" (runs of digits by
+ * value, the rest as text); the server orders its lists the same way. */
+export function naturalCompare(a, b) {
+  const pa = String(a ?? "").split(/(\d+)/).filter(Boolean);
+  const pb = String(b ?? "").split(/(\d+)/).filter(Boolean);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const da = /^\d/.test(pa[i]);
+    const db = /^\d/.test(pb[i]);
+    if (da !== db) return da ? -1 : 1;
+    if (da) {
+      const diff = Number(pa[i]) - Number(pb[i]);
+      if (diff) return diff;
+    }
+    if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/** Households (or anything with building and unit) in natural building, then unit order. */
+export function byBuildingAndUnit(a, b) {
+  return naturalCompare(a.building, b.building) || naturalCompare(a.unit, b.unit);
+}

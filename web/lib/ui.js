@@ -49,8 +49,18 @@ export function byVersion(plans) {
   return plans.slice().sort((a, b) => Number(a.version) - Number(b.version));
 }
 
+/** The one loading state: a card or page whose data is on its way says so (never "none yet"
+ * before the answer came). */
 export function Loading() {
-  return html`<p class="loading" aria-live="polite">${t("common.loading")}</p>`;
+  return html`<p class="loading" role="status" aria-live="polite" data-testid="loading">
+    <span class="spinner" aria-hidden="true"></span>${t("common.loading")}</p>`;
+}
+
+/** For a card that waits for data: <Loading/> while any of the `useApi` requests has neither
+ * data nor an error yet, else null. A reload keeps showing the data it has.
+ * Use: `${whileLoading(works) || html`…the card's content…`}` */
+export function whileLoading(...requests) {
+  return requests.some((r) => r && r.loading && !r.data && !r.error) ? html`<${Loading} />` : null;
 }
 
 /** Fetch `path` now and whenever `reload()` is called or `path` changes. */

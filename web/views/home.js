@@ -1,7 +1,7 @@
 import { html } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
-import { useApi, Money, Status, byVersion } from "../lib/ui.js";
+import { useApi, Money, Status, byVersion, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { formatDateTime } from "../lib/format.js";
 import { can } from "../lib/access.js";
@@ -28,11 +28,11 @@ function NextMeeting({ me }) {
   const next = items.find((m) => m.status === "open") || scheduled[0] || items[items.length - 1];
   return html`<section class="card" aria-labelledby="next-meeting-h" data-testid="next-meeting">
     <h2 id="next-meeting-h">${t("home.nextMeeting")}</h2>
-    ${next ? html`<p><a href=${`#/meetings/${next.id}`}>${next.title}</a>
+    ${whileLoading(meetings) || (next ? html`<p><a href=${`#/meetings/${next.id}`}>${next.title}</a>
       ${next.scheduled_at ? html`<br /><span class="muted">${formatDateTime(next.scheduled_at)}</span>` : null}
       <br /><${Status} kind="meeting" value=${next.status} /></p>
       <a class="button primary" href=${`#/meetings/${next.id}`}>${t("home.enterMeeting")}</a>`
-      : html`<p class="muted">${meetings.error ? t("home.unavailable") : t("meetings.none")}</p>`}
+      : html`<p class="muted">${meetings.error ? t("home.unavailable") : t("meetings.none")}</p>`)}
   </section>`;
 }
 
@@ -43,8 +43,8 @@ function WorksByStatus({ me }) {
   const counts = WORK_STATUSES.map((s) => [s, items.filter((w) => w.status === s).length]).filter(([, n]) => n > 0);
   return html`<section class="card" aria-labelledby="works-status-h" data-testid="works-by-status">
     <h2 id="works-status-h">${t("home.worksByStatus")}</h2>
-    ${counts.length ? html`<ul class="plain">${counts.map(([s, n]) => html`<li key=${s}><${Status} kind="work" value=${s} /> ${t("home.nWorks", { n })}</li>`)}</ul>`
-      : html`<p class="muted">${works.error ? t("home.unavailable") : t("works.none")}</p>`}
+    ${whileLoading(works) || (counts.length ? html`<ul class="plain">${counts.map(([s, n]) => html`<li key=${s}><${Status} kind="work" value=${s} /> ${t("home.nWorks", { n })}</li>`)}</ul>`
+      : html`<p class="muted">${works.error ? t("home.unavailable") : t("works.none")}</p>`)}
     <a href="#/works">${t("home.allWorks")}</a>
   </section>`;
 }
@@ -55,12 +55,12 @@ function MoneyAtAGlance({ me }) {
   const latest = items[items.length - 1];
   return html`<section class="card" aria-labelledby="money-h" data-testid="money">
     <h2 id="money-h">${t("home.money")}</h2>
-    ${latest ? html`<dl class="kv">
+    ${whileLoading(plans) || (latest ? html`<dl class="kv">
       <dt>${t("funding.totalCost")}</dt><dd><${Money} fen=${latest.total_cost_fen} /></dd>
       <dt>${t("funding.residents")}</dt><dd><${Money} fen=${latest.residents_total_fen} /></dd>
       <dt>${t("funding.plan")}</dt><dd>${t("funding.versionN", { n: latest.version })} <${Status} kind="plan" value=${latest.status} /></dd>
     </dl><a href=${`#/funding/${latest.id}`}>${t("home.openPlan")}</a>`
-      : html`<p class="muted">${plans.error ? t("home.unavailable") : t("home.noPlan")}</p><a href="#/funding">${t("nav.funding")}</a>`}
+      : html`<p class="muted">${plans.error ? t("home.unavailable") : t("home.noPlan")}</p><a href="#/funding">${t("nav.funding")}</a>`)}
   </section>`;
 }
 

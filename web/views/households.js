@@ -2,13 +2,13 @@ import { html, useState } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money } from "../lib/ui.js";
-import { formatArea } from "../lib/format.js";
+import { formatArea, byBuildingAndUnit } from "../lib/format.js";
 import { can } from "../lib/access.js";
 
 /** The estate's households (staff), with the CSV import. Owner names are user text: rendered as text. */
 export function Households({ me }) {
   const list = useApi(`/api/estates/${me.estate_id}/households`);
-  const items = itemsOf(list.data);
+  const items = [...itemsOf(list.data)].sort(byBuildingAndUnit);
   return html`<h1>${t("households.title")}</h1>
     ${can(me, "households.import") ? html`<${ImportForm} estateId=${me.estate_id} onDone=${list.reload} />` : null}
     <${ErrorBox} error=${list.error} />

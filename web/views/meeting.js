@@ -1,10 +1,11 @@
 import { html, useState, useEffect, useCallback } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Bar, Status } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from "../lib/ui.js";
 import { useLiveEvent, usePresence } from "../live.js";
 import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
 import { can } from "../lib/access.js";
+import { shortfalls } from "../lib/tally.js";
 
 const MEETING_KINDS = ["building_meeting", "public_hearing", "owners_assembly"];
 
@@ -117,17 +118,43 @@ export function MeetingRoom({ me, params }) {
 
 function MeetingControls({ meeting, onDone }) {
   const action = useAction();
+  const [confirming, setConfirming] = useState(false);
   const move = async (verb) => {
+    setConfirming(false);
     const res = await action.run(() => api(`/api/meetings/${meeting.id}/${verb}`, { method: "POST" }));
     if (res !== undefined) onDone();
   };
   if (meeting.status === "closed") return null;
+  const openMotions = itemsOf(meeting.motions).filter((m) => m.status === "open").length;
   return html`<div class="actions">
     ${meeting.status === "scheduled" ? html`<button type="button" class="primary" data-testid="open-meeting"
       disabled=${action.busy} onClick=${() => move("open")}>${t("meeting.open")}</button>` : null}
-    ${meeting.status === "open" ? html`<button type="button" data-testid="close-meeting"
-      disabled=${action.busy} onClick=${() => move("close")}>${t("meeting.close")}</button>` : null}
+    ${meeting.status === "open" && !confirming ? html`<button type="button" data-testid="close-meeting"
+      disabled=${action.busy} onClick=${() => setConfirming(true)}>${t("meeting.close")}</button>` : null}
+    ${confirming ? html`<${Confirm} testid="confirm-close-meeting" lines=${[
+        t("meeting.closeConsequence"),
+        ...(openMotions ? [t("meeting.closeOpenMotions", { n: openMotions })] : [])]}
+      yes=${t("meeting.closeConfirm")} onYes=${() => move("close")} onNo=${() => setConfirming(false)} />` : null}
     <${ErrorBox} error=${action.error} /></div>`;
+}
+
+/** An irreversible step, asked again with what it will do (the first button stays focusable). */
+function Confirm({ testid, lines, yes, onYes, onNo }) {
+  return html`<div class="notice confirm" role="alertdialog" aria-labelledby=${`${testid}-text`} data-testid=${testid}>
+    <div id=${`${testid}-text`}>${lines.map((line, i) => html`<p key=${i}>${line}</p>`)}</div>
+    <div class="actions"><button type="button" class="primary" data-testid=${`${testid}-yes`} onClick=${onYes}>${yes}</button>
+      <button type="button" data-testid=${`${testid}-no`} onClick=${onNo}>${t("common.cancel")}</button></div></div>`;
+}
+
+/** What closing the motion now will record, in words: passes, or fails and why. */
+function closeSummary(tally, motion) {
+  if (!tally) return [t("motion.closeConsequence")];
+  const rule = thresholdFor(tally.matter ?? motion.matter);
+  const hidden = tally.results_hidden || tally.yes_area_m2 === null || tally.yes_area_m2 === undefined;
+  const why = shortfalls({ ...tally, results_hidden: hidden }, rule.ratio > 0.5)
+    .map((s) => t(`tally.short.${s.what}`, { n: s.owners, area: s.area }));
+  const verdict = hidden ? null : tally.passed ? t("motion.closeWillPass") : t("motion.closeWillFail");
+  return [verdict, ...why, t("motion.closeConsequence")].filter(Boolean);
 }
 
 function NewMotion({ meetingId, onDone }) {
@@ -181,15 +208,24 @@ function MotionPanel({ me, motion, onChange }) {
   });
   const action = useAction();
   const [castNow, setMyChoice] = useState(null);
+  const [sending, setSending] = useState(null); // the choice on its way to the server
+  const [castReceipts, setReceipts] = useState(null);
   // after a reload, the ballot that counts for the caller's own units comes back from the server
   const mine = useApi(canVoteOn(motion, me) ? `/api/motions/${motion.id}/ballots/mine` : null);
-  const saved = itemsOf(mine.data).filter((b) => b.counted && b.delegation_id === null).map((b) => b.choice);
+  const counted = itemsOf(mine.data).filter((b) => b.counted && b.delegation_id === null);
+  const saved = counted.map((b) => b.choice);
   const myChoice = castNow ?? (saved.length ? saved[saved.length - 1] : null);
+  const receipts = castReceipts ?? counted;
   const vote = async (choice) => {
+    if (sending) return;
+    setSending(choice);
     const res = await action.run(() => api(`/api/motions/${motion.id}/ballots`, { method: "POST", body: { choice } }));
-    if (res !== undefined) { setMyChoice(choice); tally.reload(); }
+    setSending(null);
+    if (res !== undefined) { setMyChoice(choice); setReceipts(itemsOf(res.ballots)); tally.reload(); }
   };
+  const [confirmClose, setConfirmClose] = useState(false);
   const transition = async (verb) => {
+    setConfirmClose(false);
     const res = await action.run(() => api(`/api/motions/${motion.id}/${verb}`, { method: "POST" }));
     if (res !== undefined) { onChange(); tally.reload(); }
   };
@@ -204,20 +240,27 @@ function MotionPanel({ me, motion, onChange }) {
         ${proxies.length ? html` · ${t("meeting.proxyUnits", { n: proxies.length })}` : null}</p>
       <div class="vote-buttons" role="group" aria-label=${t("vote.label")}>
         ${["yes", "no", "abstain"].map((c) => html`<button type="button" class=${c} data-testid=${`vote-${c}`}
-          aria-pressed=${myChoice === c ? "true" : "false"} disabled=${action.busy}
-          onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
+          aria-pressed=${!sending && myChoice === c ? "true" : "false"} aria-disabled=${sending ? "true" : "false"}
+          aria-busy=${sending === c ? "true" : "false"} onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
       </div>
-      ${myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}</p>` : null}
+      ${sending ? html`<p class="notice" role="status" data-testid="vote-sending">${t("vote.sending", { choice: t(`vote.${sending}`) })}</p>`
+        : myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}
+          ${receipts.length ? html`<br /><span class="muted" data-testid="receipt">${t("vote.receipt", {
+            codes: receipts.map((r) => r.receipt).join(t("quotes.nameSeparator")),
+            at: formatDateTime(receipts[receipts.length - 1].cast_at) })}</span>` : null}</p>` : null}
     </div>` : null}
     <${ErrorBox} error=${action.error} />
     ${can(me, "meetings.manage") ? html`<div class="actions">
       ${motion.status !== "open" && motion.status !== "closed" ? html`<button type="button" class="primary"
         data-testid="open-motion" disabled=${action.busy} onClick=${() => transition("open")}>${t("motion.open")}</button>` : null}
-      ${motion.status === "open" ? html`<button type="button" class="primary" data-testid="close-motion"
-        disabled=${action.busy} onClick=${() => transition("close")}>${t("motion.close")}</button>` : null}
+      ${motion.status === "open" && !confirmClose ? html`<button type="button" class="primary" data-testid="close-motion"
+        disabled=${action.busy} onClick=${() => setConfirmClose(true)}>${t("motion.close")}</button>` : null}
+      ${motion.status === "open" && confirmClose ? html`<${Confirm} testid="confirm-close-motion"
+        lines=${closeSummary(tally.data, motion)} yes=${t("motion.closeConfirm")}
+        onYes=${() => transition("close")} onNo=${() => setConfirmClose(false)} />` : null}
     </div>` : null}
     <${ErrorBox} error=${tally.error} />
-    ${tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null}
+    ${whileLoading(tally) || (tally.data ? html`<${Tally} tally=${tally.data} motion=${motion} />` : null)}
   </section>`;
 }
 
@@ -227,7 +270,7 @@ function Tally({ tally, motion }) {
   const closed = (tally.status || motion.status) === "closed";
   const hidden = tally.results_hidden || tally.yes_area_m2 === null || tally.yes_area_m2 === undefined;
   return html`<div data-testid="tally" aria-live="polite">
-    <h3>${t("tally.title")}</h3>
+    <h3 data-testid="tally-title">${t(closed ? "tally.result" : "tally.title")}</h3>
     <${Bar} testid="bar-participating-area" label=${t("tally.participatingArea")}
       value=${ratioForBar(tally.participating_area_m2, tally.total_area_m2)} threshold=${2 / 3}
       valueText=${`${formatArea(tally.participating_area_m2)} / ${formatArea(tally.total_area_m2)}`}
@@ -252,7 +295,15 @@ function Tally({ tally, motion }) {
         ${tally.passed ? t("tally.passed") : t("tally.failed")}</p>
       <${Minutes} motion=${motion} tally=${tally} />`
       : !closed && !hidden ? html`<p class="muted" data-testid="projection">${tally.passed ? t("tally.wouldPass") : t("tally.wouldFail")}</p>` : null}
+    ${!closed ? html`<${Shortfalls} items=${shortfalls({ ...tally, results_hidden: hidden }, rule.ratio > 0.5)} />` : null}
   </div>`;
+}
+
+/** Why the motion would not pass now: what participation and consent still lack. */
+function Shortfalls({ items }) {
+  if (!items.length) return null;
+  return html`<ul class="plain shortfalls" data-testid="shortfalls">${items.map((s) => html`<li key=${s.what}
+    data-testid=${`short-${s.what}`}>${t(`tally.short.${s.what}`, { n: s.owners, area: s.area })}</li>`)}</ul>`;
 }
 
 function Minutes({ motion, tally }) {

@@ -1,9 +1,9 @@
 import { html, useMemo } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, Money, Status, byVersion } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, Money, Status, byVersion, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
-import { formatArea, formatDate, toChineseCapital, planSharePct } from "../lib/format.js";
+import { formatArea, formatDate, toChineseCapital, planSharePct, byBuildingAndUnit } from "../lib/format.js";
 
 /** The plan in force (the one approved version; earlier ones are superseded, their notices
  * void), else the newest draft: what the owner will be asked to pay. */
@@ -25,13 +25,21 @@ export function MyShare({ me }) {
   const workNames = useMemo(() => Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w])), [works.data]);
   const units = useMemo(() => Object.fromEntries(itemsOf(households.data).map((h) => [String(h.id), h])), [households.data]);
   if (plans.loading && !plans.data) return html`<${Loading} />`;
-  const mine = plan.data ? itemsOf(plan.data.households).filter((h) => (me.household_ids || []).map(String).includes(String(h.household_id))) : [];
+  const mine = plan.data ? itemsOf(plan.data.households).filter((h) => (me.household_ids || []).map(String).includes(String(h.household_id)))
+    .sort((a, b) => byBuildingAndUnit(units[String(a.household_id)] || {}, units[String(b.household_id)] || {})) : [];
   return html`<h1>${t("my.title")}</h1>
     <${ErrorBox} error=${plans.error || plan.error} />
     ${!chosen ? html`<p class="card muted">${t("my.noPlan")}</p>` : null}
     ${chosen && plan.data ? html`<p class="muted">${t("funding.versionN", { n: plan.data.version })} <${Status} kind="plan" value=${plan.data.status} />
       ${plan.data.status !== "approved" ? html` · ${t("my.draft")}` : null}</p>` : null}
+    ${whileLoading(plan, households, works)}
     ${plan.data && !mine.length ? html`<p class="card muted">${t("my.noUnits")}</p>` : null}
+    ${mine.length > 1 ? html`<section class="card" data-testid="my-total" aria-labelledby="my-total-h">
+      <h2 id="my-total-h">${t("my.total", { n: mine.length })}</h2>
+      <p><strong><${Money} fen=${mine.reduce((sum, h) => sum + Number(h.amount_fen), 0)} /></strong></p>
+      <p class="muted" lang="zh-CN">${toChineseCapital(mine.reduce((sum, h) => sum + Number(h.amount_fen), 0))}</p>
+      <p class="muted">${mine.map((h) => { const u = units[String(h.household_id)] || {}; return `${u.building || ""} ${u.unit || ""}`.trim(); }).join(t("quotes.nameSeparator"))}</p>
+    </section>` : null}
     ${mine.map((h) => { const unit = units[String(h.household_id)] || {}; return html`<article class="card notice-sheet" key=${h.household_id} data-testid="my-notice">
       <h2>${t("my.notice")}: ${unit.building || ""} ${unit.unit || ""}</h2>
       <dl class="kv">

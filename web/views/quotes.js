@@ -1,7 +1,7 @@
 import { html, useState, useMemo, useCallback } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from "../lib/format.js";
 import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
@@ -85,17 +85,17 @@ export function QuoteReview({ me, params }) {
     <section class="card" aria-labelledby="cmp-h">
       <h2 id="cmp-h">${t("quotes.comparison")}</h2>
       <${ErrorBox} error=${comparison.error} />
-      ${comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
+      ${whileLoading(comparison) || (comparison.data && comparison.data.sealed && !itemsOf(comparison.data.quotes).length
         ? html`<p class="notice" data-testid="sealed">${t("quotes.sealed", { n: comparison.data.bidders, at: formatDateTime(comparison.data.opens_at) })}</p>
           <${SealedReceived} data=${comparison.data} />`
-        : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null}
+        : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null)}
     </section>
     ${quoteList.length > 1 ? html`<div role="group" class="actions" aria-label=${t("quotes.pick")}>
       ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button"
         aria-pressed=${String(id) === String(quoteId) ? "true" : "false"} onClick=${() => setSelected(id)}>
         ${q.supplier_name || t("quotes.supplierN", { n: q.supplier_id })}</button>`; })}</div>` : null}
     ${quoteId ? html`<${QuoteHistory} key=${quoteId} me=${me} quoteId=${quoteId} onChange=${reloadAll} />`
-      : html`<p class="muted card">${t("quotes.none")}</p>`}`;
+      : whileLoading(quotes, comparison) || html`<p class="muted card">${t("quotes.none")}</p>`}`;
 }
 
 /** While bids are sealed: how many arrived and from whom (quote.received reloads it live). */
@@ -175,7 +175,7 @@ function Comparison({ data }) {
     </tr>`)}</tbody>
     <tfoot><tr><th scope="row">${t("quotes.total")}</th>
       ${cols.map((q) => html`<td class=${`num${q.lowest_total ? " lowest" : ""}`}>${q.total_fen !== null && q.total_fen !== undefined ? html`<${Money} fen=${q.total_fen} />` : "—"}</td>`)}<td></td></tr></tfoot>
-  </table></div><p class="muted">${t("quotes.lowestNote")}</p>`;
+  </table></div><p class="muted" data-testid="comparison-note">${t(cols.length > 1 ? "quotes.lowestNote" : "quotes.singleBidder")}</p>`;
 }
 
 /** One quote: totals chart, rounds timeline, counter-offers and (committee) the award. */
@@ -205,7 +205,7 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
       ${last.change_vs_first_pct !== null && last.change_vs_first_pct !== undefined && rounds.length > 1
         ? html` <span class="muted">(${t("quotes.vsFirst")} ${formatPct(last.change_vs_first_pct)})</span>` : null}</p>` : null}
     ${q.sealed && !priced.length ? html`<p class="notice">${t("quotes.sealedQuote")}</p>` : null}
-    ${priced.length ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
+    ${priced.length > 1 ? html`<${ChartCanvas} config=${chart} label=${t("quotes.chartLabel")} height=${220} testid="rounds-chart" />` : null}
     <ol class="timeline" data-testid="rounds">${rounds.slice().reverse().map((r) => html`<li key=${r.round} data-testid="round">
       <strong>${t("quotes.roundN", { n: r.round })}</strong> · <${Money} fen=${r.total_fen} />
       ${r.change_vs_previous_fen !== null && r.change_vs_previous_fen !== undefined && r.round > 1

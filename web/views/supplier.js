@@ -1,7 +1,7 @@
 import { html, useState } from "../lib/html.js";
 import { t, tMaybe } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { fenToYuanString, lineTotalFen, parseYuan, formatFen } from "../lib/format.js";
 import { QuoteHistory } from "./quotes.js";
@@ -28,14 +28,14 @@ function InvitedWork({ work, me }) {
     <h2>${work.title}</h2>
     <p><${Status} kind="work" value=${work.status} /> <span class="muted">${tMaybe(`category.${work.category}`, work.category)}</span></p>
     <${ErrorBox} error=${quotes.error} />
-    ${mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
+    ${whileLoading(quotes) || (mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
       <a href=${`#/supplier/quotes/${q.id}`} data-testid="my-quote">${t("supplier.myQuote", { id: q.id })}</a>
       ${latestTotal(q) !== null ? html` · <${Money} fen=${latestTotal(q)} />` : null}
       ${q.status ? html` <${Status} kind="quote" value=${q.status} />` : null}</li>`)}</ul>`
       : creating ? html`<${LinesEditor} submitLabel=${t("supplier.submitQuote")}
           onSubmit=${(lines) => api(`/api/works/${work.id}/quotes`, { method: "POST", body: { lines } })}
           onDone=${(q) => { if (q && q.id) location.hash = `#/supplier/quotes/${q.id}`; }} />`
-        : html`<button type="button" class="primary" onClick=${() => setCreating(true)}>${t("supplier.newQuote")}</button>`}
+        : html`<button type="button" class="primary" onClick=${() => setCreating(true)}>${t("supplier.newQuote")}</button>`)}
   </section>`;
 }
 
@@ -48,13 +48,17 @@ export function SupplierQuote({ me, params }) {
   const rounds = itemsOf(quote.data.rounds);
   const last = rounds[rounds.length - 1];
   const open = quote.data.status === "open";
+  // the committee's per-line targets answering the latest round, shown beside those lines
+  const answers = itemsOf(quote.data.counter_offers).filter((c) => last && Number(c.round) === Number(last.round));
+  const answer = answers[answers.length - 1];
+  const targets = Object.fromEntries(itemsOf(answer && answer.line_targets).map((lt) => [String(lt.line_no), lt]));
   return html`<p><a href="#/supplier">← ${t("supplier.title")}</a></p>
     <h1>${t("supplier.myQuote", { id: quote.data.id })}</h1>
     <div class="grid two">
       <${QuoteHistory} me=${me} quoteId=${params.id} supplierView=${true} />
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">
         <h2 id="revise-h">${t("supplier.revise")}</h2>
-        <${LinesEditor} key=${last.round} initial=${itemsOf(last.lines)} submitLabel=${t("supplier.submitRound")}
+        <${LinesEditor} key=${last.round} initial=${itemsOf(last.lines)} targets=${targets} submitLabel=${t("supplier.submitRound")}
           onSubmit=${(lines) => api(`/api/quotes/${params.id}/rounds`, { method: "POST", body: { based_on_round: last.round, lines } })}
           onDone=${quote.reload} />
       </section>` : null}
@@ -85,7 +89,7 @@ function lineFen(line) {
 }
 
 /** Quote lines with line totals and the grand total computed live (exact fen, BigInt). */
-export function LinesEditor({ initial = [], submitLabel, onSubmit, onDone }) {
+export function LinesEditor({ initial = [], targets = {}, submitLabel, onSubmit, onDone }) {
   const [lines, setLines] = useState(() => (initial.length ? initial.map(toEditable) : [blankLine()]));
   const action = useAction();
   const update = (i, key) => (e) => {
@@ -119,7 +123,11 @@ export function LinesEditor({ initial = [], submitLabel, onSubmit, onDone }) {
       <div><label for=${`l${i}-q`}>${t("quotes.quantity")}</label>
         <input id=${`l${i}-q`} required inputmode="decimal" value=${l.quantity} onInput=${update(i, "quantity")} /></div>
       <div><label for=${`l${i}-p`}>${t("quotes.unitPriceYuan")}</label>
-        <input id=${`l${i}-p`} required inputmode="decimal" data-testid="unit-price" value=${l.price} onInput=${update(i, "price")} /></div>
+        <input id=${`l${i}-p`} required inputmode="decimal" data-testid="unit-price" value=${l.price} onInput=${update(i, "price")}
+          aria-describedby=${targets[String(i + 1)] ? `l${i}-target` : undefined} />
+        ${targets[String(i + 1)] ? html`<div class="muted line-target" id=${`l${i}-target`} data-testid="line-target">
+          ${t("supplier.lineTarget", { price: formatFen(targets[String(i + 1)].target_unit_price_fen) })}
+          ${targets[String(i + 1)].note ? html`<br />${targets[String(i + 1)].note}` : null}</div>` : null}</div>
       <div><span class="muted">${t("quotes.lineTotal")}</span><br />
         <output for=${`l${i}-q l${i}-p`}>${totals[i] === null ? "—" : formatFen(totals[i])}</output></div>
       <div>${lines.length > 1 ? html`<button type="button" aria-label=${t("quotes.removeLineN", { n: i + 1 })}

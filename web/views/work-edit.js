@@ -5,7 +5,7 @@ import { t } from "../lib/i18n.js";
 import { errorSentence } from "../lib/errors.js";
 import { api, itemsOf, ApiError } from "../lib/api.js";
 import { ErrorBox, useApi, useAction } from "../lib/ui.js";
-import { parseYuan, fenToYuanString } from "../lib/format.js";
+import { parseYuan, fenToYuanString, naturalCompare } from "../lib/format.js";
 
 export const EDITABLE_STATUSES = ["proposed", "approved", "quoting"];
 const BENEFIT_RULES = ["area", "equal", "area_floor_factor", "building"];
@@ -109,7 +109,7 @@ export function EditWork({ work, onDone }) {
     return reasons.length ? html`<p class="error" role="alert" data-testid=${`edit-error-${field}`}>
       ${reasons.join("; ")}</p>` : null;
   };
-  const list = itemsOf(buildings.data);
+  const list = [...itemsOf(buildings.data)].sort((a, b) => naturalCompare(a.name, b.name));
   return html`<details class="card" data-testid="edit-work" onToggle=${onToggle}><summary>${t("workEdit.open")}</summary>
     <form onSubmit=${submit} noValidate>
       <label for="edit-title">${t("works.name")}</label>

@@ -46,7 +46,9 @@ def compare(
     """Quotes side by side, matched line by line, lowest unit price per line marked.
 
     Rows follow the order in which lines first appear (quotes in the given order). Ties for
-    the lowest price are all marked. With a reference unit price, each cell carries its
+    the lowest price are all marked. "Lowest" needs a rival: a line only one quote prices,
+    and the total of a lone quote (one bidder, or a supplier's view of their own quote),
+    are never marked. With a reference unit price, each cell carries its
     deviation from it in fen and percent.
     """
     rows: dict[str, dict[int, PricedLine]] = {}
@@ -60,6 +62,7 @@ def compare(
     result_rows: list[ComparisonRow] = []
     for key, by_position in rows.items():
         lowest = min(cell.unit_price_fen for cell in by_position.values())
+        contested = len(by_position) > 1
         reference = reference_prices.get(key)
         reference_price = reference.unit_price_fen if reference is not None else None
         cells: list[ComparisonCell | None] = []
@@ -76,7 +79,7 @@ def compare(
                     quantity=line.quantity,
                     unit_price_fen=line.unit_price_fen,
                     total_fen=line.total_fen,
-                    lowest=line.unit_price_fen == lowest,
+                    lowest=contested and line.unit_price_fen == lowest,
                     deviation_fen=(
                         None if reference_price is None else line.unit_price_fen - reference_price
                     ),
@@ -107,7 +110,7 @@ def compare(
                 supplier_name=q.supplier_name,
                 round=q.round,
                 total_fen=q.total_fen,
-                lowest_total=q.total_fen == lowest_total,
+                lowest_total=len(quotes) > 1 and q.total_fen == lowest_total,
                 status=q.status,
             )
             for q in quotes

@@ -3,13 +3,17 @@ through the API, load again (nothing new), and start over with ``--reset``."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from demo_run import DemoRun, run_demo
@@ -154,6 +158,78 @@ def check_reference_case(run: DemoRun) -> None:
     supplier.close()
 
 
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def local_day(value: str) -> str:
+    return when(value).astimezone(SHANGHAI).date().isoformat()
+
+
+def check_story_dates(run: DemoRun, database_url: str) -> None:
+    """The history is dated like a real one: the retrofit's rounds and counter-offers weeks
+    apart, the 1栋 meeting held on its scheduled evening with its ballots cast during it,
+    the 5栋 meeting in session now, and every estate's events in story order."""
+    now = datetime.now(UTC)
+    committee = run.sign_in("committee")
+    estate_id = committee.get("/api/me")["estate_id"]
+    works = committee.get(f"/api/estates/{estate_id}/works")
+    power = next(w for w in works if w["category"] == "power")
+    awarded = next(
+        q for q in committee.get(f"/api/works/{power['id']}/quotes") if q["status"] == "awarded"
+    )
+    rounds = [when(r["at"]) for r in awarded["rounds"]]
+    counters = [when(c["at"]) for c in awarded["counter_offers"]]
+    assert rounds == sorted(rounds) and len({r.date() for r in rounds}) == len(rounds)
+    assert rounds[-1] - rounds[0] >= timedelta(weeks=6), rounds
+    assert all(b - a >= timedelta(days=7) for a, b in itertools.pairwise(rounds))
+    for i, counter in enumerate(counters):  # each answer between its round and the next
+        assert rounds[i] < counter < rounds[i + 1], (rounds, counters)
+    assert now - rounds[-1] > timedelta(weeks=4), "the award is weeks old, not today"
+
+    meetings = [
+        committee.get(f"/api/meetings/{m['id']}")
+        for m in committee.get(f"/api/estates/{estate_id}/meetings")
+    ]
+    held = next(m for m in meetings if m["status"] == "closed")
+    assert held["scope_building_ids"] and "1栋" in held["title"]
+    scheduled = held["scheduled_at"]
+    assert local_day(held["opened_at"]) == local_day(scheduled) == local_day(held["closed_at"])
+    assert when(scheduled) <= when(held["opened_at"]) < when(held["closed_at"])
+    assert when(held["closed_at"]) - when(held["opened_at"]) < timedelta(hours=3)
+    assert now - when(scheduled) > timedelta(weeks=4)
+    motion = held["motions"][0]
+    ballots = committee.get(f"/api/motions/{motion['id']}/ballots")
+    cast = sorted(when(b["cast_at"]) for b in ballots)
+    assert when(held["opened_at"]) < cast[0] and cast[-1] < when(held["closed_at"])
+    assert cast[-1] - cast[0] > timedelta(minutes=20), "ballots over the evening"
+    in_session = next(m for m in meetings if m["status"] == "open")
+    assert timedelta(0) < now - when(in_session["opened_at"]) < timedelta(hours=2)
+    assert local_day(in_session["scheduled_at"]) == local_day(in_session["opened_at"])
+    committee.close()
+
+    async def event_times() -> dict[int, list[tuple[int, datetime]]]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            rows = await conn.fetch("SELECT estate_id, seq, at FROM events ORDER BY estate_id, seq")
+        finally:
+            await conn.close()
+        out: dict[int, list[tuple[int, datetime]]] = {}
+        for r in rows:
+            out.setdefault(r["estate_id"], []).append((r["seq"], r["at"]))
+        return out
+
+    for estate, events in asyncio.run(event_times()).items():
+        times = [at for _, at in events]
+        assert times == sorted(times), f"estate {estate}: events out of story order"
+        assert times[-1] <= datetime.now(UTC)
+    jg = asyncio.run(event_times())[estate_id]
+    assert jg[-1][1] - jg[0][1] > timedelta(days=90), "four months of history"
+
+
 def vote_as_owner(run: DemoRun) -> None:
     """The owner finds the open motion of their building and casts a ballot; the tally moves."""
     owner = run.sign_in("owner")
@@ -236,6 +312,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
             )
         assert 12 <= buildings <= 20
         check_reference_case(first)
+        check_story_dates(first, database_url)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

@@ -103,3 +103,31 @@ def test_the_funding_plan_lands_in_the_reference_band() -> None:
         <= Decimal("0.30")
     )
     assert any(h.capped and h.amount_fen == 0 for h in plan.households)
+
+
+def test_no_demo_owner_or_member_carries_a_public_figures_name() -> None:
+    """Every owner of both estates (their fixed seeds) and every named member of the story."""
+    assert "邓小平" in pop.PUBLIC_FIGURES and len(pop.PUBLIC_FIGURES) >= 300
+    owners = {u.owner_name for plan in pop.ESTATES for u in pop.units_of(plan)}
+    assert len(owners) > 500
+    assert not owners & pop.PUBLIC_FIGURES
+    people = [
+        p.display_name.split()[-1].split("（")[0]
+        for p in vars(story).values()
+        if isinstance(p, story.Person)
+    ]
+    assert "周丽华" in people and not set(people) & pop.PUBLIC_FIGURES
+
+
+def test_the_name_generator_never_yields_a_public_figures_name() -> None:
+    """Every surname with every given name it can draw, and many random draws."""
+    import random
+
+    assert len(pop.GIVEN) % 2 == 0
+    starts = range(0, len(pop.GIVEN) - 1, 2)
+    reachable = {s + pop.GIVEN[i : i + 2] for s in pop.SURNAMES for i in starts}
+    assert reachable & pop.PUBLIC_FIGURES, "the denylist does bite on this generator"
+    drawn = {pop.person_name(random.Random(seed)) for seed in range(20_000)}
+    assert not drawn & pop.PUBLIC_FIGURES
+    assert len(drawn) >= len(reachable - pop.PUBLIC_FIGURES) - 5
+    assert all(len(n) == 3 and n[1:] in pop.GIVEN for n in drawn)

@@ -257,6 +257,7 @@ def test_comparison_matches_lines_and_marks_lowest() -> None:
     ]
     assert cable.cells[0] is not None and cable.cells[0].deviation_fen is None
     assert labour.cells[0] is None and labour.cells[2] is not None
+    assert not labour.cells[2].lowest, "a line only one bidder prices has no lowest"
     assert [q.lowest_total for q in result.quotes] == [False, False, True]
 
 
@@ -267,6 +268,13 @@ def test_comparison_prefers_line_keys_and_pairs_repeated_descriptions() -> None:
     assert [r.match_key for r in rows] == ["key:A1", "desc:labour", "desc:labour#2"]
     assert rows[0].cells[1] is not None and rows[0].cells[1].lowest
     assert rows[2].cells[1] is None
+
+
+def test_one_bidder_marks_nothing_lowest() -> None:
+    """With one bidder (or a supplier's view of their own quote) nothing is "lowest"."""
+    alone = compare([quote(1, line("Cable YJV", "10", 500), line("Transformer", "1", 9_000))])
+    assert [cell.lowest for row in alone.rows for cell in row.cells if cell] == [False, False]
+    assert [q.lowest_total for q in alone.quotes] == [False]
 
 
 def test_empty_comparison() -> None:

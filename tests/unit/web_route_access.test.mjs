@@ -1,0 +1,31 @@
+// node --test: which pages a member may open by link (web/routes.js `allowed`): a page
+// needs its section's capability, the work page either the staff's or the supplier's.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+globalThis.document = { documentElement: {}, cookie: "" };
+globalThis.localStorage = { getItem: () => null, setItem: () => {} };
+const { parseRoute, allowed } = await import("../../web/routes.js");
+
+const owner = { capabilities: ["meetings.view", "ballots.cast", "share.own"] };
+const supplier = { capabilities: ["quotes.submit"] };
+const committee = { capabilities: ["meetings.view", "works.view", "funding.view", "households.view"] };
+
+test("an owner may not open a work, a plan or the households by link", () => {
+  for (const hash of ["#/works/4", "#/works", "#/funding/2", "#/households", "#/supplier/quotes/1"]) {
+    assert.equal(allowed(owner, parseRoute(hash)), false, hash);
+  }
+  for (const hash of ["#/", "#/meetings/3", "#/my"]) assert.equal(allowed(owner, parseRoute(hash)), true, hash);
+});
+
+test("a supplier may open his quotes and the work, not meetings", () => {
+  assert.equal(allowed(supplier, parseRoute("#/supplier/quotes/1")), true);
+  assert.equal(allowed(supplier, parseRoute("#/works/4")), true);
+  assert.equal(allowed(supplier, parseRoute("#/meetings/3")), false);
+});
+
+test("the committee opens the work and the meeting", () => {
+  for (const hash of ["#/works/4", "#/meetings/3", "#/funding/2"]) {
+    assert.equal(allowed(committee, parseRoute(hash)), true, hash);
+  }
+});

@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "control_character": "contains a control character ({char})",
     "bidi_control": "contains a bidi control character ({char}) that reorders text",
     "invisible_only": "has no visible character",
+    "invisible_character": "contains an invisible character ({char})",
     "not_allowed": "the value is not one of the allowed choices",
     "bad_format": "the value does not have the expected format",
     "not_json": "the body is not valid JSON",
@@ -289,6 +290,11 @@ _MSGSPEC_CODES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ("char",),
     ),
     (re.compile(r"^has no visible character$"), "invisible_only", ()),
+    (
+        re.compile(r"^contains an invisible character \((?P<char>U\+[0-9A-F]+)\)$"),
+        "invisible_character",
+        ("char",),
+    ),
     (
         re.compile(r"^Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`$"),
         "wrong_type",

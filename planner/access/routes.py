@@ -54,12 +54,18 @@ class SignInController(Controller):
         self, request: Request[Any, Any, Any], db: DbDep, settings: SettingsDep
     ) -> Response[Any]:
         """The sign-in page's form: ``link`` (a pasted link or bare token) and ``lang``.
-        Signs in like ``GET /login`` (303 to ``/``) or answers with the page again. Left out
+        Signs in like ``GET /login`` (303 to ``/``) or answers with the page again (problem+json
+        to a client that does not ask for HTML). Left out
         of authentication: a stale session cookie must not make it a CSRF-checked change."""
         form = await request.form()
         link = str(form.get("link") or "")
         lang = str(form.get("lang") or "")
-        return await _sign_in(request, db, settings, token_of(link), lang, from_form=True)
+        token = token_of(link)
+        if not token:  # nothing pasted: no guess, so no failure counted
+            if _wants_html(request):
+                return _page(request, lang, "missing", 1, chosen=False)
+            raise Unauthorized("paste a sign-in link or its token", "signin_link_invalid")
+        return await _sign_in(request, db, settings, token, lang, from_form=True)
 
     @post("/logout", status_code=200)
     async def logout(self, request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
@@ -190,7 +196,7 @@ async def _sign_in(
     try:
         session = await service.sign_in(db, token, client, settings.auth)
     except (Unauthorized, TooManyFailures) as error:
-        if not (from_form or _wants_html(request)):
+        if not _wants_html(request):
             raise
         reason = signin_page.CODE_REASONS.get(error.code, "invalid")
         retry = (

@@ -109,7 +109,9 @@ async def test_pasting_a_link_or_token_into_the_form_signs_in(
         assert client.cookies.get("planner_lang") == "en"
         me = await client.get("/api/me")
         assert me.status_code == 200 and me.json()["role"] == "owner"
-    bad = await client.post("/login", data={"link": "pl_wrong", "lang": "en"})
+    bad = await client.post(
+        "/login", data={"link": "pl_wrong", "lang": "en"}, headers={"accept": BROWSER}
+    )
     page = _is_page(bad, 401)
     assert '<html lang="en">' in page and "pl_wrong" not in page
 
@@ -126,6 +128,15 @@ async def test_a_stale_session_cookie_does_not_block_the_form(
     response = await client.post("/login", data={"link": second}, follow_redirects=False)
     assert response.status_code == 303, response.text
     assert (await client.get("/api/me")).json()["role"] == "committee"
+
+
+async def test_an_api_client_posting_the_form_gets_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/login", data={"link": "pl_wrong"}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "signin_link_invalid"
 
 
 async def test_no_token_is_the_page_and_counts_no_failure(client: httpx.AsyncClient) -> None:
@@ -173,5 +184,8 @@ async def test_over_the_limit_the_page_says_wait_in_the_language(strict: str) ->
         assert 'data-reason="limited"' in page and "尝试次数过多" in page
         assert re.search(r"请在 \d+ 分钟后再试", page)
         assert not LATIN_WORD.search(_text(page))
-        en = _is_page(await http.post("/login", data={"link": "g10", "lang": "en"}), 429)
+        posted = await http.post(
+            "/login", data={"link": "g10", "lang": "en"}, headers={"accept": BROWSER}
+        )
+        en = _is_page(posted, 429)
         assert re.search(r"Try again in \d+ minutes", en)

@@ -78,6 +78,8 @@ CODES: dict[str, str] = {
     "revocation_not_yours": (
         "only the member who asked, or the admin, may withdraw this revocation request"
     ),
+    "signin_link_invalid": "this sign-in link is not valid (mistyped, cut short or never issued)",
+    "signin_link_revoked": "this sign-in link was revoked; ask your committee for a new one",
     "supplier_id_mismatch": "supplier_id is required for role supplier and only for it",
     "bad_csv": "line {line}: the file is not a valid CSV ({error})",
     "csv_empty": "the file holds no households",
@@ -199,8 +201,8 @@ class Unauthorized(PlannerError):
     title = "Unauthorized"
     default_code = "unauthorized"
 
-    def __init__(self, detail: str = "missing or invalid token") -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str = "missing or invalid token", code: str | None = None) -> None:
+        super().__init__(detail, code=code)
 
 
 class Forbidden(PlannerError):

@@ -128,6 +128,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
     ("POST", "/logout"): _none,
     ("GET", "/login"): _none,
+    ("POST", "/login"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

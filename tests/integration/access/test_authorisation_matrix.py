@@ -119,6 +119,8 @@ MATRIX: dict[tuple[str, str], str] = {
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
+    # the sign-in page's form ignores bearer tokens and cookies: without a pasted link, 401
+    ("POST", "/login"):                                      "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
     # the estate's live stream: close code instead of a status
     ("WS", "/ws/estates/{estate_id:int}"):                   " ok  ok  ok  ok  ok  ok 4403 4403 4403 4403 4403 4403  ok  ok 4401",  # noqa: E501
 }

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Literal
 
 import msgspec
 
 from planner.deliberation.model import Attendee, ChainHead, CountedReceipt, MeetingOut, MotionOut
 from planner.deliberation.rules import Tally
+from planner.localtime import DEFAULT_TIME_ZONE, local_datetime
 
 Lang = Literal["zh", "en"]
 
@@ -141,6 +143,8 @@ class MinutesInput(msgspec.Struct, kw_only=True):
     #: The estate's event-stream head right after the meeting's close was recorded: printed
     #: so that a chain later truncated back before it is caught (``--expect-head``).
     chain_head: ChainHead | None = None
+    #: The estate's IANA zone: times are printed as its wall clock, the zone named.
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
@@ -151,8 +155,18 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _when(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "—"  # type: ignore[attr-defined]
+def _when(value: datetime | None, time_zone: str) -> str:
+    """``2026-05-16 19:30 (Asia/Shanghai)``: the estate's wall clock, its zone named."""
+    if value is None:
+        return "—"
+    return f"{local_datetime(value, time_zone)} ({time_zone})"
+
+
+def _attendee(a: Attendee) -> str:
+    """``曹玉兰（1栋-101、1栋-202）``: the name with the units voted for (own, then as proxy),
+    so two owners of one name are told apart."""
+    units = [*a.own_unit_labels, *a.proxy_unit_labels]
+    return f"{a.display_name}（{'、'.join(units)}）" if units else a.display_name
 
 
 def _result(mm: MotionMinutes, t: dict[str, str]) -> str:
@@ -183,8 +197,8 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         f"- {t['estate']}: {md_escape(data.estate_name)}",
         f"- {t['kind']}: {KIND[lang][m.kind]}",
         f"- {t['scope']}: {scope}",
-        f"- {t['opened']}: {_when(m.opened_at)}",
-        f"- {t['closed']}: {_when(m.closed_at)}",
+        f"- {t['opened']}: {_when(m.opened_at, data.time_zone)}",
+        f"- {t['closed']}: {_when(m.closed_at, data.time_zone)}",
     ]
     if data.chain_head is not None:
         head = data.chain_head
@@ -207,7 +221,7 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         ]
         for a in data.attendance:
             refs = ", ".join(md_escape(r) for r in a.references) or "—"
-            name = md_escape(a.display_name)
+            name = md_escape(_attendee(a))
             out.append(f"| {name} | {a.own_units} | {a.proxy_units} | {refs} |")
     out += ["", f"## {t['motions']}", ""]
     for number, mm in enumerate(data.motions, start=1):
@@ -262,8 +276,8 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         f"<li>{t['estate']}: {e(data.estate_name)}</li>",
         f"<li>{t['kind']}: {KIND[lang][m.kind]}</li>",
         f"<li>{t['scope']}: {scope}</li>",
-        f"<li>{t['opened']}: {_when(m.opened_at)}</li>",
-        f"<li>{t['closed']}: {_when(m.closed_at)}</li>",
+        f"<li>{t['opened']}: {_when(m.opened_at, data.time_zone)}</li>",
+        f"<li>{t['closed']}: {_when(m.closed_at, data.time_zone)}</li>",
     ]
     if data.chain_head is not None:
         head = data.chain_head
@@ -289,7 +303,7 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         for a in data.attendance:
             refs = ", ".join(e(r) for r in a.references) or "—"
             parts.append(
-                f"<tr><td>{e(a.display_name)}</td><td class=n>{a.own_units}</td>"
+                f"<tr><td>{e(_attendee(a))}</td><td class=n>{a.own_units}</td>"
                 f"<td class=n>{a.proxy_units}</td><td>{refs}</td></tr>"
             )
         parts.append("</table>")

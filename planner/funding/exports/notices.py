@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
-from datetime import UTC
 from html import escape
 
 from planner.funding.engine import HouseholdPlan
@@ -100,11 +99,11 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
             f"v{plan.superseded_by_version}"
         )
         if plan.superseded_at is not None:
-            approval += f" {plan.superseded_at.astimezone(UTC):%Y-%m-%d}"
+            approval += f" {plan.local_date(plan.superseded_at)}"
     elif plan.is_draft:
-        approval = f"草稿（未批准）/ draft, created {plan.created_at.astimezone(UTC):%Y-%m-%d}"
+        approval = f"草稿（未批准）/ draft, created {plan.local_date(plan.created_at)}"
     else:
-        approval = f"已批准 / approved {plan.stamp.astimezone(UTC):%Y-%m-%d}"
+        approval = f"已批准 / approved {plan.local_date(plan.stamp)}"
     cap = ""
     if label.cap_fen is not None and household.capped:
         cap = f"<p>已按困难户封顶 {format_money(label.cap_fen)} 计算 / held at the hardship cap</p>"

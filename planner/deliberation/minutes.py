@@ -252,14 +252,24 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-       max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.5; color: #111; }
-table { border-collapse: collapse; margin: .5rem 0; }
+       max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.5; color: #111;
+       overflow-wrap: anywhere; }
+table { border-collapse: collapse; margin: .5rem 0; max-width: 100%; }
 th, td { border: 1px solid #999; padding: .2rem .6rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 code.head { font-size: .8rem; overflow-wrap: anywhere; }
 .receipts { font-family: monospace; font-size: .85rem; columns: 3; }
 .passed { color: #0a6b2a; } .failed { color: #a40000; }
-@media print { body { margin: 0; max-width: none; } h3 { break-after: avoid; } }
+@media screen and (max-width: 600px) {
+  body { margin: .75rem auto; padding: 0 .6rem; font-size: 15px; }
+  h1 { font-size: 1.35rem; } h2 { font-size: 1.15rem; } h3 { font-size: 1.05rem; }
+  ul, ol { padding-left: 1.2rem; }
+  th, td { padding: .2rem .3rem; }
+  .receipts { columns: 2; font-size: .8rem; }
+}
+@page { size: A4; margin: 16mm 18mm; }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; }
+               h3 { break-after: avoid; } .receipts { columns: 3; } }
 """
 
 
@@ -271,6 +281,7 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
     parts = [
         "<!doctype html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(t['minutes'])}: {e(m.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(t['minutes'])}: {e(m.title)}</h1><ul>",
         f"<li>{t['estate']}: {e(data.estate_name)}</li>",

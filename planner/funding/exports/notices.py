@@ -47,6 +47,22 @@ tr.total td, tr.total th { font-weight: bold; border-top: 2px solid #111; }
   transform: rotate(-30deg); font-size: 72pt; font-weight: bold; color: rgba(192, 0, 0, 0.14);
   pointer-events: none; white-space: nowrap; z-index: 0; }
 .notice > *:not(.watermark) { position: relative; z-index: 1; }
+@media screen and (max-width: 820px) {
+  /* A4 on paper, phone-sized on screen: the page fits the screen, nothing scrolls sideways. */
+  body { background: #fff; overflow-wrap: anywhere; }
+  .notice { width: auto; min-height: auto; margin: 0; padding: 16px 12px 24px;
+    border-bottom: 6px solid #eee; }
+  h1 { font-size: 20px; letter-spacing: 0.1em; }
+  .sub { font-size: 12px; margin-bottom: 12px; }
+  table { font-size: 14px; margin: 10px 0; }
+  th, td { padding: 6px 6px; }
+  th { width: 34%; }
+  .capital { font-size: 15px; }
+  .code { font-size: 14px; letter-spacing: 0.05em; }
+  .meta { font-size: 12px; margin-top: 14px; }
+  .sign { margin-top: 28px; flex-wrap: wrap; gap: 8px 16px; font-size: 14px; }
+  .watermark { font-size: 44px; }
+}
 @media print {
   body { background: #fff; }
   .notice { margin: 0; width: auto; min-height: auto; padding: 0; }

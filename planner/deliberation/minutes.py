@@ -162,11 +162,17 @@ def _when(value: datetime | None, time_zone: str) -> str:
     return f"{local_datetime(value, time_zone)} ({time_zone})"
 
 
-def _attendee(a: Attendee) -> str:
-    """``曹玉兰（1栋-101、1栋-202）``: the name with the units voted for (own, then as proxy),
-    so two owners of one name are told apart."""
-    units = [*a.own_unit_labels, *a.proxy_unit_labels]
-    return f"{a.display_name}（{'、'.join(units)}）" if units else a.display_name
+def _attendee(a: Attendee, lang: Lang) -> str:
+    """``曹玉兰（1栋-101、1栋-202）``: the name with the units voted for, own then as a proxy
+    (``王五（1栋-101；受托 2栋-301）``), so two owners of one name are told apart."""
+    zh = lang == "zh"
+    sep, open_, close, semi = ("、", "（", "）", "；") if zh else (", ", " (", ")", "; ")
+    parts = []
+    if a.own_unit_labels:
+        parts.append(sep.join(a.own_unit_labels))
+    if a.proxy_unit_labels:
+        parts.append(("受托 " if zh else "as proxy ") + sep.join(a.proxy_unit_labels))
+    return f"{a.display_name}{open_}{semi.join(parts)}{close}" if parts else a.display_name
 
 
 def _result(mm: MotionMinutes, t: dict[str, str]) -> str:
@@ -221,7 +227,7 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         ]
         for a in data.attendance:
             refs = ", ".join(md_escape(r) for r in a.references) or "—"
-            name = md_escape(_attendee(a))
+            name = md_escape(_attendee(a, lang))
             out.append(f"| {name} | {a.own_units} | {a.proxy_units} | {refs} |")
     out += ["", f"## {t['motions']}", ""]
     for number, mm in enumerate(data.motions, start=1):
@@ -314,7 +320,7 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         for a in data.attendance:
             refs = ", ".join(e(r) for r in a.references) or "—"
             parts.append(
-                f"<tr><td>{e(_attendee(a))}</td><td class=n>{a.own_units}</td>"
+                f"<tr><td>{e(_attendee(a, lang))}</td><td class=n>{a.own_units}</td>"
                 f"<td class=n>{a.proxy_units}</td><td>{refs}</td></tr>"
             )
         parts.append("</table>")

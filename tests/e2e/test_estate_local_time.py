@@ -188,6 +188,11 @@ async def test_minutes_and_a_payment_notice_fit_a_phone_and_print_on_a4(
     await _fits(minutes)
     await screenshot(minutes, "minutes-page")
     assert _a4(await minutes.pdf(prefer_css_page_size=True))
+    await minutes.goto(f"{base}/api/meetings/{meeting_id}/minutes.html?lang=en")
+    text = await minutes.inner_text("body")
+    assert f"Closed: {shanghai(closed_at)} (Asia/Shanghai)" in text
+    assert await minutes.get_by_text("曹玉兰 (1栋-101, 1栋-102)").is_visible()
+    await _fits(minutes)
 
     _, treasurer_token = estate.member("treasurer", "刘会计")
     treasurer = estate.api(treasurer_token)

@@ -42,7 +42,18 @@ async def _closed_meeting(client: httpx.AsyncClient, voting: Voting, database_ur
     )
     motion_id = motion.json()["id"]
     assert (await client.post(f"/api/motions/{motion_id}/open", headers=h)).status_code == 200
-    for key in "ABC":
+    # C's flat is voted by B as a proxy.
+    delegated = await client.post(
+        f"/api/estates/{voting.estate_id}/delegations",
+        headers=h,
+        json={
+            "household_ids": [voting.households["10栋/101"]],
+            "proxy_member_id": voting.owners["B"][0],
+            "reference": "委托书1",
+        },
+    )
+    assert delegated.status_code == 201, delegated.text
+    for key in "AB":
         assert (await vote(client, voting.owners[key][1], motion_id, "yes")).status_code == 201
     closed = await client.post(f"/api/meetings/{meeting_id}/close", headers=h)
     assert closed.status_code == 200, closed.text
@@ -70,12 +81,12 @@ async def test_minutes_print_shanghai_time_and_each_voters_units(
     assert "2026-05-16 19:30 (Asia/Shanghai)" in md.text
     assert "UTC" not in md.text and "11:30" not in md.text
     assert "业主A（1栋\\-101、1栋\\-202）" in md.text  # natural order, Markdown-escaped
-    assert "业主C（10栋\\-101）" in md.text
+    assert "业主B（2栋\\-101；受托 10栋\\-101）" in md.text
     page = await client.get(f"/api/meetings/{meeting_id}/minutes.html", headers=h)
     assert page.status_code == 200
     assert "19:30 (Asia/Shanghai)" in page.text and "11:30" not in page.text
     assert "<td>业主A（1栋-101、1栋-202）</td>" in page.text
-    assert "<td>业主B（2栋-101）</td>" in page.text
+    assert "<td>业主B（2栋-101；受托 10栋-101）</td>" in page.text
     # The API's own timestamps stay ISO 8601 with their offset (UTC).
     meeting = (await client.get(f"/api/meetings/{meeting_id}", headers=h)).json()
     assert meeting["closed_at"].startswith("2026-05-16T11:30:00")

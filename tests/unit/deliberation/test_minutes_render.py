@@ -182,10 +182,12 @@ def test_minutes_name_each_voter_with_the_units_voted_for() -> None:
     data = msgspec.structs.replace(scene(), attendance=twins)
     md = render_markdown(data)
     assert "| 曹玉兰（1栋\\-101、1栋\\-202） | 2 | 0 | — |" in md
-    assert "| 曹玉兰（3栋\\-502、10栋\\-101） | 1 | 1 | 委托书 \\#3 |" in md
+    assert "| 曹玉兰（3栋\\-502；受托 10栋\\-101） | 1 | 1 | 委托书 \\#3 |" in md
     page = render_html(data)
     assert "<td>曹玉兰（1栋-101、1栋-202）</td>" in page
-    assert "<td>曹玉兰（3栋-502、10栋-101）</td>" in page
+    assert "<td>曹玉兰（3栋-502；受托 10栋-101）</td>" in page
+    english = render_html(data, "en")
+    assert "<td>曹玉兰 (3栋-502; as proxy 10栋-101)</td>" in english
 
 
 def test_minutes_are_phone_sized_on_screen_and_a4_in_print() -> None:

@@ -95,6 +95,7 @@ CODES: dict[str, str] = {
     "not_positive": "must be positive",
     "unknown_building": "line {line}: the estate has no building {building}",
     "estate_not_found": "the estate was not found",
+    "unknown_time_zone": "not a time zone zoneinfo knows: {value} (e.g. Asia/Shanghai)",
     "building_not_found": "the building was not found",
     "household_not_found": "the household was not found",
     "member_not_found": "the member was not found",

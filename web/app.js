@@ -4,6 +4,7 @@ import { html, render, useState, useEffect } from "./lib/html.js";
 import { initI18n, t, getLang, setLang, onLangChange, tMaybe } from "./lib/i18n.js";
 import { api, ApiError, onSignedOut, readCookie } from "./lib/api.js";
 import { can } from "./lib/access.js";
+import { setTimeZone } from "./lib/format.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
 import { LiveProvider, LiveBanner } from "./live.js";
 import { parseRoute, navFor, inSection, allowed } from "./routes.js";
@@ -96,6 +97,8 @@ function App() {
             /* the name is a nicety; the pages work without it */
           }
         }
+        // Every time on every screen is the estate's wall clock (Asia/Shanghai unless set).
+        setTimeZone(me.estate && me.estate.time_zone);
         setSession({ me, error: null, loading: false });
       },
       // A 401 with the readable CSRF cookie still here: a sign-in this browser had has ended.

@@ -103,6 +103,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/estates/{estate_id:int}/funding-sources"):
                                                              " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/estates/{estate_id:int}"):               " ok 403 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501

@@ -87,10 +87,14 @@ async def record_ballots(
     rows: Sequence[tuple[int, Choice, int, int | None, str]],
     persons: dict[str, PersonVotes],
     delta: Counts,
+    cast_at: datetime | None = None,
 ) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
     """One statement: append the ballots (household, choice, cast_by, delegation, receipt) in
     order, make each unit's last one its counted choice on the roll, store the persons' votes
     and add ``delta`` to the running counts while the motion is open.
+
+    ``cast_at``: the ballots' time (None: the transaction's ``now()``; the demo's story clock
+    gives its own, so the commitments in ``ballot.cast`` cover the time the row keeps).
 
     Returns the receipts, the new counts and the motion's ballot secret (None for a motion
     opened before the ballot commitments); the counts are None once the motion is closed
@@ -100,11 +104,12 @@ async def record_ballots(
     keys = sorted(persons)
     sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=12))
     returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
+    at = 12 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
     result = await conn.fetchrow(
         f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
-                                    receipt)
-               SELECT $1, h, c, by_member, d, r
+                                    receipt, cast_at)
+               SELECT $1, h, c, by_member, d, r, coalesce(${at}::timestamptz, now())
                FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
                     WITH ORDINALITY AS t(h, c, by_member, d, r, n)
                ORDER BY n
@@ -138,6 +143,7 @@ async def record_ballots(
         [persons[k].abstain for k in keys],
         "open",
         *(getattr(delta, f) for f in _COUNT_FIELDS),
+        cast_at,
     )
     receipts = [
         BallotReceipt(

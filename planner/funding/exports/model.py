@@ -18,6 +18,7 @@ import msgspec
 
 from planner.funding.engine import FundingPlanResult, HouseholdPlan
 from planner.funding.model import PlanRecord
+from planner.payments.model import PaymentInstructions
 
 Lang = Literal["zh", "en"]
 View = Literal["households", "works", "sources"]
@@ -100,6 +101,8 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     """Fen paid so far per household id (approved plans only; absent: nothing paid)."""
     superseded_by_version: int | None = None
     superseded_at: datetime | None = None
+    instructions: PaymentInstructions | None = None
+    """When, to whom and how to pay (the notices print them; None: not set)."""
 
     @property
     def is_draft(self) -> bool:

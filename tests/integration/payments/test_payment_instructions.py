@@ -261,6 +261,7 @@ async def test_bad_instructions_are_400(
     )
     assert response.status_code == 400, response.text
     assert field in response.text
+    assert response.json()["errors"][0]["field"] == field
     unchanged = await client.get(
         f"/api/funding-plans/{a.plan_id}/payment-instructions", headers=a.h("treasurer")
     )

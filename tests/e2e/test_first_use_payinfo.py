@@ -20,6 +20,7 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 # Three Latin words in a row: an English sentence (none in the Chinese UI)
 ENGLISH = re.compile(r"[A-Za-z]+(?:[^\w]+[A-Za-z]+){2,}")
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= 375"
+NOT_YET = {"zh-CN": "业委会尚未公布缴费方式", "en": "has not published how to pay"}
 HOW = "转账请备注楼栋房号\n或到物业服务中心（1栋一楼）刷卡"
 WORDS = {
     "zh-CN": {"due": "缴费截止日期", "paid": "已缴", "remaining": "尚需缴纳", "how": "缴费方式"},
@@ -77,16 +78,6 @@ async def test_owner_sees_due_date_how_to_pay_and_what_remains(
     units = {f"{h['building']}{h['unit']}": h["id"] for h in estate.households()}
     treasurer, _, plan = _approved_plan(estate)
     amounts = {h["household_id"]: h["amount_fen"] for h in plan["households"]}
-    set_ = treasurer.http.put(
-        f"/api/funding-plans/{plan['id']}/payment-instructions",
-        json={
-            "due_date": "2027-01-31",
-            "payee": "幸福里小区业主委员会",
-            "account": "工商银行 6222 0000 1234 5678",
-            "how_to_pay": HOW,
-        },
-    )
-    assert set_.status_code == 200, set_.text
     for unit, paid in (("1栋101", 10_000), ("2栋201", 5_000)):
         recorded = treasurer.http.put(
             f"/api/funding-plans/{plan['id']}/payments/{units[unit]}", json={"paid_fen": paid}
@@ -100,6 +91,21 @@ async def test_owner_sees_due_date_how_to_pay_and_what_remains(
     await page.goto(f"{base}/#/my")
     card = page.get_by_test_id("my-payment")
     await card.wait_for()
+    # before the treasurer says how: the card says so, in the page's language
+    none = card.get_by_test_id("no-instructions")
+    await none.wait_for()
+    assert NOT_YET[lang] in await none.inner_text()
+    # the treasurer sets them while her page is open: it shows them (live event)
+    set_ = treasurer.http.put(
+        f"/api/funding-plans/{plan['id']}/payment-instructions",
+        json={
+            "due_date": "2027-01-31",
+            "payee": "幸福里小区业主委员会",
+            "account": "工商银行 6222 0000 1234 5678",
+            "how_to_pay": HOW,
+        },
+    )
+    assert set_.status_code == 200, set_.text
     await card.get_by_test_id("how-to-pay").wait_for()
     words = WORDS[lang]
     text = await card.inner_text()

@@ -67,6 +67,12 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"): lambda w: {
         "paid_fen": 100
     },
+    ("GET", "/api/funding-plans/{plan_id:int}/payment-instructions"): _none,
+    ("PUT", "/api/funding-plans/{plan_id:int}/payment-instructions"): lambda w: {
+        "due_date": "2027-01-31",
+        "payee": "业主委员会",
+        "how_to_pay": "物业服务中心收款",
+    },
     # changes
     ("POST", "/api/estates"): lambda w: {"name": "新小区"},
     ("POST", "/api/estates/{estate_id:int}/members"): lambda w: {

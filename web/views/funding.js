@@ -3,6 +3,7 @@ import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
+import { HowToPay } from "./owner.js";
 import { can } from "../lib/access.js";
 import { fenToYuanString, formatDateTime, parseYuan, planSharePct, shareToPct, formatFen } from "../lib/format.js";
 
@@ -151,6 +152,7 @@ function PlanDetail({ me, planId, names, versionOf, onChange }) {
       <dt>${t("funding.residents")}</dt><dd data-testid="plan-residents"><${Money} fen=${p.residents_total_fen} /></dd>
       <dt>${t("funding.residentsShare")}</dt><dd>${p.residents_share ? planSharePct(p) : "—"}</dd>
     </dl>
+    ${["draft", "approved"].includes(p.status) ? html`<${PaymentInstructions} me=${me} planId=${planId} version=${p.version} />` : null}
     ${p.status === "superseded" ? html`<div class="notice" role="status" data-testid="plan-superseded">
       <strong>${t("funding.superseded", { n: p.superseded_by_version })}</strong>
       ${p.superseded_at ? html` <span class="muted">${formatDateTime(p.superseded_at)}</span>` : null}</div>` : null}
@@ -186,6 +188,54 @@ function PlanDetail({ me, planId, names, versionOf, onChange }) {
     </div>
     <${ErrorBox} error=${action.error} />
   </section>`;
+}
+
+/** How owners pay this plan (due date, payee, account, where and how): shown to staff,
+ * set by the treasurer roles (capability funding.approve) on a draft or the approved plan. */
+function PaymentInstructions({ me, planId, version }) {
+  const given = useApi(`/api/funding-plans/${planId}/payment-instructions`);
+  useLiveEvent(["payment."], given.reload);
+  const [editing, setEditing] = useState(false);
+  const g = given.data;
+  const own = g && g.set_on_version != null;
+  return html`<section class="notice" data-testid="payment-instructions" aria-labelledby=${`pay-h-${planId}`}>
+    <h3 id=${`pay-h-${planId}`}>${t("funding.pay.title")}</h3>
+    <${ErrorBox} error=${given.error} />
+    ${!g ? (given.error ? null : html`<${Loading} />`) : editing
+      ? html`<${PaymentInstructionsForm} planId=${planId} given=${g} onDone=${() => { setEditing(false); given.reload(); }}
+          onCancel=${() => setEditing(false)} />`
+      : html`${own ? html`<${HowToPay} given=${g} />` : html`<p class="muted">${t("funding.pay.none")}</p>`}
+        ${own && Number(g.set_on_version) !== Number(version) ? html`<p class="muted" data-testid="pay-carried">${t("funding.pay.carried", { n: g.set_on_version })}</p>` : null}
+        ${can(me, "funding.approve") ? html`<div class="actions"><button type="button" data-testid="edit-payment-instructions"
+          onClick=${() => setEditing(true)}>${t("funding.pay.edit")}</button></div>` : null}`}
+  </section>`;
+}
+
+function PaymentInstructionsForm({ planId, given, onDone, onCancel }) {
+  const [form, setForm] = useState({ due_date: given.due_date || "", payee: given.payee || "",
+    account: given.account || "", how_to_pay: given.how_to_pay || "" });
+  const action = useAction();
+  const field = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = { ...form, due_date: form.due_date || null };
+    const res = await action.run(() => api(`/api/funding-plans/${planId}/payment-instructions`, { method: "PUT", body }));
+    if (res !== undefined) onDone();
+  };
+  const id = (key) => `pay-${planId}-${key}`;
+  return html`<form onSubmit=${submit} data-testid="payment-instructions-form">
+    <label for=${id("due")}>${t("my.pay.due")}</label>
+    <input id=${id("due")} type="date" value=${form.due_date} onInput=${field("due_date")} />
+    <label for=${id("payee")}>${t("my.pay.payee")}</label>
+    <input id=${id("payee")} maxlength="200" value=${form.payee} onInput=${field("payee")} />
+    <label for=${id("account")}>${t("my.pay.account")}</label>
+    <input id=${id("account")} maxlength="200" value=${form.account} onInput=${field("account")} />
+    <label for=${id("how")}>${t("my.pay.how")}</label>
+    <textarea id=${id("how")} maxlength="2000" rows="3" value=${form.how_to_pay} onInput=${field("how_to_pay")}></textarea>
+    <div class="actions"><button class="primary" type="submit" data-testid="save-payment-instructions" disabled=${action.busy}>${t("funding.pay.save")}</button>
+      <button type="button" onClick=${onCancel}>${t("common.cancel")}</button></div>
+    <${ErrorBox} error=${action.error} />
+  </form>`;
 }
 
 function Exports({ planId, estateId }) {

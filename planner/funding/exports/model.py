@@ -19,6 +19,7 @@ import msgspec
 from planner.funding.engine import FundingPlanResult, HouseholdPlan
 from planner.funding.model import PlanRecord
 from planner.localtime import DEFAULT_TIME_ZONE, local_date, local_datetime
+from planner.payments.model import PaymentInstructions
 
 Lang = Literal["zh", "en"]
 View = Literal["households", "works", "sources"]
@@ -113,6 +114,8 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
         if moment is None:
             return ""
         return f"{local_datetime(moment, self.time_zone)} ({self.time_zone})"
+    instructions: PaymentInstructions | None = None
+    """When, to whom and how to pay (the notices print them; None: not set)."""
 
     @property
     def is_draft(self) -> bool:

@@ -99,6 +99,25 @@ def verification_code_with_key(key: bytes, plan_id: int, household_id: int, amou
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
 
 
+def _how_to_pay(plan: ExportPlan) -> str:
+    """The treasurer's instructions as table rows: due date (a plain date), payee, account,
+    where and how (user text, escaped; its line breaks kept)."""
+    given = plan.instructions
+    if given is None:
+        return ""
+    rows = []
+    if given.due_date is not None:
+        rows.append(f"<tr><th>缴费截止 Due date</th><td>{given.due_date.isoformat()}</td></tr>")
+    if given.payee:
+        rows.append(f"<tr><th>收款人 Payee</th><td>{escape(given.payee)}</td></tr>")
+    if given.account:
+        rows.append(f"<tr><th>收款账户 Account</th><td>{escape(given.account)}</td></tr>")
+    if given.how_to_pay:
+        how = "<br>".join(escape(line) for line in given.how_to_pay.splitlines())
+        rows.append(f"<tr><th>缴费方式 How to pay</th><td>{how}</td></tr>")
+    return "\n".join(rows)
+
+
 def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
     label = plan.household_label(household)
     rows = []
@@ -129,8 +148,11 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
         status = payment_status(household.amount_fen, paid)
         payment = (
             f"<tr><th>缴费状态 Payment</th><td>{PAYMENT_TEXT['zh'][status]} / "
-            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)}</td></tr>"
+            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)} · 尚需缴纳 "
+            f"remaining {format_money(max(household.amount_fen - paid, 0))}</td></tr>"
         )
+    if not plan.is_void:
+        payment += _how_to_pay(plan)
     code = verification_code_with_key(
         key, plan.plan_id, household.household_id, household.amount_fen
     )

@@ -14,6 +14,7 @@ import tempfile
 from typing import IO
 
 import asyncpg
+import msgspec
 
 from planner.access.guards import TREASURY
 from planner.access.model import Principal
@@ -37,7 +38,7 @@ from planner.funding.model import PlanRecord
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
 from planner.funding.store import plan_in_force
-from planner.payments.store import paid_by_household
+from planner.payments.store import paid_by_household, payment_instructions
 
 EXPORT = TREASURY  # admin, committee, treasurer
 NOTICE = (*TREASURY, "owner")
@@ -50,7 +51,9 @@ async def _export_plan(
     labels = await store.household_labels(conn, record.id, household_ids)
     paid = await paid_by_household(conn, record.id, household_ids)
     zone = await estate_time_zone(conn, record.estate_id)
-    return export_plan(record, estate or f"#{record.estate_id}", labels, paid, zone)
+    plan = export_plan(record, estate or f"#{record.estate_id}", labels, paid, zone)
+    instructions = await payment_instructions(conn, record.id)
+    return msgspec.structs.replace(plan, instructions=instructions) if instructions else plan
 
 
 async def _plan(db: Database, plan_id: int, principal: Principal) -> ExportPlan:

@@ -79,7 +79,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 404 404 403 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
                                                              " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # owners: their own households only
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/payment-instructions"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PUT", "/api/funding-plans/{plan_id:int}/payment-instructions"):
+                                                             " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
                                                              " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501

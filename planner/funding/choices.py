@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from planner.funding.engine import FundingProblem, Outcome
 from planner.funding.model import (
-    Comparison,
+    PlanComparison,
     PlanInForceSummary,
     PlanPreview,
     WorkChoice,
@@ -82,7 +82,7 @@ def comparison(
     feasible: bool,
     band: list[str],
     in_force: PlanInForceSummary | None,
-) -> Comparison | None:
+) -> PlanComparison | None:
     """The attempt's share beside the plan in force's and the band, in both languages.
 
     None when there is nothing to compare: no share from the solver and no plan in force.
@@ -101,10 +101,10 @@ def comparison(
     if share is None:
         assert in_force is not None and old is not None
         zh = f"现行第{in_force.version}版居民承担 {percent(old)}；{zh_band}"
-        en = f"residents pay {percent(old)} in v{in_force.version} (in force); {en_band}"
+        en = f"Residents pay {percent(old)} in v{in_force.version} (in force); {en_band}"
     else:
         verb_zh = "居民承担" if feasible else "居民需承担"
-        verb_en = "residents' share is" if feasible else "residents' share would be"
+        verb_en = "Residents' share is" if feasible else "Residents' share would be"
         if in_force is None or old is None:
             zh = f"{verb_zh} {percent(share)}；{zh_band}"
             en = f"{verb_en} {percent(share)}; {en_band}"
@@ -114,7 +114,7 @@ def comparison(
                 f"{zh_band}"
             )
             en = f"{verb_en} {percent(share)} vs {percent(old)} in v{in_force.version}; {en_band}"
-    return Comparison(
+    return PlanComparison(
         share=None if share is None else _share_str(share.numerator, share.denominator),
         in_force_version=None if in_force is None else in_force.version,
         in_force_share=None if in_force is None else in_force.residents_share,

@@ -142,13 +142,13 @@ class WorkChoices(Out):
     works: list[WorkChoice]
 
 
-class Comparison(Out):
+class PlanComparison(Out):
     """A solve attempt's residents' share beside the plan in force's and the band.
 
     ``share``: the attempt's share (a plan) or the share the band would need / the most
     residents can pay (no plan), exact decimal string with four places; None when the
-    solver gave no such figure. ``zh``/``en`` say it in a sentence, e.g. "residents' share
-    would be 75.3% vs 41.0% in v1; the band allows 20–30%".
+    solver gave no such figure. ``zh``/``en`` say it in a sentence, e.g. "Residents' share
+    would be 75.3% vs 22.8% in v1; the band allows 20–30%".
     """
 
     share: str | None
@@ -183,7 +183,7 @@ class PlanPreview(Out):
     explanation: Explanation | None
     failure_reason: str | None
     problems: list[Problem]
-    comparison: Comparison | None
+    comparison: PlanComparison | None
 
 
 class PlanSummary(Out):

@@ -70,6 +70,21 @@ class FundingSourceController(Controller):
         return await service.update_source(db, source_id, data, principal)
 
 
+_PREVIEW = (
+    "Solve as POST .../funding-plans would, but store nothing: no version, no event. 200 with "
+    '`status` "ok" (the plan\'s figures, no households) or "failed" (`problems`: which '
+    "constraint binds and by how much); `comparison` puts the residents' share beside the "
+    "plan in force's and the band. 400 for a bad request, as the solve route. The solve form "
+    "previews live and saves a version only on purpose."
+)
+_WORK_CHOICES = (
+    "The works a plan may cover (not rejected): status, the cost a solve would use (awarded "
+    "total, else estimate), whether the plan in force covers it, whether it was awarded "
+    "since (`newly_awarded`), and `selected`: the form's default, the plan in force's works "
+    "plus the newly awarded ones (with no plan in force, every work with a cost)."
+)
+
+
 class FundingPlanController(Controller):
     tags = ("funding",)
 
@@ -92,7 +107,12 @@ class FundingPlanController(Controller):
             db, estate_id, data, principal, settings.solver_time_limit_s
         )
 
-    @post("/api/estates/{estate_id:int}/funding-plans/preview", status_code=HTTP_200_OK)
+    @post(
+        "/api/estates/{estate_id:int}/funding-plans/preview",
+        status_code=HTTP_200_OK,
+        summary="Preview a solve (stores nothing)",
+        description=_PREVIEW,
+    )
     async def preview_plan(
         self,
         estate_id: FromPath[int],
@@ -109,7 +129,11 @@ class FundingPlanController(Controller):
         authorize(principal, estate_id, MANAGE, what="estate")
         return await service.preview_plan(db, estate_id, data, settings.solver_time_limit_s)
 
-    @get("/api/estates/{estate_id:int}/funding-plans/work-choices")
+    @get(
+        "/api/estates/{estate_id:int}/funding-plans/work-choices",
+        summary="The works a plan may cover",
+        description=_WORK_CHOICES,
+    )
     async def work_choices(
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> WorkChoices:

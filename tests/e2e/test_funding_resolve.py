@@ -91,7 +91,7 @@ async def resolve_after_award(page: Any, lang: str, in_force: int, screenshot: A
         ), sentence
     else:
         assert re.search(
-            rf"residents' share would be \d+\.\d% vs \d+\.\d% in v{in_force}; "
+            rf"Residents' share would be \d+\.\d% vs \d+\.\d% in v{in_force}; "
             r"the band allows 20–30%",
             sentence,
         ), sentence
@@ -191,6 +191,29 @@ async def test_treasurer_resolves_after_the_award_with_a_work_selection(
     en_phone = await open_page(demo.base_url, token(demo, "treasurer"), phone=True, lang="en")
     await en_phone.goto(f"{demo.base_url}/#/funding")
     await resolve_after_award(en_phone, "en", 2, screenshot)
+    # with the retrofit and a 20–80 % band there is a plan at about 75 %: the gauge shows the
+    # whole band and the share on one 0–80 % scale
+    await en_phone.get_by_role("checkbox", name=re.compile(RETROFIT)).check()
+    await en_phone.get_by_label("Residents' share, highest").fill("80")
+    ok = en_phone.locator('[data-testid="preview"][data-status="ok"]')
+    await (
+        ok.get_by_test_id("comparison")
+        .get_by_text("the band allows 20–80%", exact=False)
+        .wait_for()
+    )
+    gauge = ok.get_by_test_id("band-gauge")
+    assert await gauge.get_attribute("data-top") == "80"
+    track = await gauge.locator(".gauge").bounding_box()
+    band = await gauge.get_by_test_id("gauge-band").bounding_box()
+    marker = await gauge.get_by_test_id("gauge-marker").bounding_box()
+    assert track and band and marker
+    assert abs(band["x"] - (track["x"] + track["width"] / 4)) <= 2  # 20 % of 80 %
+    assert abs(band["x"] + band["width"] - (track["x"] + track["width"])) <= 2  # up to 80 %
+    assert band["x"] < marker["x"] < track["x"] + track["width"]  # about 75 %, inside
+    for tick in ("0%", "20%", "40%", "60%", "80%"):
+        await gauge.get_by_text(tick, exact=True).wait_for()
+    await no_overflow(en_phone)
+    await screenshot(en_phone, "funding-resolve-wide-band-en")
     # only the two versions saved on purpose were added
     assert [(p["version"], p["status"]) for p in versions(demo)] == [
         (1, "superseded"),

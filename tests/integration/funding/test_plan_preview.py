@@ -139,7 +139,7 @@ async def test_a_failed_preview_stores_nothing_and_compares_with_the_plan_in_for
     assert comparison["share"] == "0.8000"
     assert (comparison["in_force_version"], comparison["in_force_share"]) == (1, "0.2000")
     assert comparison["en"] == (
-        "residents' share would be 80.0% vs 20.0% in v1; the band allows 20–30%"
+        "Residents' share would be 80.0% vs 20.0% in v1; the band allows 20–30%"
     )
     assert comparison["zh"] == "居民需承担 80.0%（现行第1版为 20.0%）；比例区间为 20%–30%"
     assert await _counts(db) == before

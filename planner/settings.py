@@ -63,7 +63,8 @@ class ConnectionLimits(msgspec.Struct, frozen=True, kw_only=True):
     body_timeout_s: float = 30.0
     keep_alive_s: float = 5.0
     keep_alive_requests: int = 1000
-    per_client: int = 256
+    # A meeting hall behind one NAT: 500 owners' phones, a socket and a request or two each.
+    per_client: int = 1024
     total: int = 16_384
     files_reserve: int = 256
 

@@ -21,6 +21,7 @@ from planner.deliberation.model import (
 )
 from planner.deliberation.rules import Ballot, Choice, Counts, PersonVotes, UnitInScope
 from planner.deliberation.store import MOTION_SQL, motion_row
+from planner.estates.natural_order import natural_key
 
 _COUNT_FIELDS = tuple(Counts.__struct_fields__)
 
@@ -251,10 +252,16 @@ async def attendance(conn: asyncpg.Connection, meeting_id: int) -> list[Attendee
                   count(DISTINCT b.household_id) FILTER (WHERE b.delegation_id IS NOT NULL)
                       AS proxy_units,
                   coalesce(array_agg(DISTINCT d.reference) FILTER (WHERE d.reference IS NOT NULL),
-                           '{}') AS refs
+                           '{}') AS refs,
+                  coalesce(array_agg(DISTINCT bu.name || '-' || h.unit)
+                               FILTER (WHERE b.delegation_id IS NULL), '{}') AS own_labels,
+                  coalesce(array_agg(DISTINCT bu.name || '-' || h.unit)
+                               FILTER (WHERE b.delegation_id IS NOT NULL), '{}') AS proxy_labels
            FROM ballots b
            JOIN motions mo ON mo.id = b.motion_id
            JOIN members m ON m.id = b.cast_by
+           JOIN households h ON h.id = b.household_id
+           JOIN buildings bu ON bu.id = h.building_id
            LEFT JOIN delegations d ON d.id = b.delegation_id
            WHERE mo.meeting_id = $1
            GROUP BY b.cast_by, m.display_name ORDER BY m.display_name, b.cast_by""",
@@ -267,6 +274,8 @@ async def attendance(conn: asyncpg.Connection, meeting_id: int) -> list[Attendee
             own_units=r["own_units"],
             proxy_units=r["proxy_units"],
             references=list(r["refs"]),
+            own_unit_labels=sorted(r["own_labels"], key=natural_key),
+            proxy_unit_labels=sorted(r["proxy_labels"], key=natural_key),
         )
         for r in rows
     ]

@@ -84,6 +84,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/invitations"): lambda w: {
         "supplier_id": w.ids["supplier_a2"]
     },
+    ("PATCH", "/api/estates/{estate_id:int}"): lambda w: {"time_zone": "Asia/Shanghai"},
     ("PATCH", "/api/works/{work_id:int}"): lambda w: {"estimate_fen": 3_900_000},
     ("PUT", "/api/works/{work_id:int}/reference-prices"): lambda w: {
         "lines": [{"description": "电缆", "unit_price_fen": 25_000}]
@@ -132,6 +133,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
     ("POST", "/logout"): _none,
     ("GET", "/login"): _none,
+    ("POST", "/login"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

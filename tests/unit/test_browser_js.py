@@ -1,9 +1,11 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
 (web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js),
-the solve form's percentages (web/lib/percent.js)."""
+dates and times in the estate's zone (web/lib/format.js) and the solve form's percentages
+(web/lib/percent.js)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +25,7 @@ HERE = Path(__file__).parent
         "web_percent.test.mjs",
         "web_route_access.test.mjs",
         "web_tally.test.mjs",
+        "web_time_zone.test.mjs",
     ],
 )
 def test_browser_module(suite: str) -> None:
@@ -35,5 +38,6 @@ def test_browser_module(suite: str) -> None:
         text=True,
         timeout=50,
         check=False,
+        env={**os.environ, "TZ": "UTC"},  # shown times must not depend on the runtime's zone
     )
     assert result.returncode == 0, result.stdout + result.stderr

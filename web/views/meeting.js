@@ -3,7 +3,7 @@ import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from "../lib/ui.js";
 import { useLiveEvent, usePresence } from "../live.js";
-import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
+import { formatArea, formatDateTime, ratioForBar, timeZone, zonedInputToISO, DEFAULT_TIME_ZONE } from "../lib/format.js";
 import { can } from "../lib/access.js";
 import { shortfalls } from "../lib/tally.js";
 
@@ -33,7 +33,7 @@ function NewMeeting({ estateId }) {
   const submit = async (e) => {
     e.preventDefault();
     const body = { title, kind, agenda: agenda.split("\n").map((x) => x.trim()).filter(Boolean) };
-    if (when) body.scheduled_at = new Date(when).toISOString();
+    if (when) body.scheduled_at = zonedInputToISO(when); // the estate's wall clock
     const created = await action.run(() => api(`/api/estates/${estateId}/meetings`, { method: "POST", body }));
     if (created && created.id) location.hash = `#/meetings/${created.id}`;
   };
@@ -45,7 +45,7 @@ function NewMeeting({ estateId }) {
       <select id="meeting-kind" value=${kind} onChange=${(e) => setKind(e.currentTarget.value)}>
         ${MEETING_KINDS.map((k) => html`<option value=${k}>${t(`meeting.kind.${k}`)}</option>`)}
       </select>
-      <label for="meeting-when">${t("meetings.when")}</label>
+      <label for="meeting-when">${t("meetings.when")} <span class="muted" data-testid="meeting-zone">(${timeZone() === DEFAULT_TIME_ZONE ? t("time.shanghai") : timeZone()})</span></label>
       <input id="meeting-when" type="datetime-local" value=${when} onInput=${(e) => setWhen(e.currentTarget.value)} />
       <label for="meeting-agenda">${t("meetings.agendaLabel")}</label>
       <textarea id="meeting-agenda" value=${agenda} onInput=${(e) => setAgenda(e.currentTarget.value)}></textarea>

@@ -19,7 +19,7 @@ from planner.access.guards import TREASURY
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import NotFound
-from planner.estates.store import estate_name
+from planner.estates.store import estate_name, estate_time_zone
 from planner.funding.exports import store
 from planner.funding.exports.csv_export import write_csv
 from planner.funding.exports.model import (
@@ -49,7 +49,8 @@ async def _export_plan(
     estate = await estate_name(conn, record.estate_id)
     labels = await store.household_labels(conn, record.id, household_ids)
     paid = await paid_by_household(conn, record.id, household_ids)
-    return export_plan(record, estate or f"#{record.estate_id}", labels, paid)
+    zone = await estate_time_zone(conn, record.estate_id)
+    return export_plan(record, estate or f"#{record.estate_id}", labels, paid, zone)
 
 
 async def _plan(db: Database, plan_id: int, principal: Principal) -> ExportPlan:

@@ -58,6 +58,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/estates/{estate_id:int}/delegations"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-sources"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-plans"): _none,
+    ("GET", "/api/estates/{estate_id:int}/funding-plans/work-choices"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/export.csv"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): _none,
@@ -120,6 +121,9 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "budget_fen": 100_000,
     },
     ("POST", "/api/estates/{estate_id:int}/funding-plans"): lambda w: {
+        "resident_band": ["0.20", "0.30"]
+    },
+    ("POST", "/api/estates/{estate_id:int}/funding-plans/preview"): lambda w: {
         "resident_band": ["0.20", "0.30"]
     },
     ("PATCH", "/api/funding-sources/{source_id:int}"): lambda w: {"budget_fen": 4_500_000},

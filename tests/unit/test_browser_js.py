@@ -1,6 +1,7 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
 (web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js),
-and dates and times in the estate's zone (web/lib/format.js)."""
+dates and times in the estate's zone (web/lib/format.js) and the solve form's percentages
+(web/lib/percent.js)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ HERE = Path(__file__).parent
         "live/live_client.test.mjs",
         "web_errors.test.mjs",
         "web_format.test.mjs",
+        "web_percent.test.mjs",
         "web_route_access.test.mjs",
         "web_tally.test.mjs",
         "web_time_zone.test.mjs",

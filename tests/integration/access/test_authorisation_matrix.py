@@ -73,6 +73,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-plans/work-choices"):
+                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -108,6 +110,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/estates/{estate_id:int}/funding-sources"):
                                                              " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-plans/preview"):
+                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/estates/{estate_id:int}"):               " ok 403 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501

@@ -40,21 +40,8 @@ DOCUMENT = re.compile(r"^/api/.*/(minutes)\.html|^/api/.*/(notices)/")
 # Latin words a Chinese screen may show: units, file formats, abbreviations, the brand.
 ALLOWED_LATIN = {
     "m",  # m² (the ² is not a letter)
-    "kV",
-    "kVA",
-    "kW",
-    "BOM",
-    "CSV",
-    "XLSX",
-    "UTF",
-    "Excel",
-    "Numbers",
-    "Mac",
-    "A4",
     "v",  # plan versions: v1, v2
-    "No",
-    "ID",
-    "PDF",
+    *("BOM", "CSV", "XLSX", "JSON", "UTF", "Excel", "Mac", "Numbers"),
     # the household file's column names, which the import screen lists as they must be typed
     *("building", "unit", "floor", "area_m2", "owner_key", "owner_name", "hardship_cap_fen"),
 }

@@ -84,7 +84,8 @@ LABEL = {
         "no_receipts": "无",
         "member": "成员",
         "chain_head": "闭会时审计链头",
-        "chain_check": "核对：planner audit verify --expect-head",
+        "chain_seq": "第 {seq} 条事件",
+        "chain_check": "核对命令：",
     },
     "en": {
         "minutes": "Minutes",
@@ -123,7 +124,8 @@ LABEL = {
         "no_receipts": "none",
         "member": "Member",
         "chain_head": "Audit chain head at close",
-        "chain_check": "check: planner audit verify --expect-head",
+        "chain_seq": "event {seq}",
+        "chain_check": "check with:",
     },
 }
 
@@ -155,11 +157,21 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _when(value: datetime | None, time_zone: str) -> str:
-    """``2026-05-16 19:30 (Asia/Shanghai)``: the estate's wall clock, its zone named."""
+#: How the default zone is named for people (other zones: their IANA name).
+_ZONE_NAME = {"zh": {DEFAULT_TIME_ZONE: "北京时间"}, "en": {DEFAULT_TIME_ZONE: "Beijing time"}}
+
+
+def _when(value: datetime | None, time_zone: str, lang: Lang) -> str:
+    """``2026-05-16 19:30（北京时间）`` / ``2026-05-16 19:30 (Beijing time)``: the estate's
+    wall clock, its zone named (an other zone by its IANA name, ``(Europe/Berlin)``)."""
     if value is None:
         return "—"
-    return f"{local_datetime(value, time_zone)} ({time_zone})"
+    zone = _ZONE_NAME[lang].get(time_zone, time_zone)
+    return f"{local_datetime(value, time_zone)}" + (f"（{zone}）" if lang == "zh" else f" ({zone})")
+
+
+def _check_command(hash_: str) -> str:
+    return f"planner audit verify --expect-head {hash_}"
 
 
 def _attendee(a: Attendee, lang: Lang) -> str:
@@ -203,13 +215,14 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         f"- {t['estate']}: {md_escape(data.estate_name)}",
         f"- {t['kind']}: {KIND[lang][m.kind]}",
         f"- {t['scope']}: {scope}",
-        f"- {t['opened']}: {_when(m.opened_at, data.time_zone)}",
-        f"- {t['closed']}: {_when(m.closed_at, data.time_zone)}",
+        f"- {t['opened']}: {_when(m.opened_at, data.time_zone, lang)}",
+        f"- {t['closed']}: {_when(m.closed_at, data.time_zone, lang)}",
     ]
     if data.chain_head is not None:
         head = data.chain_head
-        out.append(f"- {t['chain_head']}: seq {head.seq}, `{head.hash}`")
-        out.append(f"  ({t['chain_check']} {head.hash})")
+        seq = t["chain_seq"].format(seq=head.seq)
+        out.append(f"- {t['chain_head']}: {seq}, `{head.hash}`")
+        out.append(f"  ({t['chain_check']} `{_check_command(head.hash)}`)")
     out.append("")
     if m.agenda:
         out += [f"## {t['agenda']}", ""]
@@ -293,14 +306,15 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         f"<li>{t['estate']}: {e(data.estate_name)}</li>",
         f"<li>{t['kind']}: {KIND[lang][m.kind]}</li>",
         f"<li>{t['scope']}: {scope}</li>",
-        f"<li>{t['opened']}: {_when(m.opened_at, data.time_zone)}</li>",
-        f"<li>{t['closed']}: {_when(m.closed_at, data.time_zone)}</li>",
+        f"<li>{t['opened']}: {_when(m.opened_at, data.time_zone, lang)}</li>",
+        f"<li>{t['closed']}: {_when(m.closed_at, data.time_zone, lang)}</li>",
     ]
     if data.chain_head is not None:
         head = data.chain_head
         parts.append(
-            f"<li>{t['chain_head']}: seq {head.seq}, <code class=head>{e(head.hash)}</code>"
-            f"<br><small>{t['chain_check']} {e(head.hash)}</small></li>"
+            f"<li>{t['chain_head']}: {t['chain_seq'].format(seq=head.seq)}, "
+            f'<code class=head lang="en">{e(head.hash)}</code><br><small>{t["chain_check"]} '
+            f'<code lang="en">{e(_check_command(head.hash))}</code></small></li>'
         )
     parts.append("</ul>")
     if m.agenda:

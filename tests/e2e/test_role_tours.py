@@ -345,21 +345,18 @@ DOCUMENT_CASES = [
         "minutes",
         "phone",
         "zh-CN",
-        marks=pytest.mark.xfail(strict=True, reason=f"{MINUTES_ZH}; {A4_ON_PHONE}"),
     ),
     pytest.param(
         "committee",
         "minutes",
         "desktop",
         "zh-CN",
-        marks=pytest.mark.xfail(strict=True, reason=MINUTES_ZH),
     ),
     pytest.param(
         "committee",
         "minutes",
         "phone",
         "en",
-        marks=pytest.mark.xfail(strict=True, reason=A4_ON_PHONE),
     ),
     pytest.param("committee", "minutes", "desktop", "en"),
     *(

@@ -114,6 +114,7 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
         if moment is None:
             return ""
         return f"{local_datetime(moment, self.time_zone)} ({self.time_zone})"
+
     instructions: PaymentInstructions | None = None
     """When, to whom and how to pay (the notices print them; None: not set)."""
 

@@ -77,14 +77,14 @@ async def test_minutes_print_shanghai_time_and_each_voters_units(
     h = bearer(voting.committee)
     md = await client.get(f"/api/meetings/{meeting_id}/minutes", headers=h)
     assert md.status_code == 200, md.text
-    assert "2026-05-16 17:00 (Asia/Shanghai)" in md.text
-    assert "2026-05-16 19:30 (Asia/Shanghai)" in md.text
+    assert "2026-05-16 17:00（北京时间）" in md.text
+    assert "2026-05-16 19:30（北京时间）" in md.text
     assert "UTC" not in md.text and "11:30" not in md.text
     assert "业主A（1栋\\-101、1栋\\-202）" in md.text  # natural order, Markdown-escaped
     assert "业主B（2栋\\-101；受托 10栋\\-101）" in md.text
     page = await client.get(f"/api/meetings/{meeting_id}/minutes.html", headers=h)
     assert page.status_code == 200
-    assert "19:30 (Asia/Shanghai)" in page.text and "11:30" not in page.text
+    assert "19:30（北京时间）" in page.text and "11:30" not in page.text
     assert "<td>业主A（1栋-101、1栋-202）</td>" in page.text
     assert "<td>业主B（2栋-101；受托 10栋-101）</td>" in page.text
     # The API's own timestamps stay ISO 8601 with their offset (UTC).

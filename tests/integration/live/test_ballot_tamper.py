@@ -58,7 +58,7 @@ async def held(client: httpx.AsyncClient, admin_token: str, make_estate) -> Held
     assert (await client.post(f"/api/meetings/{meeting_id}/close", headers=h)).status_code == 200
     minutes = await client.get(f"/api/meetings/{meeting_id}/minutes?lang=en", headers=h)
     assert minutes.status_code == 200, minutes.text
-    printed = re.search(r"Audit chain head at close: seq (\d+), `([0-9a-f]{64})`", minutes.text)
+    printed = re.search(r"Audit chain head at close: event (\d+), `([0-9a-f]{64})`", minutes.text)
     return Held(
         voting=voting,
         meeting_id=meeting_id,

@@ -102,7 +102,7 @@ def test_markdown_minutes_carry_tally_rule_result_and_receipts() -> None:
     text = render_markdown(scene())
     assert text.startswith("# 会议纪要: 楼栋议事会\n")
     assert "楼栋议事会" in text and "1栋" in text
-    assert "2024-09-28 17:30 (Asia/Shanghai)" in text  # 09:30 UTC, in the estate's zone
+    assert "2024-09-28 17:30（北京时间）" in text  # 09:30 UTC, in the estate's zone
     assert "四分之三以上" in text  # matter 6: the special rule
     assert "| 同意 | 240.00 | 3 |" in text
     assert "| 参与 | 320.00 | 4 |" in text
@@ -138,11 +138,12 @@ def test_minutes_print_the_chain_head_at_close() -> None:
     head = ChainHead(seq=42, hash="ab" * 32)
     kept = msgspec.structs.replace(scene(), chain_head=head)
     md = render_markdown(kept, "en")
-    assert f"- Audit chain head at close: seq 42, `{'ab' * 32}`" in md
+    assert f"- Audit chain head at close: event 42, `{'ab' * 32}`" in md
     assert f"planner audit verify --expect-head {'ab' * 32}" in md
-    assert "闭会时审计链头: seq 42" in render_markdown(kept)
+    assert "闭会时审计链头: 第 42 条事件" in render_markdown(kept)
     page = render_html(kept)
-    assert f"<code class=head>{'ab' * 32}</code>" in page
+    assert f'<code class=head lang="en">{"ab" * 32}</code>' in page
+    assert f'<code lang="en">planner audit verify --expect-head {"ab" * 32}</code>' in page
     # a meeting closed before heads were kept prints none
     assert "chain head" not in render_markdown(scene(), "en")
 
@@ -153,7 +154,7 @@ def test_minutes_print_times_in_the_estates_zone() -> None:
     meeting = msgspec.structs.replace(base.meeting, opened_at=closed, closed_at=closed)
     data = msgspec.structs.replace(base, meeting=meeting)
     for text in (render_markdown(data), render_html(data)):
-        assert "闭会时间: 2026-05-16 19:30 (Asia/Shanghai)" in text
+        assert "闭会时间: 2026-05-16 19:30（北京时间）" in text
         assert "UTC" not in text
     elsewhere = msgspec.structs.replace(data, time_zone="America/New_York")
     assert "Closed: 2026-05-16 07:30 (America/New_York)" in render_markdown(elsewhere, "en")

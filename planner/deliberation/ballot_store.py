@@ -83,13 +83,13 @@ async def current_choices(
 async def record_ballots(
     conn: asyncpg.Connection,
     motion_id: int,
-    rows: Sequence[tuple[int, Choice, int, int | None, str]],
+    rows: Sequence[tuple[int, Choice, int, int | None, str, str | None]],
     persons: dict[str, PersonVotes],
     delta: Counts,
 ) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
-    """One statement: append the ballots (household, choice, cast_by, delegation, receipt) in
-    order, make each unit's last one its counted choice on the roll, store the persons' votes
-    and add ``delta`` to the running counts while the motion is open.
+    """One statement: append the ballots (household, choice, cast_by, delegation, receipt,
+    idempotency key) in order, make each unit's last one its counted choice on the roll, store
+    the persons' votes and add ``delta`` to the running counts while the motion is open.
 
     Returns the receipts, the new counts and the motion's ballot secret (None for a motion
     opened before the ballot commitments); the counts are None once the motion is closed
@@ -97,15 +97,16 @@ async def record_ballots(
     commit, so batches apply their deltas one at a time.
     """
     keys = sorted(persons)
-    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=12))
+    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=13))
     returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
     result = await conn.fetchrow(
         f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
-                                    receipt)
-               SELECT $1, h, c, by_member, d, r
-               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
-                    WITH ORDINALITY AS t(h, c, by_member, d, r, n)
+                                    receipt, idempotency_key)
+               SELECT $1, h, c, by_member, d, r, k
+               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                           $12::text[])
+                    WITH ORDINALITY AS t(h, c, by_member, d, r, k, n)
                ORDER BY n
                RETURNING id, household_id, choice, receipt, delegation_id, cast_at),
            last AS (
@@ -136,6 +137,7 @@ async def record_ballots(
         [persons[k].no for k in keys],
         [persons[k].abstain for k in keys],
         "open",
+        [r[5] for r in rows],
         *(getattr(delta, f) for f in _COUNT_FIELDS),
     )
     receipts = [
@@ -152,6 +154,39 @@ async def record_ballots(
     counts = Counts(**result["counts"]) if result["counts"] is not None else None
     secret = bytes(result["secret"]) if result["secret"] is not None else None
     return receipts, counts, secret
+
+
+async def keyed_ballots(
+    conn: asyncpg.Connection, motion_id: int, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], list[BallotReceipt]]:
+    """The ballots recorded under each (member, idempotency key) of the motion, in id order."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        """SELECT b.cast_by, b.idempotency_key, b.id, b.household_id, b.choice, b.receipt,
+                  b.delegation_id, b.cast_at
+           FROM ballots b
+           JOIN unnest($2::bigint[], $3::text[]) AS k(member_id, key)
+             ON b.cast_by = k.member_id AND b.idempotency_key = k.key
+           WHERE b.motion_id = $1
+           ORDER BY b.id""",
+        motion_id,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    found: dict[tuple[int, str], list[BallotReceipt]] = {}
+    for r in rows:
+        found.setdefault((r["cast_by"], r["idempotency_key"]), []).append(
+            BallotReceipt(
+                ballot_id=r["id"],
+                household_id=r["household_id"],
+                choice=r["choice"],
+                receipt=r["receipt"],
+                by_proxy=r["delegation_id"] is not None,
+                cast_at=r["cast_at"],
+            )
+        )
+    return found
 
 
 async def running_counts(

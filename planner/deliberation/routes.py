@@ -146,9 +146,17 @@ class MotionController(Controller):
         state: State,
     ) -> CastResult:
         """Vote for one's own units in scope and units held as proxy (all of them when
-        household_ids is omitted). The last ballot per unit counts; each gets a receipt."""
+        household_ids is omitted). The last ballot per unit counts; each gets a receipt.
+
+        Send ``idempotency_key`` (a fresh random key per cast, kept for its retries) so a
+        retry after a lost answer is never recorded twice: a key already recorded answers
+        201 with the first cast's receipts and ``replayed: true``, recording nothing; the
+        same key with another choice or other units is 409 ``idempotency_key_reused``.
+        Retry on 503 (``database_unavailable``, after Retry-After) and on network errors."""
         box: ballot_box.BallotBox = state.ballot_box
-        return await box.cast(principal, motion_id, data.choice, data.household_ids)
+        return await box.cast(
+            principal, motion_id, data.choice, data.household_ids, data.idempotency_key
+        )
 
     @get("/api/motions/{motion_id:int}/tally")
     async def get_tally(

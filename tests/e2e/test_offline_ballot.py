@@ -143,3 +143,69 @@ async def test_a_queued_ballot_survives_a_reload_and_a_lost_answer_is_not_cast_t
     await page.context.set_offline(True)
     await page.context.set_offline(False)
     await assert_recorded_once(page, committee, motion, lang)
+
+
+SERVER_DOWN = {
+    "zh-CN": ("服务器暂时不可用，选票已保存在本机，稍后自动提交", "议案已结束表决，不再接受投票"),
+    "en": (
+        "The server is unavailable for now",
+        "The motion is closed; ballots are no longer taken",
+    ),
+}
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_a_503_keeps_the_ballot_queued_and_a_later_409_is_final(
+    make_service_estate: Any, open_page: Any, lang: str
+) -> None:
+    estate = make_service_estate(CSV)
+    committee, owner_token, _, meeting, motion = open_motion(estate)
+    base = estate.svc.base_url
+    page = await open_page(base, owner_token, phone=True, lang=lang)
+    await page.goto(f"{base}/#/meetings/{meeting['id']}")
+    await page.get_by_test_id("vote-no").wait_for()
+    down, closed = SERVER_DOWN[lang]
+
+    # The database is down: the API answers 503 database_unavailable with Retry-After.
+    async def outage(route: Any) -> None:
+        if route.request.method != "POST":
+            await route.continue_()
+            return
+        await route.fulfill(
+            status=503,
+            headers={"Retry-After": "1", "Content-Type": "application/problem+json"},
+            body='{"status": 503, "title": "Service unavailable", "code": "database_unavailable",'
+            ' "detail": "the database cannot be reached; try again in 1 s",'
+            ' "params": {"retry_after_s": 1}}',
+        )
+
+    await page.route("**/api/motions/*/ballots", outage)
+    await page.get_by_test_id("vote-no").click()
+    queued = page.get_by_test_id("vote-queued")
+    await queued.wait_for()
+    text = await queued.inner_text()
+    assert down in text, text
+    if lang == "zh-CN":
+        assert not LATIN.search(text), text
+    assert await page.locator("main .error").count() == 0
+    await asyncio.sleep(1.5)  # retried at least once, still 503: still queued
+    assert await queued.count() == 1
+
+    # Meanwhile the motion closes; the next retry gets 409, which is final: said, not queued.
+    committee.post(f"/api/motions/{motion['id']}/close")
+    await page.unroute("**/api/motions/*/ballots")
+    error = page.locator("main .error")
+    await error.wait_for(timeout=30_000)
+    said = await error.inner_text()
+    assert closed in said, said
+    if lang == "zh-CN":
+        assert not ENGLISH.search(await page.inner_text("main"))
+    assert (
+        await page.evaluate(
+            "Object.keys(localStorage).filter((k) => k.startsWith('planner.ballot.')).length"
+        )
+        == 0
+    )
+    assert committee.get(f"/api/motions/{motion['id']}/ballots") == []
+    assert await page.evaluate("document.documentElement.scrollWidth <= 375")

@@ -1,5 +1,6 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
-(web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js)."""
+(web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js),
+the ballot queue (web/lib/ballot_queue.js)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ HERE = Path(__file__).parent
     "suite",
     [
         "live/live_client.test.mjs",
+        "web_ballot_queue.test.mjs",
         "web_errors.test.mjs",
         "web_format.test.mjs",
         "web_route_access.test.mjs",

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from planner.db.pool import connect_raw
+from planner.access.model import Principal
+from planner.db.pool import Database, connect_raw
+from planner.deliberation.ballot_box import BallotBox
 from tests.conftest import bearer
 from tests.integration.deliberation.helpers import Voting, event_rows, open_motion, setup_voting
 
@@ -149,3 +151,34 @@ async def test_keys_belong_to_their_member(
             await cast(client, voting.owners["C"][1], motion_id, "yes", None)
         ).status_code == 201
     assert len(await ballot_rows(database_url, motion_id)) == 5
+
+
+async def test_duplicates_through_two_writers_are_recorded_once(
+    db: Database, client: httpx.AsyncClient, voting: Voting, database_url: str
+) -> None:
+    """Two ballot boxes on one database stand for two service processes: each has its own
+    writer, so duplicates race in two transactions; the check after the owners' row locks
+    makes the second one a replay."""
+    _, motion_id = await open_motion(client, voting)
+    member_id, _ = voting.owners["A"]
+    owner = Principal(
+        member_id=member_id,
+        estate_id=voting.estate_id,
+        role="owner",
+        display_name="A",
+        household_ids=(voting.households["1栋/101"], voting.households["1栋/102"]),
+    )
+    boxes = [BallotBox(db), BallotBox(db)]
+    try:
+        for n in range(5):
+            key = f"two-writers-{n:04d}"
+            results = await asyncio.gather(
+                *(box.cast(owner, motion_id, "yes", None, key) for box in boxes)
+            )
+            assert sorted(r.replayed for r in results) == [False, True]
+            assert results[0].ballots == results[1].ballots
+    finally:
+        for box in boxes:
+            await box.stop()
+    assert len(await ballot_rows(database_url, motion_id)) == 10  # 5 casts of 2 units
+    assert await cast_events(database_url, voting.estate_id) == 5

@@ -6,10 +6,12 @@ recorded once and its receipt shows. Chromium at 375 px, Chinese and English."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import Any
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -123,11 +125,13 @@ async def test_a_queued_ballot_survives_a_reload_and_a_lost_answer_is_not_cast_t
 
     # The server records the ballot but its answer is lost on the way back.
     async def lose_the_answer(route: Any) -> None:
-        if route.request.method == "POST":
-            await route.fetch()
-            await route.abort("internetdisconnected")
-        else:
-            await route.continue_()
+        # a reload may cancel the request meanwhile: then it is handled already
+        with contextlib.suppress(PlaywrightError):
+            if route.request.method == "POST":
+                await route.fetch()
+                await route.abort("internetdisconnected")
+            else:
+                await route.continue_()
 
     await page.route("**/api/motions/*/ballots", lose_the_answer)
     await page.get_by_test_id("vote-no").click()

@@ -136,7 +136,18 @@ class DelegationOut(Out):
 
 
 IdempotencyKey = Annotated[
-    str, msgspec.Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    str,
+    msgspec.Meta(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description=(
+            "The client's key for this cast, fresh per cast and kept for its retries: a "
+            "retry answers the first cast's receipts (201, replayed: true) and records "
+            "nothing; with another choice or other units, 409 idempotency_key_reused. "
+            "Per member and motion."
+        ),
+    ),
 ]
 
 

@@ -182,3 +182,12 @@ async def test_duplicates_through_two_writers_are_recorded_once(
             await box.stop()
     assert len(await ballot_rows(database_url, motion_id)) == 10  # 5 casts of 2 units
     assert await cast_events(database_url, voting.estate_id) == 5
+
+
+async def test_the_openapi_documents_the_key(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    cast_op = schema["paths"]["/api/motions/{motion_id}/ballots"]["post"]
+    assert "idempotency_key_reused" in cast_op["description"]
+    field = schema["components"]["schemas"]["NewBallot"]["properties"]["idempotency_key"]
+    assert field["maxLength"] == 64 and "replayed" in field["description"]
+    assert "replayed" in schema["components"]["schemas"]["CastResult"]["properties"]

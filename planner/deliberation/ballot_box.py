@@ -21,8 +21,9 @@ Ordering and concurrency (why the tally always equals a recount):
   whose key is already recorded answers the first cast's receipts (``replayed``) and records
   nothing, no ballot and no event; with another choice or other units it is 409
   ``idempotency_key_reused``. The check runs twice: before queueing (so a retry answers even
-  after the motion closed) and in the writer's transaction after the persons' row locks, so
-  duplicates racing in one batch or from other processes are still recorded once.
+  after the motion closed) and in the writer's transaction after an advisory lock per key
+  (taken before the persons' rows), so duplicates racing in one batch or from other
+  processes are still recorded once, whatever units they name.
 - Tally pushes are paced: a batch carries a ``tally.updated`` only if this writer pushed
   none in the last ``PUSH_INTERVAL_S``; otherwise the push is owed, and once that interval
   has passed the next batch carries it, or, when no cast comes, the writer pushes the
@@ -304,12 +305,14 @@ async def record_batch(
     is already recorded, before or earlier in this batch, is answered from that record and
     adds nothing (see the module doc).
     """
+    keyed = {(p.member_id, p.idempotency_key) for p in batch if p.idempotency_key is not None}
+    if keyed:  # before the persons' rows, always: no lock is ever taken in the other order
+        await ballot_store.lock_keys(conn, motion.id, keyed)
     all_units = {u.household_id: u for p in batch for u in p.units}
     persons = await ballot_store.lock_persons(
         conn, motion.id, {u.person_key for u in all_units.values()}
     )
-    # After the row locks: a duplicate committed meanwhile by another process is seen here.
-    keyed = {(p.member_id, p.idempotency_key) for p in batch if p.idempotency_key is not None}
+    # After the locks: a duplicate committed meanwhile by another process is seen here.
     earlier = await ballot_store.keyed_ballots(conn, motion.id, sorted(keyed))
     fresh: list[PendingCast] = []
     first_of: dict[tuple[int, str], int] = {}  # key -> index in ``fresh``

@@ -5,6 +5,7 @@ One function per query, taking a connection and returning Structs.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -154,6 +155,30 @@ async def record_ballots(
     counts = Counts(**result["counts"]) if result["counts"] is not None else None
     secret = bytes(result["secret"]) if result["secret"] is not None else None
     return receipts, counts, secret
+
+
+#: The advisory-lock class of idempotency keys (two-int form; apart from other locks).
+_KEY_LOCK_CLASS = 1018
+
+
+async def lock_keys(
+    conn: asyncpg.Connection, motion_id: int, keys: Iterable[tuple[int, str]]
+) -> None:
+    """Lock each (member, idempotency key) of the motion until the transaction ends, in one
+    order, so two casts with one key never both pass the check whatever units they name
+    (two keys sharing a hash merely wait for each other)."""
+    hashed = sorted(
+        {
+            int.from_bytes(
+                hashlib.blake2b(f"{motion_id}:{member}:{key}".encode(), digest_size=4).digest(),
+                "big",
+                signed=True,
+            )
+            for member, key in keys
+        }
+    )
+    for h in hashed:
+        await conn.execute("SELECT pg_advisory_xact_lock($1::int, $2::int)", _KEY_LOCK_CLASS, h)
 
 
 async def keyed_ballots(

@@ -184,6 +184,41 @@ async def test_duplicates_through_two_writers_are_recorded_once(
     assert await cast_events(database_url, voting.estate_id) == 5
 
 
+async def test_one_key_naming_other_units_in_two_writers_is_recorded_once(
+    db: Database, client: httpx.AsyncClient, voting: Voting, database_url: str
+) -> None:
+    """The same key for two different units at once: no row lock is shared, so only the lock
+    on the key keeps the second from passing the check too; it gets 409."""
+    _, motion_id = await open_motion(client, voting)
+    member_id, _ = voting.owners["A"]
+    # units of two owners (persons), so the casts share no person's row lock
+    units = [voting.households["1栋/101"], voting.households["1栋/201"]]
+    owner = Principal(
+        member_id=member_id,
+        estate_id=voting.estate_id,
+        role="owner",
+        display_name="A",
+        household_ids=tuple(units),
+    )
+    boxes = [BallotBox(db), BallotBox(db)]
+    try:
+        for n in range(5):
+            key = f"split-units-{n:04d}"
+            results = await asyncio.gather(
+                *(
+                    box.cast(owner, motion_id, "yes", [unit], key)
+                    for box, unit in zip(boxes, units, strict=True)
+                ),
+                return_exceptions=True,
+            )
+            codes = sorted(getattr(r, "code", "ok") for r in results)
+            assert codes == ["idempotency_key_reused", "ok"], results
+    finally:
+        for box in boxes:
+            await box.stop()
+    assert len(await ballot_rows(database_url, motion_id)) == 5
+
+
 async def test_the_openapi_documents_the_key(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
     cast_op = schema["paths"]["/api/motions/{motion_id}/ballots"]["post"]

@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "control_character": "contains a control character ({char})",
     "bidi_control": "contains a bidi control character ({char}) that reorders text",
     "invisible_only": "has no visible character",
+    "invisible_character": "contains an invisible character ({char})",
     "not_allowed": "the value is not one of the allowed choices",
     "bad_format": "the value does not have the expected format",
     "not_json": "the body is not valid JSON",
@@ -77,6 +78,8 @@ CODES: dict[str, str] = {
     "revocation_not_yours": (
         "only the member who asked, or the admin, may withdraw this revocation request"
     ),
+    "signin_link_invalid": "this sign-in link is not valid (mistyped, cut short or never issued)",
+    "signin_link_revoked": "this sign-in link was revoked; ask your committee for a new one",
     "supplier_id_mismatch": "supplier_id is required for role supplier and only for it",
     "bad_csv": "line {line}: the file is not a valid CSV ({error})",
     "csv_empty": "the file holds no households",
@@ -92,6 +95,7 @@ CODES: dict[str, str] = {
     "not_positive": "must be positive",
     "unknown_building": "line {line}: the estate has no building {building}",
     "estate_not_found": "the estate was not found",
+    "unknown_time_zone": "not a time zone zoneinfo knows: {value} (e.g. Asia/Shanghai)",
     "building_not_found": "the building was not found",
     "household_not_found": "the household was not found",
     "member_not_found": "the member was not found",
@@ -201,8 +205,8 @@ class Unauthorized(PlannerError):
     title = "Unauthorized"
     default_code = "unauthorized"
 
-    def __init__(self, detail: str = "missing or invalid token") -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str = "missing or invalid token", code: str | None = None) -> None:
+        super().__init__(detail, code=code)
 
 
 class Forbidden(PlannerError):
@@ -292,6 +296,11 @@ _MSGSPEC_CODES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ("char",),
     ),
     (re.compile(r"^has no visible character$"), "invisible_only", ()),
+    (
+        re.compile(r"^contains an invisible character \((?P<char>U\+[0-9A-F]+)\)$"),
+        "invisible_character",
+        ("char",),
+    ),
     (
         re.compile(r"^Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`$"),
         "wrong_type",

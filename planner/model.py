@@ -7,7 +7,8 @@ household CSV's cells) is one line: no control character at all (tab and newline
 included, nor U+2028/U+2029), no bidi control, and at least one visible character. Free
 text (descriptions, notes, agenda items) keeps newlines and tabs but no other control
 character and no bidi control. A refusal names its field and a code: ``control_character``,
-``bidi_control`` or ``invisible_only`` (``text_fault``).
+``bidi_control``, ``invisible_only`` or, for a name holding a zero-width space, word joiner,
+BOM or soft hyphen among visible text, ``invisible_character`` (``text_fault``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ _BIDI_CHARS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\
 _REFUSED_FREE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 # every Cc, and the line and paragraph separators: a name is one line
 _REFUSED_NAME_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+# characters that draw nothing and join nothing: zero-width space, word joiner, invisible
+# operators, BOM, Mongolian vowel separator, soft hyphen. In a name they make "A" and
+# "A\u200b" two buildings that look alike. (ZWJ and ZWNJ stay: emoji and some scripts.)
+_HIDDEN_IN_NAME_RE = re.compile("[\u200b\u2060-\u2064\ufeff\u180e\u00ad]")
 # a character surely visible (ASCII graphic, CJK, Hangul syllables): skips the slow check
 _VISIBLE_RE = re.compile("[!-~\u3400-\u9fff\uac00-\ud7a3]")
 # letters and symbols that draw nothing: the Hangul fillers, the braille blank
@@ -67,6 +72,11 @@ def text_fault(value: str, name: bool) -> TextFault | None:
     # (blank text is left to the rules that already refuse it: ``blank``, "must not be blank")
     if name and value.strip() and _invisible_only(value):
         return TextFault("invisible_only", "has no visible character", {})
+    hidden = _HIDDEN_IN_NAME_RE.search(value) if name else None
+    if hidden is not None:
+        char = f"U+{ord(hidden.group()):04X}"
+        reason = f"contains an invisible character ({char})"
+        return TextFault("invisible_character", reason, {"char": char})
     return None
 
 

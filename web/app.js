@@ -2,8 +2,9 @@
 // navigation the member's capabilities allow, and routes on the URL hash (routes.js).
 import { html, render, useState, useEffect } from "./lib/html.js";
 import { initI18n, t, getLang, setLang, onLangChange, tMaybe } from "./lib/i18n.js";
-import { api, ApiError } from "./lib/api.js";
+import { api, ApiError, onSignedOut, readCookie } from "./lib/api.js";
 import { can } from "./lib/access.js";
+import { setTimeZone } from "./lib/format.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
 import { LiveProvider, LiveBanner } from "./live.js";
 import { parseRoute, navFor, inSection, allowed } from "./routes.js";
@@ -74,6 +75,12 @@ function App() {
   const [, setLangTick] = useState(0);
   const [session, setSession] = useState({ me: null, error: null, loading: true });
   useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
+  // Signed out while the app is open (revoked, expired): the sign-in screen saying why;
+  // "revoked" (told by the live socket) is kept over a vaguer "ended".
+  useEffect(() => onSignedOut((reason) => setSession((s) => ({
+    me: null, error: null, loading: false,
+    reason: s.reason === "revoked" && !s.me ? "revoked" : reason,
+  }))), []);
   useEffect(() => {
     api("/api/me").then(
       async (raw) => {
@@ -90,9 +97,14 @@ function App() {
             /* the name is a nicety; the pages work without it */
           }
         }
+        // Every time on every screen is the estate's wall clock (Asia/Shanghai unless set).
+        setTimeZone(me.estate && me.estate.time_zone);
         setSession({ me, error: null, loading: false });
       },
-      (error) => setSession({ me: null, error, loading: false }),
+      // A 401 with the readable CSRF cookie still here: a sign-in this browser had has ended.
+      (error) => setSession({
+        me: null, error, loading: false, reason: readCookie("planner_csrf") ? "ended" : "missing",
+      }),
     );
   }, []);
   useEffect(() => {
@@ -100,9 +112,9 @@ function App() {
   });
   if (session.loading) return html`<main><${Loading} /></main>`;
   if (!session.me) {
-    const signedOut = session.error instanceof ApiError && (session.error.status === 401 || session.error.status === 403);
+    const signedOut = !session.error || (session.error instanceof ApiError && (session.error.status === 401 || session.error.status === 403));
     return html`<header class="top"><span class="brand">${t("app.name")}</span><span class="who"></span><${LangToggle} /></header>
-      <main id="content">${signedOut ? html`<${SignIn} />` : html`<${ErrorBox} error=${session.error} />`}</main>`;
+      <main id="content">${signedOut ? html`<${SignIn} reason=${session.reason} />` : html`<${ErrorBox} error=${session.error} />`}</main>`;
   }
   return html`<${LiveProvider} estateId=${session.me.estate_id}>
     <${Shell} me=${session.me} route=${route} />

@@ -18,10 +18,12 @@
 // Status: "connecting" before the first hello; "live" once the server said hello;
 // "reconnecting" while waiting to retry (detail: {attempt, delayMs, code, reason});
 // "off" after close() or when the server refused us (4401 signed out, 4403 forbidden),
-// which retrying cannot fix. Close code 4008 means "too slow": we resume at once.
+// which retrying cannot fix; on 4401 options.onSignedOut("revoked" | "ended") is called
+// (the provider passes api.js's signedOut, so the app shows its sign-in screen).
+// Close code 4008 means "too slow": we resume at once.
 import { html, createContext, useContext, useEffect, useMemo, useRef, useState } from "./lib/html.js";
 import { t } from "./lib/i18n.js";
-import { api } from "./lib/api.js";
+import { api, signedOut } from "./lib/api.js";
 
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -181,6 +183,9 @@ export class LiveClient {
       if (FATAL_CODES.has(event.code)) {
         this.closed = true;
         this._setStatus("off", { code: event.code, reason: event.reason });
+        if (event.code === CLOSE_UNAUTHENTICATED && this.options.onSignedOut) {
+          this.options.onSignedOut(/revoked/.test(event.reason || "") ? "revoked" : "ended");
+        }
         return;
       }
       if (event.code === CLOSE_TOO_SLOW) this.attempt = 0;
@@ -296,7 +301,8 @@ const LiveContext = createContext(null);
 export function LiveProvider({ estateId, children }) {
   // Made during render (listeners and rooms of child views may register before the socket
   // opens: join() is remembered and sent on hello); started and closed by the effect.
-  const client = useMemo(() => (estateId ? new LiveClient(estateId) : null), [estateId]);
+  const client = useMemo(
+    () => (estateId ? new LiveClient(estateId, { onSignedOut: signedOut }) : null), [estateId]);
   useEffect(() => {
     if (!client) return undefined;
     client.start();

@@ -40,7 +40,9 @@ class TooManyFailures(PlannerError):
         self.headers = {"retry-after": str(retry_after_s)}
 
 
-async def wrong_token(db: Database, host: str, limits: AuthLimits, detail: str) -> NoReturn:
+async def wrong_token(
+    db: Database, host: str, limits: AuthLimits, detail: str, code: str | None = None
+) -> NoReturn:
     """A token was wrong: 401 (and the failure recorded), or 429 when over the limit."""
     client = client_key(host)
     async with db.transaction() as conn:
@@ -56,4 +58,4 @@ async def wrong_token(db: Database, host: str, limits: AuthLimits, detail: str) 
             f"too many failed sign-ins or wrong tokens from {who}; try again later",
             max(1, math.ceil(wait)),
         )
-    raise Unauthorized(detail)
+    raise Unauthorized(detail, code)

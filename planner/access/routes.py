@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import Cookie
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from planner.access import service
+from planner.access import service, signin_page
+from planner.access.failures import TooManyFailures
 from planner.access.guards import capabilities
 from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
 from planner.access.model import Me, MemberCreated, MemberOut, NewMember, RevocationOut
 from planner.access.store import SESSION_DAYS
 from planner.deps import DbDep, PrincipalDep, SettingsDep
+from planner.errors import Unauthorized
 
 
 class SignInController(Controller):
@@ -28,26 +32,40 @@ class SignInController(Controller):
         db: DbDep,
         settings: SettingsDep,
         token: FromQuery[str] = "",
+        lang: FromQuery[str] = "",
+        why: FromQuery[str] = "",
+        wait: FromQuery[str] = "",
     ) -> Response[Any]:
-        """Exchange a sign-in link's token for an HttpOnly session cookie, then go home."""
-        client = request.client.host if request.client else "unknown"
-        session = await service.sign_in(db, token, client, settings.auth)
-        cookies = [
-            Cookie(
-                key=key,
-                value=value,
-                httponly=httponly,
-                samesite="lax",
-                secure=settings.cookie_secure,
-                max_age=SESSION_DAYS * 86400,
-                path="/",
-            )
-            for key, value, httponly in (
-                (SESSION_COOKIE, session.session_id, True),
-                (CSRF_COOKIE, session.csrf_token, False),
-            )
-        ]
-        return Redirect("/", cookies=cookies)
+        """Exchange a sign-in link's token for an HttpOnly session cookie, then go home.
+
+        A link that does not work: problem+json (401 ``signin_link_invalid`` or
+        ``signin_link_revoked``, 429 over the failed-sign-in limit), or for a browser the
+        sign-in page in its language (``planner.access.signin_page``). Without a token a
+        browser gets that page too (``why``/``wait`` keep what it said across its language
+        switch) and no failure is counted."""
+        if _wants_html(request) and not token:
+            reason = why if why in signin_page.REASONS else "missing"
+            minutes = int(wait) if wait.isdigit() and 0 < int(wait) < 10_000 else 1
+            return _page(request, lang, reason, minutes, chosen=bool(lang))
+        return await _sign_in(request, db, settings, token, lang, from_form=False)
+
+    @post("/login", status_code=303, opt={"exclude_from_auth": True})
+    async def login_form(
+        self, request: Request[Any, Any, Any], db: DbDep, settings: SettingsDep
+    ) -> Response[Any]:
+        """The sign-in page's form: ``link`` (a pasted link or bare token) and ``lang``.
+        Signs in like ``GET /login`` (303 to ``/``) or answers with the page again (problem+json
+        to a client that does not ask for HTML). Left out
+        of authentication: a stale session cookie must not make it a CSRF-checked change."""
+        form = await request.form()
+        link = str(form.get("link") or "")
+        lang = str(form.get("lang") or "")
+        token = token_of(link)
+        if not token:  # nothing pasted: no guess, so no failure counted
+            if _wants_html(request):
+                return _page(request, lang, "missing", 1, chosen=False)
+            raise Unauthorized("paste a sign-in link or its token", "signin_link_invalid")
+        return await _sign_in(request, db, settings, token, lang, from_form=True)
 
     @post("/logout", status_code=200)
     async def logout(self, request: Request[Any, Any, Any], db: DbDep) -> Response[Any]:
@@ -118,6 +136,101 @@ class MemberController(Controller):
         admin); 409 ``revocation_not_pending`` when there is none."""
         await service.withdraw_revocation(db, principal, member_id)
         return {"withdrawn": True}
+
+
+def token_of(link: str) -> str:
+    """The token in a pasted sign-in link (``...?token=...``), or the pasted text itself."""
+    text = link.strip()
+    if "token=" in text:
+        values = parse_qs(urlsplit(text).query).get("token") or parse_qs(text).get("token")
+        return values[0].strip() if values else ""
+    return text
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    """A browser's navigation (text/html preferred); ``*/*`` and JSON keep problem+json."""
+    best = request.accept.best_match(["application/json", "application/problem+json", "text/html"])
+    return best == "text/html"
+
+
+def _lang_cookie(lang: str) -> Cookie:
+    return Cookie(
+        key=signin_page.LANG_COOKIE, value=lang, samesite="lax", max_age=365 * 86400, path="/"
+    )
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    asked: str,
+    reason: signin_page.Reason,
+    minutes: int,
+    *,
+    chosen: bool,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    lang = signin_page.pick_lang(
+        asked,
+        request.cookies.get(signin_page.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    return Response(
+        signin_page.render(lang, reason, minutes),
+        status_code=status or (429 if reason == "limited" else 401),
+        media_type=MediaType.HTML,
+        headers={"cache-control": "no-store", **(headers or {})},
+        cookies=[_lang_cookie(lang)] if chosen else None,
+    )
+
+
+async def _sign_in(
+    request: Request[Any, Any, Any],
+    db: DbDep,
+    settings: SettingsDep,
+    token: str,
+    lang: str,
+    *,
+    from_form: bool,
+) -> Response[Any]:
+    client = request.client.host if request.client else "unknown"
+    try:
+        session = await service.sign_in(db, token, client, settings.auth)
+    except (Unauthorized, TooManyFailures) as error:
+        if not _wants_html(request):
+            raise
+        reason = signin_page.CODE_REASONS.get(error.code, "invalid")
+        retry = (
+            int(error.headers.get("retry-after", "60"))
+            if isinstance(error, TooManyFailures)
+            else 60
+        )
+        return _page(
+            request,
+            lang,
+            reason,
+            signin_page.retry_minutes(retry),
+            chosen=False,
+            status=error.status,
+            headers=getattr(error, "headers", None),
+        )
+    cookies = [
+        Cookie(
+            key=key,
+            value=value,
+            httponly=httponly,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            max_age=SESSION_DAYS * 86400,
+            path="/",
+        )
+        for key, value, httponly in (
+            (SESSION_COOKIE, session.session_id, True),
+            (CSRF_COOKIE, session.csrf_token, False),
+        )
+    ]
+    if from_form and lang in signin_page.LANGUAGES:
+        cookies.append(_lang_cookie(lang))
+    return Redirect("/", cookies=cookies, status_code=303 if from_form else 302)
 
 
 route_handlers = [SignInController, MemberController]

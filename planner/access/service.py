@@ -44,7 +44,8 @@ from planner.settings import AuthLimits
 async def sign_in(db: Database, token: str, client: str, limits: AuthLimits) -> NewSession:
     """Open a browser session for a sign-in link's token.
 
-    A wrong or revoked token is 401, or 429 once ``client`` (or everyone) has failed too
+    A wrong token is 401 ``signin_link_invalid``, a revoked one 401 ``signin_link_revoked``,
+    or either is 429 once ``client`` (or everyone) has failed too
     often (``planner.access.failures``); a right token always signs in.
     """
     async with db.transaction() as conn:
@@ -57,8 +58,17 @@ async def sign_in(db: Database, token: str, client: str, limits: AuthLimits) -> 
                 conn, principal.member_id, session.session_id, session.csrf_token
             )
             return session
+        # Telling a revoked link from a wrong one helps no guesser: only someone holding a
+        # token that was really issued (32 random bytes) ever hears "revoked".
+        revoked = bool(token) and await store.token_was_revoked(conn, token)
     # recorded outside the transaction above (a wrong token must not roll its record back)
-    await failures.wrong_token(db, client, limits, "this sign-in link is invalid or was revoked")
+    if revoked:
+        await failures.wrong_token(
+            db, client, limits, "this sign-in link was revoked", "signin_link_revoked"
+        )
+    await failures.wrong_token(
+        db, client, limits, "this sign-in link is not valid", "signin_link_invalid"
+    )
 
 
 async def sign_out(db: Database, session_id: str | None) -> None:

@@ -49,6 +49,15 @@ async def principal_by_token(conn: asyncpg.Connection, token: str) -> Principal 
     return _principal(row) if row else None
 
 
+async def token_was_revoked(conn: asyncpg.Connection, token: str) -> bool:
+    """True when ``token`` is a revoked member's (it was issued, then withdrawn)."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM members WHERE token_hash = $1 AND revoked_at IS NOT NULL)",
+        token_hash(token),
+    )
+    return found
+
+
 async def principal_by_session(conn: asyncpg.Connection, session_id: str) -> Principal | None:
     row = await conn.fetchrow(
         _PRINCIPAL_SQL.replace(

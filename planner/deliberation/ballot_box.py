@@ -61,7 +61,7 @@ from planner.deliberation.rules import (
     tally,
 )
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
-from planner.events import append_event
+from planner.events import append_event, event_clock
 
 log = logging.getLogger("planner.deliberation")
 
@@ -389,8 +389,9 @@ async def _record_fresh(
     touched_persons: dict[str, PersonVotes] = {
         key: persons[key] for key in {u.person_key for u in all_units.values()}
     }
+    story_clock = event_clock.get()  # the demo plays its history on a clock of its own
     receipts, counts, secret = await ballot_store.record_ballots(
-        conn, motion.id, rows, touched_persons, total
+        conn, motion.id, rows, touched_persons, total, story_clock() if story_clock else None
     )
     if counts is None:
         raise Conflict(

@@ -22,6 +22,7 @@ from planner.deliberation.model import (
 )
 from planner.deliberation.rules import Ballot, Choice, Counts, PersonVotes, UnitInScope
 from planner.deliberation.store import MOTION_SQL, motion_row
+from planner.estates.natural_order import natural_key
 
 _COUNT_FIELDS = tuple(Counts.__struct_fields__)
 
@@ -87,10 +88,14 @@ async def record_ballots(
     rows: Sequence[tuple[int, Choice, int, int | None, str, str | None]],
     persons: dict[str, PersonVotes],
     delta: Counts,
+    cast_at: datetime | None = None,
 ) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
     """One statement: append the ballots (household, choice, cast_by, delegation, receipt,
     idempotency key) in order, make each unit's last one its counted choice on the roll, store
     the persons' votes and add ``delta`` to the running counts while the motion is open.
+
+    ``cast_at``: the ballots' time (None: the transaction's ``now()``; the demo's story clock
+    gives its own, so the commitments in ``ballot.cast`` cover the time the row keeps).
 
     Returns the receipts, the new counts and the motion's ballot secret (None for a motion
     opened before the ballot commitments); the counts are None once the motion is closed
@@ -100,11 +105,12 @@ async def record_ballots(
     keys = sorted(persons)
     sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=13))
     returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
+    at = 13 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
     result = await conn.fetchrow(
         f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
-                                    receipt, idempotency_key)
-               SELECT $1, h, c, by_member, d, r, k
+                                    receipt, idempotency_key, cast_at)
+               SELECT $1, h, c, by_member, d, r, k, coalesce(${at}::timestamptz, now())
                FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
                            $12::text[])
                     WITH ORDINALITY AS t(h, c, by_member, d, r, k, n)
@@ -140,6 +146,7 @@ async def record_ballots(
         "open",
         [r[5] for r in rows],
         *(getattr(delta, f) for f in _COUNT_FIELDS),
+        cast_at,
     )
     receipts = [
         BallotReceipt(
@@ -311,10 +318,16 @@ async def attendance(conn: asyncpg.Connection, meeting_id: int) -> list[Attendee
                   count(DISTINCT b.household_id) FILTER (WHERE b.delegation_id IS NOT NULL)
                       AS proxy_units,
                   coalesce(array_agg(DISTINCT d.reference) FILTER (WHERE d.reference IS NOT NULL),
-                           '{}') AS refs
+                           '{}') AS refs,
+                  coalesce(array_agg(DISTINCT bu.name || '-' || h.unit)
+                               FILTER (WHERE b.delegation_id IS NULL), '{}') AS own_labels,
+                  coalesce(array_agg(DISTINCT bu.name || '-' || h.unit)
+                               FILTER (WHERE b.delegation_id IS NOT NULL), '{}') AS proxy_labels
            FROM ballots b
            JOIN motions mo ON mo.id = b.motion_id
            JOIN members m ON m.id = b.cast_by
+           JOIN households h ON h.id = b.household_id
+           JOIN buildings bu ON bu.id = h.building_id
            LEFT JOIN delegations d ON d.id = b.delegation_id
            WHERE mo.meeting_id = $1
            GROUP BY b.cast_by, m.display_name ORDER BY m.display_name, b.cast_by""",
@@ -327,6 +340,8 @@ async def attendance(conn: asyncpg.Connection, meeting_id: int) -> list[Attendee
             own_units=r["own_units"],
             proxy_units=r["proxy_units"],
             references=list(r["refs"]),
+            own_unit_labels=sorted(r["own_labels"], key=natural_key),
+            proxy_unit_labels=sorted(r["proxy_labels"], key=natural_key),
         )
         for r in rows
     ]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Literal
 
 import msgspec
 
 from planner.deliberation.model import Attendee, ChainHead, CountedReceipt, MeetingOut, MotionOut
 from planner.deliberation.rules import Tally
+from planner.localtime import DEFAULT_TIME_ZONE, local_datetime
 
 Lang = Literal["zh", "en"]
 
@@ -141,6 +143,8 @@ class MinutesInput(msgspec.Struct, kw_only=True):
     #: The estate's event-stream head right after the meeting's close was recorded: printed
     #: so that a chain later truncated back before it is caught (``--expect-head``).
     chain_head: ChainHead | None = None
+    #: The estate's IANA zone: times are printed as its wall clock, the zone named.
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
@@ -151,8 +155,24 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _when(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "—"  # type: ignore[attr-defined]
+def _when(value: datetime | None, time_zone: str) -> str:
+    """``2026-05-16 19:30 (Asia/Shanghai)``: the estate's wall clock, its zone named."""
+    if value is None:
+        return "—"
+    return f"{local_datetime(value, time_zone)} ({time_zone})"
+
+
+def _attendee(a: Attendee, lang: Lang) -> str:
+    """``曹玉兰（1栋-101、1栋-202）``: the name with the units voted for, own then as a proxy
+    (``王五（1栋-101；受托 2栋-301）``), so two owners of one name are told apart."""
+    zh = lang == "zh"
+    sep, open_, close, semi = ("、", "（", "）", "；") if zh else (", ", " (", ")", "; ")
+    parts = []
+    if a.own_unit_labels:
+        parts.append(sep.join(a.own_unit_labels))
+    if a.proxy_unit_labels:
+        parts.append(("受托 " if zh else "as proxy ") + sep.join(a.proxy_unit_labels))
+    return f"{a.display_name}{open_}{semi.join(parts)}{close}" if parts else a.display_name
 
 
 def _result(mm: MotionMinutes, t: dict[str, str]) -> str:
@@ -183,8 +203,8 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         f"- {t['estate']}: {md_escape(data.estate_name)}",
         f"- {t['kind']}: {KIND[lang][m.kind]}",
         f"- {t['scope']}: {scope}",
-        f"- {t['opened']}: {_when(m.opened_at)}",
-        f"- {t['closed']}: {_when(m.closed_at)}",
+        f"- {t['opened']}: {_when(m.opened_at, data.time_zone)}",
+        f"- {t['closed']}: {_when(m.closed_at, data.time_zone)}",
     ]
     if data.chain_head is not None:
         head = data.chain_head
@@ -207,7 +227,7 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
         ]
         for a in data.attendance:
             refs = ", ".join(md_escape(r) for r in a.references) or "—"
-            name = md_escape(a.display_name)
+            name = md_escape(_attendee(a, lang))
             out.append(f"| {name} | {a.own_units} | {a.proxy_units} | {refs} |")
     out += ["", f"## {t['motions']}", ""]
     for number, mm in enumerate(data.motions, start=1):
@@ -238,14 +258,24 @@ def render_markdown(data: MinutesInput, lang: Lang = "zh") -> str:
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-       max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.5; color: #111; }
-table { border-collapse: collapse; margin: .5rem 0; }
+       max-width: 48rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.5; color: #111;
+       overflow-wrap: anywhere; }
+table { border-collapse: collapse; margin: .5rem 0; max-width: 100%; }
 th, td { border: 1px solid #999; padding: .2rem .6rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 code.head { font-size: .8rem; overflow-wrap: anywhere; }
 .receipts { font-family: monospace; font-size: .85rem; columns: 3; }
 .passed { color: #0a6b2a; } .failed { color: #a40000; }
-@media print { body { margin: 0; max-width: none; } h3 { break-after: avoid; } }
+@media screen and (max-width: 600px) {
+  body { margin: .75rem auto; padding: 0 .6rem; font-size: 15px; }
+  h1 { font-size: 1.35rem; } h2 { font-size: 1.15rem; } h3 { font-size: 1.05rem; }
+  ul, ol { padding-left: 1.2rem; }
+  th, td { padding: .2rem .3rem; }
+  .receipts { columns: 2; font-size: .8rem; }
+}
+@page { size: A4; margin: 16mm 18mm; }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; }
+               h3 { break-after: avoid; } .receipts { columns: 3; } }
 """
 
 
@@ -257,13 +287,14 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
     parts = [
         "<!doctype html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(t['minutes'])}: {e(m.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(t['minutes'])}: {e(m.title)}</h1><ul>",
         f"<li>{t['estate']}: {e(data.estate_name)}</li>",
         f"<li>{t['kind']}: {KIND[lang][m.kind]}</li>",
         f"<li>{t['scope']}: {scope}</li>",
-        f"<li>{t['opened']}: {_when(m.opened_at)}</li>",
-        f"<li>{t['closed']}: {_when(m.closed_at)}</li>",
+        f"<li>{t['opened']}: {_when(m.opened_at, data.time_zone)}</li>",
+        f"<li>{t['closed']}: {_when(m.closed_at, data.time_zone)}</li>",
     ]
     if data.chain_head is not None:
         head = data.chain_head
@@ -289,7 +320,7 @@ def render_html(data: MinutesInput, lang: Lang = "zh") -> str:
         for a in data.attendance:
             refs = ", ".join(e(r) for r in a.references) or "—"
             parts.append(
-                f"<tr><td>{e(a.display_name)}</td><td class=n>{a.own_units}</td>"
+                f"<tr><td>{e(_attendee(a, lang))}</td><td class=n>{a.own_units}</td>"
                 f"<td class=n>{a.proxy_units}</td><td>{refs}</td></tr>"
             )
         parts.append("</table>")

@@ -106,6 +106,9 @@ class Attendee(Out):
     own_units: int
     proxy_units: int
     references: list[str]
+    #: "1栋-101" labels of the units voted for, own and as a proxy, in natural order.
+    own_unit_labels: list[str] = []
+    proxy_unit_labels: list[str] = []
 
 
 class NewMotion(Body):

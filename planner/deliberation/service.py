@@ -200,6 +200,7 @@ async def minutes(db: Database, principal: Principal, meeting_id: int) -> Minute
             attendance=await ballot_store.attendance(conn, meeting_id),
             motions=motions,
             chain_head=ChainHead(seq=head[0], hash=head[1].hex()) if head else None,
+            time_zone=await estates_store.estate_time_zone(conn, meeting.estate_id),
         )
 
 

@@ -41,7 +41,6 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("meetings", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
     ("motions", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
     ("delegations", ("recorded_at", "revoked_at"), "estate_id = ANY($1)"),
-    ("ballots", ("cast_at",), "motion_id IN (SELECT id FROM motions WHERE estate_id = ANY($1))"),
     ("funding_sources", ("created_at", "updated_at"), "estate_id = ANY($1)"),
     ("funding_plans", ("created_at", "approved_at"), "estate_id = ANY($1)"),
 )
@@ -54,7 +53,8 @@ async def redate(
 ) -> int:
     """Move the demo's rows to story time: a timestamp written in a step's wall-clock window
     [start, end) gets that step's offset. The events need nothing: they were dated by the
-    story clock when written (their hashes cover those dates). Returns the values moved.
+    story clock when written (their hashes cover those dates), and so were the ballots (their
+    commitments in ``ballot.cast`` cover ``cast_at``). Returns the values moved.
 
     Rounds, counter-offers and ballots refuse UPDATE by trigger (append-only); as the purge
     does, this disables the user triggers of the tables it changes for the length of the

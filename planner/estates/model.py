@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 
+from planner.localtime import DEFAULT_TIME_ZONE
 from planner.model import Body, Out, ShortText
+
+#: An IANA time zone name; the service checks it against zoneinfo (400 ``unknown_time_zone``).
+TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class NewEstate(Body):
     name: ShortText
     district: ShortText | None = None
+    #: What people read (minutes, notices, exports, the web pages) shows times in this zone.
+    time_zone: TimeZoneName = DEFAULT_TIME_ZONE
+
+
+class EstateChange(Body):
+    """PATCH of an estate: only the fields given change."""
+
+    name: ShortText | None = None
+    district: ShortText | None = None
+    time_zone: TimeZoneName | None = None
 
 
 class EstateOut(Out):
     id: int
     name: str
     district: str | None
+    time_zone: str = DEFAULT_TIME_ZONE
     buildings: int = 0
     households: int = 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
@@ -13,6 +13,7 @@ from planner.errors import BadRequest
 from planner.estates import service
 from planner.estates.model import (
     BuildingOut,
+    EstateChange,
     EstateOut,
     HouseholdOut,
     ImportResult,
@@ -44,6 +45,17 @@ class EstateController(Controller):
         self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> EstateOut:
         return await service.get_estate(db, principal, estate_id)
+
+    @patch("/api/estates/{estate_id:int}")
+    async def change_estate(
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[EstateChange],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> EstateOut:
+        """The estate's admin or the global admin: name, district, time zone (IANA name)."""
+        return await service.change_estate(db, principal, estate_id, data)
 
     @get("/api/estates/{estate_id:int}/buildings")
     async def list_buildings(

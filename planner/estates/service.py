@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import msgspec
 
 from planner.access.guards import ANY_MEMBER, MANAGERS, MEMBERS, STAFF, authorize
 from planner.access.model import Principal
@@ -17,6 +18,7 @@ from planner.estates import store
 from planner.estates.csv_rules import STAGED_COLUMNS, CsvProblem, stage_households
 from planner.estates.model import (
     BuildingOut,
+    EstateChange,
     EstateOut,
     HouseholdOut,
     ImportResult,
@@ -25,23 +27,61 @@ from planner.estates.model import (
 )
 from planner.estates.natural_order import natural_key
 from planner.events import append_event
+from planner.localtime import is_time_zone
 
 
 async def create_estate(db: Database, principal: Principal, data: NewEstate) -> EstateOut:
     """Only the global admin creates estates."""
     if not principal.is_global_admin:
         raise Forbidden("only the admin creates estates", "admin_only")
+    _check_time_zone(data.time_zone)
     async with db.transaction() as conn:
-        estate = await store.insert_estate(conn, data.name, data.district)
+        estate = await store.insert_estate(conn, data.name, data.district, data.time_zone)
         await append_event(
             conn,
             estate_id=estate.id,
             type="estate.created",
-            data={"name": data.name, "district": data.district},
+            data={"name": data.name, "district": data.district, "time_zone": data.time_zone},
             actor_id=principal.member_id,
             audience="all",
         )
     return estate
+
+
+async def change_estate(
+    db: Database, principal: Principal, estate_id: int, data: EstateChange
+) -> EstateOut:
+    """The estate's admin (or the global admin) renames it or sets its district or time zone."""
+    authorize(principal, estate_id, ("admin",), what="estate")
+    if data.time_zone is not None:
+        _check_time_zone(data.time_zone)
+    async with db.transaction() as conn:
+        if not await store.update_estate(conn, estate_id, data.name, data.district, data.time_zone):
+            raise NotFound("estate")
+        changed = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        if changed:
+            await append_event(
+                conn,
+                estate_id=estate_id,
+                type="estate.changed",
+                data=changed,
+                actor_id=principal.member_id,
+                audience="all",
+            )
+        estate = await store.get_estate(conn, estate_id)
+    if estate is None:
+        raise NotFound("estate")
+    return estate
+
+
+def _check_time_zone(name: str) -> None:
+    if not is_time_zone(name):
+        raise BadRequest(
+            "time_zone",
+            f"not a time zone zoneinfo knows: {name!r} (e.g. Asia/Shanghai)",
+            "unknown_time_zone",
+            {"value": name},
+        )
 
 
 async def list_estates(db: Database, principal: Principal) -> list[EstateOut]:

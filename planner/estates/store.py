@@ -8,20 +8,47 @@ import asyncpg
 
 from planner.db.store import ids_outside_estate
 from planner.estates.model import BuildingOut, EstateOut, HouseholdOut
+from planner.localtime import DEFAULT_TIME_ZONE
 
 
-async def insert_estate(conn: asyncpg.Connection, name: str, district: str | None) -> EstateOut:
+async def insert_estate(
+    conn: asyncpg.Connection, name: str, district: str | None, time_zone: str
+) -> EstateOut:
     row = await conn.fetchrow(
-        "INSERT INTO estates (name, district) VALUES ($1, $2) RETURNING id, name, district",
+        """INSERT INTO estates (name, district, time_zone) VALUES ($1, $2, $3)
+           RETURNING id, name, district, time_zone""",
         name,
         district,
+        time_zone,
     )
     await conn.execute("INSERT INTO event_streams (estate_id) VALUES ($1)", row["id"])
-    return EstateOut(id=row["id"], name=row["name"], district=row["district"])
+    return EstateOut(
+        id=row["id"], name=row["name"], district=row["district"], time_zone=row["time_zone"]
+    )
+
+
+async def update_estate(
+    conn: asyncpg.Connection,
+    estate_id: int,
+    name: str | None,
+    district: str | None,
+    time_zone: str | None,
+) -> bool:
+    """Change the given fields (``None`` keeps the value); False if there is no such estate."""
+    status = await conn.execute(
+        """UPDATE estates SET name = coalesce($2, name), district = coalesce($3, district),
+                              time_zone = coalesce($4, time_zone)
+           WHERE id = $1""",
+        estate_id,
+        name,
+        district,
+        time_zone,
+    )
+    return bool(status != "UPDATE 0")
 
 
 _ESTATE_SQL = """
-    SELECT e.id, e.name, e.district,
+    SELECT e.id, e.name, e.district, e.time_zone,
            (SELECT count(*) FROM buildings b WHERE b.estate_id = e.id) AS buildings,
            (SELECT count(*) FROM households h WHERE h.estate_id = e.id) AS households
     FROM estates e
@@ -181,6 +208,12 @@ async def estate_exists(conn: asyncpg.Connection, estate_id: int) -> bool:
 async def estate_name(conn: asyncpg.Connection, estate_id: int) -> str | None:
     name: str | None = await conn.fetchval("SELECT name FROM estates WHERE id = $1", estate_id)
     return name
+
+
+async def estate_time_zone(conn: asyncpg.Connection, estate_id: int) -> str:
+    """The estate's IANA time zone (the default zone if there is no such estate)."""
+    zone: str | None = await conn.fetchval("SELECT time_zone FROM estates WHERE id = $1", estate_id)
+    return zone or DEFAULT_TIME_ZONE
 
 
 async def households_outside_estate(

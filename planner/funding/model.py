@@ -103,6 +103,89 @@ class SolveRequest(Body):
     time_limit_s: Annotated[float, msgspec.Meta(gt=0, le=600)] | None = None
 
 
+class WorkChoice(Out):
+    """A work the solve form offers: its status and the cost a plan would use.
+
+    ``cost_kind``: "awarded" (the awarded total) or "estimate" (None: no cost yet, it
+    cannot be chosen). ``in_plan_in_force``: the approved version covers it;
+    ``newly_awarded``: awarded and not covered by the approved version. ``selected`` is the
+    form's default: the works of the plan in force plus the newly awarded ones (with no
+    plan in force: every work with a cost).
+    """
+
+    work_id: int
+    title: str
+    status: str
+    cost_fen: int | None
+    cost_kind: Literal["awarded", "estimate"] | None
+    in_plan_in_force: bool
+    newly_awarded: bool
+    selected: bool
+
+
+class PlanInForceSummary(Out):
+    """The approved version, as the solve form compares a new attempt with it."""
+
+    id: int
+    version: int
+    total_cost_fen: int
+    residents_total_fen: int
+    residents_share: str
+    resident_band: list[str]
+    work_ids: list[int]
+
+
+class WorkChoices(Out):
+    """``GET /api/estates/{estate_id}/funding-plans/work-choices``: what a plan may cover."""
+
+    plan_in_force: PlanInForceSummary | None
+    works: list[WorkChoice]
+
+
+class PlanComparison(Out):
+    """A solve attempt's residents' share beside the plan in force's and the band.
+
+    ``share``: the attempt's share (a plan) or the share the band would need / the most
+    residents can pay (no plan), exact decimal string with four places; None when the
+    solver gave no such figure. ``zh``/``en`` say it in a sentence, e.g. "Residents' share
+    would be 75.3% vs 22.8% in v1; the band allows 20–30%".
+    """
+
+    share: str | None
+    in_force_version: int | None
+    in_force_share: str | None
+    resident_band: list[str]
+    zh: str
+    en: str
+
+
+class PlanPreview(Out):
+    """``POST /api/estates/{estate_id}/funding-plans/preview``: a solve that stores nothing.
+
+    ``status`` "ok" with the plan's figures (no households: only their count), or
+    "failed" with ``failure_reason`` and ``problems`` (as a failed version would store
+    them). Always 200 when the request is valid; a version is made only by ``POST
+    /api/estates/{estate_id}/funding-plans``.
+    """
+
+    status: Literal["ok", "failed"]
+    solver_status: str
+    policy: str
+    resident_band: list[str]
+    target_share: str | None
+    work_ids: list[int]
+    total_cost_fen: int
+    residents_total_fen: int | None
+    residents_share: str | None
+    household_count: int
+    works: list[WorkPlan]
+    sources: list[SourceUse]
+    explanation: Explanation | None
+    failure_reason: str | None
+    problems: list[Problem]
+    comparison: PlanComparison | None
+
+
 class PlanSummary(Out):
     id: int
     estate_id: int

@@ -1,7 +1,8 @@
 """Funding sources and plan versions over HTTP.
 
 Who may do what:
-- treasurer, committee, admin: add sources and solve (each solve stores a new version);
+- treasurer, committee, admin: add sources and solve (each solve stores a new version),
+  preview a solve (stores nothing) and list the works a plan may cover;
 - treasurer and admin: approve a draft (409 if it is not a draft, or if another version was
   approved since it was solved); approving supersedes the plan in force; plans are frozen;
 - observers: read everything;
@@ -25,10 +26,12 @@ from planner.funding.engine import shutdown_pool
 from planner.funding.model import (
     NewSource,
     PlanOut,
+    PlanPreview,
     PlanSummary,
     SolveRequest,
     SourceOut,
     SourceUpdate,
+    WorkChoices,
 )
 from planner.funding.rules import MANAGE, READ
 
@@ -67,6 +70,21 @@ class FundingSourceController(Controller):
         return await service.update_source(db, source_id, data, principal)
 
 
+_PREVIEW = (
+    "Solve as POST .../funding-plans would, but store nothing: no version, no event. 200 with "
+    '`status` "ok" (the plan\'s figures, no households) or "failed" (`problems`: which '
+    "constraint binds and by how much); `comparison` puts the residents' share beside the "
+    "plan in force's and the band. 400 for a bad request, as the solve route. The solve form "
+    "previews live and saves a version only on purpose."
+)
+_WORK_CHOICES = (
+    "The works a plan may cover (not rejected): status, the cost a solve would use (awarded "
+    "total, else estimate), whether the plan in force covers it, whether it was awarded "
+    "since (`newly_awarded`), and `selected`: the form's default, the plan in force's works "
+    "plus the newly awarded ones (with no plan in force, every work with a cost)."
+)
+
+
 class FundingPlanController(Controller):
     tags = ("funding",)
 
@@ -88,6 +106,41 @@ class FundingPlanController(Controller):
         return await service.solve_plan(
             db, estate_id, data, principal, settings.solver_time_limit_s
         )
+
+    @post(
+        "/api/estates/{estate_id:int}/funding-plans/preview",
+        status_code=HTTP_200_OK,
+        summary="Preview a solve (stores nothing)",
+        description=_PREVIEW,
+    )
+    async def preview_plan(
+        self,
+        estate_id: FromPath[int],
+        data: JSONBody[SolveRequest],
+        principal: PrincipalDep,
+        db: DbDep,
+        settings: SettingsDep,
+    ) -> PlanPreview:
+        """Solve as the route above would but store nothing: no version, no event.
+
+        200 with ``status`` "ok" (the plan's figures) or "failed" (``problems``: which
+        constraint binds and by how much), and ``comparison``: the residents' share beside
+        the plan in force's and the band. 400 for a bad request, as the solve route."""
+        authorize(principal, estate_id, MANAGE, what="estate")
+        return await service.preview_plan(db, estate_id, data, settings.solver_time_limit_s)
+
+    @get(
+        "/api/estates/{estate_id:int}/funding-plans/work-choices",
+        summary="The works a plan may cover",
+        description=_WORK_CHOICES,
+    )
+    async def work_choices(
+        self, estate_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> WorkChoices:
+        """The works a plan may cover (status, cost) and the solve form's default: the
+        works of the plan in force plus the newly awarded ones."""
+        authorize(principal, estate_id, MANAGE, what="estate")
+        return await service.list_work_choices(db, estate_id)
 
     @get("/api/estates/{estate_id:int}/funding-plans")
     async def list_plans(

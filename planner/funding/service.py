@@ -3,7 +3,7 @@
 Each change runs in one transaction with the event it records. A solve reads one
 consistent snapshot, solves in the process pool (never on the event loop), then stores
 the version; a failed solve (infeasible, timed out) is stored as a "failed" version and
-answered 422 with the reasons.
+answered 422 with the reasons. A preview solves the same way and stores nothing.
 """
 
 from __future__ import annotations
@@ -21,16 +21,19 @@ from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, NotFound, Unprocessable
 from planner.estates.store import estate_exists
 from planner.events import append_event
-from planner.funding import store
+from planner.funding import choices_store, store
+from planner.funding.choices import preview_out, work_choices
 from planner.funding.engine import FundingProblem, Outcome, solve_off_loop
 from planner.funding.model import (
     NewSource,
     PlanOut,
+    PlanPreview,
     PlanRecord,
     PlanSummary,
     SolveRequest,
     SourceOut,
     SourceUpdate,
+    WorkChoices,
 )
 from planner.funding.rules import (
     APPROVE,
@@ -237,6 +240,33 @@ async def solve_plan(
             params={"version": plan.version},
         )
     return plan
+
+
+async def preview_plan(
+    db: Database, estate_id: int, data: SolveRequest, service_limit: float
+) -> PlanPreview:
+    """Solve exactly as :func:`solve_plan` would, but store nothing (no version, no event):
+    the answer is the plan's figures or why there is none, beside the plan in force."""
+    problem = await _problem(db, estate_id, data, service_limit)
+    outcome = await solve_off_loop(problem)
+    if outcome.kind == "invalid":
+        raise BadRequest(outcome.field, outcome.reason, "invalid")
+    async with db.connection() as conn:
+        in_force = await choices_store.plan_in_force_summary(conn, estate_id)
+    return preview_out(problem, outcome, in_force)
+
+
+async def list_work_choices(db: Database, estate_id: int) -> WorkChoices:
+    """The works a plan may cover, with the solve form's default selection."""
+    async with (
+        db.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        if not await estate_exists(conn, estate_id):
+            raise NotFound("estate")
+        in_force = await choices_store.plan_in_force_summary(conn, estate_id)
+        works = await choices_store.estate_works_with_costs(conn, estate_id)
+    return work_choices(works, in_force)
 
 
 async def list_plans(db: Database, estate_id: int) -> list[PlanSummary]:

@@ -22,11 +22,12 @@ from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.types import Send, WebSocketSendEvent
 
+from planner.access import failures
 from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
 from planner.access.model import Principal
 from planner.db.outage import DatabaseUnavailable, failure_level
-from planner.errors import PlannerError
+from planner.errors import PlannerError, Unauthorized
 from planner.estates import store as estates_store
 from planner.live import store
 from planner.live.frames import (
@@ -57,6 +58,7 @@ from planner.live.hub import (
 )
 from planner.live.service import _DB_ERRORS, LiveService
 from planner.live.visibility import may_listen, may_see
+from planner.settings import Settings
 
 log = logging.getLogger("planner.live")
 
@@ -73,6 +75,7 @@ RAW_SEND = "planner.raw_send"
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429  # too many wrong tokens from this address (HTTP's 429)
 CLOSE_HEARTBEAT_TIMEOUT = 4000
 CLOSE_POLICY = 1008
 REPLAY_PAGE = 500
@@ -90,9 +93,16 @@ async def authenticate(socket: WebSocket, live: LiveService) -> Principal | None
         token = bearer_token(socket)
     except PlannerError:
         return None
+    if token is not None:
+        async with live.db.connection() as conn:
+            principal = await access_store.principal_by_token(conn, token)
+        if principal is None:
+            # a wrong ``?token=`` is a wrong bearer token: counted, 429 over the limit
+            settings: Settings = socket.app.state.settings
+            host = socket.client.host if socket.client else "unknown"
+            await failures.wrong_token(live.db, host, settings.auth, "invalid or revoked token")
+        return principal
     async with live.db.connection() as conn:
-        if token is not None:
-            return await access_store.principal_by_token(conn, token)
         session_id = socket.cookies.get(SESSION_COOKIE)
         if not session_id or not _same_origin(socket):
             return None
@@ -126,7 +136,14 @@ async def serve_estate_stream(socket: WebSocket, live: LiveService, estate_id: i
 
 async def _serve(socket: WebSocket, live: LiveService, estate_id: int) -> None:  # type: ignore[type-arg]
     after = _parse_after(socket.query_params.get("after"))
-    principal = await authenticate(socket, live)
+    try:
+        principal = await authenticate(socket, live)
+    except failures.TooManyFailures as refused:
+        wait = refused.headers["retry-after"]
+        await socket.close(CLOSE_TOO_MANY, f"too many wrong tokens; try again in {wait} s")
+        return
+    except Unauthorized:
+        principal = None
     if principal is None:
         await socket.close(CLOSE_UNAUTHENTICATED, "sign in first (token or session cookie)")
         return

@@ -60,6 +60,7 @@ class RoundRecord(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
     is_final: bool = False
     valid_until: date | None = None
+    reply_note: str = ""
 
 
 class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,6 +82,8 @@ class RoundHistory(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
     is_final: bool = False
     valid_until: date | None = None
+    reply_note: str | None = ""
+    """The supplier's note to the committee with this round (null while sealed to others)."""
 
 
 class LineTarget(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -153,6 +156,8 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
 
 Lines = Annotated[list[LineInput], msgspec.Meta(max_length=1000)]
 Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+# the supplier's note to the committee with a round (free text; empty: none)
+ReplyNote = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
 class NewSupplier(Body):
@@ -182,6 +187,7 @@ class NewQuote(Body):
     lines: Lines
     valid_until: date | None = None
     is_final: bool = False
+    reply_note: ReplyNote = ""
 
 
 class NewRound(Body):
@@ -191,6 +197,7 @@ class NewRound(Body):
     lines: Lines
     valid_until: date | None = None
     is_final: bool = False
+    reply_note: ReplyNote = ""
 
 
 class NewCounterOffer(Body):

@@ -81,6 +81,7 @@ async def _record_round(
         valid_until=data.valid_until,
         is_final=data.is_final,
         by=principal.member_id,
+        reply_note=data.reply_note,
     )
     quote = await store.get_quote(conn, quote_id)
     assert quote is not None

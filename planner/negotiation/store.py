@@ -169,12 +169,14 @@ async def insert_round(
     valid_until: date | None,
     is_final: bool,
     by: int,
+    reply_note: str = "",
 ) -> datetime:
-    """Write one immutable round and make it the quote's latest; returns its time."""
+    """Write one immutable round (with the supplier's reply note) and make it the quote's
+    latest; returns its time."""
     at: datetime = await conn.fetchval(
         """INSERT INTO rounds (quote_id, round, lines, line_count, total_fen, valid_until,
-                               is_final, by_member_id)
-           VALUES ($1, $2, $3::text::jsonb, $4, $5, $6, $7, $8) RETURNING at""",
+                               is_final, by_member_id, reply_note)
+           VALUES ($1, $2, $3::text::jsonb, $4, $5, $6, $7, $8, $9) RETURNING at""",
         quote_id,
         round_no,
         msgspec.json.encode(priced.lines).decode(),
@@ -183,6 +185,7 @@ async def insert_round(
         valid_until,
         is_final,
         by,
+        reply_note,
     )
     await conn.execute("UPDATE quotes SET latest_round = $2 WHERE id = $1", quote_id, round_no)
     return at
@@ -197,13 +200,14 @@ def _round(row: asyncpg.Record) -> RoundRecord:
         at=row["at"],
         is_final=row["is_final"],
         valid_until=row["valid_until"],
+        reply_note=row["reply_note"],
     )
 
 
 async def list_rounds(conn: asyncpg.Connection, quote_id: int) -> list[RoundRecord]:
     rows = await conn.fetch(
         """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final,
-                  valid_until
+                  valid_until, reply_note
            FROM rounds WHERE quote_id = $1 ORDER BY round""",
         quote_id,
     )
@@ -213,7 +217,7 @@ async def list_rounds(conn: asyncpg.Connection, quote_id: int) -> list[RoundReco
 async def get_round(conn: asyncpg.Connection, quote_id: int, round_no: int) -> RoundRecord | None:
     row = await conn.fetchrow(
         """SELECT round, total_fen, lines::text AS lines, by_member_id, at, is_final,
-                  valid_until
+                  valid_until, reply_note
            FROM rounds WHERE quote_id = $1 AND round = $2""",
         quote_id,
         round_no,

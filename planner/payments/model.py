@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
 
-from planner.model import Body, Fen, Out
+from planner.model import NAME, Body, Fen, Out
 
 PaymentStatus = Literal["exempt", "unpaid", "partial", "paid", "overpaid"]
 
@@ -24,6 +24,8 @@ class PaymentOut(Out):
     household_id: int
     amount_fen: int
     paid_fen: int
+    remaining_fen: int
+    """What is still to pay (0 once paid in full or overpaid)."""
     status: PaymentStatus
     reference: str
     recorded_by: int | None
@@ -38,3 +40,45 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     reference: str
     recorded_by: int | None
     recorded_at: datetime
+
+
+# one line of at most 200 characters (the name rules: no newline, no control character)
+PayeeText = Annotated[str, msgspec.Meta(max_length=200, extra=NAME)]
+
+
+class SetPaymentInstructions(Body):
+    """``PUT /api/funding-plans/{plan_id}/payment-instructions``: when, to whom and how the
+    owners pay. Every field replaces the last one set; an empty string clears it."""
+
+    due_date: date | None = None
+    payee: PayeeText = ""
+    account: PayeeText = ""
+    how_to_pay: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class PaymentInstructions(msgspec.Struct, frozen=True, kw_only=True):
+    """What is stored for a plan version (``version``: the one they were set on)."""
+
+    plan_id: int
+    version: int
+    due_date: date | None
+    payee: str
+    account: str
+    how_to_pay: str
+    set_by: int | None
+    set_at: datetime
+
+
+class PaymentInstructionsOut(Out):
+    """A plan's payment instructions. ``set_on_version`` is the version they were set on: an
+    earlier one's carry on until the treasurer sets this version's (null: none set yet, every
+    field empty)."""
+
+    plan_id: int
+    due_date: date | None
+    payee: str
+    account: str
+    how_to_pay: str
+    set_on_version: int | None
+    set_by: int | None
+    set_at: datetime | None

@@ -1,8 +1,10 @@
 """Payments against a funding plan over HTTP.
 
 The treasurer or admin records what a household has paid against an approved plan;
-treasurer, committee and admin list every household's standing. A failed plan version
-has none (409); the households export and the notices show the payments.
+treasurer, committee and admin list every household's standing, an owner her own
+households'. A failed plan version has none (409); the households export and the notices
+show the payments. The treasurer or admin sets a plan's payment instructions (due date,
+payee and account, where and how to pay); every member of the estate reads them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from litestar.params import FromPath, JSONBody
 
 from planner.deps import DbDep, PrincipalDep
 from planner.payments import service
-from planner.payments.model import PaymentOut, RecordPayment
+from planner.payments.model import (
+    PaymentInstructionsOut,
+    PaymentOut,
+    RecordPayment,
+    SetPaymentInstructions,
+)
 
 
 class PaymentController(Controller):
@@ -40,8 +47,28 @@ class PaymentController(Controller):
     async def list_payments(
         self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> list[PaymentOut]:
-        """Every household of the plan with its amount, what it has paid and its status."""
+        """Every household of the plan with its amount, what it has paid, what remains and
+        its status; an owner gets only her own households (the plan she pays: else 404)."""
         return await service.list_payments(db, plan_id, principal)
+
+    @get("/api/funding-plans/{plan_id:int}/payment-instructions")
+    async def payment_instructions(
+        self, plan_id: FromPath[int], principal: PrincipalDep, db: DbDep
+    ) -> PaymentInstructionsOut:
+        """When, to whom and how to pay (members of the estate; suppliers 403)."""
+        return await service.payment_instructions(db, plan_id, principal)
+
+    @put("/api/funding-plans/{plan_id:int}/payment-instructions")
+    async def set_payment_instructions(
+        self,
+        plan_id: FromPath[int],
+        data: JSONBody[SetPaymentInstructions],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> PaymentInstructionsOut:
+        """Set the due date, payee, account and where/how to pay (treasurer, admin) on a draft
+        or the approved plan; 409 on a superseded or failed version."""
+        return await service.set_payment_instructions(db, plan_id, data, principal)
 
 
 route_handlers: list[Any] = [PaymentController]

@@ -1,4 +1,5 @@
-"""Payments' use cases: record what a household has paid, list where each one stands."""
+"""Payments' use cases: record what a household has paid, list where each one stands, and
+the treasurer's instructions on when, to whom and how to pay."""
 
 from __future__ import annotations
 
@@ -6,10 +7,25 @@ from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import Conflict, NotFound
 from planner.events import append_event
+from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
+from planner.funding.store import plan_in_force
 from planner.payments import store
-from planner.payments.model import PaymentOut, RecordPayment
-from planner.payments.rules import READ, RECORD, payment_out
+from planner.payments.model import (
+    PaymentInstructionsOut,
+    PaymentOut,
+    RecordPayment,
+    SetPaymentInstructions,
+)
+from planner.payments.rules import (
+    INSTRUCT,
+    INSTRUCTABLE,
+    READ,
+    READ_INSTRUCTIONS,
+    RECORD,
+    instructions_out,
+    payment_out,
+)
 
 
 async def record_payment(
@@ -57,12 +73,67 @@ async def record_payment(
 
 
 async def list_payments(db: Database, plan_id: int, principal: Principal) -> list[PaymentOut]:
-    """Every household of the plan with its amount, what it has paid and its status."""
+    """Every household of the plan with its amount, what it has paid, what remains and its
+    status. An owner gets only her own households, of the plan her notices come from (the
+    plan in force; before any approval, the draft): any other version is 404 to her."""
     async with db.connection() as conn:
         record = await solved_plan(conn, plan_id, principal, READ)
+        if principal.role == "owner":
+            in_force = await plan_in_force(conn, record.estate_id)
+            if not owner_may_see_notice(record.status, in_force is not None):
+                raise NotFound("funding plan")
         records = {p.household_id: p for p in await store.payment_records(conn, plan_id)}
     assert record.result is not None
+    mine = set(principal.household_ids) if principal.role == "owner" else None
     return [
         payment_out(plan_id, h.household_id, h.amount_fen, records.get(h.household_id))
         for h in record.result.households
+        if mine is None or h.household_id in mine
     ]
+
+
+async def payment_instructions(
+    db: Database, plan_id: int, principal: Principal
+) -> PaymentInstructionsOut:
+    """When, to whom and how to pay this plan version (its own instructions, else those of
+    the latest earlier version that has any; none: every field empty)."""
+    async with db.connection() as conn:
+        await solved_plan(conn, plan_id, principal, READ_INSTRUCTIONS)
+        found = await store.payment_instructions(conn, plan_id)
+    return instructions_out(plan_id, found)
+
+
+async def set_payment_instructions(
+    db: Database, plan_id: int, data: SetPaymentInstructions, principal: Principal
+) -> PaymentInstructionsOut:
+    """Set a draft's or the approved plan's payment instructions (treasurer, admin).
+
+    409 ``plan_not_approved`` for a superseded version, ``plan_failed`` for a failed one.
+    Records a ``payment.instructions_set`` event for the estate's members.
+    """
+    async with db.transaction() as conn:
+        record = await solved_plan(conn, plan_id, principal, INSTRUCT)
+        if record.status not in INSTRUCTABLE:
+            raise Conflict(
+                f"the plan is {record.status}; instructions are set on a draft or the "
+                "approved plan",
+                "plan_not_approved",
+                {"status": record.status},
+            )
+        saved = await store.set_payment_instructions(conn, plan_id, data, principal.member_id)
+        await append_event(
+            conn,
+            estate_id=record.estate_id,
+            type="payment.instructions_set",
+            data={
+                "plan_id": plan_id,
+                "version": record.version,
+                "due_date": None if saved.due_date is None else saved.due_date.isoformat(),
+                "payee": saved.payee,
+                "account": saved.account,
+                "how_to_pay": saved.how_to_pay,
+            },
+            actor_id=principal.member_id,
+            audience="members",
+        )
+    return instructions_out(plan_id, saved)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncpg
 
-from planner.payments.model import PaymentRecord
+from planner.payments.model import (
+    PaymentInstructions,
+    PaymentRecord,
+    SetPaymentInstructions,
+)
 
 
 async def paid_by_household(
@@ -78,3 +82,50 @@ async def carry_payments(
         household_ids,
     )
     return len(carried), left
+
+
+_INSTRUCTIONS = """i.plan_id, p.version, i.due_date, i.payee, i.account, i.how_to_pay, i.set_by,
+                   i.set_at"""
+
+
+async def payment_instructions(
+    conn: asyncpg.Connection, plan_id: int
+) -> PaymentInstructions | None:
+    """The plan's payment instructions: its own, else those of the latest earlier version of
+    its estate that has any (they carry on until the treasurer changes them), else None."""
+    row = await conn.fetchrow(
+        f"""SELECT {_INSTRUCTIONS}
+            FROM funding_plans this
+            JOIN funding_plans p ON p.estate_id = this.estate_id AND p.version <= this.version
+            JOIN payment_instructions i ON i.plan_id = p.id
+            WHERE this.id = $1
+            ORDER BY p.version DESC LIMIT 1""",
+        plan_id,
+    )
+    return PaymentInstructions(**dict(row)) if row else None
+
+
+async def set_payment_instructions(
+    conn: asyncpg.Connection, plan_id: int, data: SetPaymentInstructions, member_id: int
+) -> PaymentInstructions:
+    """Set (replace) the plan version's own payment instructions."""
+    row = await conn.fetchrow(
+        f"""WITH saved AS (
+              INSERT INTO payment_instructions
+                (plan_id, due_date, payee, account, how_to_pay, set_by)
+              VALUES ($1, $2, $3, $4, $5, $6)
+              ON CONFLICT (plan_id) DO UPDATE
+                SET due_date = EXCLUDED.due_date, payee = EXCLUDED.payee,
+                    account = EXCLUDED.account, how_to_pay = EXCLUDED.how_to_pay,
+                    set_by = EXCLUDED.set_by, set_at = now()
+              RETURNING *)
+            SELECT {_INSTRUCTIONS}
+            FROM saved i JOIN funding_plans p ON p.id = i.plan_id""",
+        plan_id,
+        data.due_date,
+        data.payee,
+        data.account,
+        data.how_to_pay,
+        member_id,
+    )
+    return PaymentInstructions(**dict(row))

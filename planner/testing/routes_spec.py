@@ -58,6 +58,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/estates/{estate_id:int}/delegations"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-sources"): _none,
     ("GET", "/api/estates/{estate_id:int}/funding-plans"): _none,
+    ("GET", "/api/estates/{estate_id:int}/funding-plans/work-choices"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/export.csv"): _none,
     ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): _none,
@@ -66,6 +67,12 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/funding-plans/{plan_id:int}/payments"): _none,
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"): lambda w: {
         "paid_fen": 100
+    },
+    ("GET", "/api/funding-plans/{plan_id:int}/payment-instructions"): _none,
+    ("PUT", "/api/funding-plans/{plan_id:int}/payment-instructions"): lambda w: {
+        "due_date": "2027-01-31",
+        "payee": "业主委员会",
+        "how_to_pay": "物业服务中心收款",
     },
     # changes
     ("POST", "/api/estates"): lambda w: {"name": "新小区"},
@@ -83,6 +90,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/invitations"): lambda w: {
         "supplier_id": w.ids["supplier_a2"]
     },
+    ("PATCH", "/api/estates/{estate_id:int}"): lambda w: {"time_zone": "Asia/Shanghai"},
     ("PATCH", "/api/works/{work_id:int}"): lambda w: {"estimate_fen": 3_900_000},
     ("PUT", "/api/works/{work_id:int}/reference-prices"): lambda w: {
         "lines": [{"description": "电缆", "unit_price_fen": 25_000}]
@@ -115,6 +123,9 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/estates/{estate_id:int}/funding-plans"): lambda w: {
         "resident_band": ["0.20", "0.30"]
     },
+    ("POST", "/api/estates/{estate_id:int}/funding-plans/preview"): lambda w: {
+        "resident_band": ["0.20", "0.30"]
+    },
     ("PATCH", "/api/funding-sources/{source_id:int}"): lambda w: {"budget_fen": 4_500_000},
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): _none,
     ("POST", "/api/members/{member_id:int}/revoke"): _none,
@@ -128,6 +139,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
     ("POST", "/logout"): _none,
     ("GET", "/login"): _none,
+    ("POST", "/login"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

@@ -48,10 +48,10 @@ async def test_400_403_409_read_chinese(
     # 400 on the funding screen: a residents' band whose lower bound is above the upper one.
     funding = await open_page(base, committee_token, phone=True, lang="zh-CN")
     await funding.goto(f"{base}/#/funding")
-    await funding.locator("#band-low").fill("0.40")
-    await funding.locator("#band-high").fill("0.30")
-    await funding.get_by_test_id("solve").click()
-    await assert_reads_chinese(funding, funding.get_by_test_id("infeasible"), "输入有误")
+    # (the band is typed in percent; the form's live preview answers before any save)
+    await funding.locator("#band-low").fill("40")
+    await funding.locator("#band-high").fill("30")
+    await assert_reads_chinese(funding, funding.get_by_test_id("preview"), "输入有误")
     assert await missing_keys(funding) == []
     await screenshot(funding, "error-400-funding")
 

@@ -76,14 +76,21 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
 
     page = await open_page(estate.svc.base_url, treasurer_token)
     await page.goto(f"{estate.svc.base_url}/#/funding")
-    # A band the budgets cannot meet: the reason comes back in words, with the shortfall.
-    await page.get_by_label("居民出资比例下限").fill("0.05")
-    await page.get_by_label("居民出资比例上限").fill("0.10")
-    await page.get_by_test_id("solve").click()
-    await page.get_by_test_id("problems").get_by_text("¥", exact=False).wait_for()
+    # A band (in percent) the budgets cannot meet: the preview says why in words, with the
+    # shortfall, before anything is saved (issue 16: no failed version is stored).
+    await page.get_by_label("居民出资比例下限").fill("5")
+    await page.get_by_label("居民出资比例上限").fill("10")
+    await (
+        page.get_by_test_id("preview")
+        .get_by_test_id("problems")
+        .get_by_text("¥", exact=False)
+        .wait_for()
+    )
     await screenshot(page, "funding-infeasible")
-    await page.get_by_label("居民出资比例下限").fill("0.20")
-    await page.get_by_label("居民出资比例上限").fill("0.30")
+    assert treasurer.get(f"/api/estates/{estate.id}/funding-plans") == []
+    await page.get_by_label("居民出资比例下限").fill("20")
+    await page.get_by_label("居民出资比例上限").fill("30")
+    await page.locator('[data-testid="preview"][data-status="ok"]').wait_for()
     await page.get_by_test_id("solve").click()
     plan_view = page.get_by_test_id("plan")
     await plan_view.wait_for()
@@ -93,6 +100,8 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
     await screenshot(page, "funding-plan")
 
     await page.get_by_test_id("approve").click()
+    await page.get_by_test_id("confirm-approve").get_by_text("批准第1版：", exact=False).wait_for()
+    await page.get_by_test_id("confirm-approve-yes").click()
     await plan_view.get_by_text("已批准").first.wait_for()
     plan_id = page.url.rsplit("/", 1)[-1]
     plan = treasurer.get(f"/api/funding-plans/{plan_id}")
@@ -137,12 +146,18 @@ async def test_treasurer_solves_approves_and_downloads_xlsx(
 
     # Approving the new draft supersedes the approved one (issue 15, item 3): the draft says
     # so before; the old one then reads "superseded" by the version in force, in Chinese and
-    # in English. (Version 1 is the infeasible attempt above.)
+    # in English. Approving asks first, with the consequence.
     old, new = plan["version"], plan["version"] + 1
     await page.locator(
         '[data-testid="plan-replaces"]', has_text=f"批准本版将取代现行的第 {old} 版"
     ).wait_for()
     await page.get_by_test_id("approve").click()
+    await (
+        page.get_by_test_id("confirm-approve")
+        .get_by_text(f"批准第{new}版：第{old}版将被替代，其缴费通知单作废")
+        .wait_for()
+    )
+    await page.get_by_test_id("confirm-approve-yes").click()
     await plan_view.get_by_text("已批准").first.wait_for()
     await page.goto(f"{estate.svc.base_url}/#/funding/{plan_id}")
     superseded = page.get_by_test_id("plan-superseded")

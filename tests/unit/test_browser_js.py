@@ -1,9 +1,11 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
 (web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js),
-the ballot queue (web/lib/ballot_queue.js)."""
+dates and times in the estate's zone (web/lib/format.js), the solve form's percentages
+(web/lib/percent.js) and the ballot queue (web/lib/ballot_queue.js)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,8 +23,10 @@ HERE = Path(__file__).parent
         "web_ballot_queue.test.mjs",
         "web_errors.test.mjs",
         "web_format.test.mjs",
+        "web_percent.test.mjs",
         "web_route_access.test.mjs",
         "web_tally.test.mjs",
+        "web_time_zone.test.mjs",
     ],
 )
 def test_browser_module(suite: str) -> None:
@@ -35,5 +39,6 @@ def test_browser_module(suite: str) -> None:
         text=True,
         timeout=50,
         check=False,
+        env={**os.environ, "TZ": "UTC"},  # shown times must not depend on the runtime's zone
     )
     assert result.returncode == 0, result.stdout + result.stderr

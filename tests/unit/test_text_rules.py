@@ -45,6 +45,10 @@ def _visible(c: str) -> bool:
         ("\u200c\u200d\u2060\ufeff", "invisible_only", {}),
         ("\u0301\u0308", "invisible_only", {}),
         ("\u3164\u115f", "invisible_only", {}),
+        ("1栋\u200b", "invisible_character", {"char": "U+200B"}),
+        ("A\u2060B", "invisible_character", {"char": "U+2060"}),
+        ("\ufeff张三", "invisible_character", {"char": "U+FEFF"}),
+        ("Ca\u00adfé", "invisible_character", {"char": "U+00AD"}),
     ],
 )
 def test_refused_names_have_their_code(name: str, code: str, params: dict[str, str]) -> None:

@@ -16,6 +16,21 @@ export function readCookie(name) {
   return null;
 }
 
+// A sign-in that ends while the app is open (an API call answered 401, the live socket
+// closed 4401): the app listens and shows the sign-in screen with the reason, instead of
+// each view's "please sign in" error. Reasons: "revoked" (the member's sign-in was revoked)
+// or "ended" (expired, signed out elsewhere, or revoked without our knowing which).
+const signedOutListeners = new Set();
+
+export function onSignedOut(fn) {
+  signedOutListeners.add(fn);
+  return () => signedOutListeners.delete(fn);
+}
+
+export function signedOut(reason = "ended") {
+  for (const fn of signedOutListeners) fn(reason === "revoked" ? "revoked" : "ended");
+}
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
@@ -60,6 +75,9 @@ export async function api(path, { method = "GET", body, rawBody, headers = {}, r
       problem = await res.json();
     } catch {
       problem = { title: res.statusText };
+    }
+    if (res.status === 401) {
+      signedOut(problem && problem.code === "signin_link_revoked" ? "revoked" : "ended");
     }
     throw new ApiError(res.status, problem);
   }

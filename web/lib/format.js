@@ -84,21 +84,90 @@ function pad(n) {
   return String(n).padStart(2, "0");
 }
 
-/** ISO timestamp or date → "2024-09-28" (local calendar date). */
-export function formatDate(value) {
+// Times people read are the estate's wall clock, not the browser's: a committee member
+// abroad, or a browser set to UTC, still sees the meeting at 19:30 Shanghai time. The API
+// sends ISO 8601 with an offset; the app sets the estate's zone once it knows the estate.
+export const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+let estateZone = DEFAULT_TIME_ZONE;
+const formatters = new Map();
+
+/** Set the zone every date and time is shown in (an IANA name; unknown names are ignored). */
+export function setTimeZone(zone) {
+  const name = zone || DEFAULT_TIME_ZONE;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+  } catch {
+    return estateZone;
+  }
+  estateZone = name;
+  return estateZone;
+}
+
+/** The zone dates and times are shown in. */
+export function timeZone() {
+  return estateZone;
+}
+
+function wallClock(date, zone) {
+  const name = zone || estateZone;
+  let f = formatters.get(name);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: name, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    });
+    formatters.set(name, f);
+  }
+  const parts = {};
+  for (const p of f.formatToParts(date)) parts[p.type] = p.value;
+  return {
+    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    hour: Number(parts.hour) % 24, minute: Number(parts.minute), second: Number(parts.second),
+  };
+}
+
+/** ISO timestamp or date → "2024-09-28": the calendar day in the estate's zone (or ``zone``). */
+export function formatDate(value, zone) {
   if (!value) return "";
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const w = wallClock(d, zone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
 }
 
-/** ISO timestamp → "2024-09-28 14:05". */
-export function formatDateTime(value) {
+/** ISO timestamp → "2024-09-28 14:05": the wall clock in the estate's zone (or ``zone``). */
+export function formatDateTime(value, zone) {
   if (!value) return "";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${formatDate(value)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const w = wallClock(d, zone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** A ``datetime-local`` input's "2026-05-16T19:30", read as the estate's wall clock → ISO (UTC). */
+export function zonedInputToISO(value, zone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value || "").trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x || 0));
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+  // The zone's offset at that moment, found twice so a wall clock near a DST change settles.
+  let guess = asUtc;
+  for (let i = 0; i < 2; i += 1) {
+    const w = wallClock(new Date(guess), zone);
+    const shown = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    guess = asUtc - (shown - guess);
+  }
+  return new Date(guess).toISOString();
+}
+
+/** ISO timestamp → "2026-05-16T19:30" for a ``datetime-local`` input, in the estate's zone. */
+export function isoToZonedInput(value, zone) {
+  if (!value) return "";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return "";
+  const w = wallClock(d, zone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
 }
 
 /** Percentage strings from the API ("-52.8") → "-52.8%"; shares "0.2345" → "23.45%". */

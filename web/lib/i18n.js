@@ -1,9 +1,12 @@
 // Translations: Simplified Chinese by default, English on request; the choice sticks in
-// localStorage. Every visible string goes through t(key). A key missing from the loaded
+// localStorage and in the `planner_lang` cookie, which the server's sign-in page reads (and
+// sets when the person picks a language there), so both speak the same language.
+// Every visible string goes through t(key). A key missing from the loaded
 // language is shown as the key itself and recorded in `missingKeys` (tests read it).
 
 export const LANGUAGES = ["zh-CN", "en"];
 const STORAGE_KEY = "planner.lang";
+const COOKIE_KEY = "planner_lang";
 
 let currentLang = "zh-CN";
 let dictionary = {};
@@ -14,10 +17,19 @@ globalThis.__plannerMissingKeys = missingKeys;
 function storedLang() {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
-    return LANGUAGES.includes(v) ? v : null;
+    if (LANGUAGES.includes(v)) return v;
   } catch {
-    return null;
+    /* private mode: fall back to the cookie */
   }
+  return cookieLang();
+}
+
+function cookieLang() {
+  const found = (globalThis.document?.cookie || "").split(";")
+    .map((part) => part.trim().split("="))
+    .find(([k]) => k === COOKIE_KEY);
+  const v = found ? decodeURIComponent(found[1] || "") : null;
+  return LANGUAGES.includes(v) ? v : null;
 }
 
 async function fetchDictionary(lang) {
@@ -47,6 +59,7 @@ export async function setLang(lang, { persist = true } = {}) {
     } catch {
       /* private mode: the choice lasts for this page only */
     }
+    document.cookie = `${COOKIE_KEY}=${lang}; path=/; max-age=31536000; samesite=lax`;
   }
   for (const fn of listeners) fn(lang);
 }

@@ -5,7 +5,7 @@ import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from 
 import { useLiveEvent, useLiveStatus, usePresence } from "../live.js";
 import { castBallot, flushBallots, forgetOutcome, lastOutcome, onBallotQueue, queuedFor, startBallotQueue }
   from "../lib/ballot_queue.js";
-import { formatArea, formatDateTime, ratioForBar } from "../lib/format.js";
+import { formatArea, formatDateTime, ratioForBar, timeZone, zonedInputToISO, DEFAULT_TIME_ZONE } from "../lib/format.js";
 import { can } from "../lib/access.js";
 import { shortfalls } from "../lib/tally.js";
 
@@ -35,7 +35,7 @@ function NewMeeting({ estateId }) {
   const submit = async (e) => {
     e.preventDefault();
     const body = { title, kind, agenda: agenda.split("\n").map((x) => x.trim()).filter(Boolean) };
-    if (when) body.scheduled_at = new Date(when).toISOString();
+    if (when) body.scheduled_at = zonedInputToISO(when); // the estate's wall clock
     const created = await action.run(() => api(`/api/estates/${estateId}/meetings`, { method: "POST", body }));
     if (created && created.id) location.hash = `#/meetings/${created.id}`;
   };
@@ -47,7 +47,7 @@ function NewMeeting({ estateId }) {
       <select id="meeting-kind" value=${kind} onChange=${(e) => setKind(e.currentTarget.value)}>
         ${MEETING_KINDS.map((k) => html`<option value=${k}>${t(`meeting.kind.${k}`)}</option>`)}
       </select>
-      <label for="meeting-when">${t("meetings.when")}</label>
+      <label for="meeting-when">${t("meetings.when")} <span class="muted" data-testid="meeting-zone">(${timeZone() === DEFAULT_TIME_ZONE ? t("time.shanghai") : timeZone()})</span></label>
       <input id="meeting-when" type="datetime-local" value=${when} onInput=${(e) => setWhen(e.currentTarget.value)} />
       <label for="meeting-agenda">${t("meetings.agendaLabel")}</label>
       <textarea id="meeting-agenda" value=${agenda} onInput=${(e) => setAgenda(e.currentTarget.value)}></textarea>

@@ -14,7 +14,20 @@ function pickPlan(plans) {
   return approved[approved.length - 1] || drafts[drafts.length - 1] || null;
 }
 
-/** Owner: my payment notice per unit, my share per work and why. */
+/** The treasurer's payment instructions (due date, payee, account, where and how) as a
+ * definition list; `given` as `GET /api/funding-plans/{id}/payment-instructions` answers. */
+export function HowToPay({ given }) {
+  if (!given || given.set_on_version === null || given.set_on_version === undefined) return null;
+  return html`<dl class="kv" data-testid="how-to-pay">
+    <dt>${t("my.pay.due")}</dt><dd data-testid="due-date"><strong>${given.due_date ? formatDate(given.due_date) : t("my.pay.dueUnset")}</strong></dd>
+    ${given.payee ? html`<dt>${t("my.pay.payee")}</dt><dd data-testid="payee">${given.payee}</dd>` : null}
+    ${given.account ? html`<dt>${t("my.pay.account")}</dt><dd data-testid="account">${given.account}</dd>` : null}
+    ${given.how_to_pay ? html`<dt>${t("my.pay.how")}</dt><dd data-testid="how" class="pre-line">${given.how_to_pay}</dd>` : null}
+  </dl>`;
+}
+
+/** Owner: when, where and how to pay, what she has paid and what remains; my payment notice
+ * per unit, my share per work and why. */
 export function MyShare({ me }) {
   const plans = useApi(`/api/estates/${me.estate_id}/funding-plans`);
   const households = useApi(`/api/estates/${me.estate_id}/households`);
@@ -22,6 +35,11 @@ export function MyShare({ me }) {
   useLiveEvent(["funding", "plan."], plans.reload);
   const chosen = pickPlan(itemsOf(plans.data));
   const plan = useApi(chosen ? `/api/funding-plans/${chosen.id}` : null);
+  const instructions = useApi(chosen ? `/api/funding-plans/${chosen.id}/payment-instructions` : null);
+  // what she has paid: recorded against the plan in force only
+  const payments = useApi(chosen && chosen.status === "approved" ? `/api/funding-plans/${chosen.id}/payments` : null);
+  useLiveEvent(["payment."], () => { instructions.reload(); payments.reload(); });
+  const paid = useMemo(() => Object.fromEntries(itemsOf(payments.data).map((p) => [String(p.household_id), p])), [payments.data]);
   const workNames = useMemo(() => Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w])), [works.data]);
   const units = useMemo(() => Object.fromEntries(itemsOf(households.data).map((h) => [String(h.id), h])), [households.data]);
   if (plans.loading && !plans.data) return html`<${Loading} />`;
@@ -40,6 +58,16 @@ export function MyShare({ me }) {
       <p class="muted" lang="zh-CN">${toChineseCapital(mine.reduce((sum, h) => sum + Number(h.amount_fen), 0))}</p>
       <p class="muted">${mine.map((h) => { const u = units[String(h.household_id)] || {}; return `${u.building || ""} ${u.unit || ""}`.trim(); }).join(t("quotes.nameSeparator"))}</p>
     </section>` : null}
+    ${chosen && mine.length ? html`<section class="card" data-testid="my-payment" aria-labelledby="my-pay-h">
+      <h2 id="my-pay-h">${t("my.pay.title")}</h2>
+      <${ErrorBox} error=${instructions.error || payments.error} />
+      ${whileLoading(instructions) || (instructions.data && instructions.data.set_on_version != null
+        ? html`<${HowToPay} given=${instructions.data} />` : html`<p class="muted" data-testid="no-instructions">${t("my.pay.none")}</p>`)}
+      ${payments.data && mine.length > 1 ? html`<dl class="kv" data-testid="my-paid-total">
+        <dt>${t("my.pay.paidTotal")}</dt><dd><${Money} fen=${mine.reduce((sum, h) => sum + Number((paid[String(h.household_id)] || {}).paid_fen || 0), 0)} /></dd>
+        <dt>${t("my.pay.remainingTotal")}</dt><dd><strong><${Money} fen=${mine.reduce((sum, h) => sum + Number((paid[String(h.household_id)] || { remaining_fen: h.amount_fen }).remaining_fen), 0)} /></strong></dd>
+      </dl>` : null}
+    </section>` : null}
     ${mine.map((h) => { const unit = units[String(h.household_id)] || {}; return html`<article class="card notice-sheet" key=${h.household_id} data-testid="my-notice">
       <h2>${t("my.notice")}: ${unit.building || ""} ${unit.unit || ""}</h2>
       <dl class="kv">
@@ -47,6 +75,8 @@ export function MyShare({ me }) {
         <dt>${t("households.area")}</dt><dd>${unit.area_m2 ? formatArea(unit.area_m2) : "—"}</dd>
         <dt>${t("my.amount")}</dt><dd><strong><${Money} fen=${h.amount_fen} /></strong></dd>
         <dt>${t("my.capital")}</dt><dd lang="zh-CN">${toChineseCapital(h.amount_fen)}</dd>
+        ${paid[String(h.household_id)] ? html`<dt>${t("my.paid")}</dt><dd data-testid="paid"><${Money} fen=${paid[String(h.household_id)].paid_fen} /></dd>
+          <dt>${t("my.remaining")}</dt><dd data-testid="remaining"><strong><${Money} fen=${paid[String(h.household_id)].remaining_fen} /></strong></dd>` : null}
         <dt>${t("my.proportional")}</dt><dd><${Money} fen=${h.proportional_fen} /></dd>
         <dt>${t("my.date")}</dt><dd>${formatDate(plan.data.approved_at || plan.data.created_at || new Date().toISOString())}</dd>
       </dl>

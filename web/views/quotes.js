@@ -212,6 +212,8 @@ export function QuoteHistory({ me, quoteId, onChange, supplierView = false }) {
         ? html`<div class="muted">${t("quotes.vsPrevious")}: ${formatFen(r.change_vs_previous_fen)} (${formatPct(r.change_vs_previous_pct)})
           · ${t("quotes.vsFirst")}: ${formatFen(r.change_vs_first_fen)} (${formatPct(r.change_vs_first_pct)})</div>` : null}
       <div class="muted">${formatDateTime(r.at)}${r.by_name ? ` · ${r.by_name}` : ""}</div>
+      ${r.reply_note ? html`<p class="reply-note" data-testid="reply-note"><strong>${t("quotes.replyNote")}:</strong>
+        <span class="pre-line">${r.reply_note}</span></p>` : null}
       <details><summary>${t("quotes.lines", { n: itemsOf(r.lines).length })}</summary>
         <${LinesTable} lines=${itemsOf(r.lines)} /></details>
       ${!supplierView && can(me, "quotes.negotiate") && q.status === "open" && r === last && priced.length ? html`<div class="actions">

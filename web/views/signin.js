@@ -1,28 +1,25 @@
-import { html, useState } from "../lib/html.js";
-import { t } from "../lib/i18n.js";
+import { html } from "../lib/html.js";
+import { t, getLang } from "../lib/i18n.js";
 
-/** Shown when there is no session: sign-in happens by opening the link one was given. */
-export function SignIn() {
-  const [value, setValue] = useState("");
-  const submit = (e) => {
-    e.preventDefault();
-    const text = value.trim();
-    let token = text;
-    try {
-      const url = new URL(text);
-      token = url.searchParams.get("token") || "";
-    } catch {
-      /* not a URL: the token itself was pasted */
-    }
-    if (token) location.assign(`/login?token=${encodeURIComponent(token)}`);
-  };
-  return html`<section class="card">
-    <h1>${t("signin.title")}</h1>
-    <p>${t("signin.explain")}</p>
-    <form onSubmit=${submit}>
-      <label for="signin-link">${t("signin.linkLabel")}</label>
-      <input id="signin-link" autocomplete="off" value=${value}
-        onInput=${(e) => setValue(e.currentTarget.value)} />
+/**
+ * The sign-in screen: no session yet ("missing"), or the sign-in ended while the app was
+ * open ("ended", "revoked"). The same card as the server's page for a link that does not
+ * work (planner/access/signin_page.py): what happened, ask the committee for a new link, and
+ * a plain form that posts a pasted link or token to /login (which signs in, or answers with
+ * that page saying why not).
+ */
+export function SignIn({ reason = "missing" }) {
+  const known = reason === "ended" || reason === "revoked";
+  return html`<section class="card" data-testid="signin-problem" data-reason=${reason}
+    role=${known ? "alert" : undefined}>
+    <h1>${t(known ? `signin.${reason}.title` : "signin.title")}</h1>
+    ${known
+      ? html`<p>${t(`signin.${reason}.text`)}</p><p>${t("signin.askCommittee")}</p>`
+      : html`<p>${t("signin.explain")}</p>`}
+    <form method="post" action="/login">
+      <input type="hidden" name="lang" value=${getLang()} />
+      <label for="signin-link">${t(known ? "signin.pasteHint" : "signin.linkLabel")}</label>
+      <input id="signin-link" name="link" autocomplete="off" required />
       <div class="actions"><button class="primary" type="submit">${t("signin.submit")}</button></div>
     </form>
   </section>`;

@@ -33,7 +33,7 @@ function InvitedWork({ work, me }) {
       ${latestTotal(q) !== null ? html` · <${Money} fen=${latestTotal(q)} />` : null}
       ${q.status ? html` <${Status} kind="quote" value=${q.status} />` : null}</li>`)}</ul>`
       : creating ? html`<${LinesEditor} submitLabel=${t("supplier.submitQuote")}
-          onSubmit=${(lines) => api(`/api/works/${work.id}/quotes`, { method: "POST", body: { lines } })}
+          onSubmit=${(lines, reply_note) => api(`/api/works/${work.id}/quotes`, { method: "POST", body: { lines, reply_note } })}
           onDone=${(q) => { if (q && q.id) location.hash = `#/supplier/quotes/${q.id}`; }} />`
         : html`<button type="button" class="primary" onClick=${() => setCreating(true)}>${t("supplier.newQuote")}</button>`)}
   </section>`;
@@ -59,7 +59,7 @@ export function SupplierQuote({ me, params }) {
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">
         <h2 id="revise-h">${t("supplier.revise")}</h2>
         <${LinesEditor} key=${last.round} initial=${itemsOf(last.lines)} targets=${targets} submitLabel=${t("supplier.submitRound")}
-          onSubmit=${(lines) => api(`/api/quotes/${params.id}/rounds`, { method: "POST", body: { based_on_round: last.round, lines } })}
+          onSubmit=${(lines, reply_note) => api(`/api/quotes/${params.id}/rounds`, { method: "POST", body: { based_on_round: last.round, lines, reply_note } })}
           onDone=${quote.reload} />
       </section>` : null}
     </div>`;
@@ -91,6 +91,7 @@ function lineFen(line) {
 /** Quote lines with line totals and the grand total computed live (exact fen, BigInt). */
 export function LinesEditor({ initial = [], targets = {}, submitLabel, onSubmit, onDone }) {
   const [lines, setLines] = useState(() => (initial.length ? initial.map(toEditable) : [blankLine()]));
+  const [replyNote, setReplyNote] = useState(""); // to the committee, with this round
   const action = useAction();
   const update = (i, key) => (e) => {
     const next = lines.slice();
@@ -110,7 +111,7 @@ export function LinesEditor({ initial = [], targets = {}, submitLabel, onSubmit,
       action.setError(err);
       return;
     }
-    const res = await action.run(() => onSubmit(body));
+    const res = await action.run(() => onSubmit(body, replyNote.trim()));
     if (res !== undefined && onDone) onDone(res);
   };
   return html`<form onSubmit=${submit} data-testid="lines-editor">
@@ -134,6 +135,9 @@ export function LinesEditor({ initial = [], targets = {}, submitLabel, onSubmit,
         onClick=${() => setLines(lines.filter((_, j) => j !== i))}>✕</button>` : null}</div>
     </fieldset>`)}
     <div class="actions"><button type="button" onClick=${() => setLines([...lines, blankLine()])}>${t("quotes.addLine")}</button></div>
+    <label for="reply-note">${t("supplier.replyNote")}</label>
+    <textarea id="reply-note" data-testid="reply-note-input" maxlength="1000" rows="3" value=${replyNote}
+      onInput=${(e) => setReplyNote(e.currentTarget.value)}></textarea>
     <p><strong>${t("quotes.total")}: <output data-testid="live-total">${grand === null ? "—" : formatFen(grand)}</output></strong></p>
     <div class="actions"><button class="primary" type="submit" data-testid="submit-lines" disabled=${action.busy || !complete}>${submitLabel}</button></div>
     <${ErrorBox} error=${action.error} />

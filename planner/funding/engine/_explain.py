@@ -164,6 +164,7 @@ def _slack_problem(
             en=f"residents would need {need} > {high}: {money} short; "
             "raise a subsidy by that much or widen the band",
             amount_fen=amount,
+            residents_fen=prepared.band_high + amount,
         )
     if kind == "band_low":
         can = percent(Fraction(max(prepared.band_low - amount, 0), total))
@@ -175,6 +176,7 @@ def _slack_problem(
             en=f"residents can pay at most {can} < {low}: {money} below the band "
             "(fixed pledges or hardship caps); lower the band's floor",
             amount_fen=amount,
+            residents_fen=max(prepared.band_low - amount, 0),
         )
     work = prepared.works[w]
     zh_work, en_work = work_label(work)

@@ -201,6 +201,9 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
     en: str
     amount_fen: int | None = None
     subject_id: int | None = None
+    # the estate-wide residents' part the band would need (resident_band_high) or the most
+    # residents can pay (resident_band_low), fen: the preview compares it with the plan in force
+    residents_fen: int | None = None
 
 
 class FundingInfeasible(Exception):

@@ -18,6 +18,8 @@ import msgspec
 
 from planner.funding.engine import FundingPlanResult, HouseholdPlan
 from planner.funding.model import PlanRecord
+from planner.localtime import DEFAULT_TIME_ZONE, local_date, local_datetime
+from planner.payments.model import PaymentInstructions
 
 Lang = Literal["zh", "en"]
 View = Literal["households", "works", "sources"]
@@ -100,6 +102,21 @@ class ExportPlan(msgspec.Struct, frozen=True, kw_only=True):
     """Fen paid so far per household id (approved plans only; absent: nothing paid)."""
     superseded_by_version: int | None = None
     superseded_at: datetime | None = None
+    time_zone: str = DEFAULT_TIME_ZONE
+    """The estate's IANA zone: dates and times people read are its wall clock."""
+
+    def local_date(self, moment: datetime | None) -> str:
+        """``2026-05-16``: the calendar day of ``moment`` in the estate's zone."""
+        return local_date(moment, self.time_zone)
+
+    def local_datetime(self, moment: datetime | None) -> str:
+        """``2026-05-16 19:30 (Asia/Shanghai)``: the estate's wall clock, its zone named."""
+        if moment is None:
+            return ""
+        return f"{local_datetime(moment, self.time_zone)} ({self.time_zone})"
+
+    instructions: PaymentInstructions | None = None
+    """When, to whom and how to pay (the notices print them; None: not set)."""
 
     @property
     def is_draft(self) -> bool:
@@ -259,7 +276,7 @@ def title_line(plan: ExportPlan, lang: Lang) -> str:
             if lang == "zh"
             else f"funding plan v{plan.version} · {plan.mark_line('en')}"
         )
-    day = plan.stamp.strftime("%Y-%m-%d")
+    day = plan.local_date(plan.stamp)
     if lang == "zh":
         return f"{plan.estate_name} · 资金方案 第{plan.version}版 · 已批准 {day}"
     return f"{plan.estate_name} · funding plan v{plan.version} · approved {day}"
@@ -296,6 +313,7 @@ def export_plan(
     estate: str,
     households: dict[int, HouseholdLabel],
     paid: dict[int, int] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> ExportPlan:
     """The export view of a solved plan (``record.result`` must be set)."""
     assert record.result is not None
@@ -334,4 +352,5 @@ def export_plan(
         payments=paid or {},
         superseded_by_version=record.superseded_by_version,
         superseded_at=record.superseded_at,
+        time_zone=time_zone,
     )

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
-from datetime import UTC
 from html import escape
 
 from planner.funding.engine import HouseholdPlan
@@ -48,6 +47,22 @@ tr.total td, tr.total th { font-weight: bold; border-top: 2px solid #111; }
   transform: rotate(-30deg); font-size: 72pt; font-weight: bold; color: rgba(192, 0, 0, 0.14);
   pointer-events: none; white-space: nowrap; z-index: 0; }
 .notice > *:not(.watermark) { position: relative; z-index: 1; }
+@media screen and (max-width: 820px) {
+  /* A4 on paper, phone-sized on screen: the page fits the screen, nothing scrolls sideways. */
+  body { background: #fff; overflow-wrap: anywhere; }
+  .notice { width: auto; min-height: auto; margin: 0; padding: 16px 12px 24px;
+    border-bottom: 6px solid #eee; }
+  h1 { font-size: 20px; letter-spacing: 0.1em; }
+  .sub { font-size: 12px; margin-bottom: 12px; }
+  table { font-size: 14px; margin: 10px 0; }
+  th, td { padding: 6px 6px; }
+  th { width: 34%; }
+  .capital { font-size: 15px; }
+  .code { font-size: 14px; letter-spacing: 0.05em; }
+  .meta { font-size: 12px; margin-top: 14px; }
+  .sign { margin-top: 28px; flex-wrap: wrap; gap: 8px 16px; font-size: 14px; }
+  .watermark { font-size: 44px; }
+}
 @media print {
   body { background: #fff; }
   .notice { margin: 0; width: auto; min-height: auto; padding: 0; }
@@ -84,6 +99,25 @@ def verification_code_with_key(key: bytes, plan_id: int, household_id: int, amou
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
 
 
+def _how_to_pay(plan: ExportPlan) -> str:
+    """The treasurer's instructions as table rows: due date (a plain date), payee, account,
+    where and how (user text, escaped; its line breaks kept)."""
+    given = plan.instructions
+    if given is None:
+        return ""
+    rows = []
+    if given.due_date is not None:
+        rows.append(f"<tr><th>缴费截止 Due date</th><td>{given.due_date.isoformat()}</td></tr>")
+    if given.payee:
+        rows.append(f"<tr><th>收款人 Payee</th><td>{escape(given.payee)}</td></tr>")
+    if given.account:
+        rows.append(f"<tr><th>收款账户 Account</th><td>{escape(given.account)}</td></tr>")
+    if given.how_to_pay:
+        how = "<br>".join(escape(line) for line in given.how_to_pay.splitlines())
+        rows.append(f"<tr><th>缴费方式 How to pay</th><td>{how}</td></tr>")
+    return "\n".join(rows)
+
+
 def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
     label = plan.household_label(household)
     rows = []
@@ -100,11 +134,11 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
             f"v{plan.superseded_by_version}"
         )
         if plan.superseded_at is not None:
-            approval += f" {plan.superseded_at.astimezone(UTC):%Y-%m-%d}"
+            approval += f" {plan.local_date(plan.superseded_at)}"
     elif plan.is_draft:
-        approval = f"草稿（未批准）/ draft, created {plan.created_at.astimezone(UTC):%Y-%m-%d}"
+        approval = f"草稿（未批准）/ draft, created {plan.local_date(plan.created_at)}"
     else:
-        approval = f"已批准 / approved {plan.stamp.astimezone(UTC):%Y-%m-%d}"
+        approval = f"已批准 / approved {plan.local_date(plan.stamp)}"
     cap = ""
     if label.cap_fen is not None and household.capped:
         cap = f"<p>已按困难户封顶 {format_money(label.cap_fen)} 计算 / held at the hardship cap</p>"
@@ -114,8 +148,11 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
         status = payment_status(household.amount_fen, paid)
         payment = (
             f"<tr><th>缴费状态 Payment</th><td>{PAYMENT_TEXT['zh'][status]} / "
-            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)}</td></tr>"
+            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)} · 尚需缴纳 "
+            f"remaining {format_money(max(household.amount_fen - paid, 0))}</td></tr>"
         )
+    if not plan.is_void:
+        payment += _how_to_pay(plan)
     code = verification_code_with_key(
         key, plan.plan_id, household.household_id, household.amount_fen
     )

@@ -14,12 +14,13 @@ import tempfile
 from typing import IO
 
 import asyncpg
+import msgspec
 
 from planner.access.guards import TREASURY
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import NotFound
-from planner.estates.store import estate_name
+from planner.estates.store import estate_name, estate_time_zone
 from planner.funding.exports import store
 from planner.funding.exports.csv_export import write_csv
 from planner.funding.exports.model import (
@@ -37,7 +38,7 @@ from planner.funding.model import PlanRecord
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
 from planner.funding.store import plan_in_force
-from planner.payments.store import paid_by_household
+from planner.payments.store import paid_by_household, payment_instructions
 
 EXPORT = TREASURY  # admin, committee, treasurer
 NOTICE = (*TREASURY, "owner")
@@ -49,7 +50,10 @@ async def _export_plan(
     estate = await estate_name(conn, record.estate_id)
     labels = await store.household_labels(conn, record.id, household_ids)
     paid = await paid_by_household(conn, record.id, household_ids)
-    return export_plan(record, estate or f"#{record.estate_id}", labels, paid)
+    zone = await estate_time_zone(conn, record.estate_id)
+    plan = export_plan(record, estate or f"#{record.estate_id}", labels, paid, zone)
+    instructions = await payment_instructions(conn, record.id)
+    return msgspec.structs.replace(plan, instructions=instructions) if instructions else plan
 
 
 async def _plan(db: Database, plan_id: int, principal: Principal) -> ExportPlan:

@@ -3,7 +3,7 @@ work, the reconciliation with the households sheet and a native stacked chart of
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -62,7 +62,7 @@ def summary_sheet(
     for name, value in facts:
         sheet.write_string(row, 0, name, fmt.bold)
         if isinstance(value, datetime):
-            sheet.write_string(row, 1, value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+            sheet.write_string(row, 1, plan.local_datetime(value))
         elif isinstance(value, int):
             sheet.write_number(row, 1, value)
         else:

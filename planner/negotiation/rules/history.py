@@ -56,6 +56,7 @@ def history(rounds: Sequence[RoundRecord], *, show_prices: bool = True) -> list[
                 at=record.at,
                 is_final=record.is_final,
                 valid_until=record.valid_until,
+                reply_note=record.reply_note,
             )
         )
         previous = record.total_fen
@@ -63,7 +64,7 @@ def history(rounds: Sequence[RoundRecord], *, show_prices: bool = True) -> list[
 
 
 def sealed_round(record: RoundRecord) -> RoundHistory:
-    """A round with its prices withheld (sealed bids before opening)."""
+    """A round with its prices and its reply note withheld (sealed bids before opening)."""
     return RoundHistory(
         round=record.round,
         total_fen=None,
@@ -76,4 +77,5 @@ def sealed_round(record: RoundRecord) -> RoundHistory:
         at=record.at,
         is_final=record.is_final,
         valid_until=record.valid_until,
+        reply_note=None,
     )

@@ -76,4 +76,4 @@ async def test_cookie_change_without_csrf_token_is_csrf_failed(
 
 async def test_bad_sign_in_link_is_unauthorized(client: httpx.AsyncClient) -> None:
     response = await client.get("/login?token=pl_nope", follow_redirects=False)
-    assert problem(response, 401)["code"] == "unauthorized"
+    assert problem(response, 401)["code"] == "signin_link_invalid"

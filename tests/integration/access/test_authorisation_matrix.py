@@ -73,13 +73,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-plans/work-choices"):
+                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 404 404 403 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
                                                              " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # owners: their own households only
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/payment-instructions"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PUT", "/api/funding-plans/{plan_id:int}/payment-instructions"):
+                                                             " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
                                                              " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
@@ -103,6 +110,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/estates/{estate_id:int}/funding-sources"):
                                                              " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-plans/preview"):
+                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/estates/{estate_id:int}"):               " ok 403 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -119,6 +129,8 @@ MATRIX: dict[tuple[str, str], str] = {
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
+    # the sign-in page's form ignores bearer tokens and cookies: without a pasted link, 401
+    ("POST", "/login"):                                      "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
     # the estate's live stream: close code instead of a status
     ("WS", "/ws/estates/{estate_id:int}"):                   " ok  ok  ok  ok  ok  ok 4403 4403 4403 4403 4403 4403  ok  ok 4401",  # noqa: E501
 }

@@ -9,11 +9,15 @@ all; a right token (bearer or sign-in link) always gets in.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from planner.db.pool import connect_raw
 from planner.settings import AuthLimits, Settings
@@ -137,3 +141,39 @@ async def test_a_global_limit_holds_back_wrong_tokens_from_many_addresses(
     assert "all clients" in fresh.json()["detail"]
     assert right.status_code in (302, 303, 307)
     await _clear_failures(served.database_url)
+
+
+async def _socket_close(url: str) -> tuple[int | None, str]:
+    try:
+        async with connect(url, open_timeout=10) as socket:
+            await asyncio.wait_for(socket.recv(), 10)
+    except ConnectionClosed as closed:
+        frame = closed.rcvd
+        return (frame.code, frame.reason) if frame else (None, "")
+    except InvalidStatus as refused:
+        return (refused.response.status_code, "")
+    return (None, "open")
+
+
+async def test_wrong_socket_tokens_count_like_wrong_bearer_tokens(served: Served) -> None:
+    """``?token=`` on the live socket is a bearer token: wrong ones are counted, and over the
+    limit the socket closes 4429 (too many) instead of 4401; a right token still connects."""
+    await _clear_failures(served.database_url)
+    world = served.world
+    ws = world.base_url.replace("http", "ws", 1)
+    closes = [
+        await _socket_close(f"{ws}/ws/estates/{world.estate_a}?token=pl_wrong-{i}")
+        for i in range(21)
+    ]
+    assert [code for code, _ in closes[:20]] == [4401] * 20, closes
+    assert closes[20][0] == 4429, closes[20]
+    conn = await connect_raw(served.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM auth_failures") == 20
+    finally:
+        await conn.close()
+    async with connect(
+        f"{ws}/ws/estates/{world.estate_a}?token={world.own['owner']}", open_timeout=10
+    ) as socket:
+        hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
+    assert hello["type"] == "hello", hello

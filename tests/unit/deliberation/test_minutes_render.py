@@ -101,7 +101,8 @@ def scene(title: str = "楼栋议事会", motion_title: str = "筹集维修资�
 def test_markdown_minutes_carry_tally_rule_result_and_receipts() -> None:
     text = render_markdown(scene())
     assert text.startswith("# 会议纪要: 楼栋议事会\n")
-    assert "楼栋议事会" in text and "1栋" in text and "2024-09-28 09:30 UTC" in text
+    assert "楼栋议事会" in text and "1栋" in text
+    assert "2024-09-28 17:30 (Asia/Shanghai)" in text  # 09:30 UTC, in the estate's zone
     assert "四分之三以上" in text  # matter 6: the special rule
     assert "| 同意 | 240.00 | 3 |" in text
     assert "| 参与 | 320.00 | 4 |" in text
@@ -144,3 +145,53 @@ def test_minutes_print_the_chain_head_at_close() -> None:
     assert f"<code class=head>{'ab' * 32}</code>" in page
     # a meeting closed before heads were kept prints none
     assert "chain head" not in render_markdown(scene(), "en")
+
+
+def test_minutes_print_times_in_the_estates_zone() -> None:
+    closed = datetime(2026, 5, 16, 11, 30, tzinfo=UTC)
+    base = scene()
+    meeting = msgspec.structs.replace(base.meeting, opened_at=closed, closed_at=closed)
+    data = msgspec.structs.replace(base, meeting=meeting)
+    for text in (render_markdown(data), render_html(data)):
+        assert "闭会时间: 2026-05-16 19:30 (Asia/Shanghai)" in text
+        assert "UTC" not in text
+    elsewhere = msgspec.structs.replace(data, time_zone="America/New_York")
+    assert "Closed: 2026-05-16 07:30 (America/New_York)" in render_markdown(elsewhere, "en")
+
+
+def test_minutes_name_each_voter_with_the_units_voted_for() -> None:
+    twins = [
+        Attendee(
+            member_id=8,
+            display_name="曹玉兰",
+            own_units=2,
+            proxy_units=0,
+            references=[],
+            own_unit_labels=["1栋-101", "1栋-202"],
+        ),
+        Attendee(
+            member_id=9,
+            display_name="曹玉兰",
+            own_units=1,
+            proxy_units=1,
+            references=["委托书 #3"],
+            own_unit_labels=["3栋-502"],
+            proxy_unit_labels=["10栋-101"],
+        ),
+    ]
+    data = msgspec.structs.replace(scene(), attendance=twins)
+    md = render_markdown(data)
+    assert "| 曹玉兰（1栋\\-101、1栋\\-202） | 2 | 0 | — |" in md
+    assert "| 曹玉兰（3栋\\-502；受托 10栋\\-101） | 1 | 1 | 委托书 \\#3 |" in md
+    page = render_html(data)
+    assert "<td>曹玉兰（1栋-101、1栋-202）</td>" in page
+    assert "<td>曹玉兰（3栋-502；受托 10栋-101）</td>" in page
+    english = render_html(data, "en")
+    assert "<td>曹玉兰 (3栋-502; as proxy 10栋-101)</td>" in english
+
+
+def test_minutes_are_phone_sized_on_screen_and_a4_in_print() -> None:
+    page = render_html(scene())
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "@media screen and (max-width: 600px)" in page
+    assert "@page { size: A4;" in page and "@media print" in page

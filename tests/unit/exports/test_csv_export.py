@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import msgspec
 import pytest
@@ -144,3 +145,12 @@ def test_payments_show_in_the_households_view() -> None:
     assert rows["101"][status] == "已缴清" and rows["102"][status] == "部分缴纳"
     assert rows["103"][status] == "未缴" and rows["104"][status] == "无需缴费"
     assert fen(rows["合计"][paid]) == 105_006
+
+
+def test_the_title_line_dates_the_plan_in_the_estates_zone() -> None:
+    late = datetime(2024, 9, 28, 17, 0, tzinfo=UTC)  # the 29th in Shanghai
+    plan = msgspec.structs.replace(sample_plan(), approved_at=late)
+    rows = parse(write_csv(plan, "households", "zh", True))
+    assert rows[0][0].endswith("已批准 2024-09-29"), rows[0]
+    west = msgspec.structs.replace(plan, time_zone="America/New_York")
+    assert parse(write_csv(west, "households", "en", True))[0][0].endswith("approved 2024-09-28")

@@ -102,3 +102,23 @@ def test_a_superseded_plan_s_notices_are_void_on_every_page() -> None:
         assert "缴费状态" not in page and "草稿" not in page and "2024-10-08" in page
     assert "<title>已作废 VOID · " in html
     assert "已作废" not in render_notices(sample_plan(), plan.result.households)
+
+
+def test_notice_dates_are_the_estates_calendar_day() -> None:
+    # Approved at 17:00 UTC on 28 September: already the 29th in Shanghai.
+    late = datetime(2024, 9, 28, 17, 0, tzinfo=UTC)
+    plan = msgspec.structs.replace(sample_plan(), approved_at=late)
+    assert "已批准 / approved 2024-09-29" in render_notices(plan, plan.result.households)
+    west = msgspec.structs.replace(plan, time_zone="America/New_York")
+    assert "已批准 / approved 2024-09-28" in render_notices(west, west.result.households)
+    draft = msgspec.structs.replace(
+        sample_plan("draft"), created_at=datetime(2024, 9, 27, 23, 0, tzinfo=UTC)
+    )
+    assert "draft, created 2024-09-28" in render_notices(draft, draft.result.households)
+
+
+def test_notices_are_a4_in_print_and_phone_sized_on_screen() -> None:
+    html = render_notices(sample_plan(), sample_plan().result.households)
+    assert "@page { size: A4;" in html and "@media print" in html
+    assert "@media screen and (max-width: 820px)" in html
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import msgspec
 import openpyxl
 import pytest
 from export_samples import INJECTION, sample_plan, yuan_number_fen
@@ -155,3 +157,11 @@ def test_english_sheets() -> None:
     assert formulas.sheetnames == ["Summary", "Households", "Works", "Sources"]
     facts = {r[0]: r[1] for r in values["Summary"].iter_rows(values_only=True) if r[0]}
     assert facts["Band check"] == "within" and facts["Households = residents"] == "OK"
+
+
+def test_summary_times_and_title_are_the_estates_wall_clock() -> None:
+    late = datetime(2024, 9, 28, 17, 0, tzinfo=UTC)  # 01:00 on the 29th in Shanghai
+    plan = msgspec.structs.replace(sample_plan(), approved_at=late)
+    _, values = load(workbook_bytes(plan))
+    facts = {r[0]: r[1] for r in values["汇总"].iter_rows(values_only=True) if r[0]}
+    assert facts["批准时间"] == "2024-09-29 01:00 (Asia/Shanghai)"

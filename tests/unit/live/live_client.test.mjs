@@ -132,6 +132,19 @@ test("forbidden (4403) stops retrying and reports off", () => {
   assert.deepEqual(statuses.at(-1), ["off", { code: 4403, reason: "forbidden" }]);
 });
 
+test("signed out (4401) stops retrying and tells onSignedOut whether it was a revocation", () => {
+  const told = [];
+  const revoked = makeClient({ onSignedOut: (reason) => told.push(reason) });
+  revoked.sockets[0].serverClose(4401, "membership revoked");
+  revoked.timers.advance(60_000);
+  assert.equal(revoked.sockets.length, 1);
+  const ended = makeClient({ onSignedOut: (reason) => told.push(reason) });
+  ended.sockets[0].serverClose(4401, "session ended or expired, sign in again");
+  const forbidden = makeClient({ onSignedOut: (reason) => told.push(reason) });
+  forbidden.sockets[0].serverClose(4403, "forbidden");
+  assert.deepEqual(told, ["revoked", "ended"]);
+});
+
 test("silence longer than the heartbeat window drops the socket and reconnects", () => {
   const { timers, sockets, statuses } = makeClient();
   sockets[0].open();

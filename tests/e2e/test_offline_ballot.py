@@ -213,3 +213,44 @@ async def test_a_503_keeps_the_ballot_queued_and_a_later_409_is_final(
     )
     assert committee.get(f"/api/motions/{motion['id']}/ballots") == []
     assert await page.evaluate("document.documentElement.scrollWidth <= 375")
+
+
+@pytest.mark.timeout(240)
+async def test_a_queued_ballot_is_sent_from_any_page_after_a_reload(
+    make_service_estate: Any, open_page: Any
+) -> None:
+    estate = make_service_estate(CSV)
+    committee, owner_token, _, meeting, motion = open_motion(estate)
+    base = estate.svc.base_url
+    page = await open_page(base, owner_token, phone=True, lang="zh-CN")
+    await page.goto(f"{base}/#/meetings/{meeting['id']}")
+    await page.get_by_test_id("vote-no").wait_for()
+
+    async def unreachable(route: Any) -> None:
+        with contextlib.suppress(PlaywrightError):
+            if route.request.method == "POST":
+                await route.abort("internetdisconnected")
+            else:
+                await route.continue_()
+
+    await page.route("**/api/motions/*/ballots", unreachable)
+    await page.get_by_test_id("vote-no").click()
+    await assert_queued_in(page, "zh-CN")
+    # The owner leaves the room for the home page and reloads it; the network comes back.
+    await page.goto(f"{base}/#/")
+    await page.reload()
+    await page.wait_for_selector("header.top .who")
+    await page.unroute("**/api/motions/*/ballots")
+    for _ in range(100):  # sent by the retry timer within a few seconds, from the home page
+        if committee.get(f"/api/motions/{motion['id']}/ballots"):
+            break
+        await asyncio.sleep(0.1)
+    record = committee.get(f"/api/motions/{motion['id']}/ballots")
+    assert len(record) == 2 and {b["choice"] for b in record} == {"no"}, record
+    await page.goto(f"{base}/#/meetings/{meeting['id']}")
+    mine = page.get_by_test_id("my-vote")
+    await mine.wait_for()
+    assert RECORDED["zh-CN"] in await mine.inner_text()
+    shown = await page.get_by_test_id("receipt").inner_text()
+    assert all(b["receipt"] in shown for b in record), (shown, record)
+    assert await page.get_by_test_id("vote-queued").count() == 0

@@ -129,6 +129,9 @@ CODES: dict[str, str] = {
     "meeting_not_open": "the meeting is not open; open it first",
     "meeting_closed": "the meeting is closed; no motion can be added",
     "proxy_not_voter": "a {role} may not vote, so not as proxy",
+    "idempotency_key_reused": (
+        "this idempotency key was already used for another ballot; send a new key"
+    ),
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

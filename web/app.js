@@ -10,6 +10,7 @@ import { LiveProvider, LiveBanner } from "./live.js";
 import { parseRoute, navFor, inSection, allowed } from "./routes.js";
 import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
+import { startBallotQueue } from "./lib/ballot_queue.js";
 
 function useHashRoute() {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
@@ -31,6 +32,8 @@ function Shell({ me, route }) {
   const View = !me.estate_id ? Estates : !route.view ? NotFound : allowed(me, route) ? route.view : NoAccess;
   const estateName = me.estate && me.estate.name;
   const links = navFor(me);
+  // Ballots still queued on this device (cast offline, lib/ballot_queue.js) go out from any page.
+  useEffect(() => { if (me.member_id) startBallotQueue(me.member_id); }, [me.member_id]);
   return html`
     <a class="skip" href="#content" onClick=${(e) => { e.preventDefault(); document.getElementById("content").focus(); }}>${t("nav.skip")}</a>
     <header class="top">

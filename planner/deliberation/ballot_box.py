@@ -16,6 +16,14 @@ Ordering and concurrency (why the tally always equals a recount):
   a close that committed first turns the whole batch into 409s (nothing of it is recorded).
 - Close (``service.close_motion``) locks the motion row, recounts from the append-only
   ballots table with the pure ``rules.tally`` and stores that as the tally of record.
+- Idempotency keys (offline voting, issue 16): a cast may carry a key of the member's choice.
+  Every ballot row of the cast stores it (unique per motion, member, key and unit). A cast
+  whose key is already recorded answers the first cast's receipts (``replayed``) and records
+  nothing, no ballot and no event; with another choice or other units it is 409
+  ``idempotency_key_reused``. The check runs twice: before queueing (so a retry answers even
+  after the motion closed) and in the writer's transaction after an advisory lock per key
+  (taken before the persons' rows), so duplicates racing in one batch or from other
+  processes are still recorded once, whatever units they name.
 - Tally pushes are paced: a batch carries a ``tally.updated`` only if this writer pushed
   none in the last ``PUSH_INTERVAL_S``; otherwise the push is owed, and once that interval
   has passed the next batch carries it, or, when no cast comes, the writer pushes the
@@ -76,6 +84,33 @@ class PendingCast(msgspec.Struct, kw_only=True):
     choice: Choice
     units: list[RollUnit]
     delegation_ids: list[int | None]
+    #: the client's key for this cast, and the units it asked for (None: all it may vote for)
+    idempotency_key: str | None = None
+    household_ids: list[int] | None = None
+
+
+#: What a cast comes to: its receipts and whether they answer a retry, or the error.
+Outcome = tuple[list[BallotReceipt], bool] | Conflict
+
+
+def replay(
+    receipts: list[BallotReceipt], choice: Choice, household_ids: list[int] | None
+) -> tuple[list[BallotReceipt], bool]:
+    """The first cast's receipts for a retry with its key; 409 when the retry asks for
+    something else (another choice, or other units when it names them)."""
+    same = all(r.choice == choice for r in receipts) and (
+        household_ids is None or set(household_ids) == {r.household_id for r in receipts}
+    )
+    if not same:
+        raise key_reused()
+    return receipts, True
+
+
+def key_reused() -> Conflict:
+    return Conflict(
+        "this idempotency key was already used for another ballot; send a new key",
+        "idempotency_key_reused",
+    )
 
 
 async def check_cast(
@@ -148,21 +183,39 @@ class BallotBox:
         closed by ``stop`` when it is a pool of its own."""
         self.db = db
         self.writer_db = writer_db or db
-        self._queues: dict[int, list[tuple[PendingCast, asyncio.Future[list[BallotReceipt]]]]] = {}
+        self._queues: dict[
+            int, list[tuple[PendingCast, asyncio.Future[tuple[list[BallotReceipt], bool]]]]
+        ] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
         self._last_push: dict[int, float] = {}
 
     async def cast(
-        self, principal: Principal, motion_id: int, choice: Choice, household_ids: list[int] | None
+        self,
+        principal: Principal,
+        motion_id: int,
+        choice: Choice,
+        household_ids: list[int] | None,
+        idempotency_key: str | None = None,
     ) -> CastResult:
         """Check, queue and wait until the cast is committed; see the module doc."""
         async with self.db.connection() as conn:
+            if idempotency_key is not None:
+                key = (principal.member_id, idempotency_key)
+                earlier = await ballot_store.keyed_ballots(conn, motion_id, [key])
+                if key in earlier:
+                    receipts, _ = replay(earlier[key], choice, household_ids)
+                    return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
             motion, pending = await check_cast(conn, principal, motion_id, choice, household_ids)
-        future: asyncio.Future[list[BallotReceipt]] = asyncio.get_running_loop().create_future()
+        pending.idempotency_key = idempotency_key
+        pending.household_ids = household_ids
+        future: asyncio.Future[tuple[list[BallotReceipt], bool]] = (
+            asyncio.get_running_loop().create_future()
+        )
         self._queues.setdefault(motion_id, []).append((pending, future))
         if motion_id not in self._writers:
             self._writers[motion_id] = asyncio.create_task(self._write(motion))
-        return CastResult(motion_id=motion_id, ballots=await future)
+        receipts, replayed = await future
+        return CastResult(motion_id=motion_id, ballots=receipts, replayed=replayed)
 
     async def _write(self, motion: MotionRow) -> None:
         queue = self._queues[motion.id]
@@ -201,9 +254,13 @@ class BallotBox:
                     owed = False
                 elif not motion.hide_results:
                     owed = True
-                for (_, future), receipts in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(receipts)
+                for (_, future), outcome in zip(batch, results, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(outcome, Conflict):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
         finally:
             # Normally the queue is empty here (no await since the loop's test); after a
             # cancellation the casts still queued were not recorded and are told so.
@@ -240,19 +297,70 @@ async def record_batch(
     batch: Sequence[PendingCast],
     *,
     push_tally: bool = True,
-) -> list[list[BallotReceipt]]:
-    """Record checked casts in queue order in the caller's transaction; their receipts.
+) -> list[Outcome]:
+    """Record checked casts in queue order in the caller's transaction; what each came to.
 
     ``push_tally``: also append the new running tally (never while results are hidden).
-    409 (nothing recorded) when the motion is no longer open.
+    409 (nothing recorded) when the motion is no longer open. A cast whose idempotency key
+    is already recorded, before or earlier in this batch, is answered from that record and
+    adds nothing (see the module doc).
     """
+    keyed = {(p.member_id, p.idempotency_key) for p in batch if p.idempotency_key is not None}
+    if keyed:  # before the persons' rows, always: no lock is ever taken in the other order
+        await ballot_store.lock_keys(conn, motion.id, keyed)
     all_units = {u.household_id: u for p in batch for u in p.units}
     persons = await ballot_store.lock_persons(
         conn, motion.id, {u.person_key for u in all_units.values()}
     )
+    # After the locks: a duplicate committed meanwhile by another process is seen here.
+    earlier = await ballot_store.keyed_ballots(conn, motion.id, sorted(keyed))
+    fresh: list[PendingCast] = []
+    first_of: dict[tuple[int, str], int] = {}  # key -> index in ``fresh``
+    plan: list[int | tuple[list[BallotReceipt], bool] | Conflict] = []
+    for pending in batch:
+        key = None
+        if pending.idempotency_key is not None:
+            key = (pending.member_id, pending.idempotency_key)
+        if key is not None and key in earlier:
+            try:
+                plan.append(replay(earlier[key], pending.choice, pending.household_ids))
+            except Conflict as exc:
+                plan.append(exc)
+        elif key is not None and key in first_of:
+            first = fresh[first_of[key]]
+            same = first.choice == pending.choice and (
+                pending.household_ids is None
+                or set(pending.household_ids) == {u.household_id for u in first.units}
+            )
+            plan.append(-1 - first_of[key] if same else key_reused())
+        else:
+            if key is not None:
+                first_of[key] = len(fresh)
+            plan.append(len(fresh))
+            fresh.append(pending)
+    recorded = await _record_fresh(conn, motion, fresh, persons, push_tally) if fresh else []
+    outcomes: list[Outcome] = []
+    for step in plan:
+        if isinstance(step, int):
+            outcomes.append((recorded[step], False) if step >= 0 else (recorded[-1 - step], True))
+        else:
+            outcomes.append(step)
+    return outcomes
+
+
+async def _record_fresh(
+    conn: asyncpg.Connection,
+    motion: MotionRow,
+    batch: Sequence[PendingCast],
+    persons: dict[str, PersonVotes],
+    push_tally: bool,
+) -> list[list[BallotReceipt]]:
+    """Record casts none of which repeats a recorded key; their receipts (see record_batch).
+    ``persons``: the locked persons' votes (updated in place)."""
+    all_units = {u.household_id: u for p in batch for u in p.units}
     current = await ballot_store.current_choices(conn, motion.id, all_units)
     total = Counts()
-    rows: list[tuple[int, Choice, int, int | None, str]] = []
+    rows: list[tuple[int, Choice, int, int | None, str, str | None]] = []
     for pending in batch:
         changes = [
             UnitChange(
@@ -269,7 +377,14 @@ async def record_batch(
         for unit, delegation in zip(pending.units, pending.delegation_ids, strict=True):
             current[unit.household_id] = pending.choice
             rows.append(
-                (unit.household_id, pending.choice, pending.member_id, delegation, new_receipt())
+                (
+                    unit.household_id,
+                    pending.choice,
+                    pending.member_id,
+                    delegation,
+                    new_receipt(),
+                    pending.idempotency_key,
+                )
             )
     touched_persons: dict[str, PersonVotes] = {
         key: persons[key] for key in {u.person_key for u in all_units.values()}

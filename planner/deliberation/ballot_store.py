@@ -5,6 +5,7 @@ One function per query, taking a connection and returning Structs.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -84,14 +85,14 @@ async def current_choices(
 async def record_ballots(
     conn: asyncpg.Connection,
     motion_id: int,
-    rows: Sequence[tuple[int, Choice, int, int | None, str]],
+    rows: Sequence[tuple[int, Choice, int, int | None, str, str | None]],
     persons: dict[str, PersonVotes],
     delta: Counts,
     cast_at: datetime | None = None,
 ) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
-    """One statement: append the ballots (household, choice, cast_by, delegation, receipt) in
-    order, make each unit's last one its counted choice on the roll, store the persons' votes
-    and add ``delta`` to the running counts while the motion is open.
+    """One statement: append the ballots (household, choice, cast_by, delegation, receipt,
+    idempotency key) in order, make each unit's last one its counted choice on the roll, store
+    the persons' votes and add ``delta`` to the running counts while the motion is open.
 
     ``cast_at``: the ballots' time (None: the transaction's ``now()``; the demo's story clock
     gives its own, so the commitments in ``ballot.cast`` cover the time the row keeps).
@@ -102,16 +103,17 @@ async def record_ballots(
     commit, so batches apply their deltas one at a time.
     """
     keys = sorted(persons)
-    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=12))
+    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=13))
     returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
-    at = 12 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
+    at = 13 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
     result = await conn.fetchrow(
         f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
-                                    receipt, cast_at)
-               SELECT $1, h, c, by_member, d, r, coalesce(${at}::timestamptz, now())
-               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
-                    WITH ORDINALITY AS t(h, c, by_member, d, r, n)
+                                    receipt, idempotency_key, cast_at)
+               SELECT $1, h, c, by_member, d, r, k, coalesce(${at}::timestamptz, now())
+               FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                           $12::text[])
+                    WITH ORDINALITY AS t(h, c, by_member, d, r, k, n)
                ORDER BY n
                RETURNING id, household_id, choice, receipt, delegation_id, cast_at),
            last AS (
@@ -142,6 +144,7 @@ async def record_ballots(
         [persons[k].no for k in keys],
         [persons[k].abstain for k in keys],
         "open",
+        [r[5] for r in rows],
         *(getattr(delta, f) for f in _COUNT_FIELDS),
         cast_at,
     )
@@ -159,6 +162,63 @@ async def record_ballots(
     counts = Counts(**result["counts"]) if result["counts"] is not None else None
     secret = bytes(result["secret"]) if result["secret"] is not None else None
     return receipts, counts, secret
+
+
+#: The advisory-lock class of idempotency keys (two-int form; apart from other locks).
+_KEY_LOCK_CLASS = 1018
+
+
+async def lock_keys(
+    conn: asyncpg.Connection, motion_id: int, keys: Iterable[tuple[int, str]]
+) -> None:
+    """Lock each (member, idempotency key) of the motion until the transaction ends, in one
+    order, so two casts with one key never both pass the check whatever units they name
+    (two keys sharing a hash merely wait for each other)."""
+    hashed = sorted(
+        {
+            int.from_bytes(
+                hashlib.blake2b(f"{motion_id}:{member}:{key}".encode(), digest_size=4).digest(),
+                "big",
+                signed=True,
+            )
+            for member, key in keys
+        }
+    )
+    for h in hashed:
+        await conn.execute("SELECT pg_advisory_xact_lock($1::int, $2::int)", _KEY_LOCK_CLASS, h)
+
+
+async def keyed_ballots(
+    conn: asyncpg.Connection, motion_id: int, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], list[BallotReceipt]]:
+    """The ballots recorded under each (member, idempotency key) of the motion, in id order."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        """SELECT b.cast_by, b.idempotency_key, b.id, b.household_id, b.choice, b.receipt,
+                  b.delegation_id, b.cast_at
+           FROM ballots b
+           JOIN unnest($2::bigint[], $3::text[]) AS k(member_id, key)
+             ON b.cast_by = k.member_id AND b.idempotency_key = k.key
+           WHERE b.motion_id = $1
+           ORDER BY b.id""",
+        motion_id,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    found: dict[tuple[int, str], list[BallotReceipt]] = {}
+    for r in rows:
+        found.setdefault((r["cast_by"], r["idempotency_key"]), []).append(
+            BallotReceipt(
+                ballot_id=r["id"],
+                household_id=r["household_id"],
+                choice=r["choice"],
+                receipt=r["receipt"],
+                by_proxy=r["delegation_id"] is not None,
+                cast_at=r["cast_at"],
+            )
+        )
+    return found
 
 
 async def running_counts(

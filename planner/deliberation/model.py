@@ -138,9 +138,31 @@ class DelegationOut(Out):
     revoked_at: datetime | None
 
 
+IdempotencyKey = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description=(
+            "The client's key for this cast, fresh per cast and kept for its retries: a "
+            "retry answers the first cast's receipts (201, replayed: true) and records "
+            "nothing; with another choice or other units, 409 idempotency_key_reused. "
+            "Per member and motion."
+        ),
+    ),
+]
+
+
 class NewBallot(Body):
+    """``idempotency_key`` (8–64 of A–Z a–z 0–9 _ -, chosen by the client, one per cast): a
+    retry with the same key answers the first cast's receipts (201, ``replayed``: true) and
+    records nothing; the same key with another choice, or naming other units, is 409
+    ``idempotency_key_reused``. Keys are the member's own, per motion."""
+
     choice: Choice
     household_ids: HouseholdIds | None = None
+    idempotency_key: IdempotencyKey | None = None
 
 
 class BallotReceipt(Out):
@@ -155,6 +177,8 @@ class BallotReceipt(Out):
 class CastResult(Out):
     motion_id: int
     ballots: list[BallotReceipt]
+    #: True when this answers a retry: the ballots are those of the first cast with the key.
+    replayed: bool = False
 
 
 class BallotRecord(Out):

@@ -114,6 +114,18 @@ class MeetingController(Controller):
         return render_html(await service.minutes(db, principal, meeting_id), lang)
 
 
+CAST_DESCRIPTION = (
+    "Vote for one's own units in scope and units held as proxy (all of them when "
+    "household_ids is omitted). The last ballot per unit counts; each gets a receipt. "
+    "Send idempotency_key (fresh per cast, the same on its retries) so a retry after a lost "
+    "answer is never recorded twice: a key the member already used on this motion answers "
+    "201 with the first cast's receipts and replayed: true, recording no ballot and no event "
+    "(also after the motion closed); the same key with another choice, or naming other "
+    "units, is 409 idempotency_key_reused. Retry on network errors and on 503 "
+    "database_unavailable (after Retry-After); other 4xx answers are final."
+)
+
+
 class MotionController(Controller):
     tags = ["deliberation"]
 
@@ -137,7 +149,11 @@ class MotionController(Controller):
         """open → closed; the recount is the tally of record and later ballots get 409."""
         return await service.close_motion(db, principal, motion_id)
 
-    @post("/api/motions/{motion_id:int}/ballots", status_code=HTTP_201_CREATED)
+    @post(
+        "/api/motions/{motion_id:int}/ballots",
+        status_code=HTTP_201_CREATED,
+        description=CAST_DESCRIPTION,
+    )
     async def cast_ballot(
         self,
         motion_id: FromPath[int],
@@ -146,9 +162,17 @@ class MotionController(Controller):
         state: State,
     ) -> CastResult:
         """Vote for one's own units in scope and units held as proxy (all of them when
-        household_ids is omitted). The last ballot per unit counts; each gets a receipt."""
+        household_ids is omitted). The last ballot per unit counts; each gets a receipt.
+
+        Send ``idempotency_key`` (a fresh random key per cast, kept for its retries) so a
+        retry after a lost answer is never recorded twice: a key already recorded answers
+        201 with the first cast's receipts and ``replayed: true``, recording nothing; the
+        same key with another choice or other units is 409 ``idempotency_key_reused``.
+        Retry on 503 (``database_unavailable``, after Retry-After) and on network errors."""
         box: ballot_box.BallotBox = state.ballot_box
-        return await box.cast(principal, motion_id, data.choice, data.household_ids)
+        return await box.cast(
+            principal, motion_id, data.choice, data.household_ids, data.idempotency_key
+        )
 
     @get("/api/motions/{motion_id:int}/tally")
     async def get_tally(

@@ -1,7 +1,7 @@
 """Runs the browser modules' unit tests under Node's test runner: the live client
 (web/live.js), errors read by code and the route table (web/lib/errors.js, web/routes.js),
-dates and times in the estate's zone (web/lib/format.js) and the solve form's percentages
-(web/lib/percent.js)."""
+dates and times in the estate's zone (web/lib/format.js), the solve form's percentages
+(web/lib/percent.js) and the ballot queue (web/lib/ballot_queue.js)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ HERE = Path(__file__).parent
     "suite",
     [
         "live/live_client.test.mjs",
+        "web_ballot_queue.test.mjs",
         "web_errors.test.mjs",
         "web_format.test.mjs",
         "web_percent.test.mjs",

@@ -1,6 +1,10 @@
 // Calls to the service from the signed-in browser. The session rides in an HttpOnly
 // cookie; unsafe methods also send the X-CSRF-Token header copied from the readable
 // `planner_csrf` cookie. Errors arrive as problem+json and are thrown as ApiError.
+// When no answer comes (offline, the server unreachable, `timeoutMs` passed) the ApiError has
+// status 0 and a message in the page's language: the browser's own words ("Failed to fetch")
+// are never kept, so no view can show them.
+import { t } from "./i18n.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -42,7 +46,7 @@ export class ApiError extends Error {
  * api("/api/me"), api(`/api/motions/${id}/ballots`, {method: "POST", body: {...}}).
  * Resolves to the decoded JSON (or null for 204); rejects with ApiError.
  */
-export async function api(path, { method = "GET", body, rawBody, headers = {}, raw = false } = {}) {
+export async function api(path, { method = "GET", body, rawBody, headers = {}, raw = false, timeoutMs = 0 } = {}) {
   const h = { Accept: "application/json, application/problem+json", ...headers };
   const upper = method.toUpperCase();
   if (UNSAFE.has(upper)) {
@@ -55,10 +59,15 @@ export async function api(path, { method = "GET", body, rawBody, headers = {}, r
     payload = JSON.stringify(body);
   }
   let res;
+  const abort = timeoutMs > 0 && typeof AbortController !== "undefined" ? new AbortController() : null;
+  const timer = abort ? setTimeout(() => abort.abort(), timeoutMs) : null;
   try {
-    res = await fetch(path, { method: upper, credentials: "same-origin", headers: h, body: payload });
-  } catch (err) {
-    throw new ApiError(0, { title: "network", detail: String(err && err.message ? err.message : err) });
+    res = await fetch(path, { method: upper, credentials: "same-origin", headers: h, body: payload,
+      signal: abort ? abort.signal : undefined });
+  } catch {
+    throw networkError();
+  } finally {
+    if (timer) clearTimeout(timer);
   }
   if (!res.ok) {
     let problem = null;
@@ -75,7 +84,20 @@ export async function api(path, { method = "GET", body, rawBody, headers = {}, r
   if (raw) return res;
   if (res.status === 204) return null;
   const type = res.headers.get("Content-Type") || "";
-  return type.includes("json") ? res.json() : res.text();
+  try {
+    return await (type.includes("json") ? res.json() : res.text());
+  } catch (err) {
+    if (err instanceof SyntaxError) throw err;
+    throw networkError(); // the connection dropped while the answer was read
+  }
+}
+
+/** No answer from the server: status 0, said in the page's language. */
+export function networkError() {
+  const sentence = t("failure.sentence.0");
+  const error = new ApiError(0, { title: t("failure.status.0"), detail: sentence });
+  error.message = `${t("failure.status.0")}${t("common.colon")}${sentence}`;
+  return error;
 }
 
 /** Lists come as a bare array or as {items: [...]}. */

@@ -2,7 +2,9 @@ import { html, useState, useEffect, useCallback } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from "../lib/ui.js";
-import { useLiveEvent, usePresence } from "../live.js";
+import { useLiveEvent, useLiveStatus, usePresence } from "../live.js";
+import { castBallot, flushBallots, forgetOutcome, lastOutcome, onBallotQueue, queuedFor, startBallotQueue }
+  from "../lib/ballot_queue.js";
 import { formatArea, formatDateTime, ratioForBar, timeZone, zonedInputToISO, DEFAULT_TIME_ZONE } from "../lib/format.js";
 import { can } from "../lib/access.js";
 import { shortfalls } from "../lib/tally.js";
@@ -216,12 +218,37 @@ function MotionPanel({ me, motion, onChange }) {
   const saved = counted.map((b) => b.choice);
   const myChoice = castNow ?? (saved.length ? saved[saved.length - 1] : null);
   const receipts = castReceipts ?? counted;
+  // A ballot the server has not answered stays queued on this device (lib/ballot_queue.js)
+  // and is sent again when the network or the live socket is back; then its receipt shows.
+  const [queued, setQueued] = useState(() => queuedFor(motion.id, me.member_id));
+  const liveStatus = useLiveStatus();
+  const settle = useCallback(() => {
+    setQueued(queuedFor(motion.id, me.member_id));
+    const outcome = lastOutcome(motion.id);
+    if (!outcome) return;
+    forgetOutcome(motion.id);
+    if (outcome.result) {
+      setMyChoice(outcome.choice);
+      setReceipts(itemsOf(outcome.result.ballots));
+      action.setError(null);
+      tally.reload();
+    } else if (outcome.error) action.setError(outcome.error);
+  }, [motion.id, me.member_id]);
+  useEffect(() => {
+    startBallotQueue(me.member_id);
+    const off = onBallotQueue(settle);
+    if (queuedFor(motion.id, me.member_id)) flushBallots(); // e.g. after a reload
+    return off;
+  }, [settle]);
+  useEffect(() => {
+    if (liveStatus === "live" && queuedFor(motion.id, me.member_id)) flushBallots();
+  }, [liveStatus]);
   const vote = async (choice) => {
     if (sending) return;
     setSending(choice);
-    const res = await action.run(() => api(`/api/motions/${motion.id}/ballots`, { method: "POST", body: { choice } }));
+    action.setError(null);
+    await castBallot({ motionId: motion.id, memberId: me.member_id, choice });
     setSending(null);
-    if (res !== undefined) { setMyChoice(choice); setReceipts(itemsOf(res.ballots)); tally.reload(); }
   };
   const [confirmClose, setConfirmClose] = useState(false);
   const transition = async (verb) => {
@@ -240,10 +267,12 @@ function MotionPanel({ me, motion, onChange }) {
         ${proxies.length ? html` · ${t("meeting.proxyUnits", { n: proxies.length })}` : null}</p>
       <div class="vote-buttons" role="group" aria-label=${t("vote.label")}>
         ${["yes", "no", "abstain"].map((c) => html`<button type="button" class=${c} data-testid=${`vote-${c}`}
-          aria-pressed=${!sending && myChoice === c ? "true" : "false"} aria-disabled=${sending ? "true" : "false"}
+          aria-pressed=${!sending && !queued && myChoice === c ? "true" : "false"} aria-disabled=${sending ? "true" : "false"}
           aria-busy=${sending === c ? "true" : "false"} onClick=${() => vote(c)}>${t(`vote.${c}`)}</button>`)}
       </div>
       ${sending ? html`<p class="notice" role="status" data-testid="vote-sending">${t("vote.sending", { choice: t(`vote.${sending}`) })}</p>`
+        : queued ? html`<p class="notice" role="status" data-testid="vote-queued">${t(
+          queued.reason === "server" ? "vote.queuedServer" : "vote.queued", { choice: t(`vote.${queued.choice}`) })}</p>`
         : myChoice ? html`<p class="ok" role="status" data-testid="my-vote">${t("vote.recorded", { choice: t(`vote.${myChoice}`) })}
           ${receipts.length ? html`<br /><span class="muted" data-testid="receipt">${t("vote.receipt", {
             codes: receipts.map((r) => r.receipt).join(t("quotes.nameSeparator")),

@@ -372,6 +372,12 @@ class Story:
             raise DemoLoadError(f"residents would pay {plan['residents_total_fen']} fen")
         clock.at(clock.day(story.PLAN_APPROVED))
         await treasurer.post(f"/api/funding-plans/{plan['id']}/approve")
+        clock.at(clock.day(story.PLAN_APPROVED, timedelta(minutes=20)))
+        due = clock.day(story.PLAN_APPROVED) + story.PAYMENT_DUE_AFTER
+        await treasurer.put(
+            f"/api/funding-plans/{plan['id']}/payment-instructions",
+            {**story.PAYMENT_INSTRUCTIONS, "due_date": due.date().isoformat()},
+        )
         clock.at(clock.day(story.PLAN_APPROVED, timedelta(days=1)))
         await self.people["chair"].post(
             f"/api/works/{self.works['pipes']}/status", {"status": "funded"}

@@ -32,6 +32,13 @@ AWARDED: Day = (-49, "10:00")
 SOURCES_ADDED: Day = (-35, "09:30")
 PLAN_SOLVED: Day = (-33, "15:00")
 PLAN_APPROVED: Day = (-28, "10:00")
+# How owners pay the approved plan (set by the treasurer right after the approval).
+PAYMENT_DUE_AFTER = timedelta(days=60)
+PAYMENT_INSTRUCTIONS = {
+    "payee": "金桂苑小区业主委员会（专户）",
+    "account": "工商银行荷塘支行 6222 0243 0001 2345 678",
+    "how_to_pay": "银行转账请注明楼栋和房号；\n或每周六上午 9:00–11:30 到物业服务中心现场缴纳。",
+}
 NEIGHBOUR_JOINED: Day = (-20, "15:00")
 
 

@@ -501,3 +501,16 @@ async def test_errors_carry_their_codes(client: httpx.AsyncClient, setup: Setup)
     for path in ("export.csv", "payments"):
         response = await client.get(f"/api/funding-plans/{plan_id}/{path}", headers=treasurer)
         assert await code(response, 409) == ("plan_failed", {"version": version})
+
+
+async def test_openapi_documents_the_notice_language(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in (
+        "/api/funding-plans/{plan_id}/notices/{household_id}",
+        "/api/funding-plans/{plan_id}/notices",
+    ):
+        params = {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        lang = params["lang"]
+        assert lang["in"] == "query" and not lang["required"], lang
+        assert sorted(lang["schema"]["enum"]) == ["en", "zh"], lang
+        assert lang["schema"].get("default") == "zh", lang

@@ -139,13 +139,18 @@ async def test_owner_sees_due_date_how_to_pay_and_what_remains(
     assert await missing_keys(page) == []
     await screenshot(page, f"owner-payment-info-{lang}")
 
-    # the printed notice says the same
-    notice = await page.context.request.get(
-        f"{base}/api/funding-plans/{plan['id']}/notices/{units['1栋101']}"
+    # the printed notice the app links to says the same, in the screen's language
+    link = await first.get_by_test_id("official-notice").get_attribute("href")
+    assert link == (
+        f"/api/funding-plans/{plan['id']}/notices/{units['1栋101']}"
+        f"?lang={'en' if lang == 'en' else 'zh'}"
     )
+    notice = await page.context.request.get(f"{base}{link}")
     body = await notice.text()
     assert "2027-01-31" in body and "幸福里小区业主委员会" in body
     assert yuan(amounts[units["1栋101"]] - 10_000) in body
+    assert f'<html lang="{lang}">' in body
+    assert ("尚需缴纳" in body) == (lang == "zh-CN") and ("remaining" in body) == (lang == "en")
 
 
 @pytest.mark.timeout(240)

@@ -325,20 +325,6 @@ async def test_role_tour(
 
 # The documents the tour opens from the app: the closed 1栋 meeting's minutes (committee,
 # 议事会 → 1栋 → 会议纪要) and the owner's payment notice (我的分摊 → 缴费通知单).
-# Known failures, owned by other work of issue 16 (listed for the lead):
-MINUTES_ZH = (
-    "minutes.html in Chinese shows Latin text: times end in 'UTC' (estate time zone, helper "
-    "zone), '闭会时审计链头: seq 163,' and '核对：planner audit verify --expect-head <hash>'"
-)
-A4_ON_PHONE = (
-    "the document is an A4 page on screen too (874/794 px wide in a 375 px viewport); the "
-    "issue asks for phone-sized on screen, A4 for print"
-)
-NOTICE_BILINGUAL = (
-    "the payment notice is printed bilingual whatever the language: '合计 Total', "
-    "'核验码 Verification code：', '未缴 / unpaid · 已缴 paid' in the Chinese UI; "
-    "'缴费通知单', '人民币大写：', '业主委员会（盖章）', '日期：____年__月__日' in the English UI"
-)
 DOCUMENT_CASES = [
     pytest.param(
         "committee",
@@ -359,20 +345,7 @@ DOCUMENT_CASES = [
         "en",
     ),
     pytest.param("committee", "minutes", "desktop", "en"),
-    *(
-        pytest.param(
-            "owner",
-            "notices",
-            size,
-            lang,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=NOTICE_BILINGUAL + (f"; {A4_ON_PHONE}" if size == "phone" else ""),
-            ),
-        )
-        for size in SIZES
-        for lang in LANGS
-    ),
+    *(pytest.param("owner", "notices", size, lang) for size in SIZES for lang in LANGS),
 ]
 
 

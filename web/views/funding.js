@@ -352,7 +352,7 @@ function Exports({ planId, estateId }) {
         ${itemsOf(buildings.data).map((b) => html`<option value=${String(b.id)}>${b.name}</option>`)}
       </select>
       ${building ? html`<a class="button" target="_blank" rel="noopener"
-        href=${`${base}/notices?building_id=${building}`}>${t("funding.printNotices")}</a>` : null}
+        href=${`${base}/notices?building_id=${building}&lang=${lang}`}>${t("funding.printNotices")}</a>` : null}
     </span>` : null}`;
 }
 

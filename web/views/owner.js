@@ -1,5 +1,5 @@
 import { html, useMemo } from "../lib/html.js";
-import { t, tMaybe } from "../lib/i18n.js";
+import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, Money, Status, byVersion, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
@@ -88,7 +88,7 @@ export function MyShare({ me }) {
       <p class="muted">${t("my.explain", { share: planSharePct(plan.data) })}</p>
       <div class="actions no-print">
         <a class="button primary" target="_blank" rel="noopener" data-testid="official-notice"
-          href=${`/api/funding-plans/${plan.data.id}/notices/${h.household_id}`}>${t("my.officialNotice")}</a>
+          href=${`/api/funding-plans/${plan.data.id}/notices/${h.household_id}?lang=${getLang() === "en" ? "en" : "zh"}`}>${t("my.officialNotice")}</a>
         <button type="button" onClick=${() => print()}>${t("my.print")}</button></div>
     </article>`; })}`;
 }

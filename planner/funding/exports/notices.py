@@ -1,10 +1,13 @@
 """Printable payment notices (缴费通知单): one A4 page per household, HTML with print CSS.
 
 Each page shows the estate, building and unit, owner, area, each work's share and the
-total, the total again in capital numerals (人民币大写), the plan version and approval,
-and a verification code. A draft plan's pages carry a "草稿 DRAFT" watermark and banner; a
-superseded plan's pages are void: an "已作废 VOID" watermark, a banner naming the version in
-force, no payment status. Every piece of user text is HTML-escaped.
+total, the plan version and approval, and a verification code; in Chinese also the total in
+capital numerals (人民币大写, a Chinese banking convention). A notice speaks one language
+(``lang``: ``zh``, the default, or ``en``; labels from :data:`LABEL`): only data (names,
+titles, typed instructions), codes and units appear in the other script. A draft plan's
+pages carry a 草稿 / DRAFT watermark and banner; a superseded plan's pages are void: an
+已作废 / VOID watermark, a banner naming the version in force, no payment status. Every
+piece of user text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable
 from html import escape
 
 from planner.funding.engine import HouseholdPlan
-from planner.funding.exports.model import PAYMENT_TEXT, ExportPlan
+from planner.funding.exports.model import PAYMENT_TEXT, ExportPlan, Lang
 from planner.money import capital_numerals, format_money
 from planner.payments.rules import payment_status
 
@@ -99,7 +102,98 @@ def verification_code_with_key(key: bytes, plan_id: int, household_id: int, amou
     return "-".join(code[i : i + 4] for i in range(0, 12, 4))
 
 
-def _how_to_pay(plan: ExportPlan) -> str:
+# Every word a notice prints, per language (data aside).
+LABEL: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "html_lang": "zh-CN",
+        "title": "{estate} 缴费通知单 第{version}版",
+        "heading": "缴费通知单",
+        "sub": "公共部位改造居民自筹资金",
+        "estate": "小区",
+        "unit": "楼栋 / 单元",
+        "owner": "业主",
+        "area": "面积",
+        "plan": "资金方案",
+        "version": "第{version}版",
+        "void": "已作废：已被第{version}版取代",
+        "draft": "草稿（未批准），创建于 {day}",
+        "approved": "已批准 {day}",
+        "payment": "缴费状态",
+        "paid": "已缴",
+        "remaining": "尚需缴纳",
+        "due": "缴费截止",
+        "payee": "收款人",
+        "account": "收款账户",
+        "how": "缴费方式",
+        "work": "工程",
+        "amount": "应缴金额",
+        "no_work": "本方案无需缴费的工程",
+        "total": "合计",
+        "capital": "人民币大写：",
+        "cap": "已按困难户封顶 {cap} 计算",
+        "code": "核验码：",
+        "ids": "方案编号 {plan} · 第{version}版 · 住户编号 {household}",
+        "seal": "业主委员会（盖章）",
+        "date": "日期：____年__月__日",
+        "mark_draft": "草稿",
+        "mark_void": "已作废",
+        "line_draft": "草稿：本方案尚未批准，不得作为缴费依据",
+        "line_void": "已作废：本方案已被第{version}版取代，不得作为缴费依据",
+    },
+    "en": {
+        "html_lang": "en",
+        "title": "{estate} payment notice v{version}",
+        "heading": "Payment notice",
+        "sub": "Residents' share of the common-parts retrofit",
+        "estate": "Estate",
+        "unit": "Building / unit",
+        "owner": "Owner",
+        "area": "Area",
+        "plan": "Funding plan",
+        "version": "v{version}",
+        "void": "void: superseded by v{version}",
+        "draft": "draft (not approved), created {day}",
+        "approved": "approved {day}",
+        "payment": "Payment",
+        "paid": "paid",
+        "remaining": "remaining",
+        "due": "Due date",
+        "payee": "Payee",
+        "account": "Account",
+        "how": "How to pay",
+        "work": "Work",
+        "amount": "Amount due",
+        "no_work": "no work to pay for in this plan",
+        "total": "Total",
+        "capital": "",
+        "cap": "held at the hardship cap of {cap}",
+        "code": "Verification code: ",
+        "ids": "Plan {plan} · v{version} · household {household}",
+        "seal": "Owners' committee (seal)",
+        "date": "Date: ____________",
+        "mark_draft": "DRAFT",
+        "mark_void": "VOID",
+        "line_draft": "DRAFT: this plan is not approved and is not a payment demand",
+        "line_void": "VOID: superseded by plan v{version}; this is not a payment demand",
+    },
+}
+
+
+def _mark(plan: ExportPlan, t: dict[str, str]) -> str:
+    """The watermark of a plan not in force, in one language ("" for the plan in force)."""
+    if plan.is_void:
+        return t["mark_void"]
+    return t["mark_draft"] if plan.is_draft else ""
+
+
+def _mark_line(plan: ExportPlan, t: dict[str, str]) -> str:
+    """Why this notice is no payment demand, in one language ("" for the plan in force)."""
+    if plan.is_void:
+        return t["line_void"].format(version=plan.superseded_by_version or "?")
+    return t["line_draft"] if plan.is_draft else ""
+
+
+def _how_to_pay(plan: ExportPlan, t: dict[str, str]) -> str:
     """The treasurer's instructions as table rows: due date (a plain date), payee, account,
     where and how (user text, escaped; its line breaks kept)."""
     given = plan.instructions
@@ -107,18 +201,19 @@ def _how_to_pay(plan: ExportPlan) -> str:
         return ""
     rows = []
     if given.due_date is not None:
-        rows.append(f"<tr><th>缴费截止 Due date</th><td>{given.due_date.isoformat()}</td></tr>")
+        rows.append(f"<tr><th>{t['due']}</th><td>{given.due_date.isoformat()}</td></tr>")
     if given.payee:
-        rows.append(f"<tr><th>收款人 Payee</th><td>{escape(given.payee)}</td></tr>")
+        rows.append(f"<tr><th>{t['payee']}</th><td>{escape(given.payee)}</td></tr>")
     if given.account:
-        rows.append(f"<tr><th>收款账户 Account</th><td>{escape(given.account)}</td></tr>")
+        rows.append(f"<tr><th>{t['account']}</th><td>{escape(given.account)}</td></tr>")
     if given.how_to_pay:
         how = "<br>".join(escape(line) for line in given.how_to_pay.splitlines())
-        rows.append(f"<tr><th>缴费方式 How to pay</th><td>{how}</td></tr>")
+        rows.append(f"<tr><th>{t['how']}</th><td>{how}</td></tr>")
     return "\n".join(rows)
 
 
-def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
+def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes, lang: Lang) -> str:
+    t = LABEL[lang]
     label = plan.household_label(household)
     rows = []
     for amount in household.works:
@@ -127,77 +222,83 @@ def _page(plan: ExportPlan, household: HouseholdPlan, key: bytes) -> str:
             f'<td class="amount">{format_money(amount.amount_fen)}</td></tr>'
         )
     if not rows:
-        rows.append('<tr><td colspan="2">本方案无需缴费的工程 / no work to pay for</td></tr>')
+        rows.append(f'<tr><td colspan="2">{t["no_work"]}</td></tr>')
     if plan.is_void:
-        approval = (
-            f"已作废 / void: 已被第{plan.superseded_by_version}版取代 superseded by "
-            f"v{plan.superseded_by_version}"
-        )
+        approval = t["void"].format(version=plan.superseded_by_version)
         if plan.superseded_at is not None:
             approval += f" {plan.local_date(plan.superseded_at)}"
     elif plan.is_draft:
-        approval = f"草稿（未批准）/ draft, created {plan.local_date(plan.created_at)}"
+        approval = t["draft"].format(day=plan.local_date(plan.created_at))
     else:
-        approval = f"已批准 / approved {plan.local_date(plan.stamp)}"
+        approval = t["approved"].format(day=plan.local_date(plan.stamp))
     cap = ""
     if label.cap_fen is not None and household.capped:
-        cap = f"<p>已按困难户封顶 {format_money(label.cap_fen)} 计算 / held at the hardship cap</p>"
+        cap = f"<p>{t['cap'].format(cap=format_money(label.cap_fen))}</p>"
     payment = ""
     if not plan.is_draft:
         paid = plan.payments.get(household.household_id, 0)
         status = payment_status(household.amount_fen, paid)
+        remaining = format_money(max(household.amount_fen - paid, 0))
         payment = (
-            f"<tr><th>缴费状态 Payment</th><td>{PAYMENT_TEXT['zh'][status]} / "
-            f"{PAYMENT_TEXT['en'][status]} · 已缴 paid {format_money(paid)} · 尚需缴纳 "
-            f"remaining {format_money(max(household.amount_fen - paid, 0))}</td></tr>"
+            f"<tr><th>{t['payment']}</th><td>{PAYMENT_TEXT[lang][status]} · "
+            f"{t['paid']} {format_money(paid)} · {t['remaining']} {remaining}</td></tr>"
         )
     if not plan.is_void:
-        payment += _how_to_pay(plan)
+        payment += _how_to_pay(plan, t)
     code = verification_code_with_key(
         key, plan.plan_id, household.household_id, household.amount_fen
     )
     draft = ""
     if plan.is_draft:
         draft = (
-            f'<div class="watermark" aria-hidden="true">{plan.mark}</div>'
-            f'<div class="banner">{plan.mark_line("zh")}<br>{plan.mark_line("en")}</div>'
+            f'<div class="watermark" aria-hidden="true">{_mark(plan, t)}</div>'
+            f'<div class="banner">{_mark_line(plan, t)}</div>'
         )
     building = escape(label.building)
     total = format_money(household.amount_fen)
     unit = escape(label.unit)
+    version = t["version"].format(version=plan.version)
+    capital = ""
+    if lang == "zh":  # 人民币大写: a Chinese banking convention, not printed in English
+        capital = (
+            f'<p class="capital">{t["capital"]}'
+            f"<strong>{capital_numerals(household.amount_fen)}</strong></p>"
+        )
+    ids = t["ids"].format(plan=plan.plan_id, version=plan.version, household=household.household_id)
     return f"""<section class="notice" id="household-{household.household_id}" \
 data-plan-status="{plan.status}">{draft}
-<h1>缴费通知单</h1>
-<p class="sub">公共部位改造居民自筹资金 · Payment notice for the residents' share</p>
+<h1>{t["heading"]}</h1>
+<p class="sub">{t["sub"]}</p>
 <table>
-<tr><th>小区 Estate</th><td>{escape(plan.estate_name)}</td></tr>
-<tr><th>楼栋 / 单元 Unit</th><td>{building} {unit}</td></tr>
-<tr><th>业主 Owner</th><td>{escape(label.owner_name)}</td></tr>
-<tr><th>面积 Area</th><td>{label.area_m2:.2f} m²</td></tr>
-<tr><th>资金方案 Plan</th><td>第{plan.version}版 v{plan.version} · {approval}</td></tr>
+<tr><th>{t["estate"]}</th><td>{escape(plan.estate_name)}</td></tr>
+<tr><th>{t["unit"]}</th><td>{building} {unit}</td></tr>
+<tr><th>{t["owner"]}</th><td>{escape(label.owner_name)}</td></tr>
+<tr><th>{t["area"]}</th><td>{label.area_m2:.2f} m²</td></tr>
+<tr><th>{t["plan"]}</th><td>{version} · {approval}</td></tr>
 {payment}</table>
 <table>
-<tr><th>工程 Work</th><th class="amount">应缴金额 Amount</th></tr>
+<tr><th>{t["work"]}</th><th class="amount">{t["amount"]}</th></tr>
 {"".join(rows)}
-<tr class="total"><td>合计 Total</td><td class="amount">{total}</td></tr>
+<tr class="total"><td>{t["total"]}</td><td class="amount">{total}</td></tr>
 </table>
-<p class="capital">人民币大写：<strong>{capital_numerals(household.amount_fen)}</strong></p>
+{capital}
 {cap}
-<p class="meta">核验码 Verification code：<span class="code">{code}</span><br>
-方案编号 Plan {plan.plan_id} · 第{plan.version}版 · 住户编号 Household {household.household_id}</p>
-<div class="sign"><span>业主委员会（盖章）</span><span>日期：____年__月__日</span></div>
+<p class="meta">{t["code"]}<span class="code" lang="en">{code}</span><br>
+{ids}</p>
+<div class="sign"><span>{t["seal"]}</span><span>{t["date"]}</span></div>
 </section>"""
 
 
-def render_notices(plan: ExportPlan, households: Iterable[HouseholdPlan]) -> str:
-    """One HTML document with a printable page for each of ``households``."""
+def render_notices(plan: ExportPlan, households: Iterable[HouseholdPlan], lang: Lang = "zh") -> str:
+    """One HTML document with a printable page for each of ``households``, in ``lang``."""
+    t = LABEL[lang]
     key = _plan_key(plan)
-    title = f"{plan.estate_name} 缴费通知单 第{plan.version}版"
+    title = t["title"].format(estate=plan.estate_name, version=plan.version)
     if plan.is_draft:
-        title = f"{plan.mark} · {title}"
-    pages = "\n".join(_page(plan, h, key) for h in households)
+        title = f"{_mark(plan, t)} · {title}"
+    pages = "\n".join(_page(plan, h, key, lang) for h in households)
     return f"""<!doctype html>
-<html lang="zh-CN">
+<html lang="{t["html_lang"]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

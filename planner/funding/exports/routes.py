@@ -113,10 +113,12 @@ class PlanExportController(Controller):
         household_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
+        lang: FromQuery[Lang] = "zh",
     ) -> Response[str]:
-        """One household's printable payment notice. Owners get only their own units'
-        (404 for any other household, as if it did not exist)."""
-        file = await service.household_notice(db, plan_id, household_id, principal)
+        """One household's printable payment notice, in Chinese (``lang=zh``, the default)
+        or English (``lang=en``). Owners get only their own units' (404 for any other
+        household, as if it did not exist)."""
+        file = await service.household_notice(db, plan_id, household_id, principal, lang)
         return Response(file.content, media_type=MediaType.HTML, headers=_headers(file, True))
 
     @get("/api/funding-plans/{plan_id:int}/notices", media_type=MediaType.HTML)
@@ -126,15 +128,17 @@ class PlanExportController(Controller):
         principal: PrincipalDep,
         db: DbDep,
         building_id: FromQuery[int | None] = None,
+        lang: FromQuery[Lang] = "zh",
     ) -> Response[str]:
-        """Every notice of one building (``building_id``), one page each, for printing."""
+        """Every notice of one building (``building_id``), one page each, for printing, in
+        Chinese (``lang=zh``, the default) or English (``lang=en``)."""
         if principal.role == "owner":
             raise Forbidden("owners may print only their own notice", "not_your_notice")
         if building_id is None:
             raise BadRequest(
                 "building_id", "required: the building whose notices to print", "required"
             )
-        file = await service.building_notices(db, plan_id, building_id, principal)
+        file = await service.building_notices(db, plan_id, building_id, principal, lang)
         return Response(file.content, media_type=MediaType.HTML, headers=_headers(file, True))
 
 

@@ -90,9 +90,10 @@ async def xlsx_file(
 
 
 async def household_notice(
-    db: Database, plan_id: int, household_id: int, principal: Principal
+    db: Database, plan_id: int, household_id: int, principal: Principal, lang: Lang = "zh"
 ) -> ExportFile[str]:
-    """One household's printable payment notice; owners get only their own units'."""
+    """One household's printable payment notice in ``lang``; owners get only their own
+    units'."""
     async with db.connection() as conn:
         record = await solved_plan(conn, plan_id, principal, NOTICE)
         if principal.role == "owner":
@@ -107,7 +108,7 @@ async def household_notice(
             raise NotFound("household")
         plan = await _export_plan(conn, record, [household_id])
     label = plan.household_label(found[0])
-    html = render_notices(plan, found)
+    html = render_notices(plan, found, lang)
     utf8, ascii_name = file_names(
         plan, f"缴费通知单-{label.building}{label.unit}", f"notice-{household_id}", "html"
     )
@@ -115,9 +116,9 @@ async def household_notice(
 
 
 async def building_notices(
-    db: Database, plan_id: int, building_id: int, principal: Principal
+    db: Database, plan_id: int, building_id: int, principal: Principal, lang: Lang = "zh"
 ) -> ExportFile[str]:
-    """Every notice of one building of the plan's estate, one page each."""
+    """Every notice of one building of the plan's estate, one page each, in ``lang``."""
     async with db.connection() as conn:
         record = await solved_plan(conn, plan_id, principal, EXPORT)
         ids = await store.building_household_ids(conn, record.estate_id, building_id)
@@ -127,7 +128,7 @@ async def building_notices(
     wanted = set(ids)
     assert record.result is not None
     households = [h for h in record.result.households if h.household_id in wanted]
-    html = await asyncio.to_thread(render_notices, plan, households)
+    html = await asyncio.to_thread(render_notices, plan, households, lang)
     name = plan.households[ids[0]].building if ids and ids[0] in plan.households else ""
     utf8, ascii_name = file_names(
         plan, f"缴费通知单-{name or building_id}", f"notices-building-{building_id}", "html"

@@ -274,9 +274,27 @@ async def test_notices_single_and_building_batch(client: httpx.AsyncClient, setu
     assert html.count('<section class="notice"') == 1
     assert "幸福小区" in html and "3栋 101" in html and "张三丰" in html
     assert f"¥{amount // 100:,}.{amount % 100:02d}" in html
-    assert "人民币大写" in html and "草稿 DRAFT" in html and 'class="watermark"' in html
-    assert re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", html)
+    assert "人民币大写" in html and "草稿：" in html and 'class="watermark"' in html
+    assert '<html lang="zh-CN">' in html and "DRAFT" not in html and "Total" not in html
+    code = re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", html)
+    assert code
     assert response.headers["content-disposition"].startswith("inline;")
+    # in English (?lang=en): the same notice, one language, no capital numerals
+    english = await client.get(
+        f"/api/funding-plans/{setup.plan_id}/notices/{zhang['id']}",
+        params={"lang": "en"},
+        headers=bearer(setup.tokens["owner"]),
+    )
+    assert english.status_code == 200, english.text
+    assert '<html lang="en">' in english.text and code.group(0) in english.text
+    assert "DRAFT: this plan is not approved" in english.text and "<td>Total</td>" in english.text
+    assert "人民币大写" not in english.text and "缴费通知单" not in english.text
+    bad = await client.get(
+        f"/api/funding-plans/{setup.plan_id}/notices/{zhang['id']}",
+        params={"lang": "fr"},
+        headers=bearer(setup.tokens["owner"]),
+    )
+    assert bad.status_code == 400
 
     building = setup.buildings["3栋"]
     batch = await client.get(
@@ -289,6 +307,14 @@ async def test_notices_single_and_building_batch(client: httpx.AsyncClient, setu
     assert "=HYPERLINK(&quot;http://x&quot;)" in batch.text and "王五" not in batch.text
     assert "break-after: page" in batch.text
     assert "3%E6%A0%8B" in batch.headers["content-disposition"]  # "3栋" in the UTF-8 name
+    batch_en = await client.get(
+        f"/api/funding-plans/{setup.plan_id}/notices",
+        params={"building_id": building, "lang": "en"},
+        headers=bearer(setup.tokens["treasurer"]),
+    )
+    assert batch_en.status_code == 200, batch_en.text
+    assert batch_en.text.count("<h1>Payment notice</h1>") == 3
+    assert "缴费通知单" not in batch_en.text and "合计" not in batch_en.text
     missing = await client.get(
         f"/api/funding-plans/{setup.plan_id}/notices", headers=bearer(setup.tokens["treasurer"])
     )
@@ -475,3 +501,16 @@ async def test_errors_carry_their_codes(client: httpx.AsyncClient, setup: Setup)
     for path in ("export.csv", "payments"):
         response = await client.get(f"/api/funding-plans/{plan_id}/{path}", headers=treasurer)
         assert await code(response, 409) == ("plan_failed", {"version": version})
+
+
+async def test_openapi_documents_the_notice_language(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in (
+        "/api/funding-plans/{plan_id}/notices/{household_id}",
+        "/api/funding-plans/{plan_id}/notices",
+    ):
+        params = {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        lang = params["lang"]
+        assert lang["in"] == "query" and not lang["required"], lang
+        assert sorted(lang["schema"]["enum"]) == ["en", "zh"], lang
+        assert lang["schema"].get("default") == "zh", lang

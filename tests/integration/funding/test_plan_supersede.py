@@ -137,9 +137,13 @@ async def test_approving_v2_supersedes_v1_voids_its_notices_and_owners_see_v2_on
     void = await client.get(f"/api/funding-plans/{v1}/notices/{payer['id']}", headers=staff)
     assert void.status_code == 200, void.text
     assert 'data-plan-status="superseded"' in void.text
-    assert "已作废" in void.text and "VOID" in void.text and "第2版" in void.text
+    assert "已作废" in void.text and "VOID" not in void.text and "第2版" in void.text
     assert "缴费状态" not in void.text and "草稿" not in void.text
     assert "VOID" in void.headers["content-disposition"]
+    void_en = await client.get(
+        f"/api/funding-plans/{v1}/notices/{payer['id']}", params={"lang": "en"}, headers=staff
+    )
+    assert "VOID: superseded by plan v2" in void_en.text and "已作废" not in void_en.text
     building = await client.get(
         f"/api/funding-plans/{v1}/notices",
         params={"building_id": payer["building_id"]},
@@ -152,7 +156,7 @@ async def test_approving_v2_supersedes_v1_voids_its_notices_and_owners_see_v2_on
     assert 'data-plan-status="approved"' in in_force.text
     assert "已作废" not in in_force.text and "watermark" not in in_force.text.split("</style>")[1]
     # what was paid against v1 counts against v2
-    assert "已缴 paid ¥100.00" in in_force.text
+    assert "已缴 ¥100.00" in in_force.text
     standing = (await client.get(f"/api/funding-plans/{v2}/payments", headers=staff)).json()
     carried = next(p for p in standing if p["household_id"] == payer["id"])
     assert (carried["paid_fen"], carried["reference"]) == (10_000, "收据 001")

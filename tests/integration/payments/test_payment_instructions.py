@@ -290,9 +290,17 @@ async def test_the_printed_notice_says_when_where_and_what_remains(
     )
     assert notice.status_code == 200, notice.text
     text = notice.text
-    assert "缴费截止 Due date</th><td>2027-01-31</td>" in text
+    assert "缴费截止</th><td>2027-01-31</td>" in text
     assert "&lt;script&gt;业委会&lt;/script&gt;" in text and "<script>" not in text
     assert "工商银行 6222 0000 1234" in text
     assert "转账请备注楼栋房号<br>或到物业服务中心（1栋一楼）刷卡" in text
     remaining = amounts[zhang] - 10_000
-    assert f"remaining ¥{remaining // 100:,}.{remaining % 100:02d}" in text
+    assert f"尚需缴纳 ¥{remaining // 100:,}.{remaining % 100:02d}" in text
+    english = await client.get(
+        f"/api/funding-plans/{a.plan_id}/notices/{zhang}",
+        params={"lang": "en"},
+        headers=a.h("mine"),
+    )
+    assert "Due date</th><td>2027-01-31</td>" in english.text
+    assert "工商银行 6222 0000 1234" in english.text  # typed data, as typed
+    assert f"remaining ¥{remaining // 100:,}.{remaining % 100:02d}" in english.text

@@ -19,7 +19,7 @@ from planner.access.middleware import CSRF_COOKIE, SESSION_COOKIE
 from planner.access.model import Me, MemberCreated, MemberOut, NewMember, RevocationOut
 from planner.access.store import SESSION_DAYS
 from planner.deps import DbDep, PrincipalDep, SettingsDep
-from planner.errors import Unauthorized
+from planner.errors import Forbidden, Unauthorized
 
 
 class SignInController(Controller):
@@ -56,7 +56,11 @@ class SignInController(Controller):
         """The sign-in page's form: ``link`` (a pasted link or bare token) and ``lang``.
         Signs in like ``GET /login`` (303 to ``/``) or answers with the page again (problem+json
         to a client that does not ask for HTML). Left out
-        of authentication: a stale session cookie must not make it a CSRF-checked change."""
+        of authentication: a stale session cookie must not make it a CSRF-checked change.
+        A form posted from another site (its ``Origin`` is not this host) is refused (403
+        ``csrf_failed``): another site must not sign a visitor in as someone else."""
+        if _from_another_site(request):
+            raise Forbidden("the sign-in form was posted from another site", "csrf_failed")
         form = await request.form()
         link = str(form.get("link") or "")
         lang = str(form.get("lang") or "")
@@ -75,6 +79,18 @@ class SignInController(Controller):
         response.delete_cookie(SESSION_COOKIE, path="/")
         response.delete_cookie(CSRF_COOKIE, path="/")
         return response
+
+
+def _from_another_site(request: Request[Any, Any, Any]) -> bool:
+    """A browser's request made by another site's page: ``Sec-Fetch-Site`` says so, or an
+    ``Origin`` that is not this host (``null``, sent under our no-referrer policy, is left to
+    ``Sec-Fetch-Site``)."""
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("origin")
+    return (
+        bool(origin) and origin != "null" and urlsplit(origin).netloc != request.headers.get("host")
+    )
 
 
 class MemberController(Controller):

@@ -182,7 +182,7 @@ async def test_minutes_and_a_payment_notice_fit_a_phone_and_print_on_a4(
     await minutes.wait_for_load_state()
     text = await minutes.inner_text("body")
     closed_at = estate.api(committee_token).get(f"/api/meetings/{meeting_id}")["closed_at"]
-    assert f"{shanghai(closed_at)} (Asia/Shanghai)" in text and "UTC" not in text
+    assert f"{shanghai(closed_at)}（北京时间）" in text and "UTC" not in text
     assert "曹玉兰（1栋-101、1栋-102）" in text and "李四（2栋-101）" in text
     assert await minutes.get_by_text("曹玉兰（1栋-101、1栋-102）").is_visible()
     await _fits(minutes)
@@ -190,7 +190,7 @@ async def test_minutes_and_a_payment_notice_fit_a_phone_and_print_on_a4(
     assert _a4(await minutes.pdf(prefer_css_page_size=True))
     await minutes.goto(f"{base}/api/meetings/{meeting_id}/minutes.html?lang=en")
     text = await minutes.inner_text("body")
-    assert f"Closed: {shanghai(closed_at)} (Asia/Shanghai)" in text
+    assert f"Closed: {shanghai(closed_at)} (Beijing time)" in text
     assert await minutes.get_by_text("曹玉兰 (1栋-101, 1栋-102)").is_visible()
     await _fits(minutes)
 

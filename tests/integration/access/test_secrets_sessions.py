@@ -15,7 +15,13 @@ from planner.testing.routes_spec import REQUESTS, call
 
 pytestmark = pytest.mark.timeout(120)
 
-UNSAFE = [route for route in REQUESTS if route[0] in ("POST", "PUT", "PATCH", "DELETE")]
+# POST /login is the sign-in form: it takes no session (a stale cookie is ignored) and is
+# guarded by its Origin instead (test_a_sign_in_form_from_another_site_is_refused).
+UNSAFE = [
+    route
+    for route in REQUESTS
+    if route[0] in ("POST", "PUT", "PATCH", "DELETE") and route != ("POST", "/login")
+]
 
 
 async def _sign_in(base_url: str, token: str) -> httpx.Response:
@@ -171,3 +177,22 @@ async def test_failed_sign_ins_beyond_twenty_a_minute_get_429_but_the_right_toke
     async with httpx.AsyncClient(base_url=served.base_url, timeout=10) as http:
         me = await http.get("/api/me", headers=bearer(served.world.own["owner"]))
     assert me.status_code == 200
+
+
+async def test_a_sign_in_form_from_another_site_is_refused(served: Served) -> None:
+    """Login CSRF: a page elsewhere must not sign a visitor in as the attacker."""
+    token = served.world.own["owner"]
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=10) as http:
+        elsewhere = await http.post(
+            "/login", data={"link": token}, headers={"origin": "https://evil.example"}
+        )
+        framed = await http.post(
+            "/login", data={"link": token}, headers={"sec-fetch-site": "cross-site"}
+        )
+        here = await http.post("/login", data={"link": token}, headers={"origin": served.base_url})
+    assert elsewhere.status_code == 403, elsewhere.text
+    assert elsewhere.json()["code"] == "csrf_failed"
+    assert SESSION_COOKIE not in elsewhere.cookies
+    assert framed.status_code == 403 and SESSION_COOKIE not in framed.cookies
+    assert here.status_code == 303, here.text
+    assert SESSION_COOKIE in here.cookies

@@ -51,6 +51,14 @@ export function byVersion(plans) {
 
 /** The one loading state: a card or page whose data is on its way says so (never "none yet"
  * before the answer came). */
+/** An irreversible step, asked again with what it will do (the first button stays focusable). */
+export function Confirm({ testid, lines, yes, onYes, onNo }) {
+  return html`<div class="notice confirm" role="alertdialog" aria-labelledby=${`${testid}-text`} data-testid=${testid}>
+    <div id=${`${testid}-text`}>${lines.map((line, i) => html`<p key=${i}>${line}</p>`)}</div>
+    <div class="actions"><button type="button" class="primary" data-testid=${`${testid}-yes`} onClick=${onYes}>${yes}</button>
+      <button type="button" data-testid=${`${testid}-no`} onClick=${onNo}>${t("common.cancel")}</button></div></div>`;
+}
+
 export function Loading() {
   return html`<p class="loading" role="status" aria-live="polite" data-testid="loading">
     <span class="spinner" aria-hidden="true"></span>${t("common.loading")}</p>`;

@@ -1,7 +1,7 @@
 import { html, useState, useMemo, useEffect, useRef } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion, whileLoading } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Money, Status, ChartCanvas, bilingual, byVersion, whileLoading, Confirm } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 import { HowToPay } from "./owner.js";
 import { can } from "../lib/access.js";
@@ -325,14 +325,6 @@ function PaymentInstructionsForm({ planId, given, onDone, onCancel }) {
       <button type="button" onClick=${onCancel}>${t("common.cancel")}</button></div>
     <${ErrorBox} error=${action.error} />
   </form>`;
-}
-
-/** An irreversible step, asked again with what it will do (as the meeting room asks). */
-function Confirm({ testid, lines, yes, onYes, onNo }) {
-  return html`<div class="notice confirm" role="alertdialog" aria-labelledby=${`${testid}-text`} data-testid=${testid}>
-    <div id=${`${testid}-text`}>${lines.map((line, i) => html`<p key=${i}>${line}</p>`)}</div>
-    <div class="actions"><button type="button" class="primary" data-testid=${`${testid}-yes`} onClick=${onYes}>${yes}</button>
-      <button type="button" data-testid=${`${testid}-no`} onClick=${onNo}>${t("common.cancel")}</button></div></div>`;
 }
 
 function Exports({ planId, estateId }) {

@@ -1,7 +1,7 @@
 import { html, useState, useEffect, useCallback } from "../lib/html.js";
 import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
-import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading } from "../lib/ui.js";
+import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading, Confirm } from "../lib/ui.js";
 import { useLiveEvent, useLiveStatus, usePresence } from "../live.js";
 import { castBallot, flushBallots, forgetOutcome, lastOutcome, onBallotQueue, queuedFor, startBallotQueue }
   from "../lib/ballot_queue.js";
@@ -138,14 +138,6 @@ function MeetingControls({ meeting, onDone }) {
         ...(openMotions ? [t("meeting.closeOpenMotions", { n: openMotions })] : [])]}
       yes=${t("meeting.closeConfirm")} onYes=${() => move("close")} onNo=${() => setConfirming(false)} />` : null}
     <${ErrorBox} error=${action.error} /></div>`;
-}
-
-/** An irreversible step, asked again with what it will do (the first button stays focusable). */
-function Confirm({ testid, lines, yes, onYes, onNo }) {
-  return html`<div class="notice confirm" role="alertdialog" aria-labelledby=${`${testid}-text`} data-testid=${testid}>
-    <div id=${`${testid}-text`}>${lines.map((line, i) => html`<p key=${i}>${line}</p>`)}</div>
-    <div class="actions"><button type="button" class="primary" data-testid=${`${testid}-yes`} onClick=${onYes}>${yes}</button>
-      <button type="button" data-testid=${`${testid}-no`} onClick=${onNo}>${t("common.cancel")}</button></div></div>`;
 }
 
 /** What closing the motion now will record, in words: passes, or fails and why. */

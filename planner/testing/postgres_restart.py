@@ -130,6 +130,7 @@ class RestartReport:
     recovery_seconds: list[float] = field(default_factory=list)  # restart → next success
     lost: int = 0
     stream_gaps: int = 0
+    errors_logged: list[str] = field(default_factory=list)  # the service log's error lines
 
 
 async def postgres_restarts_under_load(
@@ -148,6 +149,7 @@ async def postgres_restarts_under_load(
             pg.url(),
             base / "svc",
             {"PLANNER_LIVE_POLL_S": "1", "PLANNER_LIVE_HEARTBEAT_S": "1"},
+            log_file=base / "service.log",
         )
         base_url = running.base_url
         admin = bearer(running.admin_token)
@@ -235,6 +237,12 @@ async def postgres_restarts_under_load(
         if running is not None:
             running.stop()
         await asyncio.to_thread(pg.stop)
+        log = base / "service.log"
+        if log.exists():  # what a 500 raised, if any (the tests print it when they fail)
+            lines = log.read_text(errors="replace").splitlines()
+            report.errors_logged = [
+                line for line in lines if "Error" in line or "Traceback" in line
+            ][-40:]
     return report
 
 

@@ -52,7 +52,10 @@ async def test_postgres_restart_under_load_recovers_by_itself(tmp_path: Path) ->
     assert report.stream_gaps == 0
     assert max(report.recovery_seconds) < 30
     # while the server restarts: 503 (database_unavailable), never a 500
-    assert all(r == 503 or isinstance(r, str) for r in report.refused), report.refused
+    assert all(r == 503 or isinstance(r, str) for r in report.refused), (
+        report.refused,
+        "\n".join(report.errors_logged),
+    )
 
 
 async def test_solver_timeout_and_infeasible_plans_are_stored_as_failed(served: Served) -> None:

@@ -13,9 +13,12 @@ import msgspec
 from planner.db.outage import (
     DatabaseUnavailable,
     Outage,
+    describe,
     lost_during_use,
     unreachable_at_acquire,
 )
+
+log = logging.getLogger("planner.db")
 
 _json_encoder = msgspec.json.Encoder()
 
@@ -117,13 +120,15 @@ class Database:
         self.outage.end()
 
     async def _release(self, conn: asyncpg.Connection) -> None:
+        """Give the connection back. A failure here comes after the work is done (committed,
+        or already failed): asyncpg has terminated the connection and the pool opens a new
+        one, so the caller's answer stands. (Raising it turned a committed change into a 500
+        or a 503 when the server restarted at that moment, and a client's retry would make
+        the change twice.)"""
         try:
             await self.pool.release(conn)
         except Exception as exc:
-            # (released: the proxy no longer knows whether its connection is closed)
-            if not lost_during_use(exc, connection_closed=False):
-                raise
-            raise self.outage.begin(exc) from exc
+            log.debug("a connection could not be reset on release: %s", describe(exc))
 
     async def close(self) -> None:
         self.outage.still_down_at_exit()

@@ -105,7 +105,7 @@ class Database:
         try:
             yield conn
         except Exception as exc:
-            lost = isinstance(exc, DatabaseUnavailable) or lost_during_use(exc, conn.is_closed())
+            lost = isinstance(exc, DatabaseUnavailable) or lost_during_use(exc, _closed(conn))
             await self._release(conn)
             if not lost:
                 self.outage.end()  # the server answered (with a refusal, or we failed)
@@ -139,3 +139,13 @@ async def connect_raw(url: str) -> asyncpg.Connection:
     conn: asyncpg.Connection = await asyncpg.connect(url)
     await _init_connection(conn)
     return conn
+
+
+def _closed(conn: asyncpg.Connection) -> bool:
+    """Whether the connection is gone. A pooled connection that the server cut is handed
+    back to the pool by asyncpg itself, and its proxy then refuses every call, ``is_closed``
+    included: that too means closed (seen as a 500 during ``pg_ctl restart``)."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.testing.postgres_restart import postgres_outage
 
@@ -77,3 +78,12 @@ async def test_a_failed_release_after_a_commit_does_not_fail_the_change(db: Data
         await conn.execute("CREATE TABLE released_after_commit (x int)")
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT to_regclass('released_after_commit') IS NOT NULL")
+
+
+async def test_a_connection_the_pool_took_back_counts_as_lost(db: Database) -> None:
+    """The server cut the connection mid-transaction and asyncpg handed it back to the pool:
+    its proxy refuses even ``is_closed``. That is the outage (503), not an error (500)."""
+    with pytest.raises(DatabaseUnavailable):
+        async with db.transaction() as conn:
+            await db.pool.release(conn)  # what asyncpg does when the server cuts it
+            await conn.execute("SELECT 1")

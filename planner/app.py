@@ -47,6 +47,7 @@ from planner.connections import (
     guarded_protocols,
     raise_open_files_limit,
 )
+from planner.consultation import routes as consultation
 from planner.db import store as db_store
 from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
@@ -77,6 +78,7 @@ SLICES: tuple[ModuleType, ...] = (
     works,
     negotiation,
     deliberation,
+    consultation,
     funding,
     funding_exports,
     payments,

@@ -132,6 +132,15 @@ CODES: dict[str, str] = {
     "idempotency_key_reused": (
         "this idempotency key was already used for another ballot; send a new key"
     ),
+    # written consultation
+    "consultation_not_found": "the consultation was not found",
+    "managed_by_consultation": "this is a written consultation; it runs on its schedule",
+    "time_without_offset": "give the time with its offset, e.g. 2026-12-20T09:00:00+08:00",
+    "closes_before_opens": "the voting window must close after it opens",
+    "unknown_rule_set": "unknown rule set {name}; known: {known}",
+    "no_motions": "add at least one motion before publishing",
+    "notice_too_short": "the notice must be posted {days} days before voting opens (earliest {earliest})",
+    "early_close_refused": "it may close before {closes_at} only when every owner in scope has voted",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -49,7 +49,14 @@ from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.deliberation import ballot_store, commitment_store
 from planner.deliberation.commitments import ballot_commitment, ballots_digest, canonical_time
-from planner.deliberation.model import BallotReceipt, CastResult, MotionRow, RollUnit, tally_out
+from planner.deliberation.model import (
+    BallotReceipt,
+    CastResult,
+    Channel,
+    MotionRow,
+    RollUnit,
+    tally_out,
+)
 from planner.deliberation.rules import (
     Choice,
     Counts,
@@ -87,6 +94,8 @@ class PendingCast(msgspec.Struct, kw_only=True):
     #: the client's key for this cast, and the units it asked for (None: all it may vote for)
     idempotency_key: str | None = None
     household_ids: list[int] | None = None
+    #: online (phone, browser; a proxy's too) or paper (a sheet entered twice, found equal)
+    channel: Channel = "online"
 
 
 #: What a cast comes to: its receipts and whether they answer a retry, or the error.
@@ -360,30 +369,43 @@ async def _record_fresh(
     all_units = {u.household_id: u for p in batch for u in p.units}
     current = await ballot_store.current_choices(conn, motion.id, all_units)
     total = Counts()
-    rows: list[tuple[int, Choice, int, int | None, str, str | None]] = []
+    rows: list[ballot_store.BallotRow] = []
     for pending in batch:
+        # Under "paper prevails" an online ballot for a unit whose paper ballot counts is
+        # recorded (every ballot stays in the record) but changes nothing.
+        counted = [
+            u
+            for u in pending.units
+            if not (
+                motion.paper_prevails
+                and pending.channel == "online"
+                and current.get(u.household_id, (None, None))[1] == "paper"
+            )
+        ]
         changes = [
             UnitChange(
                 person_key=u.person_key,
                 area=u.area,
-                before=current.get(u.household_id),
+                before=current.get(u.household_id, (None, None))[0],
                 after=pending.choice,
             )
-            for u in pending.units
+            for u in counted
         ]
         delta, touched = cast_delta(changes, persons)
         total = total.plus(delta)
         persons.update(touched)
+        for unit in counted:
+            current[unit.household_id] = (pending.choice, pending.channel)
         for unit, delegation in zip(pending.units, pending.delegation_ids, strict=True):
-            current[unit.household_id] = pending.choice
             rows.append(
-                (
-                    unit.household_id,
-                    pending.choice,
-                    pending.member_id,
-                    delegation,
-                    new_receipt(),
-                    pending.idempotency_key,
+                ballot_store.BallotRow(
+                    household_id=unit.household_id,
+                    choice=pending.choice,
+                    cast_by=pending.member_id,
+                    delegation_id=delegation,
+                    receipt=new_receipt(),
+                    idempotency_key=pending.idempotency_key,
+                    channel=pending.channel,
                 )
             )
     touched_persons: dict[str, PersonVotes] = {
@@ -391,7 +413,13 @@ async def _record_fresh(
     }
     story_clock = event_clock.get()  # the demo plays its history on a clock of its own
     receipts, counts, secret = await ballot_store.record_ballots(
-        conn, motion.id, rows, touched_persons, total, story_clock() if story_clock else None
+        conn,
+        motion.id,
+        rows,
+        touched_persons,
+        total,
+        story_clock() if story_clock else None,
+        paper_prevails=motion.paper_prevails,
     )
     if counts is None:
         raise Conflict(
@@ -406,6 +434,9 @@ async def _record_fresh(
     # Each ballot enters the chain as a keyed commitment (``commitments``): it binds the
     # unit and the choice for ``planner audit verify`` without showing them to anyone.
     data: dict[str, object] = {"motion_id": motion.id, "casts": len(batch), "units": len(rows)}
+    paper = sorted(r.ballot_id for r in receipts if r.channel == "paper")
+    if paper:  # which of the committed ballots came on paper (the paper-prevails recount)
+        data["paper_ballots"] = paper
     if secret is not None and receipts:
         data["cast_at"] = canonical_time(receipts[0].cast_at)
         data["ballots"] = [
@@ -438,7 +469,7 @@ async def _record_fresh(
     for pending in batch:
         mine = rows[position : position + len(pending.units)]
         position += len(pending.units)
-        results.append([by_receipt[row[4]] for row in mine])
+        results.append([by_receipt[row.receipt] for row in mine])
     return results
 
 
@@ -447,7 +478,9 @@ async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Cou
         conn,
         estate_id=motion.estate_id,
         type="tally.updated",
-        data=tally_out(motion.id, "open", decide(motion.matter, counts), redact=False),
+        data=tally_out(
+            motion.id, "open", decide(motion.matter, counts, motion.rule_set), redact=False
+        ),
         actor_id=None,
         audience="members",
     )
@@ -464,10 +497,12 @@ async def push_running_tally(conn: asyncpg.Connection, motion: MotionRow) -> Non
         await _append_tally(conn, motion, counts)
 
 
-async def recount(conn: asyncpg.Connection, matter: int, motion_id: int) -> Tally:
-    """The tally of an open or closed motion, recounted from the ballots table."""
-    units = await ballot_store.roll(conn, motion_id)
-    return tally(matter, units, await ballot_store.last_ballots(conn, motion_id))
+async def recount(conn: asyncpg.Connection, motion: MotionRow) -> Tally:
+    """The tally of an open or closed motion, recounted from the ballots table under its rule
+    set and both-channels rule."""
+    units = await ballot_store.roll(conn, motion.id)
+    ballots = await ballot_store.last_ballots(conn, motion.id, motion.paper_prevails)
+    return tally(motion.matter, units, ballots, motion.rule_set)
 
 
 async def sealed_ballots(conn: asyncpg.Connection, motion_id: int) -> dict[str, object]:

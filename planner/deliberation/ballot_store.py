@@ -11,12 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 
 import asyncpg
+import msgspec
 
 from planner.deliberation.model import (
     Attendee,
     BallotContext,
     BallotReceipt,
     BallotRecord,
+    Channel,
     CountedReceipt,
     RollUnit,
 )
@@ -41,16 +43,38 @@ async def roll(conn: asyncpg.Connection, motion_id: int) -> list[UnitInScope]:
     ]
 
 
-async def last_ballots(conn: asyncpg.Connection, motion_id: int) -> list[Ballot]:
-    """The counted ballot of each unit, read from the append-only ballots table."""
+async def last_ballots(
+    conn: asyncpg.Connection, motion_id: int, paper_prevails: bool = False
+) -> list[Ballot]:
+    """The counted ballot of each unit, read from the append-only ballots table: its last
+    one, or under "paper prevails" its last paper ballot when it has one."""
     rows = await conn.fetch(
         """SELECT DISTINCT ON (household_id) id, household_id, choice FROM ballots
-           WHERE motion_id = $1 ORDER BY household_id, id DESC""",
+           WHERE motion_id = $1
+           ORDER BY household_id, ($2 AND channel = 'paper') DESC, id DESC""",
         motion_id,
+        paper_prevails,
     )
     return [
         Ballot(seq=r["id"], household_ids=(r["household_id"],), choice=r["choice"]) for r in rows
     ]
+
+
+async def channel_turnout(conn: asyncpg.Connection, motion_id: int) -> dict[str, tuple[int, int]]:
+    """Per channel (online, paper, proxy): the owners (persons) and area (hundredths of m²)
+    whose counted ballots came by it; every channel is present."""
+    rows = await conn.fetch(
+        """SELECT CASE WHEN mu.counted_channel = 'paper' THEN 'paper'
+                       WHEN b.delegation_id IS NOT NULL THEN 'proxy'
+                       ELSE 'online' END AS channel,
+                  count(DISTINCT mu.person_key) AS owners, sum(mu.area) AS area
+           FROM motion_units mu JOIN ballots b ON b.id = mu.last_ballot_id
+           WHERE mu.motion_id = $1 AND mu.choice IS NOT NULL
+           GROUP BY 1""",
+        motion_id,
+    )
+    found = {r["channel"]: (r["owners"], int(r["area"])) for r in rows}
+    return {c: found.get(c, (0, 0)) for c in ("online", "paper", "proxy")}
 
 
 async def lock_persons(
@@ -72,27 +96,44 @@ async def lock_persons(
 
 async def current_choices(
     conn: asyncpg.Connection, motion_id: int, household_ids: Iterable[int]
-) -> dict[int, Choice]:
+) -> dict[int, tuple[Choice, Channel]]:
+    """Each unit's counted choice and the channel it came by (units with none are left out)."""
     rows = await conn.fetch(
-        """SELECT household_id, choice FROM motion_units
+        """SELECT household_id, choice, coalesce(counted_channel, 'online') AS channel
+           FROM motion_units
            WHERE motion_id = $1 AND household_id = ANY($2::bigint[]) AND choice IS NOT NULL""",
         motion_id,
         list(household_ids),
     )
-    return {r["household_id"]: r["choice"] for r in rows}
+    return {r["household_id"]: (r["choice"], r["channel"]) for r in rows}
+
+
+class BallotRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One ballot to append."""
+
+    household_id: int
+    choice: Choice
+    cast_by: int
+    delegation_id: int | None
+    receipt: str
+    idempotency_key: str | None
+    channel: Channel = "online"
 
 
 async def record_ballots(
     conn: asyncpg.Connection,
     motion_id: int,
-    rows: Sequence[tuple[int, Choice, int, int | None, str, str | None]],
+    rows: Sequence[BallotRow],
     persons: dict[str, PersonVotes],
     delta: Counts,
     cast_at: datetime | None = None,
+    *,
+    paper_prevails: bool = False,
 ) -> tuple[list[BallotReceipt], Counts | None, bytes | None]:
-    """One statement: append the ballots (household, choice, cast_by, delegation, receipt,
-    idempotency key) in order, make each unit's last one its counted choice on the roll, store
-    the persons' votes and add ``delta`` to the running counts while the motion is open.
+    """One statement: append the ballots in order, make each unit's last one its counted
+    choice on the roll (under ``paper_prevails`` an online ballot never displaces a counted
+    paper one), store the persons' votes and add ``delta`` to the running counts while the
+    motion is open.
 
     ``cast_at``: the ballots' time (None: the transaction's ``now()``; the demo's story clock
     gives its own, so the commitments in ``ballot.cast`` cover the time the row keeps).
@@ -103,25 +144,29 @@ async def record_ballots(
     commit, so batches apply their deltas one at a time.
     """
     keys = sorted(persons)
-    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=13))
+    sets = ", ".join(f"{f} = m.{f} + ${i}" for i, f in enumerate(_COUNT_FIELDS, start=15))
     returning = ", ".join(f"m.{f}" for f in _COUNT_FIELDS)
-    at = 13 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
+    at = 15 + len(_COUNT_FIELDS)  # the parameter after the counts: ``cast_at``
     result = await conn.fetchrow(
         f"""WITH b AS (
                INSERT INTO ballots (motion_id, household_id, choice, cast_by, delegation_id,
-                                    receipt, idempotency_key, cast_at)
-               SELECT $1, h, c, by_member, d, r, k, coalesce(${at}::timestamptz, now())
+                                    receipt, idempotency_key, channel, cast_at)
+               SELECT $1, h, c, by_member, d, r, k, ch, coalesce(${at}::timestamptz, now())
                FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
-                           $12::text[])
-                    WITH ORDINALITY AS t(h, c, by_member, d, r, k, n)
+                           $12::text[], $13::text[])
+                    WITH ORDINALITY AS t(h, c, by_member, d, r, k, ch, n)
                ORDER BY n
-               RETURNING id, household_id, choice, receipt, delegation_id, cast_at),
+               RETURNING id, household_id, choice, receipt, delegation_id, cast_at, channel),
            last AS (
-               SELECT DISTINCT ON (household_id) household_id, id, choice FROM b
-               ORDER BY household_id, id DESC),
+               SELECT DISTINCT ON (household_id) household_id, id, choice, channel FROM b
+               ORDER BY household_id, ($14 AND channel = 'paper') DESC, id DESC),
            u AS (
-               UPDATE motion_units mu SET choice = last.choice, last_ballot_id = last.id
-               FROM last WHERE mu.motion_id = $1 AND mu.household_id = last.household_id),
+               UPDATE motion_units mu
+               SET choice = last.choice, last_ballot_id = last.id,
+                   counted_channel = last.channel
+               FROM last WHERE mu.motion_id = $1 AND mu.household_id = last.household_id
+                 AND NOT ($14 AND last.channel = 'online'
+                          AND mu.counted_channel IS NOT DISTINCT FROM 'paper')),
            p AS (
                UPDATE motion_persons mp SET yes_area = t.y, no_area = t.n, abstain_area = t.a
                FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
@@ -129,22 +174,28 @@ async def record_ballots(
                WHERE mp.motion_id = $1 AND mp.person_key = t.k),
            m AS (
                UPDATE motions m SET {sets} WHERE m.id = $1 AND m.status = $11
+                 -- a written consultation takes nothing at or after its closing time, even
+                 -- before its schedule has recorded the close
+                 AND NOT EXISTS (SELECT 1 FROM consultations c
+                                 WHERE c.id = m.meeting_id AND c.closes_at <= clock_timestamp())
                RETURNING {returning})
            SELECT (SELECT coalesce(json_agg(b), '[]'::json) FROM b) AS ballots,
                   (SELECT row_to_json(m) FROM m) AS counts,
                   (SELECT ballot_secret FROM motions WHERE id = $1) AS secret""",
         motion_id,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
-        [r[4] for r in rows],
+        [r.household_id for r in rows],
+        [r.choice for r in rows],
+        [r.cast_by for r in rows],
+        [r.delegation_id for r in rows],
+        [r.receipt for r in rows],
         keys,
         [persons[k].yes for k in keys],
         [persons[k].no for k in keys],
         [persons[k].abstain for k in keys],
         "open",
-        [r[5] for r in rows],
+        [r.idempotency_key for r in rows],
+        [r.channel for r in rows],
+        paper_prevails,
         *(getattr(delta, f) for f in _COUNT_FIELDS),
         cast_at,
     )
@@ -156,6 +207,7 @@ async def record_ballots(
             receipt=b["receipt"],
             by_proxy=b["delegation_id"] is not None,
             cast_at=datetime.fromisoformat(b["cast_at"]),
+            channel=b["channel"],
         )
         for b in result["ballots"]
     ]

@@ -37,7 +37,7 @@ async def audited_motions(conn: asyncpg.Connection, estate_id: int) -> list[Audi
     """The estate's motions as the audit compares them, in id order."""
     rows = await conn.fetch(
         """SELECT id, meeting_id, status, matter, final_tally, ballot_secret,
-                  close_head_seq, close_head_hash
+                  close_head_seq, close_head_hash, rule_set, paper_prevails
            FROM motions WHERE estate_id = $1 ORDER BY id""",
         estate_id,
     )
@@ -47,6 +47,8 @@ async def audited_motions(conn: asyncpg.Connection, estate_id: int) -> list[Audi
             meeting_id=r["meeting_id"],
             status=r["status"],
             matter=r["matter"],
+            rule_set=r["rule_set"],
+            paper_prevails=r["paper_prevails"],
             final_tally=r["final_tally"],
             ballot_secret=bytes(r["ballot_secret"]) if r["ballot_secret"] is not None else None,
             close_head=(

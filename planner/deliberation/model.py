@@ -11,6 +11,11 @@ from planner.deliberation.rules import Choice, Tally
 from planner.model import Body, Id, LongText, Out, ShortText
 
 MeetingKind = Literal["building_meeting", "public_hearing", "owners_assembly"]
+#: A written consultation is a meeting too, made and run by the consultation routes.
+MeetingKindOut = Literal[
+    "building_meeting", "public_hearing", "owners_assembly", "written_consultation"
+]
+Channel = Literal["online", "paper"]
 MeetingStatus = Literal["scheduled", "open", "closed"]
 MotionStatus = Literal["draft", "open", "closed"]
 Matter = Annotated[int, msgspec.Meta(ge=1, le=9, description="Art. 278 matter 1..9")]
@@ -53,6 +58,8 @@ class MotionOut(Out):
     status: MotionStatus
     opened_at: datetime | None
     closed_at: datetime | None
+    #: the named rule set that decides it (``GET /api/rule-sets``)
+    rule_set: str
 
 
 class MotionRow(MotionOut):
@@ -62,6 +69,8 @@ class MotionRow(MotionOut):
     meeting_status: MeetingStatus
     scope_building_ids: list[int]
     final_tally: Any = None  # the closed motion's ``Tally`` as stored (JSON)
+    #: a written consultation's "paper prevails" rule: a unit's paper ballot counts over online
+    paper_prevails: bool = False
 
     def out(self) -> MotionOut:
         return MotionOut(**{name: getattr(self, name) for name in MotionOut.__struct_fields__})
@@ -87,7 +96,7 @@ class MeetingOut(Out):
     id: int
     estate_id: int
     title: str
-    kind: MeetingKind
+    kind: MeetingKindOut
     scope_building_ids: list[int]
     scheduled_at: datetime | None
     status: MeetingStatus
@@ -172,6 +181,7 @@ class BallotReceipt(Out):
     receipt: str
     by_proxy: bool
     cast_at: datetime
+    channel: Channel = "online"
 
 
 class CastResult(Out):
@@ -223,6 +233,8 @@ class AuditedMotion(msgspec.Struct, kw_only=True):
     meeting_id: int
     status: MotionStatus
     matter: int
+    rule_set: str
+    paper_prevails: bool
     final_tally: Any
     ballot_secret: bytes | None
     close_head: tuple[int, bytes] | None
@@ -273,6 +285,16 @@ class TallyOut(Out):
     consent_area_met: bool | None = None
     consent_owners_met: bool | None = None
     passed: bool | None = None
+    #: the named rule set the thresholds come from (``GET /api/rule-sets``)
+    rule_set: str = "civil_code_2021"
+    #: who took part by which channel (a counted ballot's channel; proxy: an online ballot
+    #: cast by a proxy). An owner whose units came by two channels is in both.
+    by_channel: dict[str, ChannelTurnout] | None = None
+
+
+class ChannelTurnout(Out):
+    owners: int
+    area_m2: str
 
 
 def tally_out(motion_id: int, status: MotionStatus, tally: Tally, *, redact: bool) -> TallyOut:
@@ -306,5 +328,6 @@ def tally_out(motion_id: int, status: MotionStatus, tally: Tally, *, redact: boo
         results_hidden=redact,
         matter=tally.matter,
         rule=tally.rule,
+        rule_set=tally.rule_set,
         **shown,  # type: ignore[arg-type]
     )

@@ -41,6 +41,8 @@ from typing import Literal
 
 import msgspec
 
+from planner.deliberation.rule_sets import DEFAULT_RULE_SET, RULE_SETS, rule_set
+
 HouseholdId = int
 Choice = Literal["yes", "no", "abstain"]
 RuleName = Literal["special", "ordinary"]
@@ -90,13 +92,18 @@ class Tally(msgspec.Struct, frozen=True, kw_only=True):
     consent_area_met: bool
     consent_owners_met: bool
     passed: bool
+    #: the named rule set the thresholds come from (``rule_sets``); printed on every result
+    rule_set: str = DEFAULT_RULE_SET
 
 
-def rule_for(matter: int) -> RuleName:
-    """The consent rule Art. 278 fixes for a matter 1..9; ValueError for anything else."""
+def rule_for(matter: int, rule_set_name: str = DEFAULT_RULE_SET) -> RuleName:
+    """The consent rule a rule set fixes for a matter 1..9 (Art. 278 by default); ValueError
+    for anything else or an unknown rule set."""
     if matter not in MATTERS:
         raise ValueError(f"matter must be 1..9, got {matter}")
-    return "special" if matter in SPECIAL_MATTERS else "ordinary"
+    if rule_set_name not in RULE_SETS:
+        raise ValueError(f"unknown rule set {rule_set_name!r}")
+    return "special" if matter in rule_set(rule_set_name).special_matters else "ordinary"
 
 
 def area_hundredths(area_m2: Decimal) -> int:
@@ -285,23 +292,25 @@ def count(units: Iterable[UnitInScope], ballots: Iterable[Ballot]) -> Counts:
     )
 
 
-def _consents(yes: int, participating: int, rule: RuleName) -> bool:
-    if participating <= 0:
-        return False
-    if rule == "special":
-        return yes * 4 >= participating * 3
-    return yes * 2 > participating
-
-
-def decide(matter: int, counts: Counts) -> Tally:
-    """Apply Art. 278's thresholds to running Counts, exactly (see module doc)."""
-    rule = rule_for(matter)
+def decide(matter: int, counts: Counts, rule_set_name: str = DEFAULT_RULE_SET) -> Tally:
+    """Apply a rule set's thresholds (Art. 278's by default) to running Counts, exactly (see
+    module doc). A rule set without a quorum of its own counts the quorum as met whenever
+    anyone in a non-empty scope took part (its consent is then counted over all owners)."""
+    rule = rule_for(matter, rule_set_name)
+    rules = rule_set(rule_set_name)
     participating_area = counts.yes_area + counts.no_area + counts.abstain_area
     participating_owners = counts.yes_owners + counts.no_owners + counts.abstain_owners
-    quorum_area = counts.total_area > 0 and participating_area * 3 >= counts.total_area * 2
-    quorum_owners = counts.total_owners > 0 and participating_owners * 3 >= counts.total_owners * 2
-    consent_area = _consents(counts.yes_area, participating_area, rule)
-    consent_owners = _consents(counts.yes_owners, participating_owners, rule)
+    if rules.quorum is None:
+        quorum_area = counts.total_area > 0 and participating_area > 0
+        quorum_owners = counts.total_owners > 0 and participating_owners > 0
+    else:
+        quorum_area = rules.quorum.met(participating_area, participating_area, counts.total_area)
+        quorum_owners = rules.quorum.met(
+            participating_owners, participating_owners, counts.total_owners
+        )
+    consent = rules.consent(matter)
+    consent_area = consent.met(counts.yes_area, participating_area, counts.total_area)
+    consent_owners = consent.met(counts.yes_owners, participating_owners, counts.total_owners)
     quorum = quorum_area and quorum_owners
     return Tally(
         matter=matter,
@@ -324,14 +333,21 @@ def decide(matter: int, counts: Counts) -> Tally:
         consent_area_met=consent_area,
         consent_owners_met=consent_owners,
         passed=quorum and consent_area and consent_owners,
+        rule_set=rule_set_name,
     )
 
 
-def tally(matter: int, units: Iterable[UnitInScope], ballots: Iterable[Ballot]) -> Tally:
-    """Count a motion's ballots over the units in its scope under Art. 278 (see module doc).
+def tally(
+    matter: int,
+    units: Iterable[UnitInScope],
+    ballots: Iterable[Ballot],
+    rule_set_name: str = DEFAULT_RULE_SET,
+) -> Tally:
+    """Count a motion's ballots over the units in its scope under a rule set, Art. 278 by
+    default (see module doc).
 
     ValueError for a matter outside 1..9, a duplicate unit, an area that is not a positive
     decimal with two places, or a ballot for a unit outside the scope.
     """
-    rule_for(matter)
-    return decide(matter, count(units, ballots))
+    rule_for(matter, rule_set_name)
+    return decide(matter, count(units, ballots), rule_set_name)

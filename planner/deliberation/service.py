@@ -20,6 +20,7 @@ from planner.deliberation.minutes import MinutesInput, MotionMinutes
 from planner.deliberation.model import (
     BallotRecord,
     ChainHead,
+    ChannelTurnout,
     MeetingOut,
     MotionOut,
     MotionRow,
@@ -29,7 +30,7 @@ from planner.deliberation.model import (
     TallyOut,
     tally_out,
 )
-from planner.deliberation.rules import Tally, count, decide
+from planner.deliberation.rules import Tally, count, decide, format_area
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
 from planner.events import append_event, stream_head
@@ -146,30 +147,53 @@ async def move_meeting(
         meeting = authorized(
             await store.lock_meeting(conn, meeting_id), "meeting", principal, MANAGERS
         )
+        refuse_consultation(meeting)
         if meeting.status != step.needed:
             raise Conflict(
                 step.refusal.format(status=meeting.status),
                 "wrong_status",
                 {"what": "meeting", "status": meeting.status, "needed": step.needed},
             )
-        if to == "closed":
-            for motion in await store.list_motions(conn, meeting_id):
-                if motion.status == "open":
-                    await _close_motion(conn, principal, motion)
-        await store.set_meeting_status(conn, meeting_id, to)
-        moved = await store.get_meeting(conn, meeting_id)
-        assert moved is not None
-        await append_event(
-            conn,
-            estate_id=meeting.estate_id,
-            type=step.event,
-            data=moved,
-            actor_id=principal.member_id,
-            audience="members",
+        return await move_meeting_in(conn, meeting, to, principal.member_id)
+
+
+def refuse_consultation(meeting: MeetingOut) -> None:
+    """409 for a written consultation's meeting: its own routes and schedule run it."""
+    if meeting.kind == "written_consultation":
+        raise Conflict(
+            "this is a written consultation: it opens and closes on its schedule; "
+            "use /api/consultations",
+            "managed_by_consultation",
         )
-        if to == "closed":  # the head the minutes print
-            seq, head = await stream_head(conn, meeting.estate_id)
-            await store.set_close_head(conn, "meeting", meeting_id, seq, head)
+
+
+async def move_meeting_in(
+    conn: asyncpg.Connection,
+    meeting: MeetingOut,
+    to: Literal["open", "closed"],
+    actor_id: int | None,
+) -> MeetingOut:
+    """Move a locked meeting whose status allows it, in the caller's transaction (closing
+    every motion still open first); ``actor_id`` None: the service's own schedule did it."""
+    step = _MEETING_STEPS[to]
+    if to == "closed":
+        for motion in await store.list_motions(conn, meeting.id):
+            if motion.status == "open":
+                await close_motion_in(conn, motion, actor_id)
+    await store.set_meeting_status(conn, meeting.id, to)
+    moved = await store.get_meeting(conn, meeting.id)
+    assert moved is not None
+    await append_event(
+        conn,
+        estate_id=meeting.estate_id,
+        type=step.event,
+        data=moved,
+        actor_id=actor_id,
+        audience="members",
+    )
+    if to == "closed":  # the head the minutes print
+        seq, head = await stream_head(conn, meeting.estate_id)
+        await store.set_close_head(conn, "meeting", meeting.id, seq, head)
     return moved
 
 
@@ -215,27 +239,31 @@ async def create_motion(
         meeting = authorized(
             await store.lock_meeting(conn, meeting_id), "meeting", principal, MANAGERS
         )
+        refuse_consultation(meeting)
         if meeting.status == "closed":
             raise Conflict("meeting is closed", "meeting_closed")
-        if data.work_id is not None and await works_store.works_outside_estate(
-            conn, meeting.estate_id, [data.work_id]
-        ):
-            raise BadRequest(
-                "work_id", "not a work of this estate", "not_in_estate", {"what": "work"}
-            )
-        motion_id = await store.insert_motion(
-            conn, meeting_id, meeting.estate_id, data, principal.member_id
-        )
-        motion = await store.get_motion(conn, motion_id)
-        assert motion is not None
-        await append_event(
-            conn,
-            estate_id=meeting.estate_id,
-            type="motion.created",
-            data=motion.out(),
-            actor_id=principal.member_id,
-            audience="members",
-        )
+        return await create_motion_in(conn, meeting, data, principal.member_id)
+
+
+async def create_motion_in(
+    conn: asyncpg.Connection, meeting: MeetingOut, data: NewMotion, actor_id: int
+) -> MotionOut:
+    """A draft motion of a locked meeting, in the caller's transaction."""
+    if data.work_id is not None and await works_store.works_outside_estate(
+        conn, meeting.estate_id, [data.work_id]
+    ):
+        raise BadRequest("work_id", "not a work of this estate", "not_in_estate", {"what": "work"})
+    motion_id = await store.insert_motion(conn, meeting.id, meeting.estate_id, data, actor_id)
+    motion = await store.get_motion(conn, motion_id)
+    assert motion is not None
+    await append_event(
+        conn,
+        estate_id=meeting.estate_id,
+        type="motion.created",
+        data=motion.out(),
+        actor_id=actor_id,
+        audience="members",
+    )
     return motion.out()
 
 
@@ -252,6 +280,7 @@ async def open_motion(db: Database, principal: Principal, motion_id: int) -> Mot
         motion = await store.get_motion(conn, motion_id, lock=True)
         if motion is None:
             raise NotFound("motion")
+        await _refuse_consultation_motion(conn, motion)
         if motion.status != "draft":
             raise Conflict(
                 f"motion is already {motion.status}",
@@ -264,28 +293,41 @@ async def open_motion(db: Database, principal: Principal, motion_id: int) -> Mot
                 "meeting_not_open",
                 {"status": motion.meeting_status},
             )
-        secret = commitments.new_secret()
-        await store.open_motion(
-            conn, motion_id, motion.estate_id, motion.scope_building_ids, secret
-        )
-        opened = await store.get_motion(conn, motion_id)
-        assert opened is not None
-        start = await ballot_box.recount(conn, opened.matter, motion_id)
-        roll = await commitment_store.roll_entries(conn, motion_id)
-        await append_event(
-            conn,
-            estate_id=motion.estate_id,
-            type="motion.opened",
-            data={
-                "motion": opened.out(),
-                "tally": tally_out(motion_id, "open", start, redact=opened.hide_results),
-                "roll_digest": commitments.roll_digest(
-                    secret, motion_id, ((u.household_id, u.person_key, u.area) for u in roll)
-                ),
-            },
-            actor_id=principal.member_id,
-            audience="members",
-        )
+        return await open_motion_in(conn, motion, principal.member_id)
+
+
+async def _refuse_consultation_motion(conn: asyncpg.Connection, motion: MotionRow) -> None:
+    meeting = await store.get_meeting(conn, motion.meeting_id)
+    assert meeting is not None
+    refuse_consultation(meeting)
+
+
+async def open_motion_in(
+    conn: asyncpg.Connection, motion: MotionRow, actor_id: int | None
+) -> MotionOut:
+    """Open a locked draft motion in the caller's transaction: freeze the roll of the units
+    in scope; ``motion.opened`` carries the empty tally and the roll's digest."""
+    motion_id = motion.id
+    secret = commitments.new_secret()
+    await store.open_motion(conn, motion_id, motion.estate_id, motion.scope_building_ids, secret)
+    opened = await store.get_motion(conn, motion_id)
+    assert opened is not None
+    start = await ballot_box.recount(conn, opened)
+    roll = await commitment_store.roll_entries(conn, motion_id)
+    await append_event(
+        conn,
+        estate_id=motion.estate_id,
+        type="motion.opened",
+        data={
+            "motion": opened.out(),
+            "tally": tally_out(motion_id, "open", start, redact=opened.hide_results),
+            "roll_digest": commitments.roll_digest(
+                secret, motion_id, ((u.household_id, u.person_key, u.area) for u in roll)
+            ),
+        },
+        actor_id=actor_id,
+        audience="members",
+    )
     return opened.out()
 
 
@@ -293,14 +335,15 @@ async def close_motion(db: Database, principal: Principal, motion_id: int) -> Mo
     """open → closed; the recount is the tally of record and later ballots get 409."""
     async with db.transaction() as conn:
         motion = await _motion(conn, principal, motion_id, MANAGERS)
-        return (await _close_motion(conn, principal, motion)).out()
+        await _refuse_consultation_motion(conn, motion)
+        return (await close_motion_in(conn, motion, principal.member_id)).out()
 
 
-async def _close_motion(
-    conn: asyncpg.Connection, principal: Principal, motion: MotionRow
+async def close_motion_in(
+    conn: asyncpg.Connection, motion: MotionRow, actor_id: int | None
 ) -> MotionRow:
     """Lock the motion row (casts in flight commit first or get 409), recount the ballots
-    table and store that as the tally of record."""
+    table and store that as the tally of record, in the caller's transaction."""
     locked = await store.get_motion(conn, motion.id, lock=True)
     assert locked is not None
     if locked.status != "open":
@@ -309,9 +352,9 @@ async def _close_motion(
             "wrong_status",
             {"what": "motion", "status": locked.status, "needed": "open"},
         )
-    final = await ballot_box.recount(conn, locked.matter, locked.id)
+    final = await ballot_box.recount(conn, locked)
     running = await ballot_store.running_counts(conn, locked.id)
-    if running is not None and decide(locked.matter, running) != final:
+    if running is not None and decide(locked.matter, running, locked.rule_set) != final:
         log.error(
             "motion %s: running counts differ from the recount; the recount stands", locked.id
         )
@@ -324,7 +367,7 @@ async def _close_motion(
         estate_id=locked.estate_id,
         type="motion.closed",
         data=data | await ballot_box.sealed_ballots(conn, locked.id),
-        actor_id=principal.member_id,
+        actor_id=actor_id,
         audience="members",
     )
     seq, head = await stream_head(conn, locked.estate_id)
@@ -344,11 +387,17 @@ async def motion_tally(db: Database, principal: Principal, motion_id: int) -> Ta
         if motion.status == "closed" and motion.final_tally is not None:
             result = Tally(**motion.final_tally)
         elif motion.status == "open":
-            result = await ballot_box.recount(conn, motion.matter, motion_id)
+            result = await ballot_box.recount(conn, motion)
         else:
             units = await store.scope_units(conn, motion.estate_id, motion.scope_building_ids)
-            result = decide(motion.matter, count(units, []))
-    return tally_out(motion_id, motion.status, result, redact=redact)
+            result = decide(motion.matter, count(units, []), motion.rule_set)
+        channels = await ballot_store.channel_turnout(conn, motion_id)
+    out = tally_out(motion_id, motion.status, result, redact=redact)
+    out.by_channel = {
+        name: ChannelTurnout(owners=owners, area_m2=format_area(area))
+        for name, (owners, area) in channels.items()
+    }
+    return out
 
 
 async def receipts(db: Database, principal: Principal, motion_id: int) -> ReceiptList:

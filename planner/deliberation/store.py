@@ -26,7 +26,7 @@ _MEETING_COLUMNS = """id, estate_id, title, kind, scope_building_ids, scheduled_
 MOTION_SQL = """
     SELECT mo.id, mo.meeting_id, mo.estate_id, mo.title, mo.text, mo.matter, mo.work_id,
            mo.hide_results, mo.status, mo.opened_at, mo.closed_at, mo.final_tally,
-           me.status AS meeting_status, me.scope_building_ids
+           mo.rule_set, mo.paper_prevails, me.status AS meeting_status, me.scope_building_ids
     FROM motions mo JOIN meetings me ON me.id = mo.meeting_id
 """
 
@@ -40,7 +40,7 @@ def motion_row(values: Mapping[str, Any]) -> MotionRow:
     return MotionRow(
         **{
             **values,
-            "rule": rule_for(values["matter"]),
+            "rule": rule_for(values["matter"], values["rule_set"]),
             "scope_building_ids": list(values["scope_building_ids"]),
         }
     )
@@ -89,7 +89,9 @@ async def get_meeting(conn: asyncpg.Connection, meeting_id: int) -> MeetingOut |
 
 async def list_meetings(conn: asyncpg.Connection, estate_id: int) -> list[MeetingOut]:
     rows = await conn.fetch(
-        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE estate_id = $1 ORDER BY id DESC", estate_id
+        f"""SELECT {_MEETING_COLUMNS} FROM meetings
+            WHERE estate_id = $1 AND kind <> 'written_consultation' ORDER BY id DESC""",
+        estate_id,
     )
     return [_meeting(r) for r in rows]
 
@@ -113,8 +115,13 @@ async def insert_motion(
 ) -> int:
     motion_id: int = await conn.fetchval(
         """INSERT INTO motions (meeting_id, estate_id, title, text, matter, work_id,
-                                hide_results, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""",
+                                hide_results, created_by, rule_set, paper_prevails)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                   coalesce((SELECT rule_set FROM consultations WHERE id = $1),
+                            (SELECT rule_set FROM estates WHERE id = $2)),
+                   coalesce((SELECT both_channels = 'paper' FROM consultations WHERE id = $1),
+                            false))
+           RETURNING id""",
         meeting_id,
         estate_id,
         data.title,

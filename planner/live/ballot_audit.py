@@ -278,7 +278,7 @@ class _MotionCheck:
                     unit.household_id,
                 )
         try:
-            recounted = tally(self.motion.matter, units, ballots)
+            recounted = tally(self.motion.matter, units, ballots, self.motion.rule_set)
         except ValueError as refused:  # a roll no vote could have been counted on
             self.problem(f"the motion cannot be recounted: {refused}")
             return None

@@ -20,6 +20,7 @@ import pytest
 
 from planner.db.pool import connect_raw
 from planner.deliberation.ballot_box import recount
+from planner.deliberation.store import get_motion
 from planner.testing import audit_verify
 from tests.conftest import bearer
 from tests.integration.deliberation.helpers import Voting, open_motion, setup_voting, vote
@@ -141,7 +142,9 @@ async def test_a_flipped_ballot_is_named_even_when_the_roll_and_tally_agree(
     # ... and the tally of record recounted from the edited table, as a careful forger would
     conn = await connect_raw(database_url)
     try:
-        forged = await recount(conn, 5, held.motion_id)
+        motion = await get_motion(conn, held.motion_id)
+        assert motion is not None
+        forged = await recount(conn, motion)
     finally:
         await conn.close()
     await _tamper(

@@ -46,6 +46,7 @@ def scene(title: str = "楼栋议事会", motion_title: str = "筹集维修资�
         status="closed",
         opened_at=AT,
         closed_at=AT,
+        rule_set="civil_code_2021",
     )
     draft = MotionOut(
         id=2,
@@ -60,6 +61,7 @@ def scene(title: str = "楼栋议事会", motion_title: str = "筹集维修资�
         status="draft",
         opened_at=None,
         closed_at=None,
+        rule_set="civil_code_2021",
     )
     meeting = MeetingOut(
         id=1,

@@ -21,6 +21,7 @@ def test_a_motion_row_answers_as_its_motion_out_part() -> None:
         status="closed",
         opened_at=None,
         closed_at=None,
+        rule_set="civil_code_2021",
         meeting_status="closed",
         scope_building_ids=[2],
         final_tally={"matter": 6},

@@ -139,8 +139,12 @@ CODES: dict[str, str] = {
     "closes_before_opens": "the voting window must close after it opens",
     "unknown_rule_set": "unknown rule set {name}; known: {known}",
     "no_motions": "add at least one motion before publishing",
-    "notice_too_short": "the notice must be posted {days} days before voting opens (earliest {earliest})",
-    "early_close_refused": "it may close before {closes_at} only when every owner in scope has voted",
+    "notice_too_short": (
+        "the notice must be posted {days} days before voting opens (earliest {earliest})"
+    ),
+    "early_close_refused": (
+        "it may close before {closes_at} only when every owner in scope has voted"
+    ),
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

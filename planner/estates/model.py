@@ -12,6 +12,10 @@ from planner.model import Body, Out, ShortText
 
 #: An IANA time zone name; the service checks it against zoneinfo (400 ``unknown_time_zone``).
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+#: The notice period (公告期) of the estate's written consultations, in days.
+NoticeDays = Annotated[int, msgspec.Meta(ge=0, le=90)]
+#: A rule set's name (``GET /api/rule-sets``); the service checks it (400 ``unknown_rule_set``).
+RuleSetName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class NewEstate(Body):
@@ -27,6 +31,10 @@ class EstateChange(Body):
     name: ShortText | None = None
     district: ShortText | None = None
     time_zone: TimeZoneName | None = None
+    #: days between a consultation's notice and its voting (the default of new ones)
+    notice_days: NoticeDays | None = None
+    #: the rule set new consultations are decided by
+    rule_set: RuleSetName | None = None
 
 
 class EstateOut(Out):
@@ -34,6 +42,8 @@ class EstateOut(Out):
     name: str
     district: str | None
     time_zone: str = DEFAULT_TIME_ZONE
+    notice_days: int = 15
+    rule_set: str = "civil_code_2021"
     buildings: int = 0
     households: int = 0
 

@@ -13,6 +13,7 @@ import msgspec
 from planner.access.guards import ANY_MEMBER, MANAGERS, MEMBERS, STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
+from planner.deliberation.rule_sets import RULE_SETS
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.estates import store
 from planner.estates.csv_rules import STAGED_COLUMNS, CsvProblem, stage_households
@@ -51,12 +52,30 @@ async def create_estate(db: Database, principal: Principal, data: NewEstate) -> 
 async def change_estate(
     db: Database, principal: Principal, estate_id: int, data: EstateChange
 ) -> EstateOut:
-    """The estate's admin (or the global admin) renames it or sets its district or time zone."""
+    """The estate's admin (or the global admin) renames it or sets its district, time zone,
+    notice period (days, 0..90) or rule set (400 ``unknown_rule_set``); the last two are the
+    defaults of its new written consultations."""
     authorize(principal, estate_id, ("admin",), what="estate")
     if data.time_zone is not None:
         _check_time_zone(data.time_zone)
+    if data.rule_set is not None and data.rule_set not in RULE_SETS:
+        raise BadRequest(
+            "rule_set",
+            f"unknown rule set {data.rule_set!r}; see GET /api/rule-sets",
+            "unknown_rule_set",
+            {"name": data.rule_set, "known": ", ".join(RULE_SETS)},
+        )
     async with db.transaction() as conn:
-        if not await store.update_estate(conn, estate_id, data.name, data.district, data.time_zone):
+        updated = await store.update_estate(
+            conn,
+            estate_id,
+            data.name,
+            data.district,
+            data.time_zone,
+            data.notice_days,
+            data.rule_set,
+        )
+        if not updated:
             raise NotFound("estate")
         changed = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
         if changed:

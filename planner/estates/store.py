@@ -33,22 +33,28 @@ async def update_estate(
     name: str | None,
     district: str | None,
     time_zone: str | None,
+    notice_days: int | None = None,
+    rule_set: str | None = None,
 ) -> bool:
     """Change the given fields (``None`` keeps the value); False if there is no such estate."""
     status = await conn.execute(
         """UPDATE estates SET name = coalesce($2, name), district = coalesce($3, district),
-                              time_zone = coalesce($4, time_zone)
+                              time_zone = coalesce($4, time_zone),
+                              notice_days = coalesce($5, notice_days),
+                              rule_set = coalesce($6, rule_set)
            WHERE id = $1""",
         estate_id,
         name,
         district,
         time_zone,
+        notice_days,
+        rule_set,
     )
     return bool(status != "UPDATE 0")
 
 
 _ESTATE_SQL = """
-    SELECT e.id, e.name, e.district, e.time_zone,
+    SELECT e.id, e.name, e.district, e.time_zone, e.notice_days, e.rule_set,
            (SELECT count(*) FROM buildings b WHERE b.estate_id = e.id) AS buildings,
            (SELECT count(*) FROM households h WHERE h.estate_id = e.id) AS households
     FROM estates e

@@ -16,7 +16,7 @@ import asyncpg
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
 from planner.access.model import Principal
-from planner.consultation import store
+from planner.consultation import delivered, store
 from planner.consultation.model import (
     ConsultationChange,
     ConsultationOut,
@@ -194,8 +194,11 @@ async def list_for_estate(
 
 
 async def get(db: Database, principal: Principal, consultation_id: int) -> ConsultationOut:
+    """The consultation; an owner's first opening counts as the notice's delivery to them."""
     async with db.connection() as conn:
-        return await _found(conn, principal, consultation_id, MEMBERS)
+        found = await _found(conn, principal, consultation_id, MEMBERS)
+    await delivered.note_online(db, principal, found)
+    return found
 
 
 async def change(

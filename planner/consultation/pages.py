@@ -17,6 +17,7 @@ from planner.consultation.model import ConsultationOut
 from planner.consultation.outreach_model import OwnerDelivery
 from planner.consultation.print_rules import (
     Lang,
+    matter_label,
     matter_rule,
     matter_text,
     rule_lines,
@@ -117,7 +118,6 @@ WORDS: dict[Lang, dict[str, str]] = {
         "intro": "根据《民法典》第二百七十八条和《物业管理条例》第十二条，业主大会以书面征求"
         "意见方式就下列事项征求全体业主意见，请在表决截止前表决。",
         "motions": "表决事项",
-        "matter": "第{n}项事项",
         "needs": "通过条件",
         "how": "表决方式",
         "online": "网上表决：扫描下方二维码或登录平台，对每一事项选择同意、反对或弃权；"
@@ -198,7 +198,6 @@ WORDS: dict[Lang, dict[str, str]] = {
         "Regulations, the owners' assembly asks all owners in writing to decide the matters "
         "below. Please vote before voting closes.",
         "motions": "Matters to decide",
-        "matter": "Matter {n}",
         "needs": "Passes when",
         "how": "How to vote",
         "online": "Online: scan the QR code below or sign in to the platform and choose yes, "
@@ -332,7 +331,7 @@ def render_notice(data: NoticeInput, lang: Lang = "zh") -> str:
     rules = RULE_SETS[c.rule_set]
     parts.append(f"<h2>{t['motions']}</h2><ol>")
     for m in c.motions:
-        matter = t["matter"].format(n=m.matter)
+        matter = matter_label(m.matter, lang)
         parts.append(
             f"<li><strong>{e(m.title)}</strong><br>{matter}{_colon(lang)}"
             f"{e(matter_text(m.matter, lang))}<br>{t['needs']}{_colon(lang)}"
@@ -466,7 +465,7 @@ def render_announcement(data: AnnouncementInput, lang: Lang = "zh") -> str:
         quorum = t["met"] if tally.quorum_met else t["not_met"]
         parts.append(
             f"<h3>{number}. {e(m.title)}</h3><ul>"
-            f"<li>{t['matter'].format(n=m.matter)}{colon}{e(matter_text(m.matter, lang))}</li>"
+            f"<li>{matter_label(m.matter, lang)}{colon}{e(matter_text(m.matter, lang))}</li>"
             f"<li>{t['needs']}{colon}{e(matter_rule(rules, m.matter, lang))}</li>"
             f"<li>{t['quorum']}{colon}{quorum}</li>"
             f'<li class="{css}"><strong>{t["result"]}{colon}{verdict}</strong></li></ul>'

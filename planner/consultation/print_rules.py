@@ -100,7 +100,7 @@ def special_matters(rules: RuleSet, lang: Lang) -> str:
     numbers = sorted(rules.special_matters)
     if lang == "zh":
         return "第" + "、".join(_zh_number(n) for n in numbers) + "项事项"
-    return "matters " + ", ".join(str(n) for n in numbers)
+    return "Matters " + ", ".join(str(n) for n in numbers)
 
 
 def rule_lines(rules: RuleSet, lang: Lang) -> list[tuple[str, str]]:
@@ -113,6 +113,11 @@ def rule_lines(rules: RuleSet, lang: Lang) -> list[tuple[str, str]]:
         (special_matters(rules, lang), consent_text(rules.special, lang)),
         ("其他事项" if zh else "Other matters", consent_text(rules.ordinary, lang)),
     ]
+
+
+def matter_label(matter: int, lang: Lang) -> str:
+    """``第五项事项`` / ``Matter 5`` (Art. 278's numbering)."""
+    return f"第{_zh_number(matter)}项事项" if lang == "zh" else f"Matter {matter}"
 
 
 def matter_rule(rules: RuleSet, matter: int, lang: Lang) -> str:

@@ -16,7 +16,7 @@ import pytest
 from planner.db.pool import Database
 from planner.testing.voting import Voting, setup_voting
 from tests.conftest import bearer
-from tests.integration.consultation.helpers import ROWS, open_consultation, wait_status
+from tests.integration.consultation.helpers import ROWS, create, open_consultation, wait_status
 from tests.integration.consultation.outreach_helpers import three_channels
 
 MakeEstate = Callable[..., Awaitable[int]]
@@ -153,3 +153,18 @@ async def test_notice_spells_out_window_and_rules(
     assert "以纸质表决票为准" in text and "表决截止后收到的表决票不计入" in text
     assert "草稿预览" not in text
     assert not set(LATIN_WORD.findall(text)), sorted(set(LATIN_WORD.findall(text)))
+
+
+async def test_a_draft_notice_is_the_committee_s_preview(
+    client: httpx.AsyncClient, voting: Voting
+) -> None:
+    draft = await create(client, voting, opens_in=600, closes_in=1200)
+    path = f"/api/consultations/{draft['id']}/notice.html"
+    preview = await client.get(path, headers=bearer(voting.committee))
+    assert preview.status_code == 200 and "草稿预览，尚未公告" in preview.text
+    english = await client.get(f"{path}?lang=en", headers=bearer(voting.committee))
+    assert "DRAFT PREVIEW" in english.text and "Proxy in writing" in english.text
+    hidden = await client.get(path, headers=bearer(voting.owners["A"][1]))
+    assert hidden.status_code == 404
+    wrong = await client.get(f"{path}?lang=fr", headers=bearer(voting.committee))
+    assert wrong.status_code == 400

@@ -49,6 +49,11 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/rule-sets"): _none,
     ("GET", "/api/estates/{estate_id:int}/consultations"): _none,
     ("GET", "/api/consultations/{consultation_id:int}"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/notice.html"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/announcement.html"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/turnout"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/deliveries"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/unreached.html"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/motions"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes.html"): _none,
@@ -119,6 +124,10 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "title": "另一事项",
         "matter": 9,
     },
+    ("POST", "/api/consultations/{consultation_id:int}/deliveries"): lambda w: {
+        "household_id": w.households_a[0],
+        "channel": "paper",
+    },
     ("POST", "/api/consultations/{consultation_id:int}/publish"): _none,
     ("POST", "/api/consultations/{consultation_id:int}/close"): _none,
     ("POST", "/api/consultations/{consultation_id:int}/announce"): _none,
@@ -170,6 +179,11 @@ PUBLIC_PAGES = {
     ("GET", "/schema/{path:str}"),
     ("GET", "/schema/openapi.json"),
     ("GET", "/schema/oauth2-redirect.html"),
+    # a consultation's public pages: anyone holding its unguessable token, no sign-in
+    # (tests/integration/consultation/test_turnout_public.py)
+    ("GET", "/api/public/consultations/{public_token:str}"),
+    ("GET", "/api/public/consultations/{public_token:str}/notice.html"),
+    ("GET", "/api/public/consultations/{public_token:str}/announcement.html"),
 }
 
 #: Query strings some routes need to get past parameter validation.

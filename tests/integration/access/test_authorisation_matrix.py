@@ -130,11 +130,24 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/estates/{estate_id:int}/consultations"):
                                                              " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # the notice and turnout: members; the announcement: 409 before the close, past the guard
+    ("GET", "/api/consultations/{consultation_id:int}/notice.html"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/announcement.html"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/turnout"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/deliveries"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/unreached.html"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/consultations"):
                                                              " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/consultations/{consultation_id:int}"):
                                                              " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/motions"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/deliveries"):
                                                              " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/publish"):
                                                              " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501

@@ -210,7 +210,7 @@ async def _owner_key(conn: asyncpg.Connection, found: ConsultationOut, data: New
                 "household_id",
                 "this unit is outside the consultation's scope",
                 "not_in_scope",
-                {"ids": [data.household_id]},
+                {"what": "units", "ids": [data.household_id]},
             )
         return key
     if data.owner_key is None:
@@ -221,7 +221,7 @@ async def _owner_key(conn: asyncpg.Connection, found: ConsultationOut, data: New
             "owner_key",
             "no owner of the consultation's scope has this key",
             "not_in_scope",
-            {"ids": [data.owner_key]},
+            {"what": "owners", "ids": [data.owner_key]},
         )
     return data.owner_key
 

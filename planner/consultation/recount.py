@@ -229,18 +229,33 @@ def _line(number: int, kind: str, found: Mapping[str, Any]) -> Line:
 
 
 def from_json(data: bytes) -> Record:
+    """The lines of a JSON record; ``number`` is the line's place in the chain (from 1). A
+    missing part (a null or absent object) is a missing line, which the chain reports."""
+    lines: list[Line] = []
+
+    def add(kind: str, found: Any) -> None:
+        if found is None:
+            return
+        if not isinstance(found, dict):
+            raise RecordUnreadable(f"not a consultation record in JSON: a {kind} is not an object")
+        lines.append(_line(len(lines) + 1, kind, found))
+
     try:
         found = json.loads(data)
-        lines: list[Line] = [_line(1, "consultation", found["consultation"])]
-        for motion in found["motions"]:
-            lines.append(_line(len(lines) + 1, "motion", motion))
+        if not isinstance(found, dict):
+            raise RecordUnreadable("not a consultation record in JSON: not an object")
+        add("consultation", found.get("consultation"))
+        for motion in found.get("motions") or []:
+            add("motion", motion)
             for kind, items in (("unit", motion["roll"]), ("ballot", motion["ballots"])):
                 for item in items:
-                    lines.append(_line(len(lines) + 1, kind, item))
-            lines.append(_line(len(lines) + 1, "tally", motion["tally"]))
+                    add(kind, item)
+            add("tally", motion.get("tally"))
         return Record(lines=lines, digest=text(found.get("digest")))
     except (ValueError, KeyError, TypeError) as exc:
-        raise RecordUnreadable(f"not a consultation record in JSON: {exc}") from exc
+        if isinstance(exc, RecordUnreadable):
+            raise
+        raise RecordUnreadable(f"not a consultation record in JSON: {exc!r}") from exc
 
 
 def from_csv(data: str) -> Record:

@@ -194,13 +194,27 @@ def to_json(record: Record) -> bytes:
     return json.dumps(out, ensure_ascii=False, indent=1).encode()
 
 
+#: A cell a spreadsheet would run as a formula starts with one of these; the CSV writes such
+#: a cell (and one starting with the quote itself) behind a ``'``, which reading removes.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _uncell(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
 def to_csv(record: Record) -> str:
-    """The CSV form: one row per line (one per ballot), then a ``digest`` row."""
+    """The CSV form: one row per line (one per ballot), then a ``digest`` row. Text that a
+    spreadsheet would take for a formula is written behind a ``'`` (see ``_FORMULA_START``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for line in record.lines:
-        cells = {c: line.value(c) for c in COLUMNS[line.kind]}
+        cells = {c: _cell(line.value(c)) for c in COLUMNS[line.kind]}
         writer.writerow(
             [
                 line.kind,
@@ -270,7 +284,8 @@ def from_csv(data: str) -> Record:
         if row.get("kind") == "digest":
             digest = row.get("line_hash") or ""
             continue
-        lines.append(_line(number, row.get("kind") or "", row))
+        cells = {k: _uncell(v) for k, v in row.items() if isinstance(k, str) and v is not None}
+        lines.append(_line(number, row.get("kind") or "", cells))
     return Record(lines=lines, digest=digest)
 
 

@@ -215,3 +215,20 @@ def test_planner_recount_command_line(tmp_path, capsys) -> None:  # type: ignore
         main(["recount", str(path)])
     assert done.value.code == 1
     assert "line 4 (unit: motion 3, unit 11)" in capsys.readouterr().err
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_read_back() -> None:
+    record = make_record(False)
+    ballot = next(line for line in record.lines if line.value("delegation_reference"))
+    ballot.fields["delegation_reference"] = '=HYPERLINK("http://x","委托书")'
+    record.lines[0].fields["title"] = "'quoted"
+    record.digest = rc.seal(record.lines)
+    written = rc.to_csv(record)
+    import csv
+
+    cells = [c for row in csv.reader(io.StringIO(written)) for c in row]
+    assert """'=HYPERLINK("http://x","委托书")""" in cells and "''quoted" in cells
+    assert not any(c.startswith("=") for c in cells)
+    back = rc.read(written.encode())
+    assert back.lines[0].value("title") == "'quoted"
+    assert rc.verify(back, record.digest).agrees

@@ -111,7 +111,11 @@ async def build(conn: asyncpg.Connection, consultation_id: int, secret: bytes) -
                     "motion_id": motion.id,
                     "ballot_id": b.id,
                     "household_id": b.household_id,
-                    "channel": "proxy" if b.delegation_id is not None else b.channel,
+                    # as the tally's by_channel: paper first (a proxy's signed sheet is
+                    # paper, and paper is what "paper prevails" looks for)
+                    "channel": "paper"
+                    if b.channel == "paper"
+                    else ("proxy" if b.delegation_id is not None else "online"),
                     "choice": b.choice,
                     "cast_at": canonical_time(b.cast_at),
                     "cast_by": pseudonym(secret, "member", str(b.cast_by)),

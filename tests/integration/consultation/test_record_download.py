@@ -132,10 +132,22 @@ async def test_record_recounts_to_the_tally(
 
 
 async def test_edited_record_disagrees_and_says_where(
-    client: httpx.AsyncClient, db: Database, voting: Voting
+    client: httpx.AsyncClient,
+    db: Database,
+    voting: Voting,
+    admin_token: str,
+    make_estate: MakeEstate,
 ) -> None:
     c = await _closed_consultation(client, db, voting)
     cid, owner = c.consultation["id"], voting.owners["B"][1]
+    # another estate's owner: as for a missing consultation
+    elsewhere = await setup_voting(client, admin_token, make_estate, ROWS)
+    hidden = await client.get(
+        f"/api/consultations/{cid}/record", headers=bearer(elsewhere.owners["A"][1])
+    )
+    assert hidden.status_code == 404
+    missing = await client.get(f"/api/consultations/{cid + 1000}/record", headers=bearer(owner))
+    assert missing.status_code == 404
     digest = c.consultation["record_digest"]
     as_json = (await client.get(f"/api/consultations/{cid}/record", headers=bearer(owner))).content
     as_csv = (

@@ -1,5 +1,7 @@
 """The recountable record of a written consultation: its lines, their hash chain, and the
 offline recount (``planner recount FILE``). Pure: no database, no web framework.
+(Over 400 lines on purpose: the whole format and its recount in one file an outside auditor
+can read and rerun with nothing but ``rules.py`` and ``rule_sets.py`` beside it.)
 
 A record is a sequence of *lines*, each a kind and its fields as text: one ``consultation``
 line (window, rule set with its fractions, both-channels rule, close time, chain head at the

@@ -346,8 +346,9 @@ def _terms(rules: RuleSet) -> str:
 
 
 def rule_set_terms(name: str) -> str:
-    """The ``rule_set_terms`` field of a rule set (its fractions, as printed in the record)."""
-    return _terms(RULE_SETS[name])
+    """The ``rule_set_terms`` field of a rule set (its fractions, as printed in the record);
+    an unknown name has none (the recount then says the rule set is unknown)."""
+    return _terms(RULE_SETS[name]) if name in RULE_SETS else "unknown"
 
 
 class MotionRecount(msgspec.Struct, kw_only=True):

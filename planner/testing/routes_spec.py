@@ -46,6 +46,9 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/quotes/{quote_id:int}"): _none,
     ("GET", "/api/estates/{estate_id:int}/meetings"): _none,
     ("GET", "/api/meetings/{meeting_id:int}"): _none,
+    ("GET", "/api/rule-sets"): _none,
+    ("GET", "/api/estates/{estate_id:int}/consultations"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/motions"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes.html"): _none,
@@ -105,6 +108,20 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "title": "楼栋议事会",
         "kind": "building_meeting",
     },
+    ("POST", "/api/estates/{estate_id:int}/consultations"): lambda w: {
+        "title": "书面征求意见 matrix",
+        "opens_at": "2030-01-10T09:00:00+08:00",
+        "closes_at": "2030-01-20T18:00:00+08:00",
+    },
+    # a published consultation: the committee's changes are 409 past the guard
+    ("PATCH", "/api/consultations/{consultation_id:int}"): lambda w: {"title": "改名"},
+    ("POST", "/api/consultations/{consultation_id:int}/motions"): lambda w: {
+        "title": "另一事项",
+        "matter": 9,
+    },
+    ("POST", "/api/consultations/{consultation_id:int}/publish"): _none,
+    ("POST", "/api/consultations/{consultation_id:int}/close"): _none,
+    ("POST", "/api/consultations/{consultation_id:int}/announce"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/motions"): lambda w: {
         "title": "更换摄像头",
         "matter": 9,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,24 @@ async def build_world(base_url: str, admin: str) -> World:
             )
         )
         await _ok(await http.post(f"/api/motions/{motion['id']}/open", headers=committee), 200)
+        opens = datetime.now(UTC) + timedelta(days=1)
+        consultation = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/consultations",
+                json={
+                    "title": "书面征求意见",
+                    "opens_at": opens.isoformat(),
+                    "closes_at": (opens + timedelta(days=7)).isoformat(),
+                    "notice_days": 0,
+                    "motions": [{"title": "续聘物业", "matter": 4}],
+                },
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(f"/api/consultations/{consultation['id']}/publish", headers=committee),
+            200,
+        )
         me = await _ok(await http.get("/api/me", headers=committee), 200)
         delegation = await _ok(
             await http.post(
@@ -207,6 +226,7 @@ async def build_world(base_url: str, admin: str) -> World:
             "quote_id": quote["id"],
             "meeting_id": meeting["id"],
             "motion_id": motion["id"],
+            "consultation_id": consultation["id"],
             "delegation_id": delegation_id,
             "member_id": target["member_id"],
             "plan_id": plan["id"],

@@ -24,6 +24,11 @@ CSV = (
 )
 
 
+#: Path parameters that are text, not ids: a sheet code (not the service's: 400 past the
+#: guard) and the hash of the world's photo.
+TEXT_PARAMS = {"code": "23AB-CDEF-GHJK-MNPQ", "sha256": hashlib.sha256(PHOTO).hexdigest()}
+
+
 def _none(_: World) -> None:
     return None
 
@@ -208,9 +213,6 @@ def app_routes(app: Litestar) -> set[tuple[str, str]]:
 
 
 _PARAM = re.compile(r"\{(\w+):\w+\}")
-#: Path parameters that are text, not ids: a sheet code (not the service's: 400 past the
-#: guard) and the hash of the world's photo.
-TEXT_PARAMS = {"code": "23AB-CDEF-GHJK-MNPQ", "sha256": hashlib.sha256(PHOTO).hexdigest()}
 
 
 def fill(path: str, world: World, ids: dict[str, int] | None = None) -> str:

@@ -27,16 +27,17 @@ _SHEETS_LOCK_CLASS = 1020
 async def estate_secret(conn: asyncpg.Connection, estate_id: int, fresh: bytes) -> bytes:
     """The estate's sheet-code secret, made from ``fresh`` on first use (a concurrent first
     use keeps whichever committed first)."""
-    await conn.execute(
-        """INSERT INTO estate_secrets (estate_id, purpose, secret) VALUES ($1, 'paper_sheet', $2)
-           ON CONFLICT DO NOTHING""",
-        estate_id,
-        fresh,
-    )
-    secret: bytes = await conn.fetchval(
-        "SELECT secret FROM estate_secrets WHERE estate_id = $1 AND purpose = 'paper_sheet'",
-        estate_id,
-    )
+    select = "SELECT secret FROM estate_secrets WHERE estate_id = $1 AND purpose = 'paper_sheet'"
+    secret: bytes | None = await conn.fetchval(select, estate_id)
+    if secret is None:
+        await conn.execute(
+            """INSERT INTO estate_secrets (estate_id, purpose, secret)
+               VALUES ($1, 'paper_sheet', $2) ON CONFLICT DO NOTHING""",
+            estate_id,
+            fresh,
+        )
+        secret = await conn.fetchval(select, estate_id)
+    assert secret is not None
     return bytes(secret)
 
 

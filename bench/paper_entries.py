@@ -61,6 +61,20 @@ async def _enter_all(
     return latencies
 
 
+async def _ceiling(http: httpx.AsyncClient, token: str, concurrency: int, n: int) -> float:
+    """Requests/s of an authenticated GET /api/me at the same concurrency: the HTTP stack's
+    ceiling on this machine at this moment."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with gate:
+            (await http.get("/api/me", headers=bearer(token))).raise_for_status()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(n)))
+    return n / (time.perf_counter() - t0)
+
+
 async def run(args: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix="paper-entries-"))
     async with embedded_database(folder / "pg", "bench") as url:
@@ -86,6 +100,7 @@ async def run(args: argparse.Namespace) -> None:
                     http, second, c["id"], codes, motion_ids, args.concurrency, "counted"
                 )
                 t2 = time.perf_counter()
+                ceiling = await _ceiling(http, first, args.concurrency, 400)
                 tally = (
                     await http.get(f"/api/motions/{motion_ids[0]}/tally", headers=bearer(first))
                 ).json()
@@ -110,6 +125,7 @@ async def run(args: argparse.Namespace) -> None:
             f"{statistics.median(values) * 1000:.1f} | {percentile(values, 0.99) * 1000:.1f} |"
         )
     print()
+    print(f"HTTP ceiling at the same concurrency (GET /api/me): {ceiling:.0f} req/s")
     paper = tally["by_channel"]["paper"]
     print(
         f"{entries} entries; tally: by_channel.paper = {paper}, "

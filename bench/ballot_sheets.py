@@ -3,7 +3,8 @@
 Starts an embedded PostgreSQL and one ``planner serve``, makes an estate of ``--owners``
 one-unit owners and a published consultation of ``--motions`` motions, then asks for
 ``/sheets.html`` (one A4 page with a QR code per owner) ``--repeat`` times. Prints the time
-per request, the page's size and the service process's memory: its resident set before
+per request, the page's size, the longest /health answer meanwhile (polled every 20 ms)
+and the service process's memory: its resident set before
 and after, and its peak (VmHWM from /proc/<pid>/status, the high-water mark since start).
 The first request also numbers the sheets (one row per owner).
 
@@ -40,6 +41,17 @@ def memory_mib(pid: int) -> dict[str, float]:
     return found
 
 
+async def _poll_health(http: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
+    """/health every 20 ms until ``stop``: how long each answer took (the loop's stalls)."""
+    took = [0.0]
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        (await http.get("/health")).raise_for_status()
+        took.append(time.perf_counter() - t0)
+        await asyncio.sleep(0.02)
+    return took
+
+
 async def run(args: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix="ballot-sheets-"))
     async with embedded_database(folder / "pg", "bench") as url:
@@ -52,16 +64,20 @@ async def run(args: argparse.Namespace) -> None:
                 before = memory_mib(pid)
                 runs = []
                 for _ in range(args.repeat):
+                    stop = asyncio.Event()
+                    health = asyncio.create_task(_poll_health(http, stop))
                     t0 = time.perf_counter()
                     page = await http.get(
                         f"/api/consultations/{c['id']}/sheets.html", headers=bearer(token)
                     )
                     spent = time.perf_counter() - t0
+                    stop.set()
+                    stalls = await health
                     page.raise_for_status()
                     pages = page.text.count('<section class="sheet"')
                     if pages != args.owners or page.text.count("<svg") != args.owners:
                         raise SystemExit(f"FAILED: {pages} pages for {args.owners} owners")
-                    runs.append((spent, len(page.content), memory_mib(pid)))
+                    runs.append((spent, len(page.content), memory_mib(pid), max(stalls)))
         finally:
             service.stop()
     print(
@@ -71,11 +87,12 @@ async def run(args: argparse.Namespace) -> None:
     print()
     print(f"service memory before: RSS {before['VmRSS']:.0f} MiB, peak {before['VmHWM']:.0f} MiB")
     print()
-    print("| request | time s | page MiB | RSS after MiB | peak (VmHWM) MiB |")
-    print("|---:|---:|---:|---:|---:|")
-    for n, (spent, size, mem) in enumerate(runs, start=1):
+    print("| request | time s | page MiB | RSS after MiB | peak (VmHWM) MiB | /health max ms |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, (spent, size, mem, stall) in enumerate(runs, start=1):
         print(
-            f"| {n} | {spent:.2f} | {size / 2**20:.1f} | {mem['VmRSS']:.0f} | {mem['VmHWM']:.0f} |"
+            f"| {n} | {spent:.2f} | {size / 2**20:.1f} | {mem['VmRSS']:.0f} | "
+            f"{mem['VmHWM']:.0f} | {stall * 1000:.0f} |"
         )
 
 

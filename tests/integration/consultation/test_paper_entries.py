@@ -254,3 +254,27 @@ async def test_a_counted_sheet_entered_again_starts_a_new_round(
     assert now["yes_owners"] == 0 and now["no_owners"] == 1
     record = (await client.get(f"/api/motions/{m5}/ballots", headers=bearer(a))).json()
     assert [r["choice"] for r in record] == ["yes", "no"]  # both stay in the record
+
+
+async def test_two_members_entering_one_sheet_at_once_count_it_once(
+    client: httpx.AsyncClient, voting: Voting
+) -> None:
+    c = await _opened(client, voting)
+    a, b, d = await committee_members(client, voting)
+    m5, m9 = (m["id"] for m in c["motions"])
+    codes = await sheets(client, a, c["id"])
+    choices = {m5: "yes", m9: "abstain"}
+    # two sheets, each entered by two members at the same moment
+    answers = await asyncio.gather(
+        enter(client, a, c["id"], codes["B"]["code"], choices),
+        enter(client, b, c["id"], codes["B"]["code"], choices),
+        enter(client, b, c["id"], codes["C"]["code"], choices),
+        enter(client, d, c["id"], codes["C"]["code"], choices),
+    )
+    assert [r.status_code for r in answers] == [201] * 4
+    for pair in (answers[:2], answers[2:]):
+        assert sorted(r.json()["state"] for r in pair) == ["awaiting_second", "counted"]
+    t = await tally(client, a, m5)
+    assert t["by_channel"]["paper"]["owners"] == 2 and t["yes_owners"] == 2
+    record = (await client.get(f"/api/motions/{m5}/ballots", headers=bearer(a))).json()
+    assert len(record) == 2  # one paper ballot per unit, not two

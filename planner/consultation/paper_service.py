@@ -73,7 +73,7 @@ from planner.deliberation.model import MotionRow, RollUnit
 from planner.deliberation.rules import Choice
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
-from planner.events import append_event
+from planner.events import append_event, event_clock
 
 #: The largest photo of a signed sheet (a phone's photo is 2-5 MiB).
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -382,6 +382,7 @@ async def enter(
                 "same_member_entry",
             )
         state, explanation = _judge(earlier, choices)
+        story_clock = event_clock.get()  # the demo plays its history on a clock of its own
         entry_no = len(earlier) + 1
         entry_id = await paper_store.insert_entry(
             conn,
@@ -394,6 +395,7 @@ async def enter(
             photo_sha256=data.photo_sha256,
             entered_by=principal.member_id,
             state=state,
+            entered_at=story_clock() if story_clock is not None else None,
         )
         await paper_store.set_sheet_state(conn, consultation_id, sheet.sheet_no, state, round_)
         if state == "counted":

@@ -6,6 +6,7 @@ One function per query, taking a connection and returning Structs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -224,11 +225,13 @@ async def insert_entry(
     photo_sha256: str | None,
     entered_by: int,
     state: str,
+    entered_at: datetime | None = None,
 ) -> int:
+    """Append an entry (``entered_at`` None: the statement's clock)."""
     entry_id: int = await conn.fetchval(
         """INSERT INTO paper_entries (estate_id, consultation_id, sheet_no, round, entry_no,
                                       choices, photo_sha256, entered_by, state, entered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, clock_timestamp()))
            RETURNING id""",
         estate_id,
         consultation_id,
@@ -239,6 +242,7 @@ async def insert_entry(
         photo_sha256,
         entered_by,
         state,
+        entered_at,
     )
     return entry_id
 

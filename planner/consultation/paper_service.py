@@ -117,10 +117,12 @@ async def _count(
     roll: dict[int, list[RollUnit]],
     choices: list[tuple[int, Choice]],
     member_id: int,
-) -> None:
+) -> list[int]:
     """Record the owner's paper ballots through the ballot box (running counts, commitments
-    and ``ballot.cast`` as for any cast); a motion closed meanwhile refuses them all."""
+    and ``ballot.cast`` as for any cast); their ids. A motion closed meanwhile refuses them
+    all."""
     by_motion = {m.id: m for m in motions}
+    ballot_ids: list[int] = []
     for motion_id, choice in choices:
         units = roll[motion_id]
         if not units:
@@ -141,6 +143,8 @@ async def _count(
         for outcome in outcomes:
             if isinstance(outcome, Conflict):
                 raise outcome
+            ballot_ids += [r.ballot_id for r in outcome[0]]
+    return ballot_ids
 
 
 async def enter(
@@ -205,8 +209,13 @@ async def enter(
             entered_at=story_clock() if story_clock is not None else None,
         )
         await paper_store.set_sheet_state(conn, consultation_id, sheet.sheet_no, state, round_)
+        ballot_ids: list[int] = []
         if state == "counted":
-            await _count(conn, c, motions, roll, choices, principal.member_id)
+            ballot_ids = await _count(conn, c, motions, roll, choices, principal.member_id)
+            agreeing = [e.id for e in earlier if e.choices == choices] + [entry_id]
+            await paper_store.insert_paper_ballots(
+                conn, ballot_ids, consultation_id, sheet.sheet_no, round_, agreeing
+            )
         await append_event(
             conn,
             estate_id=c.estate_id,
@@ -234,6 +243,7 @@ async def enter(
             round=round_,
             household_ids=household_ids,
             explanation=explanation,
+            ballot_ids=ballot_ids,
         )
 
 

@@ -357,3 +357,34 @@ async def owner_roll(
             RollUnit(household_id=r["household_id"], person_key=r["person_key"], area=r["area"])
         )
     return found
+
+
+async def insert_paper_ballots(
+    conn: asyncpg.Connection,
+    ballot_ids: Sequence[int],
+    consultation_id: int,
+    sheet_no: int,
+    round_: int,
+    entry_ids: Sequence[int],
+) -> None:
+    """Name the entries that made each of the sheet's new paper ballots count."""
+    await conn.execute(
+        """INSERT INTO paper_ballots (ballot_id, consultation_id, sheet_no, round, entry_ids)
+           SELECT b, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS t(b)""",
+        list(ballot_ids),
+        consultation_id,
+        sheet_no,
+        round_,
+        list(entry_ids),
+    )
+
+
+async def ballot_entries(conn: asyncpg.Connection, motion_id: int) -> dict[int, list[int]]:
+    """Each paper ballot of the motion and the ids of the entries that made it count (for the
+    recountable record)."""
+    rows = await conn.fetch(
+        """SELECT p.ballot_id, p.entry_ids FROM paper_ballots p
+           JOIN ballots b ON b.id = p.ballot_id WHERE b.motion_id = $1""",
+        motion_id,
+    )
+    return {r["ballot_id"]: list(r["entry_ids"]) for r in rows}

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from planner.consultation.paper_rules import EntryState
 from planner.deliberation.rules import Choice
 from planner.model import Body, Id, Out
 
@@ -15,7 +16,6 @@ from planner.model import Body, Id, Out
 #: recorded) or mismatch (they differ: nothing counts until a third member's entry agrees
 #: with one of them).
 SheetState = Literal["not_entered", "awaiting_second", "counted", "mismatch"]
-EntryState = Literal["awaiting_second", "counted", "mismatch"]
 PhotoMediaType = Literal["image/jpeg", "image/png", "image/webp"]
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 SheetCodeText = Annotated[

@@ -34,13 +34,12 @@ from datetime import UTC, datetime
 import asyncpg
 
 from planner.access.model import Principal
-from planner.consultation import paper_store, sheet_service
+from planner.consultation import paper_rules, paper_store, sheet_service
 from planner.consultation.codes import sheet_code, verify_code
 from planner.consultation.model import ConsultationOut
 from planner.consultation.paper_model import (
     ConflictList,
     EntryRow,
-    EntryState,
     NewPaperEntry,
     PaperChoice,
     PaperEntryOut,
@@ -57,49 +56,6 @@ from planner.deliberation.model import MotionRow, RollUnit
 from planner.deliberation.rules import Choice
 from planner.errors import BadRequest, Conflict
 from planner.events import append_event, event_clock
-
-
-def _choices(motions: list[MotionRow], given: list[PaperChoice]) -> list[tuple[int, Choice]]:
-    """The entry's choices in motion order; 400 unless every motion has exactly one."""
-    ids = [m.id for m in motions]
-    seen: set[int] = set()
-    extra: list[int] = []
-    for c in given:
-        if c.motion_id not in ids or c.motion_id in seen:
-            extra.append(c.motion_id)
-        seen.add(c.motion_id)
-    missing = [i for i in ids if i not in seen]
-    if missing or extra:
-        raise BadRequest(
-            "choices",
-            f"every motion needs exactly one choice (missing: {missing}; "
-            f"unknown or repeated: {extra})",
-            "sheet_choices_invalid",
-            {"missing": ", ".join(map(str, missing)), "extra": ", ".join(map(str, extra))},
-        )
-    by_motion = {c.motion_id: c.choice for c in given}
-    return [(i, by_motion[i]) for i in ids]
-
-
-def _judge(earlier: list[EntryRow], choices: list[tuple[int, Choice]]) -> tuple[EntryState, str]:
-    """The sheet's state after an entry with ``choices`` following the round's ``earlier``
-    entries (all by other members), and why."""
-    if not earlier:
-        return "awaiting_second", "the first entry; another committee member must enter it too"
-    if any(e.choices == choices for e in earlier):
-        return "counted", f"entry {len(earlier) + 1} equals an earlier entry of the sheet"
-    differ = sorted(
-        {m for e in earlier for (m, a), (_, b) in zip(e.choices, choices, strict=True) if a != b}
-    )
-    if len(earlier) == 1:
-        return "mismatch", (
-            f"the two entries differ on motions {differ}; nothing counts until a third "
-            "member's entry equals one of them"
-        )
-    return "mismatch", (
-        f"entry {len(earlier) + 1} equals none of the earlier entries (differs on motions "
-        f"{differ}); nothing counts until another member's entry equals one of them"
-    )
 
 
 def _closed(c: ConsultationOut) -> Conflict:
@@ -169,7 +125,9 @@ async def enter(
         if sheet is None:
             raise sheet_service.invalid_code()
         motions = await deliberation_store.list_motions(conn, consultation_id)
-        choices = _choices(motions, data.choices)
+        choices = paper_rules.complete_choices(
+            [m.id for m in motions], [(c.motion_id, c.choice) for c in data.choices]
+        )
         if data.photo_sha256 is not None and not await paper_store.photo_exists(
             conn, c.estate_id, data.photo_sha256
         ):
@@ -181,7 +139,7 @@ async def enter(
             raise Conflict(
                 "the sheet's owner has no unit on this consultation's roll", "sheet_not_on_roll"
             )
-        round_ = sheet.round + 1 if sheet.state == "counted" else sheet.round
+        round_ = paper_rules.next_round(sheet.state, sheet.round)
         earlier = [
             e
             for e in await paper_store.entries(conn, consultation_id, [sheet.sheet_no])
@@ -192,7 +150,7 @@ async def enter(
                 "you have already entered this sheet; another member must enter it",
                 "same_member_entry",
             )
-        state, explanation = _judge(earlier, choices)
+        state, explanation, agreeing = paper_rules.judge([e.choices for e in earlier], choices)
         story_clock = event_clock.get()  # the demo plays its history on a clock of its own
         entry_no = len(earlier) + 1
         entry_id = await paper_store.insert_entry(
@@ -212,9 +170,9 @@ async def enter(
         ballot_ids: list[int] = []
         if state == "counted":
             ballot_ids = await _count(conn, c, motions, roll, choices, principal.member_id)
-            agreeing = [e.id for e in earlier if e.choices == choices] + [entry_id]
+            made_by = [earlier[n].id for n in agreeing] + [entry_id]
             await paper_store.insert_paper_ballots(
-                conn, ballot_ids, consultation_id, sheet.sheet_no, round_, agreeing
+                conn, ballot_ids, consultation_id, sheet.sheet_no, round_, made_by
             )
         await append_event(
             conn,

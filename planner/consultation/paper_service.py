@@ -4,7 +4,7 @@ channels (the sheets and photos: ``sheet_service``).
 Double entry. A committee member enters a signed sheet by its code: one choice per motion,
 optionally the photo of the sheet (uploaded first; its hash goes into the event). Every
 entry is stored (append-only) and recorded as a ``paper.entry`` event without the choices.
-In a round of entries of a sheet:
+In a round of entries of a sheet (the rules: ``paper_rules.py``):
 
 - the first entry leaves the sheet ``awaiting_second``;
 - an entry by another member that equals an earlier one of the round makes it ``counted``:

@@ -48,6 +48,7 @@ from planner.connections import (
     raise_open_files_limit,
 )
 from planner.consultation import outreach_routes as consultation_outreach
+from planner.consultation import paper_routes as consultation_paper
 from planner.consultation import record_routes as consultation_record
 from planner.consultation import routes as consultation
 from planner.db import store as db_store
@@ -82,6 +83,7 @@ SLICES: tuple[ModuleType, ...] = (
     deliberation,
     consultation,
     consultation_outreach,
+    consultation_paper,
     consultation_record,
     funding,
     funding_exports,

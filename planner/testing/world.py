@@ -22,6 +22,9 @@ from planner.testing import store
 from planner.testing.api import SAMPLE_CSV, bearer, create_estate
 from planner.testing.service import running_app
 
+#: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
+PHOTO = b"\xff\xd8\xff\xe0" + "签字的表决票".encode() * 8
+
 ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
 
 
@@ -187,6 +190,13 @@ async def build_world(base_url: str, admin: str) -> World:
         await _ok(
             await http.post(f"/api/consultations/{consultation['id']}/publish", headers=committee),
             200,
+        )
+        await _ok(  # a photo of a signed paper ballot sheet (issue 17)
+            await http.post(
+                f"/api/estates/{estate_a}/photos",
+                content=PHOTO,
+                headers={**committee, "content-type": "image/jpeg"},
+            )
         )
         me = await _ok(await http.get("/api/me", headers=committee), 200)
         delegation = await _ok(

@@ -47,6 +47,7 @@ from planner.connections import (
     guarded_protocols,
     raise_open_files_limit,
 )
+from planner.consultation import paper_routes as consultation_paper
 from planner.consultation import routes as consultation
 from planner.db import store as db_store
 from planner.db.embedded import EmbeddedPostgres
@@ -79,6 +80,7 @@ SLICES: tuple[ModuleType, ...] = (
     negotiation,
     deliberation,
     consultation,
+    consultation_paper,
     funding,
     funding_exports,
     payments,

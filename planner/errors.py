@@ -145,6 +145,15 @@ CODES: dict[str, str] = {
     "early_close_refused": (
         "it may close before {closes_at} only when every owner in scope has voted"
     ),
+    "sheet_code_invalid": "this is not a sheet code of this consultation; check the code",
+    "sheet_not_on_roll": "the sheet's owner has no unit on this consultation's roll",
+    "sheet_choices_invalid": (
+        "every motion needs exactly one choice (missing: {missing}; unknown or repeated: {extra})"
+    ),
+    "same_member_entry": "you have already entered this sheet; another member must enter it",
+    "consultation_closed": "the consultation closed at {closes_at}; paper ballots are refused",
+    "photo_not_found": "the photo was not found",
+    "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -201,9 +201,14 @@ def consultation_lines(result: dict[str, Any]) -> str:
     closed = datetime.fromisoformat(c["closed_at"]).astimezone(story.ZONE)
     closes = datetime.fromisoformat(c["closes_at"]).astimezone(story.ZONE)
     how = "by itself" if c["closed_by"] is None else f"by member {c['closed_by']}"
+    written = ""
+    if c.get("story_written_at"):
+        at = datetime.fromisoformat(c["story_written_at"]).astimezone(story.ZONE)
+        written = f"; the story was written by {at:%H:%M:%S}"
     lines = [
         f"planner demo: written consultation {c['id']} {c['title']}: {c['status']}; "
-        f"closed {how} at {closed:%H:%M:%S} (closes_at {closes:%H:%M:%S}, Beijing time)",
+        f"closed {how} at {closed:%H:%M:%S} (closes_at {closes:%H:%M:%S}, Beijing time"
+        f"{written})",
         f"  committee  {links['committee']}  (sign in as committee first; paper entry: "
         f"{links['paper']})",
         f"  owner      {links['owner']}  (sign in as owner first)",

@@ -103,6 +103,7 @@ class Story:
         self.estate_id = 0  # 金桂苑's
         self.consultation: dict[str, Any] = {}  # the roof consultation as published
         self.pace = 1.0  # wall-clock seconds the 1栋 meeting's ballots took
+        self.written_at: datetime | None = None  # when the story was written (wall clock)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -618,6 +619,7 @@ class Story:
         announcement. Returns the consultation as announced."""
         chair = self.people["chair"]
         consultation_id = self.consultation["id"]
+        self.written_at = datetime.now(UTC)
         closes_at = datetime.fromisoformat(self.consultation["closes_at"])
         deadline = max(closes_at, datetime.now(UTC)) + timedelta(seconds=60)
         while True:
@@ -637,4 +639,4 @@ class Story:
             f"/api/consultations/{consultation_id}/announce"
         )
         self.consultation = announced
-        return announced
+        return {**announced, "story_written_at": self.written_at.isoformat()}

@@ -24,6 +24,7 @@ from planner.db.pool import Database
 from planner.demo import population as pop
 from planner.demo import story
 from planner.demo.client import Caller, DemoLoadError, items
+from planner.demo.sheet_photo import sheet_photo
 from planner.events import event_clock
 
 BAND = ["0.20", "0.30"]
@@ -577,9 +578,10 @@ class Story:
         motion_id: int,
         on_paper: list[str],
     ) -> None:
-        """The signed paper sheets, collected door to door, typed in twice: the chair one
-        evening, 李秀英 the next morning; the sheet she read differently is flagged and the
-        third member's entry, with both entries and the sheet before him, resolves it."""
+        """The signed paper sheets, collected door to door, photographed and typed in twice:
+        the chair one evening, 李秀英 the next morning; the sheet she read differently is
+        flagged and the third member's entry, with both entries and the photo before him,
+        resolves it."""
         clock = self.clock
         chair, member, third = (self.people[k] for k in ("chair", "member", "member3"))
         sheets = await chair.get(f"/api/consultations/{consultation_id}/sheets")
@@ -587,9 +589,22 @@ class Story:
         persons = jg.persons_in(spec.building)
         code = {key: by_unit[persons[key][0]["id"]] for key in on_paper}
         entries = f"/api/consultations/{consultation_id}/paper-entries"
+        clock.at(clock.day(spec.first_entries, timedelta(minutes=-30)))
+        photo: dict[str, str] = {}  # each signed sheet photographed once, by content hash
+        for key, choice in zip(on_paper, spec.paper, strict=True):
+            uploaded = await chair.post(
+                f"/api/estates/{jg.id}/photos",
+                content=sheet_photo(key, [choice]),
+                headers={"content-type": "image/png"},
+            )
+            photo[key] = uploaded["sha256"]
 
-        def choices(choice: str) -> list[dict[str, Any]]:
-            return [{"motion_id": motion_id, "choice": choice}]
+        def entry_of(key: str, choice: str) -> dict[str, Any]:
+            return {
+                "code": code[key],
+                "choices": [{"motion_id": motion_id, "choice": choice}],
+                "photo_sha256": photo[key],
+            }
 
         for rounds, (who, day) in enumerate(
             ((chair, spec.first_entries), (member, spec.second_entries))
@@ -597,7 +612,7 @@ class Story:
             for n, (key, choice) in enumerate(zip(on_paper, spec.paper, strict=True)):
                 clock.at(clock.day(day, timedelta(minutes=3 * n)))
                 typed = spec.mistyped if rounds == 1 and n == spec.mismatch else choice
-                entry = await who.post(entries, {"code": code[key], "choices": choices(typed)})
+                entry = await who.post(entries, entry_of(key, typed))
                 expected = ("awaiting_second",) if rounds == 0 else ("counted", "mismatch")
                 if entry["state"] not in expected or (
                     rounds == 1 and (entry["state"] == "mismatch") != (n == spec.mismatch)
@@ -608,9 +623,7 @@ class Story:
         flagged = items(await third.get(f"{entries}?state=mismatch"))
         if [s["code"] for s in flagged] != [code[key]]:
             raise DemoLoadError(f"the flagged sheets are {flagged}")
-        resolved = await third.post(
-            entries, {"code": code[key], "choices": choices(spec.paper[spec.mismatch])}
-        )
+        resolved = await third.post(entries, entry_of(key, spec.paper[spec.mismatch]))
         if resolved["state"] != "counted":
             raise DemoLoadError(f"the third entry did not resolve the sheet: {resolved}")
 

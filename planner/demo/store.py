@@ -50,6 +50,7 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "consultation_id IN (SELECT id FROM consultations WHERE estate_id = ANY($1))",
     ),
     ("paper_entries", ("entered_at",), "estate_id = ANY($1)"),
+    ("photos", ("uploaded_at",), "estate_id = ANY($1)"),
     ("funding_sources", ("created_at", "updated_at"), "estate_id = ANY($1)"),
     ("funding_plans", ("created_at", "approved_at"), "estate_id = ANY($1)"),
 )

@@ -314,6 +314,8 @@ def check_consultation(run: DemoRun) -> None:
         if sheet is not resolved[0]:
             assert one["choices"] == two["choices"] and two["state"] == "counted"
         assert opened < when(one["entered_at"]) < when(two["entered_at"]) < closes
+        assert {e["photo_sha256"] for e in sheet["entries"]} == {one["photo_sha256"]} != {None}
+    assert len({s["entries"][0]["photo_sha256"] for s in sheets}) == 10, "a photo per sheet"
     committee.close()
 
 

@@ -513,11 +513,11 @@ class Story:
         )
         proxy_at = clock.day(spec.proxy_day)
         proxied = False
-        for i, (key, choice, when) in enumerate(zip(voters, choices, times, strict=True)):
-            if not proxied and when >= proxy_at and i > 0:
+        for i, (key, choice, planned) in enumerate(zip(voters, choices, times, strict=True)):
+            if not proxied and planned >= proxy_at and i > 0:
                 await self.proxy_split(jg, spec, consultation_id, motion_id, voters[0], represented)
                 proxied = True
-            clock.at(when)
+            when = clock.at(max(planned, clock.now()))  # never before the step just taken
             owner = await self.owner(jg, key, persons[key][0]["owner_name"])
             await owner.get(f"/api/consultations/{consultation_id}")  # reads the notice
             body = {

@@ -8,11 +8,11 @@ estate's consultation or photo answers the 404 of a missing one.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import MediaType
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -144,12 +144,12 @@ class PaperController(Controller):
         consultation_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
-        state: FromQuery[SheetState | None] = None,
+        sheet_state: Annotated[SheetState | None, QueryParameter(name="state")] = None,
     ) -> PaperSheetList:
         """Committee or admin: the sheets with entries, each with every entry side by side
         (who, when, choices, photo hash); ``state`` filters (``not_entered``: sheets nobody
         entered yet, ``mismatch``: those waiting for a resolving entry)."""
-        return await service.list_entries(db, principal, consultation_id, state)
+        return await service.list_entries(db, principal, consultation_id, sheet_state)
 
     @get("/api/consultations/{consultation_id:int}/paper-entries/{code:str}")
     async def sheet_entries(

@@ -350,7 +350,8 @@ async def enter(
             raise _closed(c)
         if status != "open":
             raise _wrong_status(status, "open")
-        ref = verify_code(await _secret(conn, c.estate_id), data.code)
+        secret = await _secret(conn, c.estate_id)
+        ref = verify_code(secret, data.code)
         if ref is None or ref.consultation_id != consultation_id:
             raise _invalid_code()
         sheet = await paper_store.lock_sheet(conn, consultation_id, ref.sheet_no)
@@ -415,7 +416,7 @@ async def enter(
         )
         household_ids = sorted({u.household_id for units in roll.values() for u in units})
         return PaperEntryResult(
-            code=sheet_code(await _secret(conn, c.estate_id), consultation_id, sheet.sheet_no),
+            code=sheet_code(secret, consultation_id, sheet.sheet_no),
             owner_key=sheet.owner_key,
             sheet_no=sheet.sheet_no,
             state=state,

@@ -5,7 +5,6 @@ One function per query, taking a connection and returning Structs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import asyncpg
@@ -28,16 +27,17 @@ _SHEETS_LOCK_CLASS = 1020
 async def estate_secret(conn: asyncpg.Connection, estate_id: int, fresh: bytes) -> bytes:
     """The estate's sheet-code secret, made from ``fresh`` on first use (a concurrent first
     use keeps whichever committed first)."""
-    await conn.execute(
-        """INSERT INTO estate_secrets (estate_id, purpose, secret) VALUES ($1, 'paper_sheet', $2)
-           ON CONFLICT DO NOTHING""",
-        estate_id,
-        fresh,
-    )
-    secret: bytes = await conn.fetchval(
-        "SELECT secret FROM estate_secrets WHERE estate_id = $1 AND purpose = 'paper_sheet'",
-        estate_id,
-    )
+    select = "SELECT secret FROM estate_secrets WHERE estate_id = $1 AND purpose = 'paper_sheet'"
+    secret: bytes | None = await conn.fetchval(select, estate_id)
+    if secret is None:
+        await conn.execute(
+            """INSERT INTO estate_secrets (estate_id, purpose, secret)
+               VALUES ($1, 'paper_sheet', $2) ON CONFLICT DO NOTHING""",
+            estate_id,
+            fresh,
+        )
+        secret = await conn.fetchval(select, estate_id)
+    assert secret is not None
     return bytes(secret)
 
 
@@ -183,7 +183,7 @@ def _entry(r: asyncpg.Record) -> EntryRow:
         entered_by=r["entered_by"],
         entered_by_name=r["entered_by_name"],
         entered_at=r["entered_at"],
-        choices=[(m, c) for m, c in json.loads(r["choices"])],
+        choices=[(m, c) for m, c in r["choices"]],
         photo_sha256=r["photo_sha256"],
         state=r["state"],
         sheet_no=r["sheet_no"],
@@ -192,7 +192,7 @@ def _entry(r: asyncpg.Record) -> EntryRow:
 
 _ENTRY_SQL = """
     SELECT e.id, e.round, e.entry_no, e.entered_by, m.display_name AS entered_by_name,
-           e.entered_at, e.choices::text AS choices, e.photo_sha256, e.state, e.sheet_no
+           e.entered_at, e.choices, e.photo_sha256, e.state, e.sheet_no
     FROM paper_entries e JOIN members m ON m.id = e.entered_by
 """
 
@@ -228,14 +228,14 @@ async def insert_entry(
     entry_id: int = await conn.fetchval(
         """INSERT INTO paper_entries (estate_id, consultation_id, sheet_no, round, entry_no,
                                       choices, photo_sha256, entered_by, state, entered_at)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, clock_timestamp())
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
            RETURNING id""",
         estate_id,
         consultation_id,
         sheet_no,
         round_,
         entry_no,
-        json.dumps([[m, c] for m, c in choices]),
+        [[m, c] for m, c in choices],
         photo_sha256,
         entered_by,
         state,

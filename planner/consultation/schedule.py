@@ -21,7 +21,8 @@ from planner.db.pool import Database
 
 log = logging.getLogger("planner.consultation")
 
-#: How often each instance looks for due steps; a close is recorded at most this late.
+#: How often each instance looks for due steps at the least; between looks it sleeps until
+#: the earliest scheduled step, so a close is usually recorded within milliseconds.
 TICK_SECONDS = 1.0
 
 
@@ -56,15 +57,22 @@ async def take_due_steps(db: Database) -> int:
 
 
 async def run_schedule(db: Database, interval: float = TICK_SECONDS) -> None:
-    """The periodic task started with the app."""
+    """The periodic task started with the app: take what is due, then sleep until the next
+    scheduled step (or ``interval``, whichever comes first: a step scheduled meanwhile, by
+    this instance or another, is seen within it)."""
     while True:
+        pause = interval
         try:
             await take_due_steps(db)
+            async with db.connection() as conn:
+                upcoming = await store.seconds_to_next_step(conn)
+            if upcoming is not None:
+                pause = min(interval, max(upcoming, 0.0) + 0.005)
         except DatabaseUnavailable as exc:  # logged once per outage by the pool
             log.debug("the consultation schedule failed; retrying: %s", exc)
         except (asyncpg.PostgresError, OSError):
             log.exception("the consultation schedule failed; retrying")
-        await asyncio.sleep(interval)
+        await asyncio.sleep(pause)
 
 
 async def stop_schedule(task: asyncio.Task[None]) -> None:

@@ -183,6 +183,17 @@ async def due(conn: asyncpg.Connection, limit: int = 100) -> list[tuple[int, Con
     return [(r["id"], r["status"]) for r in rows]
 
 
+async def seconds_to_next_step(conn: asyncpg.Connection) -> float | None:
+    """Seconds until the earliest scheduled opening or closing (None: nothing scheduled)."""
+    value = await conn.fetchval(
+        """SELECT extract(epoch FROM least(
+                      (SELECT min(opens_at) FROM consultations WHERE status = 'noticed'),
+                      (SELECT min(closes_at) FROM consultations WHERE status = 'open'))
+                  - clock_timestamp())::float8"""
+    )
+    return None if value is None else float(value)
+
+
 async def everyone_voted(conn: asyncpg.Connection, consultation_id: int) -> bool:
     """Whether every owner in scope took part in every motion (the early close's condition)."""
     value: bool = await conn.fetchval(

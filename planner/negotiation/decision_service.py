@@ -23,7 +23,7 @@ from planner.negotiation.opening import readable_work
 from planner.negotiation.rules import NegotiationConflict, check_award, compare, is_sealed
 from planner.negotiation.views import (
     authorize_quote_reader,
-    china_today,
+    estate_today,
     quote_out,
     sealed_conflict,
 )
@@ -144,7 +144,7 @@ async def award(db: Database, quote_id: int, round_no: int, principal: Principal
                 latest_round=quote.latest_round,
                 requested_round=round_no,
                 valid_until=awarded.valid_until if awarded else None,
-                today=china_today(),
+                today=await estate_today(conn, work.estate_id),
             )
         except (IllegalTransition, NegotiationConflict) as conflict:
             raise Conflict(str(conflict), conflict.code, conflict.params) from None

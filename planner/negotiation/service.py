@@ -45,6 +45,7 @@ from planner.negotiation.views import (
     bad_request,
     check_validity_or_400,
     counter_offer_out,
+    estate_today,
     not_quoting,
     notify_if_sealed,
     priced_or_400,
@@ -105,12 +106,12 @@ async def submit_quote(
     derived; one quote per supplier and work (a second is 409: revise it instead)."""
     supplier_id = require_supplier(principal)
     priced = priced_or_400(data.lines)
-    check_validity_or_400(data.valid_until)
     async with db.transaction() as conn:
         work = await works_store.get_work(conn, work_id)
         if work is None or not await works_store.is_invited(conn, work_id, supplier_id):
             raise NotFound("work")
         authorize(principal, work.estate_id, ("supplier",), what="work")
+        check_validity_or_400(data.valid_until, await estate_today(conn, work.estate_id))
         if not can_quote(work.status):
             raise not_quoting(work, f"the work is {work.status} and takes no quotes")
         quote_id = await store.insert_quote(conn, work.estate_id, work_id, supplier_id)
@@ -138,12 +139,12 @@ async def revise_quote(
     latest round was final, or when the quote is awarded or closed."""
     supplier_id = require_supplier(principal)
     priced = priced_or_400(data.lines)
-    check_validity_or_400(data.valid_until)
     async with db.transaction() as conn:
         quote = await store.get_quote(conn, quote_id, lock=True)
         if quote is None or quote.supplier_id != supplier_id:
             raise NotFound("quote")
         authorize(principal, quote.estate_id, ("supplier",), what="quote")
+        check_validity_or_400(data.valid_until, await estate_today(conn, quote.estate_id))
         work = await works_store.get_work(conn, quote.work_id)
         assert work is not None
         latest = await store.get_round(conn, quote_id, quote.latest_round)

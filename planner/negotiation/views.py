@@ -7,7 +7,7 @@ while a work's bids are sealed nobody but the bidder sees a price (``rules.can_s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -15,7 +15,9 @@ import asyncpg
 from planner.access.guards import STAFF, authorize
 from planner.access.model import Principal
 from planner.errors import BadRequest, Conflict, Forbidden
+from planner.estates import store as estates_store
 from planner.events import Audience, append_event
+from planner.localtime import local_day
 from planner.negotiation import store
 from planner.negotiation.model import CounterOfferOut, LineInput, PricedRound, QuoteOut
 from planner.negotiation.rules import (
@@ -28,8 +30,6 @@ from planner.negotiation.rules import (
 )
 from planner.works.model import WorkOut
 from planner.works.rules import QUOTING_STATUSES
-
-CHINA = timezone(timedelta(hours=8), "CST")
 
 
 def bad_request(invalid: InvalidQuote) -> BadRequest:
@@ -61,14 +61,14 @@ def sealed_conflict(work: WorkOut) -> Conflict:
     )
 
 
-def china_today() -> date:
-    """Validity dates are calendar days in China Standard Time (UTC+8)."""
-    return datetime.now(CHINA).date()
+async def estate_today(conn: asyncpg.Connection, estate_id: int) -> date:
+    """Validity dates are calendar days in the estate's time zone (Asia/Shanghai unless set)."""
+    return local_day(datetime.now(UTC), await estates_store.estate_time_zone(conn, estate_id))
 
 
-def check_validity_or_400(valid_until: date | None) -> None:
+def check_validity_or_400(valid_until: date | None, today: date) -> None:
     try:
-        check_valid_until(valid_until, china_today())
+        check_valid_until(valid_until, today)
     except InvalidQuote as invalid:
         raise bad_request(invalid) from None
 

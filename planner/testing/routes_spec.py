@@ -6,6 +6,7 @@ parameters are filled from ``World.ids`` (all things live in estate A).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -14,13 +15,18 @@ import httpx
 from litestar import Litestar
 from litestar.routes import HTTPRoute, WebSocketRoute
 
-from planner.testing.world import LINES, World
+from planner.testing.world import LINES, PHOTO, World
 
 Body = Callable[[World], Any]
 
 CSV = (
     "building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen\n9栋,901,9,70.00,Z,业主Z,\n"
 )
+
+
+#: Path parameters that are text, not ids: a sheet code (not the service's: 400 past the
+#: guard) and the hash of the world's photo.
+TEXT_PARAMS = {"code": "23AB-CDEF-GHJK-MNPQ", "sha256": hashlib.sha256(PHOTO).hexdigest()}
 
 
 def _none(_: World) -> None:
@@ -46,6 +52,15 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/quotes/{quote_id:int}"): _none,
     ("GET", "/api/estates/{estate_id:int}/meetings"): _none,
     ("GET", "/api/meetings/{meeting_id:int}"): _none,
+    ("GET", "/api/rule-sets"): _none,
+    ("GET", "/api/estates/{estate_id:int}/consultations"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/sheets"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/sheets.html"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/paper-entries"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/paper-entries/{code:str}"): _none,
+    ("GET", "/api/consultations/{consultation_id:int}/conflicts"): _none,
+    ("GET", "/api/estates/{estate_id:int}/photos/{sha256:str}"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/motions"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes"): _none,
     ("GET", "/api/meetings/{meeting_id:int}/minutes.html"): _none,
@@ -105,6 +120,26 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "title": "楼栋议事会",
         "kind": "building_meeting",
     },
+    ("POST", "/api/estates/{estate_id:int}/consultations"): lambda w: {
+        "title": "书面征求意见 matrix",
+        "opens_at": "2030-01-10T09:00:00+08:00",
+        "closes_at": "2030-01-20T18:00:00+08:00",
+    },
+    # a published consultation: the committee's changes are 409 past the guard
+    ("PATCH", "/api/consultations/{consultation_id:int}"): lambda w: {"title": "改名"},
+    ("POST", "/api/consultations/{consultation_id:int}/motions"): lambda w: {
+        "title": "另一事项",
+        "matter": 9,
+    },
+    ("POST", "/api/consultations/{consultation_id:int}/publish"): _none,
+    # before the opening: 409 past the guard
+    ("POST", "/api/consultations/{consultation_id:int}/paper-entries"): lambda w: {
+        "code": TEXT_PARAMS["code"],
+        "choices": [{"motion_id": 1, "choice": "yes"}],
+    },
+    ("POST", "/api/estates/{estate_id:int}/photos"): lambda w: PHOTO,
+    ("POST", "/api/consultations/{consultation_id:int}/close"): _none,
+    ("POST", "/api/consultations/{consultation_id:int}/announce"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/motions"): lambda w: {
         "title": "更换摄像头",
         "matter": 9,
@@ -183,7 +218,7 @@ _PARAM = re.compile(r"\{(\w+):\w+\}")
 def fill(path: str, world: World, ids: dict[str, int] | None = None) -> str:
     """The path with its parameters from ``ids`` (default: the world's, all in estate A)."""
     found = world.ids if ids is None else ids
-    return _PARAM.sub(lambda m: str(found[m.group(1)]), path)
+    return _PARAM.sub(lambda m: TEXT_PARAMS.get(m.group(1)) or str(found[m.group(1)]), path)
 
 
 #: An id no table holds (within bigint): the "does not exist" twin of every world id.
@@ -208,6 +243,10 @@ async def call(
     body = REQUESTS[route](world)
     query = QUERIES[route](world) if route in QUERIES else None
     url = fill(path, world, ids)
+    if isinstance(body, bytes):
+        return await http.request(
+            method, url, content=body, headers={**headers, "content-type": "image/jpeg"}
+        )
     if isinstance(body, str):
         return await http.request(
             method,

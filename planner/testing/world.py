@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ from planner.settings import Settings
 from planner.testing import store
 from planner.testing.api import SAMPLE_CSV, bearer, create_estate
 from planner.testing.service import running_app
+
+#: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
+PHOTO = b"\xff\xd8\xff\xe0" + "签字的表决票".encode() * 8
 
 ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
 
@@ -169,6 +173,31 @@ async def build_world(base_url: str, admin: str) -> World:
             )
         )
         await _ok(await http.post(f"/api/motions/{motion['id']}/open", headers=committee), 200)
+        opens = datetime.now(UTC) + timedelta(days=1)
+        consultation = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/consultations",
+                json={
+                    "title": "书面征求意见",
+                    "opens_at": opens.isoformat(),
+                    "closes_at": (opens + timedelta(days=7)).isoformat(),
+                    "notice_days": 0,
+                    "motions": [{"title": "续聘物业", "matter": 4}],
+                },
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(f"/api/consultations/{consultation['id']}/publish", headers=committee),
+            200,
+        )
+        await _ok(  # a photo of a signed paper ballot sheet (issue 17)
+            await http.post(
+                f"/api/estates/{estate_a}/photos",
+                content=PHOTO,
+                headers={**committee, "content-type": "image/jpeg"},
+            )
+        )
         me = await _ok(await http.get("/api/me", headers=committee), 200)
         delegation = await _ok(
             await http.post(
@@ -207,6 +236,7 @@ async def build_world(base_url: str, admin: str) -> World:
             "quote_id": quote["id"],
             "meeting_id": meeting["id"],
             "motion_id": motion["id"],
+            "consultation_id": consultation["id"],
             "delegation_id": delegation_id,
             "member_id": target["member_id"],
             "plan_id": plan["id"],

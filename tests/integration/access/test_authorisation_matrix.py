@@ -126,6 +126,40 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/quotes/{quote_id:int}/award"):            " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
     ("POST", "/api/motions/{motion_id:int}/close"):          " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/meetings/{meeting_id:int}/close"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/rule-sets"):                           " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/consultations"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # paper ballots (capability paper.enter): the committee's and the admin's
+    ("GET", "/api/consultations/{consultation_id:int}/sheets"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/sheets.html"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/paper-entries"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/paper-entries/{code:str}"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/conflicts"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/photos/{sha256:str}"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # a photo of a sheet; an entry before the opening (409 past the guard)
+    ("POST", "/api/estates/{estate_id:int}/photos"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/paper-entries"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/consultations"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/consultations/{consultation_id:int}"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/motions"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/publish"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/close"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/consultations/{consultation_id:int}/announce"):
+                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

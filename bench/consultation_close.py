@@ -25,11 +25,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import embedded_database  # noqa: E402
+from scratch import embedded_database
 
-from planner.db.pool import connect_raw  # noqa: E402
-from planner.testing.service import start_service  # noqa: E402
-from planner.testing.voting import setup_voting  # noqa: E402
+from planner.db.pool import connect_raw
+from planner.testing.service import start_service
+from planner.testing.voting import setup_voting
 
 
 def _iso(at: datetime) -> str:

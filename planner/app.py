@@ -48,6 +48,7 @@ from planner.connections import (
     raise_open_files_limit,
 )
 from planner.consultation import paper_routes as consultation_paper
+from planner.consultation import record_routes as consultation_record
 from planner.consultation import routes as consultation
 from planner.db import store as db_store
 from planner.db.embedded import EmbeddedPostgres
@@ -81,6 +82,7 @@ SLICES: tuple[ModuleType, ...] = (
     deliberation,
     consultation,
     consultation_paper,
+    consultation_record,
     funding,
     funding_exports,
     payments,

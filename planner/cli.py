@@ -1,4 +1,5 @@
-"""The ``planner`` command: serve, demo, migrate, token, audit (argument parsing only)."""
+"""The ``planner`` command: serve, demo, migrate, token, audit, recount (argument parsing
+only)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,26 @@ def main(argv: list[str] | None = None) -> None:
         metavar="HASH",
         help="a chain head printed earlier (minutes, receipts); fail unless it is in the chain",
     )
+    recount = sub.add_parser(
+        "recount",
+        help="recount a consultation's downloaded record (JSON or CSV) offline, no database",
+    )
+    recount.add_argument("file", help="the record, from GET /api/consultations/{id}/record")
+    recount.add_argument(
+        "--expect-digest",
+        default=None,
+        metavar="DIGEST",
+        help="the record digest the consultation published; fail unless the file has it",
+    )
     args = parser.parse_args(argv)
+    if args.command == "recount":  # pure: no settings, no database
+        from pathlib import Path
+
+        from planner.consultation.recount import recount_command
+
+        with Path(args.file).open("rb") as file:
+            data = file.read()
+        sys.exit(recount_command(data, args.expect_digest, sys.stdout, sys.stderr))
 
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
     settings = settings_from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))

@@ -78,6 +78,9 @@ class ConsultationOut(Out):
     #: the address part of its public pages (notice, turnout, result), no sign-in needed
     public_token: str
     motions: list[MotionOut] = msgspec.field(default_factory=list)
+    #: the final digest of the recountable record (``GET .../record``), fixed at the close;
+    #: ``planner recount FILE --expect-digest`` checks a downloaded record against it
+    record_digest: str | None = None
 
 
 class RuleSetOut(Out):

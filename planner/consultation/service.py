@@ -16,7 +16,7 @@ import asyncpg
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
 from planner.access.model import Principal
-from planner.consultation import store
+from planner.consultation import record, store
 from planner.consultation.model import (
     ConsultationChange,
     ConsultationOut,
@@ -271,7 +271,8 @@ async def close_in(
     conn: asyncpg.Connection, row: ConsultationRow, actor_id: int | None
 ) -> ConsultationOut:
     """open → closed in the caller's transaction: every motion's recount becomes its tally
-    of record; ``consultation.closed`` carries the chain head it was closed at."""
+    of record; ``consultation.closed`` carries the chain head it was closed at. The
+    recountable record is sealed then (its digest kept, see ``record.seal_in``)."""
     meeting = await deliberation_store.lock_meeting(conn, row.id)
     assert meeting is not None
     await deliberation.move_meeting_in(conn, meeting, "closed", actor_id)
@@ -279,6 +280,7 @@ async def close_in(
     out = await _event(conn, row.id, "consultation.closed", actor_id)
     seq, head = await stream_head(conn, row.estate_id)
     await deliberation_store.set_close_head(conn, "meeting", row.id, seq, head)
+    out.record_digest = await record.seal_in(conn, row.id)
     return out
 
 

@@ -22,7 +22,7 @@ _OUT_SQL = """
     SELECT c.id, c.estate_id, me.title, c.status, me.scope_building_ids, c.notice_days,
            c.opens_at, c.closes_at, c.both_channels, c.rule_set, c.open_ballot,
            c.published_at, c.opened_at, c.closed_at, c.closed_by, c.announced_at,
-           me.created_at, c.public_token
+           me.created_at, c.public_token, c.record_digest
     FROM consultations c JOIN meetings me ON me.id = c.id
 """
 _ROW_COLUMNS = """id, estate_id, status, notice_days, opens_at, closes_at, rule_set,

@@ -26,7 +26,7 @@ async def ballot_secret(conn: asyncpg.Connection, motion_id: int) -> bytes | Non
 async def ballot_facts(conn: asyncpg.Connection, motion_id: int) -> list[BallotFact]:
     """Every ballot of the motion in id order (changes included)."""
     rows = await conn.fetch(
-        """SELECT id, household_id, choice, cast_at FROM ballots
+        """SELECT id, household_id, choice, cast_at, channel FROM ballots
            WHERE motion_id = $1 ORDER BY id""",
         motion_id,
     )

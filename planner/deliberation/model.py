@@ -247,6 +247,7 @@ class BallotFact(msgspec.Struct, frozen=True, kw_only=True):
     household_id: int
     choice: Choice
     cast_at: datetime
+    channel: Channel = "online"
 
 
 class RollEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,6 +9,11 @@ the roll must match its digest; the tally recounted from the chain must equal th
 ones (the ``motion.closed`` event and the motions table) and the roll's counted choices; and
 the heads kept with each close must still be in the chain. Motions opened before the
 commitments existed (their ``motion.opened`` has no ``roll_digest``) are counted as legacy.
+
+The recount follows the motion's rule set and both-channels rule: under "paper prevails" a
+unit's counted ballot is its last paper ballot when it has one, and which ballots came on
+paper is what the chain says (``paper_ballots`` of each ``ballot.cast``), not the table's
+``channel`` column (a channel changed in the table is reported).
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class MotionTrail(msgspec.Struct, kw_only=True):
     roll_digest: str | None = None  # None: opened before the commitments (legacy)
     committed: dict[int, Commitment] = msgspec.field(default_factory=dict)
     uncommitted_casts: list[int] = msgspec.field(default_factory=list)  # seqs
+    #: the ballots the chain says came on paper (``paper_ballots`` of ``ballot.cast``)
+    paper: set[int] = msgspec.field(default_factory=set)
     closed_seq: int | None = None
     closed: dict[str, Any] | None = None
 
@@ -95,6 +102,9 @@ class ChainFacts:
             found = self.motions.get(data.get("motion_id"))  # type: ignore[arg-type]
             if found is None or found.roll_digest is None:
                 return  # not a motion the chain committed (legacy events)
+            paper = data.get("paper_ballots")
+            if isinstance(paper, list):
+                found.paper.update(p for p in paper if isinstance(p, int))
             ballots = data.get("ballots")
             if not isinstance(ballots, list):
                 found.uncommitted_casts.append(event.seq)
@@ -208,6 +218,7 @@ class _MotionCheck:
                     row.household_id,
                 )
                 continue
+            self.check_channel(row)
             if self.commitment(row) == c.value:
                 chain[row.id] = Found(household_id=row.household_id, choice=row.choice)
                 continue
@@ -245,6 +256,32 @@ class _MotionCheck:
             )
         return chain
 
+    def check_channel(self, row: BallotFact) -> None:
+        on_paper = row.id in self.trail.paper
+        if on_paper != (row.channel == "paper"):
+            said = "paper" if on_paper else "online"
+            self.problem(
+                f"ballot {row.id} came {row.channel} in the ballots table but {said} in the "
+                f"chain (seq {self.trail.committed[row.id].seq})",
+                row.household_id,
+            )
+
+    def counted(self, chain: dict[int, Found], on_roll: set[int]) -> list[Ballot]:
+        """Each roll unit's counted ballot from the chain: its last one, or under "paper
+        prevails" its last paper ballot when it has one."""
+        prevails = self.motion.paper_prevails
+        best: dict[int, tuple[bool, int]] = {}
+        for ballot_id, f in chain.items():
+            if f.household_id not in on_roll:
+                continue
+            rank = (prevails and ballot_id in self.trail.paper, ballot_id)
+            if f.household_id not in best or rank > best[f.household_id]:
+                best[f.household_id] = rank
+        return [
+            Ballot(seq=ballot_id, household_ids=(unit,), choice=chain[ballot_id].choice)
+            for unit, (_, ballot_id) in sorted(best.items())
+        ]
+
     def _search(self, ballot_id: int, c: Commitment, roll: list[RollEntry]) -> Found | None:
         if c.cast_at is None or self.recoveries >= MAX_RECOVERIES:
             return None
@@ -264,17 +301,14 @@ class _MotionCheck:
             for u in roll
         ]
         on_roll = {u.household_id for u in roll}
-        ballots = [
-            Ballot(seq=ballot_id, household_ids=(f.household_id,), choice=f.choice)
-            for ballot_id, f in chain.items()
-            if f.household_id in on_roll
-        ]
+        ballots = self.counted(chain, on_roll)
         last = last_choices(on_roll, ballots)
+        which = "counted (paper prevails)" if self.motion.paper_prevails else "last"
         for unit in roll:
             if unit.choice != last.get(unit.household_id):
                 self.problem(
-                    f"the roll counts {_said(unit.choice)} but the chain's last ballot for the "
-                    f"unit says {_said(last.get(unit.household_id))}",
+                    f"the roll counts {_said(unit.choice)} but the chain's {which} ballot for "
+                    f"the unit says {_said(last.get(unit.household_id))}",
                     unit.household_id,
                 )
         try:

@@ -67,6 +67,8 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/meetings/{meeting_id:int}/presence"): _none,
     ("GET", "/api/motions/{motion_id:int}"): _none,
     ("GET", "/api/motions/{motion_id:int}/tally"): _none,
+    # the world's consultation is open or noticed: the record is 409 past the guard
+    ("GET", "/api/consultations/{consultation_id:int}/record"): _none,
     ("GET", "/api/motions/{motion_id:int}/receipts"): _none,
     ("GET", "/api/motions/{motion_id:int}/ballots"): _none,
     ("GET", "/api/motions/{motion_id:int}/ballots/mine"): _none,

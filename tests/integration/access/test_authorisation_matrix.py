@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}/record"):
+                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501

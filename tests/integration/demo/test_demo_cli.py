@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -251,11 +252,12 @@ def recount(ballots: list[dict[str, Any]], households: dict[int, dict[str, Any]]
     }
 
 
-def check_consultation(run: DemoRun) -> None:
+def check_consultation(run: DemoRun, tmp_path: Path) -> None:
     """The 5栋 roof by written consultation: notice 15 days before its week of voting, about
     half the owners on the phone, a proxy holder's split, 10 paper sheets entered twice (one
     mismatch resolved by a third member), closed by itself at closes_at, announced; its
-    tally is what its counted ballots add up to."""
+    tally is what its counted ballots add up to, and what ``planner recount`` makes of its
+    downloaded record."""
     assert "closed by itself" in run.output
     committee = run.sign_in("committee")
     estate_id = committee.get("/api/me")["estate_id"]
@@ -299,6 +301,24 @@ def check_consultation(run: DemoRun) -> None:
     households = {h["id"]: h for h in listed(committee.get(f"/api/estates/{estate_id}/households"))}
     expected = recount(ballots, households)
     assert {k: tally[k] for k in expected} == expected, "the tally is the recount"
+    record = committee.client.get(f"/api/consultations/{roof['id']}/record")
+    assert record.status_code == 200, record.text
+    path, digest = tmp_path / "record.json", roof["record_digest"]
+    path.write_bytes(record.content)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "recount", str(path), "--expect-digest", digest],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [figures] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert figures["motion_id"] == motion["id"]
+    assert {k: tally[k] for k in figures if k in tally} == {
+        k: v for k, v in figures.items() if k in tally
+    }, "planner recount prints the tally's figures"
 
     sheets = committee.get(f"/api/consultations/{roof['id']}/paper-entries")["items"]
     assert len(sheets) == 10 and all(s["state"] == "counted" for s in sheets)
@@ -402,7 +422,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         assert 12 <= buildings <= 20
         check_reference_case(first)
         check_story_dates(first, database_url)
-        check_consultation(first)
+        check_consultation(first, tmp_path)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

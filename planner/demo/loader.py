@@ -135,11 +135,11 @@ class Story:
         await self.meeting(jg, story.PASSED_MEETING)
         self.pace = timer.monotonic() - started
         await self.fund(jg)
-        roof = story.ROOF_CONSULTATION
-        consultation = await self.draft_consultation(jg, roof)
         clock.at(clock.day(story.NEIGHBOUR_JOINED))
         await self.neighbour(yx)
         open_meeting = await self.call_meeting(jg, story.OPEN_MEETING)
+        roof = story.ROOF_CONSULTATION
+        consultation = await self.draft_consultation(jg, roof)
         await self.run_consultation(jg, roof, consultation)
         await self.hold_meeting(jg, story.OPEN_MEETING, open_meeting)
         clock.at(datetime.now(UTC) - timedelta(minutes=3))
@@ -475,6 +475,10 @@ class Story:
         """The schedule's opening step, taken on the story clock (the loader's context)."""
         async with self.db.transaction() as conn:
             row = await consultation_store.lock(conn, consultation_id)
+            if row is not None and row.status == "open":
+                # Another instance's schedule on the same database took the step in the
+                # moment since the publication (dated by the wall clock, not the story's).
+                return
             if row is None or row.status != "noticed":
                 raise DemoLoadError(f"consultation {consultation_id} is not waiting to open")
             await consultation_service.open_in(conn, row)

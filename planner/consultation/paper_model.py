@@ -84,6 +84,8 @@ class PaperEntryResult(Out):
     household_ids: list[int]
     #: why the sheet is in its state, in words (a mismatch: which motions differ)
     explanation: str = ""
+    #: when this entry counted the sheet: the paper ballots recorded (each unit, each motion)
+    ballot_ids: list[int] = msgspec.field(default_factory=list)
 
 
 class PaperEntryOut(Out):

@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from planner.access.guards import MANAGERS, authorize
 from planner.consultation import paper_service as service
+from planner.consultation import sheet_service
 from planner.consultation.paper_model import (
     ConflictList,
     NewPaperEntry,
@@ -33,7 +34,7 @@ from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest
 
 #: A photo body may be this large (the rest of the API keeps its 1 MiB limit): 413 above.
-MAX_PHOTO_BODY = service.MAX_PHOTO_BYTES
+MAX_PHOTO_BODY = sheet_service.MAX_PHOTO_BYTES
 #: sheets above this many are rendered off the event loop
 _THREAD_AT = 50
 
@@ -56,7 +57,9 @@ class PaperController(Controller):
         Before the opening the owners are those of the scope's households, from the opening
         those of the frozen roll; a sheet keeps its number. ``owner_key``: only that owner's
         sheet; ``building_id``: the owners with a unit in that building."""
-        return await service.list_sheets(db, principal, consultation_id, owner_key, building_id)
+        return await sheet_service.list_sheets(
+            db, principal, consultation_id, owner_key, building_id
+        )
 
     @get("/api/consultations/{consultation_id:int}/sheets.html", media_type=MediaType.HTML)
     async def sheets_html(
@@ -72,7 +75,9 @@ class PaperController(Controller):
         in the estate's time zone, the owner's units and areas, each motion with
         同意/反对/弃权 boxes, signature and date lines, the QR code and the typed code.
         Same filters and statuses as ``/sheets``; ``lang`` zh (default) or en."""
-        data = await service.sheets_input(db, principal, consultation_id, owner_key, building_id)
+        data = await sheet_service.sheets_input(
+            db, principal, consultation_id, owner_key, building_id
+        )
         if len(data.sheets) < _THREAD_AT:
             return render_sheets(data, lang)
         return await asyncio.to_thread(render_sheets, data, lang)
@@ -96,7 +101,7 @@ class PaperController(Controller):
         authorize(principal, estate_id, MANAGERS, what="estate")  # before the body is read
         content = await request.body()
         declared = request.headers.get("content-type", "")
-        return await service.upload_photo(db, principal, estate_id, declared, content)
+        return await sheet_service.upload_photo(db, principal, estate_id, declared, content)
 
     @get("/api/estates/{estate_id:int}/photos/{sha256:str}", media_type="application/octet-stream")
     async def get_photo(
@@ -105,7 +110,7 @@ class PaperController(Controller):
         """Committee or admin: the photo's bytes with its media type; 404 when the estate has
         no photo with this hash."""
         authorize(principal, estate_id, MANAGERS, what="estate")
-        media_type, content = await service.photo(db, estate_id, sha256.lower())
+        media_type, content = await sheet_service.photo(db, estate_id, sha256.lower())
         return Response(
             content,
             media_type=media_type,

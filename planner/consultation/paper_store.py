@@ -6,6 +6,7 @@ One function per query, taking a connection and returning Structs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -224,11 +225,13 @@ async def insert_entry(
     photo_sha256: str | None,
     entered_by: int,
     state: str,
+    entered_at: datetime | None = None,
 ) -> int:
+    """Append an entry (``entered_at`` None: the statement's clock)."""
     entry_id: int = await conn.fetchval(
         """INSERT INTO paper_entries (estate_id, consultation_id, sheet_no, round, entry_no,
                                       choices, photo_sha256, entered_by, state, entered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, clock_timestamp()))
            RETURNING id""",
         estate_id,
         consultation_id,
@@ -239,6 +242,7 @@ async def insert_entry(
         photo_sha256,
         entered_by,
         state,
+        entered_at,
     )
     return entry_id
 
@@ -353,3 +357,34 @@ async def owner_roll(
             RollUnit(household_id=r["household_id"], person_key=r["person_key"], area=r["area"])
         )
     return found
+
+
+async def insert_paper_ballots(
+    conn: asyncpg.Connection,
+    ballot_ids: Sequence[int],
+    consultation_id: int,
+    sheet_no: int,
+    round_: int,
+    entry_ids: Sequence[int],
+) -> None:
+    """Name the entries that made each of the sheet's new paper ballots count."""
+    await conn.execute(
+        """INSERT INTO paper_ballots (ballot_id, consultation_id, sheet_no, round, entry_ids)
+           SELECT b, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS t(b)""",
+        list(ballot_ids),
+        consultation_id,
+        sheet_no,
+        round_,
+        list(entry_ids),
+    )
+
+
+async def ballot_entries(conn: asyncpg.Connection, motion_id: int) -> dict[int, list[int]]:
+    """Each paper ballot of the motion and the ids of the entries that made it count (for the
+    recountable record)."""
+    rows = await conn.fetch(
+        """SELECT p.ballot_id, p.entry_ids FROM paper_ballots p
+           JOIN ballots b ON b.id = p.ballot_id WHERE b.motion_id = $1""",
+        motion_id,
+    )
+    return {r["ballot_id"]: list(r["entry_ids"]) for r in rows}

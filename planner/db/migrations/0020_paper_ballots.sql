@@ -61,9 +61,22 @@ CREATE TABLE paper_entries (
     UNIQUE (consultation_id, sheet_no, round, entry_no)
 );
 
-CREATE FUNCTION paper_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Each paper ballot (one per unit and motion of the sheet's owner) and the entries that made
+-- it count: the round's entries whose choices agreed (two, or more after a mismatch).
+CREATE TABLE paper_ballots (
+    ballot_id        bigint PRIMARY KEY REFERENCES ballots(id),
+    consultation_id  bigint NOT NULL,
+    sheet_no         integer NOT NULL,
+    round            integer NOT NULL CHECK (round > 0),
+    entry_ids        bigint[] NOT NULL CHECK (cardinality(entry_ids) >= 2),
+    FOREIGN KEY (consultation_id, sheet_no) REFERENCES paper_sheets (consultation_id, sheet_no)
+);
+
+CREATE FUNCTION paper_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'paper entries are append-only';
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END $$;
 CREATE TRIGGER paper_entries_append_only BEFORE UPDATE OR DELETE ON paper_entries
-    FOR EACH ROW EXECUTE FUNCTION paper_entries_append_only();
+    FOR EACH ROW EXECUTE FUNCTION paper_append_only();
+CREATE TRIGGER paper_ballots_append_only BEFORE UPDATE OR DELETE ON paper_ballots
+    FOR EACH ROW EXECUTE FUNCTION paper_append_only();

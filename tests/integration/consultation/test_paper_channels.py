@@ -127,11 +127,6 @@ async def test_paper_rule_paper_counts_over_a_later_online_ballot(
     assert owner.status_code == 403
 
 
-@pytest.mark.xfail(
-    reason="the audit's recount under paper_prevails is helper record's part of issue 17 "
-    "(planner/live/ballot_audit.py reads the chain's last ballot per unit)",
-    strict=False,
-)
 async def test_audit_verifies_when_paper_prevails_over_a_later_online_ballot(
     client: httpx.AsyncClient, voting: Voting, database_url: str, tmp_path: Path
 ) -> None:

@@ -49,6 +49,19 @@ def _altered(code: str) -> str:
     return symbols[:3] + other + symbols[4:]
 
 
+async def _made_by(database_url: str, ballot_ids: list[int]) -> dict[int, list[int]]:
+    """The entries each paper ballot names (``paper_ballots``)."""
+    conn = await connect_raw(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT ballot_id, entry_ids FROM paper_ballots WHERE ballot_id = ANY($1::bigint[])",
+            ballot_ids,
+        )
+    finally:
+        await conn.close()
+    return {r["ballot_id"]: list(r["entry_ids"]) for r in rows}
+
+
 async def _opened(client: httpx.AsyncClient, v: Voting, **more: Any) -> dict[str, Any]:
     return await open_consultation(client, v, matters=(5, 9), **more)
 
@@ -99,6 +112,10 @@ async def test_equal_double_entry_counts_as_paper_ballots(
     assert before["by_channel"]["paper"] == {"owners": 0, "area_m2": "0.00"}
     two = await entered(client, second_member, c["id"], sheet["code"], choices, sha)
     assert two["state"] == "counted" and two["entry_no"] == 2
+    assert len(two["ballot_ids"]) == 4  # two units, two motions
+    assert await _made_by(database_url, two["ballot_ids"]) == {
+        b: [one["entry_id"], two["entry_id"]] for b in two["ballot_ids"]
+    }
     after5 = await tally(client, first_member, m5)
     assert after5["by_channel"]["paper"] == {"owners": 1, "area_m2": "170.00"}
     assert after5["yes_owners"] == 1 and after5["yes_area_m2"] == "170.00"
@@ -142,7 +159,7 @@ async def test_equal_double_entry_counts_as_paper_ballots(
 
 
 async def test_unequal_entries_count_nothing_until_a_third_resolves(
-    client: httpx.AsyncClient, voting: Voting
+    client: httpx.AsyncClient, voting: Voting, database_url: str
 ) -> None:
     c = await _opened(client, voting)
     a, b, d = await committee_members(client, voting)
@@ -161,6 +178,10 @@ async def test_unequal_entries_count_nothing_until_a_third_resolves(
     assert [s["code"] for s in mismatched] == [code]
     third = await entered(client, d, c["id"], code, {m5: "no", m9: "yes"})
     assert third["state"] == "counted" and third["entry_no"] == 3
+    # the ballots name the two entries that agreed, not the first
+    assert set(map(tuple, (await _made_by(database_url, third["ballot_ids"])).values())) == {
+        (second["entry_id"], third["entry_id"])
+    }
     counted = await tally(client, a, m5)
     assert counted["no_owners"] == 1 and counted["by_channel"]["paper"]["owners"] == 1
     sheet = (
@@ -254,3 +275,27 @@ async def test_a_counted_sheet_entered_again_starts_a_new_round(
     assert now["yes_owners"] == 0 and now["no_owners"] == 1
     record = (await client.get(f"/api/motions/{m5}/ballots", headers=bearer(a))).json()
     assert [r["choice"] for r in record] == ["yes", "no"]  # both stay in the record
+
+
+async def test_two_members_entering_one_sheet_at_once_count_it_once(
+    client: httpx.AsyncClient, voting: Voting
+) -> None:
+    c = await _opened(client, voting)
+    a, b, d = await committee_members(client, voting)
+    m5, m9 = (m["id"] for m in c["motions"])
+    codes = await sheets(client, a, c["id"])
+    choices = {m5: "yes", m9: "abstain"}
+    # two sheets, each entered by two members at the same moment
+    answers = await asyncio.gather(
+        enter(client, a, c["id"], codes["B"]["code"], choices),
+        enter(client, b, c["id"], codes["B"]["code"], choices),
+        enter(client, b, c["id"], codes["C"]["code"], choices),
+        enter(client, d, c["id"], codes["C"]["code"], choices),
+    )
+    assert [r.status_code for r in answers] == [201] * 4
+    for pair in (answers[:2], answers[2:]):
+        assert sorted(r.json()["state"] for r in pair) == ["awaiting_second", "counted"]
+    t = await tally(client, a, m5)
+    assert t["by_channel"]["paper"]["owners"] == 2 and t["yes_owners"] == 2
+    record = (await client.get(f"/api/motions/{m5}/ballots", headers=bearer(a))).json()
+    assert len(record) == 2  # one paper ballot per unit, not two

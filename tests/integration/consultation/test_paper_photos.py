@@ -69,6 +69,10 @@ async def test_anything_but_a_photo_is_refused(client: httpx.AsyncClient, voting
         refused = await _upload(client, voting.committee, voting.estate_id, content, media_type)
         assert refused.status_code == 400, (media_type, refused.text)
         assert refused.json()["code"] == "photo_invalid"
+    # a phone's photo is larger than the API's usual 1 MiB limit: up to 8 MiB is taken
+    large = JPEG + bytes(8 * 1024 * 1024 - len(JPEG))
+    taken = await _upload(client, voting.committee, voting.estate_id, large, "image/jpeg")
+    assert taken.status_code == 201 and taken.json()["size"] == 8 * 1024 * 1024
     too_big = await _upload(
         client, voting.committee, voting.estate_id, JPEG + bytes(8 * 1024 * 1024), "image/jpeg"
     )

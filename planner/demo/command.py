@@ -6,6 +6,12 @@ plays the whole history again through the service's own HTTP API (see
 ``planner.demo.loader``), then marks the load complete with a ``demo.loaded`` event.
 If they are there, it loads nothing and only replaces the four tour members' sign-in
 links: each run revokes the previous links of those members and prints fresh ones.
+
+The story ends with the 5栋 roof's written consultation closing by itself: the load holds
+this instance's consultation schedule while it writes the history (the schedule dates its
+steps by the wall clock, the story by its own), opens the consultation on the story clock,
+then lets the schedule run again and waits until it closes the consultation at its
+``closes_at``, a few seconds later; the chair then publishes the result announcement.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import httpx
 
 from planner.access.bootstrap import read_admin_token
+from planner.consultation import routes as consultation_routes
 from planner.db.pool import Database
 from planner.db.store import lock_for_transaction
 from planner.demo import population, store, story
@@ -81,31 +89,56 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
         # transaction, whatever happens to the load.
         await lock_for_transaction(lock, _LOAD_LOCK)
         loaded = await is_loaded(lock)
-        result = await _load_or_refresh(http, db, admin_token, reset or not loaded)
+        result, consultation = await _load_or_refresh(
+            app, http, db, admin_token, reset or not loaded
+        )
+    base = settings.base_url
     return {
         "loaded": reset or not loaded,
         "links": {
-            role: (person.display_name, f"{settings.base_url}/login?token={result[role]}")
+            role: (person.display_name, f"{base}/login?token={result[role]}")
             for role, person in TOUR
+        },
+        "consultation": consultation,
+        "consultation_links": {
+            "committee": f"{base}/#/consultations/{consultation['id']}",
+            "paper": f"{base}/#/consultations/{consultation['id']}/paper",
+            "owner": f"{base}/#/consultations/{consultation['id']}",
+            "public": f"{base}/#/c/{consultation['public_token']}",
+            "announcement": f"{base}/api/public/consultations/"
+            f"{consultation['public_token']}/announcement.html",
         },
     }
 
 
 async def _load_or_refresh(
-    http: httpx.AsyncClient, db: Database, admin_token: str, load: bool
-) -> dict[str, str]:
-    """Tokens of the tour's members: from a fresh load, or new grants for the same people."""
+    app: Any, http: httpx.AsyncClient, db: Database, admin_token: str, load: bool
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Tokens of the tour's members: from a fresh load, or new grants for the same people;
+    and the 5栋 roof's consultation."""
     if not load:
-        return await fresh_links(http, db, admin_token)
+        tokens = await fresh_links(http, db, admin_token)
+        return tokens, await demo_consultation(http, db, admin_token)
     await remove_demo(db)
-    played = Story(http, admin_token)
+    played = Story(http, admin_token, db)
+    # Held while the story is written: the schedule would take the consultation's steps
+    # at the wall clock's time, out of the story's order. The load takes them itself.
+    await consultation_routes.on_shutdown(app)
     try:
         tour = await played.play()
+        async with db.transaction() as conn:
+            await store.redate(conn, played.estate_ids, played.clock.windows())
+    except BaseException:
+        await consultation_routes.on_startup(app)
+        await remove_demo(db)
+        raise
+    await consultation_routes.on_startup(app)
+    try:
+        consultation = await played.conclude()  # closes by itself, then announced
     except BaseException:
         await remove_demo(db)
         raise
     async with db.transaction() as conn:
-        await store.redate(conn, played.estate_ids, played.clock.windows())
         estate_id = (await demo_estates(conn))[population.JINGUI.name]
         await append_event(
             conn,
@@ -115,7 +148,20 @@ async def _load_or_refresh(
             actor_id=None,
             audience="staff",
         )
-    return {role: tour[role].token for role, _ in TOUR}
+    return {role: tour[role].token for role, _ in TOUR}, consultation
+
+
+async def demo_consultation(
+    http: httpx.AsyncClient, db: Database, admin_token: str
+) -> dict[str, Any]:
+    """The loaded demo's 5栋 roof consultation, as the admin sees it."""
+    async with db.connection() as conn:
+        estate_id = (await demo_estates(conn))[population.JINGUI.name]
+    found = await Caller(http, admin_token).get(f"/api/estates/{estate_id}/consultations")
+    for consultation in items(found):
+        if consultation["title"] == story.ROOF_CONSULTATION.title:
+            return dict(consultation)
+    raise RuntimeError("the demo's 5栋 roof consultation is missing; use --reset")
 
 
 async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:
@@ -148,6 +194,30 @@ async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -
     return tokens
 
 
+def consultation_lines(result: dict[str, Any]) -> str:
+    """What the output says about the 5栋 roof's written consultation, and where to see it."""
+    c = result["consultation"]
+    links = result["consultation_links"]
+    closed = datetime.fromisoformat(c["closed_at"]).astimezone(story.ZONE)
+    closes = datetime.fromisoformat(c["closes_at"]).astimezone(story.ZONE)
+    how = "by itself" if c["closed_by"] is None else f"by member {c['closed_by']}"
+    written = ""
+    if c.get("story_written_at"):
+        at = datetime.fromisoformat(c["story_written_at"]).astimezone(story.ZONE)
+        written = f"; the story was written by {at:%H:%M:%S}"
+    lines = [
+        f"planner demo: written consultation {c['id']} {c['title']}: {c['status']}; "
+        f"closed {how} at {closed:%H:%M:%S} (closes_at {closes:%H:%M:%S}, Beijing time"
+        f"{written})",
+        f"  committee  {links['committee']}  (sign in as committee first; paper entry: "
+        f"{links['paper']})",
+        f"  owner      {links['owner']}  (sign in as owner first)",
+        f"  public     {links['public']}  (no sign-in)",
+        f"  announce   {links['announcement']}  (printable result, no sign-in)",
+    ]
+    return "\n".join(lines)
+
+
 def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any], Awaitable[None]]:
     printer = announce(settings)
 
@@ -168,6 +238,7 @@ def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any],
         print("planner demo: sign-in links (each run replaces the previous ones)", flush=True)
         for role, (name, url) in result["links"].items():
             print(f"  {role:10} {url}  {name}", flush=True)
+        print(consultation_lines(result), flush=True)
         print(f"planner demo: open {settings.base_url}/ and follow a link above", flush=True)
 
     return after_start

@@ -8,7 +8,9 @@ the plan versions are exactly what the slices write. Returns the tour's members.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time as timer
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -16,9 +18,13 @@ from typing import Any
 
 import httpx
 
+from planner.consultation import service as consultation_service
+from planner.consultation import store as consultation_store
+from planner.db.pool import Database
 from planner.demo import population as pop
 from planner.demo import story
 from planner.demo.client import Caller, DemoLoadError, items
+from planner.demo.sheet_photo import sheet_photo
 from planner.events import event_clock
 
 BAND = ["0.20", "0.30"]
@@ -84,15 +90,21 @@ class StoryClock:
 class Story:
     """The loader's state while it plays the history of 金桂苑 (and sets up 银杏苑)."""
 
-    def __init__(self, http: httpx.AsyncClient, admin_token: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, admin_token: str, db: Database) -> None:
         self.http = http
+        self.db = db
         self.admin = Caller(http, admin_token)
         self.people: dict[str, Caller] = {}
+        self.owners: dict[str, Caller] = {}  # owner key → that owner's member, once made
         self.suppliers: dict[str, int] = {}
         self.works: dict[str, int] = {}
         self.quotes: dict[tuple[str, str], int] = {}
         self.clock = StoryClock()
         self.estate_ids: list[int] = []
+        self.estate_id = 0  # 金桂苑's
+        self.consultation: dict[str, Any] = {}  # the roof consultation as published
+        self.pace = 1.0  # wall-clock seconds the 1栋 meeting's ballots took
+        self.written_at: datetime | None = None  # when the story was written (wall clock)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -114,14 +126,22 @@ class Story:
             story.COMMITTEE_MEMBER,
             story.TREASURER,
             story.OBSERVER,
+            story.THIRD_MEMBER,
         ):
             self.people[person.key] = await self.member(jg.id, person)
+        self.estate_id = jg.id
         await self.negotiate(jg)
+        started = timer.monotonic()
         await self.meeting(jg, story.PASSED_MEETING)
+        self.pace = timer.monotonic() - started
         await self.fund(jg)
         clock.at(clock.day(story.NEIGHBOUR_JOINED))
         await self.neighbour(yx)
-        await self.meeting(jg, story.OPEN_MEETING)
+        open_meeting = await self.call_meeting(jg, story.OPEN_MEETING)
+        roof = story.ROOF_CONSULTATION
+        consultation = await self.draft_consultation(jg, roof)
+        await self.run_consultation(jg, roof, consultation)
+        await self.hold_meeting(jg, story.OPEN_MEETING, open_meeting)
         clock.at(datetime.now(UTC) - timedelta(minutes=3))
         self.people["owner"] = await self.member(
             jg.id, story.TOUR_OWNER, household_ids=jg.units_of(pop.TOUR_OWNER_KEY)
@@ -167,6 +187,16 @@ class Story:
             body["supplier_id"] = supplier_id
         created = await self.admin.post(f"/api/estates/{estate_id}/members", body)
         return Caller(self.http, created["token"], created["member_id"])
+
+    async def owner(self, jg: Estate, owner_key: str, name: str) -> Caller:
+        """The owner's member (sign-in) over all their flats, made the first time they act."""
+        if owner_key not in self.owners:
+            self.owners[owner_key] = await self.member(
+                jg.id,
+                story.Person(owner_key, "owner", f"业主 {name}"),
+                household_ids=jg.units_of(owner_key),
+            )
+        return self.owners[owner_key]
 
     async def add_works(
         self, estate: Estate, works: tuple[story.Work, ...], chair: Caller, approve: bool
@@ -257,24 +287,34 @@ class Story:
 
     async def meeting(self, jg: Estate, spec: story.Meeting) -> None:
         """A building meeting with one motion; its owners vote as the spec says."""
-        chair = self.people["chair"]
-        clock = self.clock
+        await self.hold_meeting(jg, spec, await self.call_meeting(jg, spec))
+
+    def held_at(self, spec: story.Meeting) -> datetime:
         if spec.held is None:  # in session now
             start = datetime.now(UTC) - timedelta(minutes=spec.minutes_ago)
-            held = start.replace(minute=start.minute // 5 * 5, second=0, microsecond=0)
-        else:
-            held = clock.day(spec.held)
-        clock.at(clock.day(spec.called))
-        meeting = await chair.post(
+            return start.replace(minute=start.minute // 5 * 5, second=0, microsecond=0)
+        return self.clock.day(spec.held)
+
+    async def call_meeting(self, jg: Estate, spec: story.Meeting) -> dict[str, Any]:
+        """The meeting is called (created) on its day, for its scheduled time."""
+        self.clock.at(self.clock.day(spec.called))
+        meeting: dict[str, Any] = await self.people["chair"].post(
             f"/api/estates/{jg.id}/meetings",
             {
                 "title": spec.title,
                 "kind": "building_meeting",
                 "scope_building_ids": [jg.buildings[spec.building]],
                 "agenda": list(spec.agenda),
-                "scheduled_at": held.isoformat(),
+                "scheduled_at": self.held_at(spec).isoformat(),
             },
         )
+        return meeting
+
+    async def hold_meeting(self, jg: Estate, spec: story.Meeting, meeting: dict[str, Any]) -> None:
+        """The meeting sits at its scheduled time: the motion, the ballots, the close."""
+        chair = self.people["chair"]
+        clock = self.clock
+        held = datetime.fromisoformat(meeting["scheduled_at"])
         clock.at(held)
         await chair.post(f"/api/meetings/{meeting['id']}/open")
         clock.at(held + timedelta(minutes=3))
@@ -329,11 +369,7 @@ class Story:
                     f"/api/motions/{motion_id}/ballots", {"choice": "yes", "household_ids": units}
                 )
                 continue
-            owner = await self.member(
-                jg.id,
-                story.Person(key, "owner", f"业主 {persons[key][0]['owner_name']}"),
-                household_ids=jg.units_of(key),
-            )
+            owner = await self.owner(jg, key, persons[key][0]["owner_name"])
             if choice == "yes" and vote.proxied <= i < vote.proxied + vote.changed:
                 await owner.post(
                     f"/api/motions/{motion_id}/ballots", {"choice": "no", "household_ids": units}
@@ -387,3 +423,241 @@ class Story:
         """银杏苑: households, its committee chair and two proposed works, nothing decided yet."""
         chair = self.people[story.YX_CHAIR.key] = await self.member(yx.id, story.YX_CHAIR)
         await self.add_works(yx, story.YX_WORKS, chair, approve=False)
+
+    # -- the 5栋 roof by written consultation (issue 17) ----------------------------------
+
+    def closing_window(self) -> timedelta:
+        """How long after its drafting (wall clock) the consultation closes. After the
+        drafting the load writes the consultation's week (fast: about a tenth of the 1栋
+        meeting's ``self.pace`` seconds) and then the 5栋 meeting's session (about half of
+        it). Four fifths of the pace and 5 s close it some seconds after the story is written,
+        with a wide margin for the consultation's last paper entry. Should the 5栋 meeting
+        take longer, the close waits for the story (the schedule is held until then) and
+        comes at once after it, still by itself."""
+        return timedelta(seconds=0.8 * self.pace + 5)
+
+    async def draft_consultation(self, jg: Estate, spec: story.Consultation) -> dict[str, Any]:
+        """Drafted with its motion, then published: the notice period starts.
+
+        Its ``opens_at`` is a story date (``notice_days`` after publication); its
+        ``closes_at`` is real: a few seconds after the load will have written its ballots.
+        The demo holds its instance's schedule while it plays (``planner.demo.command``) and
+        opens the consultation itself at ``opens_at`` on the story clock; the schedule, back
+        once the story is written, closes it by itself."""
+        chair = self.people["chair"]
+        clock = self.clock
+        clock.at(clock.day(spec.drafted))
+        closes_at = datetime.now(UTC) + self.closing_window()
+        created = await chair.post(
+            f"/api/estates/{jg.id}/consultations",
+            {
+                "title": spec.title,
+                "scope_building_ids": [jg.buildings[spec.building]],
+                "opens_at": clock.day(spec.opens).isoformat(),
+                "closes_at": closes_at.isoformat(),
+                "both_channels": "last",
+                "motions": [
+                    {
+                        "title": spec.motion_title,
+                        "matter": spec.matter,
+                        "text": spec.motion_text,
+                        "work_id": self.works[spec.work],
+                    }
+                ],
+            },
+        )
+        clock.at(clock.day(spec.published))
+        published: dict[str, Any] = await chair.post(f"/api/consultations/{created['id']}/publish")
+        self.consultation = published
+        return published
+
+    async def open_consultation(self, consultation_id: int) -> None:
+        """The schedule's opening step, taken on the story clock (the loader's context)."""
+        async with self.db.transaction() as conn:
+            row = await consultation_store.lock(conn, consultation_id)
+            if row is not None and row.status == "open":
+                # Another instance's schedule on the same database took the step in the
+                # moment since the publication (dated by the wall clock, not the story's).
+                return
+            if row is None or row.status != "noticed":
+                raise DemoLoadError(f"consultation {consultation_id} is not waiting to open")
+            await consultation_service.open_in(conn, row)
+
+    async def run_consultation(
+        self, jg: Estate, spec: story.Consultation, consultation: dict[str, Any]
+    ) -> None:
+        """The voting week: phones, a proxy holder's split, then the paper sheets."""
+        clock = self.clock
+        consultation_id = consultation["id"]
+        motion_id = consultation["motions"][0]["id"]
+        clock.at(clock.day(spec.opens))
+        await self.open_consultation(consultation_id)
+        persons = jg.persons_in(spec.building)
+        keys = sorted(k for k in persons if k != pop.TOUR_OWNER_KEY)
+        rng = random.Random(f"{spec.building}:consultation")  # noqa: S311 (reproducible)
+        rng.shuffle(keys)
+        online = spec.online
+        choices = ["yes"] * online.yes + ["no"] * online.no + ["abstain"] * online.abstain
+        rng.shuffle(choices)
+        voters = keys[: len(choices)]
+        represented = keys[len(choices) : len(choices) + len(spec.proxy_choices)]
+        on_paper = keys[len(voters) + len(represented) :][: len(spec.paper)]
+        # The phones' ballots spread over the week's waking hours, up to the evening the
+        # committee starts typing in the paper sheets.
+        opens = clock.day(spec.opens)
+        first_day = opens.date()
+        days = (clock.day(spec.first_entries).date() - first_day).days
+        times = sorted(
+            max(
+                opens + timedelta(minutes=5),
+                datetime.combine(
+                    first_day + timedelta(days=i * days // len(voters)),
+                    time(7, 30, tzinfo=story.ZONE),
+                )
+                + timedelta(minutes=rng.randrange(0, 14 * 60)),
+            )
+            for i in range(len(voters))
+        )
+        proxy_at = clock.day(spec.proxy_day)
+        proxied = False
+        for i, (key, choice, planned) in enumerate(zip(voters, choices, times, strict=True)):
+            if not proxied and planned >= proxy_at and i > 0:
+                await self.proxy_split(jg, spec, consultation_id, motion_id, voters[0], represented)
+                proxied = True
+            when = clock.at(max(planned, clock.now()))  # never before the step just taken
+            owner = await self.owner(jg, key, persons[key][0]["owner_name"])
+            await owner.get(f"/api/consultations/{consultation_id}")  # reads the notice
+            body = {
+                "choice": choice,
+                "household_ids": [h["id"] for h in persons[key]],
+                "idempotency_key": f"phone-{motion_id}-{key}",
+            }
+            cast = await owner.post(f"/api/motions/{motion_id}/ballots", body)
+            if i == spec.retried:  # a bad network: the phone sends it again, same key
+                clock.at(when + timedelta(seconds=20))
+                again = await owner.post(f"/api/motions/{motion_id}/ballots", body)
+                if not again.get("replayed") or again["ballots"] != cast["ballots"]:
+                    raise DemoLoadError(f"a retried ballot was recorded twice: {again}")
+        if not proxied:
+            await self.proxy_split(jg, spec, consultation_id, motion_id, voters[0], represented)
+        await self.paper_sheets(jg, spec, consultation_id, motion_id, on_paper)
+
+    async def proxy_split(
+        self,
+        jg: Estate,
+        spec: story.Consultation,
+        consultation_id: int,
+        motion_id: int,
+        holder_key: str,
+        represented: list[str],
+    ) -> None:
+        """Two owners give the same neighbour written proxies; she votes differently for each."""
+        clock = self.clock
+        persons = jg.persons_in(spec.building)
+        holder = self.owners[holder_key]
+        clock.at(clock.day(spec.proxy_day))
+        for n, (key, choice) in enumerate(zip(represented, spec.proxy_choices, strict=True)):
+            units = [h["id"] for h in persons[key]]
+            await self.people["chair"].post(
+                f"/api/estates/{jg.id}/delegations",
+                {
+                    "household_ids": units,
+                    "proxy_member_id": holder.member_id,
+                    "reference": f"书面委托书 {spec.building}-征求意见-{n + 1:02d}",
+                    "meeting_id": consultation_id,
+                },
+            )
+            clock.at(clock.day(spec.proxy_day, timedelta(minutes=5 + 5 * n)))
+            await holder.post(
+                f"/api/motions/{motion_id}/ballots",
+                {
+                    "choice": choice,
+                    "household_ids": units,
+                    "idempotency_key": f"proxy-{motion_id}-{key}",
+                },
+            )
+
+    async def paper_sheets(
+        self,
+        jg: Estate,
+        spec: story.Consultation,
+        consultation_id: int,
+        motion_id: int,
+        on_paper: list[str],
+    ) -> None:
+        """The signed paper sheets, collected door to door, photographed and typed in twice:
+        the chair one evening, 李秀英 the next morning; the sheet she read differently is
+        flagged and the third member's entry, with both entries and the photo before him,
+        resolves it."""
+        clock = self.clock
+        chair, member, third = (self.people[k] for k in ("chair", "member", "member3"))
+        sheets = await chair.get(f"/api/consultations/{consultation_id}/sheets")
+        by_unit = {h: s["code"] for s in items(sheets) for h in s["household_ids"]}
+        persons = jg.persons_in(spec.building)
+        code = {key: by_unit[persons[key][0]["id"]] for key in on_paper}
+        entries = f"/api/consultations/{consultation_id}/paper-entries"
+        clock.at(clock.day(spec.first_entries, timedelta(minutes=-30)))
+        photo: dict[str, str] = {}  # each signed sheet photographed once, by content hash
+        for key, choice in zip(on_paper, spec.paper, strict=True):
+            uploaded = await chair.post(
+                f"/api/estates/{jg.id}/photos",
+                content=sheet_photo(key, [choice]),
+                headers={"content-type": "image/png"},
+            )
+            photo[key] = uploaded["sha256"]
+
+        def entry_of(key: str, choice: str) -> dict[str, Any]:
+            return {
+                "code": code[key],
+                "choices": [{"motion_id": motion_id, "choice": choice}],
+                "photo_sha256": photo[key],
+            }
+
+        for rounds, (who, day) in enumerate(
+            ((chair, spec.first_entries), (member, spec.second_entries))
+        ):
+            for n, (key, choice) in enumerate(zip(on_paper, spec.paper, strict=True)):
+                clock.at(clock.day(day, timedelta(minutes=3 * n)))
+                typed = spec.mistyped if rounds == 1 and n == spec.mismatch else choice
+                entry = await who.post(entries, entry_of(key, typed))
+                expected = ("awaiting_second",) if rounds == 0 else ("counted", "mismatch")
+                if entry["state"] not in expected or (
+                    rounds == 1 and (entry["state"] == "mismatch") != (n == spec.mismatch)
+                ):
+                    raise DemoLoadError(f"paper sheet {n + 1}: {entry}")
+        clock.at(clock.day(spec.third_entry))
+        key = on_paper[spec.mismatch]
+        flagged = items(await third.get(f"{entries}?state=mismatch"))
+        if [s["code"] for s in flagged] != [code[key]]:
+            raise DemoLoadError(f"the flagged sheets are {flagged}")
+        resolved = await third.post(entries, entry_of(key, spec.paper[spec.mismatch]))
+        if resolved["state"] != "counted":
+            raise DemoLoadError(f"the third entry did not resolve the sheet: {resolved}")
+
+    async def conclude(self) -> dict[str, Any]:
+        """After the load (the schedule running again): wait until the consultation closes
+        by itself at ``closes_at``, check it passed, and have the chair publish the result
+        announcement. Returns the consultation as announced."""
+        chair = self.people["chair"]
+        consultation_id = self.consultation["id"]
+        self.written_at = datetime.now(UTC)
+        closes_at = datetime.fromisoformat(self.consultation["closes_at"])
+        deadline = max(closes_at, datetime.now(UTC)) + timedelta(seconds=60)
+        while True:
+            found: dict[str, Any] = await chair.get(f"/api/consultations/{consultation_id}")
+            if found["status"] == "closed":
+                break
+            if datetime.now(UTC) > deadline:
+                raise DemoLoadError(f"the consultation did not close by itself: {found}")
+            await asyncio.sleep(0.2)
+        if found["closed_by"] is not None:
+            raise DemoLoadError(f"the consultation was closed by member {found['closed_by']}")
+        for motion in found["motions"]:
+            tally = await chair.get(f"/api/motions/{motion['id']}/tally")
+            if not tally["passed"]:
+                raise DemoLoadError(f"the motion {motion['title']} did not pass: {tally}")
+        announced: dict[str, Any] = await chair.post(
+            f"/api/consultations/{consultation_id}/announce"
+        )
+        self.consultation = announced
+        return {**announced, "story_written_at": self.written_at.isoformat()}

@@ -41,6 +41,16 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("meetings", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
     ("motions", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
     ("delegations", ("recorded_at", "revoked_at"), "estate_id = ANY($1)"),
+    # published_at is the story clock's already; opened_at is the opening step's now()
+    ("consultations", ("opened_at",), "estate_id = ANY($1)"),
+    ("estate_secrets", ("created_at",), "estate_id = ANY($1)"),
+    (
+        "paper_sheets",
+        ("created_at",),
+        "consultation_id IN (SELECT id FROM consultations WHERE estate_id = ANY($1))",
+    ),
+    ("paper_entries", ("entered_at",), "estate_id = ANY($1)"),
+    ("photos", ("uploaded_at",), "estate_id = ANY($1)"),
     ("funding_sources", ("created_at", "updated_at"), "estate_id = ANY($1)"),
     ("funding_plans", ("created_at", "approved_at"), "estate_id = ANY($1)"),
 )

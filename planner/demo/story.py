@@ -15,9 +15,11 @@ YUAN = 100
 
 # The story's calendar: (days before the day the demo is loaded, local time). The history
 # took four months: the retrofit's rounds came weeks apart, each answered by a counter-offer
-# about a week later; the 1栋 meeting sat on the evening it was called for; the 5栋 meeting
-# is in session now (its times are minutes before the load). The audit trail keeps the
-# order things were recorded in; only their dates are the story's.
+# about a week later; the 1栋 meeting sat on the evening it was called for; the 5栋 roof was
+# decided by written consultation, its notice posted 15 days before its week of voting, and
+# it closes by itself at the end of the load; the 5栋 meeting is in session now (its times
+# are minutes before the load). The audit trail keeps the order things were recorded in;
+# only their dates are the story's.
 ZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 Day = tuple[int, str]
 ESTATES_SET_UP: Day = (-126, "09:30")
@@ -56,6 +58,8 @@ OBSERVER = Person("observer", "observer", "街道办 观察员 刘芳")
 POWER_NEGOTIATOR = Person("power", "supplier", "供电公司 客户经理 张强")
 BUILDER_NEGOTIATOR = Person("builder", "supplier", "湘江建设 项目经理 刘洋")
 TOUR_OWNER = Person("owner", "owner", "业主 周丽华（5栋）")
+# The third committee member: enters the paper sheet the first two typed differently.
+THIRD_MEMBER = Person("member3", "committee", "业委会委员 孙志强")
 YX_CHAIR = Person("yx_chair", "committee", "银杏苑业委会 赵德福")
 
 POWER_COMPANY = "株洲市供电公司"
@@ -290,18 +294,75 @@ PASSED_MEETING = Meeting(
     agenda=("通报二次供电改造议价结果", "表决居民自筹方案"),
 )
 OPEN_MEETING = Meeting(
-    title="5栋楼栋议事会：屋面防水使用维修资金",
+    title="5栋楼栋议事会：外墙修补使用维修资金",
     building="5栋",
-    called=(-7, "10:00"),
+    called=(-23, "10:00"),
     held=None,
     ballot_every_s=60,
-    motion_title="5栋屋面防水工程使用专项维修资金",
-    motion_text="5栋顶层渗漏，拟使用本栋专项维修资金支付屋面防水工程中维修资金承担的部分。",
+    motion_title="5栋外墙修补使用专项维修资金",
+    motion_text="5栋西山墙和北侧外墙渗水，拟使用本栋专项维修资金修补外墙并更换五个单元的单元门。",
     matter=5,
     vote=Vote(yes=17, no=3, abstain=2, proxied=1),
-    work="roof",
     close=False,
-    agenda=("屋面防水施工方案介绍", "表决使用专项维修资金"),
+    agenda=("外墙修补方案介绍", "表决使用专项维修资金"),
+)
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """A written consultation (书面征求意见) of one building, decided over a week.
+
+    Drafted and published on the story's days; it opens ``notice`` days after publication
+    (the estate's notice period) and closes by itself at ``closes_at``, a few seconds after
+    the load has written its ballots (real time: the schedule closes it, see
+    ``planner.demo.loader``). Of the building's owners (the tour owner aside, in roll order
+    shuffled by a fixed seed): ``online`` vote on the phone over the week (counts per choice),
+    the next two give written proxies to the first online voter, who votes ``proxy_choices``
+    for them (a split), the next ``paper`` vote on paper sheets the committee enters twice;
+    the one at ``mismatch`` is typed differently by the second member (``mistyped``) and a
+    third member's entry resolves it. The rest do not take part."""
+
+    title: str
+    building: str
+    drafted: Day
+    published: Day
+    opens: Day
+    motion_title: str
+    motion_text: str
+    matter: int
+    work: str
+    online: Vote
+    proxy_choices: tuple[str, str]
+    paper: tuple[str, ...]
+    mismatch: int
+    mistyped: str
+    proxy_day: Day
+    first_entries: Day
+    second_entries: Day
+    third_entry: Day
+    retried: int = 3  # this online voter's phone sends its ballot twice (same idempotency key)
+
+
+ROOF_CONSULTATION = Consultation(
+    title="5栋屋面防水使用专项维修资金书面征求意见",
+    building="5栋",
+    drafted=(-22, "16:30"),
+    published=(-21, "07:30"),
+    opens=(-6, "08:00"),
+    motion_title="5栋屋面防水工程使用专项维修资金",
+    motion_text="5栋顶层渗漏，拟使用本栋专项维修资金支付屋面防水工程中维修资金承担的部分"
+    "（工程费用以筹资方案第1版为准）。",
+    matter=5,
+    work="roof",
+    online=Vote(yes=22, no=5, abstain=3),
+    proxy_choices=("yes", "no"),
+    paper=("yes", "yes", "no", "yes", "abstain", "yes", "yes", "no", "yes", "yes"),
+    mismatch=3,
+    mistyped="no",
+    proxy_day=(-4, "19:40"),
+    first_entries=(-2, "19:00"),
+    second_entries=(-1, "09:30"),
+    third_entry=(-1, "20:10"),
 )
 
 YX_WORKS = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -172,7 +173,8 @@ def local_day(value: str) -> str:
 def check_story_dates(run: DemoRun, database_url: str) -> None:
     """The history is dated like a real one: the retrofit's rounds and counter-offers weeks
     apart, the 1栋 meeting held on its scheduled evening with its ballots cast during it,
-    the 5栋 meeting in session now, and every estate's events in story order."""
+    the 5栋 meeting in session now, and every estate's events in story order (the 5栋 roof
+    consultation's too, closed and announced after the story was written)."""
     now = datetime.now(UTC)
     committee = run.sign_in("committee")
     estate_id = committee.get("/api/me")["estate_id"]
@@ -228,6 +230,113 @@ def check_story_dates(run: DemoRun, database_url: str) -> None:
         assert times[-1] <= datetime.now(UTC)
     jg = asyncio.run(event_times())[estate_id]
     assert jg[-1][1] - jg[0][1] > timedelta(days=90), "four months of history"
+
+
+def recount(ballots: list[dict[str, Any]], households: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Participation and choices from the counted ballots alone (each owner votes one way)."""
+    counted = [b for b in ballots if b["counted"]]
+    by_owner: dict[str, set[str]] = {}
+    area: dict[str, Decimal] = {"yes": Decimal(0), "no": Decimal(0), "abstain": Decimal(0)}
+    for b in counted:
+        unit = households[b["household_id"]]
+        by_owner.setdefault(unit["owner_key"], set()).add(b["choice"])
+        area[b["choice"]] += Decimal(unit["area_m2"])
+    assert all(len(choices) == 1 for choices in by_owner.values())
+    owners = {c: sum(1 for v in by_owner.values() if c in v) for c in area}
+    return {
+        "participating_units": len(counted),
+        "participating_owners": len(by_owner),
+        "participating_area_m2": str(sum(area.values())),
+        **{f"{c}_owners": owners[c] for c in area},
+        **{f"{c}_area_m2": str(area[c]) for c in area},
+    }
+
+
+def check_consultation(run: DemoRun, tmp_path: Path) -> None:
+    """The 5栋 roof by written consultation: notice 15 days before its week of voting, about
+    half the owners on the phone, a proxy holder's split, 10 paper sheets entered twice (one
+    mismatch resolved by a third member), closed by itself at closes_at, announced; its
+    tally is what its counted ballots add up to, and what ``planner recount`` makes of its
+    downloaded record."""
+    assert "closed by itself" in run.output
+    committee = run.sign_in("committee")
+    estate_id = committee.get("/api/me")["estate_id"]
+    roof = next(
+        c
+        for c in committee.get(f"/api/estates/{estate_id}/consultations")
+        if c["title"].startswith("5栋屋面防水")
+    )
+    assert roof["status"] == "announced"
+    assert roof["closed_by"] is None, "it closed by itself"
+    assert when(roof["closes_at"]) <= when(roof["closed_at"]) <= when(roof["announced_at"])
+    assert when(roof["closed_at"]) - when(roof["closes_at"]) < timedelta(seconds=60)
+    assert roof["notice_days"] == 15 and roof["rule_set"] == "civil_code_2021"
+    notice = when(roof["opens_at"]) - when(roof["published_at"])
+    assert timedelta(days=15) <= notice < timedelta(days=16), "the notice came 15 days before"
+    assert when(roof["opened_at"]) - when(roof["opens_at"]) < timedelta(minutes=1)
+    assert datetime.now(UTC) - when(roof["opens_at"]) > timedelta(days=5), "a week of voting"
+    assert f"/#/consultations/{roof['id']}" in run.output
+    assert f"/#/c/{roof['public_token']}" in run.output
+    [motion] = roof["motions"]
+    assert motion["matter"] == 5 and motion["status"] == "closed"
+
+    tally = committee.get(f"/api/motions/{motion['id']}/tally")
+    assert tally["passed"] is True and tally["quorum_met"] is True
+    assert tally["participating_owners"] < tally["total_owners"]
+    channels = tally["by_channel"]
+    assert channels["paper"]["owners"] == 10 and channels["proxy"]["owners"] == 2
+    share = Decimal(channels["online"]["owners"]) / tally["total_owners"]
+    assert Decimal("0.4") <= share <= Decimal("0.6"), "about half the owners on the phone"
+
+    ballots = committee.get(f"/api/motions/{motion['id']}/ballots")
+    opened, closes = when(roof["opened_at"]), when(roof["closes_at"])
+    assert all(opened < when(b["cast_at"]) < closes for b in ballots)
+    days = {local_day(b["cast_at"]) for b in ballots}
+    assert len(days) >= 4, "ballots over the week"
+    assert len(ballots) == tally["participating_units"], "a retried phone recorded once"
+    proxied = [b for b in ballots if b["delegation_id"] is not None]
+    assert len(proxied) == 2 and len({b["cast_by"] for b in proxied}) == 1
+    assert sorted(b["choice"] for b in proxied) == ["no", "yes"], "the proxy split"
+    assert all(b["delegation_reference"] for b in proxied), "written authorisations"
+    households = {h["id"]: h for h in listed(committee.get(f"/api/estates/{estate_id}/households"))}
+    expected = recount(ballots, households)
+    assert {k: tally[k] for k in expected} == expected, "the tally is the recount"
+    record = committee.client.get(f"/api/consultations/{roof['id']}/record")
+    assert record.status_code == 200, record.text
+    path, digest = tmp_path / "record.json", roof["record_digest"]
+    path.write_bytes(record.content)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "recount", str(path), "--expect-digest", digest],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [figures] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert figures["motion_id"] == motion["id"]
+    assert {k: tally[k] for k in figures if k in tally} == {
+        k: v for k, v in figures.items() if k in tally
+    }, "planner recount prints the tally's figures"
+
+    sheets = committee.get(f"/api/consultations/{roof['id']}/paper-entries")["items"]
+    assert len(sheets) == 10 and all(s["state"] == "counted" for s in sheets)
+    resolved = [s for s in sheets if len(s["entries"]) == 3]
+    assert len(resolved) == 1
+    first, second, third = resolved[0]["entries"]
+    assert second["state"] == "mismatch" and third["state"] == "counted"
+    assert first["choices"] == third["choices"] != second["choices"]
+    assert len({e["entered_by"] for e in (first, second, third)}) == 3
+    for sheet in sheets:
+        one, two = sheet["entries"][:2]
+        assert one["entered_by"] != two["entered_by"], "two members entered each sheet"
+        if sheet is not resolved[0]:
+            assert one["choices"] == two["choices"] and two["state"] == "counted"
+        assert opened < when(one["entered_at"]) < when(two["entered_at"]) < closes
+        assert {e["photo_sha256"] for e in sheet["entries"]} == {one["photo_sha256"]} != {None}
+    assert len({s["entries"][0]["photo_sha256"] for s in sheets}) == 10, "a photo per sheet"
+    committee.close()
 
 
 def vote_as_owner(run: DemoRun) -> None:
@@ -313,6 +422,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         assert 12 <= buildings <= 20
         check_reference_case(first)
         check_story_dates(first, database_url)
+        check_consultation(first, tmp_path)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)
@@ -322,6 +432,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
     second = run_demo(database_url, data_dir)
     try:
         assert "already loaded" in second.output
+        assert "closed by itself" in second.output
         assert snapshot(second) == voted, "a second run loads nothing new"
         old_link = first.links["committee"].removeprefix(first.base_url)
         stale = httpx.get(second.base_url + old_link, follow_redirects=False)

@@ -321,6 +321,14 @@ def render_announcement(data: AnnouncementInput, lang: Lang = "zh") -> str:
             f'<code lang="en">{e(head.hash)}</code><br><small>{t["chain_check"]} '
             f'<code lang="en">{e(check)}</code></small></p>'
         )
+    digest = data.consultation.record_digest
+    if digest:
+        recount = f"planner recount FILE --expect-digest {digest}"
+        parts.append(
+            f"<p>{t['record_digest']}{colon}<br>"
+            f'<code lang="en">{e(digest)}</code><br><small>{t["record_check"]} '
+            f'<code lang="en">{e(recount)}</code></small></p>'
+        )
     parts.append(_qr(data.public_url, t["qr_result"]))
     parts.append(f'<div class="sign">{t["committee"]}<br>{t["date_line"]}</div></body></html>')
     return "\n".join(parts) + "\n"

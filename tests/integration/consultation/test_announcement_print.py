@@ -113,6 +113,10 @@ async def test_announcement_draft_then_announced(
     assert f"第 {head['close_head_seq']} 条事件" in text
     assert bytes(head["close_head_hash"]).hex() in page
     assert f"http://testserver.local/#/c/{token}" in page and "<svg" in page
+    # the record's digest, sealed at the close, to check a downloaded record against
+    got = await client.get(f"/api/consultations/{cid}", headers=bearer(owner))
+    digest = got.json()["record_digest"]
+    assert digest and f"--expect-digest {digest}" in page and "表决记录摘要" in text
     # Chinese without Latin words (data aside: m² in the area heading)
     words = set(LATIN_WORD.findall(text))
     assert not words, sorted(words)

@@ -26,7 +26,7 @@ import asyncpg
 
 from planner.access.guards import MANAGERS, MEMBERS, authorize
 from planner.access.model import Principal
-from planner.consultation import record_store
+from planner.consultation import paper_store, record_store
 from planner.consultation.recount import (
     COLUMNS,
     Line,
@@ -104,6 +104,7 @@ async def build(conn: asyncpg.Connection, consultation_id: int, secret: bytes) -
                 for u in await record_store.roll(conn, motion.id)
             ),
         )
+        entries = await paper_store.ballot_entries(conn, motion.id)
         lines += lines_of(
             "ballot",
             (
@@ -121,9 +122,9 @@ async def build(conn: asyncpg.Connection, consultation_id: int, secret: bytes) -
                     "cast_by": pseudonym(secret, "member", str(b.cast_by)),
                     "delegation_id": b.delegation_id,
                     "delegation_reference": b.delegation_reference,
-                    # the paper entries that made the ballot: filled once paper entries
-                    # name their ballot (helper ``paper``'s tables)
-                    "paper_entries": None,
+                    # the two (or, after a mismatch, three) agreeing entries that made
+                    # a paper ballot count, as "12 15"
+                    "paper_entries": " ".join(map(str, entries[b.id])) if b.id in entries else None,
                 }
                 for b in await record_store.ballots(conn, motion.id)
             ),

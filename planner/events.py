@@ -26,6 +26,12 @@ NOTIFY_CHANNEL = "planner_events"
 event_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("event_clock", default=None)
 
 
+def event_now() -> datetime:
+    """The time a step is recorded at: the demo's story clock while it plays, else now."""
+    clock = event_clock.get()
+    return clock() if clock is not None else datetime.now(UTC)
+
+
 class Event(msgspec.Struct, kw_only=True):
     estate_id: int
     seq: int

@@ -12,7 +12,7 @@ from planner.access.model import Principal
 from planner.consultation import outreach_store
 from planner.consultation.model import ConsultationOut
 from planner.db.pool import Database
-from planner.events import append_event
+from planner.events import append_event, event_now
 
 
 async def note_online(db: Database, principal: Principal, consultation: ConsultationOut) -> None:
@@ -31,7 +31,7 @@ async def note_online(db: Database, principal: Principal, consultation: Consulta
     async with db.transaction() as conn:
         for owner_key in missing:
             if await outreach_store.insert_delivery(
-                conn, consultation.id, owner_key, "online", principal.member_id, ""
+                conn, consultation.id, owner_key, "online", principal.member_id, "", event_now()
             ):
                 await append_event(
                     conn,

@@ -40,7 +40,7 @@ from planner.deliberation.rule_sets import RULE_SETS
 from planner.deliberation.rules import Tally, count, decide, format_area
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
-from planner.events import append_event
+from planner.events import append_event, event_now
 
 CLOSED = ("closed", "announced")
 
@@ -180,7 +180,7 @@ async def record_paper(
             )
         owner_key = await _owner_key(conn, found, data)
         if await outreach_store.insert_delivery(
-            conn, found.id, owner_key, "paper", principal.member_id, data.note
+            conn, found.id, owner_key, "paper", principal.member_id, data.note, event_now()
         ):
             await append_event(
                 conn,

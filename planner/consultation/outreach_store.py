@@ -4,6 +4,7 @@ turnout by channel. One function per query, taking a connection."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import asyncpg
@@ -88,18 +89,21 @@ async def insert_delivery(
     channel: str,
     by: int | None,
     note: str,
+    at: datetime | None = None,
 ) -> bool:
-    """Record a delivery; False when this owner already has one by this channel (kept)."""
+    """Record a delivery (``at`` None: the transaction's time); False when this owner
+    already has one by this channel (kept)."""
     inserted = await conn.fetchval(
         """INSERT INTO notice_deliveries (consultation_id, owner_key, channel, delivered_by,
-                                          note)
-           VALUES ($1, $2, $3, $4, $5)
+                                          note, delivered_at)
+           VALUES ($1, $2, $3, $4, $5, coalesce($6, now()))
            ON CONFLICT DO NOTHING RETURNING true""",
         consultation_id,
         owner_key,
         channel,
         by,
         note,
+        at,
     )
     return bool(inserted)
 

@@ -32,7 +32,7 @@ from planner.deliberation.model import NewMeeting, NewMotion
 from planner.deliberation.rule_sets import RULE_SETS
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
-from planner.events import append_event, event_clock, stream_head
+from planner.events import append_event, event_now, stream_head
 
 
 def rule_sets() -> list[RuleSetOut]:
@@ -41,8 +41,7 @@ def rule_sets() -> list[RuleSetOut]:
 
 def now() -> datetime:
     """The time steps are recorded at: the demo's story clock when it plays, else now."""
-    clock = event_clock.get()
-    return clock() if clock is not None else datetime.now(UTC)
+    return event_now()
 
 
 def _check_times(opens_at: datetime, closes_at: datetime) -> None:

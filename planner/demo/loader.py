@@ -490,8 +490,6 @@ class Story:
         clock = self.clock
         consultation_id = consultation["id"]
         motion_id = consultation["motions"][0]["id"]
-        clock.at(clock.day(spec.opens))
-        await self.open_consultation(consultation_id)
         persons = jg.persons_in(spec.building)
         keys = sorted(k for k in persons if k != pop.TOUR_OWNER_KEY)
         rng = random.Random(f"{spec.building}:consultation")  # noqa: S311 (reproducible)
@@ -502,6 +500,9 @@ class Story:
         voters = keys[: len(choices)]
         represented = keys[len(choices) : len(choices) + len(spec.proxy_choices)]
         on_paper = keys[len(voters) + len(represented) :][: len(spec.paper)]
+        await self.deliver_notices(consultation_id, spec, persons, [*represented, *on_paper])
+        clock.at(clock.day(spec.opens))
+        await self.open_consultation(consultation_id)
         # The phones' ballots spread over the week's waking hours, up to the evening the
         # committee starts typing in the paper sheets.
         opens = clock.day(spec.opens)
@@ -541,6 +542,29 @@ class Story:
         if not proxied:
             await self.proxy_split(jg, spec, consultation_id, motion_id, voters[0], represented)
         await self.paper_sheets(jg, spec, consultation_id, motion_id, on_paper)
+
+    async def deliver_notices(
+        self,
+        consultation_id: int,
+        spec: story.Consultation,
+        persons: dict[str, list[dict[str, Any]]],
+        keys: list[str],
+    ) -> None:
+        """The evening before the last notice day, 李秀英 takes the printed notice to the owners
+        who do not use the phone (the proxies' principals and the paper voters) and records
+        each delivery."""
+        clock, member = self.clock, self.people["member"]
+        start = clock.day(spec.opens, timedelta(days=-2, hours=-14))
+        for n, key in enumerate(keys):
+            clock.at(start + timedelta(minutes=7 * n))
+            await member.post(
+                f"/api/consultations/{consultation_id}/deliveries",
+                {
+                    "household_id": persons[key][0]["id"],
+                    "channel": "paper",
+                    "note": "上门送达纸质公告",
+                },
+            )
 
     async def proxy_split(
         self,

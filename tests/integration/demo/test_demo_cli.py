@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -279,6 +280,14 @@ def check_consultation(run: DemoRun, tmp_path: Path) -> None:
     assert f"/#/c/{roof['public_token']}" in run.output
     [motion] = roof["motions"]
     assert motion["matter"] == 5 and motion["status"] == "closed"
+    # the notice reached the phone voters online (their first opening) and the others on
+    # paper, handed over by a committee member before voting opened
+    delivered = committee.get(f"/api/consultations/{roof['id']}/deliveries")["items"]
+    states = Counter(d["state"] for d in delivered)
+    assert states["paper"] == 12 and states["online"] >= 28, states
+    for d in delivered:
+        if d["state"] == "paper":
+            assert d["by_name"] and when(d["at"]) < when(roof["opens_at"])
 
     tally = committee.get(f"/api/motions/{motion['id']}/tally")
     assert tally["passed"] is True and tally["quorum_met"] is True

@@ -12,7 +12,7 @@ import { MyShare } from "./views/owner.js";
 import { Households } from "./views/households.js";
 import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
-import { ConsultationsList, ConsultationPage, PublicConsultation } from "./views/consultation.js";
+import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
 import { can } from "./lib/access.js";
 
@@ -25,6 +25,7 @@ export const ROUTES = [
   { path: "/consultations", view: ConsultationsList, needs: "consultations.view", label: "nav.consultations" },
   { path: "/consultations/:id", view: ConsultationPage, needs: "consultations.view" },
   { path: "/consultations/:id/paper", view: PaperEntry, needs: "paper.enter" },
+  { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
   // A consultation's public page: no sign-in (app.js draws it without a session).
   { path: "/c/:token", view: PublicConsultation, public: true },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },

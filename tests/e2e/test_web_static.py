@@ -44,6 +44,9 @@ DYNAMIC = {
     "consult.channel.": ["online", "paper", "proxy"],
     "paper.state.": ["awaiting_second", "counted", "mismatch"],
     "paper.reader.": ["platform", "jsqr"],
+    "consult.filter.": ["todo", "all"],
+    "consult.delivery.": ["not_yet", "online", "paper"],
+    "consult.voted.": ["every", "some", "none"],
 }
 
 

@@ -122,6 +122,7 @@ function NewConsultation({ me }) {
           <select id=${`c-matter-${i}`} data-testid="motion-matter" value=${m.matter} onChange=${(e) => setMotion(i, { matter: e.currentTarget.value })}>
             ${[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => html`<option value=${String(n)}>${n}. ${t(`matter.${n}`)}</option>`)}
           </select>
+          <p class="muted" data-testid="matter-words">${t(`matter.${m.matter}`)}</p>
           ${motions.length > 1 ? html`<button type="button" class="linkish" onClick=${() => setMotions((rows) => rows.filter((_, j) => j !== i))}>
             ${t("consult.removeMotion")}</button>` : null}
         </div>`)}
@@ -232,6 +233,7 @@ export function ConsultationPage({ me, params }) {
     ${x.status === "open" && can(me, "ballots.cast") ? html`<${Voting} me=${me} c=${x} />` : null}
     <${ErrorBox} error=${x.status !== "draft" ? turnout.error : null} />
     ${x.status !== "draft" ? html`<${Turnout} data=${turnout.data} />` : null}
+    ${manage && x.status !== "draft" ? html`<${Conflicts} c=${x} />` : null}
     ${x.status !== "draft" && (closed || x.open_ballot) && turnout.data
       ? html`<${Results} motions=${x.motions} tallies=${turnout.data.motions} closed=${closed} />` : null}
     ${closed ? html`<p class="actions"><a class="button" target="_blank" rel="noopener" data-testid="announcement-link"
@@ -313,7 +315,8 @@ function Links({ me, c }) {
       ${c.status !== "draft" && can(me, "paper.enter") ? html`
         ${link(`${base}/sheets.html?lang=${lang}`, "consult.printSheets", "sheets-link")}
         <li><a href=${`#/consultations/${c.id}/paper`} data-testid="paper-link">${t("consult.paperEntry")}</a></li>` : null}
-      ${c.status !== "draft" ? link(`${base}/unreached.html?lang=${lang}`, "consult.doorToDoor", "unreached-link") : null}
+      ${c.status !== "draft" ? html`<li><a href=${`#/consultations/${c.id}/deliveries`} data-testid="deliveries-link">${t("consult.deliveries")}</a></li>
+        ${link(`${base}/unreached.html?lang=${lang}`, "consult.doorToDoor", "unreached-link")}` : null}
       ${closed ? html`${link(`${base}/announcement.html?lang=${lang}`, "consult.announcement", "announcement-print-link")}
         <li><a download data-testid="record-json" href=${`${base}/record`}>${t("consult.recordJson")}</a></li>
         <li><a download data-testid="record-csv" href=${`${base}/record?format=csv`}>${t("consult.recordCsv")}</a></li>` : null}
@@ -328,7 +331,7 @@ function Notice({ c }) {
   const rule = itemsOf(rules.data).find((r) => r.name === c.rule_set);
   return html`<section class="card notice-sheet" data-testid="consult-notice" aria-labelledby="notice-h">
     <h2 id="notice-h">${t("consult.notice")}</h2>
-    <dl class="kv">
+    <dl class="kv stack">
       <dt>${t("consult.window")}</dt><dd><${Window} c=${c} /></dd>
       <dt>${t("consult.ruleSet")}</dt><dd>${rule ? (getLang() === "en" ? rule.title_en : rule.title_zh) : c.rule_set}</dd>
       <dt>${t("consult.bothChannels")}</dt><dd>${t(`consult.both.${c.both_channels}`)}</dd>
@@ -466,23 +469,87 @@ export function PublicConsultation({ params }) {
   }, [data && data.time_zone]);
   if (page.loading && !data) return html`<${Loading} />`;
   if (page.error) return html`<${ErrorBox} error=${page.error} />`;
-  const c = { ...(data.notice || {}), ...data };
+  const c = data;
   const status = c.status;
   const closed = status === "closed" || status === "announced";
-  const turnout = data.turnout || (data.overall ? data : null);
-  const result = data.result || (closed && turnout ? turnout.motions : null);
+  const turnout = data.overall ? data : null;
+  // each motion carries its tally (`result`) once closed
+  const results = itemsOf(c.motions).filter((m) => m.result).map((m) => ({ ...m.result, motion_id: m.id }));
   const base = `/api/public/consultations/${encodeURIComponent(params.token)}`;
   return html`<h1 data-testid="public-title">${bilingual(c.title)}</h1>
-    ${c.estate || c.estate_name ? html`<p class="muted">${c.estate_name || (c.estate && c.estate.name)}</p>` : null}
+    ${c.estate ? html`<p class="muted" data-testid="public-estate">${c.estate}${itemsOf(c.scope).length
+      ? ` · ${itemsOf(c.scope).join(t("quotes.nameSeparator"))}` : ""}</p>` : null}
     <p><${Status} kind="consultation" value=${status} /> <span class="muted"> · <${Window} c=${c} /></span></p>
     ${itemsOf(c.motions).length ? html`<section class="card"><h2>${t("consult.motions")}</h2>
       <ol>${itemsOf(c.motions).map((m) => html`<li key=${m.id}>${m.title}
         <div class="muted">${t("motion.matterN", { n: m.matter })}: ${t(`matter.${m.matter}`)}</div></li>`)}</ol></section>` : null}
     <${Turnout} data=${turnout} />
-    ${closed && result ? html`<${Results} motions=${c.motions} tallies=${itemsOf(result.motions || result)} closed=${true} />` : null}
+    ${closed && results.length ? html`<${Results} motions=${c.motions} tallies=${results} closed=${true} />` : null}
     <ul class="plain links card">
       <li><a target="_blank" rel="noopener" data-testid="public-notice" href=${`${base}/notice.html?lang=${pageLang()}`}>${t("consult.printNotice")}</a></li>
-      ${status === "announced" || closed ? html`<li><a target="_blank" rel="noopener" data-testid="public-announcement"
+      ${status === "announced" ? html`<li><a target="_blank" rel="noopener" data-testid="public-announcement"
         href=${`${base}/announcement.html?lang=${pageLang()}`}>${t("consult.announcement")}</a></li>` : null}
     </ul>`;
+}
+
+// ---------------------------------------------------------------- committee: outreach
+
+/** Units that voted online and on paper on a motion, and which ballot counts by the rule. */
+function Conflicts({ c }) {
+  const list = useApi(`/api/consultations/${c.id}/conflicts`);
+  useLiveEvent(["ballot.cast", "paper.entry"], list.reload);
+  const items = itemsOf(list.data);
+  if (!items.length && !list.error) return null;
+  const titles = Object.fromEntries(itemsOf(c.motions).map((m) => [String(m.id), m.title]));
+  return html`<section class="card" data-testid="conflicts" aria-labelledby="conflicts-h">
+    <h2 id="conflicts-h">${t("consult.conflicts", { n: items.length })}</h2>
+    <p class="muted">${t(`consult.both.${c.both_channels}`)}</p>
+    <${ErrorBox} error=${list.error} />
+    <ul class="plain">${items.map((x) => html`<li key=${`${x.motion_id}-${x.household_id}`}>
+      <strong>${x.label}</strong> <span class="muted">· ${titles[String(x.motion_id)] || `#${x.motion_id}`}</span>
+      <div>${t("consult.channel.online")}${t("common.colon")}${t(`vote.${x.online.choice}`)} <span class="muted">${formatDateTime(x.online.cast_at)}</span></div>
+      <div>${t("consult.channel.paper")}${t("common.colon")}${t(`vote.${x.paper.choice}`)} <span class="muted">${formatDateTime(x.paper.cast_at)}</span></div>
+      ${x.counted ? html`<div class="ok">${t("consult.counts", { channel: t(`consult.channel.${x.counted}`) })}</div>` : null}
+    </li>`)}</ul>
+  </section>`;
+}
+
+/** Committee: per owner, how the notice reached them and whether they voted; record a notice
+ * handed over on paper (asked first: it stays in the record). */
+export function Deliveries({ me, params }) {
+  const c = useApi(`/api/consultations/${params.id}`);
+  const list = useApi(`/api/consultations/${params.id}/deliveries`);
+  useLiveEvent(["notice.", "ballot.cast", "paper.entry", "consultation."], list.reload);
+  const action = useAction();
+  const [asking, setAsking] = useState(null); // an owner row
+  const [filter, setFilter] = useState("todo");
+  if ((c.loading && !c.data) || (list.loading && !list.data)) return html`<${Loading} />`;
+  if (c.error) return html`<${ErrorBox} error=${c.error} />`;
+  const items = itemsOf(list.data).filter((o) => filter === "all" || o.state === "not_yet" || o.voted !== "every");
+  const record = async (owner) => {
+    setAsking(null);
+    const res = await action.run(() => api(`/api/consultations/${params.id}/deliveries`, {
+      method: "POST", body: { owner_key: owner.owner_key, channel: "paper" } }));
+    if (res !== undefined) list.reload();
+  };
+  return html`<h1>${t("consult.deliveries")}</h1>
+    <p><a href=${`#/consultations/${params.id}`}>${c.data.title}</a></p>
+    <p class="actions"><a class="button" target="_blank" rel="noopener" data-testid="unreached-print"
+      href=${`/api/consultations/${params.id}/unreached.html?lang=${pageLang()}`}>${t("consult.doorToDoor")}</a></p>
+    <div class="actions" role="group" aria-label=${t("consult.deliveries")}>
+      ${["todo", "all"].map((f) => html`<button type="button" aria-pressed=${filter === f ? "true" : "false"}
+        onClick=${() => setFilter(f)}>${t(`consult.filter.${f}`)}</button>`)}
+    </div>
+    <${ErrorBox} error=${list.error || action.error} />
+    ${items.length ? html`<ul class="plain card" data-testid="deliveries">${items.map((o) => html`<li key=${o.owner_key} class="delivery">
+      <strong>${o.owner_name || t("consult.ownerUnnamed")}</strong>
+      <span class="muted"> · ${itemsOf(o.units).map((u) => `${u.building} ${u.unit}`).join(t("quotes.nameSeparator"))}</span>
+      <div><span class=${`badge badge-${o.state}`}>${t(`consult.delivery.${o.state}`)}</span>
+        ${o.at ? html` <span class="muted">${o.by_name ? `${o.by_name} · ` : ""}${formatDateTime(o.at)}</span>` : null}
+        · ${t(`consult.voted.${o.voted}`)}</div>
+      ${asking === o.owner_key ? html`<${Confirm} testid="confirm-delivery" lines=${[t("consult.deliveryWhat", { name: o.owner_name || "" }), t("consult.deliveryFinal")]}
+          yes=${t("consult.deliveryConfirm")} onYes=${() => record(o)} onNo=${() => setAsking(null)} />`
+        : o.state !== "paper" ? html`<div class="actions"><button type="button" data-testid="record-delivery"
+          disabled=${action.busy} onClick=${() => setAsking(o.owner_key)}>${t("consult.handedOnPaper")}</button></div>` : null}
+    </li>`)}</ul>` : html`<p class="muted">${t("consult.everyoneReached")}</p>`}`;
 }

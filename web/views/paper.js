@@ -163,9 +163,12 @@ function SheetEntry({ me, c, code, onNext }) {
   const [photoError, setPhotoError] = useState(null);
   const [result, setResult] = useState(null);
   const motions = itemsOf(c.motions);
-  const entries = sheet.data ? itemsOf(sheet.data.entries) : [];
+  // the entries of the sheet's current round (a counted sheet entered again starts a new one)
+  const entries = sheet.data ? itemsOf(sheet.data.entries).filter((e) => e.round === undefined
+    || sheet.data.round === undefined || e.round === sheet.data.round) : [];
   const mineAlready = entries.some((e) => String(e.entered_by) === String(me.member_id));
-  const state = (result && result.state) || (sheet.data && sheet.data.state) || null;
+  const known = (result && result.state) || (sheet.data && sheet.data.state) || null;
+  const state = known === "not_entered" ? null : known;
   useEffect(() => () => { if (photo && photo.url) URL.revokeObjectURL(photo.url); }, [photo]);
   const attach = async (e) => {
     const file = e.currentTarget.files && e.currentTarget.files[0];
@@ -222,7 +225,7 @@ function SheetEntry({ me, c, code, onNext }) {
           <img class="sheet-photo" src=${photo.url} alt=${t("paper.photoAlt")} />` : null}
         <${ErrorBox} error=${photoError} />
         <p class="muted">${t("paper.chosen", { n: chosen, total: motions.length })}</p>
-        <div class="actions"><button type="submit" class="primary" data-testid="submit-entry" disabled=${action.busy || uploading || chosen === 0}>
+        <div class="actions"><button type="submit" class="primary" data-testid="submit-entry" disabled=${action.busy || uploading || chosen < motions.length}>
           ${t("paper.submit")}</button>
           <button type="button" onClick=${onNext}>${t("common.cancel")}</button></div>
       </form>`}

@@ -173,7 +173,7 @@ async def test_committee_publishes_enters_a_sheet_twice_and_turnout_moves_live(
         await entry.locator("[data-testid=paper-motion] [data-testid=paper-yes]").click()
         await fits_phone(entry)
         await entry.get_by_test_id("submit-entry").click()
-        state = entry.get_by_test_id("entry-state")
+        state = entry.get_by_test_id("entry-result")
         await state.wait_for()
         states.append(await state.get_attribute("data-state"))
         await in_language(entry, lang, missing_keys)

@@ -360,14 +360,16 @@ function useRepresented(me, c) {
       if (d.revoked_at || String(d.proxy_member_id) !== String(me.member_id)) continue;
       if (d.meeting_id !== null && d.meeting_id !== undefined && String(d.meeting_id) !== String(c.id)) continue;
       if (mine.has(String(d.household_id))) continue;
-      const h = units[String(d.household_id)] || {};
-      const key = h.owner_key || `unit:${d.household_id}`;
-      if (!groups.has(key)) groups.set(key, { key, name: h.owner_name || "", ids: [], labels: [] });
+      // an owner sees only their own units: the represented owner is named by the written
+      // authorisation (its reference) unless the member may see the units
+      const h = units[String(d.household_id)] || null;
+      const key = h && h.owner_key ? `owner:${h.owner_key}` : `ref:${d.reference || d.id}`;
+      if (!groups.has(key)) groups.set(key, { key, name: (h && h.owner_name) || d.reference || "", ids: [], labels: [] });
       const g = groups.get(key);
       g.ids.push(Number(d.household_id));
-      g.labels.push(h.building ? `${h.building} ${h.unit}` : `#${d.household_id}`);
+      if (h && h.building) g.labels.push(`${h.building} ${h.unit}`);
     }
-    return [...groups.values()];
+    return [...groups.values()].map((g) => ({ ...g, ids: g.ids.sort((a, b) => a - b) }));
   }, [list.data, households.data, me.member_id, c.id]);
 }
 
@@ -381,15 +383,16 @@ function Voting({ me, c }) {
     ${itemsOf(c.motions).map((m) => html`<article class="motion-vote" key=${m.id} data-testid="motion-vote">
       <h3>${m.title}</h3>
       <p class="muted">${t("motion.matterN", { n: m.matter })}: ${t(`matter.${m.matter}`)}</p>
-      ${own ? html`<${VoteRow} me=${me} motion=${m} label=${t("consult.forMine", { n: me.household_ids.length })} />` : null}
-      ${represented.map((g) => html`<${VoteRow} key=${g.key} me=${me} motion=${m} householdIds=${g.ids}
-        label=${t("consult.forOwner", { name: g.name || g.labels.join(t("quotes.nameSeparator")), units: g.labels.join(t("quotes.nameSeparator")) })} />`)}
+      ${own ? html`<${VoteRow} me=${me} motion=${m} label=${t("consult.forMine", { n: me.household_ids.length })}
+        householdIds=${represented.length ? me.household_ids.map(Number) : null} />` : null}
+      ${represented.map((g) => html`<${VoteRow} key=${g.key} me=${me} motion=${m} householdIds=${g.ids} proxy=${true}
+        label=${t("consult.forOwner", { name: g.name, units: g.labels.length ? g.labels.join(t("quotes.nameSeparator")) : t("consult.unitsN", { n: g.ids.length }) })} />`)}
     </article>`)}
   </section>`;
 }
 
 /** 同意 / 反对 / 弃权 for one motion, for the member's own units or a represented owner's. */
-function VoteRow({ me, motion, householdIds, label }) {
+function VoteRow({ me, motion, householdIds, proxy = false, label }) {
   const ids = householdIds || null;
   const slotIds = ids ? ids.map(String) : null;
   const mine = useApi(`/api/motions/${motion.id}/ballots/mine`);
@@ -399,7 +402,8 @@ function VoteRow({ me, motion, householdIds, label }) {
   const [error, setError] = useState(null);
   const [queued, setQueued] = useState(() => queuedFor(motion.id, me.member_id, ids));
   const liveStatus = useLiveStatus();
-  const counted = itemsOf(mine.data).filter((b) => b.counted !== false && (slotIds
+  // the ballots that count for this row's units: the member's own, or those cast as proxy
+  const counted = itemsOf(mine.data).filter((b) => b.counted && (proxy
     ? b.delegation_id !== null && b.delegation_id !== undefined && slotIds.includes(String(b.household_id))
     : (b.delegation_id === null || b.delegation_id === undefined)));
   const saved = counted.length ? counted[counted.length - 1].choice : null;
@@ -432,7 +436,7 @@ function VoteRow({ me, motion, householdIds, label }) {
     await castBallot({ motionId: motion.id, memberId: me.member_id, choice: value, householdIds: ids || undefined });
     setSending(null);
   };
-  const testid = ids ? `vote-row-proxy-${ids.join("-")}` : "vote-row-own";
+  const testid = proxy ? `vote-row-proxy-${ids.join("-")}` : "vote-row-own";
   return html`<div class="vote-row" data-testid=${testid}>
     <p><strong>${label}</strong></p>
     <div class="vote-buttons" role="group" aria-label=${`${t("vote.label")}: ${label}`}>

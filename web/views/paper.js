@@ -17,6 +17,7 @@ const CHOICES = ["yes", "no", "abstain"];
 export function PaperEntry({ me, params, query }) {
   const c = useApi(`/api/consultations/${params.id}`);
   const [code, setCode] = useState(() => normalizeCode(query && query.code));
+  const [entered, setEntered] = useState(0); // entries made on this page: the lists look again
   useEffect(() => { setCode(normalizeCode(query && query.code)); }, [query && query.code]);
   if (c.loading && !c.data) return html`<${Loading} />`;
   if (c.error) return html`<${ErrorBox} error=${c.error} />`;
@@ -29,9 +30,10 @@ export function PaperEntry({ me, params, query }) {
   return html`<h1>${t("paper.title")}</h1>
     <p><a href=${`#/consultations/${x.id}`} data-testid="back-to-consultation">${x.title}</a>
       <span class="muted"> · <${Window} c=${x} /></span></p>
-    ${code ? html`<${SheetEntry} key=${code} me=${me} c=${x} code=${code} onNext=${() => choose("")} />`
+    ${code ? html`<${SheetEntry} key=${code} me=${me} c=${x} code=${code} onNext=${() => choose("")}
+      onEntered=${() => setEntered((n) => n + 1)} />`
       : html`<${CodeInput} onCode=${choose} />`}
-    <${SheetLists} c=${x} current=${code} />`;
+    <${SheetLists} c=${x} current=${code} entered=${entered} />`;
 }
 
 /** Scan or type a sheet's code. */
@@ -154,7 +156,7 @@ function useSheet(c, code) {
   return { ...sheet, data: none ? null : sheet.data, error: none ? null : sheet.error };
 }
 
-function SheetEntry({ me, c, code, onNext }) {
+function SheetEntry({ me, c, code, onNext, onEntered }) {
   const sheet = useSheet(c, code);
   const action = useAction();
   const [choices, setChoices] = useState({});
@@ -194,14 +196,15 @@ function SheetEntry({ me, c, code, onNext }) {
     };
     if (photo) body.photo_sha256 = photo.sha256;
     const res = await action.run(() => api(`/api/consultations/${c.id}/paper-entries`, { method: "POST", body }));
-    if (res) { setResult(res); sheet.reload(); }
+    if (res) { setResult(res); sheet.reload(); onEntered(); }
   };
   const chosen = motions.filter((m) => choices[m.id]).length;
   return html`<section class="card" aria-labelledby="sheet-h" data-testid="sheet-entry">
     <h2 id="sheet-h">${t("paper.sheet")} <span class="code" data-testid="sheet-code-shown">${groupCode(code)}</span></h2>
     <${ErrorBox} error=${sheet.error} />
     ${whileLoading(sheet)}
-    ${state ? html`<p class=${state === "counted" ? "ok" : "notice"} role="status" data-testid="entry-state" data-state=${state}>
+    ${state ? html`<p class=${state === "counted" ? "ok" : "notice"} role="status" data-state=${state}
+      data-testid=${result ? "entry-result" : "entry-state"}>
       ${t(`paper.state.${state}`)}</p>` : null}
     ${state === "mismatch" && !result ? html`<${SideBySide} me=${me} motions=${motions} entries=${entries} />` : null}
     ${result ? html`<div class="actions"><button type="button" class="primary" data-testid="next-sheet" onClick=${onNext}>${t("paper.next")}</button></div>`
@@ -257,11 +260,12 @@ function SideBySide({ me, motions, entries }) {
 }
 
 /** Mismatched sheets to resolve and sheets awaiting their second entry. */
-function SheetLists({ c, current }) {
+function SheetLists({ c, current, entered }) {
   const mismatched = useApi(`/api/consultations/${c.id}/paper-entries?state=mismatch`);
   const awaiting = useApi(`/api/consultations/${c.id}/paper-entries?state=awaiting_second`);
   const reload = useCallback(() => { mismatched.reload(); awaiting.reload(); }, [mismatched.reload, awaiting.reload]);
   useLiveEvent(["paper."], reload);
+  useEffect(() => { if (entered) reload(); }, [entered]);
   const link = (s) => html`<li key=${s.code}><a href=${`#/consultations/${c.id}/paper?code=${encodeURIComponent(s.code)}`}
     aria-current=${normalizeCode(s.code) === current ? "true" : undefined}>${groupCode(s.code)}</a></li>`;
   return html`<section class="card" aria-labelledby="mismatch-h" data-testid="mismatches">

@@ -30,7 +30,7 @@ DRAW = """async (svg) => {
   img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
   await img.decode();
   const canvas = document.createElement("canvas");
-  canvas.width = %d; canvas.height = %d;
+  canvas.width = WIDTH; canvas.height = HEIGHT;
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
   const side = 400;
@@ -42,7 +42,7 @@ DRAW = """async (svg) => {
     luma[i] = Math.round(0.299 * px[4 * i] + 0.587 * px[4 * i + 1] + 0.114 * px[4 * i + 2]);
   }
   return luma;
-}""" % (WIDTH, HEIGHT)
+}""".replace("WIDTH", str(WIDTH)).replace("HEIGHT", str(HEIGHT))
 
 
 def iso(seconds: float) -> str:

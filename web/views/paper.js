@@ -156,6 +156,8 @@ function useSheet(c, code) {
   return { ...sheet, data: none ? null : sheet.data, error: none ? null : sheet.error };
 }
 
+// The photo's file input is hidden behind a labelled button: the browser's own file button
+// speaks the browser's language, not the page's.
 function SheetEntry({ me, c, code, onNext, onEntered }) {
   const sheet = useSheet(c, code);
   const action = useAction();
@@ -221,8 +223,11 @@ function SheetEntry({ me, c, code, onNext, onEntered }) {
               onClick=${() => setChoices((cs) => ({ ...cs, [m.id]: cs[m.id] === v ? undefined : v }))}>${t(`vote.${v}`)}</button>`)}
           </div>
         </fieldset>`)}
-        <label for="sheet-photo">${t("paper.photo")}</label>
-        <input id="sheet-photo" data-testid="sheet-photo" type="file" accept="image/jpeg,image/png,image/webp" capture="environment" onChange=${attach} />
+        <p><strong>${t("paper.photo")}</strong></p>
+        <input id="sheet-photo" class="sr-only" data-testid="sheet-photo" type="file" accept="image/jpeg,image/png,image/webp"
+          capture="environment" onChange=${attach} />
+        <label for="sheet-photo" class="button photo-button">
+          ${t(photo ? "paper.photoAgain" : "paper.photoTake")}</label>
         ${uploading ? html`<p class="muted" role="status">${t("paper.uploading")}</p>` : null}
         ${photo ? html`<p class="ok" data-testid="photo-attached">${t("paper.photoAttached")}</p>
           <img class="sheet-photo" src=${photo.url} alt=${t("paper.photoAlt")} />` : null}

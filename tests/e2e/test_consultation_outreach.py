@@ -71,7 +71,7 @@ async def test_deliveries_move_live_and_a_paper_delivery_is_asked_first(
     await owner.goto(f"{base}/#/consultations/{created['id']}")
     await owner.get_by_test_id("consult-notice").wait_for()
     await page.get_by_role("button", name=re.compile("全部业主|Every owner")).click()
-    await row(page, "业主乙").get_by_text(words["online"]).wait_for(timeout=20_000)
+    await row(page, "业主乙").locator(".badge", has_text=words["online"]).wait_for(timeout=20_000)
 
     # Paper for 业主丙: asked first, then recorded with who and when.
     await row(page, "业主丙").get_by_test_id("record-delivery").click()
@@ -85,7 +85,7 @@ async def test_deliveries_move_live_and_a_paper_delivery_is_asked_first(
     assert states["C"] == "not_yet"
     await screenshot(page, f"consultation-delivery-confirm-{lang}")
     await page.get_by_test_id("confirm-delivery-yes").click()
-    await row(page, "业主丙").get_by_text(words["paper"]).wait_for()
+    await row(page, "业主丙").locator(".badge", has_text=words["paper"]).wait_for()
     assert "王主任" in await row(page, "业主丙").inner_text()
     deadline = time.monotonic() + 10
     while True:
@@ -104,6 +104,7 @@ async def test_deliveries_move_live_and_a_paper_delivery_is_asked_first(
     await screenshot(page, f"consultation-deliveries-{lang}")
     printed = committee.http.get(f"/api/consultations/{created['id']}/unreached.html")
     assert printed.status_code == 200
+    short = "zh" if lang == "zh-CN" else "en"
     assert await page.get_by_test_id("unreached-print").get_attribute("href") == (
-        f"/api/consultations/{created['id']}/unreached.html?lang={'zh' if lang == 'zh-CN' else 'en'}"
+        f"/api/consultations/{created['id']}/unreached.html?lang={short}"
     )

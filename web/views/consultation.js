@@ -3,7 +3,7 @@
 // pages), the owner's notice, ballots and result, and the public page without sign-in.
 // A consultation is a meeting of kind written_consultation: its motions take ordinary
 // ballots (the offline queue of lib/ballot_queue.js) and tallies.
-import { html, useState, useEffect, useCallback, useMemo } from "../lib/html.js";
+import { html, useState, useEffect, useCallback, useMemo, useRef } from "../lib/html.js";
 import { t, getLang } from "../lib/i18n.js";
 import { api, itemsOf, ApiError } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading, Confirm, bilingual } from "../lib/ui.js";
@@ -144,12 +144,16 @@ export function useTurnout(c) {
   const firstMotion = c && itemsOf(c.motions)[0];
   const tally = useApi(missing && firstMotion && c.status !== "draft" ? `/api/motions/${firstMotion.id}/tally` : null);
   const reload = useCallback(() => { turnout.reload(); tally.reload(); }, [turnout.reload, tally.reload]);
+  // a burst of ballots (a paper batch, a busy evening) is one refetch, not one per ballot
+  const timer = useRef(null);
+  useEffect(() => () => clearTimeout(timer.current), []);
   useLiveEvent(TURNOUT_EVENTS, (event) => {
     if (event.type === "turnout.updated" && event.data && String(event.data.consultation_id) === String(id) && event.data.overall) {
       turnout.setData(event.data);
       return;
     }
-    reload();
+    clearTimeout(timer.current);
+    timer.current = setTimeout(reload, 250);
   });
   if (!missing) return { data: turnout.data, error: turnout.error, loading: turnout.loading, reload };
   const tl = tally.data;
@@ -271,6 +275,7 @@ function Controls({ c, onDone }) {
     announce: [t("consult.announceWhat"), t("consult.announceFinal")],
   };
   const verb = c.status === "draft" ? "publish" : c.status === "open" ? "close" : c.status === "closed" ? "announce" : null;
+  if (!verb) return null;
   return html`<div class="card" data-testid="consult-controls">
     ${c.status === "draft" ? html`<${AddMotion} c=${c} onDone=${onDone} />` : null}
     ${verb && asking !== verb ? html`<div class="actions"><button type="button" class=${verb === "close" ? "" : "primary"}

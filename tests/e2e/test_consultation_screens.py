@@ -221,7 +221,10 @@ async def test_an_owner_votes_offline_and_the_ballot_is_sent_once_on_reconnect(
     words = WORDS[lang]
 
     page = await open_page(base, owner_token, phone=True, lang=lang)
-    await page.goto(f"{base}/#/consultations/{created['id']}")
+    # The home page leads to the open consultation.
+    await page.goto(f"{base}/#/")
+    await page.get_by_test_id("home-consultation").locator("a.button").click()
+    await page.wait_for_url(f"**/#/consultations/{created['id']}")
     row = page.get_by_test_id("vote-row-own")
     await row.get_by_test_id("vote-no").wait_for()
     await page.get_by_test_id("consult-notice").wait_for()

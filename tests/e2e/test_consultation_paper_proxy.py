@@ -138,6 +138,16 @@ async def test_a_mismatch_is_shown_side_by_side_and_a_third_entry_resolves_it(
     photo = png(tmp_path / "sheet.png")
 
     first = await open_page(base, tokens[0], phone=True, lang=lang)
+    # A code with one symbol changed is refused, in the page's language, with no form to fill.
+    forged = code[:-1] + ("2" if code[-1] != "2" else "3")
+    await first.goto(f"{base}/#/consultations/{created['id']}/paper")
+    await first.get_by_test_id("sheet-code").fill(forged)
+    await first.get_by_test_id("use-code").click()
+    await first.locator(".error[data-code=sheet_code_invalid]").wait_for()
+    assert await first.get_by_test_id("entry-form").count() == 0
+    await in_language(first, lang, missing_keys)
+    await first.get_by_test_id("another-code").click()
+    await first.get_by_test_id("sheet-code").wait_for()
     assert await enter(first, base, created["id"], code, ["yes", "no"], photo) == "awaiting_second"
     second = await open_page(base, tokens[1], phone=True, lang=lang)
     assert await enter(second, base, created["id"], code.lower(), ["yes", "yes"], None) == (

@@ -205,11 +205,13 @@ function SheetEntry({ me, c, code, onNext, onEntered }) {
     <h2 id="sheet-h">${t("paper.sheet")} <span class="code" data-testid="sheet-code-shown">${groupCode(code)}</span></h2>
     <${ErrorBox} error=${sheet.error} />
     ${whileLoading(sheet)}
+    ${sheet.error ? html`<div class="actions"><button type="button" class="primary" data-testid="another-code" onClick=${onNext}>
+      ${t("paper.anotherCode")}</button></div>` : null}
     ${state ? html`<p class=${state === "counted" ? "ok" : "notice"} role="status" data-state=${state}
       data-testid=${result ? "entry-result" : "entry-state"}>
       ${t(`paper.state.${state}`)}</p>` : null}
     ${state === "mismatch" && !result ? html`<${SideBySide} me=${me} motions=${motions} entries=${entries} />` : null}
-    ${result ? html`<div class="actions"><button type="button" class="primary" data-testid="next-sheet" onClick=${onNext}>${t("paper.next")}</button></div>`
+    ${sheet.error || (sheet.loading && !sheet.data) ? null : result ? html`<div class="actions"><button type="button" class="primary" data-testid="next-sheet" onClick=${onNext}>${t("paper.next")}</button></div>`
       : state === "counted" ? html`<div class="actions"><button type="button" onClick=${onNext}>${t("paper.next")}</button></div>`
       : mineAlready ? html`<p class="notice" data-testid="already-entered">${t("paper.alreadyYours")}</p>
         <div class="actions"><button type="button" onClick=${onNext}>${t("paper.next")}</button></div>`

@@ -119,6 +119,14 @@ async def test_committee_publishes_enters_a_sheet_twice_and_turnout_moves_live(
     assert created["status"] == "draft" and created["notice_days"] == 0
     assert [m["matter"] for m in created["motions"]] == [5]
 
+    # The draft can still change.
+    await page.locator("[data-testid=edit-consultation] summary").click()
+    await page.fill("#c-title", "5栋屋面防水维修（维修资金）")
+    await page.get_by_test_id("save-consultation").click()
+    await page.get_by_test_id("consult-title").get_by_text("（维修资金）").wait_for()
+    changed = chair.get(f"/api/consultations/{consultation_id}")
+    assert changed["opens_at"] == created["opens_at"]  # the seconds kept
+
     # Publishing asks first, saying what follows.
     await page.get_by_test_id("publish-consultation").click()
     confirm = page.get_by_test_id("confirm-publish")

@@ -10,7 +10,7 @@ import { ErrorBox, Loading, useApi, useAction, Bar, Status, whileLoading, Confir
 import { useLiveEvent, useLiveStatus } from "../live.js";
 import { castBallot, flushBallots, forgetOutcome, lastOutcome, onBallotQueue, queuedFor, startBallotQueue }
   from "../lib/ballot_queue.js";
-import { formatArea, formatDateTime, ratioForBar, timeZone, zonedInputToISO, DEFAULT_TIME_ZONE, setTimeZone }
+import { formatArea, formatDateTime, ratioForBar, timeZone, zonedInputToISO, isoToZonedInput, DEFAULT_TIME_ZONE, setTimeZone }
   from "../lib/format.js";
 import { can } from "../lib/access.js";
 
@@ -54,36 +54,43 @@ function newMotionRow() {
   return { title: "", matter: "5" };
 }
 
-function NewConsultation({ me }) {
+/** The create form; with `draft`, the same fields of a draft to change (PATCH; its motions
+ * are added on its page). */
+function NewConsultation({ me, draft = null, onSaved }) {
   const estate = me.estate || {};
   const action = useAction();
   const buildings = useApi(`/api/estates/${me.estate_id}/buildings`);
   const ruleSets = useApi("/api/rule-sets");
-  const [title, setTitle] = useState("");
-  const [scope, setScope] = useState([]);
-  const [opens, setOpens] = useState("");
-  const [closes, setCloses] = useState("");
-  const [noticeDays, setNoticeDays] = useState(estate.notice_days ?? "");
-  const [bothChannels, setBothChannels] = useState("last");
-  const [ruleSet, setRuleSet] = useState("");
-  const [openBallot, setOpenBallot] = useState(false);
+  const [title, setTitle] = useState(draft ? draft.title : "");
+  const [scope, setScope] = useState(draft ? draft.scope_building_ids : []);
+  const [opens, setOpens] = useState(draft ? isoToZonedInput(draft.opens_at) : "");
+  const [closes, setCloses] = useState(draft ? isoToZonedInput(draft.closes_at) : "");
+  const [noticeDays, setNoticeDays] = useState(draft ? draft.notice_days : (estate.notice_days ?? ""));
+  const [bothChannels, setBothChannels] = useState(draft ? draft.both_channels : "last");
+  const [ruleSet, setRuleSet] = useState(draft ? draft.rule_set : "");
+  const [openBallot, setOpenBallot] = useState(draft ? draft.open_ballot : false);
   const [motions, setMotions] = useState([newMotionRow()]);
   const setMotion = (i, patch) => setMotions((rows) => rows.map((row, j) => (j === i ? { ...row, ...patch } : row)));
   const toggleBuilding = (id) => setScope((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
   const days = noticeDays === "" ? (estate.notice_days ?? 15) : Number(noticeDays);
   const submit = async (e) => {
     e.preventDefault();
-    const body = {
-      title, opens_at: zonedInputToISO(opens), closes_at: zonedInputToISO(closes),
-      scope_building_ids: scope, both_channels: bothChannels, open_ballot: openBallot,
-      motions: motions.filter((m) => m.title.trim()).map((m) => ({ title: m.title.trim(), matter: Number(m.matter) })),
-    };
+    const body = { title, scope_building_ids: scope, both_channels: bothChannels, open_ballot: openBallot };
+    // a draft's times go only when changed (the input shows minutes; the seconds stay)
+    if (!draft || opens !== isoToZonedInput(draft.opens_at)) body.opens_at = zonedInputToISO(opens);
+    if (!draft || closes !== isoToZonedInput(draft.closes_at)) body.closes_at = zonedInputToISO(closes);
+    if (!draft) body.motions = motions.filter((m) => m.title.trim()).map((m) => ({ title: m.title.trim(), matter: Number(m.matter) }));
     if (noticeDays !== "") body.notice_days = Number(noticeDays);
     if (ruleSet) body.rule_set = ruleSet;
+    if (draft) {
+      const saved = await action.run(() => api(`/api/consultations/${draft.id}`, { method: "PATCH", body }));
+      if (saved && onSaved) onSaved(saved);
+      return;
+    }
     const created = await action.run(() => api(`/api/estates/${me.estate_id}/consultations`, { method: "POST", body }));
     if (created && created.id) location.hash = `#/consultations/${created.id}`;
   };
-  return html`<details class="card" data-testid="new-consultation"><summary>${t("consult.new")}</summary>
+  return html`<details class="card" data-testid=${draft ? "edit-consultation" : "new-consultation"}><summary>${t(draft ? "consult.edit" : "consult.new")}</summary>
     <form onSubmit=${submit}>
       <label for="c-title">${t("consult.titleLabel")}</label>
       <input id="c-title" required maxlength="200" value=${title} onInput=${(e) => setTitle(e.currentTarget.value)} />
@@ -113,7 +120,7 @@ function NewConsultation({ me }) {
       <label class="check"><input type="checkbox" id="c-open-ballot" checked=${openBallot} onChange=${(e) => setOpenBallot(e.currentTarget.checked)} />
         ${t("consult.openBallot")}</label>
       <p class="muted">${t(openBallot ? "consult.openBallotYes" : "consult.openBallotNo")}</p>
-      <fieldset data-testid="new-motions"><legend>${t("consult.motions")}</legend>
+      ${draft ? null : html`<fieldset data-testid="new-motions"><legend>${t("consult.motions")}</legend>
         ${motions.map((m, i) => html`<div class="motion-row" key=${i}>
           <label for=${`c-motion-${i}`}>${t("consult.motionN", { n: i + 1 })}</label>
           <input id=${`c-motion-${i}`} data-testid="motion-title" value=${m.title} required=${i === 0}
@@ -127,8 +134,9 @@ function NewConsultation({ me }) {
             ${t("consult.removeMotion")}</button>` : null}
         </div>`)}
         <button type="button" data-testid="add-motion-row" onClick=${() => setMotions((rows) => [...rows, newMotionRow()])}>${t("consult.addMotion")}</button>
-      </fieldset>
-      <div class="actions"><button class="primary" type="submit" data-testid="create-consultation" disabled=${action.busy}>${t("consult.create")}</button></div>
+      </fieldset>`}
+      <div class="actions"><button class="primary" type="submit" data-testid=${draft ? "save-consultation" : "create-consultation"}
+        disabled=${action.busy}>${t(draft ? "consult.save" : "consult.create")}</button></div>
       <${ErrorBox} error=${action.error} />
     </form></details>`;
 }
@@ -260,7 +268,7 @@ function Timeline({ c }) {
     </li>`)}</ol>`;
 }
 
-function Controls({ c, onDone }) {
+function Controls({ me, c, onDone }) {
   const action = useAction();
   const [asking, setAsking] = useState(null); // "publish" | "close" | "announce"
   const run = async (verb) => {
@@ -277,7 +285,8 @@ function Controls({ c, onDone }) {
   const verb = c.status === "draft" ? "publish" : c.status === "open" ? "close" : c.status === "closed" ? "announce" : null;
   if (!verb) return null;
   return html`<div class="card" data-testid="consult-controls">
-    ${c.status === "draft" ? html`<${AddMotion} c=${c} onDone=${onDone} />` : null}
+    ${c.status === "draft" ? html`<${NewConsultation} me=${me} draft=${c} onSaved=${onDone} />
+      <${AddMotion} c=${c} onDone=${onDone} />` : null}
     ${verb && asking !== verb ? html`<div class="actions"><button type="button" class=${verb === "close" ? "" : "primary"}
       data-testid=${`${verb}-consultation`} disabled=${action.busy} onClick=${() => setAsking(verb)}>${t(`consult.${verb}`)}</button></div>` : null}
     ${asking ? html`<${Confirm} testid=${`confirm-${asking}`} lines=${lines[asking]} yes=${t(`consult.${asking}Confirm`)}

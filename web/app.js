@@ -113,6 +113,12 @@ function App() {
   useEffect(() => {
     document.title = t("app.title");
   });
+  // A public page (a consultation's turnout and result, #/c/<token>) needs no sign-in.
+  if (route.public && route.view) {
+    const View = route.view;
+    return html`<header class="top"><span class="brand">${t("app.name")}</span><span class="who"></span><${LangToggle} /></header>
+      <main id="content" tabindex="-1" data-testid="public-page"><${View} params=${route.params} query=${route.query} /></main>`;
+  }
   if (session.loading) return html`<main><${Loading} /></main>`;
   if (!session.me) {
     const signedOut = !session.error || (session.error instanceof ApiError && (session.error.status === 401 || session.error.status === 403));

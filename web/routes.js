@@ -12,6 +12,8 @@ import { MyShare } from "./views/owner.js";
 import { Households } from "./views/households.js";
 import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
+import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
+import { PaperEntry } from "./views/paper.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -20,6 +22,12 @@ export const ROUTES = [
   { path: "/supplier/quotes/:id", view: SupplierQuote, needs: "quotes.submit" },
   { path: "/meetings", view: MeetingsList, needs: "meetings.view", label: "nav.meetings" },
   { path: "/meetings/:id", view: MeetingRoom, needs: "meetings.view" },
+  { path: "/consultations", view: ConsultationsList, needs: "consultations.view", label: "nav.consultations" },
+  { path: "/consultations/:id", view: ConsultationPage, needs: "consultations.view" },
+  { path: "/consultations/:id/paper", view: PaperEntry, needs: "paper.enter" },
+  { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
+  // A consultation's public page: no sign-in (app.js draws it without a session).
+  { path: "/c/:token", view: PublicConsultation, public: true },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
@@ -42,7 +50,7 @@ function sectionOf(path) {
   return path.split("/").filter(Boolean)[0] || "";
 }
 
-/** "#/meetings/12?x=1" → {view, needs, section: "meetings", params: {id: "12"}, query: {x: "1"}, path};
+/** "#/meetings/12?x=1" → {view, needs, section: "meetings", public, params: {id: "12"}, query: {x: "1"}, path};
  * an unknown path has view and section null. */
 export function parseRoute(hash) {
   const raw = (hash || "").replace(/^#/, "") || "/";
@@ -50,7 +58,10 @@ export function parseRoute(hash) {
   const query = Object.fromEntries(new URLSearchParams(qs || ""));
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
-    if (m) return { view: route.view, needs: route.needs, section: route.section, params: { ...(m.groups || {}) }, query, path };
+    if (m) {
+      return { view: route.view, needs: route.needs, section: route.section, public: Boolean(route.public),
+        params: { ...(m.groups || {}) }, query, path };
+    }
   }
   return { view: null, section: null, params: {}, query, path };
 }

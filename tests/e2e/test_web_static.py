@@ -35,6 +35,18 @@ DYNAMIC = {
     "status.motion.": ["draft", "open", "closed"],
     "status.meeting.": ["scheduled", "open", "closed"],
     "tally.short.": ["quorumOwners", "quorumArea", "consentOwners", "consentArea"],
+    "status.consultation.": ["draft", "noticed", "open", "closed", "announced"],
+    "consult.": [
+        *("publish", "close", "announce"),
+        *("publishConfirm", "closeConfirm", "announceConfirm"),
+    ],
+    "consult.both.": ["last", "paper"],
+    "consult.channel.": ["online", "paper", "proxy"],
+    "paper.state.": ["awaiting_second", "counted", "mismatch"],
+    "paper.reader.": ["platform", "jsqr"],
+    "consult.filter.": ["todo", "all"],
+    "consult.delivery.": ["not_yet", "online", "paper"],
+    "consult.voted.": ["every", "some", "none"],
 }
 
 

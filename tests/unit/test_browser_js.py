@@ -25,6 +25,7 @@ HERE = Path(__file__).parent
         "web_format.test.mjs",
         "web_percent.test.mjs",
         "web_route_access.test.mjs",
+        "web_sheet_code.test.mjs",
         "web_tally.test.mjs",
         "web_time_zone.test.mjs",
     ],

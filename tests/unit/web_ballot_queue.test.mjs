@@ -95,3 +95,24 @@ test("a new choice replaces the queued one; another member's ballot is never sen
   assert.deepEqual(sent.map((b) => b.choice), ["abstain"]);
   assert.equal(queuedFor(9, 4).choice, "no"); // kept for its own member
 });
+
+test("a proxy's ballots per represented owner are queued apart and name their units", async () => {
+  for (const e of queuedBallots()) localStorage.removeItem(e.storageKey);
+  answer = offline;
+  await castBallot({ motionId: 11, memberId: 5, choice: "yes" });
+  await castBallot({ motionId: 11, memberId: 5, choice: "yes", householdIds: [4, 3] });
+  await castBallot({ motionId: 11, memberId: 5, choice: "no", householdIds: [6] });
+  await castBallot({ motionId: 11, memberId: 5, choice: "abstain", householdIds: [3, 4] });
+  assert.equal(queuedBallots().length, 3);
+  assert.equal(queuedFor(11, 5).choice, "yes");
+  assert.equal(queuedFor(11, 5, [3, 4]).choice, "abstain");
+  assert.equal(queuedFor(11, 5, [6]).choice, "no");
+  sent.length = 0;
+  startBallotQueue(5);
+  answer = reply(201, RECEIPT);
+  await flushBallots();
+  assert.equal(queuedBallots().length, 0);
+  const bodies = Object.fromEntries(sent.map((b) => [b.choice, b.household_ids]));
+  assert.deepEqual(bodies, { yes: undefined, abstain: [3, 4], no: [6] });
+  sent.length = 0;
+});

@@ -29,3 +29,19 @@ test("the committee opens the work and the meeting", () => {
     assert.equal(allowed(committee, parseRoute(hash)), true, hash);
   }
 });
+
+test("written consultations: members read them, the committee alone enters paper and sees deliveries; the public page needs nobody", () => {
+  const member = { capabilities: ["consultations.view", "ballots.cast"] };
+  const board = { capabilities: ["consultations.view", "consultations.manage", "paper.enter"] };
+  for (const hash of ["#/consultations", "#/consultations/3"]) assert.equal(allowed(member, parseRoute(hash)), true, hash);
+  for (const hash of ["#/consultations/3/paper", "#/consultations/3/deliveries"]) {
+    assert.equal(allowed(member, parseRoute(hash)), false, hash);
+    assert.equal(allowed(board, parseRoute(hash)), true, hash);
+  }
+  const open = parseRoute("#/c/Zx9-abc_DEF");
+  assert.equal(open.public, true);
+  assert.equal(open.params.token, "Zx9-abc_DEF");
+  assert.equal(allowed({ capabilities: [] }, open), true);
+  assert.equal(parseRoute("#/consultations/3").public, false);
+  assert.equal(parseRoute("#/consultations/3/paper?code=ab12").query.code, "ab12");
+});

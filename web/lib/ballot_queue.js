@@ -7,6 +7,9 @@
 // the live socket is back (the meeting room calls flushBallots) and with backoff. Any other
 // error is final: the entry is dropped and the error is shown. A reload keeps the queue; an
 // entry is sent only while its own member is signed in (never as someone else).
+// A proxy casting for a represented owner (issue 17, a split) names that owner's units
+// (`householdIds`): each such group is its own slot, queued and answered apart from the
+// member's own ballot on the same motion.
 import { api, ApiError } from "./api.js";
 
 const PREFIX = "planner.ballot.";
@@ -46,7 +49,14 @@ function notify() {
   }
 }
 
-/** Every queued ballot, oldest first: {storageKey, motionId, memberId, choice, key, queuedAt, reason}. */
+/** The slot a ballot fills: its motion, and the units named by a proxy (none: the member's own). */
+export function slotOf(motionId, householdIds) {
+  const ids = Array.isArray(householdIds) && householdIds.length
+    ? householdIds.map(Number).sort((a, b) => a - b).join(",") : "";
+  return ids ? `${motionId}:${ids}` : String(motionId);
+}
+
+/** Every queued ballot, oldest first: {storageKey, motionId, memberId, choice, key, queuedAt, reason, householdIds?}. */
 export function queuedBallots() {
   const store = storage();
   if (!store) return [];
@@ -63,9 +73,11 @@ export function queuedBallots() {
   return found.sort((a, b) => a.queuedAt - b.queuedAt);
 }
 
-/** The member's ballot still queued for a motion (the newest), or null. */
-export function queuedFor(motionId, memberId) {
-  const mine = queuedBallots().filter((e) => String(e.motionId) === String(motionId)
+/** The member's ballot still queued for a motion (the newest), or null; with `householdIds`,
+ * the one cast for those units as their proxy. */
+export function queuedFor(motionId, memberId, householdIds) {
+  const slot = slotOf(motionId, householdIds);
+  const mine = queuedBallots().filter((e) => slotOf(e.motionId, e.householdIds) === slot
     && String(e.memberId) === String(memberId));
   return mine.length ? mine[mine.length - 1] : null;
 }
@@ -111,12 +123,14 @@ async function send(entry) {
   if (inFlight.has(entry.storageKey)) return { state: "busy" };
   inFlight.add(entry.storageKey);
   try {
+    const body = { choice: entry.choice, idempotency_key: entry.key };
+    if (Array.isArray(entry.householdIds) && entry.householdIds.length) body.household_ids = entry.householdIds;
     const result = await api(`/api/motions/${entry.motionId}/ballots`, {
-      method: "POST", body: { choice: entry.choice, idempotency_key: entry.key }, timeoutMs: TIMEOUT_MS,
+      method: "POST", body, timeoutMs: TIMEOUT_MS,
     });
     drop(entry);
     attempt = 0;
-    finals.set(String(entry.motionId), { result, choice: entry.choice });
+    finals.set(slotOf(entry.motionId, entry.householdIds), { result, choice: entry.choice });
     return { state: "sent", result };
   } catch (err) {
     if (isRetryable(err)) {
@@ -129,7 +143,7 @@ async function send(entry) {
       return { state: "queued", error: err };
     }
     drop(entry);
-    finals.set(String(entry.motionId), { error: err, choice: entry.choice });
+    finals.set(slotOf(entry.motionId, entry.householdIds), { error: err, choice: entry.choice });
     return { state: "failed", error: err };
   } finally {
     inFlight.delete(entry.storageKey);
@@ -138,20 +152,23 @@ async function send(entry) {
 }
 
 /**
- * Cast a ballot: queue it (replacing the member's older queued ballot for the motion: the
- * new one is the later choice and would count anyway), then send it once.
+ * Cast a ballot: queue it (replacing the member's older queued ballot for the same slot: the
+ * new one is the later choice and would count anyway), then send it once. `householdIds`:
+ * the units of a represented owner, for a proxy's ballot (omitted: the member's own units).
  */
-export async function castBallot({ motionId, memberId, choice }) {
+export async function castBallot({ motionId, memberId, choice, householdIds }) {
   startBallotQueue(memberId);
+  const slot = slotOf(motionId, householdIds);
   for (const old of queuedBallots()) {
-    if (String(old.motionId) === String(motionId) && String(old.memberId) === String(memberId)
+    if (slotOf(old.motionId, old.householdIds) === slot && String(old.memberId) === String(memberId)
       && !inFlight.has(old.storageKey)) drop(old);
   }
   const key = newKey();
   const entry = { storageKey: `${PREFIX}${motionId}.${key}`, motionId, memberId, choice, key,
     queuedAt: Date.now(), reason: null };
+  if (Array.isArray(householdIds) && householdIds.length) entry.householdIds = householdIds.map(Number);
   save(entry);
-  finals.delete(String(motionId));
+  finals.delete(slot);
   notify();
   return send(entry);
 }
@@ -166,13 +183,14 @@ export async function flushBallots() {
   for (const entry of mine) await send(entry);
 }
 
-/** What last became of a motion's ballot sent from the queue (sent, or refused for good). */
-export function lastOutcome(motionId) {
-  return finals.get(String(motionId)) || null;
+/** What last became of a motion's ballot sent from the queue (sent, or refused for good);
+ * with `householdIds`, the proxy's ballot for those units. */
+export function lastOutcome(motionId, householdIds) {
+  return finals.get(slotOf(motionId, householdIds)) || null;
 }
 
-export function forgetOutcome(motionId) {
-  finals.delete(String(motionId));
+export function forgetOutcome(motionId, householdIds) {
+  finals.delete(slotOf(motionId, householdIds));
 }
 
 /** Follow the queue's changes; returns an unsubscribe. */

@@ -12,6 +12,7 @@ export function Home({ me }) {
   return html`<h1>${t("home.title")}</h1>
     <div class="grid two">
       ${can(me, "quotes.submit") ? html`<${SupplierHome} />` : null}
+      ${can(me, "consultations.view") ? html`<${CurrentConsultation} me=${me} />` : null}
       ${can(me, "meetings.view") ? html`<${NextMeeting} me=${me} />` : null}
       ${can(me, "works.view") ? html`<${WorksByStatus} me=${me} />` : null}
       ${can(me, "funding.view") ? html`<${MoneyAtAGlance} me=${me} />` : null}
@@ -33,6 +34,22 @@ function NextMeeting({ me }) {
       <br /><${Status} kind="meeting" value=${next.status} /></p>
       <a class="button primary" href=${`#/meetings/${next.id}`}>${t("home.enterMeeting")}</a>`
       : html`<p class="muted">${meetings.error ? t("home.unavailable") : t("meetings.none")}</p>`)}
+  </section>`;
+}
+
+/** A written consultation that is open (or noticed, or the last one): where owners vote. */
+function CurrentConsultation({ me }) {
+  const list = useApi(`/api/estates/${me.estate_id}/consultations`);
+  useLiveEvent(["consultation."], list.reload);
+  const items = itemsOf(list.data);
+  const current = items.find((c) => c.status === "open") || items.find((c) => c.status === "noticed") || null;
+  if (!current) return null; // none running (or not loaded yet): no card
+  return html`<section class="card" aria-labelledby="home-consult-h" data-testid="home-consultation">
+    <h2 id="home-consult-h">${t("home.consultation")}</h2>
+    ${html`<p><a href=${`#/consultations/${current.id}`}>${current.title}</a>
+      <br /><${Status} kind="consultation" value=${current.status} />
+      <br /><span class="muted">${formatDateTime(current.opens_at)} – ${formatDateTime(current.closes_at)}</span></p>
+      <a class="button primary" href=${`#/consultations/${current.id}`}>${t(current.status === "open" ? "home.consultationVote" : "home.consultationRead")}</a>`}
   </section>`;
 }
 

@@ -146,7 +146,8 @@ async def demo(
 @pytest.fixture(scope="module")
 def demo_data(demo: DemoRun) -> set[str]:
     """What people typed into the demo that documents show without the app fetching it:
-    members' names, owners, buildings, delegations' and ballots' references."""
+    members' names, owners, buildings, delegations' and ballots' references, payment
+    instructions."""
     data: set[str] = set()
     with demo.admin() as admin:
         for estate in admin.get("/api/estates").json():
@@ -155,6 +156,14 @@ def demo_data(demo: DemoRun) -> set[str]:
                 response = admin.get(f"{base}/{path}")
                 if response.status_code == 200:
                     collect_strings(response.json(), data)
+            # the treasurer's payment instructions (payee, how to pay): the funding screen's
+            # own fetch of them may not have been read by ``on_response`` when it checks
+            plans = admin.get(f"{base}/funding-plans")
+            for plan in plans.json() if plans.status_code == 200 else []:
+                plan_id = plan["id"] if isinstance(plan, dict) else plan
+                given = admin.get(f"/api/funding-plans/{plan_id}/payment-instructions")
+                if given.status_code == 200:
+                    collect_strings(given.json(), data)
             for meeting in admin.get(f"{base}/meetings").json():
                 for motion in admin.get(f"/api/meetings/{meeting['id']}/motions").json():
                     response = admin.get(f"/api/motions/{motion['id']}/ballots")

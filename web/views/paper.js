@@ -274,7 +274,7 @@ function SheetLists({ c, current, entered }) {
   useLiveEvent(["paper."], reload);
   useEffect(() => { if (entered) reload(); }, [entered]);
   const link = (s) => html`<li key=${s.code}><a href=${`#/consultations/${c.id}/paper?code=${encodeURIComponent(s.code)}`}
-    aria-current=${normalizeCode(s.code) === current ? "true" : undefined}>${groupCode(s.code)}</a></li>`;
+    aria-current=${normalizeCode(s.code) === current ? "true" : undefined}><span class="code">${groupCode(s.code)}</span></a></li>`;
   return html`<section class="card" aria-labelledby="mismatch-h" data-testid="mismatches">
       <h2 id="mismatch-h">${t("paper.mismatches", { n: itemsOf(mismatched.data).length })}</h2>
       <${ErrorBox} error=${mismatched.error} />

@@ -36,11 +36,11 @@ from planner.db.pool import Database
 from planner.deliberation import ballot_box, ballot_store
 from planner.deliberation import store as deliberation_store
 from planner.deliberation.model import ChainHead, ChannelTurnout, MotionRow, TallyOut, tally_out
-from planner.deliberation.rule_sets import RULE_SETS
 from planner.deliberation.rules import Tally, count, decide, format_area
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
 from planner.events import append_event, event_now
+from planner.rule_sets import RULE_SETS
 
 CLOSED = ("closed", "announced")
 

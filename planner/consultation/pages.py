@@ -25,9 +25,9 @@ from planner.consultation.print_rules import (
     when,
 )
 from planner.deliberation.model import ChainHead, ChannelTurnout, MotionOut
-from planner.deliberation.rule_sets import RULE_SETS
 from planner.deliberation.rules import Tally
 from planner.estates.natural_order import natural_key
+from planner.rule_sets import RULE_SETS
 
 e = html.escape
 

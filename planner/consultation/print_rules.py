@@ -15,8 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from planner.deliberation.rule_sets import RuleSet, Threshold
 from planner.localtime import DEFAULT_TIME_ZONE, local_datetime
+from planner.rule_sets import RuleSet, Threshold
 
 Lang = Literal["zh", "en"]
 I18N_DIR = Path(__file__).resolve().parents[2] / "web" / "i18n"

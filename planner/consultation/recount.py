@@ -35,8 +35,8 @@ from typing import Any
 
 import msgspec
 
-from planner.deliberation.rule_sets import RULE_SETS, RuleSet
 from planner.deliberation.rules import Ballot, Tally, UnitInScope, tally
+from planner.rule_sets import RULE_SETS, RuleSet
 
 FORMAT = "planner-consultation-record/1"
 GENESIS = hashlib.sha256(FORMAT.encode()).hexdigest()

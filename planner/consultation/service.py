@@ -29,10 +29,10 @@ from planner.db.pool import Database
 from planner.deliberation import service as deliberation
 from planner.deliberation import store as deliberation_store
 from planner.deliberation.model import NewMeeting, NewMotion
-from planner.deliberation.rule_sets import RULE_SETS
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates import store as estates_store
 from planner.events import append_event, event_now, stream_head
+from planner.rule_sets import RULE_SETS
 
 
 def rule_sets() -> list[RuleSetOut]:
@@ -151,9 +151,7 @@ async def create(
             ),
             [],
             principal.member_id,
-        )
-        await conn.execute(
-            "UPDATE meetings SET kind = 'written_consultation' WHERE id = $1", meeting_id
+            kind="written_consultation",
         )
         await store.insert_consultation(
             conn,

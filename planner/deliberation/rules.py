@@ -41,7 +41,7 @@ from typing import Literal
 
 import msgspec
 
-from planner.deliberation.rule_sets import DEFAULT_RULE_SET, RULE_SETS, rule_set
+from planner.rule_sets import DEFAULT_RULE_SET, RULE_SETS, rule_set
 
 HouseholdId = int
 Choice = Literal["yes", "no", "abstain"]

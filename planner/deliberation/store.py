@@ -13,6 +13,7 @@ import msgspec
 
 from planner.deliberation.model import (
     AgendaItemOut,
+    MeetingKindOut,
     MeetingOut,
     MotionRow,
     NewMeeting,
@@ -52,14 +53,16 @@ async def insert_meeting(
     data: NewMeeting,
     agenda: Sequence[tuple[str, int | None]],
     created_by: int,
+    kind: MeetingKindOut | None = None,
 ) -> int:
+    """A meeting of ``data``'s kind, or of ``kind`` (a written consultation's)."""
     meeting_id: int = await conn.fetchval(
         """INSERT INTO meetings (estate_id, title, kind, scope_building_ids, scheduled_at,
                                  created_by)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
         estate_id,
         data.title,
-        data.kind,
+        kind or data.kind,
         sorted(set(data.scope_building_ids)),
         data.scheduled_at,
         created_by,

@@ -13,7 +13,6 @@ import msgspec
 from planner.access.guards import ANY_MEMBER, MANAGERS, MEMBERS, STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.deliberation.rule_sets import RULE_SETS
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.estates import store
 from planner.estates.csv_rules import STAGED_COLUMNS, CsvProblem, stage_households
@@ -29,6 +28,7 @@ from planner.estates.model import (
 from planner.estates.natural_order import natural_key
 from planner.events import append_event
 from planner.localtime import is_time_zone
+from planner.rule_sets import RULE_SETS
 
 
 async def create_estate(db: Database, principal: Principal, data: NewEstate) -> EstateOut:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from tests.e2e.consultation_helpers import ENGLISH, draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,15 +20,10 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 1栋,201,2,100.00,B,业主乙,
 2栋,101,1,95.00,C,业主丙,
 """
-ENGLISH = re.compile(r"[A-Za-z]+(?:[^\w]+[A-Za-z]+){2,}")
 STATE = {
     "zh-CN": {"not_yet": "未送达", "online": "已在网上查看", "paper": "已纸质送达"},
     "en": {"not_yet": "Not reached", "online": "Seen online", "paper": "Handed on paper"},
 }
-
-
-def iso(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
 
 
 def row(page: Any, name: str) -> Any:
@@ -44,16 +40,7 @@ async def test_deliveries_move_live_and_a_paper_delivery_is_asked_first(
     _, committee_token = estate.member("committee", "王主任")
     _, owner_token = estate.member("owner", "业主乙", household_ids=[unit_b])
     committee = estate.api(committee_token)
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(3600),
-            "closes_at": iso(7200),
-            "notice_days": 0,
-            "motions": [{"title": "使用维修资金修屋面", "matter": 5}],
-        },
-    )
+    created = draft(committee, estate.id, opens_in=3600, closes_in=7200)
     committee.post(f"/api/consultations/{created['id']}/publish")
     if committee.http.get(f"/api/consultations/{created['id']}/deliveries").status_code != 200:
         pytest.skip("the notice slice's routes are not on this server")

@@ -10,14 +10,18 @@ Needs the paper slice's routes (sheets, photos, paper entries) and the notice sl
 from __future__ import annotations
 
 import re
-import struct
-import time
-import zlib
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.consultation_helpers import (
+    draft,
+    fits_phone,
+    in_language,
+    png,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,68 +31,11 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 1栋,201,2,100.00,C,业主丙,
 2栋,101,1,95.00,D,业主丁,
 """
-ENGLISH = re.compile(r"[A-Za-z]+(?:[^\w]+[A-Za-z]+){2,}")
-
-
-def iso(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
-
-
-def wait_until(check: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-
-
-def png(path: Path) -> Path:
-    """A small valid PNG (a grey square) standing in for the photo of a signed sheet."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80" * 16 for _ in range(16))
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-    return path
-
-
-async def fits_phone(page: Any) -> None:
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"horizontal scroll: {width}px"
-
-
-async def in_language(page: Any, lang: str, missing_keys: Any) -> None:
-    assert await missing_keys(page) == []
-    if lang == "zh-CN":
-        main = await page.evaluate(
-            """() => { const m = document.querySelector("main").cloneNode(true);
-              m.querySelectorAll("[data-testid=receipt], .code, a[href*='code=']")
-                .forEach((e) => e.remove());
-              document.body.appendChild(m); const text = m.innerText; m.remove(); return text; }"""
-        )
-        assert not ENGLISH.search(main), ENGLISH.search(main)
 
 
 def open_consultation(estate: Any, committee: Any, motions: int = 1, **more: Any) -> Any:
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(2),
-            "closes_at": iso(3600),
-            "notice_days": 0,
-            "motions": [{"title": f"事项{n}", "matter": 5} for n in range(1, motions + 1)],
-            **more,
-        },
+    created = draft(
+        committee, estate.id, motions=[f"事项{n}" for n in range(1, motions + 1)], **more
     )
     committee.post(f"/api/consultations/{created['id']}/publish")
     wait_until(lambda: committee.get(f"/api/consultations/{created['id']}")["status"] == "open")
@@ -204,17 +151,7 @@ async def test_a_proxy_splits_then_the_committee_announces_and_the_public_sees_t
     _, committee_token = estate.member("committee", "王主任")
     proxy_id, proxy_token = estate.member("owner", "业主甲", household_ids=[by_owner["A"]])
     committee = estate.api(committee_token)
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(2),
-            "closes_at": iso(3600),
-            "notice_days": 0,
-            "open_ballot": True,
-            "motions": [{"title": "使用维修资金修屋面", "matter": 5}],
-        },
-    )
+    created = draft(committee, estate.id, open_ballot=True)
     for owner in ("B", "C"):
         committee.post(
             f"/api/estates/{estate.id}/delegations",

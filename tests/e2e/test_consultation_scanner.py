@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.consultation_helpers import draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,10 +45,6 @@ DRAW = """async (svg) => {
 }""".replace("WIDTH", str(WIDTH)).replace("HEIGHT", str(HEIGHT))
 
 
-def iso(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
-
-
 def write_y4m(path: Path, luma: list[int], frames: int = 10) -> Path:
     """A short 4:2:0 video of one grey picture (chroma neutral) for Chromium's fake camera."""
     y = bytes(luma)
@@ -67,16 +63,7 @@ async def test_the_camera_reads_the_printed_sheets_qr_code(
     estate = make_service_estate(CSV)
     _, token = estate.member("committee", "王主任")
     committee = estate.api(token)
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(2),
-            "closes_at": iso(3600),
-            "notice_days": 0,
-            "motions": [{"title": "使用维修资金修屋面", "matter": 5}],
-        },
-    )
+    created = draft(committee, estate.id)
     committee.post(f"/api/consultations/{created['id']}/publish")
     deadline = time.monotonic() + 30
     while committee.get(f"/api/consultations/{created['id']}")["status"] != "open":

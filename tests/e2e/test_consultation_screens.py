@@ -10,12 +10,18 @@ server those steps are skipped, saying so."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.e2e.consultation_helpers import (
+    draft,
+    fits_phone,
+    in_language,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,7 +32,6 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 2栋,101,1,95.00,C,业主丙,
 """
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ENGLISH = re.compile(r"[A-Za-z]+(?:[^\w]+[A-Za-z]+){2,}")
 WORDS = {
     "zh-CN": {
         "noticed": "公告期",
@@ -47,37 +52,6 @@ def local_input(seconds: float) -> str:
     """A datetime-local value ``seconds`` from now on the estate's wall clock (Beijing)."""
     when = datetime.now(UTC).astimezone(SHANGHAI) + timedelta(seconds=seconds)
     return when.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def iso(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
-
-
-async def fits_phone(page: Any) -> None:
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"horizontal scroll: {width}px"
-
-
-async def in_language(page: Any, lang: str, missing_keys: Any) -> None:
-    assert await missing_keys(page) == []
-    if lang == "zh-CN":
-        # receipts and sheet codes are codes, not words
-        main = await page.evaluate(
-            """() => { const m = document.querySelector("main").cloneNode(true);
-              m.querySelectorAll("[data-testid=receipt], .code").forEach((e) => e.remove());
-              document.body.appendChild(m); const text = m.innerText; m.remove(); return text; }"""
-        )
-        assert not ENGLISH.search(main), ENGLISH.search(main)
-
-
-def wait_until(check: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
 
 
 def has_paper_routes(api: Any, consultation_id: int) -> bool:
@@ -212,16 +186,7 @@ async def test_an_owner_votes_offline_and_the_ballot_is_sent_once_on_reconnect(
     _, committee_token = estate.member("committee", "王主任")
     _, owner_token = estate.member("owner", "业主甲", household_ids=units)
     committee = estate.api(committee_token)
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(2),
-            "closes_at": iso(3600),
-            "notice_days": 0,
-            "motions": [{"title": "使用维修资金修屋面", "matter": 5}],
-        },
-    )
+    created = draft(committee, estate.id)
     committee.post(f"/api/consultations/{created['id']}/publish")
     wait_until(lambda: committee.get(f"/api/consultations/{created['id']}")["status"] == "open")
     motion_id = created["motions"][0]["id"]
@@ -275,16 +240,7 @@ async def test_the_public_page_needs_no_sign_in(
     estate = make_service_estate(CSV)
     _, committee_token = estate.member("committee", "王主任")
     committee = estate.api(committee_token)
-    created = committee.post(
-        f"/api/estates/{estate.id}/consultations",
-        {
-            "title": "5栋屋面防水维修",
-            "opens_at": iso(2),
-            "closes_at": iso(3600),
-            "notice_days": 0,
-            "motions": [{"title": "使用维修资金修屋面", "matter": 5}],
-        },
-    )
+    created = draft(committee, estate.id)
     published = committee.post(f"/api/consultations/{created['id']}/publish")
     base = estate.svc.base_url
     public = committee.http.get(f"/api/public/consultations/{published['public_token']}")

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from planner.consultation.print_rules import consent_text, matter_label, quorum_text, rule_lines
-from planner.deliberation.rule_sets import RULE_SETS, Threshold
+from planner.rule_sets import RULE_SETS, Threshold
 
 LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u4e00-\u9fff]")

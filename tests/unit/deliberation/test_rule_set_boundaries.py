@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.deliberation.rule_sets import DEFAULT_RULE_SET, RULE_SETS
 from planner.deliberation.rules import Ballot, Counts, UnitInScope, decide, tally
+from planner.rule_sets import DEFAULT_RULE_SET, RULE_SETS
 
 CIVIL, PROPERTY = "civil_code_2021", "property_law_2007"
 

@@ -81,6 +81,7 @@ CODES: dict[str, str] = {
     "signin_link_invalid": "this sign-in link is not valid (mistyped, cut short or never issued)",
     "signin_link_revoked": "this sign-in link was revoked; ask your committee for a new one",
     "supplier_id_mismatch": "supplier_id is required for role supplier and only for it",
+    "partner_kind_mismatch": "partner_kind is only for role partner, not {role}",
     "bad_csv": "line {line}: the file is not a valid CSV ({error})",
     "csv_empty": "the file holds no households",
     "csv_field_count": "line {line}: expected {expected} fields, got {got}",

@@ -8,8 +8,13 @@ from typing import Literal
 from planner.access.model import Principal
 from planner.errors import Conflict, Forbidden, NotFound
 
-ALL_ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
-ANY_MEMBER = ALL_ROLES
+ALL_ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer", "partner")
+# Everyone of the estate but partner units, who see wishes, pledges, the estate and its works
+# (public facts they pledge to) and nothing else.
+ANY_MEMBER = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
+ESTATE_READERS = ALL_ROLES
+WORK_READERS = ALL_ROLES
+PARTNERS = ("partner",)
 MEMBERS = ("admin", "committee", "owner", "treasurer", "observer")
 STAFF = ("admin", "committee", "treasurer", "observer")
 MANAGERS = ("admin", "committee")
@@ -41,6 +46,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "households.import": MANAGERS,
     "members.manage": MANAGERS,
     "share.own": ("owner",),
+    # needs and choosing works (issue 18)
+    "wishes.view": (*MEMBERS, "partner"),
+    "wishes.fulfil": PARTNERS,
+    "pledges.make": PARTNERS,
 }
 
 

@@ -9,7 +9,9 @@ import msgspec
 
 from planner.model import Body, Id, Out, ShortText
 
-Role = Literal["admin", "committee", "owner", "supplier", "treasurer", "observer"]
+Role = Literal["admin", "committee", "owner", "supplier", "treasurer", "observer", "partner"]
+#: what kind of partner unit (共建单位) a member with role ``partner`` speaks for
+PartnerKind = Literal["bank", "school", "hospital", "law_firm", "enterprise", "other"]
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,6 +39,8 @@ class NewMember(Body):
     display_name: ShortText
     household_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = []
     supplier_id: Id | None = None
+    #: role partner only (defaults to ``other`` for it)
+    partner_kind: PartnerKind | None = None
 
 
 class MemberCreated(Out):
@@ -67,6 +71,8 @@ class MemberOut(Out):
     #: what the caller's revoke would do: ``now``, ``request`` (a second committee member
     #: must confirm), ``confirm`` (confirms another's request), or null (may not)
     revocable: Literal["now", "request", "confirm"] | None = None
+    #: role partner: the kind of unit (bank, school, hospital, law_firm, enterprise, other)
+    partner_kind: str | None = None
     #: whether the caller may withdraw the pending request
     withdrawable: bool = False
 

@@ -93,6 +93,11 @@ async def add_member(
         raise BadRequest(
             "supplier_id", "required for role supplier and only for it", "supplier_id_mismatch"
         )
+    if data.role != "partner" and data.partner_kind is not None:
+        raise BadRequest(
+            "partner_kind", "only for role partner", "partner_kind_mismatch", {"role": data.role}
+        )
+    partner_kind = (data.partner_kind or "other") if data.role == "partner" else None
     token = new_token()
     async with db.transaction() as conn:
         if not await estates_store.estate_exists(conn, estate_id):
@@ -122,6 +127,7 @@ async def add_member(
             token=token,
             supplier_id=data.supplier_id,
             household_ids=data.household_ids,
+            partner_kind=partner_kind,
         )
         await append_event(
             conn,

@@ -79,15 +79,18 @@ async def insert_member(
     token: str,
     supplier_id: int | None,
     household_ids: list[int],
+    partner_kind: str | None = None,
 ) -> int:
     member_id: int = await conn.fetchval(
-        """INSERT INTO members (estate_id, role, display_name, token_hash, supplier_id)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        """INSERT INTO members (estate_id, role, display_name, token_hash, supplier_id,
+                                partner_kind)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
         estate_id,
         role,
         display_name,
         token_hash(token),
         supplier_id,
+        partner_kind,
     )
     if household_ids:
         await conn.executemany(
@@ -110,7 +113,7 @@ async def supplier_in_estate(conn: asyncpg.Connection, estate_id: int, supplier_
 
 async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberOut]:
     rows = await conn.fetch(
-        _PRINCIPAL_SQL.replace("SELECT m.id,", "SELECT m.revoked_at, m.id,")
+        _PRINCIPAL_SQL.replace("SELECT m.id,", "SELECT m.revoked_at, m.partner_kind, m.id,")
         + " WHERE m.estate_id = $1 GROUP BY m.id ORDER BY m.id",
         estate_id,
     )
@@ -125,6 +128,7 @@ async def list_members(conn: asyncpg.Connection, estate_id: int) -> list[MemberO
             household_ids=list(r["household_ids"]),
             revoked=r["revoked_at"] is not None,
             revocation=pending.get(r["id"]),
+            partner_kind=r["partner_kind"],
         )
         for r in rows
     ]

@@ -10,7 +10,7 @@ import asyncio
 import asyncpg
 import msgspec
 
-from planner.access.guards import ANY_MEMBER, MANAGERS, MEMBERS, STAFF, authorize
+from planner.access.guards import ESTATE_READERS, MANAGERS, MEMBERS, STAFF, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -112,7 +112,7 @@ async def list_estates(db: Database, principal: Principal) -> list[EstateOut]:
 
 
 async def get_estate(db: Database, principal: Principal, estate_id: int) -> EstateOut:
-    authorize(principal, estate_id, ANY_MEMBER, what="estate")
+    authorize(principal, estate_id, ESTATE_READERS, what="estate")
     async with db.connection() as conn:
         estate = await store.get_estate(conn, estate_id)
     if estate is None:

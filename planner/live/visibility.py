@@ -6,7 +6,9 @@ Audiences (set by the writer of the event, see docs/events.md):
   * ``staff``    admin, committee, treasurer, observer;
   * ``supplier`` staff, and the members of the supplier named by ``supplier_id``;
   * ``bidder``   only the members of the supplier named by ``supplier_id`` (sealed
-    quotes before opening: not even the committee).
+    quotes before opening: not even the committee);
+  * ``wishes``   every member except suppliers, partner units included (small wishes and
+    pledges: the only events a partner unit sees).
 An unknown audience is shown to no one, so a typo hides an event instead of leaking it.
 """
 
@@ -17,7 +19,9 @@ from typing import Protocol
 from planner.access.model import Principal
 
 STAFF_ROLES = frozenset({"admin", "committee", "treasurer", "observer"})
-LISTENING_ROLES = frozenset({"admin", "committee", "owner", "supplier", "treasurer", "observer"})
+LISTENING_ROLES = frozenset(
+    {"admin", "committee", "owner", "supplier", "treasurer", "observer", "partner"}
+)
 
 
 class Audienced(Protocol):
@@ -44,8 +48,10 @@ def may_see(principal: Principal, event: Audienced) -> bool:
         and principal.supplier_id is not None
         and principal.supplier_id == event.supplier_id
     )
-    if audience == "all":
-        return True
+    if principal.role == "partner":
+        return audience == "wishes"
+    if audience in ("all", "wishes"):
+        return audience == "all" or principal.role != "supplier"
     if audience == "members":
         return principal.role != "supplier"
     if audience == "staff":

@@ -25,7 +25,7 @@ from planner.testing.service import running_app
 #: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
 PHOTO = b"\xff\xd8\xff\xe0" + "签字的表决票".encode() * 8
 
-ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer")
+ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer", "partner")
 
 
 async def row_counts(database_url: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ import asyncpg
 import msgspec
 from msgspec import structs
 
-from planner.access.guards import ANY_MEMBER, MANAGERS, authorize
+from planner.access.guards import MANAGERS, WORK_READERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, NotFound
@@ -56,7 +56,7 @@ async def visible_work(conn: asyncpg.Connection, work_id: int, principal: Princi
     work = await store.get_work(conn, work_id)
     if work is None:
         raise NotFound("work")
-    authorize(principal, work.estate_id, ANY_MEMBER, what="work")
+    authorize(principal, work.estate_id, WORK_READERS, what="work")
     if principal.supplier_id is not None and not await store.is_invited(
         conn, work_id, principal.supplier_id
     ):
@@ -72,7 +72,7 @@ async def read_work(db: Database, work_id: int, principal: Principal) -> WorkOut
 
 async def list_works(db: Database, estate_id: int, principal: Principal) -> list[WorkOut]:
     """Every member sees the estate's works; a supplier only those they are invited to."""
-    authorize(principal, estate_id, ANY_MEMBER, what="estate")
+    authorize(principal, estate_id, WORK_READERS, what="estate")
     async with db.connection() as conn:
         works = await store.list_works(conn, estate_id, principal.supplier_id)
     return [for_viewer(w, principal) for w in works]

@@ -40,148 +40,148 @@ WHO = (
     "anonymous",
 )
 
-# own: admin committee owner supplier treasurer observer | other: same six | other_supplier,
-# global_admin, anonymous
+# own: admin committee owner supplier treasurer observer partner | other: same seven |
+# other_supplier, global_admin, anonymous
 # fmt: off
 MATRIX: dict[tuple[str, str], str] = {
-    ("GET", "/health"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
-    ("GET", "/api/me"):                                      " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates"):                                 " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}"):                 " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/members"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/buildings"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/households"):      " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/works"):           " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}"):                     " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/suppliers"):       " ok  ok  ok  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/invitations"):         " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/quotes"):              " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/comparison"):          " ok  ok 403  ok  ok  ok 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
-    ("GET", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404  ok  ok 404 404 404 404 404 404 404  ok 401",  # noqa: E501
-    ("GET", "/api/quotes/{quote_id:int}"):                   " ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/meetings"):        " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}"):               " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/motions"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/minutes"):       " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"):  " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/meetings/{meeting_id:int}/presence"):      " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}"):                 " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/tally"):           " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/health"):                                      "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/api/me"):                                      "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates"):                                 "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}"):                 "  ok  ok  ok  ok  ok  ok  ok 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/members"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/buildings"):       "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/households"):      "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/works"):           "  ok  ok  ok  ok  ok  ok  ok 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}"):                     "  ok  ok  ok  ok  ok  ok  ok 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suppliers"):       "  ok  ok  ok  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/invitations"):         "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/quotes"):              "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/comparison"):          "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/reference-prices"):    "  ok  ok 403 404  ok  ok 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("GET", "/api/quotes/{quote_id:int}"):                   "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/meetings"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}"):               "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/motions"):       "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes"):       "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/minutes.html"):  "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/meetings/{meeting_id:int}/presence"):      "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}"):                 "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/tally"):           "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/record"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/receipts"):        " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/motions/{motion_id:int}/ballots"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/delegations"):     " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/funding-sources"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/estates/{estate_id:int}/funding-plans"):   " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots/mine"):    "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/receipts"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/motions/{motion_id:int}/ballots"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/delegations"):     "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-sources"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/funding-plans"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/funding-plans/work-choices"):
-                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}"):             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/funding-plans/{plan_id:int}/notices"):     " ok  ok 403 403  ok 403 404 404 403 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}"):             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.csv"):  "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/export.xlsx"): "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/notices"):     "  ok  ok 403 403  ok 403 403 404 404 403 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/notices/{household_id:int}"):
-                                                             " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # owners: their own households only
-    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    " ok  ok  ok 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/payments"):    "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/funding-plans/{plan_id:int}/payment-instructions"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payment-instructions"):
-                                                             " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
-                                                             " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates"):                                "403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/members"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/buildings"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates"):                                " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/members"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/buildings"):      "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/households/import"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/works"):          " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/suppliers"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/works/{work_id:int}/invitations"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("PATCH", "/api/works/{work_id:int}"):                   " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("PUT", "/api/works/{work_id:int}/reference-prices"):    " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
-    ("POST", "/api/works/{work_id:int}/quotes"):             "403 403 403  ok 403 403 403 403 403 404 403 403  ok 403 401",  # noqa: E501
-    ("POST", "/api/quotes/{quote_id:int}/rounds"):           "403 403 403  ok 403 403 403 403 403 404 403 403 404 403 401",  # noqa: E501
-    ("POST", "/api/quotes/{quote_id:int}/counter-offers"):   " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/meetings"):       " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/motions"):      " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/works"):          "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suppliers"):      "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/invitations"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/works/{work_id:int}"):                   "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PUT", "/api/works/{work_id:int}/reference-prices"):    "  ok  ok 403 404 403 403 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/quotes"):             " 403 403 403  ok 403 403 403 403 403 403 404 403 403 403  ok 403 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/rounds"):           " 403 403 403  ok 403 403 403 403 403 403 404 403 403 403 404 403 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/counter-offers"):   "  ok  ok 403 404 403 403 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/meetings"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/motions"):      "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # committee votes as the proxy of the delegated unit; admins and staff own no unit
-    ("POST", "/api/motions/{motion_id:int}/ballots"):        "403  ok  ok 403 403 403 404 404 404 404 404 404 403 403 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/delegations"):    " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/ballots"):        " 403  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/delegations"):    "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-sources"):
-                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/estates/{estate_id:int}/funding-plans"):  " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/funding-plans"):  "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/funding-plans/preview"):
-                                                             " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("PATCH", "/api/estates/{estate_id:int}"):               " ok 403 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("PATCH", "/api/funding-sources/{source_id:int}"):       " ok  ok 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/delegations/{delegation_id:int}/revoke"): " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/members/{member_id:int}/revoke"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/estates/{estate_id:int}"):               "  ok 403 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/funding-sources/{source_id:int}"):       "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/delegations/{delegation_id:int}/revoke"): "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/members/{member_id:int}/revoke"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # no request is pending for the (revoked) member: 409, past the guard; ranks: below
     ("DELETE", "/api/members/{member_id:int}/revocation-request"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/funding-plans/{plan_id:int}/approve"):    " ok 403 403 403  ok 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/open"):         " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/motions/{motion_id:int}/open"):           " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/works/{work_id:int}/status"):             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/quotes/{quote_id:int}/award"):            " ok  ok 403 404 403 403 404 404 404 404 404 404 404  ok 401",  # noqa: E501
-    ("POST", "/api/motions/{motion_id:int}/close"):          " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("POST", "/api/meetings/{meeting_id:int}/close"):        " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/rule-sets"):                           " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/approve"):    "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/open"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/open"):           "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/status"):             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/quotes/{quote_id:int}/award"):            "  ok  ok 403 404 403 403 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
+    ("POST", "/api/motions/{motion_id:int}/close"):          "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/meetings/{meeting_id:int}/close"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/rule-sets"):                           "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/consultations"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
-    ("GET", "/api/consultations/{consultation_id:int}"): " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/consultations/{consultation_id:int}"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # the notice and turnout: members; the announcement: 409 before the close, past the guard
     ("GET", "/api/consultations/{consultation_id:int}/notice.html"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/announcement.html"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/turnout"):
-                                                             " ok  ok  ok 403  ok  ok 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/deliveries"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/unreached.html"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/consultations"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PATCH", "/api/consultations/{consultation_id:int}"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/motions"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/deliveries"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/publish"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/close"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/announce"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # paper ballots (capability paper.enter): the committee's and the admin's
     ("GET", "/api/consultations/{consultation_id:int}/sheets"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/sheets.html"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/paper-entries"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/paper-entries/{code:str}"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}/conflicts"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/photos/{sha256:str}"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # a photo of a sheet; an entry before the opening (409 past the guard)
     ("POST", "/api/estates/{estate_id:int}/photos"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/paper-entries"):
-                                                             " ok  ok 403 403 403 403 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
-    ("POST", "/logout"):                                     " ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
-    ("GET", "/login"):                                       "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
+    ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
     # the sign-in page's form ignores bearer tokens and cookies: without a pasted link, 401
-    ("POST", "/login"):                                      "401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
+    ("POST", "/login"):                                      " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501
     # the estate's live stream: close code instead of a status
-    ("WS", "/ws/estates/{estate_id:int}"):                   " ok  ok  ok  ok  ok  ok 4403 4403 4403 4403 4403 4403  ok  ok 4401",  # noqa: E501
+    ("WS", "/ws/estates/{estate_id:int}"):                   "  ok  ok  ok  ok  ok  ok  ok 4403 4403 4403 4403 4403 4403 4403  ok  ok 4401",  # noqa: E501
 }
 # fmt: on
 

@@ -41,11 +41,11 @@ async def plan_in_force_summary(
 async def estate_works_with_costs(
     conn: asyncpg.Connection, estate_id: int
 ) -> list[tuple[int, str, str, int | None, int | None]]:
-    """Every work of the estate that is not rejected, in id order: (id, title, status,
-    estimate_fen, awarded_total_fen)."""
+    """Every work of the estate that is not rejected (nor a mere candidate), in id order:
+    (id, title, status, estimate_fen, awarded_total_fen)."""
     rows = await conn.fetch(
         """SELECT id, title, status, estimate_fen, awarded_total_fen FROM works
-           WHERE estate_id = $1 AND status <> 'rejected' ORDER BY id""",
+           WHERE estate_id = $1 AND status NOT IN ('rejected', 'candidate') ORDER BY id""",
         estate_id,
     )
     return [

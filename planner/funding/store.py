@@ -115,14 +115,16 @@ async def list_sources(conn: asyncpg.Connection, estate_id: int) -> list[SourceO
 async def works_for_funding(
     conn: asyncpg.Connection, estate_id: int, work_ids: list[int] | None
 ) -> list[WorkInput]:
-    """Works with a cost (awarded total, else estimate); by default every one not rejected."""
+    """Works with a cost (awarded total, else estimate); by default every one not rejected
+    and not a mere candidate."""
     rows = await conn.fetch(
         """SELECT id, title, coalesce(awarded_total_fen, estimate_fen) AS cost_fen,
                   benefit_rule, scope_building_ids, floor_factors
            FROM works
            WHERE estate_id = $1
              AND coalesce(awarded_total_fen, estimate_fen) IS NOT NULL
-             AND ($2::bigint[] IS NULL AND status <> 'rejected' OR id = ANY($2::bigint[]))
+             AND ($2::bigint[] IS NULL AND status NOT IN ('rejected', 'candidate')
+                  OR id = ANY($2::bigint[]))
            ORDER BY id""",
         estate_id,
         work_ids,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -37,6 +37,9 @@ class NewWork(Body):
     description: Description = ""
     sealed_until: AwareTime | None = None
     requires_motion: bool = False
+    #: ``candidate``: a work not yet chosen (issue 18): funding and quotes leave it out until
+    #: a choice round or the committee makes it ``proposed``
+    status: Literal["proposed", "candidate"] = "proposed"
 
 
 class WorkEdit(Body):

@@ -14,6 +14,7 @@ from typing import Final, Literal, get_args
 import msgspec
 
 WorkStatus = Literal[
+    "candidate",
     "proposed",
     "approved",
     "quoting",
@@ -31,6 +32,9 @@ BENEFIT_RULES: Final[tuple[str, ...]] = get_args(BenefitRuleName)
 # The only moves a work may make. A work may be rejected until it is awarded; after an
 # award the money is committed and the work can only go forward.
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
+    # a candidate (from a common problem) becomes a proposed work when a choice round picks
+    # it or the committee promotes it (issue 18)
+    "candidate": frozenset({"proposed", "rejected"}),
     "proposed": frozenset({"approved", "rejected"}),
     "approved": frozenset({"quoting", "rejected"}),
     "quoting": frozenset({"awarded", "rejected"}),
@@ -46,7 +50,9 @@ QUOTING_STATUSES: Final[frozenset[str]] = frozenset({"approved", "quoting"})
 
 # Statuses in which the committee may still edit a work's details: once it is awarded its
 # cost is the award, and a rejected work is closed.
-EDITABLE_STATUSES: Final[frozenset[str]] = frozenset({"proposed", "approved", "quoting"})
+EDITABLE_STATUSES: Final[frozenset[str]] = frozenset(
+    {"candidate", "proposed", "approved", "quoting"}
+)
 
 
 class IllegalTransition(Exception):

@@ -98,7 +98,8 @@ async def _check_scope(conn: asyncpg.Connection, estate_id: int, building_ids: l
 
 
 async def create_work(db: Database, estate_id: int, data: NewWork, principal: Principal) -> WorkOut:
-    """Committee or admin; the work starts as ``proposed`` (one ``work.created`` event)."""
+    """Committee or admin; the work starts as ``proposed`` (or ``candidate`` when asked; one
+    ``work.created`` event)."""
     authorize(principal, estate_id, MANAGERS, what="estate")
     _checked_benefit(
         WorkBenefit(

@@ -59,8 +59,8 @@ async def insert_work(
     row = await conn.fetchrow(
         """INSERT INTO works (estate_id, title, category, description, urgency, difficulty,
                               scope_building_ids, benefit_rule, floor_factors, estimate_fen,
-                              sealed_until, requires_motion, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                              sealed_until, requires_motion, created_by, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             RETURNING id""",
         estate_id,
         work.title,
@@ -75,6 +75,7 @@ async def insert_work(
         work.sealed_until,
         work.requires_motion,
         created_by,
+        work.status,
     )
     created = await get_work(conn, row["id"])
     assert created is not None

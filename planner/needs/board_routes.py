@@ -36,19 +36,19 @@ class BoardController(Controller):
         found = await service.board(db, estate_id, principal)
         return render_board(found, await service.board_time_zone(db, estate_id), lang)
 
-    @get("/api/estates/{estate_id:int}/board.csv")
+    @get("/api/estates/{estate_id:int}/board.csv", media_type="text/csv")
     async def board_csv(
         self,
         estate_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
         lang: FromQuery[Lang] = "zh",
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         """The figures and counts as CSV (UTF-8 with BOM, for spreadsheet programs)."""
         found = await service.board(db, estate_id, principal)
         return Response(
-            "\ufeff" + board_csv(found, lang),
-            media_type="text/csv; charset=utf-8",
+            board_csv(found, lang).encode("utf-8-sig"),
+            media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="board-{estate_id}.csv"'},
         )
 

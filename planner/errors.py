@@ -157,7 +157,9 @@ CODES: dict[str, str] = {
     "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
     # needs and choosing works
     "problem_not_found": "the common problem was not found",
-    "suggestion_in_problem": "suggestions {ids} are already in another common problem",
+    "suggestion_in_problem": (
+        "suggestions {ids} are already in another common problem ({problem_ids})"
+    ),
     "problem_merged": "problem {id} was merged into problem {into}",
     "problem_has_work": "this problem already became work {work_id}",
     # funding, payments and exports

@@ -208,8 +208,7 @@ async def merge(
     if not data.suggestion_ids and not data.problem_ids:
         raise BadRequest("body", "name suggestions or problems to merge", "nothing_to_change")
     async with db.transaction() as conn:
-        row = await _visible(conn, problem_id, principal, MANAGERS, lock=True)
-        _not_merged(row)
+        row = await _visible(conn, problem_id, principal, MANAGERS)
         if problem_id in data.problem_ids:
             raise BadRequest(
                 "problem_ids",
@@ -217,9 +216,13 @@ async def merge(
                 "invalid",
                 {"reason": "itself"},
             )
-        duplicates = await store.problems_of_estate(
-            conn, row.estate_id, data.problem_ids, lock=True
+        # lock the target and the duplicates in id order (two crossed merges cannot deadlock)
+        locked = await store.problems_of_estate(
+            conn, row.estate_id, [problem_id, *data.problem_ids], lock=True
         )
+        row = next(r for r in locked if r.id == problem_id)
+        _not_merged(row)
+        duplicates = [r for r in locked if r.id != problem_id]
         unknown = sorted(set(data.problem_ids) - {d.id for d in duplicates})
         if unknown:
             raise BadRequest(

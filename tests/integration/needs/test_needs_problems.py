@@ -409,3 +409,62 @@ async def test_board_figures_and_access(
     )
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["code"] == "not_in_estate"
+
+
+async def test_merged_problems_flatten_and_never_go_back(
+    client: httpx.AsyncClient,
+    admin_token: str,
+    make_estate: Callable[..., Awaitable[int]],
+    make_member: MakeMember,
+    db: Database,
+) -> None:
+    s = await scene(client, admin_token, make_estate, make_member)
+    estate, units, committee = s["estate_id"], s["units"], s["committee"]
+    ids = []
+    for unit in ("1栋-101", "1栋-102", "2栋-101"):
+        sid = await add_suggestion(db, estate, units[unit])
+        made = await client.post(
+            f"/api/estates/{estate}/problems",
+            json={
+                "title": f"电梯 {unit}",
+                "category": "facilities",
+                "urgency": "normal",
+                "difficulty": "hard",
+                "suggestion_ids": [sid],
+            },
+            headers=committee,
+        )
+        ids.append(made.json()["id"])
+    a, b, c = ids
+    first = await client.post(
+        f"/api/problems/{a}/merge", json={"problem_ids": [b]}, headers=committee
+    )
+    assert first.status_code == 200 and first.json()["supporters_units"] == 2
+    # B is merged: nothing merges into it, and it cannot be merged again
+    into_b = await client.post(
+        f"/api/problems/{b}/merge", json={"problem_ids": [a]}, headers=committee
+    )
+    assert into_b.status_code == 409 and into_b.json()["code"] == "problem_merged"
+    again = await client.post(
+        f"/api/problems/{c}/merge", json={"problem_ids": [b]}, headers=committee
+    )
+    assert again.status_code == 409
+    itself = await client.post(
+        f"/api/problems/{a}/merge", json={"problem_ids": [a]}, headers=committee
+    )
+    assert itself.status_code == 400
+    # A (with its duplicate B) merged into C: both now point at C, whose counts hold all
+    last = await client.post(
+        f"/api/problems/{c}/merge", json={"problem_ids": [a]}, headers=committee
+    )
+    assert last.status_code == 200, last.text
+    assert last.json()["merged_problem_ids"] == [a, b]
+    assert (last.json()["supporters_owners"], last.json()["supporters_units"]) == (3, 3)
+    assert last.json()["source_count"] == 3
+    for merged in (a, b):
+        kept = (await client.get(f"/api/problems/{merged}", headers=committee)).json()
+        assert kept["merged_into"] == c and kept["allowed_moves"] == []
+    async with db.connection() as conn:
+        assert (
+            await conn.fetchval("SELECT count(*) FROM problems WHERE estate_id = $1", estate) == 3
+        )

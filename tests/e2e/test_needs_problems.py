@@ -88,6 +88,21 @@ async def test_owner_sees_the_problem_move_and_the_board(
         await fits_phone(owner)
         await in_language(owner, lang, missing_keys)
 
+        # a neighbour who wrote nothing says "me too" on the problem's page
+        _, neighbour_token = estate.member("owner", "业主乙", household_ids=[units["1栋-102"]])
+        neighbour = await open_page(base, neighbour_token, phone=True, lang=lang)
+        await neighbour.goto(f"{base}/#/problems/{pid}")
+        toggle = neighbour.locator("[data-testid=support-toggle]")
+        await toggle.wait_for()
+        assert await toggle.get_attribute("aria-pressed") == "false"
+        await toggle.click()
+        await neighbour.wait_for_selector("[data-testid=support-toggle][aria-pressed=true]")
+        counts = await neighbour.inner_text("[data-testid=problem-counts]")
+        assert "2" in counts, counts
+        await fits_phone(neighbour)
+        await in_language(neighbour, lang, missing_keys)
+        await neighbour.context.close()
+
         desk = await open_page(base, committee_token, phone=True, lang=lang)
         await desk.goto(f"{base}/#/problems/{pid}")
         await desk.wait_for_selector("[data-testid=problem-status-form]")

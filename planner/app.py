@@ -64,6 +64,8 @@ from planner.funding import routes as funding
 from planner.funding.exports import routes as funding_exports
 from planner.live import routes as live
 from planner.live.connection import RAW_SEND
+from planner.needs import board_routes as needs_board
+from planner.needs import problem_routes as needs_problems
 from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -88,6 +90,8 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    needs_problems,
+    needs_board,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

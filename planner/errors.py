@@ -155,6 +155,13 @@ CODES: dict[str, str] = {
     "consultation_closed": "the consultation closed at {closes_at}; paper ballots are refused",
     "photo_not_found": "the photo was not found",
     "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
+    # needs and choosing works
+    "problem_not_found": "the common problem was not found",
+    "suggestion_in_problem": (
+        "suggestions {ids} are already in another common problem ({problem_ids})"
+    ),
+    "problem_merged": "problem {id} was merged into problem {into}",
+    "problem_has_work": "this problem already became work {work_id}",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

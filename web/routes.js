@@ -14,6 +14,8 @@ import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
 import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
+import { ProblemsList, ProblemPage } from "./views/problems.js";
+import { Board } from "./views/board.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -28,6 +30,9 @@ export const ROUTES = [
   { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
   // A consultation's public page: no sign-in (app.js draws it without a session).
   { path: "/c/:token", view: PublicConsultation, public: true },
+  { path: "/problems", view: ProblemsList, needs: "problems.view", label: "nav.problems" },
+  { path: "/problems/:id", view: ProblemPage, needs: "problems.view" },
+  { path: "/board", view: Board, needs: "board.view", label: "nav.board" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },

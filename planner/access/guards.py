@@ -50,6 +50,12 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "wishes.view": (*MEMBERS, "partner"),
     "wishes.fulfil": PARTNERS,
     "pledges.make": PARTNERS,
+    # common problems and the board (issue 18): the board is the estate's notice board,
+    # partner units read it too; suppliers do not
+    "problems.view": MEMBERS,
+    "problems.manage": MANAGERS,
+    "problems.support": VOTERS,
+    "board.view": (*MEMBERS, "partner"),
 }
 
 

@@ -230,6 +230,23 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["treasurer"]),
             )
         )
+        problems = []
+        for title in ("楼道照明", "楼道灯不亮"):  # a common problem and its duplicate (issue 18)
+            problems.append(
+                await _ok(
+                    await http.post(
+                        f"/api/estates/{estate_a}/problems",
+                        json={
+                            "title": title,
+                            "category": "facilities",
+                            "urgency": "urgent",
+                            "difficulty": "easy",
+                            "suggestion_ids": [],
+                        },
+                        headers=committee,
+                    )
+                )
+            )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -245,6 +262,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "supplier_a2": suppliers["a2"],
             "household_id": households_a[0],  # owned by own:owner
             "building_id": building_a,
+            "problem_id": problems[0]["id"],
+            "problem_dup_id": problems[1]["id"],
         }
         return world
 

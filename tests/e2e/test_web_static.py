@@ -47,6 +47,17 @@ DYNAMIC = {
     "consult.filter.": ["todo", "all"],
     "consult.delivery.": ["not_yet", "online", "paper"],
     "consult.voted.": ["every", "some", "none"],
+    "problem.status.": ["collecting", "listed", "in_progress", "solved", "declined"],
+    "problem.category.": [
+        *("policy", "livelihood", "health", "education"),
+        *("facilities", "environment", "safety", "other"),
+    ],
+    "problem.urgency.": ["urgent", "normal"],
+    "problem.difficulty.": ["hard", "easy"],
+    "board.figure.": [
+        *("suggestions_received", "suggestions_sorted", "self_help"),
+        *("problems_listed", "problems_solved", "problems_urgent_solved"),
+    ],
 }
 
 

@@ -68,6 +68,7 @@ from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
+from planner.wishes import routes as wishes
 from planner.works import routes as works
 
 log = logging.getLogger("planner")
@@ -88,6 +89,7 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    wishes,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

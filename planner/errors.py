@@ -155,6 +155,13 @@ CODES: dict[str, str] = {
     "consultation_closed": "the consultation closed at {closes_at}; paper ballots are refused",
     "photo_not_found": "the photo was not found",
     "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
+    # needs and choosing works
+    "wish_not_found": "the wish was not found",
+    "not_your_wish": "this wish is not for one of your units",
+    "not_your_claim": "another partner unit claimed this wish",
+    "pledge_not_found": "the pledge was not found",
+    "not_your_pledge": "another partner unit made this pledge",
+    "pledge_in_use": "the approved funding plan uses this pledge; it cannot be withdrawn",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

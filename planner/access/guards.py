@@ -50,6 +50,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "wishes.view": (*MEMBERS, "partner"),
     "wishes.fulfil": PARTNERS,
     "pledges.make": PARTNERS,
+    "wishes.post": ("admin", "committee", "owner"),
+    "wishes.manage": MANAGERS,
 }
 
 

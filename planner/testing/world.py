@@ -230,6 +230,20 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["treasurer"]),
             )
         )
+        wish = await _ok(  # a small wish of own:owner's unit, and own:partner's pledge
+            await http.post(
+                f"/api/estates/{estate_a}/wishes",
+                json={"text": "楼道装扶手", "category": "facilities"},
+                headers=bearer(world.own["owner"]),
+            )
+        )
+        pledge = await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/pledges",
+                json={"amount_fen": 500_000, "note": "共建支持"},
+                headers=bearer(world.own["partner"]),
+            )
+        )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -245,6 +259,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "supplier_a2": suppliers["a2"],
             "household_id": households_a[0],  # owned by own:owner
             "building_id": building_a,
+            "wish_id": wish["id"],
+            "pledge_id": pledge["id"],
         }
         return world
 

@@ -14,6 +14,7 @@ import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
 import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
+import { Wishes, Pledges } from "./views/wishes.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -35,6 +36,8 @@ export const ROUTES = [
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
   { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
+  { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes" },
+  { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

@@ -1,0 +1,91 @@
+"""Issue 18, small wishes (微心愿) in the browser at 375 px, in Chinese and English: a resident
+posts a wish, a partner unit (a bank) signs in, finds it from its home screen, claims it,
+sees the unit to deliver to (never the owner's name) and records it fulfilled with a note;
+the resident sees it change live and confirms receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.consultation_helpers import fits_phone, in_language
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
+1栋,101,1,80.00,A,业主甲,
+1栋,102,1,90.00,B,业主乙,
+2栋,101,1,95.00,C,业主丙,
+"""
+WISH = {"zh-CN": "家中老人需要一副助行器", "en": "A walking frame for my elderly father"}
+
+
+def _wish(page: Any, list_id: str, text: str) -> Any:
+    return page.locator(f"[data-testid={list_id}] [data-testid=wish]", has_text=text)
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_partner_claims_and_fulfils_the_resident_confirms(
+    make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any, lang: str
+) -> None:
+    estate = make_service_estate(CSV)
+    units = {f"{h['building']} {h['unit']}": h["id"] for h in estate.households()}
+    _, owner_token = estate.member("owner", "业主甲", household_ids=[units["1栋 101"]])
+    _, bank_token = estate.member("partner", "建设银行芙蓉支行", partner_kind="bank")
+    base = estate.svc.base_url
+    text = WISH[lang]
+
+    # The resident posts a wish on the phone.
+    resident = await open_page(base, owner_token, phone=True, lang=lang)
+    await resident.goto(f"{base}/#/wishes")
+    await resident.fill("#wish-text", text)
+    await resident.select_option("#wish-category", "health")
+    await resident.locator("[data-testid=post-wish] button[type=submit]").click()
+    await resident.get_by_test_id("wish-posted").wait_for()
+    mine = _wish(resident, "my-wishes", text)
+    await mine.wait_for()
+    assert await mine.get_attribute("data-status") == "open"
+
+    # The bank signs in: its home leads to the wishes, nothing it cannot use.
+    bank = await open_page(base, bank_token, phone=True, lang=lang)
+    await bank.get_by_test_id("home-wishes").wait_for()
+    nav = await bank.locator("nav.main").inner_text()
+    assert "#/meetings" not in await bank.locator("nav.main").inner_html()
+    assert nav.strip()
+    await screenshot(bank, f"wishes-partner-home-{lang}")
+    await bank.locator("[data-testid=home-wishes] a.primary").click()
+    open_wish = _wish(bank, "open-wishes", text)
+    await open_wish.wait_for()
+    await open_wish.get_by_test_id("wish-claim").click()
+    claimed = _wish(bank, "my-wishes", text)
+    await claimed.get_by_test_id("wish-unit").wait_for()
+    assert "1栋 101" in await claimed.get_by_test_id("wish-unit").inner_text()
+    body = await bank.locator("main").inner_text()
+    assert "业主甲" not in body and "80.00" not in body
+    await claimed.locator("input").fill("已送达助行器一副" if lang == "zh-CN" else "Delivered")
+    await claimed.get_by_test_id("wish-fulfil").click()
+    await claimed.get_by_test_id("confirm-fulfil-yes").click()
+    await bank.wait_for_selector(
+        "[data-testid=my-wishes] [data-testid=wish][data-status=fulfilled]"
+    )
+    await bank.get_by_test_id("my-counts").wait_for()
+    await fits_phone(bank)
+    await in_language(bank, lang, missing_keys)
+    await screenshot(bank, f"wishes-partner-fulfilled-{lang}")
+
+    # The resident's page follows live; she confirms receipt.
+    await resident.wait_for_selector(
+        "[data-testid=my-wishes] [data-testid=wish][data-status=fulfilled]", timeout=20_000
+    )
+    mine = _wish(resident, "my-wishes", text)
+    assert "建设银行芙蓉支行" in await mine.get_by_test_id("wish-partner").inner_text()
+    await mine.get_by_test_id("wish-confirm").click()
+    await resident.get_by_test_id("confirm-confirm-yes").click()
+    await resident.wait_for_selector(
+        "[data-testid=my-wishes] [data-testid=wish][data-status=confirmed]"
+    )
+    await fits_phone(resident)
+    await in_language(resident, lang, missing_keys)
+    await screenshot(resident, f"wishes-resident-confirmed-{lang}")

@@ -3,6 +3,7 @@ the per-partner summary and the events."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 
@@ -235,3 +236,19 @@ async def test_events_name_no_owner(
     assert {r["audience"] for r in rows} == {"wishes"}
     for row in rows:
         assert "业主" not in row["data"] and "101" not in row["data"]
+
+
+async def test_two_partners_racing_for_one_wish(
+    client: httpx.AsyncClient, world: WishWorld
+) -> None:
+    """Of two claims at once exactly one wins; the other is told the wish is taken (409)."""
+    w = world
+    for round_ in range(3):
+        wish = await _post(client, w, w.owner, text=f"需要一台轮椅 {round_}")
+        answers = await asyncio.gather(
+            _do(client, wish, "claim", w.bank), _do(client, wish, "claim", w.school)
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409]
+        winner = next(a for a in answers if a.status_code == 200).json()
+        read = (await client.get(f"/api/wishes/{wish}", headers=bearer(w.committee))).json()
+        assert read["claimed_by"] == winner["claimed_by"]

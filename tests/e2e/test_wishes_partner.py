@@ -1,11 +1,13 @@
-"""Issue 18, small wishes (微心愿) in the browser at 375 px, in Chinese and English: a resident
-posts a wish, a partner unit (a bank) signs in, finds it from its home screen, claims it,
+"""Issue 18, small wishes (微心愿) in the browser at 375 px, in Chinese and English: the committee
+adds a partner unit (a bank) on the members page with its kind; a resident posts a wish; the
+bank signs in with its link, finds it from its home screen, claims it,
 sees the unit to deliver to (never the owner's name) and records it fulfilled with a note;
 the resident sees it change live and confirms receipt."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -33,9 +35,22 @@ async def test_partner_claims_and_fulfils_the_resident_confirms(
     estate = make_service_estate(CSV)
     units = {f"{h['building']} {h['unit']}": h["id"] for h in estate.households()}
     _, owner_token = estate.member("owner", "业主甲", household_ids=[units["1栋 101"]])
-    _, bank_token = estate.member("partner", "建设银行芙蓉支行", partner_kind="bank")
+    _, chair_token = estate.member("committee", "王主任")
     base = estate.svc.base_url
     text = WISH[lang]
+
+    # The committee adds the bank as a partner unit, with its kind, on the phone.
+    chair = await open_page(base, chair_token, phone=True, lang=lang)
+    await chair.goto(f"{base}/#/members")
+    await chair.locator("details.card summary").first.click()
+    await chair.select_option("#member-role", "partner")
+    await chair.select_option("#member-kind", "bank")
+    await chair.fill("#member-name", "建设银行芙蓉支行")
+    await chair.locator("details.card button[type=submit]").click()
+    link = await chair.get_by_test_id("new-member-link").locator("input").input_value()
+    bank_token = parse_qs(urlsplit(link).query)["token"][0]
+    await fits_phone(chair)
+    await in_language(chair, lang, missing_keys)
 
     # The resident posts a wish on the phone.
     resident = await open_page(base, owner_token, phone=True, lang=lang)
@@ -80,7 +95,9 @@ async def test_partner_claims_and_fulfils_the_resident_confirms(
         "[data-testid=my-wishes] [data-testid=wish][data-status=fulfilled]", timeout=20_000
     )
     mine = _wish(resident, "my-wishes", text)
-    assert "建设银行芙蓉支行" in await mine.get_by_test_id("wish-partner").inner_text()
+    partner_line = await mine.get_by_test_id("wish-partner").inner_text()
+    assert "建设银行芙蓉支行" in partner_line
+    assert ("银行" if lang == "zh-CN" else "Bank") in partner_line.replace("建设银行芙蓉支行", "")
     await mine.get_by_test_id("wish-confirm").click()
     await resident.get_by_test_id("confirm-confirm-yes").click()
     await resident.wait_for_selector(

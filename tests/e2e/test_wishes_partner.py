@@ -106,3 +106,45 @@ async def test_partner_claims_and_fulfils_the_resident_confirms(
     await fits_phone(resident)
     await in_language(resident, lang, missing_keys)
     await screenshot(resident, f"wishes-resident-confirmed-{lang}")
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_committee_posts_for_a_resident_and_confirms(
+    make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any, lang: str
+) -> None:
+    estate = make_service_estate(CSV)
+    _, chair_token = estate.member("committee", "王主任")
+    _, hospital_token = estate.member("partner", "东湖社区卫生服务中心", partner_kind="hospital")
+    hospital = estate.api(hospital_token)
+    base = estate.svc.base_url
+    text = (
+        "独居老人希望有医生上门体检" if lang == "zh-CN" else "A home health check for a lone elder"
+    )
+
+    chair = await open_page(base, chair_token, phone=True, lang=lang)
+    await chair.goto(f"{base}/#/wishes")
+    await chair.locator("details.card summary").first.click()
+    await chair.fill("#wish-text", text)
+    await chair.select_option("#wish-category", "health")
+    await chair.select_option("#wish-unit", label="2栋 101")
+    await chair.locator("[data-testid=post-wish] button[type=submit]").click()
+    await chair.get_by_test_id("wish-posted").wait_for()
+    row = _wish(chair, "all-wishes", text)
+    await row.wait_for()
+    assert "2栋 101" in await row.inner_text()
+    wish_id = int(await row.get_attribute("data-wish-id") or 0)
+    hospital.post(f"/api/wishes/{wish_id}/claim")
+    hospital.post(f"/api/wishes/{wish_id}/fulfil", {"note": "已上门体检"})
+    await chair.wait_for_selector(
+        f"[data-testid=all-wishes] [data-wish-id='{wish_id}'][data-status=fulfilled]",
+        timeout=20_000,
+    )
+    await row.get_by_test_id("wish-confirm").click()
+    await chair.get_by_test_id("confirm-confirm-yes").click()
+    await chair.wait_for_selector(
+        f"[data-testid=all-wishes] [data-wish-id='{wish_id}'][data-status=confirmed]"
+    )
+    await fits_phone(chair)
+    await in_language(chair, lang, missing_keys)
+    await screenshot(chair, f"wishes-committee-{lang}")

@@ -20,7 +20,6 @@ from planner.wishes.model import (
     PledgeOut,
     WishCreated,
     WishOut,
-    WishStatus,
     WishSummary,
 )
 
@@ -41,11 +40,12 @@ class WishController(Controller):
         estate_id: FromPath[int],
         principal: PrincipalDep,
         db: DbDep,
-        status: FromQuery[WishStatus | None] = None,
-        mine: FromQuery[bool] = False,
+        status: FromQuery[str] = "",
+        mine: FromQuery[str] = "",
     ) -> list[WishOut]:
-        """Members (not suppliers) and partner units. ``mine``: a partner's claimed wishes;
-        for others, the wishes of the units they hold."""
+        """Members (not suppliers) and partner units, newest first. ``status``: open,
+        claimed, fulfilled, confirmed or cancelled (empty: all); ``mine=true``: a partner's
+        claimed wishes, for others the wishes of the units they hold."""
         return await service.list_wishes(db, estate_id, principal, status, mine)
 
     @get("/api/estates/{estate_id:int}/wishes/summary")

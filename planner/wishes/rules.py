@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from planner.errors import Conflict, Forbidden
+from planner.errors import BadRequest, Conflict, Forbidden
+from planner.wishes.model import WISH_STATUSES
 
 WishAction = Literal["claim", "release", "fulfil", "confirm", "cancel"]
 
@@ -114,6 +115,26 @@ def sees_unit(*, role: str, member_id: int, holds_unit: bool, claimed_by: int | 
     if role == "owner":
         return holds_unit
     return role in ("admin", "committee", "treasurer", "observer")
+
+
+WISH_STATUS_VALUES: Final = WISH_STATUSES
+_TRUE: Final = frozenset({"true", "1", "yes"})
+_FALSE: Final = frozenset({"", "false", "0", "no"})
+
+
+def list_filters(status: str, mine: str) -> tuple[str | None, bool]:
+    """The list's query (``?status=&mine=``): an empty value is no filter; 400 for a status
+    that is not one, or ``mine`` that is not true/false (1/0, yes/no)."""
+    if status and status not in WISH_STATUS_VALUES:
+        raise BadRequest(
+            "status",
+            f"not a wish status; one of {', '.join(WISH_STATUS_VALUES)}",
+            "not_allowed",
+        )
+    flag = mine.strip().lower()
+    if flag not in _TRUE | _FALSE:
+        raise BadRequest("mine", "true or false", "not_allowed")
+    return (status or None), flag in _TRUE
 
 
 def summary_counts(statuses: list[str], all_statuses: tuple[str, ...]) -> dict[str, int]:

@@ -32,6 +32,7 @@ from planner.wishes.rules import (
     POSTER_ROLES,
     available_actions,
     check_act,
+    list_filters,
     sees_unit,
     summary_counts,
 )
@@ -200,11 +201,12 @@ async def act(
 
 
 async def list_wishes(
-    db: Database, estate_id: int, principal: Principal, status: str | None, mine: bool
+    db: Database, estate_id: int, principal: Principal, status_query: str, mine_query: str
 ) -> list[WishOut]:
-    """The estate's wishes, newest first. ``mine``: a partner's claimed ones; anyone else's,
-    those for the units they hold."""
+    """The estate's wishes, newest first (query values: :func:`rules.list_filters`).
+    ``mine``: a partner's claimed ones; anyone else's, those for the units they hold."""
     authorize(principal, estate_id, WISH_READERS, what="estate")
+    status, mine = list_filters(status_query, mine_query)
     claimed_by: int | None = None
     household_ids: list[int] | None = None
     if mine and principal.role == "partner":

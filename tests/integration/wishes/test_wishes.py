@@ -252,3 +252,14 @@ async def test_two_partners_racing_for_one_wish(
         winner = next(a for a in answers if a.status_code == 200).json()
         read = (await client.get(f"/api/wishes/{wish}", headers=bearer(w.committee))).json()
         assert read["claimed_by"] == winner["claimed_by"]
+
+
+async def test_empty_query_values_are_no_filter(
+    client: httpx.AsyncClient, world: WishWorld
+) -> None:
+    w = world
+    await _post(client, w, w.owner, text="需要一台轮椅")
+    path = f"/api/estates/{w.estate_id}/wishes"
+    assert len((await client.get(f"{path}?status=&mine=", headers=bearer(w.bank))).json()) == 1
+    bad = await client.get(f"{path}?status=bogus", headers=bearer(w.bank))
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "status"

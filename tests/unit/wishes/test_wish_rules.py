@@ -122,3 +122,16 @@ def test_pledge_rules() -> None:
     assert used.value.code == "pledge_in_use"
     with pytest.raises(Conflict):
         check_withdrawal("withdrawn", 0)
+
+
+def test_list_filters() -> None:
+    from planner.errors import BadRequest
+    from planner.wishes.rules import WISH_STATUS_VALUES, list_filters
+
+    assert WISH_STATUS_VALUES == WISH_STATUSES
+    assert list_filters("", "") == (None, False)
+    assert list_filters("open", "true") == ("open", True)
+    assert list_filters("claimed", "0") == ("claimed", False)
+    for status, mine in (("bogus", ""), ("", "maybe")):
+        with pytest.raises(BadRequest):
+            list_filters(status, mine)

@@ -82,7 +82,9 @@ def check_act(
     if action in PARTNER_ACTIONS:
         if role != "partner":
             raise Forbidden(f"role {role} may not do this", "role_not_allowed", {"role": role})
-        if action != "claim" and claimed_by is not None and claimed_by != member_id:
+        if action != "claim" and claimed_by != member_id:
+            if claimed_by is None:
+                next_status(status, action)  # an open wish: 409, it is not claimed
             raise Forbidden("another partner unit claimed this wish", "not_your_claim")
     elif not may_act(
         action, role=role, member_id=member_id, holds_unit=holds_unit, claimed_by=claimed_by

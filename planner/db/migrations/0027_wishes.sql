@@ -44,7 +44,22 @@ CREATE TABLE pledges (
 CREATE INDEX pledges_estate ON pledges (estate_id, id);
 
 -- The live audience of wishes and pledges (planner.live.visibility): every member but
--- suppliers, partner units included.
-ALTER TABLE events DROP CONSTRAINT events_audience_check;
-ALTER TABLE events ADD CONSTRAINT events_audience_check
-    CHECK (audience IN ('all', 'members', 'staff', 'supplier', 'bidder', 'wishes'));
+-- suppliers, partner units included. Added to whatever audiences the constraint allows by
+-- then (another migration of the same issue may add its own), once.
+DO $$
+DECLARE
+    allowed text;
+BEGIN
+    SELECT pg_get_constraintdef(oid) INTO allowed
+    FROM pg_constraint
+    WHERE conrelid = 'events'::regclass AND conname = 'events_audience_check';
+    IF allowed IS NULL THEN
+        ALTER TABLE events ADD CONSTRAINT events_audience_check
+            CHECK (audience IN ('all', 'members', 'staff', 'supplier', 'bidder', 'wishes'));
+    ELSIF position('''wishes''' IN allowed) = 0 THEN
+        ALTER TABLE events DROP CONSTRAINT events_audience_check;
+        EXECUTE 'ALTER TABLE events ADD CONSTRAINT events_audience_check '
+            || replace(allowed, 'ARRAY[', 'ARRAY[''wishes''::text, ');
+    END IF;
+END
+$$;

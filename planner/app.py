@@ -70,6 +70,7 @@ from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
+from planner.wishes import routes as wishes
 from planner.works import routes as works
 
 log = logging.getLogger("planner")
@@ -92,6 +93,7 @@ SLICES: tuple[ModuleType, ...] = (
     payments,
     needs_problems,
     needs_board,
+    wishes,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

@@ -16,6 +16,7 @@ import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } f
 import { PaperEntry } from "./views/paper.js";
 import { ProblemsList, ProblemPage } from "./views/problems.js";
 import { Board } from "./views/board.js";
+import { Wishes, Pledges } from "./views/wishes.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -40,6 +41,8 @@ export const ROUTES = [
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
   { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
+  { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes" },
+  { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

@@ -56,6 +56,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "problems.manage": MANAGERS,
     "problems.support": VOTERS,
     "board.view": (*MEMBERS, "partner"),
+    "wishes.post": ("admin", "committee", "owner"),
+    "wishes.manage": MANAGERS,
 }
 
 

@@ -247,6 +247,20 @@ async def build_world(base_url: str, admin: str) -> World:
                     )
                 )
             )
+        wish = await _ok(  # a small wish of own:owner's unit, and own:partner's pledge
+            await http.post(
+                f"/api/estates/{estate_a}/wishes",
+                json={"text": "楼道装扶手", "category": "facilities"},
+                headers=bearer(world.own["owner"]),
+            )
+        )
+        pledge = await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/pledges",
+                json={"amount_fen": 500_000, "note": "共建支持"},
+                headers=bearer(world.own["partner"]),
+            )
+        )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -264,6 +278,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "building_id": building_a,
             "problem_id": problems[0]["id"],
             "problem_dup_id": problems[1]["id"],
+            "wish_id": wish["id"],
+            "pledge_id": pledge["id"],
         }
         return world
 

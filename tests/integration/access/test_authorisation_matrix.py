@@ -189,6 +189,21 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/api/problems/{problem_id:int}/support"):    "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/problems/{problem_id:int}/work"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/problems/{problem_id:int}/status"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # small wishes and pledges (issue 18): partners claim, fulfil and pledge; the
+    # resident (an owner of the unit) or the committee confirms; staff read every pledge
+    ("GET", "/api/estates/{estate_id:int}/wishes"):          "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/wishes/summary"):  "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/wishes/{wish_id:int}"):                    "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/pledges"):         "  ok  ok 403 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/wishes"):         "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # release before the claim: 409 past the guard
+    ("POST", "/api/wishes/{wish_id:int}/release"):           " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/claim"):             " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/fulfil"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/confirm"):           "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/cancel"):            "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/pledges"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/pledges/{pledge_id:int}/withdraw"):       " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

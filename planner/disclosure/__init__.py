@@ -1,0 +1,1 @@
+"""Public disclosure (公示, issue 19): budgets, awards, variations, final costs, sources, collection."""

@@ -1,1 +1,2 @@
-"""Works delivery (issue 19): milestones, progress with photos, the timeline and acceptance (验收)."""
+"""Works delivery (issue 19): milestones, progress with photos, the timeline and
+acceptance (验收)."""

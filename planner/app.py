@@ -40,6 +40,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
     Ledger,
@@ -88,6 +89,7 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    choice,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

@@ -155,6 +155,16 @@ CODES: dict[str, str] = {
     "consultation_closed": "the consultation closed at {closes_at}; paper ballots are refused",
     "photo_not_found": "the photo was not found",
     "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
+    # needs and choosing works
+    "choice_round_not_found": "the choice round was not found",
+    "choice_work_not_eligible": (
+        "works {ids} cannot be chosen: a work of this estate with an estimate, candidate or"
+        " proposed"
+    ),
+    "choice_no_unit": "you hold no unit in this estate, so you have no approvals to give",
+    "choice_paper_prevails": "your approvals were entered from paper sheet {sheet_no}; it stands",
+    "choice_sheet_entered": "sheet {sheet_no} has already been entered in this round",
+    "choice_paper_exists": "this owner's paper sheet {sheet_no} has already been entered",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -43,60 +43,60 @@ class ChoiceRoundController(Controller):
     ) -> list[RoundSummary]:
         return await service.list_rounds(db, estate_id, principal)
 
-    @get("/api/choice-rounds/{round_id:int}")
+    @get("/api/choice-rounds/{choice_round_id:int}")
     async def read_round(
-        self, round_id: FromPath[int], principal: PrincipalDep, db: DbDep
+        self, choice_round_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> RoundOut:
         """Status, works with cost, the live approvals count; the result once closed."""
-        return await service.read_round(db, round_id, principal)
+        return await service.read_round(db, choice_round_id, principal)
 
-    @post("/api/choice-rounds/{round_id:int}/open", status_code=HTTP_200_OK)
+    @post("/api/choice-rounds/{choice_round_id:int}/open", status_code=HTTP_200_OK)
     async def open_round(
-        self, round_id: FromPath[int], principal: PrincipalDep, db: DbDep
+        self, choice_round_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> RoundOut:
-        return await service.open_round(db, round_id, principal)
+        return await service.open_round(db, choice_round_id, principal)
 
-    @post("/api/choice-rounds/{round_id:int}/approvals", status_code=HTTP_200_OK)
+    @post("/api/choice-rounds/{choice_round_id:int}/approvals", status_code=HTTP_200_OK)
     async def approve(
         self,
-        round_id: FromPath[int],
+        choice_round_id: FromPath[int],
         data: JSONBody[Approvals],
         principal: PrincipalDep,
         db: DbDep,
     ) -> ApprovalStored:
         """An owner's set (replaces theirs until the close; a paper sheet prevails: 409)."""
-        return await service.approve(db, round_id, data.work_ids, principal)
+        return await service.approve(db, choice_round_id, data.work_ids, principal)
 
-    @post("/api/choice-rounds/{round_id:int}/paper-approvals", status_code=HTTP_200_OK)
+    @post("/api/choice-rounds/{choice_round_id:int}/paper-approvals", status_code=HTTP_200_OK)
     async def enter_paper(
         self,
-        round_id: FromPath[int],
+        choice_round_id: FromPath[int],
         data: JSONBody[PaperApprovals],
         principal: PrincipalDep,
         db: DbDep,
     ) -> ApprovalStored:
         """Committee: a paper sheet (each sheet number once per round)."""
-        return await service.enter_paper(db, round_id, data, principal)
+        return await service.enter_paper(db, choice_round_id, data, principal)
 
-    @post("/api/choice-rounds/{round_id:int}/close", status_code=HTTP_200_OK)
+    @post("/api/choice-rounds/{choice_round_id:int}/close", status_code=HTTP_200_OK)
     async def close_round(
-        self, round_id: FromPath[int], principal: PrincipalDep, db: DbDep
+        self, choice_round_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> ChoiceResult:
         """Committee: count by equal shares; funded candidates become proposed works."""
-        return await service.close_round(db, round_id, principal)
+        return await service.close_round(db, choice_round_id, principal)
 
-    @get("/api/choice-rounds/{round_id:int}/mine")
+    @get("/api/choice-rounds/{choice_round_id:int}/mine")
     async def mine(
-        self, round_id: FromPath[int], principal: PrincipalDep, db: DbDep
+        self, choice_round_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> MyApprovals:
-        return await service.mine(db, round_id, principal)
+        return await service.mine(db, choice_round_id, principal)
 
-    @get("/api/choice-rounds/{round_id:int}/record")
+    @get("/api/choice-rounds/{choice_round_id:int}/record")
     async def record(
-        self, round_id: FromPath[int], principal: PrincipalDep, db: DbDep
+        self, choice_round_id: FromPath[int], principal: PrincipalDep, db: DbDep
     ) -> dict[str, Any]:
         """The recountable record (after the close); recount with ``planner recount-choice``."""
-        return await service.record(db, round_id, principal)
+        return await service.record(db, choice_round_id, principal)
 
 
 route_handlers = [ChoiceRoundController]

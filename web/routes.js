@@ -14,6 +14,7 @@ import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
 import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
+import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -28,6 +29,8 @@ export const ROUTES = [
   { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
   // A consultation's public page: no sign-in (app.js draws it without a session).
   { path: "/c/:token", view: PublicConsultation, public: true },
+  { path: "/choice", view: ChoiceList, needs: "choice.view", label: "nav.choice" },
+  { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },

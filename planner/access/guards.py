@@ -50,6 +50,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "wishes.view": (*MEMBERS, "partner"),
     "wishes.fulfil": PARTNERS,
     "pledges.make": PARTNERS,
+    "choice.view": MEMBERS,
+    "choice.manage": MANAGERS,
+    "choice.approve": VOTERS,
 }
 
 

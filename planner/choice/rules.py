@@ -10,10 +10,13 @@ Three methods, all exact (``pabutools`` computes with gmpy2 rationals):
   its cost first. Before any completion.
 * ``funded_work_ids``: the completion, in two documented steps.
   1. **Add1 by budget increase** (``pabutools.rules.exhaustion_by_budget_increase`` with
-     MES as the rule, ``budget_step`` 1 % of the budget): MES is run again as if the budget
-     were 101 %, 102 %, ... of the real one (each owner's share rises by 1 % of the equal
-     share per step) and the last outcome whose cost still fits the REAL budget is kept; the
-     raising stops early when an outcome is exhaustive (no supported work left that fits).
+     MES as the rule, ``budget_step`` 2 % of the budget, ``budget_bound`` 3 x the budget):
+     MES is run again as if the budget were 102 %, 104 %, ... of the real one (each owner's
+     share rises by 2 % of the equal share per step) and the last outcome whose cost still
+     fits the REAL budget is kept; the raising stops early when an outcome is exhaustive (no
+     supported work left that fits), and at the latest when each share has tripled (at most
+     100 MES runs: pabutools' default bound, budget x (voters + 1), would allow 100,000 runs
+     of 1 % with 2,000 owners when a costly work has one supporter).
   2. **Greedy fill of what is left**: the works still fitting the leftover money are added
      "most approvals first" (the same order as the greedy method below), starting from the
      Add1 set (``greedy_utilitarian_welfare`` with ``initial_budget_allocation``).
@@ -62,12 +65,14 @@ from pabutools.tiebreaking import TieBreakingRule, lexico_tie_breaking
 #: Method names and versions, as the recountable record states them.
 MES_METHOD = "method_of_equal_shares(Cost_Sat, lexico tie-breaking)"
 COMPLETION_METHOD = (
-    "exhaustion_by_budget_increase(step 1% of the budget, keeps the MES set)"
+    "exhaustion_by_budget_increase(step 2% of the budget, bound 3x, keeps the MES set)"
     " + greedy_utilitarian_welfare(Cost_Sat, cheaper then lower id)"
 )
 GREEDY_METHOD = "greedy_utilitarian_welfare(Cost_Sat, cheaper then lower id)"
 #: the step of the Add1 raising, as a part of the budget
-BUDGET_STEP = Fraction(1, 100)
+BUDGET_STEP = Fraction(2, 100)
+#: how far the Add1 raising may go, as a multiple of the budget (pabutools' ``budget_bound``)
+BUDGET_BOUND = 3
 
 MesReason = Literal["bought", "short_of_shares", "no_support"]
 FundedBy = Literal["mes", "completion", "fill", "none"]
@@ -132,6 +137,8 @@ class Election(msgspec.Struct):
     profile: Any
     projects: dict[int, Any]
     budget_fen: int
+    #: the Cost_Sat satisfaction profile, computed once for every MES run of the round
+    sat_profile: Any
 
 
 def build_election(
@@ -150,7 +157,13 @@ def build_election(
         [ApprovalBallot(projects[wid] for wid in ballot) for ballot in ballots],
         instance=instance,
     )
-    return Election(instance=instance, profile=profile, projects=projects, budget_fen=budget_fen)
+    return Election(
+        instance=instance,
+        profile=profile,
+        projects=projects,
+        budget_fen=budget_fen,
+        sat_profile=profile.as_sat_profile(sat_class=Cost_Sat),
+    )
 
 
 def _ids(allocation: Iterable[Any]) -> list[int]:
@@ -166,18 +179,18 @@ def mes(election: Election, analytics: bool = False) -> Any:
     return method_of_equal_shares(
         election.instance,
         election.profile,
-        sat_class=Cost_Sat,
+        sat_profile=election.sat_profile,
         tie_breaking=lexico_tie_breaking,
         analytics=analytics,
     )
 
 
 def add1(election: Election, mes_ids: Sequence[int]) -> tuple[list[int], Fraction]:
-    """Add1 by budget increase (pabutools' ``exhaustion_by_budget_increase`` loop, step 1 %).
+    """Add1 by budget increase (pabutools' ``exhaustion_by_budget_increase`` loop, step 2 %).
 
     Returns the kept set and the per-owner share it was computed with. Stops at the last
     outcome that fits the real budget and still holds every MES work; stops on an exhaustive
-    outcome; bounded like pabutools by ``budget * (voters + 1)``.
+    outcome; goes no further than ``BUDGET_BOUND`` x the budget.
     """
     instance = election.instance
     voters = election.profile.num_ballots()
@@ -185,15 +198,21 @@ def add1(election: Election, mes_ids: Sequence[int]) -> tuple[list[int], Fractio
         return [], Fraction(0)
     budget = Fraction(election.budget_fen)
     step = budget * BUDGET_STEP
-    bound = budget * (voters + 1)
+    bound = budget * BUDGET_BOUND
     must_keep = set(mes_ids)
-    current = budget
     previous_ids = list(mes_ids)
     previous_limit = budget
+    # the first run, at the budget itself, is plain MES: start from its outcome
+    if instance.is_exhaustive([election.projects[w] for w in mes_ids]):
+        return previous_ids, previous_limit / voters
+    current = budget + step
     while current <= bound:
         trial = Instance(instance, budget_limit=_mpq(current))
         outcome = method_of_equal_shares(
-            trial, election.profile, sat_class=Cost_Sat, tie_breaking=lexico_tie_breaking
+            trial,
+            election.profile,
+            sat_profile=election.sat_profile,
+            tie_breaking=lexico_tie_breaking,
         )
         ids = _ids(outcome)
         if not instance.is_feasible(outcome) or not must_keep <= set(ids):
@@ -215,7 +234,8 @@ def greedy(election: Election, start_ids: Sequence[int] = ()) -> list[int]:
         greedy_utilitarian_welfare(
             election.instance,
             election.profile,
-            sat_class=Cost_Sat,
+            sat_profile=election.sat_profile,
+            is_sat_additive=True,
             tie_breaking=CHEAPER_THEN_ID,
             initial_budget_allocation=[election.projects[w] for w in start_ids],
         )
@@ -238,19 +258,21 @@ def _mes_shares(
     rounds: dict[int, int] = {}
     bought: dict[int, Fraction] = {}
     dropped: dict[int, Fraction] = {}
+    undecided = dict(election.projects)
     iterations = list(details.iterations) if details is not None else []
     for number, iteration in enumerate(iterations, start=1):
         budgets = iteration.voters_budget
         selected = iteration.selected_project
-        for wid, project in election.projects.items():
-            if wid in rounds or wid in dropped:
-                continue
-            shares = sum((_fraction(budgets[i]) for i in supporters[wid]), Fraction(0))
+        for wid, project in list(undecided.items()):
+            # gmpy2 rationals summed natively; one conversion to Fraction per decision
+            shares = sum((budgets[i] for i in supporters[wid]), frac(0))
             if selected is not None and selected.name == project.name:
                 rounds[wid] = number
-                bought[wid] = shares
+                bought[wid] = _fraction(shares)
+                del undecided[wid]
             elif shares < project.cost:
-                dropped[wid] = shares
+                dropped[wid] = _fraction(shares)
+                del undecided[wid]
     return rounds, bought, dropped
 
 

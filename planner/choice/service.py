@@ -18,6 +18,7 @@ the works slice records status changes), for the committee to confirm.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -291,7 +292,10 @@ async def close_round(db: Database, round_id: int, principal: Principal) -> Choi
         _needs(found, "open")
         works = await store.round_works(conn, round_id)
         approvals = await store.approvals_of(conn, round_id)
-        outcome = choose(
+        # pure and CPU-bound (seconds with thousands of owners when the completion raises
+        # the shares far): off the event loop, so the service keeps answering meanwhile
+        outcome = await asyncio.to_thread(
+            choose,
             [CandidateWork(w.work_id, w.cost_fen) for w in works],
             found.budget_fen,
             [a.work_ids for a in approvals],

@@ -62,7 +62,9 @@ def _duplicates(ids: list[int]) -> None:
 async def create_round(
     db: Database, estate_id: int, data: NewChoiceRound, principal: Principal
 ) -> RoundCreated:
-    """A draft round over candidate/proposed works with an estimate (costs snapshotted)."""
+    """A draft round over candidate/proposed works with an estimate. The costs are the works'
+    estimates, copied again when the round opens (a re-estimate in between counts); a work
+    that can no longer be chosen then makes the opening 409 ``choice_work_not_eligible``."""
     authorize(principal, estate_id, MANAGERS, what="estate")
     _duplicates(data.work_ids)
     async with db.transaction() as conn:
@@ -115,6 +117,13 @@ async def open_round(db: Database, round_id: int, principal: Principal) -> Round
     async with db.transaction() as conn:
         found = await _round(conn, round_id, principal, MANAGERS, lock=True)
         _needs(found, "draft")
+        refused = await store.snapshot_costs(conn, round_id)
+        if refused:
+            raise Conflict(
+                "works can no longer be chosen",
+                "choice_work_not_eligible",
+                {"ids": refused},
+            )
         await store.set_opened(conn, round_id)
         works = await store.round_works(conn, round_id)
         await append_event(

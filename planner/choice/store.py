@@ -89,6 +89,26 @@ async def eligible_works(
     return {r["id"]: r["estimate_fen"] for r in rows}
 
 
+async def snapshot_costs(conn: asyncpg.Connection, round_id: int) -> list[int]:
+    """Copy the works' current estimates into the round (at the opening); returns the round's
+    works that can no longer be chosen (no estimate, or no longer candidate/proposed)."""
+    await conn.execute(
+        """UPDATE choice_round_works c SET cost_fen = w.estimate_fen
+             FROM works w
+            WHERE c.round_id = $1 AND w.id = c.work_id AND w.estimate_fen > 0""",
+        round_id,
+    )
+    rows = await conn.fetch(
+        """SELECT c.work_id FROM choice_round_works c JOIN works w ON w.id = c.work_id
+            WHERE c.round_id = $1
+              AND (w.estimate_fen IS NULL OR w.estimate_fen <= 0
+                   OR w.status NOT IN ('candidate', 'proposed'))
+            ORDER BY c.work_id""",
+        round_id,
+    )
+    return [r["work_id"] for r in rows]
+
+
 async def set_opened(conn: asyncpg.Connection, round_id: int) -> None:
     await conn.execute(
         "UPDATE choice_rounds SET status = 'open', opened_at = now() WHERE id = $1", round_id

@@ -86,7 +86,7 @@ async def scene(
         await new_work(client, committee, estate_id, "电梯加装", 300_000),
         await new_work(client, committee, estate_id, "屋面防水", 300_000),
         await new_work(client, committee, estate_id, "路灯更换", 100_000),
-        await new_work(client, committee, estate_id, "健身器材", 50_000, status="proposed"),
+        await new_work(client, committee, estate_id, "健身器材", 60_000, status="proposed"),
     ]
     return Scene(estate_id, committee, owners, houses, works)
 
@@ -124,6 +124,11 @@ async def test_a_round_from_creation_to_close(
     lift, roof, lamps, gym = s.works
     round_id = await create_round(client, s)
     assert (await approve(client, s.owners["B"], round_id, [lift])).status_code == 409  # draft
+    # a re-estimate before the opening counts: the costs are snapshotted at the open
+    edited = await client.patch(
+        f"/api/works/{gym}", json={"estimate_fen": 50_000}, headers=bearer(s.committee)
+    )
+    assert edited.status_code == 200, edited.text
     opened = await client.post(f"/api/choice-rounds/{round_id}/open", headers=bearer(s.committee))
     assert opened.status_code == 200 and opened.json()["status"] == "open"
     assert [w["cost_fen"] for w in opened.json()["works"]] == [300_000, 300_000, 100_000, 50_000]
@@ -292,3 +297,17 @@ async def test_access_partner_and_supplier_403_other_estate_404(
         assert r.status_code == 404 and r.json()["code"] == "choice_round_not_found"
     r = await client.post(f"/api/choice-rounds/{round_id}/close", headers=bearer(stranger))
     assert r.status_code == 404
+
+
+async def test_opening_refuses_a_work_that_can_no_longer_be_chosen(
+    client: httpx.AsyncClient, db: Database, make_estate: Any, make_member: MakeMember
+) -> None:
+    s = await scene(client, db, make_estate, make_member)
+    round_id = await create_round(client, s)
+    rejected = await client.post(
+        f"/api/works/{s.works[0]}/status", json={"status": "rejected"}, headers=bearer(s.committee)
+    )
+    assert rejected.status_code == 200, rejected.text
+    opened = await client.post(f"/api/choice-rounds/{round_id}/open", headers=bearer(s.committee))
+    assert opened.status_code == 409 and opened.json()["code"] == "choice_work_not_eligible"
+    assert opened.json()["params"]["ids"] == [s.works[0]]

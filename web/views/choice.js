@@ -95,7 +95,7 @@ export function ChoicePage({ me, params }) {
       ${t("choice.approvalsN", { n: r.approvals })}</p>` : null}
     ${can(me, "choice.manage") ? html`<${Controls} r=${r} onDone=${round.reload} />` : null}
     ${r.status === "open" && voter ? html`<${Ballot} r=${r} />` : null}
-    ${r.status !== "closed" ? html`<${WorksCard} r=${r} />` : null}
+    ${r.status !== "closed" && !(r.status === "open" && voter) ? html`<${WorksCard} r=${r} />` : null}
     ${r.status === "closed" && r.result ? html`<${Result} r=${r} />` : null}`;
 }
 

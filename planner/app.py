@@ -40,6 +40,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
     Ledger,
@@ -94,6 +95,7 @@ SLICES: tuple[ModuleType, ...] = (
     needs_problems,
     needs_board,
     wishes,
+    choice,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

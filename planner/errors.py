@@ -168,6 +168,15 @@ CODES: dict[str, str] = {
     "pledge_not_found": "the pledge was not found",
     "not_your_pledge": "another partner unit made this pledge",
     "pledge_in_use": "the approved funding plan uses this pledge; it cannot be withdrawn",
+    "choice_round_not_found": "the choice round was not found",
+    "choice_work_not_eligible": (
+        "works {ids} cannot be chosen: a work of this estate with an estimate, candidate or"
+        " proposed"
+    ),
+    "choice_no_unit": "you hold no unit in this estate, so you have no approvals to give",
+    "choice_paper_prevails": "your approvals were entered from paper sheet {sheet_no}; it stands",
+    "choice_sheet_entered": "sheet {sheet_no} has already been entered in this round",
+    "choice_paper_exists": "this owner's paper sheet {sheet_no} has already been entered",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -17,6 +17,7 @@ import { PaperEntry } from "./views/paper.js";
 import { ProblemsList, ProblemPage } from "./views/problems.js";
 import { Board } from "./views/board.js";
 import { Wishes, Pledges } from "./views/wishes.js";
+import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -34,6 +35,8 @@ export const ROUTES = [
   { path: "/problems", view: ProblemsList, needs: "problems.view", label: "nav.problems" },
   { path: "/problems/:id", view: ProblemPage, needs: "problems.view" },
   { path: "/board", view: Board, needs: "board.view", label: "nav.board" },
+  { path: "/choice", view: ChoiceList, needs: "choice.view", label: "nav.choice" },
+  { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },

@@ -58,6 +58,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "board.view": (*MEMBERS, "partner"),
     "wishes.post": ("admin", "committee", "owner"),
     "wishes.manage": MANAGERS,
+    "choice.view": MEMBERS,
+    "choice.manage": MANAGERS,
+    "choice.approve": VOTERS,
 }
 
 

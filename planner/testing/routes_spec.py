@@ -187,6 +187,25 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/status"): lambda w: {"status": "quoting"},
     ("POST", "/api/quotes/{quote_id:int}/award"): lambda w: {"round": 1},
     ("POST", "/api/motions/{motion_id:int}/close"): _none,
+    ("GET", "/api/estates/{estate_id:int}/choice-rounds"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/record"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/mine"): _none,
+    ("POST", "/api/estates/{estate_id:int}/choice-rounds"): lambda w: {
+        "title": "选项目",
+        "budget_fen": 1_000_000,
+        "work_ids": [w.ids["choice_work_id"]],
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/open"): _none,
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/approvals"): lambda w: {
+        "work_ids": [w.ids["choice_work_id"]]
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/paper-approvals"): lambda w: {
+        "household_id": w.households_a[3],
+        "work_ids": [w.ids["choice_work_id"]],
+        "sheet_no": "CR-1",
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/close"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
     ("POST", "/api/estates/{estate_id:int}/problems"): lambda w: {
         "title": "楼道灯",

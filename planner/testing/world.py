@@ -261,6 +261,29 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["partner"]),
             )
         )
+        choice_work = await _ok(  # a candidate work and an open choice round (issue 18)
+            await http.post(
+                f"/api/estates/{estate_a}/works",
+                json={
+                    "title": "加装电梯",
+                    "category": "facilities",
+                    "estimate_fen": 800_000,
+                    "status": "candidate",
+                },
+                headers=committee,
+            )
+        )
+        choice_round = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/choice-rounds",
+                json={"title": "选项目", "budget_fen": 1_000_000, "work_ids": [choice_work["id"]]},
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(f"/api/choice-rounds/{choice_round['id']}/open", headers=committee),
+            200,
+        )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -280,6 +303,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "problem_dup_id": problems[1]["id"],
             "wish_id": wish["id"],
             "pledge_id": pledge["id"],
+            "choice_work_id": choice_work["id"],
+            "choice_round_id": choice_round["id"],
         }
         return world
 

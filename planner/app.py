@@ -64,6 +64,8 @@ from planner.funding import routes as funding
 from planner.funding.exports import routes as funding_exports
 from planner.live import routes as live
 from planner.live.connection import RAW_SEND
+from planner.needs import questionnaire_routes as needs_questionnaires
+from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -85,6 +87,8 @@ SLICES: tuple[ModuleType, ...] = (
     consultation_outreach,
     consultation_paper,
     consultation_record,
+    needs_suggestions,
+    needs_questionnaires,
     funding,
     funding_exports,
     payments,

@@ -206,14 +206,14 @@ async def insert_many(
     await conn.execute(
         """INSERT INTO questionnaire_answers (questionnaire_id, channel, sheet_no, household_id,
                        building_id, answers, suggestion_id, entered_by)
-           SELECT $1, 'import', s, h, b, a, g, $7
-             FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::jsonb[], $6::bigint[])
+           SELECT $1, 'import', s, h, b, a::jsonb, g, $7
+             FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[])
                   AS x(s, h, b, a, g)""",
         questionnaire_id,
         sheets,
         households,
         buildings,
-        answers,
+        [msgspec.json.encode(a).decode() for a in answers],
         suggestions,
         entered_by,
     )

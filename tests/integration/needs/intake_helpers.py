@@ -95,3 +95,25 @@ async def events_of(db: Database, estate_id: int, prefix: str) -> list[tuple[str
             prefix + "%",
         )
     return [(r["type"], r["audience"], r["data"]) for r in rows]
+
+
+QUESTIONS: list[dict[str, Any]] = [
+    {"text": "您对小区环境是否满意？", "kind": "single", "options": ["满意", "一般", "不满意"]},
+    {"text": "最希望改造的设施", "kind": "multi", "options": ["电梯", "停车", "绿化", "照明"]},
+    {"text": "您的意见建议", "kind": "text", "suggestion": True},
+]
+
+
+async def open_questionnaire(client: httpx.AsyncClient, intake: Intake) -> int:
+    created = await client.post(
+        f"/api/estates/{intake.estate_id}/questionnaires",
+        json={"title": "2026年居民需求问卷", "questions": QUESTIONS},
+        headers=bearer(intake.committee),
+    )
+    assert created.status_code == 201, created.text
+    qid: int = created.json()["id"]
+    published = await client.post(
+        f"/api/questionnaires/{qid}/publish", headers=bearer(intake.committee)
+    )
+    assert published.status_code == 200, published.text
+    return qid

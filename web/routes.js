@@ -14,6 +14,8 @@ import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
 import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
+import { SuggestPage, TriageList } from "./views/suggestions.js";
+import { QuestionnairesList, QuestionnairePage } from "./views/questionnaires.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -28,6 +30,10 @@ export const ROUTES = [
   { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
   // A consultation's public page: no sign-in (app.js draws it without a session).
   { path: "/c/:token", view: PublicConsultation, public: true },
+  { path: "/suggest", view: SuggestPage, needs: "suggestions.submit", label: "nav.suggest" },
+  { path: "/suggestions", view: TriageList, needs: "suggestions.view", label: "nav.suggestions" },
+  { path: "/questionnaires", view: QuestionnairesList, needs: "questionnaires.answer", label: "nav.questionnaires" },
+  { path: "/questionnaires/:id", view: QuestionnairePage, needs: ["questionnaires.answer", "suggestions.view"] },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },

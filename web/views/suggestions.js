@@ -39,12 +39,13 @@ function Tags({ s }) {
 
 /** The owner's (or the committee's) form, and the caller's own suggestions below it. */
 export function SuggestPage({ me }) {
+  const [sent, setSent] = useState(0); // suggestions sent from this page: the list looks again
   return html`<h1>${t("suggest.title")}</h1>
-    <${SuggestForm} me=${me} />
-    <${MySuggestions} me=${me} />`;
+    <${SuggestForm} me=${me} onSent=${() => setSent((n) => n + 1)} />
+    <${MySuggestions} key=${sent} me=${me} />`;
 }
 
-function SuggestForm({ me }) {
+function SuggestForm({ me, onSent }) {
   const manager = can(me, "suggestions.triage");
   const households = useApi(`/api/estates/${me.estate_id}/households`);
   const buildings = useApi(`/api/estates/${me.estate_id}/buildings`);
@@ -90,6 +91,7 @@ function SuggestForm({ me }) {
       setText("");
       setSheetNo("");
       setPhoto(null);
+      onSent();
     }
   };
   return html`<form class="card" data-testid="suggest-form" onSubmit=${submit} aria-labelledby="suggest-h">
@@ -147,7 +149,7 @@ function MySuggestions({ me }) {
 
 /** The committee's triage list. */
 export function TriageList({ me }) {
-  const [filters, setFilters] = useState({ category: "", state: "untriaged", urgency: "", difficulty: "", building_id: "", q: "" });
+  const [filters, setFilters] = useState({ category: "", state: "", urgency: "", difficulty: "", building_id: "", q: "" });
   const [after, setAfter] = useState([]); // the pages' `after` cursors (stack: back and forth)
   const [selected, setSelected] = useState([]);
   const buildings = useApi(`/api/estates/${me.estate_id}/buildings`);
@@ -217,8 +219,9 @@ function TriageItem({ s, manager, selected, onSelect, onChanged }) {
     if (res) onChanged();
   };
   return html`<li class="card" data-testid="triage-item" data-id=${s.id}>
-    <p>${manager ? html`<input type="checkbox" id=${`sel-${s.id}`} data-testid="select" checked=${selected} onChange=${onSelect} />
-      <label for=${`sel-${s.id}`} class="inline">#${s.id}</label>` : html`#${s.id}`} ${s.text}</p>
+    ${manager ? html`<label class="choice"><input type="checkbox" data-testid="select" checked=${selected} onChange=${onSelect} />
+      <strong>#${s.id}</strong></label>` : html`<p><strong>#${s.id}</strong></p>`}
+    <p>${s.text}</p>
     <p class="muted"><${StateBadge} s=${s} /> <${Tags} s=${s} /> ${place(s)} · ${t(`suggest.channel.${s.channel}`)}${s.sheet_no ? ` · ${t("suggest.sheet", { no: s.sheet_no })}` : ""}</p>
     ${s.photo_sha256 ? html`<img class="sheet-photo" loading="lazy" alt=${t("suggest.photoAlt")}
       src=${`/api/estates/${s.estate_id}/suggestion-photos/${s.photo_sha256}`} />` : null}

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from planner.demo.client import Caller, items
 
 QUESTIONNAIRE_TITLE = "金桂苑小区改造前居民需求调查问卷"
-QUESTIONS = [
+WANTS = ["电梯", "停车", "绿化环境", "安全防范", "医疗服务", "养老托幼"]
+QUESTIONS: list[dict[str, object]] = [
     {
         "text": "您对小区目前的居住环境满意吗？",
         "kind": "single",
@@ -36,7 +37,7 @@ QUESTIONS = [
     {
         "text": "您最希望改善哪些方面？（可多选）",
         "kind": "multi",
-        "options": ["电梯", "停车", "绿化环境", "安全防范", "医疗服务", "养老托幼"],
+        "options": WANTS,
     },
     {"text": "您家是否有60岁以上的老人？", "kind": "single", "options": ["有", "没有"]},
     {"text": "您对社区和小区还有什么意见建议？", "kind": "text", "suggestion": True},
@@ -413,9 +414,7 @@ def answers_csv(
     for n in range(sheets):
         building, unit = units[rng.randrange(len(units))]
         q1 = rng.choices(["满意", "基本满意", "不满意"], weights=[2, 5, 3])[0]
-        q2 = "、".join(
-            rng.sample(QUESTIONS[1]["options"], rng.randint(1, 3))  # type: ignore[arg-type]
-        )
+        q2 = "、".join(rng.sample(WANTS, rng.randint(1, 3)))
         q3 = rng.choices(["有", "没有"], weights=[6, 4])[0]
         text, category = "", ""
         if n in with_text:

@@ -99,7 +99,7 @@ class QuestionnaireController(Controller):
         or XLSX body, all or nothing: 400 ``import_invalid`` with every fault ``{line,
         field, code, params}`` in ``errors``. Columns: sheet_no (编号), building (楼栋),
         unit (房号), q1…qN (问题1…), suggestion (意见建议), category (类别); see
-        docs/needs.md."""
+        docs/needs_intake.md."""
         content = await request.body()
         declared = request.headers.get("content-type", "")
         return await service.import_answers(db, principal, questionnaire_id, declared, content)

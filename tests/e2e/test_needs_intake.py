@@ -134,3 +134,51 @@ async def test_owner_answers_a_questionnaire_on_the_phone(
     results = committee.get(f"/api/questionnaires/{made['id']}/results")
     assert [o["count"] for o in results["questions"][0]["options"]] == [0, 0, 1]
     assert results["suggestions"] == 1
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_committee_imports_paper_answers_with_errors_by_line(
+    make_service_estate: Any,
+    open_page: Any,
+    screenshot: Any,
+    missing_keys: Any,
+    tmp_path: Path,
+    lang: str,
+) -> None:
+    estate = make_service_estate(CSV)
+    _, committee_token = estate.member("committee", "王主任")
+    committee = estate.api(committee_token)
+    made = committee.post(
+        f"/api/estates/{estate.id}/questionnaires",
+        {
+            "title": "居民需求问卷",
+            "questions": [
+                {"text": "满意吗", "kind": "single", "options": ["满意", "一般", "不满意"]},
+                {"text": "您的意见建议", "kind": "text", "suggestion": True},
+            ],
+        },
+    )
+    committee.post(f"/api/questionnaires/{made['id']}/publish")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,楼栋,房号,问题1,意见建议\n1,1栋,101,满意,加装电梯\n1,9栋,101,很好,\n")
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "编号,楼栋,房号,问题1,意见建议,类别\n1,1栋,101,满意,加装电梯,设施改造\n2,2栋,101,2,,\n"
+    )
+    base = estate.svc.base_url
+    page = await open_page(base, committee_token, phone=True, lang=lang)
+    await page.goto(f"{base}/#/questionnaires/{made['id']}")
+    await page.locator("[data-testid=import-form] summary").click()
+    await page.set_input_files("#import-file", str(bad))
+    errors = page.get_by_test_id("import-errors")
+    await errors.wait_for()
+    assert await errors.locator("li").count() == 3  # line 3: sheet twice, building, option
+    await fits_phone(page)
+    await in_language(page, lang, missing_keys)
+    await screenshot(page, f"needs-import-errors-{lang}")
+    await page.set_input_files("#import-file", str(good))
+    await page.get_by_test_id("import-done").wait_for()
+    await page.get_by_test_id("result-bar").first.wait_for()
+    results = committee.get(f"/api/questionnaires/{made['id']}/results")
+    assert results["answers_total"] == 2 and results["suggestions"] == 1

@@ -194,13 +194,23 @@ function PaperForm({ me, x, onSaved }) {
     </form></details>`;
 }
 
+/** "Line 3 Question 2: …": the line, the column in words, the fault's sentence (without
+ * the line again when the sentence starts with it). */
+function faultText(f) {
+  const where = f.line ? t("questionnaire.line", { line: f.line }) : "";
+  const question = /^q(\d+)$/.exec(f.field || "");
+  const column = question ? t("questionnaire.questionN", { n: Number(question[1]) }) : fieldLabel(f.field);
+  let sentence = errorSentence(f.code, f.params, 400);
+  if (where && sentence.startsWith(where)) sentence = sentence.slice(where.length).replace(/^[:：]\s*/, "");
+  return `${where} ${column}${t("common.colon")}${sentence}`.trim();
+}
+
 /** The file's faults, line by line. */
 function ImportErrors({ error }) {
   if (!(error instanceof ApiError) || error.problem.code !== "import_invalid") return html`<${ErrorBox} error=${error} />`;
   return html`<div class="error" role="alert" data-testid="import-errors">
     <strong>${errorSentence("import_invalid", error.problem.params, 400)}</strong>
-    <ul class="import-errors">${error.fieldErrors.map((f, i) => html`<li key=${i}>
-      ${f.line ? t("questionnaire.line", { line: f.line }) : ""} ${fieldLabel(f.field)}${t("common.colon")}${errorSentence(f.code, f.params, 400)}</li>`)}</ul>
+    <ul class="import-errors">${error.fieldErrors.map((f, i) => html`<li key=${i} data-testid="import-error">${faultText(f)}</li>`)}</ul>
   </div>`;
 }
 

@@ -41,6 +41,9 @@ from planner.needs.questionnaire_model import Question
 MAX_ROWS = 20_000
 MAX_FAULTS = 200
 MAX_CELL = 2000
+#: columns read from a workbook (sheet_no, building, unit, 20 questions, suggestion, category
+#: and room for blank ones)
+MAX_COLUMNS = 64
 XLSX_TYPES = frozenset(
     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/xlsx"}
 )
@@ -134,7 +137,7 @@ def xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
-        for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for n, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             yield n, [_cell(v) for v in values]
     finally:
         book.close()
@@ -389,8 +392,12 @@ def parse_file(
     """``parse_answers`` over a CSV or XLSX body; an unreadable file is one fault at line 0
     (``xlsx_unreadable``) or at its line (``bad_csv``)."""
     if is_xlsx(content_type, content):
+        rows: list[tuple[int, list[str]]] = []
         try:
-            rows = list(xlsx_rows(content))
+            for item in xlsx_rows(content):
+                rows.append(item)
+                if len(rows) > MAX_ROWS + 1:  # a header and one row too many: refused below
+                    break
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
             raise ImportRejected(
                 [

@@ -131,3 +131,8 @@ def test_counts_add_up(answers: list[tuple[int, set[int]]]) -> None:
 def test_csv_rows_line_numbers_follow_quoted_newlines() -> None:
     assert [n for n, _ in csv_rows(b'a\n"x\ny"\nz\n')] == [1, 3, 4]
     assert parse_answers(iter([(1, ["sheet_no"]), (2, ["1"])]), QUESTIONS, {}, {}, {})
+
+
+def test_too_many_rows_refused() -> None:
+    body = "sheet_no\n" + "".join(f"{n}\n" for n in range(20_001))
+    assert faults(body)[-1][2] == "too_many"

@@ -20,6 +20,11 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 2栋,101,1,95.00,C,业主丙,
 """
 TEXT = "三栋楼道的灯坏了，晚上上下楼看不清"
+# Form controls a screen reader could not name (as in test_screens_tour).
+UNLABELLED = """[...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML)"""
 
 
 @pytest.mark.timeout(240)
@@ -53,6 +58,7 @@ async def test_owner_suggests_on_the_phone_and_the_committee_tags_it(
     await mine.wait_for()
     await fits_phone(owner)
     await in_language(owner, lang, missing_keys)
+    assert await owner.evaluate(UNLABELLED) == []
     await screenshot(owner, f"needs-suggest-{lang}")
 
     # The committee, on the phone: filter by category, tag it urgent and hard.
@@ -76,6 +82,7 @@ async def test_owner_suggests_on_the_phone_and_the_committee_tags_it(
     await page.get_by_test_id("triage-item").filter(has_text=TEXT).wait_for()
     await fits_phone(page)
     await in_language(page, lang, missing_keys)
+    assert await page.evaluate(UNLABELLED) == []
     await screenshot(page, f"needs-triage-{lang}")
     listed = committee.get(f"/api/estates/{estate.id}/suggestions?state=triaged")
     assert [(s["urgency"], s["difficulty"], s["category"]) for s in listed["items"]] == [
@@ -130,6 +137,7 @@ async def test_owner_answers_a_questionnaire_on_the_phone(
     await owner.get_by_test_id("result-bar").first.wait_for()
     await fits_phone(owner)
     await in_language(owner, lang, missing_keys)
+    assert await owner.evaluate(UNLABELLED) == []
     await screenshot(owner, f"needs-questionnaire-{lang}")
     results = committee.get(f"/api/questionnaires/{made['id']}/results")
     assert [o["count"] for o in results["questions"][0]["options"]] == [0, 0, 1]
@@ -176,6 +184,7 @@ async def test_committee_imports_paper_answers_with_errors_by_line(
     assert await errors.locator("li").count() == 3  # line 3: sheet twice, building, option
     await fits_phone(page)
     await in_language(page, lang, missing_keys)
+    assert await page.evaluate(UNLABELLED) == []
     await screenshot(page, f"needs-import-errors-{lang}")
     await page.set_input_files("#import-file", str(good))
     await page.get_by_test_id("import-done").wait_for()

@@ -4,6 +4,7 @@ pages; owners see their own with the common problem's status."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import httpx
@@ -235,3 +236,22 @@ async def test_triage_list_filters_and_pages(
     rows = mine.json()
     assert {r["id"] for r in rows} == set(made[:3])
     assert next(r for r in rows if r["id"] == made[0])["problem"]["status"] == "collecting"
+
+
+async def test_same_sheet_entered_at_once_counts_once(
+    client: httpx.AsyncClient, intake: Intake, db: Database
+) -> None:
+    """Two committee members typing the same sheet at the same moment: one suggestion, the
+    other answer is 409 with its id."""
+    answers = await asyncio.gather(
+        *(
+            suggest(client, token, intake.estate_id, sheet_no="B-9", text=f"第{n}次录入")
+            for n, token in enumerate((intake.committee, intake.admin) * 3)
+        )
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201, 409, 409, 409, 409, 409]
+    made = next(a for a in answers if a.status_code == 201).json()["id"]
+    assert {a.json()["params"]["suggestion_id"] for a in answers if a.status_code == 409} == {made}
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM suggestions") == 1

@@ -100,9 +100,8 @@ class QuestionnaireController(Controller):
         field, code, params}`` in ``errors``. Columns: sheet_no (编号), building (楼栋),
         unit (房号), q1…qN (问题1…), suggestion (意见建议), category (类别); see
         docs/needs_intake.md."""
-        content = await request.body()
         declared = request.headers.get("content-type", "")
-        return await service.import_answers(db, principal, questionnaire_id, declared, content)
+        return await service.import_answers(db, principal, questionnaire_id, declared, request.body)
 
     @get("/api/questionnaires/{questionnaire_id:int}/results")
     async def results(

@@ -16,6 +16,7 @@ closed (sheets collected before the close are entered after it), never on a draf
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -330,13 +331,20 @@ def _rejected(faults: list[import_rules.ImportFault]) -> PlannerError:
 
 
 async def import_answers(
-    db: Database, principal: Principal, questionnaire_id: int, content_type: str, content: bytes
+    db: Database,
+    principal: Principal,
+    questionnaire_id: int,
+    content_type: str,
+    read_body: Callable[[], Awaitable[bytes]],
 ) -> ImportResult:
     """Committee or admin: a CSV or XLSX file of paper answers (columns:
     ``planner.needs.import_rules``), all or nothing: any fault refuses the whole file with
     400 ``import_invalid`` listing every fault ``{line, field, code, params}``. Each row
     becomes an answer (channel import) and, with a suggestion text, a suggestion. One
     ``questionnaire.imported`` event (staff)."""
+    async with db.connection() as conn:  # refused before the body is read
+        await _found(conn, principal, questionnaire_id, MANAGERS)
+    content = await read_body()
     async with db.transaction() as conn:
         q = await _found(conn, principal, questionnaire_id, MANAGERS, lock="update")
         if q.status == "draft":

@@ -89,6 +89,18 @@ async def test_owner_suggests_on_the_phone_and_the_committee_tags_it(
         ("urgent", "hard", "safety")
     ]
 
+    # Several selected → "merge into a common problem" (the problems slice's endpoint: where
+    # it is absent, the screen says so instead of failing).
+    await item.get_by_test_id("select").check()
+    merge = page.get_by_test_id("merge-form")
+    await merge.get_by_test_id("merge-title").fill("楼道照明修复")
+    await merge.get_by_test_id("merge-submit").click()
+    await page.get_by_test_id("confirm-merge-yes").click()
+    merged = page.get_by_test_id("merge-unavailable").or_(page.get_by_test_id("triage-empty"))
+    await merged.first.wait_for()
+    await fits_phone(page)
+    await in_language(page, lang, missing_keys)
+
     # The owner sees the tags on "my suggestions" (live, or on the next look).
     await owner.reload()
     await (

@@ -4,7 +4,7 @@
 // helps, duplicates, and several selected suggestions merged into a common problem.
 import { html, useState, useMemo } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
-import { api, itemsOf } from "../lib/api.js";
+import { api, itemsOf, ApiError } from "../lib/api.js";
 import { can } from "../lib/access.js";
 import { ErrorBox, useApi, useAction, whileLoading, Confirm } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
@@ -282,8 +282,15 @@ function MergeForm({ me, ids, onDone }) {
     <div class="actions"><button type="submit" class="primary" data-testid="merge-submit" disabled=${action.busy || !title.trim()}>${t("suggest.triage.mergeButton")}</button></div>
     ${asking ? html`<${Confirm} testid="confirm-merge" lines=${[t("suggest.triage.confirmMerge", { n: ids.length, title })]}
       yes=${t("suggest.triage.mergeButton")} onYes=${merge} onNo=${() => setAsking(false)} />` : null}
-    <${ErrorBox} error=${action.error} />
+    ${unavailable(action.error) ? html`<p class="notice" role="alert" data-testid="merge-unavailable">${t("suggest.triage.mergeUnavailable")}</p>`
+      : html`<${ErrorBox} error=${action.error} />`}
   </form>`;
+}
+
+/** The common problems' endpoint is not on this server (an older or partial deployment). */
+function unavailable(error) {
+  return error instanceof ApiError && (error.status === 404 || error.status === 405)
+    && !String((error.problem && error.problem.code) || "").endsWith("_not_found");
 }
 
 

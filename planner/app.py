@@ -64,12 +64,15 @@ from planner.funding import routes as funding
 from planner.funding.exports import routes as funding_exports
 from planner.live import routes as live
 from planner.live.connection import RAW_SEND
+from planner.needs import board_routes as needs_board
+from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
+from planner.wishes import routes as wishes
 from planner.works import routes as works
 
 log = logging.getLogger("planner")
@@ -87,11 +90,14 @@ SLICES: tuple[ModuleType, ...] = (
     consultation_outreach,
     consultation_paper,
     consultation_record,
-    needs_suggestions,
-    needs_questionnaires,
     funding,
     funding_exports,
     payments,
+    needs_suggestions,
+    needs_questionnaires,
+    needs_problems,
+    needs_board,
+    wishes,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

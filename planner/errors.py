@@ -176,6 +176,18 @@ CODES: dict[str, str] = {
     "import_sheet_taken": "line {line}: sheet {sheet_no} was already entered (answer {answer_id})",
     "import_unknown_unit": "line {line}: the estate has no unit {building} {unit}",
     "xlsx_unreadable": "the file is not a readable XLSX workbook",
+    "problem_not_found": "the common problem was not found",
+    "suggestion_in_problem": (
+        "suggestions {ids} are already in another common problem ({problem_ids})"
+    ),
+    "problem_merged": "problem {id} was merged into problem {into}",
+    "problem_has_work": "this problem already became work {work_id}",
+    "wish_not_found": "the wish was not found",
+    "not_your_wish": "this wish is not for one of your units",
+    "not_your_claim": "another partner unit claimed this wish",
+    "pledge_not_found": "the pledge was not found",
+    "not_your_pledge": "another partner unit made this pledge",
+    "pledge_in_use": "the approved funding plan uses this pledge; it cannot be withdrawn",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

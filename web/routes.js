@@ -16,6 +16,9 @@ import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } f
 import { PaperEntry } from "./views/paper.js";
 import { SuggestPage, TriageList } from "./views/suggestions.js";
 import { QuestionnairesList, QuestionnairePage } from "./views/questionnaires.js";
+import { ProblemsList, ProblemPage } from "./views/problems.js";
+import { Board } from "./views/board.js";
+import { Wishes, Pledges } from "./views/wishes.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -34,6 +37,9 @@ export const ROUTES = [
   { path: "/suggestions", view: TriageList, needs: "suggestions.view", label: "nav.suggestions" },
   { path: "/questionnaires", view: QuestionnairesList, needs: "questionnaires.answer", label: "nav.questionnaires" },
   { path: "/questionnaires/:id", view: QuestionnairePage, needs: ["questionnaires.answer", "suggestions.view"] },
+  { path: "/problems", view: ProblemsList, needs: "problems.view", label: "nav.problems" },
+  { path: "/problems/:id", view: ProblemPage, needs: "problems.view" },
+  { path: "/board", view: Board, needs: "board.view", label: "nav.board" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
@@ -41,6 +47,8 @@ export const ROUTES = [
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
   { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
+  { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes" },
+  { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

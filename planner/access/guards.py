@@ -58,6 +58,14 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "suggestions.triage": MANAGERS,
     "questionnaires.answer": SUGGESTERS,
     "questionnaires.manage": MANAGERS,
+    # common problems and the board (issue 18): the board is the estate's notice board,
+    # partner units read it too; suppliers do not
+    "problems.view": MEMBERS,
+    "problems.manage": MANAGERS,
+    "problems.support": VOTERS,
+    "board.view": (*MEMBERS, "partner"),
+    "wishes.post": ("admin", "committee", "owner"),
+    "wishes.manage": MANAGERS,
 }
 
 

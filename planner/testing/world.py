@@ -237,6 +237,37 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["treasurer"]),
             )
         )
+        problems = []
+        for title in ("楼道照明", "楼道灯不亮"):  # a common problem and its duplicate (issue 18)
+            problems.append(
+                await _ok(
+                    await http.post(
+                        f"/api/estates/{estate_a}/problems",
+                        json={
+                            "title": title,
+                            "category": "facilities",
+                            "urgency": "urgent",
+                            "difficulty": "easy",
+                            "suggestion_ids": [],
+                        },
+                        headers=committee,
+                    )
+                )
+            )
+        wish = await _ok(  # a small wish of own:owner's unit, and own:partner's pledge
+            await http.post(
+                f"/api/estates/{estate_a}/wishes",
+                json={"text": "楼道装扶手", "category": "facilities"},
+                headers=bearer(world.own["owner"]),
+            )
+        )
+        pledge = await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/pledges",
+                json={"amount_fen": 500_000, "note": "共建支持"},
+                headers=bearer(world.own["partner"]),
+            )
+        )
         needs = await _needs(http, world, estate_a)
         world.ids = {
             "estate_id": estate_a,
@@ -253,6 +284,10 @@ async def build_world(base_url: str, admin: str) -> World:
             "supplier_a2": suppliers["a2"],
             "household_id": households_a[0],  # owned by own:owner
             "building_id": building_a,
+            "problem_id": problems[0]["id"],
+            "problem_dup_id": problems[1]["id"],
+            "wish_id": wish["id"],
+            "pledge_id": pledge["id"],
             **needs,
         }
         return world

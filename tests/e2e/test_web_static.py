@@ -21,7 +21,6 @@ DYNAMIC = {
     "benefit.": ["area", "equal", "area_floor_factor", "building"],
     "source.kind.": ["subsidy", "maintenance_fund", "utility", "donor", "other"],
     "funding.policy.": ["minimum", "target"],
-    "role.": ["admin", "committee", "owner", "supplier", "treasurer", "observer"],
     "status.work.": [
         "proposed",
         "approved",
@@ -47,6 +46,30 @@ DYNAMIC = {
     "consult.filter.": ["todo", "all"],
     "consult.delivery.": ["not_yet", "online", "paper"],
     "consult.voted.": ["every", "some", "none"],
+    "problem.status.": ["collecting", "listed", "in_progress", "solved", "declined"],
+    "problem.category.": [
+        *("policy", "livelihood", "health", "education"),
+        *("facilities", "environment", "safety", "other"),
+    ],
+    "problem.urgency.": ["urgent", "normal"],
+    "problem.difficulty.": ["hard", "easy"],
+    "board.figure.": [
+        *("suggestions_received", "suggestions_sorted", "self_help"),
+        *("problems_listed", "problems_solved", "problems_urgent_solved"),
+    ],
+    # small wishes and pledges (issue 18)
+    "role.": ["admin", "committee", "owner", "supplier", "treasurer", "observer", "partner"],
+    "status.wish.": ["open", "claimed", "fulfilled", "confirmed", "cancelled"],
+    "wish.action.": ["claim", "release", "fulfil", "confirm", "cancel"],
+    "wish.category.": [
+        *("policy", "livelihood", "health", "education"),
+        *("facilities", "environment", "safety", "other"),
+    ],
+    "partner.kind.": ["bank", "school", "hospital", "law_firm", "enterprise", "other"],
+    "pledge.status.": ["active", "withdrawn"],
+    "wish.": ["intro", "introPartner", "post", "postFor"],
+    "pledge.": ["mine", "all"],
+    "home.": ["wishesText", "wishesPartnerText", "wishesClaim", "wishesOpen"],
 }
 
 

@@ -45,3 +45,15 @@ test("written consultations: members read them, the committee alone enters paper
   assert.equal(parseRoute("#/consultations/3").public, false);
   assert.equal(parseRoute("#/consultations/3/paper?code=ab12").query.code, "ab12");
 });
+
+test("small wishes (issue 18): a partner unit opens the wishes and its pledges, nothing of the estate's business", () => {
+  const partner = { capabilities: ["wishes.view", "wishes.fulfil", "pledges.make"] };
+  const resident = { capabilities: ["meetings.view", "ballots.cast", "share.own", "wishes.view", "wishes.post"] };
+  for (const hash of ["#/", "#/wishes", "#/wishes/pledges"]) assert.equal(allowed(partner, parseRoute(hash)), true, hash);
+  for (const hash of ["#/works", "#/works/4", "#/meetings/3", "#/funding", "#/households", "#/members", "#/my"]) {
+    assert.equal(allowed(partner, parseRoute(hash)), false, hash);
+  }
+  assert.equal(allowed(resident, parseRoute("#/wishes")), true);
+  assert.equal(allowed(resident, parseRoute("#/wishes/pledges")), false);
+  assert.equal(parseRoute("#/wishes/pledges").section, "wishes");
+});

@@ -6,6 +6,7 @@ import { useLiveEvent } from "../live.js";
 import { formatDateTime } from "../lib/format.js";
 import { can } from "../lib/access.js";
 import { WORK_STATUSES } from "./quotes.js";
+import { WishCounts } from "./wishes.js";
 
 /** The estate at a glance: a card for each thing the member may see. */
 export function Home({ me }) {
@@ -17,6 +18,7 @@ export function Home({ me }) {
       ${can(me, "works.view") ? html`<${WorksByStatus} me=${me} />` : null}
       ${can(me, "funding.view") ? html`<${MoneyAtAGlance} me=${me} />` : null}
       ${can(me, "share.own") ? html`<${OwnerHome} me=${me} />` : null}
+      ${can(me, "wishes.view") ? html`<${WishesHome} me=${me} />` : null}
     </div>`;
 }
 
@@ -94,5 +96,18 @@ function SupplierHome() {
     <h2 id="supplier-h">${t("supplier.title")}</h2>
     <p>${t("home.supplierText")}</p>
     <a class="button primary" href="#/supplier">${t("nav.supplier")}</a>
+  </section>`;
+}
+
+/** Small wishes: a partner unit's home leads here (the wishes to claim, its own counts);
+ * residents post a wish and confirm receipt. */
+function WishesHome({ me }) {
+  const partner = can(me, "wishes.fulfil");
+  return html`<section class="card" aria-labelledby="wishes-home-h" data-testid="home-wishes">
+    <h2 id="wishes-home-h">${t("wish.title")}</h2>
+    <p>${t(partner ? "home.wishesPartnerText" : "home.wishesText")}</p>
+    <${WishCounts} me=${me} testid="home-wish-counts" />
+    <div class="actions"><a class="button primary" href="#/wishes">${t(partner ? "home.wishesClaim" : "home.wishesOpen")}</a>
+      ${can(me, "pledges.make") ? html`<a class="button" href="#/wishes/pledges">${t("pledge.title")}</a>` : null}</div>
   </section>`;
 }

@@ -4,7 +4,8 @@ import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, useAction } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
 
-const GRANTABLE = ["owner", "committee", "treasurer", "supplier", "observer"];
+const GRANTABLE = ["owner", "committee", "treasurer", "supplier", "observer", "partner"];
+const PARTNER_KINDS = ["bank", "school", "hospital", "law_firm", "enterprise", "other"];
 
 /** Members of the estate (committee and admin): grant a role, hand out the sign-in link, revoke. */
 export function Members({ me }) {
@@ -36,7 +37,8 @@ export function Members({ me }) {
       <thead><tr><th scope="col">${t("members.name")}</th><th scope="col">${t("members.role")}</th>
         <th scope="col">${t("members.units")}</th><th scope="col"></th></tr></thead>
       <tbody>${itemsOf(members.data).map((m) => html`<tr key=${m.id}>
-        <td>${m.display_name}</td><td>${tMaybe(`role.${m.role}`, m.role)}</td>
+        <td>${m.display_name}</td><td>${tMaybe(`role.${m.role}`, m.role)}${m.partner_kind
+          ? html` <span class="muted">(${tMaybe(`partner.kind.${m.partner_kind}`, m.partner_kind)})</span>` : null}</td>
         <td>${itemsOf(m.household_ids).map((id) => units[String(id)] || `#${id}`).join("、")}</td>
         <td>${m.revoked ? html`<span class="muted">${t("members.revoked")}</span>`
           : html`<${Revocation} m=${m} me=${me} busy=${action.busy} onRevoke=${revoke} onWithdraw=${withdraw} />`}</td>
@@ -66,13 +68,14 @@ function Revocation({ m, me, busy, onRevoke, onWithdraw }) {
 function NewMember({ me, households, onDone }) {
   const suppliers = useApi(`/api/estates/${me.estate_id}/suppliers`);
   const action = useAction();
-  const [form, setForm] = useState({ role: "owner", name: "", units: [], supplier: "" });
+  const [form, setForm] = useState({ role: "owner", name: "", units: [], supplier: "", kind: "bank" });
   const [created, setCreated] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
     const body = { role: form.role, display_name: form.name.trim(), household_ids: form.units.map(Number) };
     if (form.role === "supplier") body.supplier_id = Number(form.supplier);
+    if (form.role === "partner") { body.partner_kind = form.kind; body.household_ids = []; }
     const res = await action.run(() => api(`/api/estates/${me.estate_id}/members`, { method: "POST", body }));
     if (res) {
       setCreated({ ...res, name: body.display_name });
@@ -87,7 +90,10 @@ function NewMember({ me, households, onDone }) {
         ${GRANTABLE.map((r) => html`<option value=${r}>${t(`role.${r}`)}</option>`)}</select>
       <label for="member-name">${t("members.name")}</label>
       <input id="member-name" required value=${form.name} onInput=${set("name")} />
-      ${form.role === "supplier" ? html`<label for="member-supplier">${t("quotes.supplier")}</label>
+      ${form.role === "partner" ? html`<label for="member-kind">${t("partner.kind")}</label>
+        <select id="member-kind" value=${form.kind} onChange=${set("kind")}>
+          ${PARTNER_KINDS.map((k) => html`<option value=${k}>${t(`partner.kind.${k}`)}</option>`)}</select>`
+      : form.role === "supplier" ? html`<label for="member-supplier">${t("quotes.supplier")}</label>
         <select id="member-supplier" required value=${form.supplier} onChange=${set("supplier")}>
           <option value="">—</option>
           ${itemsOf(suppliers.data).map((s) => html`<option value=${String(s.id)}>${s.name}</option>`)}</select>`

@@ -129,6 +129,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/motions/{motion_id:int}/close"):          "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/meetings/{meeting_id:int}/close"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/rule-sets"):                           "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
+    # common problems (issue 18): members read them (sources: staff); the board: partners too
+    ("GET", "/api/estates/{estate_id:int}/problems"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/problems/{problem_id:int}"):               "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/board"):           "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/board.html"):      "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/board.csv"):       "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}/consultations"):
                                                              "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/consultations/{consultation_id:int}"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -202,6 +208,29 @@ MATRIX: dict[tuple[str, str], str] = {
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/questionnaires/{questionnaire_id:int}/close"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # common problems: the committee's changes; "me too" by members (409 without units,
+    # past the guard); the world's problem moves listed, then in_progress, then 409
+    ("POST", "/api/estates/{estate_id:int}/problems"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/problems/{problem_id:int}/merge"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/problems/{problem_id:int}/support"):      "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("DELETE", "/api/problems/{problem_id:int}/support"):    "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/problems/{problem_id:int}/work"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/problems/{problem_id:int}/status"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # small wishes and pledges (issue 18): partners claim, fulfil and pledge; the
+    # resident (an owner of the unit) or the committee confirms; staff read every pledge
+    ("GET", "/api/estates/{estate_id:int}/wishes"):          "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/wishes/summary"):  "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/wishes/{wish_id:int}"):                    "  ok  ok  ok 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/pledges"):         "  ok  ok 403 403  ok  ok  ok 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/wishes"):         "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # release before the claim: 409 past the guard
+    ("POST", "/api/wishes/{wish_id:int}/release"):           " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/claim"):             " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/fulfil"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/confirm"):           "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/wishes/{wish_id:int}/cancel"):            "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/pledges"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/pledges/{pledge_id:int}/withdraw"):       " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

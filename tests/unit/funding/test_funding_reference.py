@@ -205,5 +205,8 @@ def test_capped_shortfall_is_spread_as_evenly_as_the_household_level_optimum(
     best = reference_min_max_ratio(problem, residents)
     for h in plan.households:
         slack = 2 * len(h.works)  # rounding: a fen or two per work
+        # proportional_fen is rounded to the fen too (up to a fen per work below the exact
+        # share the reference divides by: 2,339 fen paid on 584.75 is 4.0, on 584 it is 4.005)
+        exact_at_most = h.proportional_fen + len(h.works)
         if h.works and h.proportional_fen >= 100 * slack:
-            assert (h.amount_fen - slack) / h.proportional_fen <= best + 1e-6
+            assert (h.amount_fen - slack) / exact_at_most <= best + 1e-6

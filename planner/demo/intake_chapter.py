@@ -10,7 +10,12 @@ It returns an ``IntakeResult``: the questionnaire's id, the number of answers an
 (40 of them), the theme's title, category, urgency and difficulty and the ids of its
 suggestions, so the problems chapter can merge each theme into one common problem
 (``POST /api/estates/{id}/problems {title, category, urgency, difficulty, suggestion_ids}``).
-35 themes are urgent (the pilot solved 39 common problems, 35 of them urgent).
+35 themes are urgent (the pilot solved 39 common problems, 35 of them urgent). Wiring::
+
+    intake = await play_intake(committee, estate_id)
+    problem_ids, work_ids = await play_problems(
+        committee, estate_id, intake.by_title(), categories=intake.categories()
+    )
 
 Needs: a committee (or admin) ``Caller`` of the estate, the estate's households imported
 (any buildings and units: the generator reads them from ``GET /households``). Runs in about a
@@ -387,6 +392,17 @@ class IntakeResult:
     themes: tuple[Theme, ...]
     #: theme key → the ids of its suggestions (file order)
     suggestion_ids: dict[str, list[int]] = field(default_factory=dict)
+
+    def by_title(self) -> dict[str, list[int]]:
+        """Theme title → its suggestion ids, urgent themes first: the ``themes`` argument of
+        ``planner.demo.problems_chapter.play_problems`` (which solves the first 39 but the
+        last, the first 35 of them urgent: the 35 urgent themes, then 4 of the 5 others)."""
+        ordered = sorted(self.themes, key=lambda t: t.urgency != "urgent")
+        return {t.title: self.suggestion_ids.get(t.key, []) for t in ordered}
+
+    def categories(self) -> dict[str, str]:
+        """Theme title → category key (``play_problems``'s ``categories``)."""
+        return {t.title: t.category for t in self.themes}
 
     def by_category(self) -> dict[str, list[int]]:
         """category → the ids of its suggestions."""

@@ -67,6 +67,8 @@ from planner.live import routes as live
 from planner.live.connection import RAW_SEND
 from planner.needs import board_routes as needs_board
 from planner.needs import problem_routes as needs_problems
+from planner.needs import questionnaire_routes as needs_questionnaires
+from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -92,6 +94,8 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    needs_suggestions,
+    needs_questionnaires,
     needs_problems,
     needs_board,
     wishes,

@@ -207,6 +207,35 @@ REQUESTS: dict[tuple[str, str], Body] = {
     },
     ("POST", "/api/choice-rounds/{choice_round_id:int}/close"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
+    # needs intake (issue 18)
+    ("GET", "/api/estates/{estate_id:int}/suggestions"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestions/mine"): _none,
+    ("GET", "/api/suggestions/{suggestion_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestion-photos/{sha256:str}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/questionnaires"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}/results"): _none,
+    ("POST", "/api/estates/{estate_id:int}/suggestions"): lambda w: {
+        "text": "电梯经常停运",
+        "category": "facilities",
+    },
+    ("POST", "/api/estates/{estate_id:int}/suggestion-photos"): lambda w: PHOTO,
+    ("PATCH", "/api/suggestions/{suggestion_id:int}"): lambda w: {"urgency": "urgent"},
+    ("POST", "/api/suggestions/{suggestion_id:int}/duplicate"): lambda w: {
+        "of": w.ids["suggestion_b"]
+    },
+    ("POST", "/api/estates/{estate_id:int}/questionnaires"): lambda w: {
+        "title": "问卷",
+        "questions": [{"text": "您的意见建议", "kind": "text", "suggestion": True}],
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers"): lambda w: {
+        "answers": [[0], "小区需要更多座椅"]
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers/import"): lambda w: (
+        "编号,问题1,意见建议\nM-1,满意,希望修缮路面\n"
+    ),
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/publish"): _none,
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/close"): _none,
     ("POST", "/api/estates/{estate_id:int}/problems"): lambda w: {
         "title": "楼道灯",
         "category": "facilities",

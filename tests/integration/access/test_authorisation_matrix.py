@@ -200,6 +200,33 @@ MATRIX: dict[tuple[str, str], str] = {
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/paper-entries"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # needs intake (issue 18): owners submit and read their own; staff read the triage list;
+    # the committee triages and runs questionnaire rounds (publish: 409 past the guard)
+    ("GET", "/api/estates/{estate_id:int}/suggestions"):     "  ok  ok 403 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suggestions/mine"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/suggestions/{suggestion_id:int}"):         "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suggestion-photos/{sha256:str}"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/questionnaires"):  "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/questionnaires/{questionnaire_id:int}"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/questionnaires/{questionnaire_id:int}/results"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suggestions"):    "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suggestion-photos"):
+                                                             "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/suggestions/{suggestion_id:int}"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/suggestions/{suggestion_id:int}/duplicate"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/questionnaires"): "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/publish"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers"):
+                                                             "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers/import"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/close"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # common problems: the committee's changes; "me too" by members (409 without units,
     # past the guard); the world's problem moves listed, then in_progress, then 409
     ("POST", "/api/estates/{estate_id:int}/problems"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501

@@ -10,12 +10,11 @@ partners are refused (403).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import asyncpg
 
+from planner import photos
 from planner.access.guards import MANAGERS, MEMBERS, STAFF, SUGGESTERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
@@ -34,12 +33,7 @@ from planner.needs.suggestion_model import (
 )
 
 #: The largest photo (a phone's photo is 2-5 MiB).
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-_MAGIC: dict[str, Callable[[bytes], bool]] = {
-    "image/jpeg": lambda b: b.startswith(b"\xff\xd8\xff"),
-    "image/png": lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"),
-    "image/webp": lambda b: len(b) >= 12 and b[:4] == b"RIFF" and b[8:12] == b"WEBP",
-}
+MAX_PHOTO_BYTES = photos.MAX_PHOTO_BYTES
 
 
 def sheet_taken(sheet_no: str, existing_id: int) -> Conflict:
@@ -274,24 +268,20 @@ async def mine(db: Database, principal: Principal, estate_id: int) -> list[Sugge
 # -- photos
 
 
-def _media_type(declared: str) -> str:
-    return declared.split(";", 1)[0].strip().lower()
-
-
 async def upload_photo(
     db: Database, principal: Principal, estate_id: int, declared: str, content: bytes
 ) -> SuggestionPhotoOut:
     """Store a photo by its SHA-256 (the same bytes twice: one row); 400 ``photo_invalid``
     unless a JPEG, PNG or WebP whose first bytes say so, of 1 byte to 8 MiB."""
     authorize(principal, estate_id, SUGGESTERS, what="estate")
-    media_type = _media_type(declared)
-    check = _MAGIC.get(media_type)
-    if check is None or not content or len(content) > MAX_PHOTO_BYTES or not check(content):
-        raise BadRequest("body", "not a JPEG, PNG or WebP image of at most 8 MiB", "photo_invalid")
-    sha256 = hashlib.sha256(content).hexdigest()
+    checked = photos.checked_photo(declared, content)
     async with db.transaction() as conn:
-        await store.insert_photo(conn, estate_id, sha256, media_type, content, principal.member_id)
-    return SuggestionPhotoOut(sha256=sha256, size=len(content), media_type=media_type)  # type: ignore[arg-type]
+        await store.insert_photo(
+            conn, estate_id, checked.sha256, checked.media_type, content, principal.member_id
+        )
+    return SuggestionPhotoOut(
+        sha256=checked.sha256, size=checked.size, media_type=checked.media_type
+    )
 
 
 async def photo(

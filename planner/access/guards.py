@@ -58,6 +58,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "board.view": (*MEMBERS, "partner"),
     "wishes.post": ("admin", "committee", "owner"),
     "wishes.manage": MANAGERS,
+    # works delivery (issue 19): owners follow progress and sign acceptances as representatives
+    "delivery.view": MEMBERS,
+    "delivery.manage": MANAGERS,
+    "acceptance.sign": ("admin", "committee", "owner"),
 }
 
 

@@ -105,6 +105,7 @@ class MilestoneOut(Out):
 
 class MilestoneList(Out):
     work_id: int
+    work_title: str
     work_status: str
     progress_pct: int
     items: list[MilestoneOut]

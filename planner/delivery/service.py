@@ -218,6 +218,7 @@ async def list_milestones(db: Database, work_id: int, principal: Principal) -> M
         by_milestone.setdefault(u.milestone_id, []).append(u)
     return MilestoneList(
         work_id=work_id,
+        work_title=work.title,
         work_status=work.status,
         progress_pct=work_progress(milestones),
         items=[milestone_out(m, now, zone, by_milestone.get(m.id)) for m in milestones],

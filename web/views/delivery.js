@@ -168,7 +168,7 @@ function AcceptanceCard({ me, workId, manager, status }) {
   const [asking, setAsking] = useState(null);
   const [defects, setDefects] = useState("");
   const a = acceptance.data;
-  const missing = acceptance.error && acceptance.error.code === "acceptance_not_found";
+  const missing = Boolean(acceptance.error && acceptance.error.problem && acceptance.error.problem.code === "acceptance_not_found");
   const after = (res) => { if (res) acceptance.setData(res); };
   const open = async (e) => {
     e.preventDefault();

@@ -40,6 +40,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
     Ledger,
@@ -67,6 +68,8 @@ from planner.live import routes as live
 from planner.live.connection import RAW_SEND
 from planner.needs import board_routes as needs_board
 from planner.needs import problem_routes as needs_problems
+from planner.needs import questionnaire_routes as needs_questionnaires
+from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -92,9 +95,12 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    needs_suggestions,
+    needs_questionnaires,
     needs_problems,
     needs_board,
     wishes,
+    choice,
     delivery,
     live,
 )

@@ -14,9 +14,12 @@ import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
 import { ConsultationsList, ConsultationPage, PublicConsultation, Deliveries } from "./views/consultation.js";
 import { PaperEntry } from "./views/paper.js";
+import { SuggestPage, TriageList } from "./views/suggestions.js";
+import { QuestionnairesList, QuestionnairePage } from "./views/questionnaires.js";
 import { ProblemsList, ProblemPage } from "./views/problems.js";
 import { Board } from "./views/board.js";
 import { Wishes, Pledges } from "./views/wishes.js";
+import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
 import { can } from "./lib/access.js";
 
@@ -32,9 +35,15 @@ export const ROUTES = [
   { path: "/consultations/:id/deliveries", view: Deliveries, needs: "consultations.manage" },
   // A consultation's public page: no sign-in (app.js draws it without a session).
   { path: "/c/:token", view: PublicConsultation, public: true },
+  { path: "/suggest", view: SuggestPage, needs: "suggestions.submit", label: "nav.suggest" },
+  { path: "/suggestions", view: TriageList, needs: "suggestions.view", label: "nav.suggestions" },
+  { path: "/questionnaires", view: QuestionnairesList, needs: "questionnaires.answer", label: "nav.questionnaires" },
+  { path: "/questionnaires/:id", view: QuestionnairePage, needs: ["questionnaires.answer", "suggestions.view"] },
   { path: "/problems", view: ProblemsList, needs: "problems.view", label: "nav.problems" },
   { path: "/problems/:id", view: ProblemPage, needs: "problems.view" },
   { path: "/board", view: Board, needs: "board.view", label: "nav.board" },
+  { path: "/choice", view: ChoiceList, needs: "choice.view", label: "nav.choice" },
+  { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
   { path: "/delivery", view: DeliveryTimeline, needs: "delivery.view", label: "nav.delivery" },

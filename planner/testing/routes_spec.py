@@ -187,7 +187,55 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/status"): lambda w: {"status": "quoting"},
     ("POST", "/api/quotes/{quote_id:int}/award"): lambda w: {"round": 1},
     ("POST", "/api/motions/{motion_id:int}/close"): _none,
+    ("GET", "/api/estates/{estate_id:int}/choice-rounds"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/record"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/mine"): _none,
+    ("POST", "/api/estates/{estate_id:int}/choice-rounds"): lambda w: {
+        "title": "选项目",
+        "budget_fen": 1_000_000,
+        "work_ids": [w.ids["choice_work_id"]],
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/open"): _none,
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/approvals"): lambda w: {
+        "work_ids": [w.ids["choice_work_id"]]
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/paper-approvals"): lambda w: {
+        "household_id": w.households_a[3],
+        "work_ids": [w.ids["choice_work_id"]],
+        "sheet_no": "CR-1",
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/close"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
+    # needs intake (issue 18)
+    ("GET", "/api/estates/{estate_id:int}/suggestions"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestions/mine"): _none,
+    ("GET", "/api/suggestions/{suggestion_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestion-photos/{sha256:str}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/questionnaires"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}/results"): _none,
+    ("POST", "/api/estates/{estate_id:int}/suggestions"): lambda w: {
+        "text": "电梯经常停运",
+        "category": "facilities",
+    },
+    ("POST", "/api/estates/{estate_id:int}/suggestion-photos"): lambda w: PHOTO,
+    ("PATCH", "/api/suggestions/{suggestion_id:int}"): lambda w: {"urgency": "urgent"},
+    ("POST", "/api/suggestions/{suggestion_id:int}/duplicate"): lambda w: {
+        "of": w.ids["suggestion_b"]
+    },
+    ("POST", "/api/estates/{estate_id:int}/questionnaires"): lambda w: {
+        "title": "问卷",
+        "questions": [{"text": "您的意见建议", "kind": "text", "suggestion": True}],
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers"): lambda w: {
+        "answers": [[0], "小区需要更多座椅"]
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers/import"): lambda w: (
+        "编号,问题1,意见建议\nM-1,满意,希望修缮路面\n"
+    ),
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/publish"): _none,
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/close"): _none,
     ("POST", "/api/estates/{estate_id:int}/problems"): lambda w: {
         "title": "楼道灯",
         "category": "facilities",

@@ -7,7 +7,7 @@ from planner.access.guards import MEMBERS, authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.delivery import store
-from planner.delivery.model import MilestoneOut, Timeline, TimelineWork, UnitGoal
+from planner.delivery.model import MilestoneOut, MilestoneRow, Timeline, TimelineWork, UnitGoal
 from planner.delivery.rules import DELIVERY_STATUSES
 from planner.delivery.service import milestone_out, work_progress
 from planner.errors import NotFound
@@ -55,8 +55,11 @@ async def timeline(db: Database, estate_id: int, principal: Principal) -> Timeli
     now = event_now()
     out: list[TimelineWork] = []
     every: list[MilestoneOut] = []
+    by_work: dict[int, list[MilestoneRow]] = {}
+    for row in rows:
+        by_work.setdefault(row.work_id, []).append(row)
     for w in works:
-        mine = [m for m in rows if m.work_id == w.id]
+        mine = by_work.get(w.id, [])
         shown = [milestone_out(m, now, zone) for m in mine]
         every += shown
         out.append(

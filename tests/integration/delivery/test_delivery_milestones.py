@@ -198,3 +198,69 @@ async def test_milestones_need_an_awarded_work_and_members(
     assert r.status_code == 404 and r.json()["code"] == "work_not_found"
     r = await client.get(f"/api/estates/{estate_id}/timeline", headers=bearer(stranger))
     assert r.status_code == 404
+
+
+async def test_capabilities_for_the_delivery_screens(
+    client: httpx.AsyncClient, make_estate: Any, make_member: MakeMember
+) -> None:
+    estate_id = await make_estate()
+    expected = {
+        "committee": {"delivery.view", "delivery.manage", "acceptance.sign"},
+        "owner": {"delivery.view", "acceptance.sign"},
+        "treasurer": {"delivery.view"},
+        "observer": {"delivery.view"},
+    }
+    for role, has in expected.items():
+        _, token = await make_member(estate_id, role)
+        me = (await client.get("/api/me", headers=bearer(token))).json()
+        held = {c for c in me["capabilities"] if c.startswith(("delivery.", "acceptance."))}
+        assert held == has, role
+
+
+async def test_a_done_milestone_reopens_with_a_note_and_weights_can_be_cleared(
+    client: httpx.AsyncClient, admin_token: str, make_estate: Any, make_member: MakeMember
+) -> None:
+    estate_id = await make_estate()
+    _, committee = await make_member(estate_id, "committee")
+    work_id = await delivered_work(client, admin_token, committee, estate_id, status="awarded")
+    r = await client.post(
+        f"/api/works/{work_id}/milestones",
+        json={**MILESTONE, "weight_pct": 100},
+        headers=bearer(committee),
+    )
+    milestone_id = r.json()["id"]
+    done = await client.post(
+        f"/api/milestones/{milestone_id}/progress", json={"percent": 100}, headers=bearer(committee)
+    )
+    assert done.json()["done"] is True
+    # an awarded (not funded) work stays awarded
+    work = (await client.get(f"/api/works/{work_id}", headers=bearer(committee))).json()
+    assert work["status"] == "awarded"
+    back = await client.post(
+        f"/api/milestones/{milestone_id}/progress",
+        json={"percent": 80, "note": "验收前发现渗漏，返工"},
+        headers=bearer(committee),
+    )
+    assert back.status_code == 201
+    assert back.json()["done"] is False and back.json()["done_at"] is None
+    cleared = await client.patch(
+        f"/api/milestones/{milestone_id}", json={"weight_pct": None}, headers=bearer(committee)
+    )
+    assert cleared.status_code == 200 and cleared.json()["weight_pct"] is None
+    refused = await client.patch(
+        f"/api/milestones/{milestone_id}", json={"title": None}, headers=bearer(committee)
+    )
+    assert refused.status_code == 400
+    unknown = await client.post(
+        f"/api/milestones/{milestone_id}/progress",
+        json={"percent": 90, "extra": 1},
+        headers=bearer(committee),
+    )
+    assert unknown.status_code == 400
+    for bad in (101, -1, 50.5, "50"):
+        r = await client.post(
+            f"/api/milestones/{milestone_id}/progress",
+            json={"percent": bad, "note": "x"},
+            headers=bearer(committee),
+        )
+        assert r.status_code == 400, bad

@@ -58,6 +58,7 @@ from planner.db.migrate import migrate
 from planner.db.outage import RETRY_AFTER_S, DatabaseUnavailable
 from planner.db.pool import Database, connect_raw
 from planner.deliberation import routes as deliberation
+from planner.delivery import routes as delivery
 from planner.deps import DbDep
 from planner.errors import Unauthorized
 from planner.estates import routes as estates
@@ -100,6 +101,7 @@ SLICES: tuple[ModuleType, ...] = (
     needs_board,
     wishes,
     choice,
+    delivery,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

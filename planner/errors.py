@@ -197,6 +197,26 @@ CODES: dict[str, str] = {
     "choice_paper_prevails": "your approvals were entered from paper sheet {sheet_no}; it stands",
     "choice_sheet_entered": "sheet {sheet_no} has already been entered in this round",
     "choice_paper_exists": "this owner's paper sheet {sheet_no} has already been entered",
+    # collection, delivery and settlement
+    "milestone_not_found": "the milestone was not found",
+    "acceptance_not_found": "the acceptance was not found",
+    "defect_not_found": "the defect was not found",
+    "bad_period": (
+        "planned must be a month (2026-03), a quarter (2026-Q2), a half-year (2026-H1) or a "
+        "date (2026-03-15), not {value}"
+    ),
+    "weights_over_100": "the milestones' weights add up to {total} %, more than 100",
+    "progress_decrease_needs_note": (
+        "progress goes back from {previous} % to {percent} %: say why in a note"
+    ),
+    "already_signed": "you have already signed this acceptance",
+    "not_owner_representative": (
+        "only an owner holding a unit in the work's scope signs for the owners"
+    ),
+    "acceptance_incomplete": (
+        "the acceptance still needs {committee_signatures} committee signature(s), "
+        "{owner_signatures} owner representative signature(s) and {open_defects} defect(s) fixed"
+    ),
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -20,6 +20,7 @@ import { ProblemsList, ProblemPage } from "./views/problems.js";
 import { Board } from "./views/board.js";
 import { Wishes, Pledges } from "./views/wishes.js";
 import { ChoiceList, ChoicePage } from "./views/choice.js";
+import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -45,6 +46,8 @@ export const ROUTES = [
   { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
+  { path: "/delivery", view: DeliveryTimeline, needs: "delivery.view", label: "nav.delivery" },
+  { path: "/delivery/works/:id", view: DeliveryWork, needs: "delivery.view" },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
   { path: "/funding/:id", view: FundingPlan, needs: "funding.view" },
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },

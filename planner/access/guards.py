@@ -69,6 +69,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "choice.view": MEMBERS,
     "choice.manage": MANAGERS,
     "choice.approve": VOTERS,
+    # works delivery (issue 19): owners follow progress and sign acceptances as representatives
+    "delivery.view": MEMBERS,
+    "delivery.manage": MANAGERS,
+    "acceptance.sign": ("admin", "committee", "owner"),
 }
 
 

@@ -21,6 +21,7 @@ from litestar import Litestar
 from planner.settings import Settings
 from planner.testing import store
 from planner.testing.api import SAMPLE_CSV, bearer, create_estate
+from planner.testing.delivery import delivered_work
 from planner.testing.service import running_app
 
 #: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
@@ -292,6 +293,30 @@ async def build_world(base_url: str, admin: str) -> World:
             200,
         )
         needs = await _needs(http, world, estate_a)
+        # works delivery (issue 19): a work in progress with a milestone and an acceptance
+        # opened with one defect
+        delivery_work = await delivered_work(
+            http, admin, world.own["committee"], estate_a, title="屋面防水", status="in_progress"
+        )
+        milestone = await _ok(
+            await http.post(
+                f"/api/works/{delivery_work}/milestones",
+                json={
+                    "title": "防水层施工",
+                    "planned": "2026-Q2",
+                    "responsible_unit": "湘江建设 项目部",
+                    "responsible_person": "王工",
+                },
+                headers=committee,
+            )
+        )
+        acceptance = await _ok(
+            await http.post(
+                f"/api/works/{delivery_work}/acceptance",
+                json={"defects": [{"description": "顶层渗水"}]},
+                headers=committee,
+            )
+        )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -314,6 +339,10 @@ async def build_world(base_url: str, admin: str) -> World:
             "choice_work_id": choice_work["id"],
             "choice_round_id": choice_round["id"],
             **needs,
+            "delivery_work_id": delivery_work,
+            "milestone_id": milestone["id"],
+            "acceptance_id": acceptance["id"],
+            "defect_id": acceptance["defects"][0]["id"],
         }
         return world
 

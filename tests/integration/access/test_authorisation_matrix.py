@@ -250,6 +250,22 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/wishes/{wish_id:int}/cancel"):            "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/works/{work_id:int}/pledges"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
     ("POST", "/api/pledges/{pledge_id:int}/withdraw"):       " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    # works delivery (issue 19): members read (not suppliers nor partners); the committee
+    # plans, records progress and opens acceptance; owner representatives sign too (the
+    # world's delivery work has no scope: every owner represents); completing stays 409
+    ("GET", "/api/works/{work_id:int}/milestones"):          "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/timeline"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/timeline.html"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/acceptance"):          "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/acceptance.html"):     "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/milestones"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/milestones/{milestone_id:int}"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/milestones/{milestone_id:int}/progress"): "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/acceptance"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/defects/{defect_id:int}/recheck"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/acceptances/{acceptance_id:int}/sign"):   "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/acceptances/{acceptance_id:int}/complete"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

@@ -31,6 +31,7 @@ from planner.delivery.model import (
 )
 from planner.delivery.service import work_for
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
+from planner.estates import photo_store
 from planner.estates.store import estate_time_zone
 from planner.events import append_event, event_now
 from planner.works import service as works_service
@@ -96,7 +97,7 @@ async def open_acceptance(
                 {"what": "work", "status": work.status, "needed": "in_progress"},
             )
         photos = [d.photo_sha256 for d in data.defects if d.photo_sha256]
-        if await store.photos_missing(conn, work.estate_id, photos):
+        if await photo_store.photos_missing(conn, work.estate_id, photos):
             raise BadRequest(
                 "defects.photo_sha256", "no photo with this hash in the estate", "photo_not_found"
             )

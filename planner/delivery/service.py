@@ -28,6 +28,7 @@ from planner.delivery.model import (
     ProgressOut,
 )
 from planner.errors import BadRequest, Conflict, NotFound
+from planner.estates import photo_store
 from planner.estates.store import estate_time_zone
 from planner.events import append_event, event_now
 from planner.works import service as works_service
@@ -245,7 +246,7 @@ async def add_progress(
                 "progress_decrease_needs_note",
                 {"previous": m.percent, "percent": data.percent},
             )
-        missing = await store.photos_missing(conn, m.estate_id, photos)
+        missing = await photo_store.photos_missing(conn, m.estate_id, photos)
         if missing:
             raise BadRequest(
                 "photo_sha256s", "no photo with this hash in the estate", "photo_not_found"

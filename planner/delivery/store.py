@@ -151,23 +151,6 @@ async def work_has_progress(conn: asyncpg.Connection, work_id: int) -> bool:
     )
 
 
-async def photos_missing(conn: asyncpg.Connection, estate_id: int, sha256s: list[str]) -> list[str]:
-    """The photos of ``sha256s`` the estate does not hold.
-
-    The photo store is consultation's today (planner/consultation/paper_store.py), which this
-    floor may not import; the lead moves it down to planner/estates/photo_store.py, and then
-    this query goes there."""
-    if not sha256s:
-        return []
-    rows = await conn.fetch(
-        """SELECT s FROM unnest($2::text[]) AS s
-           WHERE NOT EXISTS (SELECT 1 FROM photos WHERE estate_id = $1 AND sha256 = s)""",
-        estate_id,
-        sha256s,
-    )
-    return [r["s"] for r in rows]
-
-
 async def building_ids_of_households(
     conn: asyncpg.Connection, estate_id: int, household_ids: list[int]
 ) -> list[int]:

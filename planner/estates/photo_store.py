@@ -44,3 +44,16 @@ async def photo(conn: asyncpg.Connection, estate_id: int, sha256: str) -> tuple[
         sha256,
     )
     return None if row is None else (row["media_type"], bytes(row["bytes"]))
+
+
+async def photos_missing(conn: asyncpg.Connection, estate_id: int, sha256s: list[str]) -> list[str]:
+    """The photos of ``sha256s`` the estate does not hold."""
+    if not sha256s:
+        return []
+    rows = await conn.fetch(
+        """SELECT s FROM unnest($2::text[]) AS s
+           WHERE NOT EXISTS (SELECT 1 FROM photos WHERE estate_id = $1 AND sha256 = s)""",
+        estate_id,
+        sha256s,
+    )
+    return [r["s"] for r in rows]

@@ -7,8 +7,8 @@ import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from
 import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
 import { can } from "../lib/access.js";
 
-export const WORK_STATUSES = ["proposed", "approved", "quoting", "awarded", "funded", "in_progress", "done", "rejected"];
-const CATEGORIES = ["power", "water", "sewage", "roof", "parking", "cameras", "signage", "other"];
+export const WORK_STATUSES = ["candidate", "proposed", "approved", "quoting", "awarded", "funded", "in_progress", "done", "rejected"];
+const CATEGORIES = ["power", "water", "sewage", "roof", "walls", "lift", "parking", "cameras", "signage", "other"];
 const BENEFIT_RULES = ["area", "equal", "area_floor_factor", "building"];
 
 export function WorksList({ me }) {

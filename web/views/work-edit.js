@@ -7,7 +7,7 @@ import { api, itemsOf, ApiError } from "../lib/api.js";
 import { ErrorBox, useApi, useAction } from "../lib/ui.js";
 import { parseYuan, fenToYuanString, naturalCompare } from "../lib/format.js";
 
-export const EDITABLE_STATUSES = ["proposed", "approved", "quoting"];
+export const EDITABLE_STATUSES = ["candidate", "proposed", "approved", "quoting"];
 const BENEFIT_RULES = ["area", "equal", "area_floor_factor", "building"];
 const FIELDS = ["title", "description", "estimate_fen", "benefit_rule", "scope_building_ids", "floor_factors"];
 

@@ -1,5 +1,5 @@
 """Settlement scenes through the API (tests, e2e, benchmarks): an awarded work, an approved
-plan. ``LINES`` quote ¥40,000 (4,000,000 fen)."""
+plan. ``QUOTE_LINES`` quote ¥40,000 (4,000,000 fen)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from typing import Any
 import httpx
 
 from planner.testing.api import bearer
-from planner.testing.world import LINES
+
+#: a quote of ¥40,000: 100 m of cable at ¥300 and ¥10,000 of fitting
+QUOTE_LINES = [
+    {"description": "电缆", "unit": "m", "quantity": "100", "unit_price_fen": 30_000},
+    {"description": "安装", "unit": "项", "quantity": "1", "unit_price_fen": 1_000_000},
+]
 
 
 async def _ok(response: httpx.Response) -> Any:
@@ -24,7 +29,7 @@ async def awarded_work(
     title: str,
     lines: list[dict[str, Any]] | None = None,
 ) -> int:
-    """A work approved, quoted by a new supplier (``lines``, default ``LINES``) and awarded
+    """A work approved, quoted by a new supplier (``lines``, default ``QUOTE_LINES``) and awarded
     in round 1; returns its id."""
     who = bearer(committee)
     supplier = await _ok(
@@ -63,7 +68,7 @@ async def awarded_work(
     quote = await _ok(
         await http.post(
             f"/api/works/{work['id']}/quotes",
-            json={"lines": lines or LINES},
+            json={"lines": lines or QUOTE_LINES},
             headers=bearer(negotiator["token"]),
         )
     )

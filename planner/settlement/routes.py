@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, MediaType, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Response
 
 from planner.deps import DbDep, PrincipalDep
-from planner.settlement import service
+from planner.funding.exports.model import Lang, content_disposition
+from planner.settlement import export_service, service
 from planner.settlement.model import (
     ApproveVariation,
     FinalAccountsOut,
@@ -125,4 +127,73 @@ class FinalAccountsController(Controller):
         return await service.approve_final_accounts(db, final_id, principal)
 
 
-route_handlers: list[Any] = [VariationController, FinalAccountsController]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file_headers(names: tuple[str, str], inline: bool = False) -> dict[str, str]:
+    return {
+        "content-disposition": content_disposition(names[0], names[1], inline),
+        "cache-control": "private, no-store",
+    }
+
+
+class FinalAccountsExportController(Controller):
+    tags = ("settlement",)
+
+    @get("/api/final-accounts/{final_id:int}/export.csv", media_type="text/csv")
+    async def export_csv(
+        self,
+        final_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
+        bom: FromQuery[bool] = True,
+    ) -> Response[bytes]:
+        """Per household: final share, paid, refund, top-up; totals and the identity check
+        (treasurer, committee, admin). UTF-8 with a BOM (``bom=false``: none), CRLF."""
+        content, names = await export_service.export_csv(db, final_id, principal, lang, bom)
+        return Response(content, media_type="text/csv", headers=_file_headers(names))
+
+    @get("/api/final-accounts/{final_id:int}/export.xlsx", media_type=XLSX_TYPE)
+    async def export_xlsx(
+        self,
+        final_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
+    ) -> Response[bytes]:
+        """The same as a workbook: totals are SUM formulas carrying their values."""
+        content, names = await export_service.export_xlsx(db, final_id, principal, lang)
+        return Response(content, media_type=XLSX_TYPE, headers=_file_headers(names))
+
+    @get("/api/final-accounts/{final_id:int}/notices", media_type=MediaType.HTML)
+    async def notices(
+        self,
+        final_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
+    ) -> Response[str]:
+        """Every household's printable settlement notice (退补通知), one A4 page each."""
+        html = await export_service.settlement_notices(db, final_id, principal, lang)
+        return Response(html, media_type=MediaType.HTML)
+
+    @get("/api/final-accounts/{final_id:int}/notices/{household_id:int}", media_type=MediaType.HTML)
+    async def notice(
+        self,
+        final_id: FromPath[int],
+        household_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[Lang] = "zh",
+    ) -> Response[str]:
+        """One household's notice: staff any, an owner her own of an approved version."""
+        html = await export_service.settlement_notices(db, final_id, principal, lang, household_id)
+        return Response(html, media_type=MediaType.HTML)
+
+
+route_handlers: list[Any] = [
+    VariationController,
+    FinalAccountsController,
+    FinalAccountsExportController,
+]

@@ -188,3 +188,7 @@ def check_draft(status: str) -> None:
             "wrong_status",
             {"what": "final accounts", "status": status, "needed": "draft"},
         )
+
+
+#: who downloads the per-household exports and every household's notice (as plan exports)
+EXPORT_FINAL = ("admin", "committee", "treasurer")

@@ -17,7 +17,10 @@ from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.deliberation.store import get_motion
 from planner.errors import BadRequest, Conflict, NotFound, Unprocessable
-from planner.estates.store import estate_exists, variation_threshold
+from planner.estates.store import (
+    estate_exists,
+    variation_threshold,
+)
 from planner.events import append_event
 from planner.funding import store as funding_store
 from planner.funding.engine import solve_off_loop

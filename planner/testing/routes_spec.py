@@ -240,6 +240,10 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "final_costs": [{"work_id": w.ids["work_id"], "cost_fen": 4_800_000}],
     },
     ("POST", "/api/final-accounts/{final_id:int}/approve"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/export.csv"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/export.xlsx"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/notices"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

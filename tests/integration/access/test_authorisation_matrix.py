@@ -218,6 +218,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/variations/{variation_id:int}/reject"):   "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/final-accounts"): "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/final-accounts/{final_id:int}/approve"):  "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # final accounts' exports: as the plan's; an owner prints her own unit's notice
+    ("GET", "/api/final-accounts/{final_id:int}/export.csv"):"  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/export.xlsx"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/notices"):   "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

@@ -7,13 +7,18 @@ Identities checked on every version: Σ final_fen = residents_total_fen, and
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from planner.db.pool import Database
+from planner.money import yuan_str
 from planner.testing.settlement import approved_plan, awarded_work
 from tests.conftest import bearer
 
@@ -202,3 +207,45 @@ async def test_final_accounts_refunds_topups_versions_and_owners(
         ("final_accounts.published", "members"),
     ]
     assert "refund_total_fen" not in str(rows[-1]["data"])
+
+    # exports: CSV and XLSX with totals and the identity; the owner's notice (退补通知)
+    t = bearer(treasurer)
+    csv_file = await client.get(f"/api/final-accounts/{v2['id']}/export.csv", headers=t)
+    assert csv_file.status_code == 200 and "attachment" in csv_file.headers["content-disposition"]
+    table = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert table[1][3] == "决算分摊（元）" and table[-1][-1] == "一致"
+    assert len(table) == 2 + len(amounts) + 2
+    assert table[-2][3] == yuan_str(v2["residents_total_fen"])
+    xlsx = await client.get(f"/api/final-accounts/{v2['id']}/export.xlsx?lang=en", headers=t)
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    total_row = 2 + len(amounts) + 1
+    assert str(sheet.cell(total_row, 4).value).startswith("=SUM(D3:")
+    assert str(sheet.cell(total_row + 1, 7).value).startswith("=IF(")
+    assert (
+        await client.get(f"/api/final-accounts/{v2['id']}/export.csv", headers=bearer(owner))
+    ).status_code == 403
+    own = await client.get(
+        f"/api/final-accounts/{v2['id']}/notices/{owner_a[0]}", headers=bearer(owner)
+    )
+    assert own.status_code == 200, own.text
+    page = own.text
+    assert "退补通知" in page and '<html lang="zh-CN">' in page
+    line = lines[owner_a[0]]
+    if line["refund_fen"] or line["topup_fen"]:
+        assert "人民币大写：" in page
+    shown = re.sub(r"<[^>]+>", " ", page.split("</style>", 1)[1])
+    assert set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", shown)) == set()
+    english = await client.get(
+        f"/api/final-accounts/{v2['id']}/notices/{owner_a[0]}?lang=en", headers=bearer(owner)
+    )
+    assert "Settlement notice" in english.text and "人民币" not in english.text
+    others = [h for h in amounts if h not in owner_a]
+    assert (
+        await client.get(
+            f"/api/final-accounts/{v2['id']}/notices/{others[0]}", headers=bearer(owner)
+        )
+    ).status_code == 404
+    every = await client.get(f"/api/final-accounts/{v2['id']}/notices", headers=t)
+    assert every.text.count('<section class="notice"') == len(amounts)

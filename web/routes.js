@@ -17,6 +17,7 @@ import { PaperEntry } from "./views/paper.js";
 import { ProblemsList, ProblemPage } from "./views/problems.js";
 import { Board } from "./views/board.js";
 import { Wishes, Pledges } from "./views/wishes.js";
+import { Settlement } from "./views/settlement.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -43,6 +44,7 @@ export const ROUTES = [
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
   { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes" },
   { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
+  { path: "/settlement", view: Settlement, needs: ["variations.manage", "final_accounts.manage", "funding.view"], label: "nav.settlement" },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

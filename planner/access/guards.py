@@ -58,6 +58,10 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "board.view": (*MEMBERS, "partner"),
     "wishes.post": ("admin", "committee", "owner"),
     "wishes.manage": MANAGERS,
+    # settlement (issue 19): variations by the committee, final accounts by the treasurer
+    "variations.manage": MANAGERS,
+    "final_accounts.manage": ("admin", "treasurer"),
+    "final_accounts.approve": PLAN_APPROVERS,
 }
 
 

@@ -36,6 +36,10 @@ What it plays:
 Returns the figures: ``{"roof_variation_id", "pipes_variation_id" (or None),
 "final_accounts_id", "version", "residents_total_fen", "refund_total_fen",
 "topup_total_fen", "refunds", "topups"}`` (the last two: household counts).
+
+On the story's 金桂苑 (after ``Story.play()``, plan v1, ``record_payments=True``; checked
+on 2026-12-04): residents' final total ¥166,541.00, 470 refunds (¥17,233.97), 45 top-ups
+(¥13,485.27).
 """
 
 from __future__ import annotations

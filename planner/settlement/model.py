@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
@@ -12,7 +13,6 @@ from planner.model import Body, Fen, Id, LongText, Out, ShortText
 #: a variation's amount: ± integer fen, never 0 (the service refuses 0 with 400)
 SignedFen = Annotated[int, msgspec.Meta(ge=-(10**15), le=10**15)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
-Quantity = Annotated[int, msgspec.Meta(ge=-(10**9), le=10**9)]
 
 VariationStatus = Literal["proposed", "approved", "rejected"]
 FinalAccountsStatus = Literal["draft", "approved"]
@@ -23,7 +23,8 @@ class VariationLine(Body):
 
     description: ShortText
     unit: ShortText
-    quantity: Quantity
+    #: a decimal ("12.5" or 12.5), finite, at most 3 places, |q| ≤ 10⁹ (rules.check_lines)
+    quantity: Decimal
     unit_price_fen: SignedFen
 
 

@@ -5,6 +5,7 @@ top-up = final share − paid, exact to the fen)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from planner.access.guards import MANAGERS, MEMBERS, PLAN_APPROVERS, STAFF
 from planner.errors import BadRequest, Conflict
@@ -14,6 +15,7 @@ from planner.settlement.model import (
     HouseholdSettlement,
     Settlement,
     SourceSettlement,
+    VariationLine,
     WorkSettlement,
 )
 
@@ -33,6 +35,19 @@ AWARDED_OR_LATER = ("awarded", "funded", "in_progress", "done")
 def check_amount(amount_fen: int) -> None:
     if amount_fen == 0:
         raise BadRequest("amount_fen", "a variation changes the cost: not 0", "zero_amount")
+
+
+def check_lines(lines: Sequence[VariationLine]) -> None:
+    """Each line's quantity is a finite decimal of at most 3 places within ±10⁹ (400)."""
+    for i, line in enumerate(lines):
+        q = line.quantity
+        if not q.is_finite() or abs(q) > 10**9 or q != q.quantize(Decimal("0.001")):
+            raise BadRequest(
+                f"lines[{i}].quantity",
+                "a finite decimal with at most 3 places, within ±1,000,000,000",
+                "invalid",
+                {"reason": "quantity"},
+            )
 
 
 def needs_decision(amount_fen: int, approved_fen: int, threshold_fen: int) -> bool:

@@ -64,6 +64,7 @@ async def propose_variation(
     """A change order against an awarded work (awarded or later, else 409
     ``work_not_awarded``); ``needs_decision`` per :func:`rules.needs_decision`."""
     rules.check_amount(data.amount_fen)
+    rules.check_lines(data.lines)
     async with db.transaction() as conn:
         work = await get_work(conn, work_id, lock=True)
         if work is None:

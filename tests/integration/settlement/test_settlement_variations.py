@@ -74,6 +74,10 @@ async def test_variations_threshold_decision_and_final_cost(
     assert (await post(path, {"amount_fen": 100, "reason": "无"}, owner)).status_code == 403
     assert (await post(path, {"amount_fen": 100, "reason": "无"}, treasurer)).status_code == 403
 
+    for quantity in ("NaN", "Infinity", "1.2345", "1e12"):
+        line = {"description": "x", "unit": "m", "quantity": quantity, "unit_price_fen": 1}
+        bad = await post(path, {"amount_fen": 100, "reason": "无", "lines": [line]})
+        assert bad.status_code == 400, (quantity, bad.text)
     # below the default threshold (¥50,000): the committee approves
     small = await post(
         path,
@@ -81,7 +85,12 @@ async def test_variations_threshold_decision_and_final_cost(
             "amount_fen": 860_000,
             "reason": "屋面基层破损，增加找平层",
             "lines": [
-                {"description": "找平层", "unit": "m2", "quantity": 200, "unit_price_fen": 4_300}
+                {
+                    "description": "找平层",
+                    "unit": "m2",
+                    "quantity": "200.0",
+                    "unit_price_fen": 4_300,
+                }
             ],
         },
     )

@@ -62,6 +62,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "variations.manage": MANAGERS,
     "final_accounts.manage": ("admin", "treasurer"),
     "final_accounts.approve": PLAN_APPROVERS,
+    "variations.threshold": ("admin",),
 }
 
 

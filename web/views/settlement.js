@@ -51,9 +51,35 @@ function WorkVariations({ me, workId }) {
         <dt>${t("variation.threshold")}</dt><dd data-testid="threshold"><${Money} fen=${v.threshold_fen} /></dd>
       </dl>
       <p class="muted">${t("variation.thresholdHint", { amount: formatFen(v.threshold_fen) })}</p>
+      ${can(me, "variations.threshold") ? html`<${SetThreshold} me=${me} current=${v.threshold_fen} onDone=${listing.reload} />` : null}
       ${v.items.length ? html`<ul class="plain">${v.items.map((item) => html`<${VariationItem} key=${item.id} me=${me}
         item=${item} onChange=${listing.reload} />`)}</ul>` : html`<p class="muted">${t("variation.none")}</p>`}
       ${can(me, "variations.manage") ? html`<${ProposeVariation} workId=${workId} onDone=${listing.reload} />` : null}` : null)}`;
+}
+
+/** The estate's admin sets the decision threshold (PATCH /api/estates/{id}). */
+function SetThreshold({ me, current, onDone }) {
+  const action = useAction();
+  const [value, setValue] = useState("");
+  const [bad, setBad] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    let fen;
+    try { fen = parseYuan(value); } catch { setBad(true); return; }
+    if (fen < 0) { setBad(true); return; }
+    setBad(false);
+    const res = await action.run(() => api(`/api/estates/${me.estate_id}`, { method: "PATCH", body: { variation_threshold_fen: fen } }));
+    if (res) { setValue(""); onDone(); }
+  };
+  return html`<details class="card"><summary>${t("variation.setThreshold")}</summary>
+    <form onSubmit=${submit} data-testid="set-threshold">
+      <label for="var-threshold">${t("variation.thresholdYuan")}</label>
+      <input id="var-threshold" required inputmode="decimal" value=${value} placeholder=${formatFen(current)}
+        onInput=${(e) => setValue(e.currentTarget.value)} aria-invalid=${bad ? "true" : "false"} />
+      ${bad ? html`<p class="error">${t("variation.badAmount")}</p>` : null}
+      <div class="actions"><button class="primary" type="submit" disabled=${action.busy}>${t("variation.saveThreshold")}</button></div>
+      <${ErrorBox} error=${action.error} />
+    </form></details>`;
 }
 
 function ProposeVariation({ workId, onDone }) {

@@ -98,6 +98,19 @@ async def test_committee_approves_a_variation_and_the_owner_sees_her_refund(
     await in_language(chair, lang, missing_keys)
     await screenshot(chair, f"settlement-variation-approved-{lang}")
 
+    # The estate's admin lowers the threshold to ¥30,000.
+    _, admin_token = estate.member("admin", "赵管理员")
+    admin = await open_page(base, admin_token, phone=True, lang=lang)
+    await admin.goto(f"{base}/#/settlement")
+    await admin.get_by_test_id("variation-costs").wait_for()
+    await admin.locator("[data-testid=variations] details summary").first.click()
+    await admin.fill("#var-threshold", "30000")
+    await admin.locator("[data-testid=set-threshold] button[type=submit]").click()
+    await admin.wait_for_function(
+        "() => document.querySelector('[data-testid=threshold]').innerText.includes('30,000')"
+    )
+    await fits_phone(admin)
+
     # The treasurer types the pipes' final cost, runs the final accounts and approves them.
     treasurer = await open_page(base, scene["treasurer"], phone=True, lang=lang)
     await treasurer.goto(f"{base}/#/settlement")

@@ -74,6 +74,7 @@ from planner.negotiation import routes as negotiation
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
+from planner.settlement import routes as settlement
 from planner.wishes import routes as wishes
 from planner.works import routes as works
 
@@ -102,6 +103,7 @@ SLICES: tuple[ModuleType, ...] = (
     wishes,
     choice,
     delivery,
+    settlement,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

@@ -217,6 +217,24 @@ CODES: dict[str, str] = {
         "the acceptance still needs {committee_signatures} committee signature(s), "
         "{owner_signatures} owner representative signature(s) and {open_defects} defect(s) fixed"
     ),
+    "variation_not_found": "the variation was not found",
+    "final_accounts_not_found": "the final accounts were not found",
+    "zero_amount": "a variation changes the cost: not 0",
+    "work_not_awarded": "the work is {status}; a variation needs an awarded work",
+    "variation_needs_decision": (
+        "the variation of {amount_fen} fen is above the estate's threshold of {threshold_fen} "
+        "fen; link a passed motion"
+    ),
+    "motion_not_passed": "motion {motion_id} has not passed",
+    "not_in_plan": "work {work_id} is not in the plan",
+    "final_cost_of_awarded_work": (
+        "work {work_id} is awarded; its final cost is the award plus approved variations"
+    ),
+    "final_cost_missing": "work {work_id} of the plan has no award; give its final cost",
+    "final_accounts_frozen": (
+        "version {version} of these final accounts is approved; they are frozen"
+    ),
+    "final_accounts_infeasible": "no final accounts satisfy the plan's rules with these costs",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -21,6 +21,7 @@ import { Board } from "./views/board.js";
 import { Wishes, Pledges } from "./views/wishes.js";
 import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
+import { Settlement } from "./views/settlement.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -55,6 +56,7 @@ export const ROUTES = [
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
   { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes", group: "needs" },
   { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
+  { path: "/settlement", view: Settlement, needs: ["variations.manage", "final_accounts.manage", "funding.view"], label: "nav.settlement" },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

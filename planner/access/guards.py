@@ -73,6 +73,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "delivery.view": MEMBERS,
     "delivery.manage": MANAGERS,
     "acceptance.sign": ("admin", "committee", "owner"),
+    # settlement (issue 19): variations by the committee, final accounts by the treasurer
+    "variations.manage": MANAGERS,
+    "final_accounts.manage": ("admin", "treasurer"),
+    "final_accounts.approve": PLAN_APPROVERS,
+    "variations.threshold": ("admin",),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from planner.localtime import DEFAULT_TIME_ZONE
-from planner.model import Body, Out, ShortText
+from planner.model import Body, Fen, Out, ShortText
 
 #: An IANA time zone name; the service checks it against zoneinfo (400 ``unknown_time_zone``).
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -35,6 +35,9 @@ class EstateChange(Body):
     notice_days: NoticeDays | None = None
     #: the rule set new consultations are decided by
     rule_set: RuleSetName | None = None
+    #: above this (fen) a variation (变更) needs a passed motion; at or below it the
+    #: committee approves (issue 19)
+    variation_threshold_fen: Fen | None = None
 
 
 class EstateOut(Out):
@@ -44,6 +47,7 @@ class EstateOut(Out):
     time_zone: str = DEFAULT_TIME_ZONE
     notice_days: int = 15
     rule_set: str = "civil_code_2021"
+    variation_threshold_fen: int = 5_000_000
     buildings: int = 0
     households: int = 0
 

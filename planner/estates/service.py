@@ -74,6 +74,7 @@ async def change_estate(
             data.time_zone,
             data.notice_days,
             data.rule_set,
+            data.variation_threshold_fen,
         )
         if not updated:
             raise NotFound("estate")

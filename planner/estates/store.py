@@ -35,13 +35,15 @@ async def update_estate(
     time_zone: str | None,
     notice_days: int | None = None,
     rule_set: str | None = None,
+    variation_threshold_fen: int | None = None,
 ) -> bool:
     """Change the given fields (``None`` keeps the value); False if there is no such estate."""
     status = await conn.execute(
         """UPDATE estates SET name = coalesce($2, name), district = coalesce($3, district),
                               time_zone = coalesce($4, time_zone),
                               notice_days = coalesce($5, notice_days),
-                              rule_set = coalesce($6, rule_set)
+                              rule_set = coalesce($6, rule_set),
+                              variation_threshold_fen = coalesce($7, variation_threshold_fen)
            WHERE id = $1""",
         estate_id,
         name,
@@ -49,12 +51,14 @@ async def update_estate(
         time_zone,
         notice_days,
         rule_set,
+        variation_threshold_fen,
     )
     return bool(status != "UPDATE 0")
 
 
 _ESTATE_SQL = """
     SELECT e.id, e.name, e.district, e.time_zone, e.notice_days, e.rule_set,
+           e.variation_threshold_fen,
            (SELECT count(*) FROM buildings b WHERE b.estate_id = e.id) AS buildings,
            (SELECT count(*) FROM households h WHERE h.estate_id = e.id) AS households
     FROM estates e
@@ -234,3 +238,11 @@ async def buildings_outside_estate(
 ) -> list[int]:
     """The ids among ``building_ids`` that are not buildings of the estate, in given order."""
     return await ids_outside_estate(conn, "buildings", estate_id, building_ids)
+
+
+async def variation_threshold(conn: asyncpg.Connection, estate_id: int) -> int:
+    """Above this (fen) a variation needs a passed motion (``estates.variation_threshold_fen``)."""
+    value: int = await conn.fetchval(
+        "SELECT variation_threshold_fen FROM estates WHERE id = $1", estate_id
+    )
+    return value

@@ -4,6 +4,7 @@ prompt)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import msgspec
@@ -339,3 +340,13 @@ def staleness(
                 )
             )
     return reasons
+
+
+def with_costs(problem: FundingProblem, costs: Mapping[int, int]) -> FundingProblem:
+    """The same problem (policy, band, target, sources, households, benefits) with the
+    works' costs replaced by ``costs`` (work id → fen; works not named keep theirs): the
+    final accounts re-solve an approved plan this way."""
+    works = tuple(
+        msgspec.structs.replace(w, cost_fen=costs.get(w.work_id, w.cost_fen)) for w in problem.works
+    )
+    return msgspec.structs.replace(problem, works=works)

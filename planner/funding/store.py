@@ -8,7 +8,13 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from planner.funding.engine import FundingPlanResult, HouseholdInput, Problem, WorkInput
+from planner.funding.engine import (
+    FundingPlanResult,
+    FundingProblem,
+    HouseholdInput,
+    Problem,
+    WorkInput,
+)
 from planner.funding.model import (
     NewSource,
     PlanInForce,
@@ -369,3 +375,10 @@ async def approve_plan(conn: asyncpg.Connection, plan_id: int, member_id: int) -
         plan_id,
         member_id,
     )
+
+
+async def plan_problem(conn: asyncpg.Connection, plan_id: int) -> FundingProblem | None:
+    """The FundingProblem a version was solved from, households included (its works, costs,
+    sources, policy and band): what final accounts re-solve on final costs."""
+    raw = await conn.fetchval("SELECT inputs::text FROM funding_plans WHERE id = $1", plan_id)
+    return None if raw is None else msgspec.json.decode(raw, type=FundingProblem)

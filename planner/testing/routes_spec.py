@@ -291,6 +291,28 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/logout"): _none,
     ("GET", "/login"): _none,
     ("POST", "/login"): _none,
+    # settlement (issue 19)
+    ("GET", "/api/works/{work_id:int}/variations"): _none,
+    ("GET", "/api/variations/{variation_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/final-accounts"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/mine"): _none,
+    ("POST", "/api/works/{work_id:int}/variations"): lambda w: {
+        "amount_fen": 50_000,
+        "reason": "增加检修口",
+        "lines": [{"description": "检修口", "unit": "个", "quantity": 1, "unit_price_fen": 50_000}],
+    },
+    ("POST", "/api/variations/{variation_id:int}/approve"): _none,
+    ("POST", "/api/variations/{variation_id:int}/reject"): lambda w: {"reason": "与合同不符"},
+    ("POST", "/api/estates/{estate_id:int}/final-accounts"): lambda w: {
+        "plan_id": w.ids["plan_id"],
+        "final_costs": [{"work_id": w.ids["work_id"], "cost_fen": 4_800_000}],
+    },
+    ("POST", "/api/final-accounts/{final_id:int}/approve"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/export.csv"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/export.xlsx"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/notices"): _none,
+    ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

@@ -23,6 +23,7 @@ from planner.testing import store
 from planner.testing.api import SAMPLE_CSV, bearer, create_estate
 from planner.testing.delivery import delivered_work
 from planner.testing.service import running_app
+from planner.testing.settlement import awarded_work
 
 #: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
 PHOTO = b"\xff\xd8\xff\xe0" + "签字的表决票".encode() * 8
@@ -269,6 +270,33 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["partner"]),
             )
         )
+        # settlement (issue 19): an awarded work with a proposed variation; the world's plan
+        # approved, and a version of its final accounts approved
+        roof = await awarded_work(http, admin, world.own["committee"], estate_a, "屋面防水")
+        variation = await _ok(
+            await http.post(
+                f"/api/works/{roof}/variations",
+                json={"amount_fen": 100_000, "reason": "增加检修口"},
+                headers=committee,
+            )
+        )
+        treasurer = bearer(world.own["treasurer"])
+        await _ok(
+            await http.post(f"/api/funding-plans/{plan['id']}/approve", headers=treasurer), 200
+        )
+        final = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/final-accounts",
+                json={
+                    "plan_id": plan["id"],
+                    "final_costs": [{"work_id": work["id"], "cost_fen": 4_800_000}],
+                },
+                headers=treasurer,
+            )
+        )
+        await _ok(
+            await http.post(f"/api/final-accounts/{final['id']}/approve", headers=treasurer), 200
+        )
         choice_work = await _ok(  # a candidate work and an open choice round (issue 18)
             await http.post(
                 f"/api/estates/{estate_a}/works",
@@ -336,6 +364,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "problem_dup_id": problems[1]["id"],
             "wish_id": wish["id"],
             "pledge_id": pledge["id"],
+            "variation_id": variation["id"],
+            "final_id": final["id"],
             "choice_work_id": choice_work["id"],
             "choice_round_id": choice_round["id"],
             **needs,

@@ -46,6 +46,7 @@ export function MyShare({ me }) {
   const mine = plan.data ? itemsOf(plan.data.households).filter((h) => (me.household_ids || []).map(String).includes(String(h.household_id)))
     .sort((a, b) => byBuildingAndUnit(units[String(a.household_id)] || {}, units[String(b.household_id)] || {})) : [];
   return html`<h1>${t("my.title")}</h1>
+    <${MyFinalAccounts} me=${me} units=${units} />
     <${ErrorBox} error=${plans.error || plan.error} />
     ${!chosen ? html`<p class="card muted">${t("my.noPlan")}</p>` : null}
     ${chosen && plan.data ? html`<p class="muted">${t("funding.versionN", { n: plan.data.version })} <${Status} kind="plan" value=${plan.data.status} />
@@ -91,4 +92,28 @@ export function MyShare({ me }) {
           href=${`/api/funding-plans/${plan.data.id}/notices/${h.household_id}?lang=${getLang() === "en" ? "en" : "zh"}`}>${t("my.officialNotice")}</a>
         <button type="button" onClick=${() => print()}>${t("my.print")}</button></div>
     </article>`; })}`;
+}
+
+/** Settlement (issue 19): once final accounts are approved, each of my units' final share,
+ * what was paid and the refund or top-up (人民币大写 in Chinese). Nothing before approval. */
+function MyFinalAccounts({ me, units }) {
+  const versions = useApi(`/api/estates/${me.estate_id}/final-accounts`);
+  useLiveEvent(["final_accounts."], versions.reload);
+  const latest = itemsOf(versions.data).find((f) => f.status === "approved");
+  const mine = useApi(latest ? `/api/final-accounts/${latest.id}/mine` : null);
+  const lines = mine.data ? itemsOf(mine.data.households) : [];
+  if (!latest || !lines.length) return null;
+  return html`<section class="card" data-testid="my-settlement" aria-labelledby="my-settle-h">
+    <h2 id="my-settle-h">${t("my.settlement.title", { n: latest.version })}</h2>
+    ${lines.map((h) => { const u = units[String(h.household_id)] || {}; const due = h.topup_fen || h.refund_fen; return html`<dl class="kv" key=${h.household_id} data-testid="my-settlement-line">
+      <dt>${t("my.settlement.unit")}</dt><dd>${u.building || ""} ${u.unit || `#${h.household_id}`}</dd>
+      <dt>${t("my.settlement.final")}</dt><dd data-testid="settle-final"><${Money} fen=${h.final_fen} /></dd>
+      <dt>${t("my.settlement.paid")}</dt><dd data-testid="settle-paid"><${Money} fen=${h.paid_fen} /></dd>
+      <dt>${t(h.refund_fen ? "my.settlement.refund" : h.topup_fen ? "my.settlement.topup" : "my.settlement.even")}</dt>
+      <dd data-testid="settle-due"><strong>${due ? html`<${Money} fen=${due} />` : "—"}</strong></dd>
+      ${due ? html`<dt>${t("my.capital")}</dt><dd lang="zh-CN">${toChineseCapital(due)}</dd>` : null}
+      <dt></dt><dd><a class="button" target="_blank" rel="noopener" data-testid="settlement-notice"
+        href=${`/api/final-accounts/${latest.id}/notices/${h.household_id}?lang=${getLang() === "en" ? "en" : "zh"}`}>${t("my.settlement.notice")}</a></dd>
+    </dl>`; })}
+  </section>`;
 }

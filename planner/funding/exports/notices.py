@@ -74,6 +74,11 @@ tr.total td, tr.total th { font-weight: bold; border-top: 2px solid #111; }
 """
 
 
+#: the notices' page style (A4 on paper, phone-sized on screen), shared with the final
+#: accounts' settlement notices
+NOTICE_CSS = _CSS
+
+
 def _plan_key(plan: ExportPlan) -> bytes:
     """A key bound to the plan's content: its id, version, totals and every household amount."""
     digest = hashlib.sha256()

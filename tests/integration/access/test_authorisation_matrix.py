@@ -266,6 +266,27 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/acceptances/{acceptance_id:int}/sign"):   "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/acceptances/{acceptance_id:int}/complete"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # settlement (issue 19): members read variations; the committee decides them (the
+    # world's first work is not awarded: 409 past the guard); the treasurer runs and approves
+    # final accounts (the world's version is approved: 409 past the guard); staff read every
+    # line, an owner her own
+    ("GET", "/api/works/{work_id:int}/variations"):          "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/variations/{variation_id:int}"):           "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/final-accounts"):  "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}"):           "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/mine"):      "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/variations"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/variations/{variation_id:int}/approve"):  "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/variations/{variation_id:int}/reject"):   "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/final-accounts"): "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/final-accounts/{final_id:int}/approve"):  "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # final accounts' exports: as the plan's; an owner prints her own unit's notice
+    ("GET", "/api/final-accounts/{final_id:int}/export.csv"):"  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/export.xlsx"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/notices"):   "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

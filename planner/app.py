@@ -67,6 +67,7 @@ from planner.live.connection import RAW_SEND
 from planner.needs import board_routes as needs_board
 from planner.needs import problem_routes as needs_problems
 from planner.negotiation import routes as negotiation
+from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
@@ -91,6 +92,7 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    payments_ledger,
     needs_problems,
     needs_board,
     wishes,

@@ -168,6 +168,18 @@ CODES: dict[str, str] = {
     "pledge_not_found": "the pledge was not found",
     "not_your_pledge": "another partner unit made this pledge",
     "pledge_in_use": "the approved funding plan uses this pledge; it cannot be withdrawn",
+    # collection, delivery and settlement
+    "ledger_entry_not_found": "the ledger entry was not found",
+    "receipt_no_taken": "receipt number {receipt_no} is already in the ledger",
+    "entry_already_reversed": "entry {entry_id} was reversed already",
+    "reversal_not_reversible": "a reversal cannot be reversed; record a new payment instead",
+    "date_in_future": "the date is after today ({today})",
+    "bank_statement_not_found": "the bank statement was not found",
+    "bank_line_not_found": "the bank statement line was not found",
+    "bank_line_not_open": (
+        "this bank statement line is {status}; only unmatched or ambiguous lines can be assigned"
+    ),
+    "bank_csv_invalid": "line {line}: {field} is not valid",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -10,7 +10,8 @@ from planner.events import append_event
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
 from planner.funding.store import plan_in_force
-from planner.payments import store
+from planner.payments import ledger_store, store
+from planner.payments.ledger_service import local_today
 from planner.payments.model import (
     PaymentInstructionsOut,
     PaymentOut,
@@ -51,9 +52,25 @@ async def record_payment(
         )
         if amount is None:
             raise NotFound("household")
+        before = (await store.paid_by_household(conn, plan_id, [household_id])).get(household_id, 0)
         saved = await store.record_payment(
             conn, plan_id, household_id, data.paid_fen, data.reference, principal.member_id
         )
+        if data.paid_fen != before:
+            # the running total maps onto the ledger: the difference, as an adjustment
+            await ledger_store.insert_entry(
+                conn,
+                estate_id=record.estate_id,
+                plan_id=plan_id,
+                household_id=household_id,
+                kind="adjustment",
+                amount_fen=data.paid_fen - before,
+                channel="other",
+                paid_on=await local_today(conn, record.estate_id),
+                note=f"paid so far set to {data.paid_fen} fen"
+                + (f" ({data.reference})" if data.reference else ""),
+                recorded_by=principal.member_id,
+            )
         payment = payment_out(plan_id, household_id, amount, saved)
         await append_event(
             conn,
@@ -83,10 +100,17 @@ async def list_payments(db: Database, plan_id: int, principal: Principal) -> lis
             if not owner_may_see_notice(record.status, in_force is not None):
                 raise NotFound("funding plan")
         records = {p.household_id: p for p in await store.payment_records(conn, plan_id)}
+        paid = await store.paid_by_household(conn, plan_id)
     assert record.result is not None
     mine = set(principal.household_ids) if principal.role == "owner" else None
     return [
-        payment_out(plan_id, h.household_id, h.amount_fen, records.get(h.household_id))
+        payment_out(
+            plan_id,
+            h.household_id,
+            h.amount_fen,
+            records.get(h.household_id),
+            paid.get(h.household_id, 0),
+        )
         for h in record.result.households
         if mine is None or h.household_id in mine
     ]

@@ -14,14 +14,21 @@ from planner.payments.model import (
 async def paid_by_household(
     conn: asyncpg.Connection, plan_id: int, household_ids: list[int] | None = None
 ) -> dict[int, int]:
-    """Fen paid so far per household of the plan (households with no record are absent)."""
+    """Fen paid so far per household of the plan: the sum of its ledger entries on this and
+    the estate's earlier versions (households with none are absent)."""
     rows = await conn.fetch(
-        """SELECT household_id, paid_fen FROM plan_payments
-           WHERE plan_id = $1 AND ($2::bigint[] IS NULL OR household_id = ANY($2::bigint[]))""",
+        """SELECT e.household_id, sum(e.amount_fen)::bigint AS paid
+           FROM ledger_entries e
+           JOIN funding_plans lp ON lp.id = e.plan_id
+           JOIN funding_plans this ON this.id = $1
+                AND lp.estate_id = this.estate_id AND lp.version <= this.version
+           WHERE e.estate_id = this.estate_id
+             AND ($2::bigint[] IS NULL OR e.household_id = ANY($2::bigint[]))
+           GROUP BY e.household_id""",
         plan_id,
         household_ids,
     )
-    return {r["household_id"]: r["paid_fen"] for r in rows}
+    return {r["household_id"]: r["paid"] for r in rows}
 
 
 async def payment_records(conn: asyncpg.Connection, plan_id: int) -> list[PaymentRecord]:

@@ -1,0 +1,149 @@
+"""The collection ledger over HTTP: record and reverse entries, read the ledger, balances,
+arrears (JSON, CSV for SMS tools, a printable page) and receipts (收据).
+
+The treasurer or admin records; staff (admin, committee, treasurer) read everything of
+their estate; an owner reads only her own households' lines and receipts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Response
+
+from planner.deps import DbDep, PrincipalDep
+from planner.errors import BadRequest
+from planner.payments import ledger_service as service
+from planner.payments import receipts
+from planner.payments.ledger_model import (
+    ArrearsOut,
+    BalancesOut,
+    EntryCreated,
+    LedgerPage,
+    RecordEntry,
+    ReverseEntry,
+)
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise BadRequest("lang", 'must be "zh" or "en"', "not_allowed", {"allowed": ["zh", "en"]})
+    return lang
+
+
+class LedgerController(Controller):
+    tags = ("collection ledger",)
+
+    @post("/api/funding-plans/{plan_id:int}/ledger")
+    async def record_entry(
+        self,
+        plan_id: FromPath[int],
+        data: JSONBody[RecordEntry],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> EntryCreated:
+        """A sum received from a household of the plan in force (treasurer, admin): 201
+        ``{entry_id}``. 409 ``plan_not_approved`` (draft, superseded), ``receipt_no_taken``;
+        400 ``date_in_future``; 404 when the household is not in the plan."""
+        return await service.record_entry(db, plan_id, data, principal)
+
+    @get("/api/funding-plans/{plan_id:int}/ledger")
+    async def ledger(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        household_id: FromQuery[int | None] = None,
+        after: FromQuery[int] = 0,
+        limit: FromQuery[int] = 200,
+    ) -> LedgerPage:
+        """The plan's entries (and its earlier versions') in id order after ``after``, at most
+        ``limit`` (≤ 1000); ``next_after`` pages on. Owners: their own households only."""
+        return await service.ledger_page(db, plan_id, principal, household_id, after, limit)
+
+    @post("/api/ledger/{entry_id:int}/reverse")
+    async def reverse(
+        self,
+        entry_id: FromPath[int],
+        data: JSONBody[ReverseEntry],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> EntryCreated:
+        """A reversing entry with a reason (treasurer, admin): 201 ``{entry_id}``; 409
+        ``entry_already_reversed`` / ``reversal_not_reversible``."""
+        return await service.reverse_entry(db, entry_id, data, principal)
+
+    @get("/api/funding-plans/{plan_id:int}/balances")
+    async def balances(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        by: FromQuery[str | None] = None,
+    ) -> BalancesOut:
+        """Due, paid, balance (and due by today under an instalment schedule) per household;
+        an owner gets her own rows. ``by=building``: totals per building too (staff)."""
+        if by not in (None, "building"):
+            raise BadRequest("by", 'must be "building"', "not_allowed", {"allowed": ["building"]})
+        return await service.balances(db, plan_id, principal, by)
+
+    @get("/api/funding-plans/{plan_id:int}/arrears")
+    async def arrears(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        building_id: FromQuery[int | None] = None,
+    ) -> ArrearsOut:
+        """Households still owing, by building and unit (staff)."""
+        return await service.arrears_of(db, plan_id, principal, building_id)
+
+    @get("/api/funding-plans/{plan_id:int}/arrears.csv", media_type="text/csv")
+    async def arrears_csv(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        building_id: FromQuery[int | None] = None,
+        lang: FromQuery[str] = "zh",
+    ) -> Response[bytes]:
+        """Arrears as CSV for SMS tools: building, unit, owner, balance in yuan and in fen
+        (UTF-8 with BOM; no phone numbers: the service keeps none)."""
+        found = await service.arrears_of(db, plan_id, principal, building_id)
+        content = receipts.arrears_csv(found, _lang(lang))
+        return Response(
+            content,
+            media_type="text/csv",
+            headers={"content-disposition": f'attachment; filename="arrears-{plan_id}.csv"'},
+        )
+
+    @get("/api/funding-plans/{plan_id:int}/arrears.html", media_type=MediaType.HTML)
+    async def arrears_html(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        building_id: FromQuery[int | None] = None,
+        lang: FromQuery[str] = "zh",
+    ) -> Response[str]:
+        """A printable arrears list (A4), one section per building (staff)."""
+        page = await receipts.arrears_page(db, plan_id, principal, building_id, _lang(lang))
+        return Response(page, media_type=MediaType.HTML)
+
+    @get("/api/ledger/{entry_id:int}/receipt.html", media_type=MediaType.HTML)
+    async def receipt(
+        self,
+        entry_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[str] = "zh",
+    ) -> Response[str]:
+        """A printable receipt (收据) with the amount in 人民币大写; an owner prints her own,
+        staff any of their estate's."""
+        page = await receipts.receipt_page(db, entry_id, principal, _lang(lang))
+        return Response(page, media_type=MediaType.HTML)
+
+
+route_handlers: list[Any] = [LedgerController]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest
+from planner.payments import bank_service, receipts
 from planner.payments import ledger_service as service
-from planner.payments import receipts
+from planner.payments.bank_model import AssignLine, BankLineOut, StatementOut
 from planner.payments.ledger_model import (
     ArrearsOut,
     BalancesOut,
@@ -25,6 +26,8 @@ from planner.payments.ledger_model import (
     RecordEntry,
     ReverseEntry,
 )
+
+MAX_STATEMENT_BYTES = 8 * 1024 * 1024
 
 
 def _lang(lang: str) -> str:
@@ -146,4 +149,50 @@ class LedgerController(Controller):
         return Response(page, media_type=MediaType.HTML)
 
 
-route_handlers: list[Any] = [LedgerController]
+class BankStatementController(Controller):
+    tags = ("collection ledger",)
+
+    @post(
+        "/api/funding-plans/{plan_id:int}/bank-statements",
+        request_max_body_size=MAX_STATEMENT_BYTES,
+    )
+    async def import_statement(
+        self,
+        plan_id: FromPath[int],
+        request: Request,  # type: ignore[type-arg]
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> StatementOut:
+        """A bank statement (raw ``text/csv`` body; columns and the matching rule in
+        planner/payments/bank_rules.py): matched lines are posted to the ledger, the others
+        listed. One bad line rejects the file (400 ``bank_csv_invalid``, every line's fault);
+        a transaction id already in the ledger is never posted twice (``duplicate``)."""
+        raw = await request.body()
+        return await bank_service.import_statement(db, plan_id, raw, principal)
+
+    @get("/api/funding-plans/{plan_id:int}/bank-statements/{statement_id:int}")
+    async def statement(
+        self,
+        plan_id: FromPath[int],
+        statement_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> StatementOut:
+        """An imported statement's lines with their status (staff)."""
+        return await bank_service.statement(db, plan_id, statement_id, principal)
+
+    @post("/api/funding-plans/{plan_id:int}/bank-lines/{line_id:int}/assign")
+    async def assign(
+        self,
+        plan_id: FromPath[int],
+        line_id: FromPath[int],
+        data: JSONBody[AssignLine],
+        principal: PrincipalDep,
+        db: DbDep,
+    ) -> BankLineOut:
+        """Post an unmatched or ambiguous line as a household's payment (treasurer, admin);
+        409 ``bank_line_not_open`` otherwise."""
+        return await bank_service.assign_line(db, plan_id, line_id, data, principal)
+
+
+route_handlers: list[Any] = [LedgerController, BankStatementController]

@@ -57,7 +57,7 @@ def plan_amounts(record: PlanRecord) -> dict[int, int]:
     return {h.household_id: h.amount_fen for h in record.result.households}
 
 
-async def _approved(conn: asyncpg.Connection, plan_id: int, principal: Principal) -> PlanRecord:
+async def approved_plan(conn: asyncpg.Connection, plan_id: int, principal: Principal) -> PlanRecord:
     record = await solved_plan(conn, plan_id, principal, RECORD)
     if record.status != "approved":
         raise Conflict(
@@ -150,7 +150,7 @@ async def record_entry(
 ) -> EntryCreated:
     """A sum received from a household of the plan in force (treasurer, admin)."""
     async with db.transaction() as conn:
-        record = await _approved(conn, plan_id, principal)
+        record = await approved_plan(conn, plan_id, principal)
         if data.household_id not in plan_amounts(record):
             raise NotFound("household")
         today = await local_today(conn, record.estate_id)

@@ -7,6 +7,7 @@ their estate; an owner reads only her own households' lines and receipts.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
@@ -15,7 +16,7 @@ from litestar.response import Response
 
 from planner.deps import DbDep, PrincipalDep
 from planner.errors import BadRequest
-from planner.payments import bank_service, receipts
+from planner.payments import bank_service, ledger_exports, receipts
 from planner.payments import ledger_service as service
 from planner.payments.bank_model import AssignLine, BankLineOut, StatementOut
 from planner.payments.ledger_model import (
@@ -28,6 +29,7 @@ from planner.payments.ledger_model import (
 )
 
 MAX_STATEMENT_BYTES = 8 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _lang(lang: str) -> str:
@@ -120,6 +122,39 @@ class LedgerController(Controller):
             content,
             media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="arrears-{plan_id}.csv"'},
+        )
+
+    @get("/api/funding-plans/{plan_id:int}/ledger.csv", media_type="text/csv")
+    async def ledger_csv(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[str] = "zh",
+    ) -> Response[bytes]:
+        """Every entry of the plan (and its earlier versions) as CSV with a totals row (staff)."""
+        entries, _ = await service.export_entries(db, plan_id, principal)
+        return Response(
+            ledger_exports.ledger_csv(entries, _lang(lang)),
+            media_type="text/csv",
+            headers={"content-disposition": f'attachment; filename="ledger-{plan_id}.csv"'},
+        )
+
+    @get("/api/funding-plans/{plan_id:int}/ledger.xlsx", media_type=XLSX_TYPE)
+    async def ledger_xlsx(
+        self,
+        plan_id: FromPath[int],
+        principal: PrincipalDep,
+        db: DbDep,
+        lang: FromQuery[str] = "zh",
+    ) -> Response[bytes]:
+        """The same as XLSX, the totals ``=SUM`` formulas carrying their values (staff)."""
+        entries, title = await service.export_entries(db, plan_id, principal)
+        content = await asyncio.to_thread(ledger_exports.ledger_xlsx, entries, _lang(lang), title)
+        return Response(
+            content,
+            media_type=XLSX_TYPE,
+            headers={"content-disposition": f'attachment; filename="ledger-{plan_id}.xlsx"'},
         )
 
     @get("/api/funding-plans/{plan_id:int}/arrears.html", media_type=MediaType.HTML)

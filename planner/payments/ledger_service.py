@@ -14,7 +14,7 @@ from planner.access.guards import authorize
 from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, NotFound
-from planner.estates.store import estate_time_zone
+from planner.estates.store import estate_name, estate_time_zone
 from planner.events import append_event
 from planner.funding.model import PlanRecord
 from planner.funding.rules import owner_may_see_notice
@@ -362,3 +362,14 @@ async def plan_estate_id(conn: asyncpg.Connection, plan_id: int) -> int:
     found = await plan_estate(conn, plan_id)
     assert found is not None
     return found[0]
+
+
+async def export_entries(
+    db: Database, plan_id: int, principal: Principal
+) -> tuple[list[LedgerEntryOut], str]:
+    """Every entry of the plan and its earlier versions (staff), and a title line."""
+    async with db.connection() as conn:
+        record = await solved_plan(conn, plan_id, principal, STAFF)
+        found = await all_entries(conn, plan_id)
+        estate = await estate_name(conn, record.estate_id) or ""
+    return [entry_out(e) for e in found], f"{estate} · v{record.version}"

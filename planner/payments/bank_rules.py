@@ -15,7 +15,8 @@ Matching (``match_line``):
 2. Else the unit label: the memo and each household's ``<building><unit>`` are normalised
    (NFKC, lower case, the words 号楼 栋 幢 座 单元 室 号 and separators removed), and a
    household matches when its label appears in the memo not touching other digits
-   ("3栋 502", "3-502", "3#502室" all read ``3502``).
+   ("3栋 502", "3-502", "3#502室" all read ``3502``; "13栋502" is not 3栋 502; a space
+   not after a building word separates: "3 502" is no label).
 3. Several candidates: those whose balance (else whose due amount) equals the line's amount;
    exactly one is ``matched``, else ``ambiguous``. None: ``unmatched`` (the candidates listed
    are the households whose balance equals the amount, at most 10, as hints).
@@ -136,16 +137,21 @@ def parse_statement(raw: bytes, today: date) -> tuple[list[StatementLine], list[
     return lines, faults
 
 
-_DROP = re.compile(r"号楼|单元|[栋幢座室号#\-－—_/\\,.，。、:：()（）\s]")
+_MARKER_SPACE = re.compile(r"(号楼|单元|[栋幢座#\-－—_/])\s+")
+_DROP = re.compile(r"号楼|单元|[栋幢座室号#\-－—_/\\,.，。、:：()（）]")
+_SPACE = re.compile(r"\s+")
 _REF = re.compile(r"jf(\d{1,18})(?!\d)")
 
 
 def normalise(text: str) -> str:
-    return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())
+    """Lower case NFKC with the unit words and separators dropped; a space after a building
+    word joins ("3栋 502" → "3502"), any other space stays a boundary ("502 3栋501")."""
+    text = _MARKER_SPACE.sub(r"\1", unicodedata.normalize("NFKC", text).lower().strip())
+    return _SPACE.sub(" ", _DROP.sub("", text))
 
 
 def label_key(building: str, unit: str) -> str:
-    return normalise(building) + normalise(unit)
+    return (normalise(building) + normalise(unit)).replace(" ", "")
 
 
 class Matcher:

@@ -65,4 +65,5 @@ def instructions_out(plan_id: int, found: PaymentInstructions | None) -> Payment
         set_on_version=found.version if found else None,
         set_by=found.set_by if found else None,
         set_at=found.set_at if found else None,
+        instalments=found.instalments if found else [],
     )

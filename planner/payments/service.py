@@ -3,9 +3,11 @@ the treasurer's instructions on when, to whom and how to pay."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.errors import Conflict, NotFound
+from planner.errors import BadRequest, Conflict, NotFound
 from planner.events import append_event
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
@@ -127,6 +129,21 @@ async def payment_instructions(
     return instructions_out(plan_id, found)
 
 
+def check_instalments(data: SetPaymentInstructions) -> None:
+    """Each instalment has a share or an amount (not both), dates rise, shares ≤ 1."""
+    total = Decimal(0)
+    previous = None
+    for n, item in enumerate(data.instalments or []):
+        if (item.share is None) == (item.amount_fen is None):
+            raise BadRequest(f"instalments[{n}]", "give a share or an amount_fen (one of them)")
+        if previous is not None and item.due_date <= previous:
+            raise BadRequest(f"instalments[{n}].due_date", "dates must rise")
+        previous = item.due_date
+        total += Decimal(item.share or 0)
+        if total > 1:
+            raise BadRequest(f"instalments[{n}].share", "the shares add up to more than 1")
+
+
 async def set_payment_instructions(
     db: Database, plan_id: int, data: SetPaymentInstructions, principal: Principal
 ) -> PaymentInstructionsOut:
@@ -135,6 +152,7 @@ async def set_payment_instructions(
     409 ``plan_not_approved`` for a superseded version, ``plan_failed`` for a failed one.
     Records a ``payment.instructions_set`` event for the estate's members.
     """
+    check_instalments(data)
     async with db.transaction() as conn:
         record = await solved_plan(conn, plan_id, principal, INSTRUCT)
         if record.status not in INSTRUCTABLE:
@@ -156,6 +174,7 @@ async def set_payment_instructions(
                 "payee": saved.payee,
                 "account": saved.account,
                 "how_to_pay": saved.how_to_pay,
+                "instalments": saved.instalments,
             },
             actor_id=principal.member_id,
             audience="members",

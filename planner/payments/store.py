@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+import msgspec
 
 from planner.payments.model import (
     PaymentInstructions,
@@ -92,7 +93,13 @@ async def carry_payments(
 
 
 _INSTRUCTIONS = """i.plan_id, p.version, i.due_date, i.payee, i.account, i.how_to_pay, i.set_by,
-                   i.set_at"""
+                   i.set_at, i.instalments::text AS instalments"""
+
+
+def _instructions(row: asyncpg.Record) -> PaymentInstructions:
+    values = dict(row)
+    values["instalments"] = msgspec.json.decode(values["instalments"] or "[]")
+    return PaymentInstructions(**values)
 
 
 async def payment_instructions(
@@ -109,7 +116,7 @@ async def payment_instructions(
             ORDER BY p.version DESC LIMIT 1""",
         plan_id,
     )
-    return PaymentInstructions(**dict(row)) if row else None
+    return _instructions(row) if row else None
 
 
 async def set_payment_instructions(
@@ -119,12 +126,13 @@ async def set_payment_instructions(
     row = await conn.fetchrow(
         f"""WITH saved AS (
               INSERT INTO payment_instructions
-                (plan_id, due_date, payee, account, how_to_pay, set_by)
-              VALUES ($1, $2, $3, $4, $5, $6)
+                (plan_id, due_date, payee, account, how_to_pay, set_by, instalments)
+              VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::text::jsonb, '[]'))
               ON CONFLICT (plan_id) DO UPDATE
                 SET due_date = EXCLUDED.due_date, payee = EXCLUDED.payee,
                     account = EXCLUDED.account, how_to_pay = EXCLUDED.how_to_pay,
-                    set_by = EXCLUDED.set_by, set_at = now()
+                    set_by = EXCLUDED.set_by, set_at = now(),
+                    instalments = coalesce($7::text::jsonb, payment_instructions.instalments)
               RETURNING *)
             SELECT {_INSTRUCTIONS}
             FROM saved i JOIN funding_plans p ON p.id = i.plan_id""",
@@ -134,5 +142,13 @@ async def set_payment_instructions(
         data.account,
         data.how_to_pay,
         member_id,
+        None
+        if data.instalments is None
+        else msgspec.json.encode(
+            [
+                {k: v for k, v in msgspec.structs.asdict(i).items() if v is not None}
+                for i in data.instalments
+            ]
+        ).decode(),
     )
-    return PaymentInstructions(**dict(row))
+    return _instructions(row)

@@ -302,3 +302,35 @@ async def test_draft_plan_and_other_estate(
         f"/api/ledger/{entry}/reverse", json={"reason": "x"}, headers=draft.h("treasurer")
     )
     assert hidden.status_code == 404 and hidden.json()["code"] == "ledger_entry_not_found"
+
+
+async def test_instalments_show_what_is_due_by_today(
+    client: httpx.AsyncClient, estate: Estate
+) -> None:
+    zhang = estate.units["张三丰"]
+    due = await amounts(client, estate, estate.plan_id)
+    url = f"/api/funding-plans/{estate.plan_id}/payment-instructions"
+    schedule = [
+        {"due_date": "2026-11-30", "share": "0.5"},
+        {"due_date": "2099-06-30", "share": "0.5"},
+    ]
+    got = await client.put(url, json={"instalments": schedule}, headers=estate.h("treasurer"))
+    assert got.status_code == 200, got.text
+    assert got.json()["instalments"] == schedule
+    # a later change that leaves the schedule out keeps it
+    kept = await client.put(url, json={"payee": "业委会"}, headers=estate.h("treasurer"))
+    assert kept.json()["instalments"] == schedule
+    for bad in (
+        [{"due_date": "2026-11-30"}],
+        [{"due_date": "2026-11-30", "share": "0.5", "amount_fen": 5}],
+        [{"due_date": "2026-11-30", "share": "0.7"}, {"due_date": "2026-12-30", "share": "0.7"}],
+        [{"due_date": "2026-12-30", "share": "0.5"}, {"due_date": "2026-11-30", "share": "0.5"}],
+        [{"due_date": "2026-11-30", "share": "1.5"}],
+    ):
+        r = await client.put(url, json={"instalments": bad}, headers=estate.h("treasurer"))
+        assert r.status_code == 400, bad
+    await pay(client, estate, zhang, 100, "I-1")
+    rows = {r["household_id"]: r for r in (await _balances(client, estate, "mine"))["items"]}
+    assert rows[zhang]["due_now_fen"] == due[zhang] // 2
+    assert rows[zhang]["overdue_fen"] == due[zhang] // 2 - 100 and rows[zhang]["overdue"]
+    assert rows[zhang]["balance_fen"] == due[zhang] - 100

@@ -58,6 +58,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "board.view": (*MEMBERS, "partner"),
     "wishes.post": ("admin", "committee", "owner"),
     "wishes.manage": MANAGERS,
+    # the collection ledger (issue 19)
+    "ledger.view": TREASURY,
+    "ledger.record": ("admin", "treasurer"),
 }
 
 

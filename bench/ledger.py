@@ -187,6 +187,9 @@ async def run(database_url: str, data_dir: Path) -> dict[str, Any]:
             "balances ?by=building (+ totals)": await timed(
                 lambda: fetch(f"{base}/balances", by="building")
             ),
+            "balances ?building_id= (one building, 500 rows)": await timed(
+                lambda: fetch(f"{base}/balances", building_id=building_id)
+            ),
             "arrears (JSON)": await timed(lambda: fetch(f"{base}/arrears")),
             "arrears ?building_id= (one building)": await timed(
                 lambda: fetch(f"{base}/arrears", building_id=building_id)

@@ -22,9 +22,9 @@ from planner.payments.bank_model import AssignLine, BankLine, BankLineOut, State
 from planner.payments.bank_rules import Matcher, parse_statement
 from planner.payments.ledger_rules import STAFF
 from planner.payments.ledger_service import (
+    amounts_of,
     approved_plan,
     local_today,
-    plan_amounts,
     post_entry,
 )
 
@@ -87,7 +87,7 @@ async def import_statement(
                 params={"line": first.line, "field": first.field, "reason": first.reason},
             )
         await bank_store.lock_ledger(conn, estate_id)
-        due = plan_amounts(record)
+        due = await amounts_of(conn, record.id)
         paid = await ledger_store.paid_in_lineage(conn, plan_id)
         labels = await ledger_store.household_labels(conn, estate_id)
         matcher = Matcher(
@@ -204,7 +204,7 @@ async def assign_line(
                 "bank_line_not_open",
                 {"status": line.status},
             )
-        if data.household_id not in plan_amounts(record):
+        if data.household_id not in await amounts_of(conn, record.id):
             raise NotFound("household")
         await bank_store.lock_ledger(conn, line.estate_id)
         entry_id = await post_entry(

@@ -87,12 +87,14 @@ class LedgerController(Controller):
         principal: PrincipalDep,
         db: DbDep,
         by: FromQuery[str | None] = None,
+        building_id: FromQuery[int | None] = None,
     ) -> BalancesOut:
         """Due, paid, balance (and due by today under an instalment schedule) per household;
-        an owner gets her own rows. ``by=building``: totals per building too (staff)."""
+        an owner gets her own rows. ``by=building``: totals per building too (staff);
+        ``building_id``: one building's rows (a page of a large estate)."""
         if by not in (None, "building"):
             raise BadRequest("by", 'must be "building"', "not_allowed", {"allowed": ["building"]})
-        return await service.balances(db, plan_id, principal, by)
+        return await service.balances(db, plan_id, principal, by, building_id)
 
     @get("/api/funding-plans/{plan_id:int}/arrears")
     async def arrears(

@@ -5,6 +5,7 @@ an owner's screen re-reads its own lines)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 
@@ -16,9 +17,7 @@ from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates.store import estate_name, estate_time_zone
 from planner.events import append_event
-from planner.funding.model import PlanRecord
 from planner.funding.rules import owner_may_see_notice
-from planner.funding.service import solved_plan
 from planner.funding.store import plan_estate, plan_in_force
 from planner.localtime import zone
 from planner.payments import ledger_store as store
@@ -52,13 +51,11 @@ async def local_today(conn: asyncpg.Connection, estate_id: int) -> date:
     return datetime.now(zone(await estate_time_zone(conn, estate_id))).date()
 
 
-def plan_amounts(record: PlanRecord) -> dict[int, int]:
-    assert record.result is not None
-    return {h.household_id: h.amount_fen for h in record.result.households}
-
-
-async def approved_plan(conn: asyncpg.Connection, plan_id: int, principal: Principal) -> PlanRecord:
-    record = await solved_plan(conn, plan_id, principal, RECORD)
+async def approved_plan(
+    conn: asyncpg.Connection, plan_id: int, principal: Principal
+) -> store.PlanHead:
+    """The plan in force, for the treasurer roles (409 ``plan_not_approved`` otherwise)."""
+    record = await plan_head(conn, plan_id, principal, RECORD)
     if record.status != "approved":
         raise Conflict(
             "payments are recorded against the approved plan (the plan in force) only",
@@ -70,7 +67,7 @@ async def approved_plan(conn: asyncpg.Connection, plan_id: int, principal: Princ
 
 async def post_entry(
     conn: asyncpg.Connection,
-    record: PlanRecord,
+    record: store.PlanHead,
     principal: Principal,
     *,
     household_id: int,
@@ -151,7 +148,7 @@ async def record_entry(
     """A sum received from a household of the plan in force (treasurer, admin)."""
     async with db.transaction() as conn:
         record = await approved_plan(conn, plan_id, principal)
-        if data.household_id not in plan_amounts(record):
+        if data.household_id not in await amounts_of(conn, record.id):
             raise NotFound("household")
         today = await local_today(conn, record.estate_id)
         if data.paid_on > today:
@@ -243,9 +240,46 @@ async def reverse_entry(
     return EntryCreated(entry_id=new_id)
 
 
-async def readable_plan(conn: asyncpg.Connection, plan_id: int, principal: Principal) -> PlanRecord:
+_AMOUNTS: OrderedDict[int, dict[int, int]] = OrderedDict()
+_AMOUNTS_KEPT = 16
+
+
+async def amounts_of(conn: asyncpg.Connection, plan_id: int) -> dict[int, int]:
+    """The plan's amount per household, cached per process (a solved result is immutable)."""
+    found = _AMOUNTS.get(plan_id)
+    if found is None:
+        found = await store.plan_amounts(conn, plan_id)
+        _AMOUNTS[plan_id] = found
+        while len(_AMOUNTS) > _AMOUNTS_KEPT:
+            _AMOUNTS.popitem(last=False)
+    else:
+        _AMOUNTS.move_to_end(plan_id)
+    return found
+
+
+async def plan_head(
+    conn: asyncpg.Connection, plan_id: int, principal: Principal, roles: tuple[str, ...]
+) -> store.PlanHead:
+    """As ``solved_plan`` without reading the figures: 404 none or another estate's, 403 for
+    other roles, 409 ``plan_failed``."""
+    head = await store.plan_head(conn, plan_id)
+    if head is None:
+        raise NotFound("funding plan")
+    authorize(principal, head.estate_id, roles, what="funding plan")
+    if not head.solved:
+        raise Conflict(
+            f"plan version {head.version} failed; it has nothing to export",
+            "plan_failed",
+            {"version": head.version},
+        )
+    return head
+
+
+async def readable_plan(
+    conn: asyncpg.Connection, plan_id: int, principal: Principal
+) -> store.PlanHead:
     """The plan for READ roles; an owner only the plan her notices come from (else 404)."""
-    record = await solved_plan(conn, plan_id, principal, READ)
+    record = await plan_head(conn, plan_id, principal, READ)
     if principal.role == "owner":
         in_force = await plan_in_force(conn, record.estate_id)
         if not owner_may_see_notice(record.status, in_force is not None):
@@ -292,9 +326,17 @@ async def all_entries(conn: asyncpg.Connection, plan_id: int) -> list[LedgerEntr
 
 
 async def compute_balances(
-    conn: asyncpg.Connection, record: PlanRecord, own: set[int] | None
+    conn: asyncpg.Connection,
+    record: store.PlanHead,
+    own: set[int] | None,
+    building_id: int | None = None,
 ) -> tuple[list[BalanceOut], dict[int, HouseholdLabel], date]:
-    amounts = plan_amounts(record)
+    """Balances of the plan's households (``own``: only those; ``building_id``: only that
+    building's)."""
+    amounts = await amounts_of(conn, record.id)
+    if building_id is not None:
+        inside = set(await store.building_households(conn, record.estate_id, building_id))
+        own = inside if own is None else own & inside
     ids = None if own is None else sorted(own & set(amounts))
     paid = await store.paid_in_lineage(conn, record.id, ids)
     labels = await store.household_labels(conn, record.estate_id, ids)
@@ -308,13 +350,19 @@ async def compute_balances(
     return items, labels, today
 
 
-async def balances(db: Database, plan_id: int, principal: Principal, by: str | None) -> BalancesOut:
+async def balances(
+    db: Database,
+    plan_id: int,
+    principal: Principal,
+    by: str | None,
+    building_id: int | None = None,
+) -> BalancesOut:
     """Due, paid and balance per household (owners: their own), totals; ``by=building``
-    adds totals per building (staff)."""
+    adds totals per building (staff); ``building_id``: one building's rows and totals."""
     async with db.connection() as conn:
         record = await readable_plan(conn, plan_id, principal)
         own = mine(principal)
-        items, _, _ = await compute_balances(conn, record, own)
+        items, _, _ = await compute_balances(conn, record, own, building_id)
     return BalancesOut(
         plan_id=plan_id,
         items=items,
@@ -328,8 +376,8 @@ async def arrears_of(
 ) -> ArrearsOut:
     """Households still owing, by building and unit (staff)."""
     async with db.connection() as conn:
-        record = await solved_plan(conn, plan_id, principal, STAFF)
-        items, labels, _ = await compute_balances(conn, record, None)
+        record = await plan_head(conn, plan_id, principal, STAFF)
+        items, labels, _ = await compute_balances(conn, record, None, building_id)
     lines = arrears(items, labels, building_id)
     return ArrearsOut(plan_id=plan_id, items=lines, total_fen=sum(a.balance_fen for a in lines))
 
@@ -369,7 +417,7 @@ async def export_entries(
 ) -> tuple[list[LedgerEntryOut], str]:
     """Every entry of the plan and its earlier versions (staff), and a title line."""
     async with db.connection() as conn:
-        record = await solved_plan(conn, plan_id, principal, STAFF)
+        record = await plan_head(conn, plan_id, principal, STAFF)
         found = await all_entries(conn, plan_id)
         estate = await estate_name(conn, record.estate_id) or ""
     return [entry_out(e) for e in found], f"{estate} · v{record.version}"

@@ -137,3 +137,46 @@ async def set_instalments(
         plan_id,
         msgspec.json.encode(schedule).decode(),
     )
+
+
+class PlanHead(msgspec.Struct, frozen=True, kw_only=True):
+    """A plan version without its figures (the ledger's reads need only these)."""
+
+    id: int
+    estate_id: int
+    version: int
+    status: str
+    solved: bool
+
+
+async def plan_head(conn: asyncpg.Connection, plan_id: int) -> PlanHead | None:
+    row = await conn.fetchrow(
+        """SELECT id, estate_id, version, status, result IS NOT NULL AS solved
+           FROM funding_plans WHERE id = $1""",
+        plan_id,
+    )
+    return PlanHead(**dict(row)) if row else None
+
+
+async def plan_amounts(conn: asyncpg.Connection, plan_id: int) -> dict[int, int]:
+    """Each household's amount in the plan's result (a solved result never changes: the
+    trigger of migration 0004 refuses it)."""
+    rows = await conn.fetch(
+        """SELECT (h->>'household_id')::bigint AS household_id,
+                  (h->>'amount_fen')::bigint AS amount_fen
+           FROM funding_plans p, jsonb_array_elements(p.result->'households') h
+           WHERE p.id = $1""",
+        plan_id,
+    )
+    return {r["household_id"]: r["amount_fen"] for r in rows}
+
+
+async def building_households(
+    conn: asyncpg.Connection, estate_id: int, building_id: int
+) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT id FROM households WHERE estate_id = $1 AND building_id = $2",
+        estate_id,
+        building_id,
+    )
+    return [r["id"] for r in rows]

@@ -6,7 +6,7 @@ an owner's screen re-reads its own lines)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -16,7 +16,7 @@ from planner.access.model import Principal
 from planner.db.pool import Database
 from planner.errors import BadRequest, Conflict, NotFound
 from planner.estates.store import estate_name, estate_time_zone
-from planner.events import append_event
+from planner.events import append_event, event_now
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.store import plan_estate, plan_in_force
 from planner.localtime import zone
@@ -47,8 +47,8 @@ from planner.payments.ledger_rules import (
 
 
 async def local_today(conn: asyncpg.Connection, estate_id: int) -> date:
-    """Today's date in the estate's zone."""
-    return datetime.now(zone(await estate_time_zone(conn, estate_id))).date()
+    """Today's date in the estate's zone (the demo's story clock while it plays)."""
+    return event_now().astimezone(zone(await estate_time_zone(conn, estate_id))).date()
 
 
 async def approved_plan(

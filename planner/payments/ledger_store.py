@@ -77,6 +77,17 @@ async def get_entry(conn: asyncpg.Connection, entry_id: int) -> LedgerEntry | No
     return msgspec.convert(dict(row), LedgerEntry) if row else None
 
 
+async def lineage(conn: asyncpg.Connection, plan_id: int) -> tuple[int, list[int]]:
+    """The plan's estate and the ids of its versions up to it (whose entries count on it)."""
+    rows = await conn.fetch(
+        """SELECT p.id, p.estate_id FROM funding_plans this
+           JOIN funding_plans p ON p.estate_id = this.estate_id AND p.version <= this.version
+           WHERE this.id = $1""",
+        plan_id,
+    )
+    return (rows[0]["estate_id"] if rows else 0), [r["id"] for r in rows]
+
+
 async def entries(
     conn: asyncpg.Connection,
     plan_id: int,
@@ -86,12 +97,18 @@ async def entries(
 ) -> list[LedgerEntry]:
     """The plan's entries (this and earlier versions of the estate) in id order after
     ``after`` (optionally only ``household_ids``'), at most ``limit``."""
+    estate_id, plans = await lineage(conn, plan_id)
     rows = await conn.fetch(
-        f"""SELECT {_ENTRY} FROM ledger_entries e {_LINEAGE} {_JOIN}
-            WHERE e.estate_id = this.estate_id AND e.id > $2
-              AND ($3::bigint[] IS NULL OR e.household_id = ANY($3::bigint[]))
-            ORDER BY e.id LIMIT $4""",
-        plan_id,
+        f"""WITH page AS (
+              SELECT e.id FROM ledger_entries e
+              WHERE e.estate_id = $1 AND e.plan_id = ANY($2::bigint[]) AND e.id > $3
+                AND ($4::bigint[] IS NULL OR e.household_id = ANY($4::bigint[]))
+              ORDER BY e.id LIMIT $5)
+            SELECT {_ENTRY} FROM page JOIN ledger_entries e ON e.id = page.id
+            JOIN funding_plans lp ON lp.id = e.plan_id {_JOIN}
+            ORDER BY e.id""",
+        estate_id,
+        plans,
         after,
         household_ids,
         limit,

@@ -87,7 +87,7 @@ async def import_statement(
                 params={"line": first.line, "field": first.field, "reason": first.reason},
             )
         await bank_store.lock_ledger(conn, estate_id)
-        due = await amounts_of(conn, record.id)
+        due = await amounts_of(conn, record)
         paid = await ledger_store.paid_in_lineage(conn, plan_id)
         labels = await ledger_store.household_labels(conn, estate_id)
         matcher = Matcher(
@@ -204,7 +204,7 @@ async def assign_line(
                 "bank_line_not_open",
                 {"status": line.status},
             )
-        if data.household_id not in await amounts_of(conn, record.id):
+        if data.household_id not in await amounts_of(conn, record):
             raise NotFound("household")
         await bank_store.lock_ledger(conn, line.estate_id)
         entry_id = await post_entry(

@@ -6,7 +6,7 @@ an owner's screen re-reads its own lines)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -148,7 +148,7 @@ async def record_entry(
     """A sum received from a household of the plan in force (treasurer, admin)."""
     async with db.transaction() as conn:
         record = await approved_plan(conn, plan_id, principal)
-        if data.household_id not in await amounts_of(conn, record.id):
+        if data.household_id not in await amounts_of(conn, record):
             raise NotFound("household")
         today = await local_today(conn, record.estate_id)
         if data.paid_on > today:
@@ -240,20 +240,23 @@ async def reverse_entry(
     return EntryCreated(entry_id=new_id)
 
 
-_AMOUNTS: OrderedDict[int, dict[int, int]] = OrderedDict()
+_AMOUNTS: OrderedDict[tuple[int, int, int, datetime], dict[int, int]] = OrderedDict()
 _AMOUNTS_KEPT = 16
 
 
-async def amounts_of(conn: asyncpg.Connection, plan_id: int) -> dict[int, int]:
-    """The plan's amount per household, cached per process (a solved result is immutable)."""
-    found = _AMOUNTS.get(plan_id)
+async def amounts_of(conn: asyncpg.Connection, plan: store.PlanHead) -> dict[int, int]:
+    """The plan's amount per household, cached per process (a solved result is immutable;
+    the key holds the version's estate, number and creation time, so another database's
+    plan of the same id is never taken for it)."""
+    key = (plan.id, plan.estate_id, plan.version, plan.created_at)
+    found = _AMOUNTS.get(key)
     if found is None:
-        found = await store.plan_amounts(conn, plan_id)
-        _AMOUNTS[plan_id] = found
+        found = await store.plan_amounts(conn, plan.id)
+        _AMOUNTS[key] = found
         while len(_AMOUNTS) > _AMOUNTS_KEPT:
             _AMOUNTS.popitem(last=False)
     else:
-        _AMOUNTS.move_to_end(plan_id)
+        _AMOUNTS.move_to_end(key)
     return found
 
 
@@ -333,7 +336,7 @@ async def compute_balances(
 ) -> tuple[list[BalanceOut], dict[int, HouseholdLabel], date]:
     """Balances of the plan's households (``own``: only those; ``building_id``: only that
     building's)."""
-    amounts = await amounts_of(conn, record.id)
+    amounts = await amounts_of(conn, record)
     if building_id is not None:
         inside = set(await store.building_households(conn, record.estate_id, building_id))
         own = inside if own is None else own & inside

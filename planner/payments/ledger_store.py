@@ -6,6 +6,7 @@ the same estate up to it (``_LINEAGE``): entries carry over to later versions wi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -32,13 +33,15 @@ async def paid_in_lineage(
 ) -> dict[int, int]:
     """Fen paid per household on the plan (its entries on this and earlier versions);
     households with no entry are absent."""
+    estate_id, plans = await lineage(conn, plan_id)
     rows = await conn.fetch(
-        f"""SELECT e.household_id, sum(e.amount_fen)::bigint AS paid
-            FROM ledger_entries e {_LINEAGE}
-            WHERE e.estate_id = this.estate_id
-              AND ($2::bigint[] IS NULL OR e.household_id = ANY($2::bigint[]))
-            GROUP BY e.household_id""",
-        plan_id,
+        """SELECT household_id, sum(amount_fen)::bigint AS paid
+           FROM ledger_entries
+           WHERE estate_id = $1 AND plan_id = ANY($2::bigint[])
+             AND ($3::bigint[] IS NULL OR household_id = ANY($3::bigint[]))
+           GROUP BY household_id""",
+        estate_id,
+        plans,
         household_ids,
     )
     return {r["household_id"]: r["paid"] for r in rows}
@@ -164,11 +167,12 @@ class PlanHead(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     status: str
     solved: bool
+    created_at: datetime
 
 
 async def plan_head(conn: asyncpg.Connection, plan_id: int) -> PlanHead | None:
     row = await conn.fetchrow(
-        """SELECT id, estate_id, version, status, result IS NOT NULL AS solved
+        """SELECT id, estate_id, version, status, result IS NOT NULL AS solved, created_at
            FROM funding_plans WHERE id = $1""",
         plan_id,
     )

@@ -337,18 +337,16 @@ async def compute_balances(
     """Balances of the plan's households (``own``: only those; ``building_id``: only that
     building's)."""
     amounts = await amounts_of(conn, record)
-    if building_id is not None:
-        inside = set(await store.building_households(conn, record.estate_id, building_id))
-        own = inside if own is None else own & inside
     ids = None if own is None else sorted(own & set(amounts))
-    paid = await store.paid_in_lineage(conn, record.id, ids)
-    labels = await store.household_labels(conn, record.estate_id, ids)
+    labels, paid = await store.standing(conn, record.id, ids, building_id)
     schedule = await store.instalments(conn, record.id)
     today = await local_today(conn, record.estate_id)
+    # a household of the plan no longer in the register still owes (no label) unless the
+    # request is for one building
     items = [
         balance(hid, due, paid.get(hid, 0), schedule, today, labels.get(hid))
         for hid, due in amounts.items()
-        if own is None or hid in own
+        if hid in labels or (building_id is None and (own is None or hid in own))
     ]
     return items, labels, today
 

@@ -201,3 +201,36 @@ async def building_households(
         building_id,
     )
     return [r["id"] for r in rows]
+
+
+async def standing(
+    conn: asyncpg.Connection,
+    plan_id: int,
+    household_ids: list[int] | None,
+    building_id: int | None,
+) -> tuple[dict[int, HouseholdLabel], dict[int, int]]:
+    """In one query: the estate's households' labels (optionally only ``household_ids``,
+    only ``building_id``'s) and what each has paid on the plan (its lineage)."""
+    estate_id, plans = await lineage(conn, plan_id)
+    rows = await conn.fetch(
+        """SELECT h.id, h.building_id, b.name, h.unit, h.owner_name, coalesce(p.paid, 0) AS paid
+           FROM households h JOIN buildings b ON b.id = h.building_id
+           LEFT JOIN (SELECT household_id, sum(amount_fen)::bigint AS paid
+                      FROM ledger_entries
+                      WHERE estate_id = $1 AND plan_id = ANY($2::bigint[])
+                        AND ($3::bigint[] IS NULL OR household_id = ANY($3::bigint[]))
+                      GROUP BY household_id) p ON p.household_id = h.id
+           WHERE h.estate_id = $1
+             AND ($3::bigint[] IS NULL OR h.id = ANY($3::bigint[]))
+             AND ($4::bigint IS NULL OR h.building_id = $4)""",
+        estate_id,
+        plans,
+        household_ids,
+        building_id,
+    )
+    labels = {
+        r[0]: HouseholdLabel(household_id=r[0], building_id=r[1], building=r[2], unit=r[3],
+                             owner_name=r[4])
+        for r in rows
+    }  # fmt: skip
+    return labels, {r[0]: r[5] for r in rows}

@@ -40,6 +40,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
     Ledger,
@@ -57,6 +58,7 @@ from planner.db.migrate import migrate
 from planner.db.outage import RETRY_AFTER_S, DatabaseUnavailable
 from planner.db.pool import Database, connect_raw
 from planner.deliberation import routes as deliberation
+from planner.delivery import routes as delivery
 from planner.deps import DbDep
 from planner.errors import Unauthorized
 from planner.estates import routes as estates
@@ -66,6 +68,8 @@ from planner.live import routes as live
 from planner.live.connection import RAW_SEND
 from planner.needs import board_routes as needs_board
 from planner.needs import problem_routes as needs_problems
+from planner.needs import questionnaire_routes as needs_questionnaires
+from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
@@ -93,9 +97,13 @@ SLICES: tuple[ModuleType, ...] = (
     funding_exports,
     payments,
     payments_ledger,
+    needs_suggestions,
+    needs_questionnaires,
     needs_problems,
     needs_board,
     wishes,
+    choice,
+    delivery,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

@@ -1,5 +1,5 @@
-"""The ``planner`` command: serve, demo, migrate, token, audit, recount (argument parsing
-only)."""
+"""The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice
+(argument parsing only)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,18 @@ def main(argv: list[str] | None = None) -> None:
         metavar="DIGEST",
         help="the record digest the consultation published; fail unless the file has it",
     )
+    recount_choice = sub.add_parser(
+        "recount-choice",
+        help="recount a choice round's downloaded record (JSON) with pabutools, no database",
+    )
+    recount_choice.add_argument("file", help="the record, from GET /api/choice-rounds/{id}/record")
     args = parser.parse_args(argv)
+    if args.command == "recount-choice":  # pure: no settings, no database
+        from pathlib import Path
+
+        from planner.choice.record import recount_command as recount_choice_command
+
+        sys.exit(recount_choice_command(Path(args.file).read_bytes(), sys.stdout, sys.stderr))
     if args.command == "recount":  # pure: no settings, no database
         from pathlib import Path
 

@@ -156,6 +156,26 @@ CODES: dict[str, str] = {
     "photo_not_found": "the photo was not found",
     "photo_invalid": "a photo must be a JPEG, PNG or WebP image (up to 8 MiB)",
     # needs and choosing works
+    "suggestion_not_found": "the suggestion was not found",
+    "questionnaire_not_found": "the questionnaire was not found",
+    "household_not_yours": "owners submit for their own units only",
+    "sheet_no_taken": "sheet {sheet_no} was already entered (suggestion {suggestion_id})",
+    "answer_sheet_taken": (
+        "sheet {sheet_no} of this questionnaire was already entered (answer {answer_id})"
+    ),
+    "helper_required": "say who helps the residents solve it",
+    "duplicate_cycle": (
+        "suggestion {suggestion_id} cannot be a duplicate of {of}: itself or its own duplicate"
+    ),
+    "answers_count": "give one answer per question ({expected})",
+    "unknown_option": "{option} is not an option of this question",
+    "one_option_only": "choose one option",
+    "import_invalid": "{count} faults in the file; nothing was imported",
+    "import_empty": "the file holds no answers",
+    "import_duplicate_sheet": "line {line}: sheet {sheet_no} is also on line {other_line}",
+    "import_sheet_taken": "line {line}: sheet {sheet_no} was already entered (answer {answer_id})",
+    "import_unknown_unit": "line {line}: the estate has no unit {building} {unit}",
+    "xlsx_unreadable": "the file is not a readable XLSX workbook",
     "problem_not_found": "the common problem was not found",
     "suggestion_in_problem": (
         "suggestions {ids} are already in another common problem ({problem_ids})"
@@ -168,7 +188,35 @@ CODES: dict[str, str] = {
     "pledge_not_found": "the pledge was not found",
     "not_your_pledge": "another partner unit made this pledge",
     "pledge_in_use": "the approved funding plan uses this pledge; it cannot be withdrawn",
+    "choice_round_not_found": "the choice round was not found",
+    "choice_work_not_eligible": (
+        "works {ids} cannot be chosen: a work of this estate with an estimate, candidate or"
+        " proposed"
+    ),
+    "choice_no_unit": "you hold no unit in this estate, so you have no approvals to give",
+    "choice_paper_prevails": "your approvals were entered from paper sheet {sheet_no}; it stands",
+    "choice_sheet_entered": "sheet {sheet_no} has already been entered in this round",
+    "choice_paper_exists": "this owner's paper sheet {sheet_no} has already been entered",
     # collection, delivery and settlement
+    "milestone_not_found": "the milestone was not found",
+    "acceptance_not_found": "the acceptance was not found",
+    "defect_not_found": "the defect was not found",
+    "bad_period": (
+        "planned must be a month (2026-03), a quarter (2026-Q2), a half-year (2026-H1) or a "
+        "date (2026-03-15), not {value}"
+    ),
+    "weights_over_100": "the milestones' weights add up to {total} %, more than 100",
+    "progress_decrease_needs_note": (
+        "progress goes back from {previous} % to {percent} %: say why in a note"
+    ),
+    "already_signed": "you have already signed this acceptance",
+    "not_owner_representative": (
+        "only an owner holding a unit in the work's scope signs for the owners"
+    ),
+    "acceptance_incomplete": (
+        "the acceptance still needs {committee_signatures} committee signature(s), "
+        "{owner_signatures} owner representative signature(s) and {open_defects} defect(s) fixed"
+    ),
     "ledger_entry_not_found": "the ledger entry was not found",
     "receipt_no_taken": "receipt number {receipt_no} is already in the ledger",
     "entry_already_reversed": "entry {entry_id} was reversed already",

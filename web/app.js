@@ -7,7 +7,7 @@ import { can } from "./lib/access.js";
 import { setTimeZone } from "./lib/format.js";
 import { ErrorBox, Loading } from "./lib/ui.js";
 import { LiveProvider, LiveBanner } from "./live.js";
-import { parseRoute, navFor, inSection, allowed } from "./routes.js";
+import { parseRoute, navFor, tabsFor, inSection, allowed } from "./routes.js";
 import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
 import { startBallotQueue } from "./lib/ballot_queue.js";
@@ -32,6 +32,7 @@ function Shell({ me, route }) {
   const View = !me.estate_id ? Estates : !route.view ? NotFound : allowed(me, route) ? route.view : NoAccess;
   const estateName = me.estate && me.estate.name;
   const links = navFor(me);
+  const tabs = tabsFor(me, route);
   // Ballots still queued on this device (cast offline, lib/ballot_queue.js) go out from any page.
   useEffect(() => { if (me.member_id) startBallotQueue(me.member_id); }, [me.member_id]);
   return html`
@@ -47,6 +48,10 @@ function Shell({ me, route }) {
       ${links.map((l) => html`<a href=${l.href}
         aria-current=${inSection(route, l) ? "page" : undefined}>${t(l.label)}</a>`)}
     </nav>
+    ${tabs.length ? html`<nav class="sub" aria-label=${t(`nav.group.${route.group}`)}>
+      ${tabs.map((l) => html`<a href=${l.href}
+        aria-current=${inSection(route, l) ? "page" : undefined}>${t(l.label)}</a>`)}
+    </nav>` : null}
     <${LiveBanner} />
     <main id="content" tabindex="-1">
       <${View} me=${me} params=${route.params} query=${route.query} />

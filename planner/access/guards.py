@@ -24,6 +24,9 @@ TREASURY = ("admin", "committee", "treasurer")
 VOTERS = ("admin", "committee", "owner", "treasurer")
 # Who approves a funding plan (the committee solves drafts but does not approve them).
 PLAN_APPROVERS = ("admin", "treasurer")
+# Who may submit a suggestion (owners for their own units; the committee and the admin also
+# on paper and on behalf of a household).
+SUGGESTERS = ("admin", "committee", "owner")
 
 # What each role may do, by name: ``/api/me`` lists the caller's capabilities, and the web
 # shows screens and buttons from that list instead of keeping role lists of its own.
@@ -50,6 +53,11 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "wishes.view": (*MEMBERS, "partner"),
     "wishes.fulfil": PARTNERS,
     "pledges.make": PARTNERS,
+    "suggestions.submit": SUGGESTERS,
+    "suggestions.view": STAFF,
+    "suggestions.triage": MANAGERS,
+    "questionnaires.answer": SUGGESTERS,
+    "questionnaires.manage": MANAGERS,
     # common problems and the board (issue 18): the board is the estate's notice board,
     # partner units read it too; suppliers do not
     "problems.view": MEMBERS,
@@ -61,6 +69,13 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # the collection ledger (issue 19)
     "ledger.view": TREASURY,
     "ledger.record": ("admin", "treasurer"),
+    "choice.view": MEMBERS,
+    "choice.manage": MANAGERS,
+    "choice.approve": VOTERS,
+    # works delivery (issue 19): owners follow progress and sign acceptances as representatives
+    "delivery.view": MEMBERS,
+    "delivery.manage": MANAGERS,
+    "acceptance.sign": ("admin", "committee", "owner"),
 }
 
 

@@ -55,6 +55,7 @@ from planner.deliberation.ballot_box import PendingCast, record_batch
 from planner.deliberation.model import MotionRow, RollUnit
 from planner.deliberation.rules import Choice
 from planner.errors import BadRequest, Conflict
+from planner.estates import photo_store
 from planner.events import append_event, event_clock
 
 
@@ -128,7 +129,7 @@ async def enter(
         choices = paper_rules.complete_choices(
             [m.id for m in motions], [(c.motion_id, c.choice) for c in data.choices]
         )
-        if data.photo_sha256 is not None and not await paper_store.photo_exists(
+        if data.photo_sha256 is not None and not await photo_store.photo_exists(
             conn, c.estate_id, data.photo_sha256
         ):
             raise BadRequest(

@@ -13,11 +13,9 @@ names them in entries and events by that hash).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-
 import asyncpg
 
+from planner import photos
 from planner.access.guards import MANAGERS, authorize
 from planner.access.model import Principal
 from planner.consultation import paper_store
@@ -36,15 +34,11 @@ from planner.consultation.sheets import SheetMotion, SheetsInput
 from planner.db.pool import Database
 from planner.deliberation import store as deliberation_store
 from planner.errors import BadRequest, Conflict, NotFound
+from planner.estates import photo_store
 from planner.estates import store as estates_store
 
 #: The largest photo of a signed sheet (a phone's photo is 2-5 MiB).
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-_MAGIC: dict[str, Callable[[bytes], bool]] = {
-    "image/jpeg": lambda b: b.startswith(b"\xff\xd8\xff"),
-    "image/png": lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"),
-    "image/webp": lambda b: len(b) >= 12 and b[:4] == b"RIFF" and b[8:12] == b"WEBP",
-}
+MAX_PHOTO_BYTES = photos.MAX_PHOTO_BYTES
 
 
 async def found_consultation(
@@ -182,31 +176,23 @@ async def sheets_input(
 # -- photos
 
 
-def _media_type(declared: str) -> str:
-    return declared.split(";", 1)[0].strip().lower()
-
-
 async def upload_photo(
     db: Database, principal: Principal, estate_id: int, declared: str, content: bytes
 ) -> PhotoOut:
     """Store a photo of a signed sheet by its SHA-256 (the same bytes twice: one row); 400
     unless it is a JPEG, PNG or WebP whose first bytes say so, of 1 byte to 8 MiB."""
-    media_type = _media_type(declared)
-    check = _MAGIC.get(media_type)
-    if check is None or not content or len(content) > MAX_PHOTO_BYTES or not check(content):
-        raise BadRequest("body", "not a JPEG, PNG or WebP image of at most 8 MiB", "photo_invalid")
-    sha256 = hashlib.sha256(content).hexdigest()
+    checked = photos.checked_photo(declared, content)
     async with db.transaction() as conn:
-        await paper_store.insert_photo(
-            conn, estate_id, sha256, media_type, content, principal.member_id
+        await photo_store.insert_photo(
+            conn, estate_id, checked.sha256, checked.media_type, content, principal.member_id
         )
-    return PhotoOut(sha256=sha256, size=len(content), media_type=media_type)  # type: ignore[arg-type]
+    return PhotoOut(sha256=checked.sha256, size=checked.size, media_type=checked.media_type)
 
 
 async def photo(db: Database, estate_id: int, sha256: str) -> tuple[str, bytes]:
     """The (authorized) estate's photo: media type and bytes; 404 when it has none."""
     async with db.connection() as conn:
-        found = await paper_store.photo(conn, estate_id, sha256)
+        found = await photo_store.photo(conn, estate_id, sha256)
     if found is None:
         raise NotFound("photo")
     return found

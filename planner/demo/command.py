@@ -34,6 +34,7 @@ from planner.demo import population, store, story
 from planner.demo.client import Caller, items
 from planner.demo.loader import Story
 from planner.demo.purge_store import purge_estates
+from planner.demo.wishes_chapter import TOUR_PARTNER
 from planner.events import append_event
 from planner.runtime import announce
 from planner.settings import Settings
@@ -49,6 +50,7 @@ TOUR = (
     ("owner", story.TOUR_OWNER),
     ("supplier", story.BUILDER_NEGOTIATOR),
     ("treasurer", story.TREASURER),
+    ("partner", story.Person("partner", "partner", TOUR_PARTNER)),
 )
 
 
@@ -92,6 +94,7 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
         result, consultation = await _load_or_refresh(
             app, http, db, admin_token, reset or not loaded
         )
+        needs = await demo_needs(http, db, admin_token)
     base = settings.base_url
     return {
         "loaded": reset or not loaded,
@@ -100,6 +103,7 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
             for role, person in TOUR
         },
         "consultation": consultation,
+        "needs": needs,
         "consultation_links": {
             "committee": f"{base}/#/consultations/{consultation['id']}",
             "paper": f"{base}/#/consultations/{consultation['id']}/paper",
@@ -164,6 +168,45 @@ async def demo_consultation(
     raise RuntimeError("the demo's 5栋 roof consultation is missing; use --reset")
 
 
+async def demo_needs(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, Any]:
+    """The needs of the loaded demo as the admin reads them: the board's figures, the small
+    wishes' summary and the equal-shares round."""
+    async with db.connection() as conn:
+        estate_id = (await demo_estates(conn))[population.JINGUI.name]
+    admin = Caller(http, admin_token)
+    board = await admin.get(f"/api/estates/{estate_id}/board")
+    wishes = await admin.get(f"/api/estates/{estate_id}/wishes/summary")
+    rounds = items(await admin.get(f"/api/estates/{estate_id}/choice-rounds"))
+    chosen = next(r for r in rounds if r["title"] == story.CHOICE_TITLE)
+    return {
+        "estate_id": estate_id,
+        "figures": board["figures"],
+        "wishes_fulfilled": sum(p["fulfilled"] for p in wishes["partners"]),
+        "partners": len({p["display_name"] for p in wishes["partners"]}),
+        "choice": await admin.get(f"/api/choice-rounds/{chosen['id']}"),
+    }
+
+
+def needs_lines(result: dict[str, Any], base: str) -> str:
+    """What the output says about the needs before the renovation, and where to see them."""
+    needs = result["needs"]
+    f = needs["figures"]
+    choice = needs["choice"]
+    lines = [
+        f"planner demo: before the renovation: {f['suggestions_received']} suggestions from the "
+        f"needs questionnaire, {f['problems_listed']} common problems ({f['problems_solved']} "
+        f"solved, {f['problems_urgent_solved']} of them urgent), {needs['wishes_fulfilled']} "
+        f"small wishes fulfilled by {needs['partners']} partner units; choice round "
+        f"{choice['id']} ({choice['status']}): equal shares chose the public works",
+        f"  board      {base}/#/board  (sign in first; printable: "
+        f"{base}/api/estates/{needs['estate_id']}/board.html)",
+        f"  choice     {base}/#/choice/{choice['id']}  (equal shares beside most votes)",
+        f"  problems   {base}/#/problems   suggestions {base}/#/suggestions",
+        f"  wishes     {base}/#/wishes  (sign in as partner: claim and fulfil)",
+    ]
+    return "\n".join(lines)
+
+
 async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:
     """Revoke the tour members' previous grants and add the same people again."""
     async with db.connection() as conn:
@@ -187,6 +230,8 @@ async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -
             body["household_ids"] = previous["household_ids"]
         if previous["supplier_id"] is not None:
             body["supplier_id"] = previous["supplier_id"]
+        if previous.get("partner_kind"):
+            body["partner_kind"] = previous["partner_kind"]
         for member in same:
             await admin.post(f"/api/members/{member['id']}/revoke")
         created = await admin.post(f"/api/estates/{estate_id}/members", body)
@@ -239,6 +284,7 @@ def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any],
         for role, (name, url) in result["links"].items():
             print(f"  {role:10} {url}  {name}", flush=True)
         print(consultation_lines(result), flush=True)
+        print(needs_lines(result, settings.base_url), flush=True)
         print(f"planner demo: open {settings.base_url}/ and follow a link above", flush=True)
 
     return after_start

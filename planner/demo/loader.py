@@ -24,6 +24,7 @@ from planner.db.pool import Database
 from planner.demo import population as pop
 from planner.demo import story
 from planner.demo.client import Caller, DemoLoadError, items
+from planner.demo.needs_story import play_needs, work_body
 from planner.demo.sheet_photo import sheet_photo
 from planner.events import event_clock
 
@@ -105,6 +106,7 @@ class Story:
         self.consultation: dict[str, Any] = {}  # the roof consultation as published
         self.pace = 1.0  # wall-clock seconds the 1栋 meeting's ballots took
         self.written_at: datetime | None = None  # when the story was written (wall clock)
+        self.needs: dict[str, Any] = {}  # the needs' choice round and tour partner (issue 18)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -130,6 +132,7 @@ class Story:
         ):
             self.people[person.key] = await self.member(jg.id, person)
         self.estate_id = jg.id
+        self.needs = await play_needs(self, jg)
         await self.negotiate(jg)
         started = timer.monotonic()
         await self.meeting(jg, story.PASSED_MEETING)
@@ -152,6 +155,7 @@ class Story:
             "owner": self.people["owner"],
             "supplier": self.people["builder"],
             "treasurer": self.people["treasurer"],
+            "partner": self.needs["partner"],
         }
 
     async def estate(self, plan: pop.EstatePlan) -> Estate:
@@ -202,22 +206,17 @@ class Story:
         self, estate: Estate, works: tuple[story.Work, ...], chair: Caller, approve: bool
     ) -> None:
         for work in works:
-            created = await chair.post(
-                f"/api/estates/{estate.id}/works",
-                {
-                    "title": work.title,
-                    "category": work.category,
-                    "benefit_rule": work.benefit_rule,
-                    "scope_building_ids": [estate.buildings[b] for b in work.scope_buildings],
-                    "estimate_fen": work.estimate_fen,
-                    "urgency": work.urgency,
-                    "difficulty": work.difficulty,
-                    "description": work.description,
-                },
-            )
-            self.works[work.key] = created["id"]
+            work_id = self.works.get(work.key)
+            if work_id is None:
+                created = await chair.post(
+                    f"/api/estates/{estate.id}/works", work_body(work, estate)
+                )
+                work_id = self.works[work.key] = created["id"]
+            elif (await chair.get(f"/api/works/{work_id}"))["status"] == "candidate":
+                # a candidate from the needs that no round chose: the committee proposes it
+                await chair.post(f"/api/works/{work_id}/status", {"status": "proposed"})
             if approve:
-                await chair.post(f"/api/works/{created['id']}/status", {"status": "approved"})
+                await chair.post(f"/api/works/{work_id}/status", {"status": "approved"})
 
     async def negotiate(self, jg: Estate) -> None:
         """Suppliers, works, invitations, rounds and counter-offers, then the awards."""

@@ -9,8 +9,9 @@ One entry point::
         estate_id,            # the estate the suggestions belong to
         themes,               # dict[str, list[int]]: theme (the problem's title) → suggestion ids,
                               # in the order to play (intake's chapter groups them)
-        estimates=None,       # Mapping[str, int] | None: theme → estimate_fen; those themes
-                              # become candidate works (POST /api/problems/{id}/work)
+        estimates=None,       # Mapping[str, int | dict] | None: theme → estimate_fen (or the
+                              # whole body of POST /api/problems/{id}/work); those themes
+                              # become candidate works
         categories=None,      # Mapping[str, str] | None: theme → category key
                               # (planner.needs.categories); missing: guessed from the title's
                               # words (KEYWORDS), else "facilities"
@@ -120,7 +121,7 @@ async def play_problems(
     estate_id: int,
     themes: Mapping[str, list[int]],
     *,
-    estimates: Mapping[str, int] | None = None,
+    estimates: Mapping[str, int | Mapping[str, object]] | None = None,
     categories: Mapping[str, str] | None = None,
     in_progress: str | None = None,
 ) -> tuple[dict[str, int], dict[str, int]]:
@@ -148,9 +149,9 @@ async def play_problems(
         )
         problem_ids[theme] = created["id"]
         if estimates and theme in estimates:
-            made = await committee.post(
-                f"/api/problems/{created['id']}/work", {"estimate_fen": estimates[theme]}
-            )
+            estimate = estimates[theme]
+            body_of_work = {"estimate_fen": estimate} if isinstance(estimate, int) else estimate
+            made = await committee.post(f"/api/problems/{created['id']}/work", body_of_work)
             work_ids[theme] = made["work_id"]
         for step in PATH_TO[status]:
             body: dict[str, str] = {"status": step}

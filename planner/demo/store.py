@@ -53,6 +53,33 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("photos", ("uploaded_at",), "estate_id = ANY($1)"),
     ("funding_sources", ("created_at", "updated_at"), "estate_id = ANY($1)"),
     ("funding_plans", ("created_at", "approved_at"), "estate_id = ANY($1)"),
+    # the needs before the renovation (issue 18)
+    ("suggestions", ("submitted_at", "triaged_at"), "estate_id = ANY($1)"),
+    ("suggestion_photos", ("uploaded_at",), "estate_id = ANY($1)"),
+    ("questionnaires", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
+    (
+        "questionnaire_answers",
+        ("answered_at",),
+        "questionnaire_id IN (SELECT id FROM questionnaires WHERE estate_id = ANY($1))",
+    ),
+    ("problems", ("created_at", "updated_at", "solved_at"), "estate_id = ANY($1)"),
+    (
+        "problem_supporters",
+        ("added_at",),
+        "problem_id IN (SELECT id FROM problems WHERE estate_id = ANY($1))",
+    ),
+    (
+        "wishes",
+        ("posted_at", "claimed_at", "fulfilled_at", "confirmed_at", "cancelled_at"),
+        "estate_id = ANY($1)",
+    ),
+    ("pledges", ("created_at", "withdrawn_at"), "estate_id = ANY($1)"),
+    ("choice_rounds", ("created_at", "opened_at", "closed_at"), "estate_id = ANY($1)"),
+    (
+        "choice_approvals",
+        ("entered_at",),
+        "round_id IN (SELECT id FROM choice_rounds WHERE estate_id = ANY($1))",
+    ),
 )
 
 

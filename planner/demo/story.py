@@ -22,8 +22,18 @@ YUAN = 100
 # only their dates are the story's.
 ZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 Day = tuple[int, str]
-ESTATES_SET_UP: Day = (-126, "09:30")
-COMMITTEE_NAMED: Day = (-125, "10:00")
+ESTATES_SET_UP: Day = (-250, "09:30")
+COMMITTEE_NAMED: Day = (-249, "10:00")
+# Before the renovation (issue 18): the needs questionnaire's ~3,000 paper sheets, collected
+# door to door over weeks, imported at the end; the common problems listed and followed one
+# after another, a step every few hours; the candidate works; the partner units' small
+# wishes; the equal-shares round that chose the public works.
+QUESTIONNAIRE_IMPORTED: Day = (-214, "16:00")
+PROBLEMS_FROM: Day = (-208, "09:00")
+CANDIDATE_WORKS: Day = (-156, "10:00")
+WISHES_FROM: Day = (-154, "09:00")
+CHOICE_OPENED: Day = (-138, "09:00")
+CHOICE_CLOSED: Day = (-126, "20:00")
 WORKS_PROPOSED: Day = (-119, "14:30")  # suppliers, works approved, reference prices
 SUPPLIERS_INVITED: Day = (-112, "10:00")
 ROUND_DAYS = (-105, -84, -66, -52)  # round i of the first negotiation; the others a day later each
@@ -269,6 +279,47 @@ POWER_REFERENCE = (
 )
 
 PLAN_WORKS = ("pipes", "roof", "parking", "cameras", "signage")
+
+# The candidates of the equal-shares round (issue 18) beside the public works: the lift most
+# votes would have bought, and the outer walls nobody ticked first.
+CANDIDATES = (
+    Work(
+        "lift",
+        "加装电梯（3、4栋）",
+        "lift",
+        estimate_fen=420_000 * YUAN,
+        benefit_rule="building",
+        scope_buildings=("3栋", "4栋"),
+        urgency=4,
+        difficulty=5,
+        description="3、4栋每个单元加装一部电梯，含井道基础、管线迁改和首层入口改造。",
+    ),
+    Work(
+        "walls",
+        "外墙脱落修缮",
+        "walls",
+        estimate_fen=260_000 * YUAN,
+        urgency=3,
+        difficulty=3,
+        description="空鼓、开裂的外墙砖铲除，挂网抹灰后涂刷外墙涂料，檐口和窗台防水。",
+    ),
+)
+#: the needs theme (planner.demo.intake_chapter) each candidate work was made from; the
+#: signage was the committee's own addition (no theme)
+THEME_WORKS = {
+    "power": "power",
+    "pipes": "pipes",
+    "roof_leak": "roof",
+    "parking": "parking",
+    "cameras": "cameras",
+    "lift": "lift",
+    "walls": "walls",
+}
+CHOICE_TITLE = "2026年公共部位改造项目选择（等额份额法）"
+#: the money expected for the round: public funds and the residents' share together
+CHOICE_BUDGET_FEN = 850_000 * YUAN
+#: the owners who gave their approvals (the rest of the estate did not take part)
+CHOICE_OWNERS = 240
 SOURCES = (
     Source(
         "老旧小区改造中央及省级补贴", "subsidy", 290_000 * YUAN, (*PLAN_WORKS, "power"), "0.5000"

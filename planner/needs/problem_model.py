@@ -9,6 +9,7 @@ import msgspec
 
 from planner.model import Body, Fen, Id, Out, ShortText
 from planner.needs.categories import Difficulty, NeedCategory, ProblemStatus, Urgency
+from planner.works.model import Category, Grade
 from planner.works.rules import BenefitRuleName
 
 IdList = Annotated[list[Id], msgspec.Meta(max_length=1000)]
@@ -49,6 +50,11 @@ class ProblemWork(Body):
 
     estimate_fen: Fen
     title: ShortText | None = None
+    #: the work's own category (default: the problem's), urgency and difficulty grades 1..5
+    #: (default: from the problem's 急/一般 and 难/易)
+    category: Category | None = None
+    urgency: Grade | None = None
+    difficulty: Grade | None = None
     benefit_rule: BenefitRuleName = "area"
     scope_building_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = msgspec.field(
         default_factory=list

@@ -395,12 +395,12 @@ async def make_work(
             )
         new = NewWork(
             title=data.title or row.title,
-            category=row.category,
+            category=data.category or row.category,
             benefit_rule=data.benefit_rule,
             scope_building_ids=data.scope_building_ids,
             estimate_fen=data.estimate_fen,
-            urgency=URGENCY_GRADE[row.urgency],
-            difficulty=DIFFICULTY_GRADE[row.difficulty],
+            urgency=data.urgency or URGENCY_GRADE[row.urgency],
+            difficulty=data.difficulty or DIFFICULTY_GRADE[row.difficulty],
             description=data.description,
             status="candidate",
         )

@@ -211,7 +211,55 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/status"): lambda w: {"status": "quoting"},
     ("POST", "/api/quotes/{quote_id:int}/award"): lambda w: {"round": 1},
     ("POST", "/api/motions/{motion_id:int}/close"): _none,
+    ("GET", "/api/estates/{estate_id:int}/choice-rounds"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/record"): _none,
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/mine"): _none,
+    ("POST", "/api/estates/{estate_id:int}/choice-rounds"): lambda w: {
+        "title": "选项目",
+        "budget_fen": 1_000_000,
+        "work_ids": [w.ids["choice_work_id"]],
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/open"): _none,
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/approvals"): lambda w: {
+        "work_ids": [w.ids["choice_work_id"]]
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/paper-approvals"): lambda w: {
+        "household_id": w.households_a[3],
+        "work_ids": [w.ids["choice_work_id"]],
+        "sheet_no": "CR-1",
+    },
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/close"): _none,
     ("POST", "/api/meetings/{meeting_id:int}/close"): _none,
+    # needs intake (issue 18)
+    ("GET", "/api/estates/{estate_id:int}/suggestions"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestions/mine"): _none,
+    ("GET", "/api/suggestions/{suggestion_id:int}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/suggestion-photos/{sha256:str}"): _none,
+    ("GET", "/api/estates/{estate_id:int}/questionnaires"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}"): _none,
+    ("GET", "/api/questionnaires/{questionnaire_id:int}/results"): _none,
+    ("POST", "/api/estates/{estate_id:int}/suggestions"): lambda w: {
+        "text": "电梯经常停运",
+        "category": "facilities",
+    },
+    ("POST", "/api/estates/{estate_id:int}/suggestion-photos"): lambda w: PHOTO,
+    ("PATCH", "/api/suggestions/{suggestion_id:int}"): lambda w: {"urgency": "urgent"},
+    ("POST", "/api/suggestions/{suggestion_id:int}/duplicate"): lambda w: {
+        "of": w.ids["suggestion_b"]
+    },
+    ("POST", "/api/estates/{estate_id:int}/questionnaires"): lambda w: {
+        "title": "问卷",
+        "questions": [{"text": "您的意见建议", "kind": "text", "suggestion": True}],
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers"): lambda w: {
+        "answers": [[0], "小区需要更多座椅"]
+    },
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers/import"): lambda w: (
+        "编号,问题1,意见建议\nM-1,满意,希望修缮路面\n"
+    ),
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/publish"): _none,
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/close"): _none,
     ("POST", "/api/estates/{estate_id:int}/problems"): lambda w: {
         "title": "楼道灯",
         "category": "facilities",
@@ -243,6 +291,27 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/wishes/{wish_id:int}/cancel"): _none,
     ("POST", "/api/works/{work_id:int}/pledges"): lambda w: {"amount_fen": 100_000},
     ("POST", "/api/pledges/{pledge_id:int}/withdraw"): _none,
+    # works delivery (issue 19)
+    ("GET", "/api/works/{work_id:int}/milestones"): _none,
+    ("GET", "/api/estates/{estate_id:int}/timeline"): _none,
+    ("GET", "/api/estates/{estate_id:int}/timeline.html"): _none,
+    ("GET", "/api/works/{work_id:int}/acceptance"): _none,
+    ("GET", "/api/works/{work_id:int}/acceptance.html"): _none,
+    ("POST", "/api/works/{work_id:int}/milestones"): lambda w: {
+        "title": "验收准备",
+        "planned": "2026-H1",
+        "responsible_unit": "金桂苑物业服务中心",
+        "responsible_person": "李经理",
+    },
+    ("PATCH", "/api/milestones/{milestone_id:int}"): lambda w: {"responsible_person": "赵工"},
+    ("POST", "/api/milestones/{milestone_id:int}/progress"): lambda w: {
+        "percent": 40,
+        "note": "防水层完成四成",
+    },
+    ("POST", "/api/works/{work_id:int}/acceptance"): lambda w: {"defects": []},
+    ("POST", "/api/defects/{defect_id:int}/recheck"): lambda w: {"fixed": True, "note": "已整改"},
+    ("POST", "/api/acceptances/{acceptance_id:int}/sign"): _none,
+    ("POST", "/api/acceptances/{acceptance_id:int}/complete"): _none,
     ("POST", "/logout"): _none,
     ("GET", "/login"): _none,
     ("POST", "/login"): _none,
@@ -291,10 +360,26 @@ def app_routes(app: Litestar) -> set[tuple[str, str]]:
 _PARAM = re.compile(r"\{(\w+):\w+\}")
 
 
+#: Paths whose parameter names another world thing than its own name (works delivery, issue
+#: 19: the world's work in progress, not the work still quoting).
+PATH_IDS: dict[str, dict[str, str]] = {
+    path: {"work_id": "delivery_work_id"}
+    for path in (
+        "/api/works/{work_id:int}/milestones",
+        "/api/works/{work_id:int}/acceptance",
+        "/api/works/{work_id:int}/acceptance.html",
+    )
+}
+
+
 def fill(path: str, world: World, ids: dict[str, int] | None = None) -> str:
     """The path with its parameters from ``ids`` (default: the world's, all in estate A)."""
     found = world.ids if ids is None else ids
-    return _PARAM.sub(lambda m: TEXT_PARAMS.get(m.group(1)) or str(found[m.group(1)]), path)
+    alias = PATH_IDS.get(path, {})
+    return _PARAM.sub(
+        lambda m: TEXT_PARAMS.get(m.group(1)) or str(found[alias.get(m.group(1), m.group(1))]),
+        path,
+    )
 
 
 #: An id no table holds (within bigint): the "does not exist" twin of every world id.

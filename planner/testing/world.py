@@ -7,6 +7,7 @@ who must be refused A's things. Everything is made through the public API.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,17 @@ from litestar import Litestar
 from planner.settings import Settings
 from planner.testing import store
 from planner.testing.api import SAMPLE_CSV, bearer, create_estate
+from planner.testing.delivery import delivered_work
 from planner.testing.service import running_app
 
 #: The photo estate A's committee uploaded (a JPEG by its first bytes; found by its hash).
 PHOTO = b"\xff\xd8\xff\xe0" + "签字的表决票".encode() * 8
+
+#: The questions of the world's questionnaire round (issue 18).
+QUESTIONS: list[dict[str, Any]] = [
+    {"text": "您对小区环境是否满意？", "kind": "single", "options": ["满意", "一般", "不满意"]},
+    {"text": "您的意见建议", "kind": "text", "suggestion": True},
+]
 
 ROLES = ("admin", "committee", "owner", "supplier", "treasurer", "observer", "partner")
 
@@ -296,6 +304,54 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["partner"]),
             )
         )
+        choice_work = await _ok(  # a candidate work and an open choice round (issue 18)
+            await http.post(
+                f"/api/estates/{estate_a}/works",
+                json={
+                    "title": "加装电梯",
+                    "category": "facilities",
+                    "estimate_fen": 800_000,
+                    "status": "candidate",
+                },
+                headers=committee,
+            )
+        )
+        choice_round = await _ok(
+            await http.post(
+                f"/api/estates/{estate_a}/choice-rounds",
+                json={"title": "选项目", "budget_fen": 1_000_000, "work_ids": [choice_work["id"]]},
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(f"/api/choice-rounds/{choice_round['id']}/open", headers=committee),
+            200,
+        )
+        needs = await _needs(http, world, estate_a)
+        # works delivery (issue 19): a work in progress with a milestone and an acceptance
+        # opened with one defect
+        delivery_work = await delivered_work(
+            http, admin, world.own["committee"], estate_a, title="屋面防水", status="in_progress"
+        )
+        milestone = await _ok(
+            await http.post(
+                f"/api/works/{delivery_work}/milestones",
+                json={
+                    "title": "防水层施工",
+                    "planned": "2026-Q2",
+                    "responsible_unit": "湘江建设 项目部",
+                    "responsible_person": "王工",
+                },
+                headers=committee,
+            )
+        )
+        acceptance = await _ok(
+            await http.post(
+                f"/api/works/{delivery_work}/acceptance",
+                json={"defects": [{"description": "顶层渗水"}]},
+                headers=committee,
+            )
+        )
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -316,8 +372,62 @@ async def build_world(base_url: str, admin: str) -> World:
             "wish_id": wish["id"],
             "pledge_id": pledge["id"],
             **ledger,
+            "choice_work_id": choice_work["id"],
+            "choice_round_id": choice_round["id"],
+            **needs,
+            "delivery_work_id": delivery_work,
+            "milestone_id": milestone["id"],
+            "acceptance_id": acceptance["id"],
+            "defect_id": acceptance["defects"][0]["id"],
         }
         return world
+
+
+async def _needs(http: httpx.AsyncClient, world: World, estate_id: int) -> dict[str, int]:
+    """Issue 18's intake: the owner's photo and suggestion, the committee's paper one, an
+    open questionnaire round."""
+    owner, committee = bearer(world.own["owner"]), bearer(world.own["committee"])
+    await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/suggestion-photos",
+            content=PHOTO,
+            headers={**owner, "content-type": "image/jpeg"},
+        )
+    )
+    suggestion = await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/suggestions",
+            json={
+                "text": "楼道灯坏了",
+                "category": "facilities",
+                "photo_sha256": hashlib.sha256(PHOTO).hexdigest(),
+            },
+            headers=owner,
+        )
+    )
+    paper = await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/suggestions",
+            json={"text": "希望增加充电桩", "category": "facilities", "sheet_no": "W-1"},
+            headers=committee,
+        )
+    )
+    questionnaire = await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/questionnaires",
+            json={"title": "居民需求问卷", "questions": QUESTIONS},
+            headers=committee,
+        )
+    )
+    await _ok(
+        await http.post(f"/api/questionnaires/{questionnaire['id']}/publish", headers=committee),
+        200,
+    )
+    return {
+        "suggestion_id": suggestion["id"],
+        "suggestion_b": paper["id"],
+        "questionnaire_id": questionnaire["id"],
+    }
 
 
 @dataclass

@@ -246,19 +246,7 @@ async def change_status(
                 "a work is awarded by awarding a quote: POST /api/quotes/{id}/award",
                 "award_via_quote",
             )
-        try:
-            status = next_status(work.status, target)
-        except IllegalTransition as illegal:
-            raise Conflict(str(illegal), illegal.code, illegal.params) from None
-        await store.set_status(conn, work_id, status)
-        await append_event(
-            conn,
-            estate_id=work.estate_id,
-            type="work.status_changed",
-            data={"work_id": work_id, "from": work.status, "to": status},
-            actor_id=principal.member_id,
-            audience="members",
-        )
+        status = await move_status(conn, work, target, principal.member_id)
         if status == "rejected":
             for quote_id, supplier_id in await store.close_open_quotes(conn, work_id):
                 await append_event(
@@ -273,3 +261,25 @@ async def change_status(
         updated = await store.get_work(conn, work_id)
     assert updated is not None
     return updated
+
+
+async def move_status(
+    conn: asyncpg.Connection, work: WorkOut, target: WorkStatus, actor_id: int | None
+) -> str:
+    """Inside the caller's transaction (the work locked and authorised): move it along the
+    path (409 on an illegal move) and append ``work.status_changed``. Delivery uses it to
+    start a funded work on its first progress and to finish it on acceptance."""
+    try:
+        status = next_status(work.status, target)
+    except IllegalTransition as illegal:
+        raise Conflict(str(illegal), illegal.code, illegal.params) from None
+    await store.set_status(conn, work.id, status)
+    await append_event(
+        conn,
+        estate_id=work.estate_id,
+        type="work.status_changed",
+        data={"work_id": work.id, "from": work.status, "to": status},
+        actor_id=actor_id,
+        audience="members",
+    )
+    return status

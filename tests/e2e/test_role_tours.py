@@ -288,6 +288,11 @@ async def walk(page: Any, tour: Tour, sections: tuple[str, ...] | None = None) -
         if sections is None:
             await tour.check(page, href)
         tour.visited.append(href)
+        if sections is None:  # a group's other sections: its tabs on this page
+            tabs: list[str] = await page.eval_on_selector_all(
+                "nav.sub a", "links => links.map(a => a.getAttribute('href'))"
+            )
+            queue.extend(t for t in tabs if t not in seen and t not in queue)
         for link, text in await main_links(page):
             if link in seen or link in queue:
                 continue

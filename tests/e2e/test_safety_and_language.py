@@ -42,4 +42,4 @@ async def test_hostile_name_displays_literally_and_keyboard_reaches_everything(
     assert await phone.evaluate("document.activeElement.id") == "content"
     await phone.get_by_test_id("lang-toggle").focus()
     await phone.keyboard.press("Enter")
-    await phone.get_by_role("link", name="Meetings").wait_for()
+    await phone.get_by_role("link", name="Decide").wait_for()

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 
 globalThis.document = { documentElement: {}, cookie: "" };
 globalThis.localStorage = { getItem: () => null, setItem: () => {} };
-const { parseRoute, allowed } = await import("../../web/routes.js");
+const { parseRoute, allowed, navFor, tabsFor, inSection } = await import("../../web/routes.js");
 
 const owner = { capabilities: ["meetings.view", "ballots.cast", "share.own"] };
 const supplier = { capabilities: ["quotes.submit"] };
@@ -56,4 +56,20 @@ test("small wishes (issue 18): a partner unit opens the wishes and its pledges, 
   assert.equal(allowed(resident, parseRoute("#/wishes")), true);
   assert.equal(allowed(resident, parseRoute("#/wishes/pledges")), false);
   assert.equal(parseRoute("#/wishes/pledges").section, "wishes");
+});
+
+test("sections of a group are one entry of the navigation and tabs on their pages", () => {
+  const voter = { capabilities: ["meetings.view", "consultations.view", "choice.view", "share.own"] };
+  const nav = navFor(voter);
+  const decide = nav.filter((l) => l.label === "nav.group.decide");
+  assert.equal(decide.length, 1);
+  assert.equal(decide[0].href, "#/meetings");
+  assert.ok(!nav.some((l) => l.label === "nav.consultations" || l.label === "nav.choice"));
+  const page = parseRoute("#/consultations/3");
+  assert.equal(inSection(page, decide[0]), true);
+  assert.deepEqual(tabsFor(voter, page).map((l) => l.href), ["#/meetings", "#/consultations", "#/choice"]);
+  // one section of a group alone keeps its own name and needs no tabs
+  const single = { capabilities: ["meetings.view"] };
+  assert.deepEqual(navFor(single).map((l) => l.label), ["nav.home", "nav.meetings"]);
+  assert.deepEqual(tabsFor(single, parseRoute("#/meetings")), []);
 });

@@ -118,6 +118,13 @@ MATRIX: dict[tuple[str, str], str] = {
                                                              "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/ledger/{entry_id:int}/reverse"):
                                                              "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # choosing works by equal shares (issue 18): members read; the record is 409 before the close
+    ("GET", "/api/estates/{estate_id:int}/choice-rounds"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/choice-rounds/{choice_round_id:int}"):     "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/record"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/choice-rounds/{choice_round_id:int}/mine"):
+                                                             "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates"):                                " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/members"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/buildings"):      "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -155,6 +162,18 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/quotes/{quote_id:int}/award"):            "  ok  ok 403 404 403 403 403 404 404 404 404 404 404 404 404  ok 401",  # noqa: E501
     ("POST", "/api/motions/{motion_id:int}/close"):          "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/meetings/{meeting_id:int}/close"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # choice rounds: the committee's; approvals need a unit (403 choice_no_unit without one);
+    # the round is open already (409 past the guard), the paper sheet's number is taken after
+    # the first entry (409)
+    ("POST", "/api/estates/{estate_id:int}/choice-rounds"):  "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/open"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/approvals"):
+                                                             " 403 403  ok 403 403 403 403 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/paper-approvals"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/choice-rounds/{choice_round_id:int}/close"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/rule-sets"):                           "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
     # common problems (issue 18): members read them (sources: staff); the board: partners too
     ("GET", "/api/estates/{estate_id:int}/problems"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -208,6 +227,33 @@ MATRIX: dict[tuple[str, str], str] = {
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/consultations/{consultation_id:int}/paper-entries"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # needs intake (issue 18): owners submit and read their own; staff read the triage list;
+    # the committee triages and runs questionnaire rounds (publish: 409 past the guard)
+    ("GET", "/api/estates/{estate_id:int}/suggestions"):     "  ok  ok 403 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suggestions/mine"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/suggestions/{suggestion_id:int}"):         "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/suggestion-photos/{sha256:str}"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/questionnaires"):  "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/questionnaires/{questionnaire_id:int}"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/questionnaires/{questionnaire_id:int}/results"):
+                                                             "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suggestions"):    "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/suggestion-photos"):
+                                                             "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/suggestions/{suggestion_id:int}"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/suggestions/{suggestion_id:int}/duplicate"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/questionnaires"): "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/publish"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers"):
+                                                             "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/answers/import"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/questionnaires/{questionnaire_id:int}/close"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # common problems: the committee's changes; "me too" by members (409 without units,
     # past the guard); the world's problem moves listed, then in_progress, then 409
     ("POST", "/api/estates/{estate_id:int}/problems"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
@@ -231,6 +277,22 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/wishes/{wish_id:int}/cancel"):            "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/works/{work_id:int}/pledges"):            " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
     ("POST", "/api/pledges/{pledge_id:int}/withdraw"):       " 403 403 403 403 403 403  ok 404 404 404 404 404 404 404 403 403 401",  # noqa: E501
+    # works delivery (issue 19): members read (not suppliers nor partners); the committee
+    # plans, records progress and opens acceptance; owner representatives sign too (the
+    # world's delivery work has no scope: every owner represents); completing stays 409
+    ("GET", "/api/works/{work_id:int}/milestones"):          "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/timeline"):        "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/timeline.html"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/acceptance"):          "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/works/{work_id:int}/acceptance.html"):     "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/milestones"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("PATCH", "/api/milestones/{milestone_id:int}"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/milestones/{milestone_id:int}/progress"): "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/acceptance"):         "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/defects/{defect_id:int}/recheck"):        "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/acceptances/{acceptance_id:int}/sign"):   "  ok  ok  ok 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/acceptances/{acceptance_id:int}/complete"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

@@ -16,9 +16,11 @@ import httpx
 
 from tests.conftest import ROOT, free_port, wait_healthy
 
-LINK = re.compile(r"^\s+(committee|owner|supplier|treasurer)\s+(http://\S+/login\?token=\S+)", re.M)
+LINK = re.compile(
+    r"^\s+(committee|owner|supplier|treasurer|partner)\s+(http://\S+/login\?token=\S+)", re.M
+)
 READY = "planner demo: open "
-ROLES = ("committee", "owner", "supplier", "treasurer")
+ROLES = ("committee", "owner", "supplier", "treasurer", "partner")
 
 
 class DemoRun:

@@ -233,6 +233,37 @@ def check_story_dates(run: DemoRun, database_url: str) -> None:
     assert jg[-1][1] - jg[0][1] > timedelta(days=90), "four months of history"
 
 
+def check_needs(run: DemoRun) -> None:
+    """Before the renovation (issue 18): the pilot's figures on the board, the partner units'
+    wishes, the equal-shares round that chose the plan's works while most votes would not
+    have, all dated months before the award; the partner's link signs in to wishes only."""
+    committee = run.sign_in("committee")
+    estate_id = committee.get("/api/me")["estate_id"]
+    figures = committee.get(f"/api/estates/{estate_id}/board")["figures"]
+    assert figures["suggestions_received"] == 400
+    assert (figures["problems_listed"], figures["problems_solved"]) == (40, 39)
+    assert figures["problems_urgent_solved"] == 35
+    summary = committee.get(f"/api/estates/{estate_id}/wishes/summary")
+    assert sum(p["fulfilled"] for p in summary["partners"]) == 117
+    kinds = {p["partner_kind"] for p in summary["partners"]}
+    assert kinds == {"bank", "school", "hospital", "law_firm"}
+    (chosen,) = committee.get(f"/api/estates/{estate_id}/choice-rounds")
+    choice = committee.get(f"/api/choice-rounds/{chosen['id']}")
+    works = {w["id"]: w for w in committee.get(f"/api/estates/{estate_id}/works")}
+    funded = {works[w]["category"] for w in choice["result"]["funded_work_ids"]}
+    assert funded == {"water", "roof", "parking", "cameras", "signage"}
+    assert set(choice["result"]["greedy_work_ids"]) != set(choice["result"]["funded_work_ids"])
+    assert datetime.now(UTC) - when(choice["closed_at"]) > timedelta(days=100), "story dates"
+    problems = committee.get(f"/api/estates/{estate_id}/problems")
+    solved = [when(p["solved_at"]) for p in problems if p.get("solved_at")]
+    assert solved and max(solved) < datetime.now(UTC) - timedelta(days=100), "story dates"
+    committee.close()
+    partner = run.sign_in("partner")
+    assert partner.get("/api/me")["role"] == "partner"
+    assert partner.get(f"/api/estates/{estate_id}/wishes")
+    partner.close()
+
+
 def recount(ballots: list[dict[str, Any]], households: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Participation and choices from the counted ballots alone (each owner votes one way)."""
     counted = [b for b in ballots if b["counted"]]
@@ -432,6 +463,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         check_reference_case(first)
         check_story_dates(first, database_url)
         check_consultation(first, tmp_path)
+        check_needs(first)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

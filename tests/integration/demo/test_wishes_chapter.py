@@ -1,5 +1,6 @@
-"""The demo's small wishes chapter plays through the API: 13 partner units, 117 wishes with
-the fixed outcomes, a pledge that became a funding source, and sign-in tokens that work."""
+"""The demo's small wishes chapter plays through the API: 13 partner units, 136 wishes (117
+fulfilled) with the fixed outcomes, a pledge that became a funding source, and sign-in tokens
+that work."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import httpx
 import pytest
 
 from planner.demo.client import Caller
-from planner.demo.wishes_chapter import OUTCOMES, PARTNERS, TOUR_PARTNER, WISH_COUNT, play_wishes
+from planner.demo.wishes_chapter import (
+    FULFILLED_COUNT,
+    OUTCOMES,
+    PARTNERS,
+    TOUR_PARTNER,
+    WISH_COUNT,
+    play_wishes,
+)
 from planner.testing.api import bearer
 
 pytestmark = pytest.mark.timeout(120)
@@ -48,7 +56,8 @@ async def test_the_chapter_plays(
     me = (await client.get("/api/me", headers=bearer(tour.token))).json()
     assert me["role"] == "partner" and "wishes.fulfil" in me["capabilities"]
     summary = await tour.get(f"/api/estates/{estate_id}/wishes/summary")
-    assert summary["total"] == WISH_COUNT == 117
+    assert summary["total"] == WISH_COUNT == 136
+    assert FULFILLED_COUNT == 117
     assert summary["by_status"] == OUTCOMES
     kinds = sorted(p["partner_kind"] for p in summary["partners"])
     assert kinds.count("bank") == 6 and kinds.count("school") == 3

@@ -90,10 +90,12 @@ class LedgerEntryOut(Out):
 
 
 class LedgerPage(Out):
-    """``GET .../ledger``: entries in id order; ``next_after`` pages on (null: the end)."""
+    """``GET .../ledger``: entries in id order; ``next_after`` pages on (null: the end).
+    With ``before``: newest first, ``next_before`` pages back (null: the start)."""
 
     items: list[LedgerEntryOut]
     next_after: int | None
+    next_before: int | None = None
 
 
 class HouseholdLabel(msgspec.Struct, frozen=True, kw_only=True):

@@ -63,10 +63,13 @@ class LedgerController(Controller):
         household_id: FromQuery[int | None] = None,
         after: FromQuery[int] = 0,
         limit: FromQuery[int] = 200,
+        before: FromQuery[int | None] = None,
     ) -> LedgerPage:
         """The plan's entries (and its earlier versions') in id order after ``after``, at most
-        ``limit`` (≤ 1000); ``next_after`` pages on. Owners: their own households only."""
-        return await service.ledger_page(db, plan_id, principal, household_id, after, limit)
+        ``limit`` (≤ 1000); ``next_after`` pages on. ``before``: the newest below that id,
+        newest first (``before=9223372036854775807`` for the latest), ``next_before`` pages
+        back. Owners: their own households only."""
+        return await service.ledger_page(db, plan_id, principal, household_id, after, limit, before)
 
     @post("/api/ledger/{entry_id:int}/reverse")
     async def reverse(

@@ -301,8 +301,10 @@ async def ledger_page(
     household_id: int | None,
     after: int,
     limit: int,
+    before: int | None = None,
 ) -> LedgerPage:
-    """The plan's entries (with those of its earlier versions) in id order, paged."""
+    """The plan's entries (with those of its earlier versions) in id order, paged (with
+    ``before``: newest first below that id)."""
     limit = max(1, min(limit, PAGE_MAX))
     async with db.connection() as conn:
         await readable_plan(conn, plan_id, principal)
@@ -312,9 +314,14 @@ async def ledger_page(
             ids = sorted(own if household_id is None else own & {household_id})
         elif household_id is not None:
             ids = [household_id]
-        found = await store.entries(conn, plan_id, ids, after, limit + 1)
+        found = await store.entries(conn, plan_id, ids, after, limit + 1, before)
     items = [entry_out(e) for e in found[:limit]]
-    return LedgerPage(items=items, next_after=items[-1].entry_id if len(found) > limit else None)
+    more = len(found) > limit
+    if before is not None:
+        return LedgerPage(
+            items=items, next_after=None, next_before=items[-1].entry_id if more else None
+        )
+    return LedgerPage(items=items, next_after=items[-1].entry_id if more else None)
 
 
 async def all_entries(conn: asyncpg.Connection, plan_id: int) -> list[LedgerEntry]:

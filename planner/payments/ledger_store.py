@@ -97,24 +97,29 @@ async def entries(
     household_ids: list[int] | None,
     after: int,
     limit: int,
+    before: int | None = None,
 ) -> list[LedgerEntry]:
     """The plan's entries (this and earlier versions of the estate) in id order after
-    ``after`` (optionally only ``household_ids``'), at most ``limit``."""
+    ``after`` (optionally only ``household_ids``'), at most ``limit``; with ``before``: the
+    newest ones below that id, newest first."""
     estate_id, plans = await lineage(conn, plan_id)
+    order = "ASC" if before is None else "DESC"
     rows = await conn.fetch(
         f"""WITH page AS (
               SELECT e.id FROM ledger_entries e
               WHERE e.estate_id = $1 AND e.plan_id = ANY($2::bigint[]) AND e.id > $3
                 AND ($4::bigint[] IS NULL OR e.household_id = ANY($4::bigint[]))
-              ORDER BY e.id LIMIT $5)
+                AND ($6::bigint IS NULL OR e.id < $6)
+              ORDER BY e.id {order} LIMIT $5)
             SELECT {_ENTRY} FROM page JOIN ledger_entries e ON e.id = page.id
             JOIN funding_plans lp ON lp.id = e.plan_id {_JOIN}
-            ORDER BY e.id""",
+            ORDER BY e.id {order}""",
         estate_id,
         plans,
         after,
         household_ids,
         limit,
+        before,
     )
     return [msgspec.convert(dict(r), LedgerEntry) for r in rows]
 

@@ -26,7 +26,8 @@ function label(row) { return `${row.building || ""} ${row.unit || ""}`.trim() ||
 export function Ledger({ me, params }) {
   const planId = params.id;
   const balances = useApi(`/api/funding-plans/${planId}/balances?by=building`);
-  const entries = useApi(`/api/funding-plans/${planId}/ledger?limit=1000`);
+  // the newest 200 entries first (the exports hold every one)
+  const entries = useApi(`/api/funding-plans/${planId}/ledger?limit=200&before=9223372036854775807`);
   const reload = () => { balances.reload(); entries.reload(); };
   useLiveEvent(["ledger."], reload);
   const rows = itemsOf(balances.data && balances.data.items);
@@ -40,7 +41,7 @@ export function Ledger({ me, params }) {
     ${record ? html`<${BankImport} planId=${planId} rows=${rows} onDone=${reload} />` : null}
     <section class="card" aria-labelledby="ledger-entries-h">
       <h2 id="ledger-entries-h">${t("ledger.entries")}</h2>
-      ${whileLoading(entries) || html`<${Entries} items=${itemsOf(entries.data && entries.data.items).slice().reverse()} record=${record} onDone=${reload} />`}
+      ${whileLoading(entries) || html`<${Entries} items=${itemsOf(entries.data && entries.data.items)} record=${record} onDone=${reload} />`}
     </section>
     <section class="card no-print" aria-labelledby="ledger-print-h">
       <h2 id="ledger-print-h">${t("ledger.printAndExport")}</h2>

@@ -334,3 +334,24 @@ async def test_instalments_show_what_is_due_by_today(
     assert rows[zhang]["due_now_fen"] == due[zhang] // 2
     assert rows[zhang]["overdue_fen"] == due[zhang] // 2 - 100 and rows[zhang]["overdue"]
     assert rows[zhang]["balance_fen"] == due[zhang] - 100
+
+
+async def test_newest_first_pages(client: httpx.AsyncClient, estate: Estate) -> None:
+    ids = [
+        (await pay(client, estate, estate.units["钱二"], 100 + n, f"N-{n}")).json()["entry_id"]
+        for n in range(5)
+    ]
+    url = f"/api/funding-plans/{estate.plan_id}/ledger"
+    first = (
+        await client.get(
+            url, params={"limit": 2, "before": 2**63 - 1}, headers=estate.h("treasurer")
+        )
+    ).json()
+    assert [e["entry_id"] for e in first["items"]] == ids[:-3:-1]
+    assert first["next_before"] == ids[3]
+    rest = (
+        await client.get(
+            url, params={"limit": 5, "before": first["next_before"]}, headers=estate.h("treasurer")
+        )
+    ).json()
+    assert [e["entry_id"] for e in rest["items"]] == ids[2::-1] and rest["next_before"] is None

@@ -71,6 +71,7 @@ from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
+from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
 from planner.settings import Settings
@@ -96,6 +97,7 @@ SLICES: tuple[ModuleType, ...] = (
     funding,
     funding_exports,
     payments,
+    payments_ledger,
     needs_suggestions,
     needs_questionnaires,
     needs_problems,

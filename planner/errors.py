@@ -235,6 +235,17 @@ CODES: dict[str, str] = {
         "version {version} of these final accounts is approved; they are frozen"
     ),
     "final_accounts_infeasible": "no final accounts satisfy the plan's rules with these costs",
+    "ledger_entry_not_found": "the ledger entry was not found",
+    "receipt_no_taken": "receipt number {receipt_no} is already in the ledger",
+    "entry_already_reversed": "entry {entry_id} was reversed already",
+    "reversal_not_reversible": "a reversal cannot be reversed; record a new payment instead",
+    "date_in_future": "the date is after today ({today})",
+    "bank_statement_not_found": "the bank statement was not found",
+    "bank_line_not_found": "the bank statement line was not found",
+    "bank_line_not_open": (
+        "this bank statement line is {status}; only unmatched or ambiguous lines can be assigned"
+    ),
+    "bank_csv_invalid": "line {line}: {field} is not valid",
     # funding, payments and exports
     "not_your_notice": "owners may print only their own notice",
     "funding_plan_not_found": "the funding plan was not found",

@@ -9,6 +9,7 @@ import { WorksList, QuoteReview } from "./views/quotes.js";
 import { SupplierDesk, SupplierQuote } from "./views/supplier.js";
 import { FundingPlan } from "./views/funding.js";
 import { MyShare } from "./views/owner.js";
+import { Ledger } from "./views/ledger.js";
 import { Households } from "./views/households.js";
 import { Members } from "./views/members.js";
 import { Estates } from "./views/estates.js";
@@ -51,6 +52,7 @@ export const ROUTES = [
   { path: "/delivery/works/:id", view: DeliveryWork, needs: "delivery.view" },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
   { path: "/funding/:id", view: FundingPlan, needs: "funding.view" },
+  { path: "/funding/:id/ledger", view: Ledger, needs: "ledger.view" },
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
   { path: "/members", view: Members, needs: "members.manage", label: "nav.members" },
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },

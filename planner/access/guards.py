@@ -66,6 +66,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "board.view": (*MEMBERS, "partner"),
     "wishes.post": ("admin", "committee", "owner"),
     "wishes.manage": MANAGERS,
+    # the collection ledger (issue 19)
+    "ledger.view": TREASURY,
+    "ledger.record": ("admin", "treasurer"),
     "choice.view": MEMBERS,
     "choice.manage": MANAGERS,
     "choice.approve": VOTERS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -46,6 +46,18 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 PayeeText = Annotated[str, msgspec.Meta(max_length=200, extra=NAME)]
 
 
+Share = Annotated[str, msgspec.Meta(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$")]
+
+
+class Instalment(Body):
+    """One instalment: due by ``due_date``, a ``share`` of the household's amount ("0.5")
+    or a fixed ``amount_fen`` (the last instalment always completes the whole amount)."""
+
+    due_date: date
+    share: Share | None = None
+    amount_fen: Fen | None = None
+
+
 class SetPaymentInstructions(Body):
     """``PUT /api/funding-plans/{plan_id}/payment-instructions``: when, to whom and how the
     owners pay. Every field replaces the last one set; an empty string clears it."""
@@ -54,6 +66,8 @@ class SetPaymentInstructions(Body):
     payee: PayeeText = ""
     account: PayeeText = ""
     how_to_pay: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    # null: keep the schedule as it is; []: no instalments (everything due at once)
+    instalments: Annotated[list[Instalment], msgspec.Meta(max_length=24)] | None = None
 
 
 class PaymentInstructions(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +81,7 @@ class PaymentInstructions(msgspec.Struct, frozen=True, kw_only=True):
     how_to_pay: str
     set_by: int | None
     set_at: datetime
+    instalments: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 class PaymentInstructionsOut(Out):
@@ -82,3 +97,5 @@ class PaymentInstructionsOut(Out):
     set_on_version: int | None
     set_by: int | None
     set_at: datetime | None
+    instalments: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """The instalment schedule (``[{due_date, share | amount_fen}]``; empty: none)."""

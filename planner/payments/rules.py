@@ -32,10 +32,15 @@ def payment_status(amount_fen: int, paid_fen: int) -> PaymentStatus:
 
 
 def payment_out(
-    plan_id: int, household_id: int, amount_fen: int, record: PaymentRecord | None
+    plan_id: int,
+    household_id: int,
+    amount_fen: int,
+    record: PaymentRecord | None,
+    paid_fen: int | None = None,
 ) -> PaymentOut:
-    """A household's standing on a plan (nothing recorded: nothing paid)."""
-    paid = record.paid_fen if record else 0
+    """A household's standing on a plan (``paid_fen``: the ledger's sum; else the record's;
+    nothing recorded: nothing paid)."""
+    paid = paid_fen if paid_fen is not None else (record.paid_fen if record else 0)
     return PaymentOut(
         plan_id=plan_id,
         household_id=household_id,
@@ -60,4 +65,5 @@ def instructions_out(plan_id: int, found: PaymentInstructions | None) -> Payment
         set_on_version=found.version if found else None,
         set_by=found.set_by if found else None,
         set_at=found.set_at if found else None,
+        instalments=found.instalments if found else [],
     )

@@ -3,14 +3,17 @@ the treasurer's instructions on when, to whom and how to pay."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from planner.access.model import Principal
 from planner.db.pool import Database
-from planner.errors import Conflict, NotFound
+from planner.errors import BadRequest, Conflict, NotFound
 from planner.events import append_event
 from planner.funding.rules import owner_may_see_notice
 from planner.funding.service import solved_plan
 from planner.funding.store import plan_in_force
-from planner.payments import store
+from planner.payments import ledger_store, store
+from planner.payments.ledger_service import local_today
 from planner.payments.model import (
     PaymentInstructionsOut,
     PaymentOut,
@@ -51,9 +54,25 @@ async def record_payment(
         )
         if amount is None:
             raise NotFound("household")
+        before = (await store.paid_by_household(conn, plan_id, [household_id])).get(household_id, 0)
         saved = await store.record_payment(
             conn, plan_id, household_id, data.paid_fen, data.reference, principal.member_id
         )
+        if data.paid_fen != before:
+            # the running total maps onto the ledger: the difference, as an adjustment
+            await ledger_store.insert_entry(
+                conn,
+                estate_id=record.estate_id,
+                plan_id=plan_id,
+                household_id=household_id,
+                kind="adjustment",
+                amount_fen=data.paid_fen - before,
+                channel="other",
+                paid_on=await local_today(conn, record.estate_id),
+                note=f"paid so far set to {data.paid_fen} fen"
+                + (f" ({data.reference})" if data.reference else ""),
+                recorded_by=principal.member_id,
+            )
         payment = payment_out(plan_id, household_id, amount, saved)
         await append_event(
             conn,
@@ -83,10 +102,17 @@ async def list_payments(db: Database, plan_id: int, principal: Principal) -> lis
             if not owner_may_see_notice(record.status, in_force is not None):
                 raise NotFound("funding plan")
         records = {p.household_id: p for p in await store.payment_records(conn, plan_id)}
+        paid = await store.paid_by_household(conn, plan_id)
     assert record.result is not None
     mine = set(principal.household_ids) if principal.role == "owner" else None
     return [
-        payment_out(plan_id, h.household_id, h.amount_fen, records.get(h.household_id))
+        payment_out(
+            plan_id,
+            h.household_id,
+            h.amount_fen,
+            records.get(h.household_id),
+            paid.get(h.household_id, 0),
+        )
         for h in record.result.households
         if mine is None or h.household_id in mine
     ]
@@ -103,6 +129,21 @@ async def payment_instructions(
     return instructions_out(plan_id, found)
 
 
+def check_instalments(data: SetPaymentInstructions) -> None:
+    """Each instalment has a share or an amount (not both), dates rise, shares ≤ 1."""
+    total = Decimal(0)
+    previous = None
+    for n, item in enumerate(data.instalments or []):
+        if (item.share is None) == (item.amount_fen is None):
+            raise BadRequest(f"instalments[{n}]", "give a share or an amount_fen (one of them)")
+        if previous is not None and item.due_date <= previous:
+            raise BadRequest(f"instalments[{n}].due_date", "dates must rise")
+        previous = item.due_date
+        total += Decimal(item.share or 0)
+        if total > 1:
+            raise BadRequest(f"instalments[{n}].share", "the shares add up to more than 1")
+
+
 async def set_payment_instructions(
     db: Database, plan_id: int, data: SetPaymentInstructions, principal: Principal
 ) -> PaymentInstructionsOut:
@@ -111,6 +152,7 @@ async def set_payment_instructions(
     409 ``plan_not_approved`` for a superseded version, ``plan_failed`` for a failed one.
     Records a ``payment.instructions_set`` event for the estate's members.
     """
+    check_instalments(data)
     async with db.transaction() as conn:
         record = await solved_plan(conn, plan_id, principal, INSTRUCT)
         if record.status not in INSTRUCTABLE:
@@ -132,6 +174,7 @@ async def set_payment_instructions(
                 "payee": saved.payee,
                 "account": saved.account,
                 "how_to_pay": saved.how_to_pay,
+                "instalments": saved.instalments,
             },
             actor_id=principal.member_id,
             audience="members",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+import msgspec
 
 from planner.payments.model import (
     PaymentInstructions,
@@ -14,14 +15,21 @@ from planner.payments.model import (
 async def paid_by_household(
     conn: asyncpg.Connection, plan_id: int, household_ids: list[int] | None = None
 ) -> dict[int, int]:
-    """Fen paid so far per household of the plan (households with no record are absent)."""
+    """Fen paid so far per household of the plan: the sum of its ledger entries on this and
+    the estate's earlier versions (households with none are absent)."""
     rows = await conn.fetch(
-        """SELECT household_id, paid_fen FROM plan_payments
-           WHERE plan_id = $1 AND ($2::bigint[] IS NULL OR household_id = ANY($2::bigint[]))""",
+        """SELECT e.household_id, sum(e.amount_fen)::bigint AS paid
+           FROM ledger_entries e
+           JOIN funding_plans lp ON lp.id = e.plan_id
+           JOIN funding_plans this ON this.id = $1
+                AND lp.estate_id = this.estate_id AND lp.version <= this.version
+           WHERE e.estate_id = this.estate_id
+             AND ($2::bigint[] IS NULL OR e.household_id = ANY($2::bigint[]))
+           GROUP BY e.household_id""",
         plan_id,
         household_ids,
     )
-    return {r["household_id"]: r["paid_fen"] for r in rows}
+    return {r["household_id"]: r["paid"] for r in rows}
 
 
 async def payment_records(conn: asyncpg.Connection, plan_id: int) -> list[PaymentRecord]:
@@ -85,7 +93,13 @@ async def carry_payments(
 
 
 _INSTRUCTIONS = """i.plan_id, p.version, i.due_date, i.payee, i.account, i.how_to_pay, i.set_by,
-                   i.set_at"""
+                   i.set_at, i.instalments::text AS instalments"""
+
+
+def _instructions(row: asyncpg.Record) -> PaymentInstructions:
+    values = dict(row)
+    values["instalments"] = msgspec.json.decode(values["instalments"] or "[]")
+    return PaymentInstructions(**values)
 
 
 async def payment_instructions(
@@ -102,7 +116,7 @@ async def payment_instructions(
             ORDER BY p.version DESC LIMIT 1""",
         plan_id,
     )
-    return PaymentInstructions(**dict(row)) if row else None
+    return _instructions(row) if row else None
 
 
 async def set_payment_instructions(
@@ -112,12 +126,13 @@ async def set_payment_instructions(
     row = await conn.fetchrow(
         f"""WITH saved AS (
               INSERT INTO payment_instructions
-                (plan_id, due_date, payee, account, how_to_pay, set_by)
-              VALUES ($1, $2, $3, $4, $5, $6)
+                (plan_id, due_date, payee, account, how_to_pay, set_by, instalments)
+              VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::text::jsonb, '[]'))
               ON CONFLICT (plan_id) DO UPDATE
                 SET due_date = EXCLUDED.due_date, payee = EXCLUDED.payee,
                     account = EXCLUDED.account, how_to_pay = EXCLUDED.how_to_pay,
-                    set_by = EXCLUDED.set_by, set_at = now()
+                    set_by = EXCLUDED.set_by, set_at = now(),
+                    instalments = coalesce($7::text::jsonb, payment_instructions.instalments)
               RETURNING *)
             SELECT {_INSTRUCTIONS}
             FROM saved i JOIN funding_plans p ON p.id = i.plan_id""",
@@ -127,5 +142,13 @@ async def set_payment_instructions(
         data.account,
         data.how_to_pay,
         member_id,
+        None
+        if data.instalments is None
+        else msgspec.json.encode(
+            [
+                {k: v for k, v in msgspec.structs.asdict(i).items() if v is not None}
+                for i in data.instalments
+            ]
+        ).decode(),
     )
-    return PaymentInstructions(**dict(row))
+    return _instructions(row)

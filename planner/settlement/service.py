@@ -42,8 +42,8 @@ from planner.works.store import get_work
 
 
 async def paid_so_far(conn: asyncpg.Connection, plan_id: int) -> dict[int, int]:
-    """What each household of the plan has paid (fen). The one place final accounts read
-    payments: the ledger's balances replace this call."""
+    """What each household of the plan has paid (fen): the ledger's entries on this and the
+    estate's earlier plan versions (the one place final accounts read payments)."""
     return await paid_by_household(conn, plan_id)
 
 

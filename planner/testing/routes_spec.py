@@ -101,6 +101,30 @@ REQUESTS: dict[tuple[str, str], Body] = {
         "payee": "业主委员会",
         "how_to_pay": "物业服务中心收款",
     },
+    # the collection ledger (issue 19)
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/balances"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears.csv"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears.html"): _none,
+    ("GET", "/api/ledger/{entry_id:int}/receipt.html"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/bank-statements/{statement_id:int}"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger.csv"): _none,
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger.xlsx"): _none,
+    ("POST", "/api/funding-plans/{plan_id:int}/ledger"): lambda w: {
+        "household_id": w.ids["household_id"],
+        "amount_fen": 500,
+        "channel": "wechat",
+        "receipt_no": "W-0002",
+        "paid_on": "2026-11-05",
+    },
+    ("POST", "/api/funding-plans/{plan_id:int}/bank-statements"): lambda w: (
+        "date,amount,memo,bank_tx_id\n2026-11-04,5.00,?,W-B002\n"
+    ),
+    ("POST", "/api/funding-plans/{plan_id:int}/bank-lines/{line_id:int}/assign"): lambda w: {
+        "household_id": w.ids["household_id"]
+    },
+    ("POST", "/api/ledger/{entry_id:int}/reverse"): lambda w: {"reason": "重复登记"},
     # changes
     ("POST", "/api/estates"): lambda w: {"name": "新小区"},
     ("POST", "/api/estates/{estate_id:int}/members"): lambda w: {

@@ -62,6 +62,40 @@ async def _ok(response: httpx.Response, status: int = 201) -> Any:
     return response.json()
 
 
+async def _ledger(
+    http: httpx.AsyncClient, world: World, plan_id: int, household_id: int
+) -> dict[str, int]:
+    """Issue 19: the plan approved, one ledger entry for own:owner's unit, one bank statement
+    with an unmatched line (entry_id, statement_id, line_id)."""
+    treasurer = bearer(world.own["treasurer"])
+    await _ok(await http.post(f"/api/funding-plans/{plan_id}/approve", headers=treasurer), 200)
+    entry = await _ok(
+        await http.post(
+            f"/api/funding-plans/{plan_id}/ledger",
+            json={
+                "household_id": household_id,
+                "amount_fen": 10_000,
+                "channel": "cash",
+                "receipt_no": "W-0001",
+                "paid_on": "2026-11-02",
+            },
+            headers=treasurer,
+        )
+    )
+    statement = await _ok(
+        await http.post(
+            f"/api/funding-plans/{plan_id}/bank-statements",
+            content=b"date,amount,memo,bank_tx_id\n2026-11-03,12.34,?,W-B001\n",
+            headers={**treasurer, "content-type": "text/csv"},
+        )
+    )
+    return {
+        "entry_id": entry["entry_id"],
+        "statement_id": statement["statement_id"],
+        "line_id": statement["lines"][0]["line_id"],
+    }
+
+
 async def _members(
     http: httpx.AsyncClient, admin: str, estate_id: int, supplier_id: int, households: list[int]
 ) -> dict[str, str]:
@@ -239,6 +273,7 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=bearer(world.own["treasurer"]),
             )
         )
+        ledger = await _ledger(http, world, plan["id"], households_a[0])
         problems = []
         for title in ("楼道照明", "楼道灯不亮"):  # a common problem and its duplicate (issue 18)
             problems.append(
@@ -280,10 +315,7 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=committee,
             )
         )
-        treasurer = bearer(world.own["treasurer"])
-        await _ok(
-            await http.post(f"/api/funding-plans/{plan['id']}/approve", headers=treasurer), 200
-        )
+        treasurer = bearer(world.own["treasurer"])  # the plan was approved by _ledger above
         final = await _ok(
             await http.post(
                 f"/api/estates/{estate_a}/final-accounts",
@@ -366,6 +398,7 @@ async def build_world(base_url: str, admin: str) -> World:
             "pledge_id": pledge["id"],
             "variation_id": variation["id"],
             "final_id": final["id"],
+            **ledger,
             "choice_work_id": choice_work["id"],
             "choice_round_id": choice_round["id"],
             **needs,

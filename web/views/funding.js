@@ -272,6 +272,7 @@ function PlanDetail({ me, planId, names, versionOf, inForce, onChange }) {
       ${can(me, "funding.approve") && p.status === "draft" && !confirming ? html`<button type="button" class="primary" data-testid="approve"
         disabled=${action.busy} onClick=${() => setConfirming(true)}>${t("funding.approve")}</button>` : null}
       ${p.status === "failed" || !can(me, "exports.download") ? null : html`<${Exports} planId=${planId} estateId=${me.estate_id} />`}
+      ${(p.status === "approved" || p.status === "superseded") && can(me, "ledger.view") ? html`<a class="button" data-testid="open-ledger" href=${`#/funding/${planId}/ledger`}>${t("ledger.open")}</a>` : null}
     </div>
     ${confirming && p.status === "draft" ? html`<${Confirm} testid="confirm-approve" lines=${approveLines}
       yes=${t("funding.approveConfirm")} onYes=${approve} onNo=${() => setConfirming(false)} />` : null}

@@ -3,6 +3,7 @@ import { t, tMaybe, getLang } from "../lib/i18n.js";
 import { itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, useApi, Money, Status, byVersion, whileLoading } from "../lib/ui.js";
 import { useLiveEvent } from "../live.js";
+import { MyLedger } from "./ledger.js";
 import { formatArea, formatDate, toChineseCapital, planSharePct, byBuildingAndUnit } from "../lib/format.js";
 
 /** The plan in force (the one approved version; earlier ones are superseded, their notices
@@ -38,7 +39,7 @@ export function MyShare({ me }) {
   const instructions = useApi(chosen ? `/api/funding-plans/${chosen.id}/payment-instructions` : null);
   // what she has paid: recorded against the plan in force only
   const payments = useApi(chosen && chosen.status === "approved" ? `/api/funding-plans/${chosen.id}/payments` : null);
-  useLiveEvent(["payment."], () => { instructions.reload(); payments.reload(); });
+  useLiveEvent(["payment.", "ledger."], () => { instructions.reload(); payments.reload(); });
   const paid = useMemo(() => Object.fromEntries(itemsOf(payments.data).map((p) => [String(p.household_id), p])), [payments.data]);
   const workNames = useMemo(() => Object.fromEntries(itemsOf(works.data).map((w) => [String(w.id), w])), [works.data]);
   const units = useMemo(() => Object.fromEntries(itemsOf(households.data).map((h) => [String(h.id), h])), [households.data]);
@@ -68,6 +69,7 @@ export function MyShare({ me }) {
         <dt>${t("my.pay.paidTotal")}</dt><dd><${Money} fen=${mine.reduce((sum, h) => sum + Number((paid[String(h.household_id)] || {}).paid_fen || 0), 0)} /></dd>
         <dt>${t("my.pay.remainingTotal")}</dt><dd><strong><${Money} fen=${mine.reduce((sum, h) => sum + Number((paid[String(h.household_id)] || { remaining_fen: h.amount_fen }).remaining_fen), 0)} /></strong></dd>
       </dl>` : null}
+      ${chosen.status === "approved" ? html`<h3>${t("ledger.myTitle")}</h3><${MyLedger} planId=${chosen.id} />` : null}
     </section>` : null}
     ${mine.map((h) => { const unit = units[String(h.household_id)] || {}; return html`<article class="card notice-sheet" key=${h.household_id} data-testid="my-notice">
       <h2>${t("my.notice")}: ${unit.building || ""} ${unit.unit || ""}</h2>

@@ -91,6 +91,33 @@ MATRIX: dict[tuple[str, str], str] = {
                                                              "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("PUT", "/api/funding-plans/{plan_id:int}/payments/{household_id:int}"):
                                                              "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # the collection ledger (issue 19): owners read their own households' lines only
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger"):
+                                                             "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/balances"):
+                                                             "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/ledger/{entry_id:int}/receipt.html"):
+                                                             "  ok  ok  ok 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears.csv"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/arrears.html"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger.csv"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/ledger.xlsx"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/funding-plans/{plan_id:int}/bank-statements/{statement_id:int}"):
+                                                             "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/ledger"):
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/bank-statements"):
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/funding-plans/{plan_id:int}/bank-lines/{line_id:int}/assign"):
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/ledger/{entry_id:int}/reverse"):
+                                                             "  ok 403 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # choosing works by equal shares (issue 18): members read; the record is 409 before the close
     ("GET", "/api/estates/{estate_id:int}/choice-rounds"):   "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/choice-rounds/{choice_round_id:int}"):     "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501

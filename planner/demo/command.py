@@ -36,6 +36,7 @@ from planner.demo.loader import Story
 from planner.demo.purge_store import purge_estates
 from planner.demo.wishes_chapter import TOUR_PARTNER
 from planner.events import append_event
+from planner.money import format_money
 from planner.runtime import announce
 from planner.settings import Settings
 
@@ -178,8 +179,17 @@ async def demo_needs(http: httpx.AsyncClient, db: Database, admin_token: str) ->
     wishes = await admin.get(f"/api/estates/{estate_id}/wishes/summary")
     rounds = items(await admin.get(f"/api/estates/{estate_id}/choice-rounds"))
     chosen = next(r for r in rounds if r["title"] == story.CHOICE_TITLE)
+    plans = items(await admin.get(f"/api/estates/{estate_id}/funding-plans"))
+    plan = next(p for p in plans if p["status"] == "approved")
+    finals = items(await admin.get(f"/api/estates/{estate_id}/final-accounts"))
+    final = next(f for f in finals if f["status"] == "approved")
+    works = items(await admin.get(f"/api/estates/{estate_id}/works"))
     return {
         "estate_id": estate_id,
+        "plan_id": plan["id"],
+        "balances": (await admin.get(f"/api/funding-plans/{plan['id']}/balances"))["totals"],
+        "final": await admin.get(f"/api/final-accounts/{final['id']}"),
+        "done": [w["title"] for w in works if w["status"] == "done"],
         "figures": board["figures"],
         "wishes_fulfilled": sum(p["fulfilled"] for p in wishes["partners"]),
         "partners": len({p["display_name"] for p in wishes["partners"]}),
@@ -205,6 +215,27 @@ def needs_lines(result: dict[str, Any], base: str) -> str:
         f"  wishes     {base}/#/wishes  (sign in as partner: claim and fulfil)",
     ]
     return "\n".join(lines)
+
+
+def after_lines(result: dict[str, Any], base: str) -> str:
+    """What the output says about the works delivered, the money collected and settled."""
+    needs = result["needs"]
+    paid, due = needs["balances"]["paid_fen"], needs["balances"]["due_fen"]
+    final = needs["final"]
+    return "\n".join(
+        [
+            f"planner demo: after the decision: {', '.join(needs['done'])} delivered and "
+            f"accepted; {format_money(paid)} of {format_money(due)} collected "
+            f"({paid * 1000 // due / 10} %, {needs['balances']['in_arrears']} households in "
+            f"arrears); final accounts v{final['version']} ({final['status']}): refunds "
+            f"{format_money(final['refund_total_fen'])}, top-ups "
+            f"{format_money(final['topup_total_fen'])}",
+            f"  delivery   {base}/#/delivery  (the timeline; printable: "
+            f"{base}/api/estates/{needs['estate_id']}/timeline.html)",
+            f"  ledger     {base}/#/funding/{needs['plan_id']}/ledger  (sign in as treasurer)",
+            f"  settlement {base}/#/settlement  (variations and final accounts)",
+        ]
+    )
 
 
 async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:
@@ -285,6 +316,7 @@ def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any],
             print(f"  {role:10} {url}  {name}", flush=True)
         print(consultation_lines(result), flush=True)
         print(needs_lines(result, settings.base_url), flush=True)
+        print(after_lines(result, settings.base_url), flush=True)
         print(f"planner demo: open {settings.base_url}/ and follow a link above", flush=True)
 
     return after_start

@@ -25,6 +25,7 @@ from planner.demo import population as pop
 from planner.demo import story
 from planner.demo.client import Caller, DemoLoadError, items
 from planner.demo.needs_story import play_needs, work_body
+from planner.demo.settlement_story import play_after_decision
 from planner.demo.sheet_photo import sheet_photo
 from planner.events import event_clock
 
@@ -107,6 +108,8 @@ class Story:
         self.pace = 1.0  # wall-clock seconds the 1栋 meeting's ballots took
         self.written_at: datetime | None = None  # when the story was written (wall clock)
         self.needs: dict[str, Any] = {}  # the needs' choice round and tour partner (issue 18)
+        self.plan_id = 0  # 金桂苑's approved plan v1
+        self.after: dict[str, Any] = {}  # delivery, collection and settlement (issue 19)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -138,6 +141,7 @@ class Story:
         await self.meeting(jg, story.PASSED_MEETING)
         self.pace = timer.monotonic() - started
         await self.fund(jg)
+        self.after = await play_after_decision(self, jg, self.plan_id)
         clock.at(clock.day(story.NEIGHBOUR_JOINED))
         await self.neighbour(yx)
         open_meeting = await self.call_meeting(jg, story.OPEN_MEETING)
@@ -407,6 +411,7 @@ class Story:
             raise DemoLoadError(f"residents would pay {plan['residents_total_fen']} fen")
         clock.at(clock.day(story.PLAN_APPROVED))
         await treasurer.post(f"/api/funding-plans/{plan['id']}/approve")
+        self.plan_id = plan["id"]
         clock.at(clock.day(story.PLAN_APPROVED, timedelta(minutes=20)))
         due = clock.day(story.PLAN_APPROVED) + story.PAYMENT_DUE_AFTER
         await treasurer.put(

@@ -96,7 +96,7 @@ PIPES_VARIATION: Final = {
 }
 
 
-async def _award_roof(committee: Caller, admin: Caller, estate_id: int, roof_id: int) -> None:
+async def award_roof(committee: Caller, admin: Caller, estate_id: int, roof_id: int) -> None:
     """The roofer quotes ¥229,400 and the committee awards round 1."""
     supplier = await committee.post(
         f"/api/estates/{estate_id}/suppliers", {"name": "湘江防水工程有限公司"}
@@ -148,7 +148,7 @@ async def play_settlement(
     if roof is not None:
         listing = await committee.get(f"/api/works/{roof}/variations")
         if listing["awarded_total_fen"] is None and admin is not None:
-            await _award_roof(committee, admin, estate_id, roof)
+            await award_roof(committee, admin, estate_id, roof)
         figures["roof_variation_id"] = await _approved_variation(committee, roof, ROOF_VARIATION)
     planned = {w["work_id"]: w["cost_fen"] for w in plan["works"]}
     for work_id, cost in planned.items():

@@ -80,6 +80,20 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ("entered_at",),
         "round_id IN (SELECT id FROM choice_rounds WHERE estate_id = ANY($1))",
     ),
+    # after the decision (issue 19)
+    ("ledger_entries", ("recorded_at",), "estate_id = ANY($1)"),
+    ("bank_statements", ("imported_at",), "estate_id = ANY($1)"),
+    ("milestones", ("created_at", "done_at"), "estate_id = ANY($1)"),
+    ("progress_updates", ("recorded_at",), "estate_id = ANY($1)"),
+    ("acceptances", ("opened_at", "accepted_at"), "estate_id = ANY($1)"),
+    ("defects", ("rechecked_at",), "estate_id = ANY($1)"),
+    (
+        "acceptance_signatures",
+        ("signed_at",),
+        "acceptance_id IN (SELECT id FROM acceptances WHERE estate_id = ANY($1))",
+    ),
+    ("variations", ("created_at", "decided_at"), "estate_id = ANY($1)"),
+    ("final_accounts", ("created_at", "approved_at"), "estate_id = ANY($1)"),
 )
 
 

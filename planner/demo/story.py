@@ -14,36 +14,43 @@ from decimal import Decimal
 YUAN = 100
 
 # The story's calendar: (days before the day the demo is loaded, local time). The history
-# took four months: the retrofit's rounds came weeks apart, each answered by a counter-offer
+# took eleven months: the needs (questionnaire, common problems, wishes, the equal-shares
+# round) first; then the retrofit's rounds came weeks apart, each answered by a counter-offer
 # about a week later; the 1栋 meeting sat on the evening it was called for; the 5栋 roof was
 # decided by written consultation, its notice posted 15 days before its week of voting, and
 # it closes by itself at the end of the load; the 5栋 meeting is in session now (its times
-# are minutes before the load). The audit trail keeps the order things were recorded in;
-# only their dates are the story's.
+# are minutes before the load). Between the plan's approval and the 5栋 meeting the works were
+# delivered, the money collected and the final accounts settled (issue 19). The audit trail
+# keeps the order things were recorded in; only their dates are the story's.
 ZONE = timezone(timedelta(hours=8), "Asia/Shanghai")
 Day = tuple[int, str]
-ESTATES_SET_UP: Day = (-250, "09:30")
-COMMITTEE_NAMED: Day = (-249, "10:00")
+ESTATES_SET_UP: Day = (-340, "09:30")
+COMMITTEE_NAMED: Day = (-339, "10:00")
 # Before the renovation (issue 18): the needs questionnaire's ~3,000 paper sheets, collected
 # door to door over weeks, imported at the end; the common problems listed and followed one
 # after another, a step every few hours; the candidate works; the partner units' small
 # wishes; the equal-shares round that chose the public works.
-QUESTIONNAIRE_IMPORTED: Day = (-214, "16:00")
-PROBLEMS_FROM: Day = (-208, "09:00")
-CANDIDATE_WORKS: Day = (-156, "10:00")
-WISHES_FROM: Day = (-154, "09:00")
-CHOICE_OPENED: Day = (-138, "09:00")
-CHOICE_CLOSED: Day = (-126, "20:00")
-WORKS_PROPOSED: Day = (-119, "14:30")  # suppliers, works approved, reference prices
-SUPPLIERS_INVITED: Day = (-112, "10:00")
-ROUND_DAYS = (-105, -84, -66, -52)  # round i of the first negotiation; the others a day later each
+QUESTIONNAIRE_IMPORTED: Day = (-304, "16:00")
+PROBLEMS_FROM: Day = (-298, "09:00")
+CANDIDATE_WORKS: Day = (-246, "10:00")
+WISHES_FROM: Day = (-244, "09:00")
+CHOICE_OPENED: Day = (-228, "09:00")
+CHOICE_CLOSED: Day = (-216, "20:00")
+WORKS_PROPOSED: Day = (-209, "14:30")  # suppliers, works approved, reference prices
+SUPPLIERS_INVITED: Day = (-202, "10:00")
+ROUND_DAYS = (
+    -195,
+    -174,
+    -156,
+    -142,
+)  # round i of the first negotiation; the others a day later each
 ROUND_TIME = "16:00"
-COUNTER_DAYS = (-98, -75, -59)  # the committee's answer to round i
+COUNTER_DAYS = (-188, -165, -149)  # the committee's answer to round i
 COUNTER_TIME = "10:30"
-AWARDED: Day = (-49, "10:00")
-SOURCES_ADDED: Day = (-35, "09:30")
-PLAN_SOLVED: Day = (-33, "15:00")
-PLAN_APPROVED: Day = (-28, "10:00")
+AWARDED: Day = (-139, "10:00")
+SOURCES_ADDED: Day = (-125, "09:30")
+PLAN_SOLVED: Day = (-123, "15:00")
+PLAN_APPROVED: Day = (-118, "10:00")
 # How owners pay the approved plan (set by the treasurer right after the approval).
 PAYMENT_DUE_AFTER = timedelta(days=60)
 PAYMENT_INSTRUCTIONS = {
@@ -51,6 +58,14 @@ PAYMENT_INSTRUCTIONS = {
     "account": "工商银行荷塘支行 6222 0243 0001 2345 678",
     "how_to_pay": "银行转账请注明楼栋和房号；\n或每周六上午 9:00–11:30 到物业服务中心现场缴纳。",
 }
+# After the approval (issue 19): the roofer's award the next afternoon; the works delivered
+# over the following months (the delivery chapter's days, moved back by DELIVERY_BEFORE so
+# they end before the 5栋 meeting is called); the collection closed; the final accounts.
+ROOF_AWARDED: Day = (-117, "15:00")
+DELIVERY_BEFORE = 32
+COLLECTION_CLOSED: Day = (-31, "17:00")
+COLLECTION_DAYS = 86  # payments dated from the approval to two days before the close
+SETTLED: Day = (-30, "10:00")
 NEIGHBOUR_JOINED: Day = (-20, "15:00")
 
 
@@ -335,8 +350,8 @@ SOURCES = (
 PASSED_MEETING = Meeting(
     title="1栋楼栋议事会：公共部位改造居民自筹",
     building="1栋",
-    called=(-47, "10:00"),
-    held=(-42, "19:30"),
+    called=(-137, "10:00"),
+    held=(-132, "19:30"),
     motion_title="1栋居民按面积自筹公共部位改造资金",
     motion_text="按照“居民出一点、补贴拿一点、共建单位帮一点”的原则，本栋居民按专有面积分摊"
     "公共部位改造费用中的居民自筹部分，困难家庭按认定的上限缴纳。",

@@ -264,6 +264,38 @@ def check_needs(run: DemoRun) -> None:
     partner.close()
 
 
+def check_after_decision(run: DemoRun) -> None:
+    """After the decision (issue 19): the pipes and the roof delivered and accepted, the roof's
+    +¥8,600 variation approved by the committee, ~92 % collected with arrears in two
+    buildings, the final accounts approved with refunds and a few top-ups, all dated before
+    the 5栋 meeting was called."""
+    committee = run.sign_in("committee")
+    estate_id = committee.get("/api/me")["estate_id"]
+    works = {w["category"]: w for w in committee.get(f"/api/estates/{estate_id}/works")}
+    assert works["water"]["status"] == works["roof"]["status"] == "done"
+    variations = committee.get(f"/api/works/{works['roof']['id']}/variations")
+    assert [v["amount_fen"] for v in variations["items"] if v["status"] == "approved"] == [860_000]
+    timeline = committee.get(f"/api/estates/{estate_id}/timeline")
+    assert timeline, "the works' timeline"
+    committee.close()
+    treasurer = run.sign_in("treasurer")
+    (plan,) = [p for p in treasurer.get(f"/api/estates/{estate_id}/funding-plans")
+               if p["status"] == "approved"]  # fmt: skip
+    balances = treasurer.get(f"/api/funding-plans/{plan['id']}/balances?by=building")
+    totals = balances["totals"]
+    assert 0.90 <= totals["paid_fen"] / totals["due_fen"] <= 0.94, totals
+    owing = sorted((b["balance_fen"], b["building"]) for b in balances["buildings"])
+    assert owing[-2][0] + owing[-1][0] > 0.8 * totals["balance_fen"], "arrears in two buildings"
+    (final,) = treasurer.get(f"/api/estates/{estate_id}/final-accounts")
+    assert final["status"] == "approved"
+    detail = treasurer.get(f"/api/final-accounts/{final['id']}")
+    refunds = [h for h in detail["households"] if h["refund_fen"] > 0]
+    topups = [h for h in detail["households"] if h["topup_fen"] > 0]
+    assert len(refunds) > len(topups) > 0
+    assert datetime.now(UTC) - when(final["approved_at"]) > timedelta(days=20), "story dates"
+    treasurer.close()
+
+
 def recount(ballots: list[dict[str, Any]], households: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Participation and choices from the counted ballots alone (each owner votes one way)."""
     counted = [b for b in ballots if b["counted"]]
@@ -464,6 +496,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         check_story_dates(first, database_url)
         check_consultation(first, tmp_path)
         check_needs(first)
+        check_after_decision(first)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

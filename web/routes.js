@@ -46,11 +46,11 @@ export const ROUTES = [
   { path: "/board", view: Board, needs: "board.view", label: "nav.board", group: "needs" },
   { path: "/choice", view: ChoiceList, needs: "choice.view", label: "nav.choice", group: "decide" },
   { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
-  { path: "/works", view: WorksList, needs: "works.view", label: "nav.works" },
+  { path: "/works", view: WorksList, needs: "works.view", label: "nav.works", group: "works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
-  { path: "/delivery", view: DeliveryTimeline, needs: "delivery.view", label: "nav.delivery" },
+  { path: "/delivery", view: DeliveryTimeline, needs: "delivery.view", label: "nav.delivery", group: "works" },
   { path: "/delivery/works/:id", view: DeliveryWork, needs: "delivery.view" },
-  { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding" },
+  { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding", group: "money" },
   { path: "/funding/:id", view: FundingPlan, needs: "funding.view" },
   { path: "/funding/:id/ledger", view: Ledger, needs: "ledger.view" },
   { path: "/households", view: Households, needs: "households.view", label: "nav.households" },
@@ -58,14 +58,16 @@ export const ROUTES = [
   { path: "/my", view: MyShare, needs: "share.own", label: "nav.my" },
   { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes", group: "needs" },
   { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
-  { path: "/settlement", view: Settlement, needs: ["variations.manage", "final_accounts.manage", "funding.view"], label: "nav.settlement" },
+  { path: "/settlement", view: Settlement, needs: ["variations.manage", "final_accounts.manage", "funding.view"], label: "nav.settlement", group: "money" },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 
 // Sections that belong together share one entry in the navigation (so a phone shows every
 // entry without scrolling) and a row of tabs on their pages: a group's label, by name. A
 // page's group is its section's (the labelled route of its first path segment).
-const GROUP_LABELS = { decide: "nav.group.decide", needs: "nav.group.needs" };
+const GROUP_LABELS = {
+  decide: "nav.group.decide", needs: "nav.group.needs", works: "nav.group.works", money: "nav.group.money",
+};
 const GROUP_OF = Object.fromEntries(ROUTES.filter((r) => r.group).map((r) => [r.section, r.group]));
 
 /** "/meetings/:id" → /^\/meetings\/(?<id>[^/]+)\/?$/ */

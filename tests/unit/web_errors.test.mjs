@@ -81,7 +81,7 @@ test("the navigation follows the capabilities", () => {
   assert.deepEqual(labels(["meetings.view", "ballots.cast", "share.own"]), ["nav.home", "nav.meetings", "nav.my"]);
   assert.deepEqual(
     labels(["meetings.view", "meetings.manage", "works.view", "funding.view", "households.view", "members.manage"]),
-    ["nav.home", "nav.meetings", "nav.works", "nav.funding", "nav.households", "nav.members", "nav.settlement"],
+    ["nav.home", "nav.meetings", "nav.works", "nav.group.money", "nav.households", "nav.members"],
   );
   const works = navFor({ capabilities: ["works.view"] }).find((l) => l.label === "nav.works");
   assert.equal(works.href, "#/works");

@@ -111,7 +111,7 @@ function Figures({ d }) {
           </dl></li></ul>
     </section>
     <p class="muted" data-testid="disclosure-head">${t("disclosure.head", { seq: d.chain_head.seq })}
-      <code lang="en" style="overflow-wrap:anywhere">${d.chain_head.hash}</code><br />
+      <code lang="en" class="code">${d.chain_head.hash}</code><br />
       ${t("disclosure.generated", { when: formatDateTime(d.generated_at, d.time_zone) })}</p>`;
 }
 
@@ -128,8 +128,7 @@ function Publish({ me, d, onDone }) {
   return html`<section class="card" data-testid="disclosure-publish" aria-labelledby="dp-h">
     <h2 id="dp-h">${t("disclosure.publishTitle")}</h2>
     <${ErrorBox} error=${action.error} />
-    ${url ? html`<p>${t("disclosure.publicLink")}${t("common.colon")}<a data-testid="disclosure-link" href=${url}
-      style="overflow-wrap:anywhere">${url}</a></p>` : html`<p class="muted">${t("disclosure.notPublished")}</p>`}
+    ${url ? html`<p>${t("disclosure.publicLink")}${t("common.colon")}<a data-testid="disclosure-link" class="code" href=${url}>${url}</a></p>` : html`<p class="muted">${t("disclosure.notPublished")}</p>`}
     ${asking ? html`<${Confirm} testid="disclosure-confirm" lines=${[t("disclosure.confirm")]}
         yes=${t("disclosure.publish")} onYes=${publish} onNo=${() => setAsking(false)} />`
       : html`<div class="actions"><button type="button" class="primary" data-testid="disclosure-publish-button"

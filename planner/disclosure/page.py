@@ -29,7 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "variations": "已批准变更",
         "final_cost": "最终费用",
         "total": "合计",
-        "capital": "人民币大写：",
+        "capital": "（人民币大写）",
         "sources": "资金来源",
         "source": "来源",
         "promised": "方案承担",
@@ -67,7 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
         "variations": "Approved variations",
         "final_cost": "Final cost",
         "total": "Total",
-        "capital": "In Chinese capital numerals: ",
+        "capital": " (in Chinese capital numerals)",
         "sources": "Funding sources",
         "source": "Source",
         "promised": "In the plan",
@@ -139,11 +139,11 @@ def render(d: Disclosure, lang: Lang, public_url: str | None) -> str:
         f"<td></td><td class=n>{_m(d.total_final_fen)}</td></tr></table>"
     )
     out.append(
-        f"<p>{e(t['estimate'])}{colon}{e(t['capital'])}{e(capital_numerals(d.total_estimate_fen))}</p>"
+        f"<p>{e(t['estimate'])}{e(t['capital'])}{colon}{e(capital_numerals(d.total_estimate_fen))}</p>"
     )
     if d.total_final_fen is not None:
         out.append(
-            f"<p>{e(t['final_cost'])}{colon}{e(t['capital'])}"
+            f"<p>{e(t['final_cost'])}{e(t['capital'])}{colon}"
             f"{e(capital_numerals(d.total_final_fen))}</p>"
         )
     out.append(f"<h2>{e(t['sources'])}</h2><table><tr>")
@@ -161,7 +161,7 @@ def render(d: Disclosure, lang: Lang, public_url: str | None) -> str:
     )
     residents = d.residents_planned_fen if d.residents_final_fen is None else d.residents_final_fen
     out.append(
-        f"<p>{e(t['residents'])}{colon}{e(t['capital'])}{e(capital_numerals(residents))}</p>"
+        f"<p>{e(t['residents'])}{e(t['capital'])}{colon}{e(capital_numerals(residents))}</p>"
     )
     c = d.collection
     out.append(f"<h2>{e(t['collection'])}</h2><table>")
@@ -178,7 +178,7 @@ def render(d: Disclosure, lang: Lang, public_url: str | None) -> str:
         out.append(f"<tr><th>{e(t[key])}</th><td class=n>{value}</td></tr>")
     out.append("</table>")
     out.append(
-        f"<p>{e(t['collected'])}{colon}{e(t['capital'])}{e(capital_numerals(c.collected_fen))}</p>"
+        f"<p>{e(t['collected'])}{e(t['capital'])}{colon}{e(capital_numerals(c.collected_fen))}</p>"
     )
     if public_url:
         out.append(

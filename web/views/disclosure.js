@@ -132,7 +132,7 @@ function Publish({ me, d, onDone }) {
     ${asking ? html`<${Confirm} testid="disclosure-confirm" lines=${[t("disclosure.confirm")]}
         yes=${t("disclosure.publish")} onYes=${publish} onNo=${() => setAsking(false)} />`
       : html`<div class="actions"><button type="button" class="primary" data-testid="disclosure-publish-button"
-          disabled=${action.busy} onClick=${() => setAsking(true)}>${t("disclosure.publish")}</button>
+          disabled=${action.busy} onClick=${() => setAsking(true)}>${t(url ? "disclosure.republish" : "disclosure.publish")}</button>
         <a target="_blank" rel="noopener" data-testid="disclosure-print"
           href=${`/api/estates/${me.estate_id}/disclosure.html?lang=${pageLang()}`}>${t("disclosure.print")}</a></div>`}
   </section>`;

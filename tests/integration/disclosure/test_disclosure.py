@@ -162,7 +162,22 @@ async def test_disclosure_figures_owners_public_and_access(
             f["topup_fen"],
         )
 
-    # access: another estate's 404 (suppliers and partners 403: the matrix)
+    # access: suppliers and partners 403, another estate's 404
+    admin = bearer(admin_token)
+    vendor = await client.post(
+        f"/api/estates/{estate_id}/suppliers", json={"name": "某公司"}, headers=admin
+    )
+    outsiders = [
+        {"role": "supplier", "display_name": "报价人", "supplier_id": vendor.json()["id"]},
+        {"role": "partner", "display_name": "银行", "partner_kind": "bank"},
+    ]
+    for body in outsiders:
+        made = await client.post(f"/api/estates/{estate_id}/members", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        who = bearer(made.json()["token"])
+        for path in ("disclosure", "disclosure.html"):
+            got = await client.get(f"/api/estates/{estate_id}/{path}", headers=who)
+            assert got.status_code == 403, (body["role"], path, got.text)
     got = await client.get(f"/api/estates/{estate_id}/disclosure", headers=bearer(stranger))
     assert got.status_code == 404
     assert (

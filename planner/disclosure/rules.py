@@ -26,14 +26,15 @@ PUBLISH = MANAGERS
 
 
 def collection(
-    items: Iterable[BalanceOut], final_households: Sequence[HouseholdSettlement] | None
+    pairs: Iterable[tuple[int, int]], final_households: Sequence[HouseholdSettlement] | None
 ) -> Collection:
-    rows = list(items)
-    owing = [r.balance_fen for r in rows if r.balance_fen > 0]
+    """From each household of the plan's (due, paid): sums, arrears (positive balances)."""
+    rows = list(pairs)
+    owing = [due - paid for due, paid in rows if due > paid]
     return Collection(
         households=len(rows),
-        due_fen=sum(r.due_fen for r in rows),
-        collected_fen=sum(r.paid_fen for r in rows),
+        due_fen=sum(due for due, _ in rows),
+        collected_fen=sum(paid for _, paid in rows),
         arrears_fen=sum(owing),
         households_in_arrears=len(owing),
         refunds_due_fen=None

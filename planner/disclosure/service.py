@@ -24,7 +24,7 @@ from planner.funding import store as funding_store
 from planner.localtime import zone
 from planner.payments import ledger_store
 from planner.payments.ledger_model import BalanceOut
-from planner.payments.ledger_service import compute_balances
+from planner.payments.ledger_service import amounts_of, compute_balances
 from planner.settlement import store as settlement_store
 from planner.settlement.model import FinalAccountsOut
 
@@ -53,21 +53,26 @@ async def build(
     seq, head = await stream_head(conn, estate_id)
     published = await store.publication(conn, estate_id)
     in_force = await funding_store.plan_in_force(conn, estate_id)
-    plan = None if in_force is None else await funding_store.get_plan(conn, in_force.id)
+    plan = None if in_force is None else await store.plan_figures(conn, in_force.id)
     final = None
     works: list[DisclosedWork] = []
     sources: list[DisclosedSource] = []
-    items: list[BalanceOut] = []
-    if plan is not None and plan.result is not None:
-        final = await _final_accounts(conn, estate_id, plan.id)
-        result = plan.result
-        figures = await store.work_figures(conn, [w.work_id for w in result.works])
-        works = rules.works(result.works, figures, final.works if final else None)
+    pairs: list[tuple[int, int]] = []
+    mine: list[BalanceOut] = []
+    if in_force is not None and plan is not None:
+        final = await _final_accounts(conn, estate_id, in_force.id)
+        figures = await store.work_figures(conn, [w.work_id for w in plan.works])
+        works = rules.works(plan.works, figures, final.works if final else None)
         names = {s.id: s.name for s in await funding_store.list_sources(conn, estate_id)}
-        sources = rules.sources(result.sources, names, final.sources if final else None)
-        head_record = await ledger_store.plan_head(conn, plan.id)
+        sources = rules.sources(plan.sources, names, final.sources if final else None)
+        head_record = await ledger_store.plan_head(conn, in_force.id)
         assert head_record is not None
-        items, _, _ = await compute_balances(conn, head_record, None)
+        # every household of the plan (cached amounts) with what it paid (one GROUP BY)
+        due = await amounts_of(conn, head_record)
+        paid = await ledger_store.paid_in_lineage(conn, in_force.id)
+        pairs = [(fen, paid.get(hid, 0)) for hid, fen in due.items()]
+        if own:
+            mine, _, _ = await compute_balances(conn, head_record, own)
     final_households = final.households if final else None
     finals = [w.final_cost_fen for w in works]
     if final is not None:
@@ -81,8 +86,8 @@ async def build(
         estate_name=name,
         time_zone=tz,
         generated_at=event_now().astimezone(zone(tz)),
-        plan_id=plan.id if plan else None,
-        plan_version=plan.version if plan else None,
+        plan_id=in_force.id if in_force and plan else None,
+        plan_version=in_force.version if in_force and plan else None,
         final_accounts_id=final.id if final else None,
         final_accounts_version=final.version if final else None,
         final_accounts_approved_at=final.approved_at.astimezone(zone(tz))
@@ -92,13 +97,13 @@ async def build(
         total_final_fen=total_final,
         works=works,
         sources=sources,
-        residents_planned_fen=plan.result.residents_total_fen if plan and plan.result else 0,
+        residents_planned_fen=plan.residents_total_fen if plan else 0,
         residents_final_fen=final.residents_total_fen if final else None,
-        collection=rules.collection(items, final_households),
+        collection=rules.collection(pairs, final_households),
         chain_head=ChainHead(seq=seq, hash=head.hex()),
         published=published is not None,
         public_token=published.token if published and with_token else None,
-        mine=None if own is None else rules.my_lines(own, items, final_households),
+        mine=None if own is None else rules.my_lines(own, mine, final_households),
     )
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import asyncpg
+import msgspec
 
 from planner.disclosure.model import Publication, WorkFigures
+from planner.funding.engine import SourceUse, WorkPlan
 
 
 async def work_figures(conn: asyncpg.Connection, work_ids: Sequence[int]) -> dict[int, WorkFigures]:
@@ -56,3 +58,22 @@ async def publish(
     values = dict(row)
     first = bool(values.pop("first"))
     return Publication(**values), first
+
+
+class PlanFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """A solved plan's works, sources and residents' total, without its households."""
+
+    works: list[WorkPlan]
+    sources: list[SourceUse]
+    residents_total_fen: int
+
+
+async def plan_figures(conn: asyncpg.Connection, plan_id: int) -> PlanFigures | None:
+    """Read from the stored result without decoding its (many) households."""
+    raw = await conn.fetchval(
+        """SELECT jsonb_build_object('works', result->'works', 'sources', result->'sources',
+                                     'residents_total_fen', result->'residents_total_fen')::text
+           FROM funding_plans WHERE id = $1 AND result IS NOT NULL""",
+        plan_id,
+    )
+    return None if raw is None else msgspec.json.decode(raw, type=PlanFigures)

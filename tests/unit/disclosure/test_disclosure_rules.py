@@ -12,7 +12,7 @@ from planner.disclosure import rules
 from planner.disclosure.model import WorkFigures
 from planner.funding.engine import SourceUse, WorkPlan
 from planner.payments.ledger_model import BalanceOut
-from planner.payments.ledger_rules import balance
+from planner.payments.ledger_rules import balance, totals
 from planner.settlement.model import HouseholdSettlement, SourceSettlement, WorkSettlement
 
 fen = st.integers(min_value=0, max_value=10**10)
@@ -25,8 +25,15 @@ def _balances(pairs: list[tuple[int, int]]) -> list[BalanceOut]:
 
 @given(lines)
 def test_collection_parts_add_up(pairs: list[tuple[int, int]]) -> None:
-    items = _balances(pairs)
-    c = rules.collection(items, None)
+    c = rules.collection(pairs, None)
+    # the same figures as the ledger's totals over its balances
+    ledger = totals(_balances(pairs))
+    assert (c.due_fen, c.collected_fen, c.households) == (
+        ledger.due_fen,
+        ledger.paid_fen,
+        ledger.households,
+    )
+    assert c.households_in_arrears == ledger.in_arrears
     assert c.households == len(pairs)
     assert c.due_fen == sum(d for d, _ in pairs)
     assert c.collected_fen == sum(p for _, p in pairs)
@@ -53,7 +60,7 @@ def test_my_lines_are_mine_only(pairs: list[tuple[int, int]], own: set[int]) -> 
     ]
     mine = rules.my_lines(own, items, finals)
     assert {m.household_id for m in mine} == own & {b.household_id for b in items}
-    c = rules.collection(items, finals)
+    c = rules.collection([(b.due_fen, b.paid_fen) for b in items], finals)
     assert c.refunds_due_fen is not None and c.topups_due_fen is not None
     assert c.topups_due_fen - c.refunds_due_fen == c.due_fen - c.collected_fen
     for m in mine:

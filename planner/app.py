@@ -60,6 +60,7 @@ from planner.db.pool import Database, connect_raw
 from planner.deliberation import routes as deliberation
 from planner.delivery import routes as delivery
 from planner.deps import DbDep
+from planner.disclosure import routes as disclosure
 from planner.errors import Unauthorized
 from planner.estates import routes as estates
 from planner.funding import routes as funding
@@ -106,6 +107,7 @@ SLICES: tuple[ModuleType, ...] = (
     choice,
     delivery,
     settlement,
+    disclosure,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

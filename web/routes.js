@@ -23,6 +23,7 @@ import { Wishes, Pledges } from "./views/wishes.js";
 import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
 import { Settlement } from "./views/settlement.js";
+import { Disclosure, PublicDisclosure } from "./views/disclosure.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -59,6 +60,9 @@ export const ROUTES = [
   { path: "/wishes", view: Wishes, needs: "wishes.view", label: "nav.wishes", group: "needs" },
   { path: "/wishes/pledges", view: Pledges, needs: ["pledges.make", "funding.view"] },
   { path: "/settlement", view: Settlement, needs: ["variations.manage", "final_accounts.manage", "funding.view"], label: "nav.settlement", group: "money" },
+  { path: "/disclosure", view: Disclosure, needs: "disclosure.view", label: "nav.disclosure", group: "money" },
+  // The disclosure's public page (公示): no sign-in, aggregates only.
+  { path: "/d/:token", view: PublicDisclosure, public: true },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 

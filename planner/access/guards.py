@@ -81,6 +81,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "final_accounts.manage": ("admin", "treasurer"),
     "final_accounts.approve": PLAN_APPROVERS,
     "variations.threshold": ("admin",),
+    # disclosure (issue 19): members read it, the committee publishes the public link
+    "disclosure.view": MEMBERS,
+    "disclosure.publish": MANAGERS,
 }
 
 

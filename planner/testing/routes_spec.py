@@ -337,6 +337,10 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/final-accounts/{final_id:int}/export.xlsx"): _none,
     ("GET", "/api/final-accounts/{final_id:int}/notices"): _none,
     ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"): _none,
+    # disclosure (issue 19)
+    ("GET", "/api/estates/{estate_id:int}/disclosure"): _none,
+    ("GET", "/api/estates/{estate_id:int}/disclosure.html"): _none,
+    ("POST", "/api/estates/{estate_id:int}/disclosure/publish"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.
@@ -355,6 +359,10 @@ PUBLIC_PAGES = {
     ("GET", "/api/public/consultations/{public_token:str}"),
     ("GET", "/api/public/consultations/{public_token:str}/notice.html"),
     ("GET", "/api/public/consultations/{public_token:str}/announcement.html"),
+    # the disclosure's public page and notice (issue 19): anyone holding the estate's token
+    # (tests/integration/disclosure/test_disclosure.py)
+    ("GET", "/api/public/disclosures/{token:str}"),
+    ("GET", "/api/public/disclosures/{token:str}/notice.html"),
 }
 
 #: Query strings some routes need to get past parameter validation.

@@ -314,6 +314,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/final-accounts/{final_id:int}/notices"):   "  ok  ok 403 403  ok 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("GET", "/api/final-accounts/{final_id:int}/notices/{household_id:int}"):
                                                              "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # disclosure (issue 19): every member but suppliers and partners reads it (an owner with
+    # her own lines); the committee publishes the public link
+    ("GET", "/api/estates/{estate_id:int}/disclosure"):      "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("GET", "/api/estates/{estate_id:int}/disclosure.html"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/estates/{estate_id:int}/disclosure/publish"):
+                                                             "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

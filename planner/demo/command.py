@@ -190,6 +190,9 @@ async def demo_needs(http: httpx.AsyncClient, db: Database, admin_token: str) ->
         "balances": (await admin.get(f"/api/funding-plans/{plan['id']}/balances"))["totals"],
         "final": await admin.get(f"/api/final-accounts/{final['id']}"),
         "done": [w["title"] for w in works if w["status"] == "done"],
+        "disclosure_token": (await admin.get(f"/api/estates/{estate_id}/disclosure"))[
+            "public_token"
+        ],
         "figures": board["figures"],
         "wishes_fulfilled": sum(p["fulfilled"] for p in wishes["partners"]),
         "partners": len({p["display_name"] for p in wishes["partners"]}),
@@ -234,6 +237,8 @@ def after_lines(result: dict[str, Any], base: str) -> str:
             f"{base}/api/estates/{needs['estate_id']}/timeline.html)",
             f"  ledger     {base}/#/funding/{needs['plan_id']}/ledger  (sign in as treasurer)",
             f"  settlement {base}/#/settlement  (variations and final accounts)",
+            f"  disclosure {base}/#/d/{needs['disclosure_token']}  (公示, no sign-in; printable: "
+            f"{base}/api/public/disclosures/{needs['disclosure_token']}/notice.html)",
         ]
     )
 

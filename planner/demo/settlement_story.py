@@ -1,6 +1,7 @@
 """After the decision (issue 19), played by the loader right after the plan's approval: the
 roofer's award, the works delivered over the following months, the owners' money collected,
-and the final accounts (决算) with the roof's variation and the pipes' saving.
+and the final accounts (决算) with the roof's variation and the pipes' saving, published
+(公示) with a public link.
 
 The chapters (``delivery_chapter``, ``ledger_chapter``, ``settlement_chapter``) know nothing
 of the story's calendar: the delivery chapter calls back with each step's day (moved back by
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.demo import story
 from planner.demo.delivery_chapter import play_delivery
+from planner.demo.disclosure_chapter import play_disclosure
 from planner.demo.ledger_chapter import play_collection
 from planner.demo.settlement_chapter import award_roof, play_settlement
 
@@ -67,4 +69,11 @@ async def play_after_decision(played: Story, jg: Estate, plan_id: int) -> dict[s
         plan_id,
         {key: played.works[key] for key in story.PLAN_WORKS},
     )
-    return {"delivered": delivered, "collected": collected, "settled": settled}
+    clock.at(clock.day(story.DISCLOSED))
+    disclosed = await play_disclosure(chair, jg.id, owner=reps[0])
+    return {
+        "delivered": delivered,
+        "collected": collected,
+        "settled": settled,
+        "disclosed": disclosed,
+    }

@@ -66,6 +66,7 @@ DELIVERY_BEFORE = 32
 COLLECTION_CLOSED: Day = (-31, "17:00")
 COLLECTION_DAYS = 86  # payments dated from the approval to two days before the close
 SETTLED: Day = (-30, "10:00")
+DISCLOSED: Day = (-29, "09:00")
 NEIGHBOUR_JOINED: Day = (-20, "15:00")
 
 

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -294,6 +295,12 @@ def check_after_decision(run: DemoRun) -> None:
     assert len(refunds) > len(topups) > 0
     assert datetime.now(UTC) - when(final["approved_at"]) > timedelta(days=20), "story dates"
     treasurer.close()
+    token = re.search(r"/#/d/([\w-]+)", run.output)
+    assert token, run.output
+    public = httpx.get(f"{run.base_url}/api/public/disclosures/{token.group(1)}", timeout=30)
+    assert public.status_code == 200, public.text
+    assert public.json()["collection"]["collected_fen"] == totals["paid_fen"]
+    assert "mine" not in public.json() or not public.json()["mine"]
 
 
 def recount(ballots: list[dict[str, Any]], households: dict[int, dict[str, Any]]) -> dict[str, Any]:

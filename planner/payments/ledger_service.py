@@ -22,9 +22,11 @@ from planner.funding.store import plan_estate, plan_in_force
 from planner.localtime import zone
 from planner.payments import ledger_store as store
 from planner.payments.ledger_model import (
+    ArrearsLine,
     ArrearsOut,
     BalanceOut,
     BalancesOut,
+    BuildingTotal,
     EntryCreated,
     HouseholdLabel,
     LedgerEntry,
@@ -32,17 +34,16 @@ from planner.payments.ledger_model import (
     LedgerPage,
     RecordEntry,
     ReverseEntry,
+    Totals,
 )
 from planner.payments.ledger_rules import (
     PAGE_MAX,
     READ,
     RECORD,
     STAFF,
-    arrears,
     balance,
-    building_totals,
+    due_by,
     entry_out,
-    totals,
 )
 
 
@@ -358,36 +359,140 @@ async def compute_balances(
     return items, labels, today
 
 
+BALANCES_DEFAULT = 500
+BALANCES_MAX = 5000
+
+
+def _page_limit(limit: int | None) -> int | None:
+    return None if limit is None else max(1, min(limit, BALANCES_MAX))
+
+
+def _totals_of(found: list[store.StandingTotal]) -> Totals:
+    t = found[0] if found else None
+    return Totals(
+        households=t.households if t else 0,
+        due_fen=t.due_fen if t else 0,
+        paid_fen=t.paid_fen if t else 0,
+        balance_fen=t.balance_fen if t else 0,
+        in_arrears=t.in_arrears if t else 0,
+    )
+
+
+def _row_out(
+    r: store.StandingRow, schedule: list[dict[str, Any]], today: date, label: bool = True
+) -> BalanceOut:
+    hl = (
+        HouseholdLabel(
+            household_id=r.household_id,
+            building_id=r.building_id,
+            building=r.building or "",
+            unit=r.unit or "",
+            owner_name=r.owner_name or "",
+        )
+        if r.building_id is not None and label
+        else None
+    )
+    return balance(r.household_id, r.due_fen, r.paid_fen, schedule, today, hl)
+
+
 async def balances(
     db: Database,
     plan_id: int,
     principal: Principal,
     by: str | None,
     building_id: int | None = None,
+    after: int = 0,
+    limit: int | None = None,
 ) -> BalancesOut:
-    """Due, paid and balance per household (owners: their own), totals; ``by=building``
-    adds totals per building (staff); ``building_id``: one building's rows and totals."""
+    """Due, paid and balance per household (owners: their own) in household id order after
+    ``after``, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on; totals of
+    the whole plan (or the building); ``by=building`` adds totals per building (staff);
+    ``building_id``: one building's rows and totals. Sums and labels come from SQL."""
+    size = _page_limit(limit)
     async with db.connection() as conn:
         record = await readable_plan(conn, plan_id, principal)
         own = mine(principal)
-        items, _, _ = await compute_balances(conn, record, own, building_id)
+        ids = None if own is None else sorted(own)
+        rows = await store.standing_page(
+            conn, record.id, record.estate_id, ids, building_id, after,
+            None if size is None else size + 1,
+        )  # fmt: skip
+        more = size is not None and len(rows) > size
+        rows = rows[:size] if size is not None else rows
+        schedule = await store.instalments(conn, record.id) if rows else []
+        today = await local_today(conn, record.estate_id)
+        total = await store.standing_totals(conn, record.id, record.estate_id, ids, building_id)
+        per_building = (
+            await store.standing_totals(
+                conn, record.id, record.estate_id, ids, building_id, by_building=True
+            )
+            if by == "building" and own is None
+            else None
+        )
     return BalancesOut(
         plan_id=plan_id,
-        items=items,
-        totals=totals(items),
-        buildings=building_totals(items) if by == "building" and own is None else None,
+        items=[_row_out(r, schedule, today) for r in rows],
+        totals=_totals_of(total),
+        buildings=None
+        if per_building is None
+        else [
+            BuildingTotal(
+                building_id=b.building_id or 0,
+                building=b.building or "",
+                households=b.households,
+                due_fen=b.due_fen,
+                paid_fen=b.paid_fen,
+                balance_fen=b.balance_fen,
+                in_arrears=b.in_arrears,
+            )
+            for b in per_building
+        ],
+        next_after=rows[-1].household_id if more else None,
     )
 
 
 async def arrears_of(
-    db: Database, plan_id: int, principal: Principal, building_id: int | None
+    db: Database,
+    plan_id: int,
+    principal: Principal,
+    building_id: int | None,
+    after: int | None = None,
+    limit: int | None = None,
 ) -> ArrearsOut:
-    """Households still owing, by building and unit (staff)."""
+    """Households still owing, by building and unit (staff): after the household ``after``
+    in that order, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on;
+    ``total_fen`` of all of them (or the building's). The balance test runs in SQL."""
+    size = _page_limit(limit)
     async with db.connection() as conn:
         record = await plan_head(conn, plan_id, principal, STAFF)
-        items, labels, _ = await compute_balances(conn, record, None, building_id)
-    lines = arrears(items, labels, building_id)
-    return ArrearsOut(plan_id=plan_id, items=lines, total_fen=sum(a.balance_fen for a in lines))
+        rows, total = await store.owing_page(
+            conn, record.id, record.estate_id, building_id, after,
+            None if size is None else size + 1,
+        )  # fmt: skip
+        schedule = await store.instalments(conn, record.id) if rows else []
+        today = await local_today(conn, record.estate_id)
+    more = size is not None and len(rows) > size
+    rows = rows[:size] if size is not None else rows
+    lines = [
+        ArrearsLine(
+            household_id=r.household_id,
+            building_id=r.building_id or 0,
+            building=r.building or "",
+            unit=r.unit or "",
+            owner_name=r.owner_name or "",
+            due_fen=r.due_fen,
+            paid_fen=r.paid_fen,
+            balance_fen=r.due_fen - r.paid_fen,
+            overdue_fen=max(due_by(r.due_fen, schedule, today) - r.paid_fen, 0),
+        )
+        for r in rows
+    ]
+    return ArrearsOut(
+        plan_id=plan_id,
+        items=lines,
+        total_fen=total,
+        next_after=lines[-1].household_id if more else None,
+    )
 
 
 async def readable_entry(

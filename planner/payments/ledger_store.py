@@ -239,3 +239,174 @@ async def standing(
         for r in rows
     }  # fmt: skip
     return labels, {r[0]: r[5] for r in rows}
+
+
+# The plan's households with due (the solved result's amount), paid (their entries on the
+# plan's lineage) and label (none: no longer in the register), all in SQL: $1 plan, $2 its
+# estate, $3 only these households (null: all), $4 only this building (null: all).
+_STANDING_CTE = """
+    due AS (SELECT (x->>'household_id')::bigint AS hid, (x->>'amount_fen')::bigint AS due
+            FROM funding_plans p, jsonb_array_elements(p.result->'households') x
+            WHERE p.id = $1),
+    lin AS (SELECT p.id FROM funding_plans this
+            JOIN funding_plans p ON p.estate_id = this.estate_id AND p.version <= this.version
+            WHERE this.id = $1),
+    paid AS (SELECT e.household_id, sum(e.amount_fen)::bigint AS paid
+             FROM ledger_entries e
+             WHERE e.estate_id = $2 AND e.plan_id IN (SELECT id FROM lin)
+               AND ($3::bigint[] IS NULL OR e.household_id = ANY($3::bigint[]))
+             GROUP BY e.household_id),
+    std AS (SELECT d.hid, d.due, coalesce(pd.paid, 0)::bigint AS paid,
+                   d.due - coalesce(pd.paid, 0) AS bal,
+                   h.building_id, b.name AS building, h.unit, h.owner_name
+            FROM due d
+            LEFT JOIN paid pd ON pd.household_id = d.hid
+            LEFT JOIN households h ON h.id = d.hid AND h.estate_id = $2
+            LEFT JOIN buildings b ON b.id = h.building_id
+            WHERE ($3::bigint[] IS NULL OR d.hid = ANY($3::bigint[]))
+              AND ($4::bigint IS NULL OR h.building_id = $4))"""
+
+
+class StandingRow(msgspec.Struct, frozen=True, array_like=True):
+    """One household's standing on a plan (label fields None: not in the register)."""
+
+    household_id: int
+    due_fen: int
+    paid_fen: int
+    building_id: int | None
+    building: str | None
+    unit: str | None
+    owner_name: str | None
+
+
+class StandingTotal(msgspec.Struct, frozen=True, array_like=True):
+    """Aggregates of households' standing (per building: building_id/building set)."""
+
+    building_id: int | None
+    building: str | None
+    households: int
+    due_fen: int
+    paid_fen: int
+    balance_fen: int
+    in_arrears: int
+
+
+async def standing_page(
+    conn: asyncpg.Connection,
+    plan_id: int,
+    estate_id: int,
+    household_ids: list[int] | None,
+    building_id: int | None,
+    after: int,
+    limit: int | None,
+) -> list[StandingRow]:
+    """The plan's households in id order after ``after`` (at most ``limit``; None: all),
+    with due, paid and label, in one query (paid summed only for the page's households)."""
+    rows = await conn.fetch(
+        """WITH lin AS (SELECT p.id FROM funding_plans this
+                JOIN funding_plans p ON p.estate_id = this.estate_id
+                     AND p.version <= this.version
+                WHERE this.id = $1),
+           page AS (SELECT (x->>'household_id')::bigint AS hid,
+                           (x->>'amount_fen')::bigint AS due
+                    FROM funding_plans p, jsonb_array_elements(p.result->'households') x
+                    WHERE p.id = $1),
+           sel AS (SELECT d.hid, d.due, h.building_id, b.name AS building, h.unit,
+                          h.owner_name
+                   FROM page d
+                   LEFT JOIN households h ON h.id = d.hid AND h.estate_id = $2
+                   LEFT JOIN buildings b ON b.id = h.building_id
+                   WHERE d.hid > $5
+                     AND ($3::bigint[] IS NULL OR d.hid = ANY($3::bigint[]))
+                     AND ($4::bigint IS NULL OR h.building_id = $4)
+                   ORDER BY d.hid LIMIT $6)
+           SELECT sel.hid, sel.due,
+                  coalesce((SELECT sum(e.amount_fen) FROM ledger_entries e
+                            WHERE e.estate_id = $2 AND e.household_id = sel.hid
+                              AND e.plan_id IN (SELECT id FROM lin)), 0)::bigint,
+                  sel.building_id, sel.building, sel.unit, sel.owner_name
+           FROM sel ORDER BY sel.hid""",
+        plan_id,
+        estate_id,
+        household_ids,
+        building_id,
+        after,
+        limit,
+    )
+    return [StandingRow(*r) for r in rows]
+
+
+async def standing_totals(
+    conn: asyncpg.Connection,
+    plan_id: int,
+    estate_id: int,
+    household_ids: list[int] | None,
+    building_id: int | None,
+    by_building: bool = False,
+) -> list[StandingTotal]:
+    """Totals of the plan's households (``by_building``: one row per building of the
+    register, by name; else one row for all), aggregated in SQL."""
+    group = (
+        'GROUP BY building_id, building ORDER BY building COLLATE "C", building_id'
+        if by_building
+        else ""
+    )
+    keys = "building_id, building" if by_building else "NULL::bigint, NULL::text"
+    where = "WHERE building_id IS NOT NULL" if by_building else ""
+    rows = await conn.fetch(
+        f"""WITH {_STANDING_CTE}
+            SELECT {keys}, count(*)::bigint, coalesce(sum(due), 0)::bigint,
+                   coalesce(sum(paid), 0)::bigint, coalesce(sum(bal), 0)::bigint,
+                   (count(*) FILTER (WHERE bal > 0))::bigint
+            FROM std {where} {group}""",
+        plan_id,
+        estate_id,
+        household_ids,
+        building_id,
+    )
+    return [StandingTotal(*r) for r in rows]
+
+
+async def owing_page(
+    conn: asyncpg.Connection,
+    plan_id: int,
+    estate_id: int,
+    building_id: int | None,
+    after: int | None,
+    limit: int | None,
+) -> tuple[list[StandingRow], int]:
+    """Households of the register still owing (balance > 0) by building name, unit and id,
+    after the household ``after`` in that order (at most ``limit``; None: all), and the
+    total owed by all of them (the building's with ``building_id``)."""
+    rows = await conn.fetch(
+        f"""WITH {_STANDING_CTE},
+            owing AS MATERIALIZED (SELECT * FROM std WHERE bal > 0 AND building_id IS NOT NULL),
+            total AS (SELECT coalesce(sum(bal), 0)::bigint AS t FROM owing),
+            mark AS (SELECT building, unit, hid FROM std WHERE hid = $5)
+            SELECT o.hid, o.due, o.paid, o.building_id, o.building, o.unit, o.owner_name,
+                   (SELECT t FROM total)
+            FROM owing o
+            WHERE $5::bigint IS NULL
+               OR (o.building COLLATE "C", o.unit COLLATE "C", o.hid)
+                  > (SELECT building COLLATE "C", unit COLLATE "C", hid FROM mark)
+            ORDER BY o.building COLLATE "C", o.unit COLLATE "C", o.hid
+            LIMIT $6""",
+        plan_id,
+        estate_id,
+        None,
+        building_id,
+        after,
+        limit,
+    )
+    if not rows:
+        total = await conn.fetchval(
+            f"""WITH {_STANDING_CTE}
+                SELECT coalesce(sum(bal), 0)::bigint FROM std
+                WHERE bal > 0 AND building_id IS NOT NULL""",
+            plan_id,
+            estate_id,
+            None,
+            building_id,
+        )
+        return [], int(total)
+    return [StandingRow(*r[:7]) for r in rows], int(rows[0][7])

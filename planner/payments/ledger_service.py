@@ -5,6 +5,7 @@ an owner's screen re-reads its own lines)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
@@ -362,6 +363,73 @@ async def compute_balances(
 BALANCES_DEFAULT = 500
 BALANCES_MAX = 5000
 
+Arrays = tuple[list[int], list[int], list[int]]
+
+
+class _Standing:
+    """A plan's households (ascending ids) with due and paid, for one state of its
+    lineage's entries (their count and highest id)."""
+
+    def __init__(self, amounts: dict[int, int], paid: dict[int, int], mark: tuple[int, int]):
+        self.mark = mark
+        self.paid = paid
+        self.ids = sorted(amounts)
+        self.due = [amounts[h] for h in self.ids]
+        self.index = {h: n for n, h in enumerate(self.ids)}
+        self._arrays: Arrays | None = None
+        self._owing: Arrays | None = None
+
+    def paid_of(self, hid: int) -> int:
+        return self.paid.get(hid, 0)
+
+    def arrays(self) -> Arrays:
+        if self._arrays is None:
+            self._arrays = (self.ids, self.due, [self.paid.get(h, 0) for h in self.ids])
+        return self._arrays
+
+    def owing(self) -> Arrays:
+        if self._owing is None:
+            ids, due, paid = self.arrays()
+            keep = [n for n in range(len(ids)) if due[n] - paid[n] > 0]
+            self._owing = ([ids[n] for n in keep], [due[n] for n in keep], [paid[n] for n in keep])
+        return self._owing
+
+    def subset(self, hids: list[int]) -> Arrays:
+        known = [h for h in hids if h in self.index]
+        return (known, [self.due[self.index[h]] for h in known], [self.paid_of(h) for h in known])
+
+
+_STANDING: OrderedDict[tuple[int, int, int, datetime], _Standing] = OrderedDict()
+
+
+async def standing_of(conn: asyncpg.Connection, plan: store.PlanHead) -> _Standing:
+    """Due and paid of every household of the plan, kept per process and brought up to date
+    from the entries appended since (the table is append-only: the count of the lineage's
+    entries tells whether anything was added; added entries below the highest id seen
+    (commits out of order) make it read every sum again)."""
+    key = (plan.id, plan.estate_id, plan.version, plan.created_at)
+    mark = await store.lineage_mark(conn, plan.id)
+    found = _STANDING.get(key)
+    if found is not None and found.mark == mark:
+        _STANDING.move_to_end(key)
+        return found
+    amounts = await amounts_of(conn, plan)
+    paid: dict[int, int] | None = None
+    if found is not None and mark[0] > found.mark[0]:
+        added = await store.paid_since(conn, plan.id, found.mark[1])
+        if len(added) == mark[0] - found.mark[0]:
+            paid = dict(found.paid)
+            for hid, fen in added:
+                paid[hid] = paid.get(hid, 0) + fen
+    if paid is None:
+        paid = await store.paid_in_lineage(conn, plan.id)
+    fresh = _Standing(amounts, paid, mark)
+    _STANDING[key] = fresh
+    _STANDING.move_to_end(key)
+    while len(_STANDING) > _AMOUNTS_KEPT:
+        _STANDING.popitem(last=False)
+    return fresh
+
 
 def _page_limit(limit: int | None) -> int | None:
     return None if limit is None else max(1, min(limit, BALANCES_MAX))
@@ -378,23 +446,6 @@ def _totals_of(found: list[store.StandingTotal]) -> Totals:
     )
 
 
-def _row_out(
-    r: store.StandingRow, schedule: list[dict[str, Any]], today: date, label: bool = True
-) -> BalanceOut:
-    hl = (
-        HouseholdLabel(
-            household_id=r.household_id,
-            building_id=r.building_id,
-            building=r.building or "",
-            unit=r.unit or "",
-            owner_name=r.owner_name or "",
-        )
-        if r.building_id is not None and label
-        else None
-    )
-    return balance(r.household_id, r.due_fen, r.paid_fen, schedule, today, hl)
-
-
 async def balances(
     db: Database,
     plan_id: int,
@@ -407,31 +458,58 @@ async def balances(
     """Due, paid and balance per household (owners: their own) in household id order after
     ``after``, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on; totals of
     the whole plan (or the building); ``by=building`` adds totals per building (staff);
-    ``building_id``: one building's rows and totals. Sums and labels come from SQL."""
+    ``building_id``: one building's rows and totals. Due and paid per household are kept
+    per process (``standing_of``); totals are summed in SQL."""
     size = _page_limit(limit)
     async with db.connection() as conn:
         record = await readable_plan(conn, plan_id, principal)
         own = mine(principal)
-        ids = None if own is None else sorted(own)
-        rows = await store.standing_page(
-            conn, record.id, record.estate_id, ids, building_id, after,
-            None if size is None else size + 1,
-        )  # fmt: skip
-        more = size is not None and len(rows) > size
-        rows = rows[:size] if size is not None else rows
-        schedule = await store.instalments(conn, record.id) if rows else []
+        std = await standing_of(conn, record)
+        if building_id is not None:
+            in_building = await store.building_ids(conn, record.estate_id, building_id)
+            chosen = std.subset([h for h in in_building if own is None or h in own])
+        elif own is not None:
+            chosen = std.subset(sorted(own))
+        else:
+            chosen = std.arrays()
+        ids = chosen[0]
+        start = bisect_right(ids, after)
+        stop = len(ids) if size is None else min(len(ids), start + size)
+        page = ids[start:stop]
+        more = stop < len(ids)
+        labels = await store.labels_of(conn, record.estate_id, page) if page else {}
+        schedule = await store.instalments(conn, record.id) if page else []
         today = await local_today(conn, record.estate_id)
-        total = await store.standing_totals(conn, record.id, record.estate_id, ids, building_id)
+        if building_id is None and own is None:
+            total = [
+                store.StandingTotal(
+                    None,
+                    None,
+                    len(ids),
+                    sum(chosen[1]),
+                    sum(chosen[2]),
+                    sum(chosen[1]) - sum(chosen[2]),
+                    len(std.owing()[0]),
+                )
+            ]
+        else:
+            total = await store.standing_totals(
+                conn, record.id, record.estate_id, chosen, building_id
+            )
         per_building = (
             await store.standing_totals(
-                conn, record.id, record.estate_id, ids, building_id, by_building=True
+                conn, record.id, record.estate_id, chosen, building_id, by_building=True
             )
             if by == "building" and own is None
             else None
         )
+    items = [
+        balance(h, chosen[1][start + n], chosen[2][start + n], schedule, today, labels.get(h))
+        for n, h in enumerate(page)
+    ]
     return BalancesOut(
         plan_id=plan_id,
-        items=[_row_out(r, schedule, today) for r in rows],
+        items=items,
         totals=_totals_of(total),
         buildings=None
         if per_building is None
@@ -447,7 +525,7 @@ async def balances(
             )
             for b in per_building
         ],
-        next_after=rows[-1].household_id if more else None,
+        next_after=page[-1] if more and page else None,
     )
 
 
@@ -461,12 +539,14 @@ async def arrears_of(
 ) -> ArrearsOut:
     """Households still owing, by building and unit (staff): after the household ``after``
     in that order, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on;
-    ``total_fen`` of all of them (or the building's). The balance test runs in SQL."""
+    ``total_fen`` of all of them (or the building's). Only households with a positive
+    balance go to SQL, which orders and labels them."""
     size = _page_limit(limit)
     async with db.connection() as conn:
         record = await plan_head(conn, plan_id, principal, STAFF)
+        std = await standing_of(conn, record)
         rows, total = await store.owing_page(
-            conn, record.id, record.estate_id, building_id, after,
+            conn, record.id, record.estate_id, std.owing(), building_id, after,
             None if size is None else size + 1,
         )  # fmt: skip
         schedule = await store.instalments(conn, record.id) if rows else []

@@ -241,30 +241,63 @@ async def standing(
     return labels, {r[0]: r[5] for r in rows}
 
 
-# The plan's households with due (the solved result's amount), paid (their entries on the
-# plan's lineage) and label (none: no longer in the register), all in SQL: $1 plan, $2 its
-# estate, $3 only these households (null: all), $4 only this building (null: all).
+# The plan's households with due and paid given as arrays ($3 ids, $5 due, $6 paid: the
+# service keeps them per plan and ledger state) and their labels (none: no longer in the
+# register): $2 the estate, $4 only this building (null: all).
 _STANDING_CTE = """
-    due AS (SELECT (x->>'household_id')::bigint AS hid, (x->>'amount_fen')::bigint AS due
-            FROM funding_plans p, jsonb_array_elements(p.result->'households') x
-            WHERE p.id = $1),
-    lin AS (SELECT p.id FROM funding_plans this
-            JOIN funding_plans p ON p.estate_id = this.estate_id AND p.version <= this.version
-            WHERE this.id = $1),
-    paid AS (SELECT e.household_id, sum(e.amount_fen)::bigint AS paid
-             FROM ledger_entries e
-             WHERE e.estate_id = $2 AND e.plan_id IN (SELECT id FROM lin)
-               AND ($3::bigint[] IS NULL OR e.household_id = ANY($3::bigint[]))
-             GROUP BY e.household_id),
-    std AS (SELECT d.hid, d.due, coalesce(pd.paid, 0)::bigint AS paid,
-                   d.due - coalesce(pd.paid, 0) AS bal,
+    std AS (SELECT d.hid, d.due, d.paid, d.due - d.paid AS bal,
                    h.building_id, b.name AS building, h.unit, h.owner_name
-            FROM due d
-            LEFT JOIN paid pd ON pd.household_id = d.hid
+            FROM unnest($3::bigint[], $5::bigint[], $6::bigint[]) AS d(hid, due, paid)
             LEFT JOIN households h ON h.id = d.hid AND h.estate_id = $2
             LEFT JOIN buildings b ON b.id = h.building_id
-            WHERE ($3::bigint[] IS NULL OR d.hid = ANY($3::bigint[]))
-              AND ($4::bigint IS NULL OR h.building_id = $4))"""
+            WHERE $1::bigint IS NOT NULL AND ($4::bigint IS NULL OR h.building_id = $4))"""
+
+
+async def lineage_mark(conn: asyncpg.Connection, plan_id: int) -> tuple[int, int]:
+    """How many entries the plan's lineage holds and the highest id (the table is
+    append-only: a new entry always changes the count)."""
+    row = await conn.fetchrow(
+        """SELECT count(*)::bigint, coalesce(max(e.id), 0)::bigint FROM ledger_entries e
+           WHERE e.plan_id IN (SELECT p.id FROM funding_plans this
+                               JOIN funding_plans p ON p.estate_id = this.estate_id
+                                    AND p.version <= this.version
+                               WHERE this.id = $1)""",
+        plan_id,
+    )
+    return int(row[0]), int(row[1])
+
+
+async def paid_since(
+    conn: asyncpg.Connection, plan_id: int, after_id: int
+) -> list[tuple[int, int]]:
+    """(household, amount) of the lineage's entries with an id above ``after_id``."""
+    rows = await conn.fetch(
+        """SELECT e.household_id, e.amount_fen FROM ledger_entries e
+           WHERE e.id > $2 AND e.plan_id IN (SELECT p.id FROM funding_plans this
+                               JOIN funding_plans p ON p.estate_id = this.estate_id
+                                    AND p.version <= this.version
+                               WHERE this.id = $1)""",
+        plan_id,
+        after_id,
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def labels_of(
+    conn: asyncpg.Connection, estate_id: int, household_ids: list[int]
+) -> dict[int, HouseholdLabel]:
+    """Labels of these households (those in the estate's register)."""
+    return await household_labels(conn, estate_id, household_ids)
+
+
+async def building_ids(conn: asyncpg.Connection, estate_id: int, building_id: int) -> list[int]:
+    """The building's households (ids, ascending)."""
+    rows = await conn.fetch(
+        "SELECT id FROM households WHERE estate_id = $1 AND building_id = $2 ORDER BY id",
+        estate_id,
+        building_id,
+    )
+    return [r[0] for r in rows]
 
 
 class StandingRow(msgspec.Struct, frozen=True, array_like=True):
@@ -291,56 +324,11 @@ class StandingTotal(msgspec.Struct, frozen=True, array_like=True):
     in_arrears: int
 
 
-async def standing_page(
-    conn: asyncpg.Connection,
-    plan_id: int,
-    estate_id: int,
-    household_ids: list[int] | None,
-    building_id: int | None,
-    after: int,
-    limit: int | None,
-) -> list[StandingRow]:
-    """The plan's households in id order after ``after`` (at most ``limit``; None: all),
-    with due, paid and label, in one query (paid summed only for the page's households)."""
-    rows = await conn.fetch(
-        """WITH lin AS (SELECT p.id FROM funding_plans this
-                JOIN funding_plans p ON p.estate_id = this.estate_id
-                     AND p.version <= this.version
-                WHERE this.id = $1),
-           page AS (SELECT (x->>'household_id')::bigint AS hid,
-                           (x->>'amount_fen')::bigint AS due
-                    FROM funding_plans p, jsonb_array_elements(p.result->'households') x
-                    WHERE p.id = $1),
-           sel AS (SELECT d.hid, d.due, h.building_id, b.name AS building, h.unit,
-                          h.owner_name
-                   FROM page d
-                   LEFT JOIN households h ON h.id = d.hid AND h.estate_id = $2
-                   LEFT JOIN buildings b ON b.id = h.building_id
-                   WHERE d.hid > $5
-                     AND ($3::bigint[] IS NULL OR d.hid = ANY($3::bigint[]))
-                     AND ($4::bigint IS NULL OR h.building_id = $4)
-                   ORDER BY d.hid LIMIT $6)
-           SELECT sel.hid, sel.due,
-                  coalesce((SELECT sum(e.amount_fen) FROM ledger_entries e
-                            WHERE e.estate_id = $2 AND e.household_id = sel.hid
-                              AND e.plan_id IN (SELECT id FROM lin)), 0)::bigint,
-                  sel.building_id, sel.building, sel.unit, sel.owner_name
-           FROM sel ORDER BY sel.hid""",
-        plan_id,
-        estate_id,
-        household_ids,
-        building_id,
-        after,
-        limit,
-    )
-    return [StandingRow(*r) for r in rows]
-
-
 async def standing_totals(
     conn: asyncpg.Connection,
     plan_id: int,
     estate_id: int,
-    household_ids: list[int] | None,
+    standing: tuple[list[int], list[int], list[int]],
     building_id: int | None,
     by_building: bool = False,
 ) -> list[StandingTotal]:
@@ -361,8 +349,10 @@ async def standing_totals(
             FROM std {where} {group}""",
         plan_id,
         estate_id,
-        household_ids,
+        standing[0],
         building_id,
+        standing[1],
+        standing[2],
     )
     return [StandingTotal(*r) for r in rows]
 
@@ -371,6 +361,7 @@ async def owing_page(
     conn: asyncpg.Connection,
     plan_id: int,
     estate_id: int,
+    standing: tuple[list[int], list[int], list[int]],
     building_id: int | None,
     after: int | None,
     limit: int | None,
@@ -382,19 +373,23 @@ async def owing_page(
         f"""WITH {_STANDING_CTE},
             owing AS MATERIALIZED (SELECT * FROM std WHERE bal > 0 AND building_id IS NOT NULL),
             total AS (SELECT coalesce(sum(bal), 0)::bigint AS t FROM owing),
-            mark AS (SELECT building, unit, hid FROM std WHERE hid = $5)
+            mark AS (SELECT b.name AS building, h.unit, h.id AS hid
+                     FROM households h JOIN buildings b ON b.id = h.building_id
+                     WHERE h.id = $7 AND h.estate_id = $2)
             SELECT o.hid, o.due, o.paid, o.building_id, o.building, o.unit, o.owner_name,
                    (SELECT t FROM total)
             FROM owing o
-            WHERE $5::bigint IS NULL
+            WHERE $7::bigint IS NULL
                OR (o.building COLLATE "C", o.unit COLLATE "C", o.hid)
                   > (SELECT building COLLATE "C", unit COLLATE "C", hid FROM mark)
             ORDER BY o.building COLLATE "C", o.unit COLLATE "C", o.hid
-            LIMIT $6""",
+            LIMIT $8""",
         plan_id,
         estate_id,
-        None,
+        standing[0],
         building_id,
+        standing[1],
+        standing[2],
         after,
         limit,
     )
@@ -405,8 +400,10 @@ async def owing_page(
                 WHERE bal > 0 AND building_id IS NOT NULL""",
             plan_id,
             estate_id,
-            None,
+            standing[0],
             building_id,
+            standing[1],
+            standing[2],
         )
         return [], int(total)
     return [StandingRow(*r[:7]) for r in rows], int(rows[0][7])

@@ -363,40 +363,96 @@ async def compute_balances(
 BALANCES_DEFAULT = 500
 BALANCES_MAX = 5000
 
-Arrays = tuple[list[int], list[int], list[int]]
-
 
 class _Standing:
     """A plan's households (ascending ids) with due and paid, for one state of its
-    lineage's entries (their count and highest id)."""
+    lineage's entries (their count and highest id); derived orders per register state."""
 
     def __init__(self, amounts: dict[int, int], paid: dict[int, int], mark: tuple[int, int]):
         self.mark = mark
         self.paid = paid
+        self.amounts = amounts
         self.ids = sorted(amounts)
-        self.due = [amounts[h] for h in self.ids]
-        self.index = {h: n for n, h in enumerate(self.ids)}
-        self._arrays: Arrays | None = None
-        self._owing: Arrays | None = None
+        self._derived: dict[str, Any] = {}
 
-    def paid_of(self, hid: int) -> int:
-        return self.paid.get(hid, 0)
+    def balance_of(self, hid: int) -> int:
+        return self.amounts[hid] - self.paid.get(hid, 0)
 
-    def arrays(self) -> Arrays:
-        if self._arrays is None:
-            self._arrays = (self.ids, self.due, [self.paid.get(h, 0) for h in self.ids])
-        return self._arrays
+    def totals(self, ids: list[int]) -> Totals:
+        due = sum(self.amounts[h] for h in ids)
+        paid = sum(self.paid.get(h, 0) for h in ids)
+        return Totals(
+            households=len(ids),
+            due_fen=due,
+            paid_fen=paid,
+            balance_fen=due - paid,
+            in_arrears=sum(1 for h in ids if self.balance_of(h) > 0),
+        )
 
-    def owing(self) -> Arrays:
-        if self._owing is None:
-            ids, due, paid = self.arrays()
-            keep = [n for n in range(len(ids)) if due[n] - paid[n] > 0]
-            self._owing = ([ids[n] for n in keep], [due[n] for n in keep], [paid[n] for n in keep])
-        return self._owing
+    def derived(self, register: _Register) -> dict[str, Any]:
+        """Per building totals and the arrears order (by building, unit, id) for a state
+        of the register, computed once."""
+        found: dict[str, Any] | None = self._derived.get(register.mark)
+        if found is not None:
+            return found
+        labels = register.labels
+        groups: dict[int, list[int]] = {}
+        for h in self.ids:
+            label = labels.get(h)
+            if label is not None:
+                groups.setdefault(label.building_id, []).append(h)
+        names = register.building_names
+        buildings = []
+        for key in sorted(groups, key=lambda k: (names.get(k, ""), k)):
+            t = self.totals(groups[key])
+            buildings.append(
+                BuildingTotal(
+                    building_id=key,
+                    building=names.get(key, ""),
+                    households=t.households,
+                    due_fen=t.due_fen,
+                    paid_fen=t.paid_fen,
+                    balance_fen=t.balance_fen,
+                    in_arrears=t.in_arrears,
+                )
+            )
+        owing = sorted(
+            (
+                (labels[h].building, labels[h].unit, h)
+                for h in self.ids
+                if h in labels and self.balance_of(h) > 0
+            ),
+        )
+        found = {"buildings": buildings, "owing": owing, "by_building": groups}
+        self._derived = {register.mark: found}
+        return found
 
-    def subset(self, hids: list[int]) -> Arrays:
-        known = [h for h in hids if h in self.index]
-        return (known, [self.due[self.index[h]] for h in known], [self.paid_of(h) for h in known])
+
+class _Register:
+    """The estate's households' labels for one fingerprint of its register."""
+
+    def __init__(self, mark: str, labels: dict[int, HouseholdLabel]):
+        self.mark = mark
+        self.labels = labels
+        self.building_names = {x.building_id: x.building for x in labels.values()}
+
+
+_REGISTERS: OrderedDict[tuple[int, str], _Register] = OrderedDict()
+
+
+async def register_of(conn: asyncpg.Connection, estate_id: int) -> _Register:
+    """The estate's labels, kept per process while the register's fingerprint holds."""
+    mark = await store.register_mark(conn, estate_id)
+    key = (estate_id, mark)
+    found = _REGISTERS.get(key)
+    if found is None:
+        found = _Register(mark, await store.household_labels(conn, estate_id))
+        _REGISTERS[key] = found
+        while len(_REGISTERS) > _AMOUNTS_KEPT:
+            _REGISTERS.popitem(last=False)
+    else:
+        _REGISTERS.move_to_end(key)
+    return found
 
 
 _STANDING: OrderedDict[tuple[int, int, int, datetime], _Standing] = OrderedDict()
@@ -416,13 +472,14 @@ async def standing_of(conn: asyncpg.Connection, plan: store.PlanHead) -> _Standi
     amounts = await amounts_of(conn, plan)
     paid: dict[int, int] | None = None
     if found is not None and mark[0] > found.mark[0]:
-        added = await store.paid_since(conn, plan.id, found.mark[1])
-        if len(added) == mark[0] - found.mark[0]:
+        added, count = await store.paid_since(conn, plan.id, found.mark[1])
+        if len(added) == count - found.mark[0]:
             paid = dict(found.paid)
-            for hid, fen in added:
+            for _, hid, fen in added:
                 paid[hid] = paid.get(hid, 0) + fen
+            mark = (count, max([found.mark[1], *(i for i, _, _ in added)]))
     if paid is None:
-        paid = await store.paid_in_lineage(conn, plan.id)
+        paid, mark = await store.paid_and_mark(conn, plan.id)
     fresh = _Standing(amounts, paid, mark)
     _STANDING[key] = fresh
     _STANDING.move_to_end(key)
@@ -433,17 +490,6 @@ async def standing_of(conn: asyncpg.Connection, plan: store.PlanHead) -> _Standi
 
 def _page_limit(limit: int | None) -> int | None:
     return None if limit is None else max(1, min(limit, BALANCES_MAX))
-
-
-def _totals_of(found: list[store.StandingTotal]) -> Totals:
-    t = found[0] if found else None
-    return Totals(
-        households=t.households if t else 0,
-        due_fen=t.due_fen if t else 0,
-        paid_fen=t.paid_fen if t else 0,
-        balance_fen=t.balance_fen if t else 0,
-        in_arrears=t.in_arrears if t else 0,
-    )
 
 
 async def balances(
@@ -458,74 +504,46 @@ async def balances(
     """Due, paid and balance per household (owners: their own) in household id order after
     ``after``, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on; totals of
     the whole plan (or the building); ``by=building`` adds totals per building (staff);
-    ``building_id``: one building's rows and totals. Due and paid per household are kept
-    per process (``standing_of``); totals are summed in SQL."""
+    ``building_id``: one building's rows and totals. Due and paid per household
+    (``standing_of``) and labels (``register_of``) are kept per process while the ledger's
+    entries and the register stay as they are (two small queries tell)."""
     size = _page_limit(limit)
     async with db.connection() as conn:
         record = await readable_plan(conn, plan_id, principal)
         own = mine(principal)
         std = await standing_of(conn, record)
+        register = await register_of(conn, record.estate_id)
         if building_id is not None:
-            in_building = await store.building_ids(conn, record.estate_id, building_id)
-            chosen = std.subset([h for h in in_building if own is None or h in own])
+            ids = [
+                h
+                for h in std.derived(register)["by_building"].get(building_id, [])
+                if own is None or h in own
+            ]
         elif own is not None:
-            chosen = std.subset(sorted(own))
+            ids = [h for h in std.ids if h in own]
         else:
-            chosen = std.arrays()
-        ids = chosen[0]
+            ids = std.ids
         start = bisect_right(ids, after)
         stop = len(ids) if size is None else min(len(ids), start + size)
         page = ids[start:stop]
-        more = stop < len(ids)
-        labels = await store.labels_of(conn, record.estate_id, page) if page else {}
         schedule = await store.instalments(conn, record.id) if page else []
         today = await local_today(conn, record.estate_id)
-        if building_id is None and own is None:
-            total = [
-                store.StandingTotal(
-                    None,
-                    None,
-                    len(ids),
-                    sum(chosen[1]),
-                    sum(chosen[2]),
-                    sum(chosen[1]) - sum(chosen[2]),
-                    len(std.owing()[0]),
-                )
-            ]
-        else:
-            total = await store.standing_totals(
-                conn, record.id, record.estate_id, chosen, building_id
-            )
-        per_building = (
-            await store.standing_totals(
-                conn, record.id, record.estate_id, chosen, building_id, by_building=True
-            )
-            if by == "building" and own is None
-            else None
-        )
+    if building_id is None and own is None:
+        total = std.derived(register).get("totals")
+        if total is None:
+            total = std.derived(register)["totals"] = std.totals(ids)
+    else:
+        total = std.totals(ids)
+    labels = register.labels
     items = [
-        balance(h, chosen[1][start + n], chosen[2][start + n], schedule, today, labels.get(h))
-        for n, h in enumerate(page)
+        balance(h, std.amounts[h], std.paid.get(h, 0), schedule, today, labels.get(h)) for h in page
     ]
     return BalancesOut(
         plan_id=plan_id,
         items=items,
-        totals=_totals_of(total),
-        buildings=None
-        if per_building is None
-        else [
-            BuildingTotal(
-                building_id=b.building_id or 0,
-                building=b.building or "",
-                households=b.households,
-                due_fen=b.due_fen,
-                paid_fen=b.paid_fen,
-                balance_fen=b.balance_fen,
-                in_arrears=b.in_arrears,
-            )
-            for b in per_building
-        ],
-        next_after=page[-1] if more and page else None,
+        totals=total,
+        buildings=std.derived(register)["buildings"] if by == "building" and own is None else None,
+        next_after=page[-1] if stop < len(ids) and page else None,
     )
 
 
@@ -539,39 +557,56 @@ async def arrears_of(
 ) -> ArrearsOut:
     """Households still owing, by building and unit (staff): after the household ``after``
     in that order, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on;
-    ``total_fen`` of all of them (or the building's). Only households with a positive
-    balance go to SQL, which orders and labels them."""
+    ``total_fen`` of all of them (or the building's)."""
     size = _page_limit(limit)
     async with db.connection() as conn:
         record = await plan_head(conn, plan_id, principal, STAFF)
         std = await standing_of(conn, record)
-        rows, total = await store.owing_page(
-            conn, record.id, record.estate_id, std.owing(), building_id, after,
-            None if size is None else size + 1,
-        )  # fmt: skip
-        schedule = await store.instalments(conn, record.id) if rows else []
+        register = await register_of(conn, record.estate_id)
+        schedule = await store.instalments(conn, record.id)
         today = await local_today(conn, record.estate_id)
-    more = size is not None and len(rows) > size
-    rows = rows[:size] if size is not None else rows
-    lines = [
-        ArrearsLine(
-            household_id=r.household_id,
-            building_id=r.building_id or 0,
-            building=r.building or "",
-            unit=r.unit or "",
-            owner_name=r.owner_name or "",
-            due_fen=r.due_fen,
-            paid_fen=r.paid_fen,
-            balance_fen=r.due_fen - r.paid_fen,
-            overdue_fen=max(due_by(r.due_fen, schedule, today) - r.paid_fen, 0),
+    labels = register.labels
+    owing: list[tuple[str, str, int]] = std.derived(register)["owing"]
+    if building_id is not None:
+        key = f"owing:{building_id}"
+        found = std.derived(register).get(key)
+        if found is None:
+            found = [o for o in owing if labels[o[2]].building_id == building_id]
+            std.derived(register)[key] = found
+        owing = found
+    total_key = f"owing_total:{building_id}"
+    total = std.derived(register).get(total_key)
+    if total is None:
+        total = std.derived(register)[total_key] = sum(std.balance_of(o[2]) for o in owing)
+    start = 0
+    if after is not None:
+        mark = labels.get(after)
+        start = (
+            len(owing) if mark is None else bisect_right(owing, (mark.building, mark.unit, after))
         )
-        for r in rows
-    ]
+    stop = len(owing) if size is None else min(len(owing), start + size)
+    lines = []
+    for _, _, h in owing[start:stop]:
+        label = labels[h]
+        due, paid = std.amounts[h], std.paid.get(h, 0)
+        lines.append(
+            ArrearsLine(
+                household_id=h,
+                building_id=label.building_id,
+                building=label.building,
+                unit=label.unit,
+                owner_name=label.owner_name,
+                due_fen=due,
+                paid_fen=paid,
+                balance_fen=due - paid,
+                overdue_fen=max(due_by(due, schedule, today) - paid, 0),
+            )
+        )
     return ArrearsOut(
         plan_id=plan_id,
         items=lines,
         total_fen=total,
-        next_after=lines[-1].household_id if more else None,
+        next_after=lines[-1].household_id if stop < len(owing) and lines else None,
     )
 
 

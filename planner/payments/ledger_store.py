@@ -241,18 +241,6 @@ async def standing(
     return labels, {r[0]: r[5] for r in rows}
 
 
-# The plan's households with due and paid given as arrays ($3 ids, $5 due, $6 paid: the
-# service keeps them per plan and ledger state) and their labels (none: no longer in the
-# register): $2 the estate, $4 only this building (null: all).
-_STANDING_CTE = """
-    std AS (SELECT d.hid, d.due, d.paid, d.due - d.paid AS bal,
-                   h.building_id, b.name AS building, h.unit, h.owner_name
-            FROM unnest($3::bigint[], $5::bigint[], $6::bigint[]) AS d(hid, due, paid)
-            LEFT JOIN households h ON h.id = d.hid AND h.estate_id = $2
-            LEFT JOIN buildings b ON b.id = h.building_id
-            WHERE $1::bigint IS NOT NULL AND ($4::bigint IS NULL OR h.building_id = $4))"""
-
-
 async def lineage_mark(conn: asyncpg.Connection, plan_id: int) -> tuple[int, int]:
     """How many entries the plan's lineage holds and the highest id (the table is
     append-only: a new entry always changes the count)."""
@@ -267,27 +255,59 @@ async def lineage_mark(conn: asyncpg.Connection, plan_id: int) -> tuple[int, int
     return int(row[0]), int(row[1])
 
 
+_LINEAGE_IDS = """SELECT p.id FROM funding_plans this
+                  JOIN funding_plans p ON p.estate_id = this.estate_id
+                       AND p.version <= this.version
+                  WHERE this.id = $1"""
+
+
 async def paid_since(
     conn: asyncpg.Connection, plan_id: int, after_id: int
-) -> list[tuple[int, int]]:
-    """(household, amount) of the lineage's entries with an id above ``after_id``."""
+) -> tuple[list[tuple[int, int, int]], int]:
+    """(id, household, amount) of the lineage's entries with an id above ``after_id`` and,
+    in the same statement (one snapshot), how many entries the lineage holds."""
     rows = await conn.fetch(
-        """SELECT e.household_id, e.amount_fen FROM ledger_entries e
-           WHERE e.id > $2 AND e.plan_id IN (SELECT p.id FROM funding_plans this
-                               JOIN funding_plans p ON p.estate_id = this.estate_id
-                                    AND p.version <= this.version
-                               WHERE this.id = $1)""",
+        f"""WITH lin AS ({_LINEAGE_IDS})
+            SELECT e.id, e.household_id, e.amount_fen,
+                   (SELECT count(*) FROM ledger_entries c
+                    WHERE c.plan_id IN (SELECT id FROM lin))::bigint AS n
+            FROM (SELECT 1) one
+            LEFT JOIN ledger_entries e ON e.id > $2 AND e.plan_id IN (SELECT id FROM lin)""",
         plan_id,
         after_id,
     )
-    return [(r[0], r[1]) for r in rows]
+    count = int(rows[0]["n"]) if rows else 0
+    return [(r[0], r[1], r[2]) for r in rows if r[0] is not None], count
 
 
-async def labels_of(
-    conn: asyncpg.Connection, estate_id: int, household_ids: list[int]
-) -> dict[int, HouseholdLabel]:
-    """Labels of these households (those in the estate's register)."""
-    return await household_labels(conn, estate_id, household_ids)
+async def paid_and_mark(
+    conn: asyncpg.Connection, plan_id: int
+) -> tuple[dict[int, int], tuple[int, int]]:
+    """Fen paid per household on the plan (its lineage) and, from the same statement, the
+    count and highest id of the entries summed."""
+    rows = await conn.fetch(
+        f"""SELECT household_id, sum(amount_fen)::bigint, count(*)::bigint, max(id)::bigint
+            FROM ledger_entries WHERE plan_id IN ({_LINEAGE_IDS})
+            GROUP BY household_id""",
+        plan_id,
+    )
+    count = sum(int(r[2]) for r in rows)
+    top = max((int(r[3]) for r in rows), default=0)
+    return {r[0]: r[1] for r in rows}, (count, top)
+
+
+async def register_mark(conn: asyncpg.Connection, estate_id: int) -> str:
+    """A fingerprint of the estate's register as the ledger labels it (ids, buildings,
+    units, owners' names): another value means something changed."""
+    mark: str = await conn.fetchval(
+        """SELECT count(*)::text || ':' || coalesce(sum(hashtextextended(
+                      h.id::text || '|' || h.building_id::text || '|' || h.unit || '|'
+                      || h.owner_name || '|' || b.name, 7)), 0)::text
+           FROM households h JOIN buildings b ON b.id = h.building_id
+           WHERE h.estate_id = $1""",
+        estate_id,
+    )
+    return mark
 
 
 async def building_ids(conn: asyncpg.Connection, estate_id: int, building_id: int) -> list[int]:
@@ -298,112 +318,3 @@ async def building_ids(conn: asyncpg.Connection, estate_id: int, building_id: in
         building_id,
     )
     return [r[0] for r in rows]
-
-
-class StandingRow(msgspec.Struct, frozen=True, array_like=True):
-    """One household's standing on a plan (label fields None: not in the register)."""
-
-    household_id: int
-    due_fen: int
-    paid_fen: int
-    building_id: int | None
-    building: str | None
-    unit: str | None
-    owner_name: str | None
-
-
-class StandingTotal(msgspec.Struct, frozen=True, array_like=True):
-    """Aggregates of households' standing (per building: building_id/building set)."""
-
-    building_id: int | None
-    building: str | None
-    households: int
-    due_fen: int
-    paid_fen: int
-    balance_fen: int
-    in_arrears: int
-
-
-async def standing_totals(
-    conn: asyncpg.Connection,
-    plan_id: int,
-    estate_id: int,
-    standing: tuple[list[int], list[int], list[int]],
-    building_id: int | None,
-    by_building: bool = False,
-) -> list[StandingTotal]:
-    """Totals of the plan's households (``by_building``: one row per building of the
-    register, by name; else one row for all), aggregated in SQL."""
-    group = (
-        'GROUP BY building_id, building ORDER BY building COLLATE "C", building_id'
-        if by_building
-        else ""
-    )
-    keys = "building_id, building" if by_building else "NULL::bigint, NULL::text"
-    where = "WHERE building_id IS NOT NULL" if by_building else ""
-    rows = await conn.fetch(
-        f"""WITH {_STANDING_CTE}
-            SELECT {keys}, count(*)::bigint, coalesce(sum(due), 0)::bigint,
-                   coalesce(sum(paid), 0)::bigint, coalesce(sum(bal), 0)::bigint,
-                   (count(*) FILTER (WHERE bal > 0))::bigint
-            FROM std {where} {group}""",
-        plan_id,
-        estate_id,
-        standing[0],
-        building_id,
-        standing[1],
-        standing[2],
-    )
-    return [StandingTotal(*r) for r in rows]
-
-
-async def owing_page(
-    conn: asyncpg.Connection,
-    plan_id: int,
-    estate_id: int,
-    standing: tuple[list[int], list[int], list[int]],
-    building_id: int | None,
-    after: int | None,
-    limit: int | None,
-) -> tuple[list[StandingRow], int]:
-    """Households of the register still owing (balance > 0) by building name, unit and id,
-    after the household ``after`` in that order (at most ``limit``; None: all), and the
-    total owed by all of them (the building's with ``building_id``)."""
-    rows = await conn.fetch(
-        f"""WITH {_STANDING_CTE},
-            owing AS MATERIALIZED (SELECT * FROM std WHERE bal > 0 AND building_id IS NOT NULL),
-            total AS (SELECT coalesce(sum(bal), 0)::bigint AS t FROM owing),
-            mark AS (SELECT b.name AS building, h.unit, h.id AS hid
-                     FROM households h JOIN buildings b ON b.id = h.building_id
-                     WHERE h.id = $7 AND h.estate_id = $2)
-            SELECT o.hid, o.due, o.paid, o.building_id, o.building, o.unit, o.owner_name,
-                   (SELECT t FROM total)
-            FROM owing o
-            WHERE $7::bigint IS NULL
-               OR (o.building COLLATE "C", o.unit COLLATE "C", o.hid)
-                  > (SELECT building COLLATE "C", unit COLLATE "C", hid FROM mark)
-            ORDER BY o.building COLLATE "C", o.unit COLLATE "C", o.hid
-            LIMIT $8""",
-        plan_id,
-        estate_id,
-        standing[0],
-        building_id,
-        standing[1],
-        standing[2],
-        after,
-        limit,
-    )
-    if not rows:
-        total = await conn.fetchval(
-            f"""WITH {_STANDING_CTE}
-                SELECT coalesce(sum(bal), 0)::bigint FROM std
-                WHERE bal > 0 AND building_id IS NOT NULL""",
-            plan_id,
-            estate_id,
-            standing[0],
-            building_id,
-            standing[1],
-            standing[2],
-        )
-        return [], int(total)
-    return [StandingRow(*r[:7]) for r in rows], int(rows[0][7])

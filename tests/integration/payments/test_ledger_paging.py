@@ -160,6 +160,20 @@ async def test_balances_and_arrears_page_through_every_household_once(
     lines = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + len(owing)
 
+    # a payment after the reads shows at once (the kept sums are brought up to date)
+    first = whole["items"][0]
+    assert (await pay(client, estate, first["household_id"], 123, "P-late")).status_code == 201
+    again = (
+        await client.get(
+            f"/api/funding-plans/{estate.plan_id}/balances",
+            params={"by": "building", "limit": 1},
+            headers=estate.h("treasurer"),
+        )
+    ).json()
+    assert again["totals"]["paid_fen"] == whole["totals"]["paid_fen"] + 123
+    assert again["items"][0]["paid_fen"] == first["paid_fen"] + 123
+    assert sum(b["paid_fen"] for b in again["buildings"]) == again["totals"]["paid_fen"]
+
     for what in ("balances", "arrears"):
         for bad in (0, 5001, -1):
             r = await client.get(

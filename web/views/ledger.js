@@ -2,7 +2,7 @@
 // balances by building, reverses an entry with a reason (asked first), imports a bank
 // statement and assigns its unmatched lines, prints receipts and arrears. The owner's own
 // paid / due / balance and receipts: <MyLedger> inside "my share" (owner.js).
-import { html, useState, useMemo, useEffect, useCallback } from "../lib/html.js";
+import { html, useState, useMemo, useEffect } from "../lib/html.js";
 import { t, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, Money, Confirm, useApi, useAction, whileLoading } from "../lib/ui.js";
@@ -24,7 +24,6 @@ function today() {
  * the totals come from a separate one-row call. */
 function useAllRows(planId) {
   const [state, setState] = useState({ rows: [], error: null });
-  const [tick, setTick] = useState(0);
   useEffect(() => {
     let alive = true;
     (async () => {
@@ -43,9 +42,8 @@ function useAllRows(planId) {
       }
     })();
     return () => { alive = false; };
-  }, [planId, tick]);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { ...state, reload };
+  }, [planId]);
+  return state;
 }
 
 function label(row) { return `${row.building || ""} ${row.unit || ""}`.trim() || `#${row.household_id}`; }

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from planner.db.pool import Database
 from tests.conftest import bearer
 from tests.integration.payments.ledger_helpers import (
     Estate,
@@ -182,3 +183,23 @@ async def test_balances_and_arrears_page_through_every_household_once(
                 headers=estate.h("treasurer"),
             )
             assert r.status_code == 400 and r.json()["code"] == "out_of_range", (what, bad, r.text)
+
+
+async def test_kept_labels_follow_the_register(
+    client: httpx.AsyncClient,
+    admin_token: str,
+    make_estate: Callable[..., Awaitable[int]],
+    make_member: MakeMember,
+    db: Database,
+) -> None:
+    estate = await _estate(client, admin_token, make_estate, make_member)
+    path = f"/api/funding-plans/{estate.plan_id}/arrears"
+    before = (await client.get(path, headers=estate.h("treasurer"))).json()
+    first = before["items"][0]
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE households SET owner_name = '新业主' WHERE id = $1", first["household_id"]
+        )
+    after = (await client.get(path, headers=estate.h("treasurer"))).json()
+    assert after["items"][0]["owner_name"] == "新业主"
+    assert after["total_fen"] == before["total_fen"]

@@ -149,6 +149,7 @@ class BalancesOut(Out):
     items: list[BalanceOut]
     totals: Totals
     buildings: list[BuildingTotal] | None = None
+    next_after: int | None = None
 
 
 class ArrearsLine(Out):
@@ -167,3 +168,4 @@ class ArrearsOut(Out):
     plan_id: int
     items: list[ArrearsLine]
     total_fen: int
+    next_after: int | None = None

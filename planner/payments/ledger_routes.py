@@ -38,6 +38,17 @@ def _lang(lang: str) -> str:
     return lang
 
 
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= service.BALANCES_MAX:
+        raise BadRequest(
+            "limit",
+            f"must be between 1 and {service.BALANCES_MAX}",
+            "out_of_range",
+            {"min": 1, "max": service.BALANCES_MAX},
+        )
+    return limit
+
+
 class LedgerController(Controller):
     tags = ("collection ledger",)
 
@@ -91,13 +102,17 @@ class LedgerController(Controller):
         db: DbDep,
         by: FromQuery[str | None] = None,
         building_id: FromQuery[int | None] = None,
+        after: FromQuery[int] = 0,
+        limit: FromQuery[int] = service.BALANCES_DEFAULT,
     ) -> BalancesOut:
         """Due, paid, balance (and due by today under an instalment schedule) per household;
-        an owner gets her own rows. ``by=building``: totals per building too (staff);
-        ``building_id``: one building's rows (a page of a large estate)."""
+        an owner gets her own rows. Paged in household id order: at most ``limit`` rows
+        (default 500, ≤ 5,000) after the household id ``after``; ``next_after`` pages on
+        (null: the end); ``totals`` always of the whole plan (or the building).
+        ``by=building``: totals per building too (staff); ``building_id``: one building's."""
         if by not in (None, "building"):
             raise BadRequest("by", 'must be "building"', "not_allowed", {"allowed": ["building"]})
-        return await service.balances(db, plan_id, principal, by, building_id)
+        return await service.balances(db, plan_id, principal, by, building_id, after, _limit(limit))
 
     @get("/api/funding-plans/{plan_id:int}/arrears")
     async def arrears(
@@ -106,9 +121,14 @@ class LedgerController(Controller):
         principal: PrincipalDep,
         db: DbDep,
         building_id: FromQuery[int | None] = None,
+        after: FromQuery[int | None] = None,
+        limit: FromQuery[int] = service.BALANCES_DEFAULT,
     ) -> ArrearsOut:
-        """Households still owing, by building and unit (staff)."""
-        return await service.arrears_of(db, plan_id, principal, building_id)
+        """Households still owing, by building and unit (staff); paged: at most ``limit``
+        (default 500, ≤ 5,000) after the household ``after`` in that order, ``next_after``
+        pages on (null: the end); ``total_fen`` of all of them (or the building's).
+        arrears.csv and arrears.html stay complete."""
+        return await service.arrears_of(db, plan_id, principal, building_id, after, _limit(limit))
 
     @get("/api/funding-plans/{plan_id:int}/arrears.csv", media_type="text/csv")
     async def arrears_csv(

@@ -5,6 +5,7 @@ an owner's screen re-reads its own lines)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
@@ -22,9 +23,11 @@ from planner.funding.store import plan_estate, plan_in_force
 from planner.localtime import zone
 from planner.payments import ledger_store as store
 from planner.payments.ledger_model import (
+    ArrearsLine,
     ArrearsOut,
     BalanceOut,
     BalancesOut,
+    BuildingTotal,
     EntryCreated,
     HouseholdLabel,
     LedgerEntry,
@@ -32,17 +35,16 @@ from planner.payments.ledger_model import (
     LedgerPage,
     RecordEntry,
     ReverseEntry,
+    Totals,
 )
 from planner.payments.ledger_rules import (
     PAGE_MAX,
     READ,
     RECORD,
     STAFF,
-    arrears,
     balance,
-    building_totals,
+    due_by,
     entry_out,
-    totals,
 )
 
 
@@ -358,36 +360,254 @@ async def compute_balances(
     return items, labels, today
 
 
+BALANCES_DEFAULT = 500
+BALANCES_MAX = 5000
+
+
+class _Standing:
+    """A plan's households (ascending ids) with due and paid, for one state of its
+    lineage's entries (their count and highest id); derived orders per register state."""
+
+    def __init__(self, amounts: dict[int, int], paid: dict[int, int], mark: tuple[int, int]):
+        self.mark = mark
+        self.paid = paid
+        self.amounts = amounts
+        self.ids = sorted(amounts)
+        self._derived: dict[str, Any] = {}
+
+    def balance_of(self, hid: int) -> int:
+        return self.amounts[hid] - self.paid.get(hid, 0)
+
+    def totals(self, ids: list[int]) -> Totals:
+        due = sum(self.amounts[h] for h in ids)
+        paid = sum(self.paid.get(h, 0) for h in ids)
+        return Totals(
+            households=len(ids),
+            due_fen=due,
+            paid_fen=paid,
+            balance_fen=due - paid,
+            in_arrears=sum(1 for h in ids if self.balance_of(h) > 0),
+        )
+
+    def derived(self, register: _Register) -> dict[str, Any]:
+        """Per building totals and the arrears order (by building, unit, id) for a state
+        of the register, computed once."""
+        found: dict[str, Any] | None = self._derived.get(register.mark)
+        if found is not None:
+            return found
+        labels = register.labels
+        groups: dict[int, list[int]] = {}
+        for h in self.ids:
+            label = labels.get(h)
+            if label is not None:
+                groups.setdefault(label.building_id, []).append(h)
+        names = register.building_names
+        buildings = []
+        for key in sorted(groups, key=lambda k: (names.get(k, ""), k)):
+            t = self.totals(groups[key])
+            buildings.append(
+                BuildingTotal(
+                    building_id=key,
+                    building=names.get(key, ""),
+                    households=t.households,
+                    due_fen=t.due_fen,
+                    paid_fen=t.paid_fen,
+                    balance_fen=t.balance_fen,
+                    in_arrears=t.in_arrears,
+                )
+            )
+        owing = sorted(
+            (
+                (labels[h].building, labels[h].unit, h)
+                for h in self.ids
+                if h in labels and self.balance_of(h) > 0
+            ),
+        )
+        found = {"buildings": buildings, "owing": owing, "by_building": groups}
+        self._derived = {register.mark: found}
+        return found
+
+
+class _Register:
+    """The estate's households' labels for one fingerprint of its register."""
+
+    def __init__(self, mark: str, labels: dict[int, HouseholdLabel]):
+        self.mark = mark
+        self.labels = labels
+        self.building_names = {x.building_id: x.building for x in labels.values()}
+
+
+_REGISTERS: OrderedDict[tuple[int, str], _Register] = OrderedDict()
+
+
+async def register_of(conn: asyncpg.Connection, estate_id: int) -> _Register:
+    """The estate's labels, kept per process while the register's fingerprint holds."""
+    mark = await store.register_mark(conn, estate_id)
+    key = (estate_id, mark)
+    found = _REGISTERS.get(key)
+    if found is None:
+        found = _Register(mark, await store.household_labels(conn, estate_id))
+        _REGISTERS[key] = found
+        while len(_REGISTERS) > _AMOUNTS_KEPT:
+            _REGISTERS.popitem(last=False)
+    else:
+        _REGISTERS.move_to_end(key)
+    return found
+
+
+_STANDING: OrderedDict[tuple[int, int, int, datetime], _Standing] = OrderedDict()
+
+
+async def standing_of(conn: asyncpg.Connection, plan: store.PlanHead) -> _Standing:
+    """Due and paid of every household of the plan, kept per process and brought up to date
+    from the entries appended since (the table is append-only: the count of the lineage's
+    entries tells whether anything was added; added entries below the highest id seen
+    (commits out of order) make it read every sum again)."""
+    key = (plan.id, plan.estate_id, plan.version, plan.created_at)
+    mark = await store.lineage_mark(conn, plan.id)
+    found = _STANDING.get(key)
+    if found is not None and found.mark == mark:
+        _STANDING.move_to_end(key)
+        return found
+    amounts = await amounts_of(conn, plan)
+    paid: dict[int, int] | None = None
+    if found is not None and mark[0] > found.mark[0]:
+        added, count = await store.paid_since(conn, plan.id, found.mark[1])
+        if len(added) == count - found.mark[0]:
+            paid = dict(found.paid)
+            for _, hid, fen in added:
+                paid[hid] = paid.get(hid, 0) + fen
+            mark = (count, max([found.mark[1], *(i for i, _, _ in added)]))
+    if paid is None:
+        paid, mark = await store.paid_and_mark(conn, plan.id)
+    fresh = _Standing(amounts, paid, mark)
+    _STANDING[key] = fresh
+    _STANDING.move_to_end(key)
+    while len(_STANDING) > _AMOUNTS_KEPT:
+        _STANDING.popitem(last=False)
+    return fresh
+
+
+def _page_limit(limit: int | None) -> int | None:
+    return None if limit is None else max(1, min(limit, BALANCES_MAX))
+
+
 async def balances(
     db: Database,
     plan_id: int,
     principal: Principal,
     by: str | None,
     building_id: int | None = None,
+    after: int = 0,
+    limit: int | None = None,
 ) -> BalancesOut:
-    """Due, paid and balance per household (owners: their own), totals; ``by=building``
-    adds totals per building (staff); ``building_id``: one building's rows and totals."""
+    """Due, paid and balance per household (owners: their own) in household id order after
+    ``after``, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on; totals of
+    the whole plan (or the building); ``by=building`` adds totals per building (staff);
+    ``building_id``: one building's rows and totals. Due and paid per household
+    (``standing_of``) and labels (``register_of``) are kept per process while the ledger's
+    entries and the register stay as they are (two small queries tell)."""
+    size = _page_limit(limit)
     async with db.connection() as conn:
         record = await readable_plan(conn, plan_id, principal)
         own = mine(principal)
-        items, _, _ = await compute_balances(conn, record, own, building_id)
+        std = await standing_of(conn, record)
+        register = await register_of(conn, record.estate_id)
+        if building_id is not None:
+            ids = [
+                h
+                for h in std.derived(register)["by_building"].get(building_id, [])
+                if own is None or h in own
+            ]
+        elif own is not None:
+            ids = [h for h in std.ids if h in own]
+        else:
+            ids = std.ids
+        start = bisect_right(ids, after)
+        stop = len(ids) if size is None else min(len(ids), start + size)
+        page = ids[start:stop]
+        schedule = await store.instalments(conn, record.id) if page else []
+        today = await local_today(conn, record.estate_id)
+    if building_id is None and own is None:
+        total = std.derived(register).get("totals")
+        if total is None:
+            total = std.derived(register)["totals"] = std.totals(ids)
+    else:
+        total = std.totals(ids)
+    labels = register.labels
+    items = [
+        balance(h, std.amounts[h], std.paid.get(h, 0), schedule, today, labels.get(h)) for h in page
+    ]
     return BalancesOut(
         plan_id=plan_id,
         items=items,
-        totals=totals(items),
-        buildings=building_totals(items) if by == "building" and own is None else None,
+        totals=total,
+        buildings=std.derived(register)["buildings"] if by == "building" and own is None else None,
+        next_after=page[-1] if stop < len(ids) and page else None,
     )
 
 
 async def arrears_of(
-    db: Database, plan_id: int, principal: Principal, building_id: int | None
+    db: Database,
+    plan_id: int,
+    principal: Principal,
+    building_id: int | None,
+    after: int | None = None,
+    limit: int | None = None,
 ) -> ArrearsOut:
-    """Households still owing, by building and unit (staff)."""
+    """Households still owing, by building and unit (staff): after the household ``after``
+    in that order, at most ``limit`` (None: all; ≤ 5,000), ``next_after`` pages on;
+    ``total_fen`` of all of them (or the building's)."""
+    size = _page_limit(limit)
     async with db.connection() as conn:
         record = await plan_head(conn, plan_id, principal, STAFF)
-        items, labels, _ = await compute_balances(conn, record, None, building_id)
-    lines = arrears(items, labels, building_id)
-    return ArrearsOut(plan_id=plan_id, items=lines, total_fen=sum(a.balance_fen for a in lines))
+        std = await standing_of(conn, record)
+        register = await register_of(conn, record.estate_id)
+        schedule = await store.instalments(conn, record.id)
+        today = await local_today(conn, record.estate_id)
+    labels = register.labels
+    owing: list[tuple[str, str, int]] = std.derived(register)["owing"]
+    if building_id is not None:
+        key = f"owing:{building_id}"
+        found = std.derived(register).get(key)
+        if found is None:
+            found = [o for o in owing if labels[o[2]].building_id == building_id]
+            std.derived(register)[key] = found
+        owing = found
+    total_key = f"owing_total:{building_id}"
+    total = std.derived(register).get(total_key)
+    if total is None:
+        total = std.derived(register)[total_key] = sum(std.balance_of(o[2]) for o in owing)
+    start = 0
+    if after is not None:
+        mark = labels.get(after)
+        start = (
+            len(owing) if mark is None else bisect_right(owing, (mark.building, mark.unit, after))
+        )
+    stop = len(owing) if size is None else min(len(owing), start + size)
+    lines = []
+    for _, _, h in owing[start:stop]:
+        label = labels[h]
+        due, paid = std.amounts[h], std.paid.get(h, 0)
+        lines.append(
+            ArrearsLine(
+                household_id=h,
+                building_id=label.building_id,
+                building=label.building,
+                unit=label.unit,
+                owner_name=label.owner_name,
+                due_fen=due,
+                paid_fen=paid,
+                balance_fen=due - paid,
+                overdue_fen=max(due_by(due, schedule, today) - paid, 0),
+            )
+        )
+    return ArrearsOut(
+        plan_id=plan_id,
+        items=lines,
+        total_fen=total,
+        next_after=lines[-1].household_id if stop < len(owing) and lines else None,
+    )
 
 
 async def readable_entry(

@@ -239,3 +239,82 @@ async def standing(
         for r in rows
     }  # fmt: skip
     return labels, {r[0]: r[5] for r in rows}
+
+
+async def lineage_mark(conn: asyncpg.Connection, plan_id: int) -> tuple[int, int]:
+    """How many entries the plan's lineage holds and the highest id (the table is
+    append-only: a new entry always changes the count)."""
+    row = await conn.fetchrow(
+        """SELECT count(*)::bigint, coalesce(max(e.id), 0)::bigint FROM ledger_entries e
+           WHERE e.plan_id IN (SELECT p.id FROM funding_plans this
+                               JOIN funding_plans p ON p.estate_id = this.estate_id
+                                    AND p.version <= this.version
+                               WHERE this.id = $1)""",
+        plan_id,
+    )
+    return int(row[0]), int(row[1])
+
+
+_LINEAGE_IDS = """SELECT p.id FROM funding_plans this
+                  JOIN funding_plans p ON p.estate_id = this.estate_id
+                       AND p.version <= this.version
+                  WHERE this.id = $1"""
+
+
+async def paid_since(
+    conn: asyncpg.Connection, plan_id: int, after_id: int
+) -> tuple[list[tuple[int, int, int]], int]:
+    """(id, household, amount) of the lineage's entries with an id above ``after_id`` and,
+    in the same statement (one snapshot), how many entries the lineage holds."""
+    rows = await conn.fetch(
+        f"""WITH lin AS ({_LINEAGE_IDS})
+            SELECT e.id, e.household_id, e.amount_fen,
+                   (SELECT count(*) FROM ledger_entries c
+                    WHERE c.plan_id IN (SELECT id FROM lin))::bigint AS n
+            FROM (SELECT 1) one
+            LEFT JOIN ledger_entries e ON e.id > $2 AND e.plan_id IN (SELECT id FROM lin)""",
+        plan_id,
+        after_id,
+    )
+    count = int(rows[0]["n"]) if rows else 0
+    return [(r[0], r[1], r[2]) for r in rows if r[0] is not None], count
+
+
+async def paid_and_mark(
+    conn: asyncpg.Connection, plan_id: int
+) -> tuple[dict[int, int], tuple[int, int]]:
+    """Fen paid per household on the plan (its lineage) and, from the same statement, the
+    count and highest id of the entries summed."""
+    rows = await conn.fetch(
+        f"""SELECT household_id, sum(amount_fen)::bigint, count(*)::bigint, max(id)::bigint
+            FROM ledger_entries WHERE plan_id IN ({_LINEAGE_IDS})
+            GROUP BY household_id""",
+        plan_id,
+    )
+    count = sum(int(r[2]) for r in rows)
+    top = max((int(r[3]) for r in rows), default=0)
+    return {r[0]: r[1] for r in rows}, (count, top)
+
+
+async def register_mark(conn: asyncpg.Connection, estate_id: int) -> str:
+    """A fingerprint of the estate's register as the ledger labels it (ids, buildings,
+    units, owners' names): another value means something changed."""
+    mark: str = await conn.fetchval(
+        """SELECT count(*)::text || ':' || coalesce(sum(hashtextextended(
+                      h.id::text || '|' || h.building_id::text || '|' || h.unit || '|'
+                      || h.owner_name || '|' || b.name, 7)), 0)::text
+           FROM households h JOIN buildings b ON b.id = h.building_id
+           WHERE h.estate_id = $1""",
+        estate_id,
+    )
+    return mark
+
+
+async def building_ids(conn: asyncpg.Connection, estate_id: int, building_id: int) -> list[int]:
+    """The building's households (ids, ascending)."""
+    rows = await conn.fetch(
+        "SELECT id FROM households WHERE estate_id = $1 AND building_id = $2 ORDER BY id",
+        estate_id,
+        building_id,
+    )
+    return [r[0] for r in rows]

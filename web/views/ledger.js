@@ -2,7 +2,7 @@
 // balances by building, reverses an entry with a reason (asked first), imports a bank
 // statement and assigns its unmatched lines, prints receipts and arrears. The owner's own
 // paid / due / balance and receipts: <MyLedger> inside "my share" (owner.js).
-import { html, useState, useMemo } from "../lib/html.js";
+import { html, useState, useMemo, useEffect } from "../lib/html.js";
 import { t, getLang } from "../lib/i18n.js";
 import { api, itemsOf } from "../lib/api.js";
 import { ErrorBox, Loading, Money, Confirm, useApi, useAction, whileLoading } from "../lib/ui.js";
@@ -20,22 +20,50 @@ function today() {
   return parts.slice(0, 10);
 }
 
+/** Every household's row of a plan for the pickers, paged 5,000 at a time (`next_after`);
+ * the totals come from a separate one-row call. */
+function useAllRows(planId) {
+  const [state, setState] = useState({ rows: [], error: null });
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      const rows = [];
+      let after = 0;
+      try {
+        for (;;) {
+          const page = await api(`/api/funding-plans/${planId}/balances?limit=5000&after=${after}`);
+          rows.push(...itemsOf(page.items));
+          if (page.next_after == null) break;
+          after = page.next_after;
+        }
+        if (alive) setState({ rows, error: null });
+      } catch (error) {
+        if (alive) setState({ rows: [], error });
+      }
+    })();
+    return () => { alive = false; };
+  }, [planId]);
+  return state;
+}
+
 function label(row) { return `${row.building || ""} ${row.unit || ""}`.trim() || `#${row.household_id}`; }
 
 /** #/funding/:id/ledger — the treasurer's (and committee's) collection page. */
 export function Ledger({ me, params }) {
   const planId = params.id;
-  const balances = useApi(`/api/funding-plans/${planId}/balances?by=building`);
+  // totals of the whole plan and per building (one row: the pickers page through below)
+  const balances = useApi(`/api/funding-plans/${planId}/balances?by=building&limit=1`);
+  const all = useAllRows(planId);
   // the newest 200 entries first (the exports hold every one)
   const entries = useApi(`/api/funding-plans/${planId}/ledger?limit=200&before=9223372036854775807`);
   const reload = () => { balances.reload(); entries.reload(); };
   useLiveEvent(["ledger."], reload);
-  const rows = itemsOf(balances.data && balances.data.items);
+  const rows = all.rows;
   const record = can(me, "ledger.record");
   const base = `/api/funding-plans/${planId}`;
   return html`<h1>${t("ledger.title")}</h1>
     <p><a href=${`#/funding/${planId}`}>${t("ledger.backToPlan")}</a></p>
-    <${ErrorBox} error=${balances.error || entries.error} />
+    <${ErrorBox} error=${balances.error || entries.error || all.error} />
     ${whileLoading(balances) || (balances.data ? html`<${Totals} data=${balances.data} />` : null)}
     ${record && rows.length ? html`<${RecordForm} planId=${planId} rows=${rows} onDone=${reload} />` : null}
     ${record ? html`<${BankImport} planId=${planId} rows=${rows} onDone=${reload} />` : null}

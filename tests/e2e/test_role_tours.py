@@ -51,8 +51,12 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Strings that are codes (enum values, ids), not typed data: showing one is untranslated text.
 CODE = re.compile(r"^[a-z0-9_.:/-]*$")
-# JSON keys whose values are server sentences, never data.
-SENTENCE_KEYS = {"message", "detail", "error", "explanation", "reason"}
+# JSON keys whose values are server sentences, never data; ``reason`` only in an error
+# (beside a ``code``): a variation's or a declined problem's reason is what a person typed.
+SENTENCE_KEYS = {"message", "detail", "error", "explanation"}
+ERROR_SENTENCE_KEYS = {"reason"}
+# Links shown as such (a public page's address to copy): not words of the interface.
+URL = re.compile(r"https?://\S+")
 
 # What the page shows: every visible element that sticks out of the viewport (clipped by its
 # scrolling or clipping ancestors), boxes that scroll sideways without being a table wrapper
@@ -175,8 +179,9 @@ def demo_data(demo: DemoRun) -> set[str]:
 def collect_strings(value: Any, into: set[str], key: str = "") -> None:
     """Every string of a JSON body that is data (not a code, not a server sentence)."""
     if isinstance(value, dict):
+        error = "code" in value
         for k, v in value.items():
-            if k not in SENTENCE_KEYS:
+            if k not in SENTENCE_KEYS and not (error and k in ERROR_SENTENCE_KEYS):
                 collect_strings(v, into, k)
     elif isinstance(value, list):
         for v in value:
@@ -223,7 +228,9 @@ class Tour:
         for text in survey["texts"]:
             if self.lang == "zh-CN":
                 words = [
-                    w for w in LATIN_WORD.findall(ID_LIKE.sub(" ", text)) if w not in ALLOWED_LATIN
+                    w
+                    for w in LATIN_WORD.findall(ID_LIKE.sub(" ", URL.sub(" ", text)))
+                    if w not in ALLOWED_LATIN
                 ]
                 bad = [w for w in words if not re.fullmatch(r"[A-Za-z]?\d[\w]*", w)]
                 if bad and not all(self.is_data(w) for w in bad):

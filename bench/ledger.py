@@ -30,10 +30,10 @@ from typing import Any
 
 import asyncpg
 from litestar.testing import AsyncTestClient
-from machine import machine_line  # bench/machine.py
+from machine import append_to_benchmarks, machine_line  # bench/machine.py
+from scratch import embedded_database  # bench/scratch.py
 
 from planner.app import create_app
-from planner.db.embedded import EmbeddedPostgres
 from planner.settings import Settings
 
 HOUSEHOLDS = 20_000
@@ -311,14 +311,9 @@ def report(figures: dict[str, Any]) -> str:
     )
 
 
-def record(body: str) -> None:
-    path = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    heading = "## 2026-12-04, issue 19 (collection ledger, after the read work)\n"
-    if heading not in text:
-        text = text.rstrip("\n") + "\n\n" + heading
-    text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
+async def measured(folder: Path) -> dict[str, Any]:
+    async with embedded_database(folder, "bench_ledger") as url:
+        return await run(url, folder)
 
 
 def main() -> None:
@@ -327,17 +322,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-ledger-") as folder:
-        data_dir = Path(folder)
-        embedded = EmbeddedPostgres(data_dir)
-        url = embedded.start()
-        try:
-            figures = asyncio.run(run(url, data_dir))
-        finally:
-            embedded.stop()
+        figures = asyncio.run(measured(Path(folder)))
     body = report(figures)
     print(body)
     if args.write:
-        record(body)
+        append_to_benchmarks("2026-12-04, issue 19 (collection ledger, after the read work)", body)
 
 
 if __name__ == "__main__":

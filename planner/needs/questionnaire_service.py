@@ -36,6 +36,7 @@ from planner.needs.questionnaire_model import (
     QuestionnaireOut,
     QuestionnaireResults,
 )
+from planner.needs.suggestion_service import unit_building
 
 #: files above this many bytes are parsed off the event loop
 _THREAD_AT = 64 * 1024
@@ -144,26 +145,7 @@ async def _place(
             household_id = principal.household_ids[0]
         if household_id is not None and household_id not in principal.household_ids:
             raise Forbidden("owners answer for their own units only", "household_not_yours")
-    building_id = data.building_id
-    if household_id is not None:
-        found = await suggestion_store.household_building(conn, estate_id, household_id)
-        if found is None:
-            raise BadRequest(
-                "household_id",
-                "not a household of this estate",
-                "not_in_estate",
-                {"what": "household"},
-            )
-        if building_id is not None and building_id != found:
-            raise BadRequest("building_id", "not the household's building", "invalid")
-        building_id = found
-    elif building_id is not None and not await suggestion_store.building_in_estate(
-        conn, estate_id, building_id
-    ):
-        raise BadRequest(
-            "building_id", "not a building of this estate", "not_in_estate", {"what": "building"}
-        )
-    return household_id, building_id
+    return household_id, await unit_building(conn, estate_id, household_id, data.building_id)
 
 
 async def answer(

@@ -44,6 +44,31 @@ def sheet_taken(sheet_no: str, existing_id: int) -> Conflict:
     )
 
 
+async def unit_building(
+    conn: asyncpg.Connection, estate_id: int, household_id: int | None, building_id: int | None
+) -> int | None:
+    """The building of what a resident says (a suggestion, a questionnaire answer): the
+    household's, which a given building must match, else the given building; 400 unless
+    each is the estate's."""
+    if household_id is not None:
+        found = await store.household_building(conn, estate_id, household_id)
+        if found is None:
+            raise BadRequest(
+                "household_id",
+                "not a household of this estate",
+                "not_in_estate",
+                {"what": "household"},
+            )
+        if building_id is not None and building_id != found:
+            raise BadRequest("building_id", "not the household's building", "invalid")
+        return found
+    if building_id is not None and not await store.building_in_estate(conn, estate_id, building_id):
+        raise BadRequest(
+            "building_id", "not a building of this estate", "not_in_estate", {"what": "building"}
+        )
+    return building_id
+
+
 async def submit(
     db: Database, principal: Principal, estate_id: int, data: NewSuggestion
 ) -> SuggestionCreated:
@@ -67,28 +92,7 @@ async def submit(
                 "owners submit suggestions for their own units only", "household_not_yours"
             )
     async with db.transaction() as conn:
-        building_id = data.building_id
-        if household_id is not None:
-            found = await store.household_building(conn, estate_id, household_id)
-            if found is None:
-                raise BadRequest(
-                    "household_id",
-                    "not a household of this estate",
-                    "not_in_estate",
-                    {"what": "household"},
-                )
-            if building_id is not None and building_id != found:
-                raise BadRequest("building_id", "not the household's building", "invalid")
-            building_id = found
-        elif building_id is not None and not await store.building_in_estate(
-            conn, estate_id, building_id
-        ):
-            raise BadRequest(
-                "building_id",
-                "not a building of this estate",
-                "not_in_estate",
-                {"what": "building"},
-            )
+        building_id = await unit_building(conn, estate_id, household_id, data.building_id)
         if (
             data.photo_sha256 is not None
             and await store.photo_uploader(conn, estate_id, data.photo_sha256) is None

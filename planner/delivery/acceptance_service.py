@@ -29,7 +29,6 @@ from planner.delivery.model import (
     Recheck,
     SignatureOut,
 )
-from planner.delivery.service import work_for
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
 from planner.estates import photo_store
 from planner.estates.store import estate_time_zone
@@ -89,7 +88,7 @@ async def open_acceptance(
     """Committee or admin, once per work (409 ``already_exists``), the work ``in_progress``
     (409 ``wrong_status``); defect photos must be the estate's (400 ``photo_not_found``)."""
     async with db.transaction() as conn:
-        work = await work_for(conn, work_id, principal, MANAGERS, lock=True)
+        work = await works_service.work_for(conn, work_id, principal, MANAGERS, lock=True)
         if work.status != "in_progress":
             raise Conflict(
                 f"work is {work.status}; this needs in_progress",
@@ -123,7 +122,7 @@ async def open_acceptance(
 async def read_acceptance(db: Database, work_id: int, principal: Principal) -> AcceptanceOut:
     """Members of the work's estate; 404 ``acceptance_not_found`` before it is opened."""
     async with db.connection() as conn:
-        work = await work_for(conn, work_id, principal, MEMBERS)
+        work = await works_service.work_for(conn, work_id, principal, MEMBERS)
         a = await store.acceptance_of_work(conn, work_id)
         if a is None:
             raise NotFound("acceptance")

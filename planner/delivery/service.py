@@ -36,22 +36,6 @@ from planner.works import store as works_store
 from planner.works.model import WorkOut
 
 
-async def work_for(
-    conn: asyncpg.Connection,
-    work_id: int,
-    principal: Principal,
-    roles: tuple[str, ...],
-    *,
-    lock: bool = False,
-) -> WorkOut:
-    """The work if the caller holds one of ``roles`` in its estate, else 404/403."""
-    work = await works_store.get_work(conn, work_id, lock=lock)
-    if work is None:
-        raise NotFound("work")
-    authorize(principal, work.estate_id, roles, what="work")
-    return work
-
-
 def delivering(work: WorkOut) -> None:
     """409 unless the work is awarded or later."""
     if work.status not in rules.DELIVERY_STATUSES:
@@ -134,7 +118,7 @@ async def add_milestone(
     on a planned text that is no month, quarter, half-year or date; ``milestone.added``."""
     period = _period(data.planned)
     async with db.transaction() as conn:
-        work = await work_for(conn, work_id, principal, MANAGERS, lock=True)
+        work = await works_service.work_for(conn, work_id, principal, MANAGERS, lock=True)
         delivering(work)
         await _check_weights(conn, work_id, None, data.weight_pct)
         milestone_id = await store.insert_milestone(
@@ -209,7 +193,7 @@ async def list_milestones(db: Database, work_id: int, principal: Principal) -> M
     """Members of the work's estate (not suppliers nor partner units): the milestones by
     planned end, each with its progress updates, and the work's weighted progress."""
     async with db.connection() as conn:
-        work = await work_for(conn, work_id, principal, MEMBERS)
+        work = await works_service.work_for(conn, work_id, principal, MEMBERS)
         milestones = await store.list_milestones(conn, work_id)
         updates = await store.progress_of_work(conn, work_id)
         zone = await estate_time_zone(conn, work.estate_id)

@@ -38,6 +38,7 @@ from planner.settlement.model import (
     VariationOut,
     WorkVariations,
 )
+from planner.works.service import work_for
 from planner.works.store import get_work
 
 
@@ -66,10 +67,7 @@ async def propose_variation(
     rules.check_amount(data.amount_fen)
     rules.check_lines(data.lines)
     async with db.transaction() as conn:
-        work = await get_work(conn, work_id, lock=True)
-        if work is None:
-            raise NotFound("work")
-        authorize(principal, work.estate_id, rules.DECIDE_VARIATIONS, what="work")
+        work = await work_for(conn, work_id, principal, rules.DECIDE_VARIATIONS, lock=True)
         rules.check_work_awarded(work.status)
         threshold = await variation_threshold(conn, work.estate_id)
         approved = await store.approved_variations_fen(conn, work_id)
@@ -183,10 +181,7 @@ async def read_variation(db: Database, variation_id: int, principal: Principal) 
 async def work_variations(db: Database, work_id: int, principal: Principal) -> WorkVariations:
     """The work's variations with its final cost (awarded total + approved variations)."""
     async with db.connection() as conn:
-        work = await get_work(conn, work_id)
-        if work is None:
-            raise NotFound("work")
-        authorize(principal, work.estate_id, rules.READ_VARIATIONS, what="work")
+        work = await work_for(conn, work_id, principal, rules.READ_VARIATIONS)
         items = await store.list_variations(conn, work_id)
         threshold = await variation_threshold(conn, work.estate_id)
         final = (await store.final_cost_by_work(conn, [work_id])).get(work_id)

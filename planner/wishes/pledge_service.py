@@ -27,7 +27,7 @@ from planner.funding.model import NewSource, SourceFields, SourceOut
 from planner.wishes import pledge_store
 from planner.wishes.model import NewPledge, PledgeCreated, PledgeOut
 from planner.wishes.rules import check_pledgeable, check_withdrawal
-from planner.works.store import get_work
+from planner.works.service import work_for
 
 #: who lists pledges: staff see all, a partner unit its own
 PLEDGE_READERS = (*STAFF, "partner")
@@ -67,10 +67,7 @@ async def make_pledge(
     work or another estate's, 403 for other roles, 409 ``wrong_status`` for a candidate,
     rejected or done work."""
     async with db.transaction() as conn:
-        work = await get_work(conn, work_id, lock=True)
-        if work is None:
-            raise NotFound("work")
-        authorize(principal, work.estate_id, PARTNERS, what="work")
+        work = await work_for(conn, work_id, principal, PARTNERS, lock=True)
         check_pledgeable(work.status)
         source = await funding_store.insert_source(
             conn,

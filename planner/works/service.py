@@ -50,6 +50,22 @@ def for_viewer(work: WorkOut, principal: Principal) -> WorkOut:
     )
 
 
+async def work_for(
+    conn: asyncpg.Connection,
+    work_id: int,
+    principal: Principal,
+    roles: tuple[str, ...],
+    *,
+    lock: bool = False,
+) -> WorkOut:
+    """The work if the caller holds one of ``roles`` in its estate, else 404/403."""
+    work = await store.get_work(conn, work_id, lock=lock)
+    if work is None:
+        raise NotFound("work")
+    authorize(principal, work.estate_id, roles, what="work")
+    return work
+
+
 async def visible_work(conn: asyncpg.Connection, work_id: int, principal: Principal) -> WorkOut:
     """The work if the caller may see it (a member of its estate; a supplier only when
     invited), else 404 (another estate's work too). A pure read: it opens nothing."""

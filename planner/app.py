@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,6 +74,10 @@ from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
+from planner.ops import routes as ops
+from planner.ops.logs import configure_logging
+from planner.ops.metrics import Metrics
+from planner.ops.observe import RequestObserver
 from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -211,6 +217,7 @@ async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Da
     try:
         app.state.db = db
         app.state.database_url = url
+        app.state.metrics.pool = lambda: db.pool
         async with db.connection() as conn:
             app.state.new_admin_token = await ensure_admin(conn, app.state.settings.data_dir)
         app.state.embedded = embedded
@@ -258,7 +265,7 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
     ``after_start`` runs once the database is migrated and the pool is up (the CLI uses it
     to print where things are and to load the demo estate).
     """
-    handlers: list[Any] = [health]
+    handlers: list[Any] = [health, *ops.route_handlers]
     for module in SLICES:
         handlers.extend(module.route_handlers)
     if WEB_DIR.is_dir():
@@ -267,7 +274,7 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
                 path="/", directories=[WEB_DIR], html_mode=True, include_in_schema=False, name="web"
             )
         )
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         lifespan=[_lifespan(settings, after_start)],
         state=State({"settings": settings}),
@@ -302,6 +309,19 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
         ),
         debug=False,
     )
+    metrics = Metrics()
+    metrics.hub = lambda: _live_hub(app)
+    app.state.metrics = metrics
+    # every request: its id (X-Request-ID), its metrics, its log line (planner.ops)
+    app.asgi_handler = RequestObserver(
+        app.asgi_handler, metrics, log_requests=settings.log_format == "json"
+    )
+    return app
+
+
+def _live_hub(app: Litestar) -> Any:
+    live = getattr(app.state, "live", None)
+    return live.hub if live is not None else None
 
 
 def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> ASGIApp:
@@ -324,9 +344,13 @@ def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> AS
     return entry
 
 
-def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
-    """Run the service under uvicorn on ``settings.host:port`` until stopped."""
+def serve(
+    settings: Settings, after_start: AfterStart | None = None, sock: socket.socket | None = None
+) -> None:
+    """Run the service under uvicorn on ``settings.host:port`` (or on ``sock``, a listening
+    socket shared by the workers of ``planner serve --workers N``) until stopped."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     open_files = raise_open_files_limit()
     ledger = Ledger(settings.connections, TrustedProxies(settings.trusted_proxies), open_files)
@@ -338,8 +362,13 @@ def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
     # modules, routes and schemas built at start-up.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    uvicorn.run(
+    log_config = configure_logging(settings.log_format)
+    config = uvicorn.Config(
         asgi,
+        log_config=log_config if log_config is not None else LOGGING_CONFIG,
+        # SIGTERM: stop accepting, close live sockets with 1012 (clients resume by seq), give
+        # requests in flight this long to finish, then stop the slices (docs/operations.md)
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s)),
         host=settings.host,
         port=settings.port,
         log_level="warning",
@@ -363,3 +392,7 @@ def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
         # (planner.connections.ForwardedHeaders); uvicorn's own would trust loopback
         proxy_headers=False,
     )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: start-up failed

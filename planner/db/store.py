@@ -40,3 +40,11 @@ async def ids_outside_estate(
         list(ids),
     )
     return [r["i"] for r in rows]
+
+
+async def applied_migrations(conn: asyncpg.Connection) -> dict[str, str]:
+    """Applied migrations: file name → checksum (empty before the first migration)."""
+    if not await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        return {}
+    rows = await conn.fetch("SELECT name, checksum FROM schema_migrations")
+    return {r["name"]: r["checksum"] for r in rows}

@@ -1,5 +1,5 @@
-"""The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice
-(argument parsing only)."""
+"""The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice,
+backup, restore (argument parsing only)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,15 @@ def main(argv: list[str] | None = None) -> None:
         help="recount a choice round's downloaded record (JSON) with pabutools, no database",
     )
     recount_choice.add_argument("file", help="the record, from GET /api/choice-rounds/{id}/record")
+    backup = sub.add_parser("backup", help="dump the database to FILE (pg_dump -Fc)")
+    backup.add_argument("file", help="where to write the backup")
+    restore = sub.add_parser(
+        "restore", help="replace the database's contents with FILE's (stop the service first)"
+    )
+    restore.add_argument("file", help="a backup from `planner backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="restore even while other sessions use the database"
+    )
     args = parser.parse_args(argv)
     if args.command == "recount-choice":  # pure: no settings, no database
         from pathlib import Path
@@ -92,6 +101,15 @@ def main(argv: list[str] | None = None) -> None:
         from planner.access.bootstrap import token_command
 
         sys.exit(token_command(settings, rotate=args.rotate))
+    elif args.command in ("backup", "restore"):
+        from pathlib import Path
+
+        from planner.ops.backup import backup_command, restore_command
+
+        file = Path(args.file)
+        if args.command == "backup":
+            sys.exit(backup_command(settings, file))
+        sys.exit(restore_command(settings, file, force=args.force))
     elif args.command == "audit":
         from planner.live.audit import verify_command
 

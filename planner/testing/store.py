@@ -115,3 +115,20 @@ async def motion_running_counts(conn: asyncpg.Connection, motion_id: int) -> dic
         motion_id,
     )
     return dict(row)
+
+
+async def table_digests(conn: asyncpg.Connection) -> dict[str, str]:
+    """An MD5 of every public table's rows (as text, sorted): equal digests, equal data."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+    )
+    digests = {}
+    for t in tables:
+        name = t["tablename"]
+        digests[name] = str(
+            await conn.fetchval(
+                f"SELECT coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '') "
+                f'FROM "{name}" r'
+            )
+        )
+    return digests

@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> None:
 
         from planner.ops.backup import backup_command, restore_command
 
-        file = Path(args.file)
+        dump = Path(args.file)
         if args.command == "backup":
-            sys.exit(backup_command(settings, file))
-        sys.exit(restore_command(settings, file, force=args.force))
+            sys.exit(backup_command(settings, dump))
+        sys.exit(restore_command(settings, dump, force=args.force))
     elif args.command == "audit":
         from planner.live.audit import verify_command
 

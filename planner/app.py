@@ -76,7 +76,7 @@ from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
 from planner.ops import routes as ops
 from planner.ops.logs import configure_logging
-from planner.ops.metrics import Metrics
+from planner.ops.metrics import Metrics, multiprocess_dir
 from planner.ops.observe import RequestObserver
 from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
@@ -243,11 +243,19 @@ def _lifespan(settings: Settings, after_start: AfterStart | None) -> Callable[[L
             async with _database(app, url, embedded is not None):
                 for hook in hooks:
                     await hook(app)
+                # one of several workers: keep the shared metrics' gauges current
+                refresher = (
+                    asyncio.create_task(app.state.metrics.refresh_forever())
+                    if multiprocess_dir() is not None
+                    else None
+                )
                 try:
                     if after_start is not None:
                         await after_start(app)
                     yield
                 finally:
+                    if refresher is not None:
+                        refresher.cancel()
                     for unhook in reversed(unhooks):
                         await unhook(app)
         finally:

@@ -20,6 +20,14 @@ def main(argv: list[str] | None = None) -> None:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default=None)
         p.add_argument("--port", type=int, default=None)
+        if name == "serve":
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="processes sharing the socket, the database and the doorbell",
+            )
+            p.add_argument("--worker-fd", type=int, default=None, help=argparse.SUPPRESS)
         if name == "demo":
             p.add_argument(
                 "--reset", action="store_true", help="delete the demo data and load it again"
@@ -83,7 +91,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
     settings = settings_from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
     # Imported per command: `planner migrate` and `planner token` need no web framework.
-    if args.command == "serve":
+    if args.command == "serve" and args.worker_fd is not None:  # one of --workers N
+        import socket
+
+        from planner.app import serve
+        from planner.runtime import announce
+
+        shared = socket.socket(fileno=args.worker_fd)
+        serve(settings, after_start=announce(settings, worker=True), sock=shared)
+    elif args.command == "serve" and args.workers > 1:
+        from planner.ops.workers import run_workers
+
+        sys.exit(run_workers(settings, args.workers))
+    elif args.command == "serve":
         from planner.app import serve
         from planner.runtime import announce
 

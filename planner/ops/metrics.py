@@ -9,20 +9,30 @@ process), the families, and what fills them.
 - funding solve times (``observe_solve``: the solver's wall time, by outcome);
 - the database pool: connections open, in use, and the maximum, read at scrape time.
 
-Whatever is read at scrape time comes from ``sources``: callables the app registers
-(``watch_pool``, ``watch_live``), so this module imports no slice.
+The pool and the hub are read through callables the app sets (``pool``, ``hub``), so this
+module imports no slice; ``refresh`` copies them into gauges when scraped.
+
+Several workers (``planner serve --workers N``) share one ``/metrics``: the supervisor sets
+``PROMETHEUS_MULTIPROC_DIR`` for them, every worker's values live in files there (the
+client's multiprocess mode), the worker answering a scrape sums them (open sockets per
+worker, labelled ``pid``), and each worker refreshes its gauges every second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import os
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.metrics_core import Metric
-from prometheus_client.registry import Collector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+#: where the workers' metric files are (set by the supervisor; see ``multiprocess_dir``)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: how often a worker copies its pool and hub figures into the shared gauges
+REFRESH_S = 1.0
 
 #: Prometheus' text format (0.0.4)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -46,46 +56,6 @@ class HubLike(Protocol):
     dropped_too_slow: int
 
     def __len__(self) -> int: ...
-
-
-class _ScrapeTime(Collector):
-    """Families read when scraped: the pool and the live hub."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
-
-    def describe(self) -> Iterator[Metric]:  # fixed families, even before the app starts
-        yield from self._families(None, None)
-
-    def collect(self) -> Iterator[Metric]:
-        pool = self.metrics.pool() if self.metrics.pool is not None else None
-        hub = self.metrics.hub() if self.metrics.hub is not None else None
-        yield from self._families(pool, hub)
-
-    @staticmethod
-    def _families(pool: PoolLike | None, hub: HubLike | None) -> Iterator[Metric]:
-        size = GaugeMetricFamily(
-            "planner_db_pool_connections", "database pool connections open", labels=["state"]
-        )
-        maximum = GaugeMetricFamily(
-            "planner_db_pool_max_connections", "database pool's maximum size"
-        )
-        if pool is not None:
-            idle = pool.get_idle_size()
-            size.add_metric(["in_use"], pool.get_size() - idle)
-            size.add_metric(["idle"], idle)
-            maximum.add_metric([], pool.get_max_size())
-        yield size
-        yield maximum
-        sockets = GaugeMetricFamily("planner_live_sockets_open", "live sockets open")
-        overflows = CounterMetricFamily(
-            "planner_live_socket_overflows",
-            "live sockets closed because their queue overflowed (too slow, 4008)",
-        )
-        sockets.add_metric([], len(hub) if hub is not None else 0)
-        overflows.add_metric([], hub.dropped_too_slow if hub is not None else 0)
-        yield sockets
-        yield overflows
 
 
 class Metrics:
@@ -122,7 +92,31 @@ class Metrics:
             buckets=SOLVE_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_ScrapeTime(self))
+        self.sockets_open = Gauge(
+            "planner_live_sockets_open",
+            "live sockets subscribed on this instance (per worker: pid)",
+            registry=self.registry,
+            multiprocess_mode="liveall",
+        )
+        self.socket_overflows = Counter(
+            "planner_live_socket_overflows",
+            "live sockets closed because their queue overflowed (too slow, 4008)",
+            registry=self.registry,
+        )
+        self.pool_connections = Gauge(
+            "planner_db_pool_connections",
+            "database pool connections open, by state",
+            ["state"],
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.pool_max = Gauge(
+            "planner_db_pool_max_connections",
+            "database pools' maximum size",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self._overflows_seen = 0
         # label children by key: ``labels()`` costs more than the observation itself
         self._request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
@@ -138,8 +132,41 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
+    def refresh(self) -> None:
+        """Copy the pool's and the hub's figures into the gauges (and the overflow count)."""
+        pool = self.pool() if self.pool is not None else None
+        if pool is not None:
+            idle = pool.get_idle_size()
+            self.pool_connections.labels("in_use").set(pool.get_size() - idle)
+            self.pool_connections.labels("idle").set(idle)
+            self.pool_max.set(pool.get_max_size())
+        hub = self.hub() if self.hub is not None else None
+        self.sockets_open.set(len(hub) if hub is not None else 0)
+        dropped = hub.dropped_too_slow if hub is not None else 0
+        if dropped > self._overflows_seen:
+            self.socket_overflows.inc(dropped - self._overflows_seen)
+        self._overflows_seen = dropped
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """The text answer: this process's registry, or every worker's summed."""
+        self.refresh()
+        path = multiprocess_dir()
+        if path is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged, path)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
+
+    async def refresh_forever(self) -> None:
+        """In a worker: keep the shared gauges current for scrapes another worker answers."""
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            self.refresh()
+
+
+def multiprocess_dir() -> str | None:
+    """The workers' shared metrics folder, when this process is one of several workers."""
+    return os.environ.get(MULTIPROC_ENV) or None
 
 
 def observe_solve(seconds: float, outcome: str) -> None:

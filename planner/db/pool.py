@@ -85,6 +85,8 @@ class Database:
             command_timeout=60,
             # a server that does not answer at all (not even a refusal) is away too
             timeout=10,
+            # named in pg_stat_activity (and in `planner restore`'s refusal)
+            server_settings={"application_name": "planner"},
         )
         logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
         return cls(pool, outage=outage)

@@ -221,7 +221,11 @@ class EventFeed:
             conn: asyncpg.Connection | None = None
             lost = asyncio.Event()
             try:
-                conn = await asyncpg.connect(self.database_url, timeout=5)
+                conn = await asyncpg.connect(
+                    self.database_url,
+                    timeout=5,
+                    server_settings={"application_name": "planner live doorbell"},
+                )
                 conn.add_termination_listener(partial(_set_when_lost, lost))
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
                 if self.on_access_ended is not None:

@@ -98,6 +98,8 @@ class Supervisor:
         print(
             f"planner: {self.count} workers on {self.settings.host}:{self.settings.port}, "
             f"data in {where}",
+            f"planner: open {self.settings.base_url}/",
+            sep="\n",
             flush=True,
         )
         previous = {s: signal.signal(s, self._stop) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -239,7 +239,7 @@ async def test_ready_names_the_failed_check_and_recovers(running: Running) -> No
                 # the doorbell's LISTEN session only: the pool's sessions stay
                 await admin.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = $1 AND query LIKE 'LISTEN%'",
+                    " WHERE datname = $1 AND application_name = 'planner live doorbell'",
                     running.database,
                 )
                 async with asyncio.timeout(10):

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from planner.testing import RunningService, bearer
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 async def test_sigterm_closes_sockets_1012_and_finishes_requests_in_flight(

@@ -1,5 +1,6 @@
 """``planner serve --workers 2``: two processes on one socket serve requests, a live event
-reaches sockets held by both, ``/metrics`` answers for both, and SIGTERM stops them all."""
+reaches sockets held by both, ``/metrics`` answers for both, a killed worker is replaced,
+and SIGTERM stops them all."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from planner.testing import RunningService, bearer
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 async def _sockets_by_pid(http: httpx.AsyncClient) -> dict[str, float]:
@@ -93,7 +95,18 @@ async def test_two_workers_share_the_socket_and_the_doorbell(
         assert created and created[0].labels["status"] == "201"
         assert (await http.get("/ready")).status_code == 200
 
-    pids = [int(pid) for pid in holding]
+        # a worker killed outright is replaced; the other one serves meanwhile
+        pids = [int(pid) for pid in holding]
+        os.kill(pids[0], signal.SIGKILL)
+        async with asyncio.timeout(60):
+            while True:
+                assert (await http.get("/health")).status_code == 200
+                now = {int(pid) for pid in await _sockets_by_pid(http)}
+                if pids[0] not in now and len(now) == 2:
+                    break
+                await asyncio.sleep(0.5)
+        pids = sorted(now)
+
     running.stop()
     assert running.process.returncode == 0
     for _ in range(50):

@@ -25,7 +25,7 @@ from typing import Any
 #: the id of the request being served (None outside requests)
 request_id: ContextVar[str | None] = ContextVar("planner_request_id", default=None)
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 #: the per-request line's logger (written only in JSON mode)
 ACCESS_LOGGER = "planner.access"
 _FIELDS = ("route", "status", "duration_ms", "method")
@@ -33,7 +33,7 @@ _FIELDS = ("route", "status", "duration_ms", "method")
 
 def valid_request_id(value: str | None) -> str | None:
     """The caller's id if it is 1–64 characters of ``A-Z a-z 0-9 . _ : -``; else None."""
-    if value and _SAFE_ID.match(value):
+    if value and _SAFE_ID.fullmatch(value):
         return value
     return None
 

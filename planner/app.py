@@ -332,7 +332,9 @@ def _live_hub(app: Litestar) -> Any:
     return live.hub if live is not None else None
 
 
-def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> ASGIApp:
+def create_asgi(
+    settings: Settings, after_start: AfterStart | None = None, ledger: Ledger | None = None
+) -> ASGIApp:
     """The ASGI callable the server runs: the app, with each WebSocket's raw ``send`` kept in
     its scope (``planner.live.connection.RAW_SEND``).
 
@@ -343,6 +345,7 @@ def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> AS
     take the usual path.
     """
     app = create_app(settings, after_start)
+    app.state.metrics.ledger = ledger  # connections open, refused, timed out (/metrics)
 
     async def entry(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.WEBSOCKET:
@@ -363,7 +366,7 @@ def serve(
     open_files = raise_open_files_limit()
     ledger = Ledger(settings.connections, TrustedProxies(settings.trusted_proxies), open_files)
     http_protocol, ws_protocol = guarded_protocols(ledger)
-    asgi = create_asgi(settings, after_start)
+    asgi = create_asgi(settings, after_start, ledger)
     # Requests allocate many short-lived objects: with the default gen-0 threshold (700) the
     # cyclic collector ran every request or two and took about a tenth of the CPU of a
     # ballot cast (py-spy, bench/vote_storm.py). Collect less often, and never rescan the

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -50,6 +50,13 @@ class PoolLike(Protocol):
     def get_size(self) -> int: ...
     def get_idle_size(self) -> int: ...
     def get_max_size(self) -> int: ...
+
+
+class LedgerLike(Protocol):
+    """``planner.connections.Ledger``: open connections and what the guard did with them."""
+
+    open: Mapping[int, object]
+    counts: Mapping[str, int]
 
 
 class HubLike(Protocol):
@@ -117,6 +124,22 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         self._overflows_seen = 0
+        #: the connection guard of ``planner serve`` (none in-process)
+        self.ledger: LedgerLike | None = None
+        self.connections_open = Gauge(
+            "planner_connections_open",
+            "HTTP and WebSocket connections open (planner serve's connection guard)",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.connection_outcomes = Counter(
+            "planner_connections",
+            "connections by what the guard did: admit, refuse (answered 503 at a cap), drop "
+            "(closed unanswered), refused_503, head_timeout, body_timeout",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self._outcomes_seen: dict[str, int] = {}
         # label children by key: ``labels()`` costs more than the observation itself
         self._request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
@@ -146,6 +169,13 @@ class Metrics:
         if dropped > self._overflows_seen:
             self.socket_overflows.inc(dropped - self._overflows_seen)
         self._overflows_seen = dropped
+        if self.ledger is not None:
+            self.connections_open.set(len(self.ledger.open))
+            for outcome, count in list(self.ledger.counts.items()):
+                seen = self._outcomes_seen.get(outcome, 0)
+                if count > seen:
+                    self.connection_outcomes.labels(outcome).inc(count - seen)
+                    self._outcomes_seen[outcome] = count
 
     def render(self) -> bytes:
         """The text answer: this process's registry, or every worker's summed."""

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -32,6 +33,17 @@ async def test_sigterm_closes_sockets_1012_and_finishes_requests_in_flight(
         made = await http.post("/api/estates", json={"name": "关机小区"}, headers=bearer(admin))
         assert made.status_code == 201, made.text
         estate_id = made.json()["id"]
+        # planner serve's connection guard in the metrics
+        found = {
+            f.name: f for f in text_string_to_metric_families((await http.get("/metrics")).text)
+        }
+        opened = found["planner_connections_open"].samples[0].value
+        admitted = [
+            s.value
+            for s in found["planner_connections"].samples
+            if s.name.endswith("_total") and s.labels["outcome"] == "admit"
+        ]
+        assert opened >= 1 and admitted and admitted[0] >= 1, (opened, admitted)
     url = running.base_url.replace("http://", "ws://") + f"/ws/estates/{estate_id}?token={admin}"
     split = urlsplit(running.base_url)
     host, port = split.hostname or "127.0.0.1", split.port or 80

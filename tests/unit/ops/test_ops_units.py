@@ -87,3 +87,21 @@ def test_pool_and_hub_figures_at_scrape_time() -> None:
     hub.dropped_too_slow = 3
     assert _value(metrics, "planner_live_socket_overflows_total") == 3  # counted once each
     assert _value(metrics, "planner_live_socket_overflows_total") == 3
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.open: dict[int, object] = {1: "a", 2: "b"}
+        self.counts: dict[str, int] = {"admit": 5, "refused_503": 1}
+
+
+def test_connection_guard_counts_once_each() -> None:
+    metrics, ledger = Metrics(), Ledger()
+    metrics.ledger = ledger
+    assert _value(metrics, "planner_connections_open") == 2
+    assert _value(metrics, "planner_connections_total", outcome="admit") == 5
+    ledger.counts["admit"] = 8
+    ledger.counts["head_timeout"] = 2
+    assert _value(metrics, "planner_connections_total", outcome="admit") == 8
+    assert _value(metrics, "planner_connections_total", outcome="head_timeout") == 2
+    assert _value(metrics, "planner_connections_total", outcome="refused_503") == 1

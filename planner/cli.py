@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         "--force", action="store_true", help="restore even while other sessions use the database"
     )
     args = parser.parse_args(argv)
+    if getattr(args, "workers", 1) < 1:
+        parser.error("--workers must be at least 1")
     if args.command == "recount-choice":  # pure: no settings, no database
         from pathlib import Path
 

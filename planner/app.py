@@ -72,6 +72,7 @@ from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
+from planner.ocds import routes as ocds
 from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -108,6 +109,7 @@ SLICES: tuple[ModuleType, ...] = (
     delivery,
     settlement,
     disclosure,
+    ocds,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

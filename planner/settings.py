@@ -123,6 +123,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: peers (IPs or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
     #: (``PLANNER_TRUSTED_PROXIES``, comma-separated; default none: the peer is the client)
     trusted_proxies: tuple[str, ...] = ()
+    #: the OCDS ``ocid`` prefix (``PLANNER_OCDS_PREFIX``): every work's ocid is
+    #: ``{ocds_prefix}-w{work_id}`` (docs/ocds.md); register a prefix with the OCDS helpdesk
+    #: before publishing outside the estates
+    ocds_prefix: str = "ocds-gongsh"
 
     @property
     def base_url(self) -> str:
@@ -151,6 +155,8 @@ def settings_from_env(**overrides: object) -> Settings:
     if env.get("PLANNER_TRUSTED_PROXIES"):
         proxies = env["PLANNER_TRUSTED_PROXIES"].split(",")
         values["trusted_proxies"] = tuple(p.strip() for p in proxies if p.strip())
+    if env.get("PLANNER_OCDS_PREFIX"):
+        values["ocds_prefix"] = env["PLANNER_OCDS_PREFIX"]
     limits: dict[str, dict[str, str]] = {"connections": {}, "auth": {}}
     for variable, (group, name) in _ENV_LIMITS.items():
         if env.get(variable):

@@ -341,6 +341,11 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/estates/{estate_id:int}/disclosure"): _none,
     ("GET", "/api/estates/{estate_id:int}/disclosure.html"): _none,
     ("POST", "/api/estates/{estate_id:int}/disclosure/publish"): _none,
+    # OCDS export (issue 20)
+    ("GET", "/api/works/{work_id:int}/ocds"): _none,
+    ("GET", "/api/works/{work_id:int}/ocds/record"): _none,
+    ("GET", "/api/estates/{estate_id:int}/ocds"): _none,
+    ("GET", "/api/ocds"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

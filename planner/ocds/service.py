@@ -81,12 +81,16 @@ async def tenders(
     quotes = await store.quotes(conn, ids)
     awarded = await store.award_times(conn, estate.estate_id, ids)
     variations = await store.approved_variations(conn, ids)
-    budgets = await store.plan_budgets(conn, estate.estate_id)
-    settlements = await store.settlements(conn, estate.estate_id)
+    budgets = await store.plan_budgets(conn, estate.estate_id, ids)
+    settlements = await store.settlements(conn, estate.estate_id, ids)
     ran = await auctions(conn, ids)
     milestones: dict[int, list[Milestone]] = defaultdict(list)
     wanted = set(ids)
-    for m in await delivery_store.estate_milestones(conn, estate.estate_id):
+    if len(ids) == 1:  # one work: its own milestones, not the estate's
+        rows_of_milestones = await delivery_store.list_milestones(conn, ids[0])
+    else:
+        rows_of_milestones = await delivery_store.estate_milestones(conn, estate.estate_id)
+    for m in rows_of_milestones:
         if m.work_id in wanted:
             milestones[m.work_id].append(
                 Milestone(

@@ -177,14 +177,20 @@ class _PlanWork(msgspec.Struct, frozen=True):
     sources: list[Share]
 
 
-async def plan_budgets(conn: asyncpg.Connection, estate_id: int) -> dict[int, Budget]:
-    """Each work's line in the estate's plan in force (none without one); the households in
-    the stored result are not decoded."""
+async def plan_budgets(
+    conn: asyncpg.Connection, estate_id: int, ids: Sequence[int]
+) -> dict[int, Budget]:
+    """These works' lines in the estate's plan in force (none without one); only those lines
+    of the stored result leave the database (not its households)."""
     row = await conn.fetchrow(
-        """SELECT id, version, approved_at, (result->'works')::text AS works
-           FROM funding_plans
-           WHERE estate_id = $1 AND status = 'approved' AND result IS NOT NULL""",
+        """SELECT p.id, p.version, p.approved_at,
+                  (SELECT coalesce(jsonb_agg(w), '[]')
+                   FROM jsonb_array_elements(p.result->'works') w
+                   WHERE (w->>'work_id')::bigint = ANY($2::bigint[]))::text AS works
+           FROM funding_plans p
+           WHERE p.estate_id = $1 AND p.status = 'approved' AND p.result IS NOT NULL""",
         estate_id,
+        list(ids),
     )
     if row is None or row["approved_at"] is None:
         return {}
@@ -207,13 +213,18 @@ class _FinalWork(msgspec.Struct, frozen=True):
     final_cost_fen: int
 
 
-async def settlements(conn: asyncpg.Connection, estate_id: int) -> dict[int, Settlement]:
-    """Each work's final cost in the approved final accounts of the plan in force."""
+async def settlements(
+    conn: asyncpg.Connection, estate_id: int, ids: Sequence[int]
+) -> dict[int, Settlement]:
+    """These works' final costs in the approved final accounts of the plan in force."""
     row = await conn.fetchrow(
-        """SELECT f.id, f.version, f.approved_at, f.works::text AS works
+        """SELECT f.id, f.version, f.approved_at,
+                  (SELECT coalesce(jsonb_agg(w), '[]') FROM jsonb_array_elements(f.works) w
+                   WHERE (w->>'work_id')::bigint = ANY($2::bigint[]))::text AS works
            FROM final_accounts f JOIN funding_plans p ON p.id = f.plan_id
            WHERE f.estate_id = $1 AND f.status = 'approved' AND p.status = 'approved'""",
         estate_id,
+        list(ids),
     )
     if row is None or row["approved_at"] is None:
         return {}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -290,7 +289,3 @@ def _listening(served: Served, estate_id: int, token: str) -> Any:
     from contextlib import asynccontextmanager
 
     return asynccontextmanager(listen)(served.base_url, estate_id, token)
-
-
-def _iso(value: str) -> datetime:
-    return datetime.fromisoformat(value)

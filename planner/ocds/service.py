@@ -23,7 +23,7 @@ from planner.estates.store import get_estate
 from planner.funding import store as funding_store
 from planner.negotiation import store as negotiation_store
 from planner.ocds import build, store
-from planner.ocds.model import Auction, Award, Milestone, Source, Supplier, Tender
+from planner.ocds.model import Award, Milestone, Source, Supplier, Tender
 
 #: who reads the export: every member role but supplier and partner
 READ = MEMBERS
@@ -66,12 +66,6 @@ async def _estate(conn: asyncpg.Connection, estate_id: int) -> _Estate | None:
     )
 
 
-async def auctions(conn: asyncpg.Connection, work_ids: Sequence[int]) -> dict[int, Auction]:
-    """The auction that followed each work's sealed bids (hook for the ``auction`` slice,
-    issue 20: none until its table exists)."""
-    return {}
-
-
 async def tenders(
     conn: asyncpg.Connection, estate: _Estate, ids: Sequence[int], now: datetime
 ) -> list[Tender]:
@@ -83,7 +77,7 @@ async def tenders(
     variations = await store.approved_variations(conn, ids)
     budgets = await store.plan_budgets(conn, estate.estate_id, ids)
     settlements = await store.settlements(conn, estate.estate_id, ids)
-    ran = await auctions(conn, ids)
+    ran = await store.finished_auctions(conn, ids)
     milestones: dict[int, list[Milestone]] = defaultdict(list)
     wanted = set(ids)
     if len(ids) == 1:  # one work: its own milestones, not the estate's

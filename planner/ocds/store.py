@@ -2,12 +2,12 @@
 
 The export reads works, invitations, quotes and rounds (negotiation), the ``work.awarded``
 events (the award's time: works keep no award time of their own), approved variations
-(settlement), the plan in force's per-work split (funding) and the approved final accounts'
-per-work final costs (settlement). Those slices' stores read one work at a time or decode
-whole plans (every household); the bulk export of an estate's 1,000 works needs a few
-queries per batch instead, so these read-only queries live here (read-only: nothing here
-writes). Suppliers, sources, milestones, the estate and the plan in force are read through
-their own slices' stores (service.py).
+(settlement), the plan in force's per-work split (funding), the approved final accounts'
+per-work final costs (settlement) and each work's finished auction (auction). Those slices'
+stores read one work at a time or decode whole plans (every household); the bulk export of
+an estate's 1,000 works needs a few queries per batch instead, so these read-only queries
+live here (nothing here writes). Suppliers, sources, milestones and the estate are read
+through their own slices' stores (service.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import asyncpg
 import msgspec
 
 from planner.ocds.model import (
+    Auction,
     Budget,
     Invitation,
     Line,
@@ -236,4 +237,24 @@ async def settlements(
             final_cost_fen=w.final_cost_fen,
         )
         for w in msgspec.json.decode(row["works"], type=list[_FinalWork])
+    }
+
+
+async def finished_auctions(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, Auction]:
+    """Each work's latest finished live reverse auction (the auction slice's table)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (work_id) id, work_id, status, rounds, starts_at, finished_at
+           FROM auctions WHERE work_id = ANY($1::bigint[]) AND status = 'finished'
+           ORDER BY work_id, id DESC""",
+        list(ids),
+    )
+    return {
+        r["work_id"]: Auction(
+            id=r["id"],
+            status=r["status"],
+            rounds=r["rounds"],
+            started_at=r["starts_at"],
+            ended_at=r["finished_at"],
+        )
+        for r in rows
     }

@@ -5,6 +5,7 @@ release validates against OCDS 1.1.5 with the bid and budget breakdown extension
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ import pytest
 from planner.demo.client import Caller
 from planner.demo.settlement_chapter import play_settlement
 from planner.testing.api import bearer
+from planner.testing.auction import quoted_work
 from planner.testing.settlement import QUOTE_LINES, awarded_work
 from tests.unit.ocds.ocds_validation import errors_of_package, errors_of_record_package
 
@@ -213,3 +215,44 @@ async def test_ocds_packages_validate_and_hide_sealed_bids(
             "/api/ocds",
         ):
             assert (await client.get(path, headers=bearer(token))).status_code == 403, path
+
+
+async def test_an_auction_is_in_the_tender_and_its_rounds_are_bids(
+    client: httpx.AsyncClient, admin_token: str, make_estate: Callable[..., Awaitable[int]]
+) -> None:
+    estate_id = await make_estate("金桂苑")
+    admin = Caller(client, admin_token)
+    made = await admin.post(
+        f"/api/estates/{estate_id}/members", {"role": "committee", "display_name": "王主任"}
+    )
+    committee = Caller(client, made["token"], made["member_id"])
+    scene = await quoted_work(
+        client, admin_token, committee.token, estate_id, "配电改造", [1_000_000, 960_000]
+    )
+    auction = await committee.post(
+        f"/api/works/{scene.work_id}/auctions", {"rounds": 1, "turn_seconds": 1}
+    )
+    for _ in range(100):  # the service's schedule ends it (two idle turns of a second)
+        state = await committee.get(f"/api/auctions/{auction['auction_id']}")
+        if state["status"] == "finished":
+            break
+        await asyncio.sleep(0.2)
+    assert state["status"] == "finished", state
+    low = min(scene.bidders, key=lambda b: b.total_fen)
+    await committee.post(f"/api/quotes/{low.quote_id}/award", {"round": state["result_round"]})
+
+    package = await _ocds(client, f"/api/works/{scene.work_id}/ocds", committee.token)
+    assert errors_of_package(package) == []
+    ocid = f"ocds-gongsh-w{scene.work_id}"
+    update = next(
+        r for r in package["releases"] if r["id"] == f"{ocid}-auction-{auction['auction_id']}"
+    )
+    assert update["tag"] == ["tenderUpdate"]
+    assert "electronicAuction" in update["tender"]["submissionMethod"]
+    record = await _ocds(client, f"/api/works/{scene.work_id}/ocds/record", committee.token)
+    assert errors_of_record_package(record) == []
+    compiled = record["records"][0]["compiledRelease"]
+    assert "auction" in compiled["tender"]["procurementMethodDetails"]
+    rounds = {d["id"] for d in compiled["bids"]["details"]}
+    assert {f"bid-{b.quote_id}-r{state['result_round']}" for b in scene.bidders} <= rounds
+    assert compiled["awards"][0]["relatedBids"] == [f"bid-{low.quote_id}-r{state['result_round']}"]

@@ -1,4 +1,5 @@
 """OCDS 1.1 releases, records and packages from a ``Tender`` (pure: no database, no clock).
+(Over 400 lines: one builder per release, in the order of the process, sharing helpers.)
 
 One work is one contracting process, ``ocid = {prefix}-w{work_id}``. Its releases, one per
 change, with ids and dates that do not move once the change happened:
@@ -25,7 +26,7 @@ places, encoded as a JSON number by ``encode``); currency ``CNY``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,7 @@ from typing import Any
 import msgspec
 
 from planner.localtime import zone
+from planner.ocds.merge import compiled
 from planner.ocds.model import Line, Quote, Tender
 
 CURRENCY = "CNY"
@@ -456,42 +458,6 @@ def releases(t: Tender, prefix: str) -> list[Json]:
 
 
 # ---------------------------------------------------------------- merging and packaging
-
-
-def _merge_value(old: Any, new: Any) -> Any:
-    if isinstance(old, dict) and isinstance(new, dict):
-        return merge_objects(old, new)
-    if (
-        isinstance(old, list)
-        and isinstance(new, list)
-        and all(isinstance(x, dict) and "id" in x for x in (*old, *new))
-    ):
-        merged = {x["id"]: x for x in old}
-        for x in new:
-            merged[x["id"]] = _merge_value(merged[x["id"]], x) if x["id"] in merged else x
-        return list(merged.values())
-    return new
-
-
-def merge_objects(old: Mapping[str, Any], new: Mapping[str, Any]) -> Json:
-    """OCDS merging of one release into the compiled state (null removes a field)."""
-    out = dict(old)
-    for key, item in new.items():
-        if item is None:
-            out.pop(key, None)
-        else:
-            out[key] = _merge_value(out[key], item) if key in out else item
-    return out
-
-
-def compiled(rels: Sequence[Json]) -> Json:
-    """The compiled release: the releases merged in order; tag ``compiled``."""
-    state: Json = {}
-    for r in rels:
-        state = merge_objects(state, r)
-    state["id"] = f"{rels[-1]['ocid']}-compiled"
-    state["tag"] = ["compiled"]
-    return state
 
 
 def package_head(uri: str, published: str, publisher: str) -> Json:

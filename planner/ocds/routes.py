@@ -11,12 +11,13 @@ from litestar.response import Stream
 
 from planner.deps import DbDep, PrincipalDep, SettingsDep
 from planner.ocds import service
+from planner.settings import Settings
 
 AnyRequest = Request[Any, Any, Any]
 JSON = "application/json"
 
 
-def _uri(request: AnyRequest, settings: Any) -> str:
+def _uri(request: AnyRequest, settings: Settings) -> str:
     """The package's ``uri``: where it was read (the public URL when one is configured)."""
     base = (
         settings.public_url.rstrip("/")

@@ -42,7 +42,7 @@ class OcdsController(Controller):
         principal: PrincipalDep,
         db: DbDep,
         settings: SettingsDep,
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """Members but suppliers and partners: the work's OCDS 1.1 release package (bids
         only once awarded)."""
         body = await service.release_package(
@@ -58,7 +58,7 @@ class OcdsController(Controller):
         principal: PrincipalDep,
         db: DbDep,
         settings: SettingsDep,
-    ) -> Response[bytes]:
+    ) -> Response[Any]:
         """The work's record package: every release and the compiled release."""
         body = await service.record_package(
             db, work_id, principal, settings.ocds_prefix, _uri(request, settings)

@@ -431,7 +431,6 @@ def _implementation(t: Tender, prefix: str, ids: tuple[str, str], winner: Json) 
             "transactions": [
                 {
                     "id": f"settlement-{s.final_accounts_id}",
-                    "source": f"决算第 {s.version} 版 (final accounts version {s.version})",
                     "date": _stamp(s.approved_at, tz),
                     "value": value(s.final_cost_fen),
                     "payer": buyer_ref(t),

@@ -88,7 +88,7 @@ def sealed(now: datetime = T0 + timedelta(days=5)) -> Tender:
             description="3 栋屋面",
             category="roof",
             status="quoting",
-            estimate_fen=3_600_000_00,
+            estimate_fen=3_000_000,
             created_at=T0,
             sealed_until=T0 + timedelta(days=10),
             opened_at=None,
@@ -127,8 +127,8 @@ def awarded(with_everything: bool = False) -> Tender:
             plan_version=2,
             approved_at=T0 + timedelta(days=25),
             cost_fen=total,
-            residents_fen=total - 1_000_000_01,
-            shares=(Share(source_id=5, amount_fen=1_000_000_01),),
+            residents_fen=total - 1_000_001,
+            shares=(Share(source_id=5, amount_fen=1_000_001),),
         ),
         auction=Auction(
             id=9,
@@ -202,7 +202,7 @@ def test_sealed_tender_publishes_no_bid_and_no_bidder() -> None:
     assert "20.00" not in text  # no unit price
     tender = package["releases"][0]["tender"]
     assert tender["procurementMethod"] == "selective" and "numberOfTenderers" not in tender
-    assert tender["value"]["amount"] == 3_600_000
+    assert tender["value"]["amount"] == 30_000
 
 
 def test_a_work_without_invitations_is_planned() -> None:
@@ -239,7 +239,7 @@ def test_everything_validates_and_the_compiled_release_merges_it() -> None:
     compiled = record["records"][0]["compiledRelease"]
     assert compiled["tag"] == ["compiled"] and compiled["ocid"] == f"{PREFIX}-w42"
     breakdown = compiled["planning"]["budget"]["budgetBreakdown"]
-    assert breakdown[0]["amount"]["amount"] == 1_000_000.01
+    assert breakdown[0]["amount"]["amount"] == 10_000.01
     parties = {p["id"]: set(p["roles"]) for p in compiled["parties"]}
     assert parties["committee-7"] >= {"buyer", "procuringEntity", "payer"}
     assert parties["supplier-1"] == {"tenderer", "supplier", "payee"}
@@ -281,3 +281,9 @@ def test_an_invalid_release_is_caught() -> None:
     release = _package(sealed())["releases"][0]
     release["tender"]["value"]["amount"] = "1.00"
     assert errors_of_release(release)
+    release = _package(sealed())["releases"][0]
+    release["date"] = "2026-03-02 10:00"
+    assert errors_of_release(release)
+    package = _package(sealed())
+    package["uri"] = "not a uri"
+    assert errors_of_package(package)

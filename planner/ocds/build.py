@@ -7,6 +7,7 @@ change, with ids and dates that do not move once the change happened:
 - ``{ocid}-planned`` (tag ``planning``): the work before any invitation; or
   ``{ocid}-tender`` (``tender``): invited bidders, sealed rounds, dated by the first invitation;
 - ``{ocid}-opened`` (``tenderUpdate``): the sealed bids opened (how many bidders, no price);
+- ``{ocid}-cancelled`` (``tenderCancellation``): the committee rejected the work;
 - ``{ocid}-auction-{id}`` (``tenderUpdate``): a live reverse auction that ran (when one did);
 - ``{ocid}-planning-{plan_id}`` (``planning``): the budget and its breakdown by funding source
   in the plan in force (budget breakdown extension);
@@ -292,6 +293,11 @@ def _tender_releases(t: Tender, prefix: str) -> list[Json]:
     if opened is not None and t.invitations:
         update = {"id": tender["id"], "numberOfTenderers": len(t.quotes)}
         out.append(_release(t, prefix, "opened", opened, "tenderUpdate", {"tender": update}))
+    if t.work.status == "rejected":
+        # older data without the event: the last thing the tender says happened
+        at = t.rejected_at or max([t.work.created_at, *(i.invited_at for i in t.invitations)])
+        update = {"id": tender["id"], "status": "cancelled"}
+        out.append(_release(t, prefix, "cancelled", at, "tenderCancellation", {"tender": update}))
     auction = t.auction
     if auction is not None and auction.ended_at is not None:
         details = f"{SELECTIVE_DETAILS}; " + AUCTION_DETAILS.format(rounds=auction.rounds)

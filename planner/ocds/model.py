@@ -152,3 +152,5 @@ class Tender(msgspec.Struct, frozen=True, kw_only=True):
     milestones: tuple[Milestone, ...] = ()
     variations: tuple[Variation, ...] = ()
     settlement: Settlement | None = None
+    #: when the committee rejected the work (``work.status`` ``rejected``)
+    rejected_at: datetime | None = None

@@ -74,6 +74,7 @@ async def tenders(
     invitations = await store.invitations(conn, ids)
     quotes = await store.quotes(conn, ids)
     awarded = await store.award_times(conn, estate.estate_id, ids)
+    rejected = await store.rejection_times(conn, estate.estate_id, ids)
     variations = await store.approved_variations(conn, ids)
     budgets = await store.plan_budgets(conn, estate.estate_id, ids)
     settlements = await store.settlements(conn, estate.estate_id, ids)
@@ -141,6 +142,7 @@ async def tenders(
                 milestones=tuple(milestones.get(work_id, [])),
                 variations=tuple(variations.get(work_id, [])) if award else (),
                 settlement=settlements.get(work_id) if award else None,
+                rejected_at=rejected.get(work_id) if row.work.status == "rejected" else None,
             )
         )
     return out

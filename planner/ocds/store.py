@@ -1,7 +1,7 @@
 """SQL of the OCDS export: batched reads of other slices' tables for many works at once.
 
 The export reads works, invitations, quotes and rounds (negotiation), the ``work.awarded``
-events (the award's time: works keep no award time of their own), approved variations
+events (the award's time: works keep no award time of their own) and rejections, approved variations
 (settlement), the plan in force's per-work split (funding), the approved final accounts'
 per-work final costs (settlement) and each work's finished auction (auction). Those slices'
 stores read one work at a time or decode whole plans (every household); the bulk export of
@@ -141,6 +141,22 @@ async def award_times(
     rows = await conn.fetch(
         """SELECT (data->>'work_id')::bigint AS work_id, max(at) AS at FROM events
            WHERE estate_id = $1 AND type = 'work.awarded'
+             AND (data->>'work_id')::bigint = ANY($2::bigint[])
+           GROUP BY 1""",
+        estate_id,
+        list(ids),
+    )
+    return {r["work_id"]: r["at"] for r in rows}
+
+
+async def rejection_times(
+    conn: asyncpg.Connection, estate_id: int, ids: Sequence[int]
+) -> dict[int, datetime]:
+    """When each of these works was rejected (its latest ``work.status_changed`` to
+    ``rejected``)."""
+    rows = await conn.fetch(
+        """SELECT (data->>'work_id')::bigint AS work_id, max(at) AS at FROM events
+           WHERE estate_id = $1 AND type = 'work.status_changed' AND data->>'to' = 'rejected'
              AND (data->>'work_id')::bigint = ANY($2::bigint[])
            GROUP BY 1""",
         estate_id,

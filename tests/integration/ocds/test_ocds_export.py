@@ -141,9 +141,15 @@ async def test_ocds_packages_validate_and_hide_sealed_bids(
     await committee.post(f"/api/works/{sealed['id']}/invitations", {"supplier_id": supplier_id})
     await bidder.post(f"/api/works/{sealed['id']}/quotes", {"lines": QUOTE_LINES})
 
+    # a rejected proposal
+    rejected = await committee.post(
+        f"/api/estates/{estate_id}/works", {"title": "喷泉", "category": "other"}
+    )
+    await committee.post(f"/api/works/{rejected['id']}/status", {"status": "rejected"})
+
     _, owner = await make_member(estate_id, "owner")
     packages = {}
-    for work_id in (*works.values(), tender["id"], sealed["id"]):
+    for work_id in (*works.values(), tender["id"], sealed["id"], rejected["id"]):
         package = await _ocds(client, f"/api/works/{work_id}/ocds", owner)
         assert errors_of_package(package) == [], work_id
         assert {r["ocid"] for r in package["releases"]} == {f"ocds-gongsh-w{work_id}"}
@@ -157,6 +163,9 @@ async def test_ocds_packages_validate_and_hide_sealed_bids(
     assert "bids" not in compiled and "丙保温公司" not in text and "numberOfTenderers" not in text
     assert compiled["tender"]["status"] == "active"
     assert compiled["tender"]["tenderPeriod"]["endDate"]
+
+    _, compiled = packages[rejected["id"]]
+    assert compiled["tender"]["status"] == "cancelled" and compiled["tag"] == ["compiled"]
 
     # awarded: every round of both bidders; the award relates to the winning round
     _, compiled = packages[tender["id"]]

@@ -214,6 +214,17 @@ def test_a_work_without_invitations_is_planned() -> None:
     assert release["tender"]["status"] == "planned"
 
 
+def test_a_rejected_work_is_a_cancelled_tender() -> None:
+    work = msgspec.structs.replace(sealed().work, status="rejected")
+    at = T0 + timedelta(days=3)
+    t = msgspec.structs.replace(sealed(), work=work, quotes=(), rejected_at=at)
+    package = _package(t)
+    assert errors_of_package(package) == []
+    last = package["releases"][-1]
+    assert last["id"].endswith("-cancelled") and last["tag"] == ["tenderCancellation"]
+    assert build.compiled(package["releases"])["tender"]["status"] == "cancelled"
+
+
 def test_awarded_tender_has_every_round_as_a_bid_and_the_award_relates_to_its_bid() -> None:
     package = _package(awarded())
     assert errors_of_package(package) == []

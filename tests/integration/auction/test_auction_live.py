@@ -121,6 +121,8 @@ async def test_a_full_auction(served: Served, http: httpx.AsyncClient) -> None:
         _listening(served, estate_id, low.token) as low_ws,
         _listening(served, estate_id, high.token) as high_ws,
         _listening(served, estate_id, w.own["committee"]) as staff_ws,
+        _listening(served, estate_id, w.own["supplier"]) as outsider_ws,  # not invited
+        _listening(served, estate_id, w.own["owner"]) as owner_ws,
     ):
         created = await _create(
             http,
@@ -216,7 +218,11 @@ async def test_a_full_auction(served: Served, http: httpx.AsyncClient) -> None:
         assert any('"auction.bid"' in t for t in before_end)
         for text in before_end:
             _no_identity(text, scene)
-    # the staff socket saw the same events; the finish names everyone
+    # a supplier not invited to the work and an owner saw none of it
+    for listener in (outsider_ws, owner_ws):
+        assert not [f for f in listener.frames if f.get("type", "").startswith("auction.")]
+    assert len(staff_ws.events("auction.bid", auction_id)) == 3
+    # the finish names everyone
     by_number = {b["number"]: b for b in finished["bidders"]}
     assert by_number[high_no]["supplier_id"] == high.supplier_id
     assert by_number[high_no]["final_fen"] == 930_000

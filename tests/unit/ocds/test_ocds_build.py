@@ -298,3 +298,49 @@ def test_an_invalid_release_is_caught() -> None:
     package = _package(sealed())
     package["uri"] = "not a uri"
     assert errors_of_package(package)
+
+
+@st.composite
+def tenders(draw: st.DrawFn) -> Tender:
+    """A random tender: 0–3 bidders with 1–3 rounds each, awarded or not, sealed or not."""
+    bidders = draw(st.integers(min_value=0, max_value=3))
+    quotes = tuple(
+        _quote(10 + n, n + 1, draw(st.lists(st.integers(1, 10**7), min_size=1, max_size=3)))
+        for n in range(bidders)
+    )
+    base = sealed(now=T0 + timedelta(days=draw(st.integers(0, 60))))
+    award = None
+    if quotes and draw(st.booleans()):
+        winner = draw(st.sampled_from(quotes))
+        last = winner.rounds[-1]
+        award = Award(
+            quote_id=winner.quote_id,
+            supplier_id=winner.supplier_id,
+            round=last.round,
+            total_fen=last.total_fen,
+            at=T0 + timedelta(days=draw(st.integers(11, 30))),
+        )
+    invited = base.invitations[: max(bidders, draw(st.integers(0, 2)))]
+    suppliers = tuple(Supplier(id=n, name=f"供应商{n}") for n in range(1, 4))
+    return msgspec.structs.replace(
+        base, quotes=quotes, award=award, invitations=invited, suppliers=suppliers
+    )
+
+
+@given(tenders())
+def test_every_tender_validates_and_bids_appear_only_with_the_award(t: Tender) -> None:
+    package = _package(t)
+    assert errors_of_package(package) == []
+    compiled = build.compiled(package["releases"])
+    assert errors_of_release(json.loads(build.encode(compiled))) == []
+    assert ("bids" in compiled) == (t.award is not None)
+    if t.award is None:
+        text = json.dumps(package, ensure_ascii=False)
+        assert "供应商" not in text and "unit" not in text
+    else:
+        rounds = sum(len(q.rounds) for q in t.quotes)
+        assert len(compiled["bids"]["details"]) == rounds
+        exact = json.loads(
+            build.encode(build.compiled(build.releases(t, PREFIX))), parse_float=Decimal
+        )
+        assert exact["awards"][0]["value"]["amount"] * 100 == t.award.total_fen

@@ -42,6 +42,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.auction import routes as auction
 from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
@@ -74,6 +75,7 @@ from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
+from planner.ocds import routes as ocds
 from planner.ops import routes as ops
 from planner.ops.logs import configure_logging
 from planner.ops.metrics import Metrics, multiprocess_dir
@@ -113,7 +115,9 @@ SLICES: tuple[ModuleType, ...] = (
     choice,
     delivery,
     settlement,
+    auction,
     disclosure,
+    ocds,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

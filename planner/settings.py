@@ -131,6 +131,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: Literal["text", "json"] = "text"
     #: on SIGTERM, requests in flight get this long to finish (``PLANNER_SHUTDOWN_TIMEOUT_S``)
     shutdown_timeout_s: float = 30.0
+    #: the OCDS ``ocid`` prefix (``PLANNER_OCDS_PREFIX``): every work's ocid is
+    #: ``{ocds_prefix}-w{work_id}`` (docs/ocds.md); register a prefix with the OCDS helpdesk
+    #: before publishing outside the estates
+    ocds_prefix: str = "ocds-gongsh"
 
     @property
     def base_url(self) -> str:
@@ -166,6 +170,8 @@ def settings_from_env(**overrides: object) -> Settings:
     ):
         if env.get(variable):
             values[name] = env[variable]
+    if env.get("PLANNER_OCDS_PREFIX"):
+        values["ocds_prefix"] = env["PLANNER_OCDS_PREFIX"]
     limits: dict[str, dict[str, str]] = {"connections": {}, "auth": {}}
     for variable, (group, name) in _ENV_LIMITS.items():
         if env.get(variable):

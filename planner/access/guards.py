@@ -84,6 +84,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # disclosure (issue 19): members read it, the committee publishes the public link
     "disclosure.view": MEMBERS,
     "disclosure.publish": MANAGERS,
+    # OCDS export (issue 20): members but suppliers and partners download it
+    "ocds.download": MEMBERS,
 }
 
 

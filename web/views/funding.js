@@ -338,6 +338,8 @@ function Exports({ planId, estateId }) {
     <a class="button" href=${`${base}/export.csv?view=households&lang=${lang}`} download>${t("funding.exportCsvHouseholds")}</a>
     <a class="button" href=${`${base}/export.csv?view=works&lang=${lang}`} download>${t("funding.exportCsvWorks")}</a>
     <a class="button" href=${`${base}/export.csv?view=households&lang=${lang}&encoding=utf-8`} download>${t("funding.exportCsvPlain")}</a>
+    <a class="button" data-testid="export-ocds" href=${`/api/estates/${estateId}/ocds`} download=${`ocds-estate-${estateId}.json`}
+      title=${t("ocds.hint")}>${t("ocds.estate")}</a>
     ${itemsOf(buildings.data).length ? html`<span class="inline-form">
       <label for="notice-building" class="sr-only">${t("funding.noticeBuilding")}</label>
       <select id="notice-building" value=${building} onChange=${(e) => setBuilding(e.currentTarget.value)}>

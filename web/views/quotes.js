@@ -17,6 +17,9 @@ export function WorksList({ me }) {
   const items = itemsOf(list.data);
   return html`<h1>${t("works.title")}</h1>
     ${can(me, "works.manage") ? html`<${NewWork} estateId=${me.estate_id} onDone=${list.reload} />` : null}
+    ${can(me, "ocds.download") && items.length ? html`<p><a class="button" data-testid="ocds-estate"
+      href=${`/api/estates/${me.estate_id}/ocds`} download=${`ocds-estate-${me.estate_id}.json`}
+      title=${t("ocds.hint")}>${t("ocds.estate")}</a></p>` : null}
     <${ErrorBox} error=${list.error} />
     ${list.loading ? html`<${Loading} />` : items.length === 0 ? html`<p class="muted">${t("works.none")}</p>`
       : html`<div class="table-wrap"><table data-testid="works">
@@ -79,6 +82,8 @@ export function QuoteReview({ me, params }) {
       ${w.estimate_fen ? html`<span class="muted"> · ${t("works.estimate")}: <${Money} fen=${w.estimate_fen} /></span>` : null}
       ${w.awarded_total_fen ? html`<span> · ${t("works.awarded")}: <strong data-testid="awarded-total"><${Money} fen=${w.awarded_total_fen} /></strong></span>` : null}</p>
     ${w.description ? html`<p class="muted" data-testid="work-description">${w.description}</p>` : null}
+    ${can(me, "ocds.download") ? html`<p><a class="button" data-testid="ocds-work" href=${`/api/works/${params.id}/ocds`}
+      download=${`ocds-w${params.id}.json`} title=${t("ocds.hint")}>${t("ocds.download")}</a></p>` : null}
     ${can(me, "works.manage") && w.status === "proposed" ? html`<${Approve} workId=${params.id} onDone=${reloadAll} />` : null}
     ${can(me, "quotes.negotiate") && ["approved", "quoting"].includes(w.status) ? html`<${Invite} me=${me} workId=${params.id} onDone=${reloadAll} />` : null}
     ${can(me, "works.manage") && EDITABLE_STATUSES.includes(w.status) ? html`<${EditWork} work=${w} onDone=${reloadAll} />` : null}

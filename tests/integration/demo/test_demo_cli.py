@@ -22,6 +22,7 @@ import pytest
 from demo_run import DemoRun, run_demo
 
 from tests.conftest import ROOT, SAMPLE_CSV
+from tests.unit.ocds.ocds_validation import errors_of_package, errors_of_record_package
 
 pytestmark = pytest.mark.slow
 
@@ -468,6 +469,20 @@ def answer_as_supplier(run: DemoRun) -> None:
     supplier.close()
 
 
+def check_ocds(run: DemoRun) -> None:
+    """Issue 20: the whole story (sealed rounds, awards, the plan, variations, milestones, the
+    final accounts) as OCDS: every package and record validates (tests/unit/ocds)."""
+    with run.admin() as admin:
+        package = admin.get("/api/ocds").json()
+        assert errors_of_package(package) == []
+        tags = {tag for release in package["releases"] for tag in release["tag"]}
+        assert {"tender", "award", "contract", "contractAmendment", "implementation"} <= tags
+        for ocid in sorted({release["ocid"] for release in package["releases"]}):
+            work_id = ocid.rsplit("-w", 1)[1]
+            record = admin.get(f"/api/works/{work_id}/ocds/record").json()
+            assert errors_of_record_package(record) == [], ocid
+
+
 def audit_verify(database_url: str, data_dir: Path) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
     done = subprocess.run(
@@ -504,6 +519,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         check_consultation(first, tmp_path)
         check_needs(first)
         check_after_decision(first)
+        check_ocds(first)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

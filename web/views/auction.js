@@ -174,7 +174,7 @@ function TurnCard({ view, now }) {
   else heading = null;
   if (!heading) return null;
   return html`<section class=${`card auction-turn${mine ? " highlight" : ""}`} aria-labelledby="turn-h" data-testid="auction-turn"
-    data-mine=${mine ? "true" : "false"}>
+    data-mine=${mine ? "true" : "false"} data-round=${view.turn ? view.turn.round : view.round} data-kind=${goal.kind}>
     <h2 id="turn-h" data-testid=${mine ? "your-turn" : "turn-of"}>${heading}</h2>
     ${left !== null ? html`<p class="auction-clock" role="timer" aria-live="off" data-testid="countdown">${formatCountdown(left)}</p>` : null}
     ${goal.kind === "start" && view.starts_at ? html`<p class="muted">${t("auction.startsAt", { at: formatDateTime(view.starts_at) })}</p>` : null}

@@ -189,8 +189,8 @@ function MyCard({ view, now, onBid }) {
   const count = itemsOf(view.bidders).length;
   return html`<section class="card" aria-labelledby="my-h" data-testid="auction-mine">
     <h2 id="my-h">${t("auction.youAre", { label: bidderLabel(view.my_number) })}</h2>
-    <dl class="kv">
-      <dt>${t("auction.myPrice")}</dt><dd data-testid="my-price"><${Money} fen=${mine ? mine.price_fen : null} /></dd>
+    <dl class="kv auction-figures">
+      <dt>${view.status === "finished" ? t("auction.myFinal") : t("auction.myPrice")}</dt><dd data-testid="my-price"><${Money} fen=${mine ? mine.price_fen : null} /></dd>
       <dt>${t("auction.lowest")}</dt><dd data-testid="lowest-price"><${Money} fen=${view.lowest_fen} /></dd>
       <dt>${t("auction.place")}</dt><dd data-testid="my-place">${mine && mine.place ? t("auction.placeOf", { place: mine.place, n: count }) : "—"}</dd>
       <dt>${t("auction.step")}</dt><dd data-testid="step"><${Money} fen=${view.step_fen} wan=${false} /></dd>
@@ -264,9 +264,9 @@ function HistoryCard({ view }) {
   return html`<section class="card" aria-labelledby="hist-h" data-testid="auction-history">
     <h2 id="hist-h">${t("auction.history")}</h2>
     ${bids.length === 0 ? html`<p class="muted">${t("auction.noBids")}</p>`
-      : html`<ol class="plain">${bids.map((b, i) => html`<li key=${i} data-testid="history-bid">
+      : html`<ul class="plain">${bids.map((b, i) => html`<li key=${i} data-testid="history-bid">
         ${t("auction.roundN", { n: b.round })} · ${bidderLabel(b.number)} · <strong><${Money} fen=${b.total_fen} wan=${false} /></strong>
-        <span class="muted"> · ${formatTimeOfDay(b.at)}</span></li>`)}</ol>`}
+        <span class="muted"> · ${formatTimeOfDay(b.at)}</span></li>`)}</ul>`}
   </section>`;
 }
 

@@ -40,6 +40,7 @@ from planner.access import routes as access
 from planner.access.bootstrap import ensure_admin
 from planner.access.middleware import TokenOrSessionMiddleware
 from planner.access.model import Principal
+from planner.auction import routes as auction
 from planner.choice import routes as choice
 from planner.connections import (
     ForwardedHeaders,
@@ -107,6 +108,7 @@ SLICES: tuple[ModuleType, ...] = (
     choice,
     delivery,
     settlement,
+    auction,
     disclosure,
     live,
 )

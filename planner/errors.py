@@ -263,6 +263,20 @@ CODES: dict[str, str] = {
     "not_a_share": 'must be a share between 0 and 1, e.g. "0.30"',
     "pledge_not_eligible": "a pledged work must be eligible",
     "works_without_cost": "works without a cost: {ids}",
+    # tendering
+    "auction_not_found": "the auction was not found",
+    "auction_not_open": "the work's bids are not open for an auction (the work is {status})",
+    "auction_too_few_bidders": "{have} bidders; the auction needs at least {need}",
+    "auction_exists": "the work already has a scheduled or running auction",
+    "auction_one_step": "give min_step_pct or min_step_fen, not both",
+    "auction_step_too_small": (
+        "a bid must be at most {max_fen} fen (your price minus the step of {step_fen} fen)"
+    ),
+    "auction_not_your_turn": "it is bidder {label}'s turn",
+    "auction_turn_over": "your turn in round {round} is over",
+    "auction_not_running": "the auction takes no bids now ({status})",
+    "auction_not_bidder": "only a bidder of this auction may bid",
+    "auction_under_way": "an auction is under way for this work",
 }
 
 

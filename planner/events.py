@@ -17,7 +17,7 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
-Audience = Literal["all", "members", "staff", "supplier", "bidder", "wishes"]
+Audience = Literal["all", "members", "staff", "supplier", "bidder", "wishes", "auction"]
 NOTIFY_CHANNEL = "planner_events"
 
 # The clock events are dated by: the wall clock, except while ``planner demo`` plays its

@@ -94,6 +94,13 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     ("variations", ("created_at", "decided_at"), "estate_id = ANY($1)"),
     ("final_accounts", ("created_at", "approved_at"), "estate_id = ANY($1)"),
+    # tendering (issue 20)
+    (
+        "auctions",
+        ("created_at", "starts_at", "ends_at", "next_step_at", "finished_at", "cancelled_at"),
+        "estate_id = ANY($1)",
+    ),
+    ("auction_bids", ("at",), "auction_id IN (SELECT id FROM auctions WHERE estate_id = ANY($1))"),
 )
 
 

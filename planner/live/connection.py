@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,8 +56,9 @@ from planner.live.hub import (
     ended_reason,
 )
 from planner.live.service import _DB_ERRORS, LiveService
-from planner.live.visibility import may_listen, may_see
+from planner.live.visibility import may_listen, viewer
 from planner.settings import Settings
+from planner.works import store as works_store
 
 log = logging.getLogger("planner.live")
 
@@ -183,13 +183,21 @@ class LiveConnection:
         self._inflight: asyncio.Task[None] | None = None
         #: the server's own send, once accepted (see `RAW_SEND`)
         self._raw_send: Send | None = socket.scope.get(RAW_SEND)  # type: ignore[assignment]
+        #: the works a supplier is invited to (audience ``auction``), loaded in ``run``
+        self.invited_work_ids: set[int] = set()
+        self.may_see = viewer(principal, self.invited_work_ids)
 
     async def run(self, after: int | None) -> None:
         live = self.live
         principal = self.principal
+        if principal.supplier_id is not None:
+            async with live.db.connection() as conn:
+                self.invited_work_ids.update(
+                    await works_store.invited_work_ids(conn, principal.supplier_id)
+                )
         subscriber = live.hub.subscribe(
             self.estate_id,
-            partial(may_see, principal),
+            self.may_see,
             member_id=principal.member_id,
             session_hash=principal.session_hash,
             expires_at=principal.session_expires_at,
@@ -290,7 +298,7 @@ class LiveConnection:
                     if subscriber.ends_access(event):
                         subscriber.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
                         raise SubscriberClosed
-                    if may_see(self.principal, event):
+                    if self.may_see(event):
                         await self._send(event.frame)
                 if page:
                     self.last_sent = page[-1].seq

@@ -40,8 +40,20 @@ class LiveEvent(msgspec.Struct, frozen=True, kw_only=True):
     #: for ``member.revoked``: the member whose sockets this event closes; every event after
     #: it in the stream was committed after the revocation and must not reach them
     ends_member_id: int | None = None
+    #: for auction events and invitations: the work (``data.work_id``) the audience is
+    #: drawn from (``visibility``: audience ``auction``)
+    work_id: int | None = None
 
 
+#: Event types whose ``data.work_id`` decides who sees them (besides audience ``auction``).
+WORK_SCOPED_TYPES = frozenset({"supplier.invited"})
+
+
+class _WorkRef(msgspec.Struct):
+    work_id: int | None = None
+
+
+_work_decoder = msgspec.json.Decoder(_WorkRef)
 #: Event types that end a member's access: their ``data.member_id`` loses its sockets.
 ENDING_TYPES = frozenset({"member.revoked"})
 
@@ -94,6 +106,11 @@ def make_live_event(
         data=raw,
         frame=frame.decode(),
         ends_member_id=_ended_decoder.decode(raw).member_id if type in ENDING_TYPES else None,
+        work_id=(
+            _work_decoder.decode(raw).work_id
+            if audience == "auction" or type in WORK_SCOPED_TYPES
+            else None
+        ),
     )
 
 

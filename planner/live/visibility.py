@@ -8,12 +8,15 @@ Audiences (set by the writer of the event, see docs/events.md):
   * ``bidder``   only the members of the supplier named by ``supplier_id`` (sealed
     quotes before opening: not even the committee);
   * ``wishes``   every member except suppliers, partner units included (small wishes and
-    pledges: the only events a partner unit sees).
+    pledges: the only events a partner unit sees);
+  * ``auction``  staff, and the members of the suppliers invited to the event's work
+    (``data.work_id``): a live auction's turns and prices, bidders by number only.
 An unknown audience is shown to no one, so a typo hides an event instead of leaking it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from planner.access.model import Principal
@@ -40,8 +43,11 @@ def may_listen(principal: Principal, estate_id: int) -> bool:
     return in_estate and principal.role in LISTENING_ROLES
 
 
-def may_see(principal: Principal, event: Audienced) -> bool:
-    """Whether `event` may be sent to `principal` (who already passed `may_listen`)."""
+def may_see(
+    principal: Principal, event: Audienced, invited_work_ids: Collection[int] = frozenset()
+) -> bool:
+    """Whether `event` may be sent to `principal` (who already passed `may_listen`);
+    ``invited_work_ids``: the works a supplier principal is invited to."""
     audience = event.audience
     is_own_supplier = (
         principal.role == "supplier"
@@ -60,4 +66,22 @@ def may_see(principal: Principal, event: Audienced) -> bool:
         return principal.role in STAFF_ROLES or is_own_supplier
     if audience == "bidder":
         return is_own_supplier
+    if audience == "auction":
+        return principal.role in STAFF_ROLES or (
+            principal.role == "supplier" and getattr(event, "work_id", None) in invited_work_ids
+        )
     return False
+
+
+def viewer(principal: Principal, invited_work_ids: set[int]) -> Callable[[Audienced], bool]:
+    """``may_see`` for one socket: a supplier's ``invited_work_ids`` (loaded when the socket
+    opens) grow with each ``supplier.invited`` event of its own company it is shown."""
+
+    def see(event: Audienced) -> bool:
+        visible = may_see(principal, event, invited_work_ids)
+        work_id = getattr(event, "work_id", None)
+        if visible and work_id is not None and getattr(event, "type", None) == "supplier.invited":
+            invited_work_ids.add(work_id)
+        return visible
+
+    return see

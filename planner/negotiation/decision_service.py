@@ -136,6 +136,8 @@ async def award(db: Database, quote_id: int, round_no: int, principal: Principal
         assert work is not None and quote is not None
         if is_sealed(work.sealed_until, datetime.now(UTC)):
             raise sealed_conflict(work)
+        if await store.auction_under_way(conn, work.id):
+            raise store.auction_conflict()
         try:
             next_status(work.status, "awarded")
             awarded = await store.get_round(conn, quote_id, round_no)

@@ -160,6 +160,8 @@ async def revise_quote(
             raise Conflict(str(conflict), conflict.code, conflict.params) from None
         if not can_quote(work.status):
             raise not_quoting(work, f"the work is {work.status} and takes no revisions")
+        if await store.auction_under_way(conn, work.id):
+            raise store.auction_conflict()
         return await _record_round(
             conn,
             work=work,
@@ -187,6 +189,8 @@ async def counter_offer(
         assert work is not None
         if is_sealed(work.sealed_until, datetime.now(UTC)):
             raise sealed_conflict(work)
+        if await store.auction_under_way(conn, work.id):
+            raise store.auction_conflict()
         try:
             round_no = check_countered_round(
                 status=quote.status, latest_round=quote.latest_round, requested_round=data.round

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from planner.errors import Conflict
 from planner.negotiation.model import (
     LineTarget,
     PricedLine,
@@ -168,7 +169,7 @@ async def insert_round(
     priced: PricedRound,
     valid_until: date | None,
     is_final: bool,
-    by: int,
+    by: int | None,
     reply_note: str = "",
 ) -> datetime:
     """Write one immutable round (with the supplier's reply note) and make it the quote's
@@ -334,6 +335,25 @@ async def list_reference_lines(conn: asyncpg.Connection, work_id: int) -> list[R
         work_id,
     )
     return [ReferenceLine(**dict(r)) for r in rows]
+
+
+# ---------------------------------------------------------------- the auction hook
+
+
+async def auction_under_way(conn: asyncpg.Connection, work_id: int) -> bool:
+    """Whether the work has a scheduled or running live auction (``planner.auction``): its
+    quotes take no revision, counter-offer or award until it finishes or is cancelled."""
+    return bool(
+        await conn.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM auctions
+                              WHERE work_id = $1 AND status IN ('scheduled', 'running'))""",
+            work_id,
+        )
+    )
+
+
+def auction_conflict() -> Conflict:
+    return Conflict("an auction is under way for this work", "auction_under_way")
 
 
 # ---------------------------------------------------------------- the motion hook

@@ -164,6 +164,12 @@ async def is_invited(conn: asyncpg.Connection, work_id: int, supplier_id: int) -
     )
 
 
+async def invited_work_ids(conn: asyncpg.Connection, supplier_id: int) -> list[int]:
+    """The works a supplier is invited to."""
+    rows = await conn.fetch("SELECT work_id FROM invitations WHERE supplier_id = $1", supplier_id)
+    return [r["work_id"] for r in rows]
+
+
 async def close_open_quotes(
     conn: asyncpg.Connection, work_id: int, except_quote: int | None = None
 ) -> list[tuple[int, int]]:

@@ -8,7 +8,9 @@ open their screens. On each bidder's turn the bid goes through (after a confirma
 above the allowed maximum is refused in the page and never sent; every new price reaches the
 other bidder and the committee without a reload; an idle turn keeps the price. Bidders see
 numbers only until the end, the committee sees names throughout; at the end the identities
-are shown to everybody. Chinese by default, one look in English; no horizontal scroll."""
+are shown to everybody. Afterwards the work's page links the finished auction, and a second one is
+scheduled and cancelled (asked first). Chinese by default, one look in English; no horizontal
+scroll."""
 
 from __future__ import annotations
 
@@ -204,3 +206,21 @@ async def test_two_bidders_and_the_committee_run_a_short_auction_live(
     await second.get_by_test_id("my-place").get_by_text("2 of 2").wait_for()
     await fits_phone(second)
     assert await missing_keys(second) == []
+
+    # the work's page links the finished auction; a second one is scheduled and cancelled
+    await board.goto(f"{base}/#/works/{work_id}")
+    links = board.get_by_test_id("work-auctions").get_by_test_id("auction-link")
+    await links.first.wait_for()
+    assert await links.count() == 1
+    form = board.get_by_test_id("start-auction")
+    await form.locator("summary").click()
+    await form.get_by_test_id("starts_in_seconds").fill("600")
+    await form.get_by_test_id("start-auction-submit").click()
+    await board.get_by_test_id("confirm-start-auction-yes").click()
+    await board.locator("[data-testid=auction-turn][data-kind=start]").wait_for()
+    await board.get_by_test_id("cancel-auction").click()
+    await board.get_by_test_id("confirm-cancel-auction-yes").click()
+    await board.get_by_test_id("auction-cancelled").wait_for()
+    assert await board.get_by_test_id("cancel-auction").count() == 0
+    await fits_phone(board)
+    assert await missing_keys(board) == []

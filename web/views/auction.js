@@ -167,6 +167,11 @@ function TurnCard({ view, now }) {
   const left = goal.at ? Date.parse(goal.at) - now : null;
   const turn = turnNumber(view.turn);
   const mine = view.my_number !== null && view.my_number !== undefined && turn === view.my_number && view.status === "running";
+  // a phone that can vibrates once when the bidder's turn begins (the page may be in a pocket)
+  const turnKey = mine ? `${view.turn.round}-${turn}` : null;
+  useEffect(() => {
+    if (turnKey && globalThis.navigator && typeof navigator.vibrate === "function") navigator.vibrate(200);
+  }, [turnKey]);
   let heading;
   if (goal.kind === "turn") heading = mine ? t("auction.yourTurn") : t("auction.turnOf", { label: bidderLabel(turn) });
   else if (goal.kind === "start") heading = t("auction.startsIn");
@@ -175,7 +180,7 @@ function TurnCard({ view, now }) {
   if (!heading) return null;
   return html`<section class=${`card auction-turn${mine ? " highlight" : ""}`} aria-labelledby="turn-h" data-testid="auction-turn"
     data-mine=${mine ? "true" : "false"} data-round=${view.turn ? view.turn.round : view.round} data-kind=${goal.kind}>
-    <h2 id="turn-h" data-testid=${mine ? "your-turn" : "turn-of"}>${heading}</h2>
+    <h2 id="turn-h" aria-live="polite" data-testid=${mine ? "your-turn" : "turn-of"}>${heading}</h2>
     ${left !== null ? html`<p class="auction-clock" role="timer" aria-live="off" data-testid="countdown">${formatCountdown(left)}</p>` : null}
     ${goal.kind === "start" && view.starts_at ? html`<p class="muted">${t("auction.startsAt", { at: formatDateTime(view.starts_at) })}</p>` : null}
     ${goal.kind === "turn" && view.order && view.order.length ? html`<p class="muted" data-testid="turn-order">${t("auction.order", {

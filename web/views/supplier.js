@@ -56,6 +56,7 @@ export function SupplierQuote({ me, params }) {
   const targets = Object.fromEntries(itemsOf(answer && answer.line_targets).map((lt) => [String(lt.line_no), lt]));
   return html`<p><a href="#/supplier">← ${t("supplier.title")}</a></p>
     <h1>${t("supplier.myQuote", { id: quote.data.id })}</h1>
+    ${quote.data.work_id ? html`<${AuctionLinks} workId=${quote.data.work_id} />` : null}
     <div class="grid two">
       <${QuoteHistory} me=${me} quoteId=${params.id} supplierView=${true} />
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">

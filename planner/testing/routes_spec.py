@@ -341,6 +341,12 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/estates/{estate_id:int}/disclosure"): _none,
     ("GET", "/api/estates/{estate_id:int}/disclosure.html"): _none,
     ("POST", "/api/estates/{estate_id:int}/disclosure/publish"): _none,
+    # tendering (issue 20)
+    ("GET", "/api/works/{work_id:int}/auctions"): _none,
+    ("GET", "/api/auctions/{auction_id:int}"): _none,
+    ("POST", "/api/works/{work_id:int}/auctions"): lambda w: {"turn_seconds": 60},
+    ("POST", "/api/auctions/{auction_id:int}/bids"): lambda w: {"total_fen": 100},
+    ("POST", "/api/auctions/{auction_id:int}/cancel"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.
@@ -399,7 +405,7 @@ PATH_IDS: dict[str, dict[str, str]] = {
         "/api/works/{work_id:int}/acceptance",
         "/api/works/{work_id:int}/acceptance.html",
     )
-}
+} | {path: {"work_id": "auction_work_id"} for path in ("/api/works/{work_id:int}/auctions",)}
 
 
 def fill(path: str, world: World, ids: dict[str, int] | None = None) -> str:

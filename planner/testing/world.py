@@ -377,6 +377,7 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=committee,
             )
         )
+        auction = await _auction(http, world, estate_a, suppliers)
         world.ids = {
             "estate_id": estate_a,
             "work_id": work["id"],
@@ -400,6 +401,8 @@ async def build_world(base_url: str, admin: str) -> World:
             "final_id": final["id"],
             **ledger,
             "choice_work_id": choice_work["id"],
+            "auction_work_id": auction["work_id"],
+            "auction_id": auction["auction_id"],
             "choice_round_id": choice_round["id"],
             **needs,
             "delivery_work_id": delivery_work,
@@ -408,6 +411,49 @@ async def build_world(base_url: str, admin: str) -> World:
             "defect_id": acceptance["defects"][0]["id"],
         }
         return world
+
+
+async def _auction(
+    http: httpx.AsyncClient, world: World, estate_id: int, suppliers: dict[str, int]
+) -> dict[str, Any]:
+    """Issue 20: a work quoted by both suppliers of A (own:supplier, other_supplier) and a
+    live reverse auction among them scheduled for tomorrow."""
+    committee = bearer(world.own["committee"])
+    work = await _ok(
+        await http.post(
+            f"/api/estates/{estate_id}/works",
+            json={"title": "竞价工程", "category": "power", "estimate_fen": 5_000_000},
+            headers=committee,
+        )
+    )
+    await _ok(
+        await http.post(
+            f"/api/works/{work['id']}/status", json={"status": "approved"}, headers=committee
+        ),
+        200,
+    )
+    for key, token in (("a1", world.own["supplier"]), ("a2", world.other_supplier)):
+        await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/invitations",
+                json={"supplier_id": suppliers[key]},
+                headers=committee,
+            )
+        )
+        await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/quotes", json={"lines": LINES}, headers=bearer(token)
+            )
+        )
+    return dict(
+        await _ok(
+            await http.post(
+                f"/api/works/{work['id']}/auctions",
+                json={"turn_seconds": 60, "starts_in_seconds": 86_400},
+                headers=committee,
+            )
+        )
+    )
 
 
 async def _needs(http: httpx.AsyncClient, world: World, estate_id: int) -> dict[str, int]:

@@ -320,6 +320,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/estates/{estate_id:int}/disclosure.html"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/disclosure/publish"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # tendering (issue 20): the world's auction is scheduled for tomorrow; creating another is
+    # 409 auction_exists and a bid 409 auction_not_running (past the guard); the suppliers
+    # are its two bidders; cancelling it comes last (then 409)
+    ("GET", "/api/works/{work_id:int}/auctions"):            "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("GET", "/api/auctions/{auction_id:int}"):               "  ok  ok 403  ok  ok  ok 403 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501
+    ("POST", "/api/works/{work_id:int}/auctions"):           "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    ("POST", "/api/auctions/{auction_id:int}/bids"):         " 403 403 403  ok 403 403 403 404 404 404 404 404 404 404  ok 403 401",  # noqa: E501
+    ("POST", "/api/auctions/{auction_id:int}/cancel"):       "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

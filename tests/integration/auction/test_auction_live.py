@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -122,6 +121,8 @@ async def test_a_full_auction(served: Served, http: httpx.AsyncClient) -> None:
         _listening(served, estate_id, low.token) as low_ws,
         _listening(served, estate_id, high.token) as high_ws,
         _listening(served, estate_id, w.own["committee"]) as staff_ws,
+        _listening(served, estate_id, w.own["supplier"]) as outsider_ws,  # not invited
+        _listening(served, estate_id, w.own["owner"]) as owner_ws,
     ):
         created = await _create(
             http,
@@ -217,7 +218,11 @@ async def test_a_full_auction(served: Served, http: httpx.AsyncClient) -> None:
         assert any('"auction.bid"' in t for t in before_end)
         for text in before_end:
             _no_identity(text, scene)
-    # the staff socket saw the same events; the finish names everyone
+    # a supplier not invited to the work and an owner saw none of it
+    for listener in (outsider_ws, owner_ws):
+        assert not [f for f in listener.frames if f.get("type", "").startswith("auction.")]
+    assert len(staff_ws.events("auction.bid", auction_id)) == 3
+    # the finish names everyone
     by_number = {b["number"]: b for b in finished["bidders"]}
     assert by_number[high_no]["supplier_id"] == high.supplier_id
     assert by_number[high_no]["final_fen"] == 930_000
@@ -290,7 +295,3 @@ def _listening(served: Served, estate_id: int, token: str) -> Any:
     from contextlib import asynccontextmanager
 
     return asynccontextmanager(listen)(served.base_url, estate_id, token)
-
-
-def _iso(value: str) -> datetime:
-    return datetime.fromisoformat(value)

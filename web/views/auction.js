@@ -342,10 +342,13 @@ export function AuctionsCard({ me, work }) {
   const busy = items.some((a) => ACTIVE.has(a.status));
   const startable = manager && !busy && work.status === "quoting";
   if (!items.length && !startable) return null;
+  const sealed = Boolean(work.sealed);
   return html`<section class="card" aria-labelledby="auctions-h" data-testid="work-auctions">
     <h2 id="auctions-h">${t("auction.title")}</h2>
     ${items.length ? html`<${AuctionList} items=${items} />` : html`<p class="muted">${t("auction.intro")}</p>`}
-    ${startable ? html`<${StartAuction} workId=${work.id} />` : null}
+    ${startable && sealed ? html`<p class="notice" data-testid="auction-after-opening">${t("auction.afterOpening", {
+      at: formatDateTime(work.sealed_until) })}</p>` : null}
+    ${startable && !sealed ? html`<${StartAuction} workId=${work.id} />` : null}
   </section>`;
 }
 

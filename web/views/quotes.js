@@ -68,7 +68,7 @@ export function QuoteReview({ me, params }) {
   const [selected, setSelected] = useState(null);
   const reloadAll = useCallback(() => { work.reload(); comparison.reload(); quotes.reload(); },
     [work.reload, comparison.reload, quotes.reload]);
-  useLiveEvent(["quote.", "work.", "supplier.", "auction.finished"], reloadAll);
+  useLiveEvent(["quote.", "quotes.opened", "work.", "supplier.", "auction.finished"], reloadAll);
   if (work.loading && !work.data) return html`<${Loading} />`;
   if (work.error) return html`<${ErrorBox} error=${work.error} />`;
   const w = work.data;

@@ -197,7 +197,7 @@ def judge_turn(
             409,
             "auction_not_running",
             "the auction takes no bids now",
-            {"status": "pause" if slot.kind == "pause" else slot.kind},
+            {"status": {"before": "scheduled", "after": "finished"}.get(slot.kind, slot.kind)},
         )
     assert slot.index is not None
     holder = order_of(slot.round)[slot.index]

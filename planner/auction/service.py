@@ -171,7 +171,7 @@ def build_view(
         rounds=auction.rounds,
         turn_seconds=auction.turn_seconds,
         pause_seconds=auction.pause_seconds,
-        min_step_pct=None if auction.min_step_pct is None else str(auction.min_step_pct),
+        min_step_pct=_decimal_text(auction.min_step_pct),
         min_step_fen=auction.min_step_fen,
         min_bidders=auction.min_bidders,
         starts_at=auction.starts_at,
@@ -204,6 +204,11 @@ def build_view(
         result_round=auction.result_round,
         next_round_at=next_round_at,
     )
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    """A stored percentage as plain decimal text without trailing zeros ("0.5", "10")."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 async def _readable(

@@ -261,6 +261,8 @@ async def test_revisions_wait_and_cancel(served: Served, http: httpx.AsyncClient
     scene = await _scene(served, http, "外墙修缮", [2_000_000, 2_100_000])
     created = await _create(http, served, scene.work_id, starts_in_seconds=3600)
     auction_id = created.json()["auction_id"]
+    assert created.json()["min_step_pct"] == "0.5" and created.json()["min_step_fen"] is None
+    assert created.json()["step_fen"] == 10_000  # 0.5 % of the lowest, 2,000,000
     first = scene.bidders[0]
     revised = await http.post(
         f"/api/quotes/{first.quote_id}/rounds",

@@ -225,7 +225,8 @@ function BidForm({ view, now, onBid }) {
     const { problem } = bidProblem(view, fenToYuanString(fen), now);
     if (problem) { setRefusal(problem); return; }
     const res = await action.run(() => api(`/api/auctions/${view.auction_id}/bids`, { method: "POST", body: { total_fen: fen } }));
-    if (res !== undefined) { setText(""); setSent(fen); onBid(); }
+    if (res !== undefined) { setText(""); setSent(fen); }
+    onBid(); // refused too: the view we judged by may be stale (the turn moved on)
   };
   return html`<form onSubmit=${check} data-testid="bid-form" novalidate>
     <label for="bid-yuan">${t("auction.bidYuan")}</label>

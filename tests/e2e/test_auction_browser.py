@@ -146,13 +146,15 @@ async def test_two_bidders_and_the_committee_run_a_short_auction_live(
     first, second = desks  # the higher price bids first in each round
     n1, n2 = numbers
 
-    # round 1, the first bidder's turn; meanwhile the second's too-high bid stays in the page
-    await my_turn(first, 1)
-    await second.get_by_test_id("bid-input").fill("899,500")  # max: ¥900,000 − ¥1,000
+    # a too-high bid stays in the page, whatever the turn (the second's maximum: ¥900,000 − ¥1,000)
+    await second.get_by_test_id("bid-input").fill("899,500")
     await second.get_by_test_id("bid-submit").click()
     refused = second.get_by_test_id("bid-refused")
     await refused.get_by_text("最高可报 ¥899,000.00").wait_for()
     assert sent == []
+
+    # round 1, the first bidder's turn
+    await my_turn(first, 1)
     await bid(first, "950,000")
     for page in (second, board):
         await price(page, n1).get_by_text("¥950,000.00").wait_for()

@@ -106,16 +106,12 @@ def slot_at(schedule: Schedule, now: datetime) -> Slot:
     if now >= schedule.ends_at:
         return Slot("after", schedule.rounds)
     stride = schedule.bidders * schedule.turn_seconds + schedule.pause_seconds
-    elapsed = (now - schedule.starts_at).total_seconds()
-    round_index = min(int(elapsed // stride), schedule.rounds - 1)
-    round_no = round_index + 1
-    # exact comparison against the datetimes, not the float division, decides the edges
-    for index in range(schedule.bidders):
-        start, end = schedule.turn(round_no, index)
-        if start <= now < end:
-            return Slot("turn", round_no, index)
-    if now < schedule.round_start(round_no):  # float rounding put us one round too far
-        return Slot("pause", round_no - 1)
+    elapsed = (now - schedule.starts_at) // timedelta(microseconds=1)  # exact integers
+    round_no = min(elapsed // (stride * 1_000_000), schedule.rounds - 1) + 1
+    into_round = elapsed - (round_no - 1) * stride * 1_000_000
+    index = into_round // (schedule.turn_seconds * 1_000_000)
+    if index < schedule.bidders:
+        return Slot("turn", round_no, index)
     return Slot("pause", round_no)
 
 

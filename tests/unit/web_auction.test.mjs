@@ -69,3 +69,12 @@ test("the auction page belongs to the works section; staff and suppliers may ope
   const committee = { capabilities: ["works.view", "delivery.view"] };
   assert.equal(tabsFor(committee, route).length, 2);
 });
+
+test("bid times read on the estate's wall clock, to the second", async () => {
+  const { formatTimeOfDay, setTimeZone } = await import("../../web/lib/format.js");
+  setTimeZone("Asia/Shanghai");
+  assert.equal(formatTimeOfDay("2026-12-04T10:00:05Z"), "18:00:05");
+  setTimeZone("Europe/Berlin");
+  assert.equal(formatTimeOfDay("2026-12-04T10:00:05+00:00"), "11:00:05");
+  setTimeZone("Asia/Shanghai");
+});

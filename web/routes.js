@@ -1,6 +1,7 @@
 // The one route table: each hash path names its view, the capability a member needs to see
 // it (none: everyone; a list: any of them) and, for a section's first page, the navigation
-// label. A page belongs to the section of its first path segment (#/funding/12 → "funding").
+// label. A page belongs to the section of its first path segment (#/funding/12 → "funding")
+// unless its route names another (`section`).
 // A member who opens a page by link without its capability gets one clear "no access to this
 // page" (app.js), not the view's refused requests; the server still decides every request.
 import { Home } from "./views/home.js";
@@ -24,6 +25,7 @@ import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
 import { Settlement } from "./views/settlement.js";
 import { Disclosure, PublicDisclosure } from "./views/disclosure.js";
+import { AuctionPage } from "./views/auction.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -49,6 +51,9 @@ export const ROUTES = [
   { path: "/choice/:id", view: ChoicePage, needs: "choice.view" },
   { path: "/works", view: WorksList, needs: "works.view", label: "nav.works", group: "works" },
   { path: "/works/:id", view: QuoteReview, needs: ["works.view", "quotes.submit"] },
+  // A work's live reverse auction (issue 20): the committee's board and the bidder's screen,
+  // a page of the works section.
+  { path: "/auctions/:id", view: AuctionPage, needs: ["works.view", "quotes.submit"], section: "works" },
   { path: "/delivery", view: DeliveryTimeline, needs: "delivery.view", label: "nav.delivery", group: "works" },
   { path: "/delivery/works/:id", view: DeliveryWork, needs: "delivery.view" },
   { path: "/funding", view: FundingPlan, needs: "funding.view", label: "nav.funding", group: "money" },
@@ -64,7 +69,7 @@ export const ROUTES = [
   // The disclosure's public page (公示): no sign-in, aggregates only.
   { path: "/d/:token", view: PublicDisclosure, public: true },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
-].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
+].map((route) => ({ ...route, pattern: compile(route.path), section: route.section || sectionOf(route.path) }));
 
 // Sections that belong together share one entry in the navigation (so a phone shows every
 // entry without scrolling) and a row of tabs on their pages: a group's label, by name. A

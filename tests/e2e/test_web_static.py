@@ -70,6 +70,10 @@ DYNAMIC = {
     "wish.": ["intro", "introPartner", "post", "postFor"],
     "pledge.": ["mine", "all"],
     "home.": ["wishesText", "wishesPartnerText", "wishesClaim", "wishesOpen"],
+    # the live reverse auction (issue 20)
+    "status.auction.": ["scheduled", "running", "pause", "finished", "cancelled"],
+    "auction.": ["open", "openLive"],
+    "auction.bad.": ["rounds", "minutes", "seconds", "pause", "minBidders", "startsIn"],
 }
 
 

@@ -31,6 +31,12 @@ test("a code reads as its Chinese sentence, parameters filled and translated", a
   );
 });
 
+test("a status without `what` reads as one of the thing the code names, else as a plain state", async () => {
+  await setLang("zh-CN", { persist: false });
+  assert.equal(errorSentence("auction_not_running", { status: "pause" }, 409), "竞价现在不接受出价（轮间休息）");
+  assert.match(errorSentence("auction_not_open", { status: "approved", opens_at: null }, 409), /已批准/);
+});
+
 test("English text from the server never shows in Chinese", async () => {
   await setLang("zh-CN", { persist: false });
   const invalid = errorSentence("invalid", { reason: "the lower bound is above the upper bound" }, 400);

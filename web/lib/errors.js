@@ -11,8 +11,10 @@ function slug(value) {
   return String(value ?? "").trim().replace(/[\s-]+/g, "_");
 }
 
-/** Translation keys for a parameter's value, best first (none: the value is shown as sent). */
-function wordKeys(name, value, params) {
+/** Translation keys for a parameter's value, best first (none: the value is shown as sent).
+ * A status without `what` is read as one of the thing the code's first word names
+ * (auction_not_running {status: "pause"} → status.auction.pause). */
+function wordKeys(name, value, params, code) {
   switch (name) {
     case "role":
     case "target_role":
@@ -25,7 +27,8 @@ function wordKeys(name, value, params) {
     case "needed":
     case "from":
     case "to":
-      return [`status.${slug(params.what)}.${value}`, `state.${value}`];
+      return [`status.${slug(params.what)}.${value}`,
+        ...(code && !params.what ? [`status.${String(code).split("_")[0]}.${value}`] : []), `state.${value}`];
     case "expected":
     case "got":
       return [`type.${value}`];
@@ -34,19 +37,19 @@ function wordKeys(name, value, params) {
   }
 }
 
-function localValue(name, value, params) {
+function localValue(name, value, params, code) {
   if (name === "field") return fieldLabel(value);
   if (Array.isArray(value)) {
-    return value.map((v) => localValue(name, v, params)).join(t("common.listSeparator"));
+    return value.map((v) => localValue(name, v, params, code)).join(t("common.listSeparator"));
   }
-  const key = wordKeys(name, value, params).find(hasKey);
+  const key = wordKeys(name, value, params, code).find(hasKey);
   return key ? t(key) : String(value ?? "");
 }
 
 /** The parameters with the server's words (roles, states, things, types) translated. */
-export function localParams(params) {
+export function localParams(params, code) {
   const source = params && typeof params === "object" ? params : {};
-  return Object.fromEntries(Object.entries(source).map(([name, value]) => [name, localValue(name, value, source)]));
+  return Object.fromEntries(Object.entries(source).map(([name, value]) => [name, localValue(name, value, source, code)]));
 }
 
 /**
@@ -55,7 +58,7 @@ export function localParams(params) {
  */
 export function errorSentence(code, params, status) {
   if (code && hasKey(`error.${code}`)) {
-    const sentence = t(`error.${code}`, localParams(params));
+    const sentence = t(`error.${code}`, localParams(params, code));
     if (!/\{\w+\}/.test(sentence)) return sentence;
   }
   return tMaybe(`failure.sentence.${status}`, t("failure.sentence.other"));

@@ -145,6 +145,15 @@ export function formatDateTime(value, zone) {
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
 }
 
+/** ISO timestamp → "14:05:09": the time of day in the estate's zone (or ``zone``), to the second. */
+export function formatTimeOfDay(value, zone) {
+  if (!value) return "";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  const w = wallClock(d, zone);
+  return `${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
 /** A ``datetime-local`` input's "2026-05-16T19:30", read as the estate's wall clock → ISO (UTC). */
 export function zonedInputToISO(value, zone) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value || "").trim());

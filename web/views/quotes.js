@@ -6,6 +6,7 @@ import { useLiveEvent } from "../live.js";
 import { formatDateTime, formatFen, formatPct, parseYuan, fenToYuanString } from "../lib/format.js";
 import { EditWork, EDITABLE_STATUSES } from "./work-edit.js";
 import { can } from "../lib/access.js";
+import { AuctionsCard } from "./auction.js";
 
 export const WORK_STATUSES = ["candidate", "proposed", "approved", "quoting", "awarded", "funded", "in_progress", "done", "rejected"];
 const CATEGORIES = ["power", "water", "sewage", "roof", "walls", "lift", "parking", "cameras", "signage", "other"];
@@ -70,7 +71,7 @@ export function QuoteReview({ me, params }) {
   const [selected, setSelected] = useState(null);
   const reloadAll = useCallback(() => { work.reload(); comparison.reload(); quotes.reload(); },
     [work.reload, comparison.reload, quotes.reload]);
-  useLiveEvent(["quote.", "work.", "supplier."], reloadAll);
+  useLiveEvent(["quote.", "quotes.opened", "work.", "supplier.", "auction.finished"], reloadAll);
   if (work.loading && !work.data) return html`<${Loading} />`;
   if (work.error) return html`<${ErrorBox} error=${work.error} />`;
   const w = work.data;
@@ -95,6 +96,7 @@ export function QuoteReview({ me, params }) {
           <${SealedReceived} data=${comparison.data} />`
         : comparison.data ? html`<${Comparison} data=${comparison.data} />` : null)}
     </section>
+    <${AuctionsCard} me=${me} work=${w} />
     ${quoteList.length > 1 ? html`<div role="group" class="actions" aria-label=${t("quotes.pick")}>
       ${quoteList.map((q) => { const id = q.id ?? q.quote_id; return html`<button type="button"
         aria-pressed=${String(id) === String(quoteId) ? "true" : "false"} onClick=${() => setSelected(id)}>

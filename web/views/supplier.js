@@ -5,6 +5,7 @@ import { ErrorBox, Loading, useApi, useAction, Money, Status, whileLoading } fro
 import { useLiveEvent } from "../live.js";
 import { fenToYuanString, lineTotalFen, parseYuan, formatFen } from "../lib/format.js";
 import { QuoteHistory } from "./quotes.js";
+import { AuctionLinks } from "./auction.js";
 
 /** Supplier desk: the works this supplier is invited to, and its own quotes (never a competitor's). */
 export function SupplierDesk({ me }) {
@@ -27,6 +28,7 @@ function InvitedWork({ work, me }) {
   return html`<section class="card" data-testid="invited-work">
     <h2>${work.title}</h2>
     <p><${Status} kind="work" value=${work.status} /> <span class="muted">${tMaybe(`category.${work.category}`, work.category)}</span></p>
+    <${AuctionLinks} workId=${work.id} />
     <${ErrorBox} error=${quotes.error} />
     ${whileLoading(quotes) || (mine.length ? html`<ul class="plain">${mine.map((q) => html`<li key=${q.id}>
       <a href=${`#/supplier/quotes/${q.id}`} data-testid="my-quote">${t("supplier.myQuote", { id: q.id })}</a>
@@ -54,6 +56,7 @@ export function SupplierQuote({ me, params }) {
   const targets = Object.fromEntries(itemsOf(answer && answer.line_targets).map((lt) => [String(lt.line_no), lt]));
   return html`<p><a href="#/supplier">← ${t("supplier.title")}</a></p>
     <h1>${t("supplier.myQuote", { id: quote.data.id })}</h1>
+    ${quote.data.work_id ? html`<${AuctionLinks} workId=${quote.data.work_id} />` : null}
     <div class="grid two">
       <${QuoteHistory} me=${me} quoteId=${params.id} supplierView=${true} />
       ${open && last ? html`<section class="card" aria-labelledby="revise-h">

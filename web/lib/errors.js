@@ -5,6 +5,7 @@
 // generic sentence of its HTTP status. The English `detail` and `reason` are for API clients
 // and logs: they are never shown.
 import { t, tMaybe, hasKey } from "./i18n.js";
+import { formatFen } from "./format.js";
 
 /** "funding plan" → "funding_plan": the key form of a word the server sends. */
 function slug(value) {
@@ -39,6 +40,8 @@ function wordKeys(name, value, params, code) {
 
 function localValue(name, value, params, code) {
   if (name === "field") return fieldLabel(value);
+  // an amount in fen reads as money (¥1,700,000.00), in either language
+  if (name.endsWith("_fen") && /^-?\d+$/.test(String(value ?? ""))) return formatFen(value);
   if (Array.isArray(value)) {
     return value.map((v) => localValue(name, v, params, code)).join(t("common.listSeparator"));
   }

@@ -13,8 +13,9 @@ sorting and filtering. Pure: exact integers and fractions, no float ever decides
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Literal
 
 from planner.district.model import (
@@ -31,43 +32,53 @@ from planner.district.model import (
 )
 
 
-def _round(value: Fraction, places: int) -> str:
-    quantum = Decimal(1).scaleb(-places)
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(quantum, rounding=ROUND_HALF_UP))
+def _fixed(num: int, den: int, places: int) -> str:
+    """``num / den`` (``den`` > 0) rounded half away from zero to ``places`` decimals, in
+    integers only (a thousand rows stay cheap): ``_fixed(-190, 360, 1)`` → ``"-0.5"``."""
+    scale = 10**places
+    scaled = (abs(num) * scale * 2 + den) // (2 * den)
+    whole, frac = divmod(scaled, scale)
+    sign = "-" if num < 0 and scaled else ""
+    return f"{sign}{whole}.{frac:0{places}d}" if places else f"{sign}{whole}"
 
 
 def percent(part: int, whole: int) -> str | None:
     """``part / whole`` in percent with one place ("62.5"); None when ``whole`` is 0."""
     if whole == 0:
         return None
-    return _round(Fraction(part * 100, whole), 1)
+    return _fixed(part * 100, whole, 1)
 
 
 def change_percent(first: int, current: int) -> str | None:
     """The change from ``first`` to ``current`` in percent ("-52.8" for 3.6M → 1.7M)."""
     if first == 0:
         return None
-    return _round(Fraction((current - first) * 100, first), 1)
+    return _fixed((current - first) * 100, first, 1)
 
 
 def share(part: int, whole: int) -> str | None:
     """``part / whole`` with four places ("0.2000"); None when ``whole`` is 0."""
     if whole == 0:
         return None
-    return _round(Fraction(part, whole), 4)
+    return _fixed(part, whole, 4)
+
+
+@lru_cache(maxsize=256)
+def _bound(text: str) -> Fraction:
+    return Fraction(Decimal(text))
 
 
 def band_position(
     residents_fen: int, total_fen: int, low: str | None, high: str | None
 ) -> BandPosition | None:
     """Where the residents' share lies against the band, exactly; None without a cost."""
-    if total_fen == 0 or low is None or high is None:
+    if total_fen <= 0 or low is None or high is None:
         return None
-    ratio = Fraction(residents_fen, total_fen)
-    if ratio < Fraction(Decimal(low)):
+    lo, hi = _bound(low), _bound(high)
+    # residents / total against lo = n / d, by cross-multiplying (total > 0, d > 0)
+    if residents_fen * lo.denominator < lo.numerator * total_fen:
         return "below"
-    if ratio > Fraction(Decimal(high)):
+    if residents_fen * hi.denominator > hi.numerator * total_fen:
         return "above"
     return "within"
 

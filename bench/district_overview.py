@@ -35,6 +35,8 @@ from machine import append_to_benchmarks, machine_line  # bench/machine.py
 from scratch import embedded_database  # bench/scratch.py
 
 from planner.app import create_app
+from planner.db.pool import connect_raw
+from planner.district import store
 from planner.settings import Settings
 
 ESTATES = 1_000
@@ -232,6 +234,17 @@ async def seed(conn: asyncpg.Connection, admin_id: int) -> list[int]:
     return estates
 
 
+async def queries(conn: asyncpg.Connection, estate_ids: list[int]) -> None:
+    """The overview's six set-based queries in one snapshot, without HTTP or Python rows."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        await store.estate_facts(conn, estate_ids)
+        await store.decision_facts(conn, estate_ids)
+        await store.tender_facts(conn, estate_ids)
+        await store.funding_facts(conn, estate_ids)
+        await store.money_facts(conn, estate_ids)
+        await store.needs_facts(conn, estate_ids)
+
+
 async def run(database_url: str, data_dir: Path) -> dict[str, Any]:
     app = create_app(Settings(database_url=database_url, data_dir=data_dir))
     figures: dict[str, Any] = {"reads": {}}
@@ -250,6 +263,7 @@ async def run(database_url: str, data_dir: Path) -> dict[str, Any]:
             )
         finally:
             await conn.close()
+        raw = await connect_raw(database_url)
         for count in (100, ESTATES):
             made = await client.post(
                 "/api/district-members",
@@ -280,6 +294,10 @@ async def run(database_url: str, data_dir: Path) -> dict[str, Any]:
             figures["reads"][f"overview.xlsx, {count:,} estates"] = await timed(
                 lambda: fetch("/api/district/overview.xlsx"), 5
             )
+            figures["reads"][f"the six queries alone, {count:,} estates"] = await timed(
+                lambda n=count: queries(raw, estates[:n])
+            )
+        await raw.close()
     return figures
 
 

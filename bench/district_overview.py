@@ -239,7 +239,7 @@ async def queries(conn: asyncpg.Connection, estate_ids: list[int]) -> None:
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         await store.estate_facts(conn, estate_ids)
         await store.decision_facts(conn, estate_ids)
-        await store.tender_facts(conn, estate_ids)
+        await store.tender_works(conn, estate_ids)
         await store.funding_facts(conn, estate_ids)
         await store.money_facts(conn, estate_ids)
         await store.needs_facts(conn, estate_ids)

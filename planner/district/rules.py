@@ -18,6 +18,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Literal
 
+import msgspec
+
 from planner.district.model import (
     SOURCE_KINDS,
     BandPosition,
@@ -29,6 +31,7 @@ from planner.district.model import (
     MoneyFacts,
     NeedsFacts,
     TenderFacts,
+    TenderWork,
 )
 
 
@@ -83,6 +86,22 @@ def band_position(
     return "within"
 
 
+def tender_facts(works: Sequence[TenderWork]) -> tuple[TenderFacts, list[TenderWork]]:
+    """One estate's tenders summed, and each with its change in percent."""
+    estate_id = works[0].estate_id if works else 0
+    facts = TenderFacts(
+        estate_id=estate_id,
+        tenders=len(works),
+        awarded=sum(1 for w in works if w.awarded),
+        first_fen=sum(w.first_fen for w in works),
+        current_fen=sum(w.current_fen for w in works),
+    )
+    return facts, [
+        msgspec.structs.replace(w, change_pct=change_percent(w.first_fen, w.current_fen))
+        for w in works
+    ]
+
+
 def estate_row(
     estate: EstateFacts,
     decisions: DecisionFacts | None,
@@ -90,6 +109,7 @@ def estate_row(
     funding: FundingFacts | None,
     money: MoneyFacts | None,
     needs: NeedsFacts | None,
+    tender_works: Sequence[TenderWork] = (),
 ) -> EstateRow:
     """One estate's row from its facts (a missing topic counts as nothing yet)."""
     d = decisions or DecisionFacts(estate_id=estate.estate_id)
@@ -113,6 +133,7 @@ def estate_row(
         decisions_failed=d.failed,
         tenders=t.tenders,
         tenders_awarded=t.awarded,
+        tender_works=list(tender_works),
         first_quotes_fen=t.first_fen,
         current_fen=t.current_fen,
         saving_fen=t.first_fen - t.current_fen,
@@ -182,7 +203,9 @@ def totals(rows: Sequence[EstateRow], decisions: Iterable[DecisionFacts]) -> Dis
 
 
 #: the row fields the overview sorts by (``?sort=saving_pct``, ``?sort=-households``)
-SORT_KEYS: tuple[str, ...] = tuple(f for f in EstateRow.__struct_fields__ if f != "by_source")
+SORT_KEYS: tuple[str, ...] = tuple(
+    f for f in EstateRow.__struct_fields__ if f not in ("by_source", "tender_works")
+)
 
 BandFilter = Literal["below", "within", "above", "outside"]
 

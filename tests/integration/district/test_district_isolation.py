@@ -19,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from planner.testing import Served, bearer
+from planner.testing import LINES, Served, bearer
 from planner.testing.routes_spec import REQUESTS, call, fill
 
 pytestmark = pytest.mark.timeout(180)
@@ -170,6 +171,40 @@ async def test_sorting_and_filters(served: Served) -> None:
             headers=bearer(world.admin),
         )
         assert as_member.status_code == 400
+
+
+async def test_sealed_bids_stay_out_until_opened(served: Served) -> None:
+    """A sealed tender's prices are nobody's before the opening: not the district's either."""
+    world = served.world
+    committee = bearer(world.own["committee"])
+    async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as http:
+        opens = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+        work = (
+            await http.post(
+                f"/api/estates/{world.estate_a}/works",
+                json={"title": "密封招标", "category": "power", "sealed_until": opens},
+                headers=committee,
+            )
+        ).json()
+        await http.post(
+            f"/api/works/{work['id']}/status", json={"status": "approved"}, headers=committee
+        )
+        invited = await http.post(
+            f"/api/works/{work['id']}/invitations",
+            json={"supplier_id": world.ids["supplier_a1"]},
+            headers=committee,
+        )
+        assert invited.status_code == 201, invited.text
+        quoted = await http.post(
+            f"/api/works/{work['id']}/quotes",
+            json={"lines": LINES},
+            headers=bearer(world.own["supplier"]),
+        )
+        assert quoted.status_code == 201, quoted.text
+        body = await _overview(http, world.district)
+    row = next(r for r in body["estates"] if r["estate_id"] == world.estate_a)
+    assert work["id"] not in [w["work_id"] for w in row["tender_works"]]
+    assert "密封招标" not in str(body)
 
 
 async def test_assignment_change_applies_at_once_and_revocation_ends_it(served: Served) -> None:

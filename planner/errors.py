@@ -277,6 +277,9 @@ CODES: dict[str, str] = {
     "auction_not_running": "the auction takes no bids now ({status})",
     "auction_not_bidder": "only a bidder of this auction may bid",
     "auction_under_way": "an auction is under way for this work",
+    # the district (issue 21)
+    "district_member_not_found": "the district member was not found",
+    "estates_unknown": "no such estates: {ids}",
 }
 
 

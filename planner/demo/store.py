@@ -101,6 +101,8 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "estate_id = ANY($1)",
     ),
     ("auction_bids", ("at",), "auction_id IN (SELECT id FROM auctions WHERE estate_id = ANY($1))"),
+    # the district (issue 21): assignments made during the story (the tour's is made after)
+    ("district_estates", ("assigned_at",), "estate_id = ANY($1)"),
 )
 
 

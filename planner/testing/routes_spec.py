@@ -354,6 +354,19 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("POST", "/api/works/{work_id:int}/auctions"): lambda w: {"turn_seconds": 60},
     ("POST", "/api/auctions/{auction_id:int}/bids"): lambda w: {"total_fen": 100},
     ("POST", "/api/auctions/{auction_id:int}/cancel"): _none,
+    # the district (issue 21)
+    ("GET", "/api/district/overview"): _none,
+    ("GET", "/api/district/overview.csv"): _none,
+    ("GET", "/api/district/overview.xlsx"): _none,
+    ("GET", "/api/district-members"): _none,
+    ("POST", "/api/district-members"): lambda w: {
+        "display_name": "社区 matrix",
+        "estate_ids": [w.estate_a],
+    },
+    ("PUT", "/api/district-members/{district_member_id:int}/estates"): lambda w: {
+        "estate_ids": [w.estate_a]
+    },
+    ("POST", "/api/district-members/{district_member_id:int}/revoke"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

@@ -74,7 +74,12 @@ class Database:
 
     @classmethod
     async def connect(
-        cls, url: str, min_size: int = 2, max_size: int = 10, outage: Outage | None = None
+        cls,
+        url: str,
+        min_size: int = 2,
+        max_size: int = 10,
+        outage: Outage | None = None,
+        connect_timeout_s: float = 10.0,
     ) -> Database:
         pool = await asyncpg.create_pool(
             url,
@@ -84,7 +89,7 @@ class Database:
             reset=_keep_session,
             command_timeout=60,
             # a server that does not answer at all (not even a refusal) is away too
-            timeout=10,
+            timeout=connect_timeout_s,
         )
         logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
         return cls(pool, outage=outage)

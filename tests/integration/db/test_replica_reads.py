@@ -6,7 +6,8 @@ A primary of the module's own and a standby copied from it with ``pg_basebackup 
 the API shows on the read path within moments; while the standby's replay is paused it does
 not (so the reads really are the standby's) and ``data_as_of`` stays before the write; with
 the standby stopped, reads go to the primary, ``/health`` says so, one line is logged, and
-when the standby is back reads go to it again.
+when the standby is back reads go to it again. The district overview (``read_db``) is
+read from the standby and says how fresh (``data_as_of``, ``read_from``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +27,7 @@ from planner.db.pool import Database
 from planner.db.replica import RETRY_S, ReadDatabase, data_as_of, freshness
 from planner.estates import store as estates_store
 from planner.settings import Settings
-from planner.testing import bearer, running_app
+from planner.testing import SAMPLE_CSV, bearer, create_estate, running_app
 from planner.testing import store as probe
 from planner.testing.postgres_restart import wait_until
 from planner.testing.standby import StandbyPair
@@ -58,6 +60,25 @@ async def service(
         admin = bearer(app.state.new_admin_token)
         async with httpx.AsyncClient(base_url=base_url, headers=admin, timeout=30) as http:
             yield http, app, base_url
+
+
+@pytest.fixture(scope="module")
+async def district(service: tuple[httpx.AsyncClient, Litestar, str]) -> tuple[int, str]:
+    """An estate with households and a district member reading it: (estate id, token)."""
+    http, app, _ = service
+    estate_id = await create_estate(http, app.state.new_admin_token, SAMPLE_CSV, "副本花园")
+    answer = await http.post(
+        "/api/district-members", json={"display_name": "街道", "estate_ids": [estate_id]}
+    )
+    assert answer.status_code == 201, answer.text
+    return estate_id, answer.json()["token"]
+
+
+async def overview(http: httpx.AsyncClient, token: str) -> dict[str, Any]:
+    answer = await http.get("/api/district/overview", headers=bearer(token))
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
 
 
 def reads_of(app: Litestar) -> ReadDatabase:
@@ -126,9 +147,54 @@ async def test_reads_are_the_standbys_and_data_as_of_says_how_old(
     assert resumed.lag_s < 5
 
 
+async def test_the_district_overview_is_read_from_the_standby(
+    service: tuple[httpx.AsyncClient, Litestar, str],
+    pair: StandbyPair,
+    district: tuple[int, str],
+) -> None:
+    """The overview's figures are the standby's: a rename made while its replay is paused
+    is not in them, and ``data_as_of`` is before it; resumed, the next overview has it."""
+    http, _, _ = service
+    estate_id, token = district
+    await pair.replayed()
+
+    async def named(name: str) -> bool:
+        rows = (await overview(http, token))["estates"]
+        return [r["name"] for r in rows if r["estate_id"] == estate_id] == [name]
+
+    await wait_until(lambda: named("副本花园"), within=5)
+    body = await overview(http, token)
+    assert body["read_from"] == "replica"
+    assert body["estates"][0]["households"] > 0
+    as_of = datetime.fromisoformat(body["data_as_of"])
+    assert abs((datetime.now(UTC) - as_of).total_seconds()) < 5
+    assert 0 <= body["data_lag_s"] < 5
+    async with probe.connected(pair.standby_url(DATABASE)) as standby:
+        await probe.pause_replay(standby)
+        try:
+            before = datetime.now(UTC)
+            renamed = await http.patch(f"/api/estates/{estate_id}", json={"name": "改名花园"})
+            assert renamed.status_code == 200, renamed.text
+            await asyncio.sleep(0.5)
+            paused = await overview(http, token)
+            assert [r["name"] for r in paused["estates"]] == ["副本花园"]
+            assert paused["read_from"] == "replica"
+            assert datetime.fromisoformat(paused["data_as_of"]) < before
+            assert paused["data_lag_s"] >= 0.5
+            exported = await http.get("/api/district/overview.csv", headers=bearer(token))
+            assert exported.status_code == 200
+            assert "副本花园" in exported.text
+        finally:
+            await probe.resume_replay(standby)
+    await wait_until(lambda: named("改名花园"), within=5)
+    fresh = await overview(http, token)
+    assert datetime.fromisoformat(fresh["data_as_of"]) > before
+
+
 async def test_without_the_standby_reads_go_to_the_primary_and_back(
     service: tuple[httpx.AsyncClient, Litestar, str],
     pair: StandbyPair,
+    district: tuple[int, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     http, app, _ = service
@@ -148,6 +214,10 @@ async def test_without_the_standby_reads_go_to_the_primary_and_back(
         assert health.status_code == 200
         assert health.json()["replica"] == "down"
         assert health.json()["status"] == "degraded"
+        body = await overview(http, district[1])
+        assert body["read_from"] == "primary"
+        assert body["data_lag_s"] == 0
+        assert [r["estate_id"] for r in body["estates"]] == [district[0]]
         away = [r for r in caplog.records if "read replica unavailable" in r.getMessage()]
         assert len(away) == 1
     finally:
@@ -157,6 +227,7 @@ async def test_without_the_standby_reads_go_to_the_primary_and_back(
         assert (await freshness(conn)).source == "replica"
     assert (await http.get("/health")).json()["replica"] == "ok"
     assert any("read replica back" in r.getMessage() for r in caplog.records)
+    assert (await overview(http, district[1]))["read_from"] == "replica"
 
 
 async def _replica_up(reads: ReadDatabase) -> bool:

@@ -27,7 +27,7 @@ from planner.db.pool import Database
 from planner.db.replica import RETRY_S, ReadDatabase, data_as_of, freshness
 from planner.estates import store as estates_store
 from planner.settings import Settings
-from planner.testing import SAMPLE_CSV, bearer, create_estate, running_app
+from planner.testing import SAMPLE_CSV, bearer, create_estate, running_app, start_service
 from planner.testing import store as probe
 from planner.testing.postgres_restart import wait_until
 from planner.testing.standby import StandbyPair
@@ -249,3 +249,28 @@ async def test_a_standby_away_at_start_does_not_stop_the_service(
         assert health.json()["replica"] == "down"
         async with app.state.read_db.connection() as conn:
             assert (await freshness(conn)).source == "primary"
+
+
+async def test_planner_serve_takes_the_replica_from_its_environment(
+    pair: StandbyPair, tmp_path: Path
+) -> None:
+    """``DATABASE_REPLICA_URL`` reaches ``planner serve``: its /health reports the standby."""
+    running = await asyncio.to_thread(
+        start_service,
+        pair.primary_url(DATABASE),
+        tmp_path / "svc",
+        extra_env={"DATABASE_REPLICA_URL": pair.standby_url(DATABASE)},
+        timeout=120,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=30) as http:
+
+            async def replica_ok() -> bool:
+                return bool((await http.get("/health")).json()["replica"] == "ok")
+
+            # at once, unless a loaded machine made the first attempt miss its 3 s
+            await wait_until(replica_ok, within=RETRY_S * 5 + 10)
+            health = (await http.get("/health")).json()
+        assert 0 <= health["replica_lag_s"] < 5
+    finally:
+        await asyncio.to_thread(running.stop)

@@ -57,6 +57,8 @@ async def service(
         data_dir=tmp_path_factory.mktemp("replica-svc"),
     )
     async with running_app(settings) as (base_url, app):
+        # at once, unless a loaded machine made the first attempt miss its 3 s
+        await wait_until(lambda: _replica_up(reads_of(app)), within=RETRY_S * 5 + 10)
         admin = bearer(app.state.new_admin_token)
         async with httpx.AsyncClient(base_url=base_url, headers=admin, timeout=30) as http:
             yield http, app, base_url

@@ -95,6 +95,19 @@ class TenderFacts(msgspec.Struct, frozen=True, kw_only=True):
     current_fen: int = 0
 
 
+class TenderWork(Out):
+    """One work's tender: its lowest first-round total against its award (or lowest latest
+    round), and the change in percent ("-52.8")."""
+
+    estate_id: int
+    work_id: int
+    title: str
+    awarded: bool
+    first_fen: int
+    current_fen: int
+    change_pct: str | None = None
+
+
 class FundingFacts(msgspec.Struct, frozen=True, kw_only=True):
     """The plan in force (or, without one, the latest solved draft)."""
 
@@ -148,6 +161,8 @@ class EstateRow(Out):
     # tenders: the first quotes against the award (or the latest round)
     tenders: int
     tenders_awarded: int
+    #: each tender (work titles and totals; no supplier, no quote's lines)
+    tender_works: list[TenderWork]
     first_quotes_fen: int
     current_fen: int
     saving_fen: int

@@ -27,6 +27,7 @@ from planner.district.model import (
     EstateAssignment,
     NewDistrictMember,
     Overview,
+    TenderWork,
 )
 from planner.errors import BadRequest, NotFound
 from planner.events import append_event
@@ -156,18 +157,23 @@ async def overview(
         fresh = await freshness(conn)
         estates = await store.estate_facts(conn, estate_ids)
         decisions = {d.estate_id: d for d in await store.decision_facts(conn, estate_ids)}
-        tenders = {t.estate_id: t for t in await store.tender_facts(conn, estate_ids)}
+        works = await store.tender_works(conn, estate_ids)
         funding = {f.estate_id: f for f in await store.funding_facts(conn, estate_ids)}
         money = {m.estate_id: m for m in await store.money_facts(conn, estate_ids)}
         needs = {n.estate_id: n for n in await store.needs_facts(conn, estate_ids)}
+    by_estate: dict[int, list[TenderWork]] = {}
+    for work in works:
+        by_estate.setdefault(work.estate_id, []).append(work)
+    tenders = {e: rules.tender_facts(w) for e, w in by_estate.items()}
     rows = [
         rules.estate_row(
             e,
             decisions.get(e.estate_id),
-            tenders.get(e.estate_id),
+            tenders[e.estate_id][0] if e.estate_id in tenders else None,
             funding.get(e.estate_id),
             money.get(e.estate_id),
             needs.get(e.estate_id),
+            tenders[e.estate_id][1] if e.estate_id in tenders else (),
         )
         for e in estates
     ]

@@ -22,7 +22,7 @@ from planner.district.model import (
     FundingFacts,
     MoneyFacts,
     NeedsFacts,
-    TenderFacts,
+    TenderWork,
 )
 
 # Members and their estates ------------------------------------------------------------------
@@ -163,12 +163,12 @@ async def decision_facts(
     return [DecisionFacts(**dict(r)) for r in rows]
 
 
-async def tender_facts(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> list[TenderFacts]:
-    """Per estate, over works with quotes (not rejected, sealed bids opened): the lowest
-    first-round total of each work, summed, against its award or lowest latest round."""
+async def tender_works(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> list[TenderWork]:
+    """Every work with quotes (not rejected, sealed bids opened) of the estates: its lowest
+    first-round total against its award, or its lowest latest round while not awarded."""
     rows = await conn.fetch(
         """WITH w AS (
-               SELECT id, estate_id, awarded_total_fen FROM works
+               SELECT id, estate_id, title, awarded_total_fen FROM works
                WHERE estate_id = ANY($1::bigint[]) AND status <> 'rejected'
                  AND (sealed_until IS NULL OR opened_at IS NOT NULL)),
            q AS (
@@ -178,15 +178,14 @@ async def tender_facts(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> l
                JOIN rounds r1 ON r1.quote_id = q.id AND r1.round = 1
                JOIN rounds rl ON rl.quote_id = q.id AND rl.round = q.latest_round
                GROUP BY q.work_id)
-           SELECT w.estate_id, count(*)::int AS tenders,
-                  count(w.awarded_total_fen)::int AS awarded,
-                  sum(q.first_fen)::bigint AS first_fen,
-                  sum(coalesce(w.awarded_total_fen, q.latest_fen))::bigint AS current_fen
+           SELECT w.estate_id, w.id AS work_id, w.title,
+                  w.awarded_total_fen IS NOT NULL AS awarded, q.first_fen::bigint AS first_fen,
+                  coalesce(w.awarded_total_fen, q.latest_fen)::bigint AS current_fen
            FROM w JOIN q ON q.work_id = w.id
-           GROUP BY w.estate_id""",
+           ORDER BY w.estate_id, w.id""",
         list(estate_ids),
     )
-    return [TenderFacts(**dict(r)) for r in rows]
+    return [TenderWork(**dict(r)) for r in rows]
 
 
 async def funding_facts(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> list[FundingFacts]:

@@ -91,6 +91,8 @@ async def _check(page: Any, base: str, scene: dict[str, Any], lang: str) -> None
     assert await figures.get_by_test_id("district-figure-estates").inner_text() != ""
     saving = await page.get_by_test_id("district-figure-saving").inner_text()
     assert "-52.8%" in saving
+    top = await page.get_by_test_id("district-top-tenders").inner_text()
+    assert "二次供电改造" in top and "-52.8%" in top
     for chart in ("turnout", "saving", "share"):
         assert await page.get_by_test_id(f"district-chart-{chart}").locator("svg").count() == 1
     rows = page.get_by_test_id("district-row")

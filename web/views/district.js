@@ -88,6 +88,7 @@ export function District() {
           <${TurnoutChart} rows=${o.estates.slice(0, CHART_ROWS)} />
           <h2>${t("district.savingChart")}</h2>
           <${SavingChart} rows=${o.estates.filter((r) => r.tenders > 0).slice(0, CHART_ROWS)} />
+          <${TopTenders} rows=${o.estates} />
           <h2>${t("district.shareChart")}</h2>
           <${ShareChart} rows=${o.estates.filter((r) => r.residents_share !== null).slice(0, CHART_ROWS)} />
           ${o.estates.length > CHART_ROWS ? html`<p class="muted">${t("district.chartFirst", { n: CHART_ROWS, total: o.estates.length })}</p>` : null}
@@ -186,6 +187,19 @@ function SavingChart({ rows }) {
       })}
     </svg>
   </figure>`;
+}
+
+/** The tenders that saved most against their first quotes, across the district. */
+function TopTenders({ rows }) {
+  const works = rows.flatMap((r) => (r.tender_works || []).map((w) => ({ ...w, estate: r.name })))
+    .filter((w) => w.change_pct !== null)
+    .sort((a, b) => Number(a.change_pct) - Number(b.change_pct))
+    .slice(0, 5);
+  if (!works.length) return null;
+  return html`<h3>${t("district.topTenders")}</h3>
+    <ul class="plain" data-testid="district-top-tenders">${works.map((w) => html`<li key=${w.work_id}>
+      ${w.estate} · ${w.title}${t("common.colon")}${short(w.first_fen)} → ${short(w.current_fen)}
+      (${formatPct(w.change_pct)})${w.awarded ? "" : html` <span class="muted">${t("district.notAwarded")}</span>`}</li>`)}</ul>`;
 }
 
 /** The residents' share (a mark) on a 0–50 % scale (wider when needed), the band shaded. */

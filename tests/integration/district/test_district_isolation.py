@@ -108,6 +108,10 @@ async def test_overview_has_only_assigned_estates_and_aggregates(served: Served)
         assert row["turnout_owners_pct"] is not None and float(row["turnout_owners_pct"]) > 0
         assert row["open_participating_owners"] >= 1
         assert row["tenders"] >= 1 and row["first_quotes_fen"] > 0
+        assert len(row["tender_works"]) == row["tenders"]
+        assert {"work_id", "title", "first_fen", "current_fen", "change_pct"} <= set(
+            row["tender_works"][0]
+        )
         assert row["plan_status"] == "approved"
         assert row["band_low"] == "0.2000" and row["band_high"] == "0.3000"
         assert row["collected_fen"] > 0 and row["expected_fen"] > 0

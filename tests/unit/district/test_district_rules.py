@@ -18,6 +18,7 @@ from planner.district.model import (
     MoneyFacts,
     NeedsFacts,
     TenderFacts,
+    TenderWork,
 )
 
 YUAN = 100
@@ -161,3 +162,28 @@ def test_arrange_sorts_filters_and_puts_missing_figures_last() -> None:
         assert rules.arrange([*rows, no_plan], sort=sort)[-1].estate_id == 9
     with pytest.raises(ValueError):
         rules.arrange(rows, sort="owner_name")
+
+
+def test_tenders_sum_per_estate_with_each_change() -> None:
+    works = [
+        TenderWork(
+            estate_id=4,
+            work_id=1,
+            title="二次供电改造",
+            awarded=True,
+            first_fen=3_600_000 * YUAN,
+            current_fen=1_700_000 * YUAN,
+        ),
+        TenderWork(
+            estate_id=4,
+            work_id=2,
+            title="车库",
+            awarded=False,
+            first_fen=400_000,
+            current_fen=400_000,
+        ),
+    ]
+    facts, listed = rules.tender_facts(works)
+    assert (facts.tenders, facts.awarded) == (2, 1)
+    assert facts.first_fen == 360_400_000 and facts.current_fen == 170_400_000
+    assert [w.change_pct for w in listed] == ["-52.8", "0.0"]

@@ -23,6 +23,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.db.replica import RETRY_S, ReadDatabase, data_as_of, freshness
 from planner.estates import store as estates_store
@@ -191,6 +192,28 @@ async def test_the_district_overview_is_read_from_the_standby(
     await wait_until(lambda: named("改名花园"), within=5)
     fresh = await overview(http, token)
     assert datetime.fromisoformat(fresh["data_as_of"]) > before
+
+
+async def test_a_read_cut_by_the_standby_stopping_is_refused_and_the_next_goes_elsewhere(
+    service: tuple[httpx.AsyncClient, Litestar, str], pair: StandbyPair
+) -> None:
+    """A standby connection lost mid-read: DatabaseUnavailable (503 with Retry-After: the
+    body ran, it cannot be replayed elsewhere); the next read goes to the primary."""
+    _, app, _ = service
+    reads = reads_of(app)
+    assert reads.replica_up
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            async with reads.connection() as conn:
+                assert (await freshness(conn)).source == "replica"
+                await asyncio.to_thread(pair.standby.halt)
+                await freshness(conn)
+        assert not reads.replica_up
+        async with reads.connection() as conn:
+            assert (await freshness(conn)).source == "primary"
+    finally:
+        await asyncio.to_thread(pair.standby.resume)
+    await wait_until(lambda: _replica_up(reads), within=RETRY_S * 5 + 10)
 
 
 async def test_without_the_standby_reads_go_to_the_primary_and_back(

@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -74,6 +76,10 @@ from planner.needs import problem_routes as needs_problems
 from planner.needs import questionnaire_routes as needs_questionnaires
 from planner.needs import suggestion_routes as needs_suggestions
 from planner.negotiation import routes as negotiation
+from planner.ops import routes as ops
+from planner.ops.logs import configure_logging
+from planner.ops.metrics import Metrics, multiprocess_dir
+from planner.ops.observe import RequestObserver
 from planner.payments import ledger_routes as payments_ledger
 from planner.payments import routes as payments
 from planner.problems import problem_answer, strict_json_body
@@ -239,6 +245,7 @@ async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Da
     try:
         app.state.db = db
         app.state.database_url = url
+        app.state.metrics.pool = lambda: db.pool
         async with db.connection() as conn:
             app.state.new_admin_token = await ensure_admin(conn, app.state.settings.data_dir)
         app.state.embedded = embedded
@@ -270,11 +277,19 @@ def _lifespan(settings: Settings, after_start: AfterStart | None) -> Callable[[L
             async with _database(app, url, embedded is not None):
                 for hook in hooks:
                     await hook(app)
+                # one of several workers: keep the shared metrics' gauges current
+                refresher = (
+                    asyncio.create_task(app.state.metrics.refresh_forever())
+                    if multiprocess_dir() is not None
+                    else None
+                )
                 try:
                     if after_start is not None:
                         await after_start(app)
                     yield
                 finally:
+                    if refresher is not None:
+                        refresher.cancel()
                     for unhook in reversed(unhooks):
                         await unhook(app)
         finally:
@@ -292,7 +307,7 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
     ``after_start`` runs once the database is migrated and the pool is up (the CLI uses it
     to print where things are and to load the demo estate).
     """
-    handlers: list[Any] = [health]
+    handlers: list[Any] = [health, *ops.route_handlers]
     for module in SLICES:
         handlers.extend(module.route_handlers)
     if WEB_DIR.is_dir():
@@ -301,7 +316,7 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
                 path="/", directories=[WEB_DIR], html_mode=True, include_in_schema=False, name="web"
             )
         )
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         lifespan=[_lifespan(settings, after_start)],
         state=State({"settings": settings}),
@@ -337,9 +352,24 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
         ),
         debug=False,
     )
+    metrics = Metrics()
+    metrics.hub = lambda: _live_hub(app)
+    app.state.metrics = metrics
+    # every request: its id (X-Request-ID), its metrics, its log line (planner.ops)
+    app.asgi_handler = RequestObserver(
+        app.asgi_handler, metrics, log_requests=settings.log_format == "json"
+    )
+    return app
 
 
-def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> ASGIApp:
+def _live_hub(app: Litestar) -> Any:
+    live = getattr(app.state, "live", None)
+    return live.hub if live is not None else None
+
+
+def create_asgi(
+    settings: Settings, after_start: AfterStart | None = None, ledger: Ledger | None = None
+) -> ASGIApp:
     """The ASGI callable the server runs: the app, with each WebSocket's raw ``send`` kept in
     its scope (``planner.live.connection.RAW_SEND``).
 
@@ -350,6 +380,7 @@ def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> AS
     take the usual path.
     """
     app = create_app(settings, after_start)
+    app.state.metrics.ledger = ledger  # connections open, refused, timed out (/metrics)
 
     async def entry(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.WEBSOCKET:
@@ -359,22 +390,31 @@ def create_asgi(settings: Settings, after_start: AfterStart | None = None) -> AS
     return entry
 
 
-def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
-    """Run the service under uvicorn on ``settings.host:port`` until stopped."""
+def serve(
+    settings: Settings, after_start: AfterStart | None = None, sock: socket.socket | None = None
+) -> None:
+    """Run the service under uvicorn on ``settings.host:port`` (or on ``sock``, a listening
+    socket shared by the workers of ``planner serve --workers N``) until stopped."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     open_files = raise_open_files_limit()
     ledger = Ledger(settings.connections, TrustedProxies(settings.trusted_proxies), open_files)
     http_protocol, ws_protocol = guarded_protocols(ledger)
-    asgi = create_asgi(settings, after_start)
+    asgi = create_asgi(settings, after_start, ledger)
     # Requests allocate many short-lived objects: with the default gen-0 threshold (700) the
     # cyclic collector ran every request or two and took about a tenth of the CPU of a
     # ballot cast (py-spy, bench/vote_storm.py). Collect less often, and never rescan the
     # modules, routes and schemas built at start-up.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    uvicorn.run(
+    log_config = configure_logging(settings.log_format)
+    config = uvicorn.Config(
         asgi,
+        log_config=log_config if log_config is not None else LOGGING_CONFIG,
+        # SIGTERM: stop accepting, close live sockets with 1012 (clients resume by seq), give
+        # requests in flight this long to finish, then stop the slices (docs/operations.md)
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s)),
         host=settings.host,
         port=settings.port,
         log_level="warning",
@@ -398,3 +438,7 @@ def serve(settings: Settings, after_start: AfterStart | None = None) -> None:
         # (planner.connections.ForwardedHeaders); uvicorn's own would trust loopback
         proxy_headers=False,
     )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: start-up failed

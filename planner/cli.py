@@ -1,5 +1,5 @@
-"""The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice
-(argument parsing only)."""
+"""The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice,
+backup, restore (argument parsing only)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ def main(argv: list[str] | None = None) -> None:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default=None)
         p.add_argument("--port", type=int, default=None)
+        if name == "serve":
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="processes sharing the socket, the database and the doorbell",
+            )
+            p.add_argument("--worker-fd", type=int, default=None, help=argparse.SUPPRESS)
         if name == "demo":
             p.add_argument(
                 "--reset", action="store_true", help="delete the demo data and load it again"
@@ -55,7 +63,18 @@ def main(argv: list[str] | None = None) -> None:
         help="recount a choice round's downloaded record (JSON) with pabutools, no database",
     )
     recount_choice.add_argument("file", help="the record, from GET /api/choice-rounds/{id}/record")
+    backup = sub.add_parser("backup", help="dump the database to FILE (pg_dump -Fc)")
+    backup.add_argument("file", help="where to write the backup")
+    restore = sub.add_parser(
+        "restore", help="replace the database's contents with FILE's (stop the service first)"
+    )
+    restore.add_argument("file", help="a backup from `planner backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="restore even while other sessions use the database"
+    )
     args = parser.parse_args(argv)
+    if getattr(args, "workers", 1) < 1:
+        parser.error("--workers must be at least 1")
     if args.command == "recount-choice":  # pure: no settings, no database
         from pathlib import Path
 
@@ -74,7 +93,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
     settings = settings_from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
     # Imported per command: `planner migrate` and `planner token` need no web framework.
-    if args.command == "serve":
+    if args.command == "serve" and args.worker_fd is not None:  # one of --workers N
+        import socket
+
+        from planner.app import serve
+        from planner.runtime import announce
+
+        shared = socket.socket(fileno=args.worker_fd)
+        serve(settings, after_start=announce(settings, worker=True), sock=shared)
+    elif args.command == "serve" and args.workers > 1:
+        from planner.ops.workers import run_workers
+
+        sys.exit(run_workers(settings, args.workers))
+    elif args.command == "serve":
         from planner.app import serve
         from planner.runtime import announce
 
@@ -92,6 +123,15 @@ def main(argv: list[str] | None = None) -> None:
         from planner.access.bootstrap import token_command
 
         sys.exit(token_command(settings, rotate=args.rotate))
+    elif args.command in ("backup", "restore"):
+        from pathlib import Path
+
+        from planner.ops.backup import backup_command, restore_command
+
+        dump = Path(args.file)
+        if args.command == "backup":
+            sys.exit(backup_command(settings, dump))
+        sys.exit(restore_command(settings, dump, force=args.force))
     elif args.command == "audit":
         from planner.live.audit import verify_command
 

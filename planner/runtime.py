@@ -17,10 +17,15 @@ def print_lines(*lines: str) -> None:
     print(*lines, sep="\n", flush=True)
 
 
-def announce(settings: Settings) -> Callable[[Any], Awaitable[None]]:
-    """Print where the data lives, the URL to open and, on first start, the admin token."""
+def announce(settings: Settings, worker: bool = False) -> Callable[[Any], Awaitable[None]]:
+    """Print where the data lives, the URL to open and, on first start, the admin token
+    (a ``worker`` of several prints only the token, if it made it)."""
 
     async def after_start(app: Any) -> None:
+        if worker:
+            if app.state.new_admin_token:
+                print_lines(f"planner: admin token: {app.state.new_admin_token}")
+            return
         where = (
             f"embedded PostgreSQL in {settings.data_dir / 'pg'}"
             if app.state.embedded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 import platformdirs
@@ -126,6 +127,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: peers (IPs or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto are believed
     #: (``PLANNER_TRUSTED_PROXIES``, comma-separated; default none: the peer is the client)
     trusted_proxies: tuple[str, ...] = ()
+    #: ``/metrics`` answers only with ``Authorization: Bearer <this>`` when set
+    #: (``PLANNER_METRICS_TOKEN``; default: open, like ``/health``)
+    metrics_token: str | None = None
+    #: "text" (default) or "json": one JSON object per log line (``PLANNER_LOG_FORMAT``)
+    log_format: Literal["text", "json"] = "text"
+    #: on SIGTERM, requests in flight get this long to finish (``PLANNER_SHUTDOWN_TIMEOUT_S``)
+    shutdown_timeout_s: float = 30.0
 
     @property
     def base_url(self) -> str:
@@ -156,6 +164,13 @@ def settings_from_env(**overrides: object) -> Settings:
     if env.get("PLANNER_TRUSTED_PROXIES"):
         proxies = env["PLANNER_TRUSTED_PROXIES"].split(",")
         values["trusted_proxies"] = tuple(p.strip() for p in proxies if p.strip())
+    for variable, name in (
+        ("PLANNER_METRICS_TOKEN", "metrics_token"),
+        ("PLANNER_LOG_FORMAT", "log_format"),
+        ("PLANNER_SHUTDOWN_TIMEOUT_S", "shutdown_timeout_s"),
+    ):
+        if env.get(variable):
+            values[name] = env[variable]
     limits: dict[str, dict[str, str]] = {"connections": {}, "auth": {}}
     for variable, (group, name) in _ENV_LIMITS.items():
         if env.get(variable):

@@ -205,6 +205,33 @@ def service(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Running
         running.stop()
 
 
+@pytest.fixture(scope="module")
+async def module_database_url(pg: EmbeddedPostgres, template_db: str) -> AsyncIterator[str]:
+    """A database of the test module's own, shared by its tests (see ``module_service``)."""
+    async with _cloned_database(pg, template_db, "module") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_service(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningService]]:
+    """Like ``service``, on the module's database and stopped at the module's end: the browser
+    tests start one ``planner serve`` per module (each test makes its own estate in it), not
+    one per test."""
+    started: list[RunningService] = []
+    base = tmp_path_factory.mktemp("module-svc")
+
+    def start(**kwargs: Any) -> RunningService:
+        running = start_service(module_database_url, kwargs.pop("data_dir", base), **kwargs)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
 @pytest.fixture
 def services(service: Callable[..., RunningService]) -> Callable[..., RunningService]:
     """``service`` with a longer start-up allowance (the fault tests start several)."""

@@ -35,7 +35,7 @@ from planner.db.outage import (
     lost_during_use,
     unreachable_at_acquire,
 )
-from planner.db.pool import Database, _closed, _init_connection, _keep_session
+from planner.db.pool import Database, _closed, create_pool
 
 log = logging.getLogger("planner.db")
 
@@ -107,15 +107,7 @@ class ReadDatabase(Database):
     async def open(cls, url: str, primary: Database, max_size: int = 10) -> ReadDatabase:
         """A pool on the standby at ``url`` (no connection yet), then one attempt to reach it:
         a standby that is away at start is only logged, and watched."""
-        pool = await asyncpg.create_pool(
-            url,
-            min_size=0,
-            max_size=max_size,
-            init=_init_connection,
-            reset=_keep_session,
-            command_timeout=60,
-            timeout=CONNECT_TIMEOUT_S,
-        )
+        pool = await create_pool(url, 0, max_size, connect_timeout_s=CONNECT_TIMEOUT_S)
         reads = cls(pool, primary)
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):

@@ -80,3 +80,22 @@ async def position(conn: asyncpg.Connection) -> Position:
              LEFT JOIN pg_stat_wal_receiver AS r ON true"""
     )
     return Position(**dict(row))
+
+
+async def applied_migrations(conn: asyncpg.Connection) -> dict[str, str]:
+    """Applied migrations: file name → checksum (empty before the first migration)."""
+    if not await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        return {}
+    rows = await conn.fetch("SELECT name, checksum FROM schema_migrations")
+    return {r["name"]: r["checksum"] for r in rows}
+
+
+async def other_sessions(conn: asyncpg.Connection) -> list[str]:
+    """Other sessions on this connection's database: "application (client address)"."""
+    rows = await conn.fetch(
+        """SELECT coalesce(nullif(application_name, ''), backend_type) AS who,
+                  coalesce(host(client_addr), 'local') AS address
+             FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()"""
+    )
+    return [f"{r['who']} ({r['address']})" for r in rows]

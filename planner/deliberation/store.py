@@ -204,8 +204,12 @@ async def open_motion(
 
 
 async def close_motion(conn: asyncpg.Connection, motion_id: int, final_tally: Any) -> None:
+    """``closed_at`` is the moment of the close under the row's lock (``clock_timestamp()``),
+    not its transaction's start: a ballot that committed while the close waited for the lock
+    is counted, and its ``cast_at`` must not come after the close."""
     await conn.execute(
-        "UPDATE motions SET status = 'closed', closed_at = now(), final_tally = $2 WHERE id = $1",
+        "UPDATE motions SET status = 'closed', closed_at = clock_timestamp(), final_tally = $2 "
+        "WHERE id = $1",
         motion_id,
         msgspec.to_builtins(final_tally),
     )

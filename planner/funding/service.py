@@ -49,6 +49,7 @@ from planner.funding.rules import (
     staleness,
     updated_source,
 )
+from planner.ops.metrics import observe_solve
 from planner.payments.store import carry_payments
 from planner.works.store import works_outside_estate
 
@@ -220,6 +221,7 @@ async def solve_plan(
     started = time.perf_counter()
     outcome = await solve_off_loop(problem)
     wall = time.perf_counter() - started
+    observe_solve(wall, outcome.kind)
     if outcome.kind == "invalid":
         raise BadRequest(outcome.field, outcome.reason, "invalid")
     plan_id = await _store_version(db, estate_id, problem, outcome, wall, principal.member_id)
@@ -248,7 +250,9 @@ async def preview_plan(
     """Solve exactly as :func:`solve_plan` would, but store nothing (no version, no event):
     the answer is the plan's figures or why there is none, beside the plan in force."""
     problem = await _problem(db, estate_id, data, service_limit)
+    started = time.perf_counter()
     outcome = await solve_off_loop(problem)
+    observe_solve(time.perf_counter() - started, outcome.kind)
     if outcome.kind == "invalid":
         raise BadRequest(outcome.field, outcome.reason, "invalid")
     async with db.connection() as conn:

@@ -47,6 +47,8 @@ class _Cursor:
 
     seq: int
     dirty: bool = False
+    #: loop time of the first doorbell not yet caught up (for the event-lag metric)
+    rung_at: float | None = None
     task: asyncio.Task[None] | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -61,6 +63,7 @@ class EventFeed:
         poll_interval_s: float = 2.0,
         max_reconnect_delay_s: float = 5.0,
         on_access_ended: Callable[[str], None] | None = None,
+        observe_lag: Callable[[float], None] | None = None,
     ) -> None:
         self.database_url = database_url
         self.db = db
@@ -69,6 +72,8 @@ class EventFeed:
         self.max_reconnect_delay_s = max_reconnect_delay_s
         #: called with each ``ACCESS_CHANNEL`` payload (a revoked member, an ended session)
         self.on_access_ended = on_access_ended
+        #: called with the seconds from a doorbell to the publication of what it announced
+        self.observe_lag = observe_lag
         self.listening = asyncio.Event()
         self.reconnects = 0
         self._cursors: dict[int, _Cursor] = {}
@@ -140,6 +145,8 @@ class EventFeed:
         if cursor is None or (seq is not None and seq <= cursor.seq):
             return
         cursor.dirty = True
+        if cursor.rung_at is None:
+            cursor.rung_at = asyncio.get_running_loop().time()
         if cursor.ready.is_set():
             self._schedule(estate_id, cursor)
 
@@ -155,8 +162,10 @@ class EventFeed:
 
     async def _catch_up(self, estate_id: int, cursor: _Cursor) -> None:
         delay = 0.05
+        loop = asyncio.get_running_loop()
         while cursor.dirty and self._cursors.get(estate_id) is cursor:
             cursor.dirty = False
+            rung_at, cursor.rung_at = cursor.rung_at, None
             try:
                 while True:
                     async with self.db.connection() as conn:
@@ -168,6 +177,9 @@ class EventFeed:
                     fresh = [e for e in events if e.seq > cursor.seq]
                     self.hub.publish(estate_id, fresh)
                     cursor.seq = max(cursor.seq, events[-1].seq)
+                    if fresh and rung_at is not None and self.observe_lag is not None:
+                        self.observe_lag(loop.time() - rung_at)
+                        rung_at = None
                     if len(events) < PAGE_SIZE:
                         break
                 delay = 0.05
@@ -178,6 +190,8 @@ class EventFeed:
                     failure_level(exc), "live: catch-up of estate %s failed: %s", estate_id, exc
                 )
                 cursor.dirty = True
+                if cursor.rung_at is None:
+                    cursor.rung_at = rung_at
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_reconnect_delay_s)
 
@@ -207,7 +221,11 @@ class EventFeed:
             conn: asyncpg.Connection | None = None
             lost = asyncio.Event()
             try:
-                conn = await asyncpg.connect(self.database_url, timeout=5)
+                conn = await asyncpg.connect(
+                    self.database_url,
+                    timeout=5,
+                    server_settings={"application_name": "planner live doorbell"},
+                )
                 conn.add_termination_listener(partial(_set_when_lost, lost))
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
                 if self.on_access_ended is not None:

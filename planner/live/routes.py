@@ -38,7 +38,9 @@ async def meeting_presence(
 
 async def on_startup(app: Litestar) -> None:
     settings: Settings = app.state.settings
-    live = LiveService(app.state.db, app.state.database_url, settings.live)
+    metrics = getattr(app.state, "metrics", None)  # planner.ops.metrics: the event lag
+    observe_lag = metrics.event_lag.observe if metrics is not None else None
+    live = LiveService(app.state.db, app.state.database_url, settings.live, observe_lag)
     await live.start()
     app.state.live = live
 

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 
 import asyncpg
 
@@ -132,7 +133,13 @@ async def _record(
 class LiveService:
     """Everything live on this instance; `app.state.live` holds the one instance."""
 
-    def __init__(self, db: Database, database_url: str, config: LiveSettings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        database_url: str,
+        config: LiveSettings,
+        observe_lag: Callable[[float], None] | None = None,
+    ) -> None:
         self.db = db
         self.config = config
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -143,6 +150,7 @@ class LiveService:
             self.hub,
             poll_interval_s=config.poll_interval_s,
             on_access_ended=self.access_ended,
+            observe_lag=observe_lag,
         )
         self.presence = PresenceKeeper(db, self.instance_id, config)
         #: connection id → loop time of the client's last frame, for sockets in a room

@@ -36,6 +36,8 @@ def _none(_: World) -> None:
 REQUESTS: dict[tuple[str, str], Body] = {
     # reads
     ("GET", "/health"): _none,
+    ("GET", "/metrics"): _none,
+    ("GET", "/ready"): _none,
     ("GET", "/api/me"): _none,
     ("GET", "/api/estates"): _none,
     ("GET", "/api/estates/{estate_id:int}"): _none,

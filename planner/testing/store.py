@@ -143,3 +143,20 @@ async def pause_replay(conn: asyncpg.Connection) -> None:
 
 async def resume_replay(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT pg_wal_replay_resume()")
+
+
+async def table_digests(conn: asyncpg.Connection) -> dict[str, str]:
+    """An MD5 of every public table's rows (as text, sorted): equal digests, equal data."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+    )
+    digests = {}
+    for t in tables:
+        name = t["tablename"]
+        digests[name] = str(
+            await conn.fetchval(
+                f"SELECT coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '') "
+                f'FROM "{name}" r'
+            )
+        )
+    return digests

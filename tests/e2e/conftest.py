@@ -83,17 +83,27 @@ class Estate:
             api.close()
 
 
+@pytest.fixture(scope="module")
+def module_state(module_service: Callable[..., Any]) -> Iterator[dict[str, Any]]:
+    """The module's one service and its admin API, started by the first estate made."""
+    state: dict[str, Any] = {}
+    yield state
+    if "admin" in state:
+        state["admin"].close()
+
+
 @pytest.fixture
 def make_service_estate(
-    service: Callable[..., Any],
+    module_service: Callable[..., Any], module_state: dict[str, Any]
 ) -> Iterator[Callable[..., Estate]]:
-    """``make(csv)`` starts the service (once) and creates an estate with those households."""
+    """``make(csv)`` creates an estate with those households in the module's service (started
+    by the first call in the module and shared by its tests: each test has estates of its own)."""
     made: list[Estate] = []
-    state: dict[str, Any] = {}
+    state = module_state
 
     def make(csv: str, name: str = "幸福里小区") -> Estate:
         if "svc" not in state:
-            svc = service()
+            svc = module_service()
             state["svc"] = svc
             state["admin"] = Api(svc.base_url, svc.admin_token)
         svc, admin = state["svc"], state["admin"]
@@ -111,8 +121,6 @@ def make_service_estate(
     yield make
     for estate in made:
         estate.close()
-    if "admin" in state:
-        state["admin"].close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ CSV = """building,unit,floor,area_m2,owner_key,owner_name,hardship_cap_fen
 
 @pytest.mark.timeout(240)
 async def test_banner_while_reconnecting_and_missed_ballots_replayed(
-    make_service_estate: Any, service: Any, open_page: Any, screenshot: Any
+    make_service_estate: Any, module_service: Any, open_page: Any, screenshot: Any
 ) -> None:
     estate = make_service_estate(CSV)
     households = {h["owner_key"]: h["id"] for h in estate.households()}
@@ -47,7 +47,7 @@ async def test_banner_while_reconnecting_and_missed_ballots_replayed(
 
     # The service comes back, but this browser stays cut off while an owner votes.
     await chair.context.set_offline(True)
-    service(port=port, data_dir=first.data_dir)
+    module_service(port=port, data_dir=first.data_dir)
     estate.api(owner_token).post(f"/api/motions/{motion['id']}/ballots", {"choice": "yes"})
     assert await participating.get_by_text("0 / 3").count() == 1  # nothing reached the page
 

@@ -45,6 +45,8 @@ WHO = (
 # fmt: off
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/health"):                                      "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/metrics"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
+    ("GET", "/ready"):                                       "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/api/me"):                                      "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
     ("GET", "/api/estates"):                                 "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok 401",  # noqa: E501
     ("GET", "/api/estates/{estate_id:int}"):                 "  ok  ok  ok  ok  ok  ok  ok 404 404 404 404 404 404 404  ok  ok 401",  # noqa: E501

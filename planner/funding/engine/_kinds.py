@@ -10,6 +10,8 @@ entries work by work.
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -117,9 +119,10 @@ def _area_codes(households: tuple[HouseholdInput, ...]) -> tuple[Index, list[Dec
     The few distinct texts are then merged by value ("86.5" and "86.50"), and each text
     gives back its Decimal exactly (same digits and exponent).
     """
-    by_text: dict[str, int] = {}
-    text_code = by_text.setdefault
-    codes = index([text_code(str(h.area_m2), len(by_text)) for h in households])
+    by_text: defaultdict[str, int] = defaultdict(
+        itertools.count().__next__
+    )  # numbered as first seen
+    codes = index([by_text[str(h.area_m2)] for h in households])
     code_of: dict[Decimal, int] = {}
     code = code_of.setdefault
     merged = index([code(Decimal(text), len(code_of)) for text in by_text])

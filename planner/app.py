@@ -60,6 +60,7 @@ from planner.db.embedded import EmbeddedPostgres
 from planner.db.migrate import migrate
 from planner.db.outage import RETRY_AFTER_S, DatabaseUnavailable
 from planner.db.pool import Database, connect_raw
+from planner.db.replica import ReadDatabase
 from planner.deliberation import routes as deliberation
 from planner.delivery import routes as delivery
 from planner.deps import DbDep
@@ -173,6 +174,12 @@ def provide_db(state: State) -> Database:
     return db
 
 
+def provide_read_db(state: State) -> Database:
+    """The standby's pool (falling back to the primary's), or the primary's if none is set."""
+    db: Database = state.read_db
+    return db
+
+
 async def provide_principal(request: Request) -> Principal:  # type: ignore[type-arg]
     user = request.scope.get("user")
     if not isinstance(user, Principal):
@@ -188,7 +195,9 @@ async def health(request: Request, db: DbDep) -> Response[dict[str, Any]]:  # ty
     200 ``{"status": "ok", "database": "ok", "listener": "ok", "postgres": "18.1"}``; while
     the listener reconnects the API works and live events come by polling, so that is 200
     with ``"status": "degraded"``. Without the database: 503 with ``Retry-After`` and
-    ``{"status": "degraded", "database": "down", "listener": ...}``.
+    ``{"status": "degraded", "database": "down", "listener": ...}``. With a read replica
+    (``DATABASE_REPLICA_URL``) also ``"replica": "ok"`` and ``"replica_lag_s"``; while it is
+    away ``"replica": "down"`` and 200 ``"degraded"`` (its reads go to the primary).
     """
     live = getattr(request.app.state, "live", None)
     listener = "ok" if live is None or live.feed.listening.is_set() else "down"
@@ -201,7 +210,23 @@ async def health(request: Request, db: DbDep) -> Response[dict[str, Any]]:  # ty
         retry = {"retry-after": str(RETRY_AFTER_S)}
         return Response(body, status_code=503, headers=retry)
     status = "ok" if listener == "ok" else "degraded"
-    return Response({"status": status, "database": "ok", "listener": listener, "postgres": version})
+    replica = await _replica_health(request.app.state)
+    if replica.get("replica") == "down":
+        status = "degraded"
+    return Response(
+        {"status": status, "database": "ok", "listener": listener, "postgres": version, **replica}
+    )
+
+
+async def _replica_health(state: State) -> dict[str, Any]:
+    """``replica`` and ``replica_lag_s`` when a read replica is set (nothing otherwise)."""
+    reads = getattr(state, "read_db", None)
+    if not isinstance(reads, ReadDatabase):
+        return {}
+    fresh = await reads.replica_freshness(HEALTH_TIMEOUT_S)
+    if fresh is None:
+        return {"replica": "down"}
+    return {"replica": "ok", "replica_lag_s": fresh.lag_s}
 
 
 # The app, and what the server runs ---------------------------------------------------------
@@ -220,6 +245,7 @@ async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Da
     db = await Database.connect(
         url, app.state.settings.pool_min_size, app.state.settings.pool_max_size
     )
+    reads: ReadDatabase | None = None
     try:
         app.state.db = db
         app.state.database_url = url
@@ -227,8 +253,14 @@ async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Da
         async with db.connection() as conn:
             app.state.new_admin_token = await ensure_admin(conn, app.state.settings.data_dir)
         app.state.embedded = embedded
+        replica_url = app.state.settings.database_replica_url
+        if replica_url:
+            reads = await ReadDatabase.open(replica_url, db, app.state.settings.pool_max_size)
+        app.state.read_db = reads or db
         yield db
     finally:
+        if reads is not None:
+            await reads.close()
         await db.close()
 
 
@@ -294,6 +326,7 @@ def create_app(settings: Settings, after_start: AfterStart | None = None) -> Lit
         state=State({"settings": settings}),
         dependencies={
             "db": Provide(provide_db, sync_to_thread=False),
+            "read_db": Provide(provide_read_db, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "principal": Provide(provide_principal),
         },

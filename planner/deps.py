@@ -2,6 +2,9 @@
 
 Write ``db: DbDep``, ``principal: PrincipalDep``, ``settings: SettingsDep`` in handlers, so the
 one place that marks injected parameters explicitly (Litestar 2.23+ deprecates inferred ones).
+``read_db: ReadDbDep`` is for reads that may lag by a moment (the district view): the
+streaming standby when ``DATABASE_REPLICA_URL`` is set and it answers, else the primary
+(``planner.db.replica``; say how fresh with ``freshness(conn)``). Never for a change.
 """
 
 from __future__ import annotations
@@ -15,5 +18,6 @@ from planner.db.pool import Database
 from planner.settings import Settings
 
 DbDep: TypeAlias = NamedDependency[Database]
+ReadDbDep: TypeAlias = NamedDependency[Database]
 PrincipalDep: TypeAlias = NamedDependency[Principal]
 SettingsDep: TypeAlias = NamedDependency[Settings]

@@ -108,6 +108,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     database_url: str | None = None
+    #: a streaming standby of ``database_url`` for reads that may lag (the district view);
+    #: ``DATABASE_REPLICA_URL``, None: those reads go to the primary (``planner.db.replica``)
+    database_replica_url: str | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("planner"))
     host: str = "127.0.0.1"
     port: int = 8000
@@ -150,6 +153,8 @@ def settings_from_env(**overrides: object) -> Settings:
     values: dict[str, object] = {}
     if env.get("DATABASE_URL"):
         values["database_url"] = env["DATABASE_URL"]
+    if env.get("DATABASE_REPLICA_URL"):
+        values["database_replica_url"] = env["DATABASE_REPLICA_URL"]
     if env.get("PLANNER_DATA_DIR"):
         values["data_dir"] = Path(env["PLANNER_DATA_DIR"])
     if env.get("PLANNER_HOST"):

@@ -56,6 +56,26 @@ class _WithoutFloorRetries(logging.Filter):
 _FLOOR_RETRIES = _WithoutFloorRetries()
 
 
+async def create_pool(
+    url: str, min_size: int, max_size: int, connect_timeout_s: float = 10.0
+) -> asyncpg.Pool:
+    """A pool as the service's are: JSON codecs, no reset query, named ``planner``."""
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
+        command_timeout=60,
+        # a server that does not answer at all (not even a refusal) is away too
+        timeout=connect_timeout_s,
+        # named in pg_stat_activity (and in `planner restore`'s refusal)
+        server_settings={"application_name": "planner"},
+    )
+    logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
+    return pool
+
+
 class Database:
     """Owns the pool; ``transaction()`` is the unit of every change.
 
@@ -76,19 +96,7 @@ class Database:
     async def connect(
         cls, url: str, min_size: int = 2, max_size: int = 10, outage: Outage | None = None
     ) -> Database:
-        pool = await asyncpg.create_pool(
-            url,
-            min_size=min_size,
-            max_size=max_size,
-            init=_init_connection,
-            reset=_keep_session,
-            command_timeout=60,
-            # a server that does not answer at all (not even a refusal) is away too
-            timeout=10,
-            # named in pg_stat_activity (and in `planner restore`'s refusal)
-            server_settings={"application_name": "planner"},
-        )
-        logging.getLogger("asyncpg.pool").addFilter(_FLOOR_RETRIES)  # once: a set of filters
+        pool = await create_pool(url, min_size, max_size)
         return cls(pool, outage=outage)
 
     @asynccontextmanager

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 import asyncpg
+import msgspec
 
 EstateTable = Literal["households", "buildings", "works"]
 
@@ -40,6 +42,44 @@ async def ids_outside_estate(
         list(ids),
     )
     return [r["i"] for r in rows]
+
+
+class Position(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a server's data stands (``planner.db.replica.freshness`` reads it).
+
+    ``standby``: the server is replaying a primary's WAL. ``replayed_at``: the commit time of
+    the last transaction it replayed (None before the first since it started).
+    ``caught_up``: it has replayed all the WAL it received; ``receiving``: its WAL receiver
+    runs (it is connected to the primary, or trying to be); ``heard_at``: when the
+    primary last sent it anything (None unless the role may read ``pg_stat_wal_receiver``'s
+    details: superusers and ``pg_read_all_stats``). ``checkpoint_at``: the time of its last
+    checkpoint (on a standby: the last restart point it replayed).
+    """
+
+    now: datetime
+    standby: bool
+    checkpoint_at: datetime
+    replayed_at: datetime | None = None
+    caught_up: bool = True
+    receiving: bool = False
+    heard_at: datetime | None = None
+
+
+async def position(conn: asyncpg.Connection) -> Position:
+    """The server's clock and, on a standby, how far it has replayed (one round trip)."""
+    row = await conn.fetchrow(
+        """SELECT now() AS now, pg_is_in_recovery() AS standby,
+                  (pg_control_checkpoint()).checkpoint_time AS checkpoint_at,
+                  pg_last_xact_replay_timestamp() AS replayed_at,
+                  pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
+                      AS caught_up,
+                  r.pid IS NOT NULL AND coalesce(r.status, 'streaming') = 'streaming'
+                      AS receiving,
+                  r.last_msg_receipt_time AS heard_at
+             FROM (SELECT 1) AS one
+             LEFT JOIN pg_stat_wal_receiver AS r ON true"""
+    )
+    return Position(**dict(row))
 
 
 async def applied_migrations(conn: asyncpg.Connection) -> dict[str, str]:

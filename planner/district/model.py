@@ -220,6 +220,8 @@ class DistrictTotals(Out):
 class Overview(Out):
     #: when the figures were true: now on the primary, the last replayed change on a replica
     data_as_of: datetime
+    #: seconds between ``data_as_of`` and the answering database's clock (0 on the primary)
+    data_lag_s: float
     #: ``primary`` or ``replica``: which database answered
     read_from: str
     #: the zone to show times in (the estates' own when they share one, else Asia/Shanghai)

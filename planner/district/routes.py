@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 from litestar.status_codes import HTTP_201_CREATED
 
-from planner.deps import DbDep, PrincipalDep, SettingsDep
+from planner.deps import DbDep, PrincipalDep, ReadDbDep, SettingsDep
 from planner.district import exports, service
 from planner.district.model import (
     DistrictMemberCreated,
@@ -82,6 +82,7 @@ class DistrictOverviewController(Controller):
         self,
         principal: PrincipalDep,
         db: DbDep,
+        read_db: ReadDbDep,
         sort: FromQuery[str] = "name",
         area: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -90,14 +91,20 @@ class DistrictOverviewController(Controller):
         """One row per assigned estate (the global admin: every estate): decisions, tenders
         and savings, funding against the residents' band, collection, final accounts and
         needs, aggregates only; ``sort`` by a row field (``-`` first: descending), filter by
-        ``area`` (片区), ``q`` (in the name), ``band`` (below, within, above, outside)."""
-        return await service.overview(db, principal, sort=sort, area=area, q=q, band=band)
+        ``area`` (片区), ``q`` (in the name), ``band`` (below, within, above, outside).
+        The figures come from the read replica when one is set (``DATABASE_REPLICA_URL``),
+        else the primary: ``data_as_of``, ``data_lag_s`` and ``read_from`` say how fresh
+        and from where (``planner.db.replica``)."""
+        return await service.overview(
+            db, principal, read_db=read_db, sort=sort, area=area, q=q, band=band
+        )
 
     @get("/api/district/overview.csv", media_type="text/csv")
     async def overview_csv(
         self,
         principal: PrincipalDep,
         db: DbDep,
+        read_db: ReadDbDep,
         sort: FromQuery[str] = "name",
         area: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -105,7 +112,9 @@ class DistrictOverviewController(Controller):
         lang: FromQuery[Lang] = "zh",
     ) -> Response[bytes]:
         """The overview's rows as CSV with a totals row (the same filters)."""
-        figures = await service.overview(db, principal, sort=sort, area=area, q=q, band=band)
+        figures = await service.overview(
+            db, principal, read_db=read_db, sort=sort, area=area, q=q, band=band
+        )
         return Response(
             exports.overview_csv(figures, lang),
             media_type="text/csv",
@@ -119,6 +128,7 @@ class DistrictOverviewController(Controller):
         self,
         principal: PrincipalDep,
         db: DbDep,
+        read_db: ReadDbDep,
         sort: FromQuery[str] = "name",
         area: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -126,7 +136,9 @@ class DistrictOverviewController(Controller):
         lang: FromQuery[Lang] = "zh",
     ) -> Response[bytes]:
         """The same as XLSX, totals as ``=SUM`` formulas carrying their values."""
-        figures = await service.overview(db, principal, sort=sort, area=area, q=q, band=band)
+        figures = await service.overview(
+            db, principal, read_db=read_db, sort=sort, area=area, q=q, band=band
+        )
         content = await asyncio.to_thread(exports.overview_xlsx, figures, lang)
         return Response(
             content,

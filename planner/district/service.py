@@ -19,6 +19,7 @@ from planner.access.guards import authorize_district
 from planner.access.model import Principal
 from planner.access.tokens import new_token
 from planner.db.pool import Database
+from planner.db.replica import freshness
 from planner.district import rules, store
 from planner.district.model import (
     DistrictGrant,
@@ -153,7 +154,7 @@ async def overview(
         source.connection() as conn,
         conn.transaction(isolation="repeatable_read", readonly=True),
     ):
-        as_of, replica = await store.freshness(conn)
+        fresh = await freshness(conn)
         estates = await store.estate_facts(conn, estate_ids)
         decisions = {d.estate_id: d for d in await store.decision_facts(conn, estate_ids)}
         works = await store.tender_works(conn, estate_ids)
@@ -179,8 +180,9 @@ async def overview(
     shown = rules.arrange(rows, sort=sort, area=area, q=q, band=band)
     zones = {e.time_zone for e in estates}
     return Overview(
-        data_as_of=as_of,
-        read_from="replica" if replica else "primary",
+        data_as_of=fresh.as_of,
+        data_lag_s=fresh.lag_s,
+        read_from=fresh.source,
         time_zone=zones.pop() if len(zones) == 1 else DEFAULT_TIME_ZONE,
         areas=sorted({e.area for e in estates if e.area}),
         totals=rules.totals(

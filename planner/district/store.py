@@ -11,7 +11,6 @@ are left out (their prices are nobody's to see before the opening).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import asyncpg
 
@@ -120,20 +119,6 @@ async def list_district_members(conn: asyncpg.Connection) -> list[DistrictMember
 
 
 # The overview ---------------------------------------------------------------------------------
-
-
-async def freshness(conn: asyncpg.Connection) -> tuple[datetime, bool]:
-    """When the data this connection reads was true, and whether it is a replica: on the
-    primary now; on a replica now when it has replayed all it received, else the commit time
-    of the last change it replayed."""
-    row = await conn.fetchrow(
-        """SELECT pg_is_in_recovery() AS replica,
-                  CASE WHEN NOT pg_is_in_recovery()
-                         OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN now()
-                       ELSE coalesce(pg_last_xact_replay_timestamp(), now()) END AS as_of"""
-    )
-    assert row is not None
-    return row["as_of"], row["replica"]
 
 
 async def estate_facts(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> list[EstateFacts]:

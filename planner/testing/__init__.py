@@ -10,6 +10,8 @@ else in planner imports this package. What is here:
   authorisation matrix, hostile input and fuzzing (``serve_world``);
 - ``routes_spec``: a valid request for every route; ``fuzzing``: schemathesis over the
   OpenAPI document; ``voting``: an estate with owners and an open motion;
+- ``standby``: a primary PostgreSQL and a streaming standby copied from it with
+  ``pg_basebackup -R`` (``StandbyPair``: replica reads, ``DATABASE_REPLICA_URL``);
 - ``faults`` (SIGKILL mid vote storm), ``postgres_restart`` (restarts under load),
   ``recount`` (a tally recomputed from the tables); ``store``: the SQL they run.
 """

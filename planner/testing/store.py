@@ -117,6 +117,34 @@ async def motion_running_counts(conn: asyncpg.Connection, motion_id: int) -> dic
     return dict(row)
 
 
+async def standby_streaming(conn: asyncpg.Connection) -> bool:
+    """On a primary: a standby is streaming from it."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')"
+        )
+    )
+
+
+async def wal_position(conn: asyncpg.Connection) -> str:
+    """On a primary: the end of the WAL written so far (an LSN, as text)."""
+    return str(await conn.fetchval("SELECT pg_current_wal_lsn()::text"))
+
+
+async def replayed_past(conn: asyncpg.Connection, lsn: str) -> bool:
+    """On a standby: it has replayed the WAL up to ``lsn``."""
+    return bool(await conn.fetchval("SELECT pg_last_wal_replay_lsn() >= $1::text::pg_lsn", lsn))
+
+
+async def pause_replay(conn: asyncpg.Connection) -> None:
+    """On a standby: stop applying WAL (it keeps receiving it) until ``resume_replay``."""
+    await conn.execute("SELECT pg_wal_replay_pause()")
+
+
+async def resume_replay(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_wal_replay_resume()")
+
+
 async def table_digests(conn: asyncpg.Connection) -> dict[str, str]:
     """An MD5 of every public table's rows (as text, sorted): equal digests, equal data."""
     tables = await conn.fetch(

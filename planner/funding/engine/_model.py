@@ -120,8 +120,11 @@ class HouseholdWorkAmount(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     amount_fen: int
 
 
-class HouseholdPlan(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+class HouseholdPlan(msgspec.Struct, frozen=True, gc=False):
     """One household: ``amount_fen == sum(works.amount_fen)``.
+
+    Not keyword-only (unlike the other Structs): the optimiser makes one per household,
+    positionally, which is a third cheaper; elsewhere name the fields.
 
     ``proportional_fen`` is its benefit-weighted share of the residents' amounts with no
     caps. ``reason`` says why the amount differs: "proportional" (it does not, beyond

@@ -39,8 +39,9 @@ async def meeting_presence(
 async def on_startup(app: Litestar) -> None:
     settings: Settings = app.state.settings
     live = LiveService(app.state.db, app.state.database_url, settings.live)
-    await live.start()
     app.state.live = live
+    app.state.principals = live.principals  # read by planner.access.middleware
+    await live.start()
 
 
 async def on_shutdown(app: Litestar) -> None:

@@ -238,8 +238,8 @@ class Hub:
         and none waits for another. Visibility is decided once per audience class and event,
         and the frames a class may see are joined once, so a subscriber whose sender is idle
         takes the whole batch in one call (one write to its socket). A subscriber whose
-        access may end within the batch (a revocation in it, a session that expires) is
-        offered event by event.
+        access may end within the batch (a revocation in it, its session expiring before
+        the batch's latest event) is offered event by event.
         """
         members = self._by_estate.get(estate_id)
         if not members:
@@ -248,11 +248,13 @@ class Hub:
         if not batch:
             return
         cutting = any(event.ends_member_id is not None for event in batch)
+        latest = max(event.at for event in batch)
         by_class: dict[Hashable, tuple[list[LiveEvent], bytes]] = {}
         for subscriber in list(members):
             was_overflowed = subscriber.overflowed
             audience = subscriber.audience
-            if audience is None or cutting or subscriber.expires_at is not None:
+            expires_at = subscriber.expires_at
+            if audience is None or cutting or (expires_at is not None and latest >= expires_at):
                 for event in batch:
                     subscriber.offer(event)
             else:

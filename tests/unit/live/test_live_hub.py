@@ -186,3 +186,28 @@ async def test_audience_classes_decide_once_and_hand_over_whole_batches() -> Non
     hub.publish(1, [event(5), event(6, supplier_id=10)])
     assert await drain(subscribers["owner"].next_event, 1) == [5]
     assert subscribers["owner"].pending == 0
+
+
+async def test_a_session_expiring_within_a_batch_is_cut_there_even_in_a_class() -> None:
+    from datetime import timedelta
+
+    hub = Hub(queue_size=100)
+    taken: list[list[int]] = []
+    early = hub.subscribe(1, audience=("owner", None), expires_at=AT + timedelta(seconds=1))
+    later = hub.subscribe(1, audience=("owner", None), expires_at=AT + timedelta(hours=1))
+    for subscriber in (early, later):
+        subscriber.deliver_many = lambda events, wire: taken.append([e.seq for e in events]) or True
+        subscriber._parked = True
+    second = make_live_event(
+        estate_id=1,
+        seq=2,
+        type="ballot.cast",
+        at=AT + timedelta(seconds=2),
+        actor_id=7,
+        audience="members",
+        supplier_id=None,
+        data={"n": 2},
+    )
+    hub.publish(1, [event(1), second])
+    assert taken == [[1, 2]]  # only the socket whose session outlives the batch
+    assert early.closed

@@ -20,8 +20,11 @@ from urllib.parse import urlsplit
 from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.types import Send, WebSocketSendEvent
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 from planner.access import failures
+from planner.access import service as access_service
 from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
 from planner.access.model import Principal
@@ -56,7 +59,7 @@ from planner.live.hub import (
     ended_reason,
 )
 from planner.live.service import _DB_ERRORS, LiveService
-from planner.live.visibility import may_listen, viewer
+from planner.live.visibility import audience_class, may_listen, viewer
 from planner.settings import Settings
 from planner.works import store as works_store
 
@@ -94,19 +97,17 @@ async def authenticate(socket: WebSocket, live: LiveService) -> Principal | None
     except PlannerError:
         return None
     if token is not None:
-        async with live.db.connection() as conn:
-            principal = await access_store.principal_by_token(conn, token)
+        principal = await access_service.principal_for_token(live.db, live.principals, token)
         if principal is None:
             # a wrong ``?token=`` is a wrong bearer token: counted, 429 over the limit
             settings: Settings = socket.app.state.settings
             host = socket.client.host if socket.client else "unknown"
             await failures.wrong_token(live.db, host, settings.auth, "invalid or revoked token")
         return principal
-    async with live.db.connection() as conn:
-        session_id = socket.cookies.get(SESSION_COOKIE)
-        if not session_id or not _same_origin(socket):
-            return None
-        return await access_store.principal_by_session(conn, session_id)
+    session_id = socket.cookies.get(SESSION_COOKIE)
+    if not session_id or not _same_origin(socket):
+        return None
+    return await access_service.principal_for_session(live.db, live.principals, session_id)
 
 
 def _same_origin(socket: WebSocket) -> bool:  # type: ignore[type-arg]
@@ -186,6 +187,12 @@ class LiveConnection:
         #: the works a supplier is invited to (audience ``auction``), loaded in ``run``
         self.invited_work_ids: set[int] = set()
         self.may_see = viewer(principal, self.invited_work_ids)
+        #: uvicorn's sans-I/O protocol behind that send, when it is one: event frames built
+        #: once per event (`LiveEvent.wire`) are written straight to its transport
+        protocol = getattr(self._raw_send, "__self__", None)
+        self._protocol: WebSocketsSansIOProtocol | None = (
+            protocol if isinstance(protocol, WebSocketsSansIOProtocol) else None
+        )
 
     async def run(self, after: int | None) -> None:
         live = self.live
@@ -201,6 +208,7 @@ class LiveConnection:
             member_id=principal.member_id,
             session_hash=principal.session_hash,
             expires_at=principal.session_expires_at,
+            audience=audience_class(principal),
         )
         expiry = self._close_at_expiry(subscriber)
         try:
@@ -241,6 +249,7 @@ class LiveConnection:
                 expiry.cancel()
             live.hub.unsubscribe(subscriber)
             subscriber.deliver = None
+            subscriber.deliver_many = None
             if self._inflight is not None:
                 self._inflight.cancel()
             live.feed.untrack_if_idle(self.estate_id)
@@ -274,6 +283,33 @@ class LiveConnection:
         else:
             await self.socket.send(message)
 
+    def _write_wire(self, event: LiveEvent) -> bool:
+        """Write the event's prebuilt frame to the socket now, if it may go as is: the
+        connection is open with no extension and its transport takes writes (not paused by
+        flow control). Every socket of the estate gets the same bytes, so an event costs one
+        encoding and one ``transport.write`` per socket. False: use the ASGI send."""
+        return self._write_raw(event.wire)
+
+    def _write_raw(self, wire: bytes) -> bool:
+        protocol = self._protocol
+        if (
+            protocol is None
+            or not wire
+            or protocol.close_sent
+            or protocol.disconnected
+            or not protocol.writable.is_set()
+            or protocol.conn.state is not State.OPEN
+            or protocol.conn.extensions
+            or protocol.transport.is_closing()
+        ):
+            return False
+        protocol.transport.write(wire)
+        return True
+
+    async def _send_event(self, event: LiveEvent) -> None:
+        if not self._write_wire(event):
+            await self._send(event.frame)
+
     async def _send_control(self, frame: ControlFrame) -> None:
         await self._send(encode_control(frame))
 
@@ -299,13 +335,14 @@ class LiveConnection:
                         subscriber.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
                         raise SubscriberClosed
                     if self.may_see(event):
-                        await self._send(event.frame)
+                        await self._send_event(event)
                 if page:
                     self.last_sent = page[-1].seq
                 if len(page) < REPLAY_PAGE:
                     break
             await self._send_control(CaughtUp(last_seq=self.last_sent))
             subscriber.deliver = self._deliver_now
+            subscriber.deliver_many = self._deliver_many_now
             while True:
                 fresh = await subscriber.next_event()
                 if self._inflight is not None:
@@ -315,7 +352,7 @@ class LiveConnection:
                 if fresh is None:
                     await self._send_control(Heartbeat(head=self.live.feed.head(self.estate_id)))
                 elif fresh.seq > self.last_sent:
-                    await self._send(fresh.frame)
+                    await self._send_event(fresh)
                     self.last_sent = fresh.seq
         except SubscriberTooSlow:
             await self._close(CLOSE_TOO_SLOW, f"too slow, resume with after={self.last_sent}")
@@ -338,6 +375,9 @@ class LiveConnection:
             return False
         if event.seq <= self.last_sent:
             return True
+        if self._write_wire(event):
+            self.last_sent = event.seq
+            return True
         sending = self._send(event.frame)
         try:
             waiting_on = sending.send(None)
@@ -349,6 +389,16 @@ class LiveConnection:
         self.last_sent = event.seq
         self._inflight = asyncio.ensure_future(self._finish_send(sending, waiting_on))
         self._inflight.add_done_callback(_retrieve_outcome)
+        return True
+
+    def _deliver_many_now(self, events: list[LiveEvent], wire: bytes) -> bool:
+        """The hub's fast path for a batch (``wire``: the events' frames joined): one write,
+        when nothing is in flight, every event is new and the socket takes it as is."""
+        if self._inflight is not None or events[0].seq <= self.last_sent:
+            return False
+        if not self._write_raw(wire):
+            return False
+        self.last_sent = events[-1].seq
         return True
 
     async def _finish_send(self, sending: Coroutine[Any, Any, None], waiting_on: Any) -> None:

@@ -43,6 +43,15 @@ def may_listen(principal: Principal, estate_id: int) -> bool:
     return in_estate and principal.role in LISTENING_ROLES
 
 
+def audience_class(principal: Principal) -> tuple[str, int | None] | None:
+    """What `may_see` reads of the principal: principals of one class see the same events.
+    None for a supplier: what it sees also depends on its socket's invited works (audience
+    ``auction``, growing with each ``supplier.invited``), so each supplier socket decides alone."""
+    if principal.role == "supplier":
+        return None
+    return (principal.role, principal.supplier_id)
+
+
 def may_see(
     principal: Principal, event: Audienced, invited_work_ids: Collection[int] = frozenset()
 ) -> bool:

@@ -52,7 +52,7 @@ async def suggestion(database_url: str, estate_id: int, household_id: int, membe
 
 async def test_owner_sees_the_problem_move_and_the_board(
     make_service_estate: Any,
-    database_url: str,
+    module_database_url: str,
     open_page: Any,
     screenshot: Any,
     missing_keys: Any,
@@ -65,7 +65,7 @@ async def test_owner_sees_the_problem_move_and_the_board(
         _, committee_token = estate.member("committee", "主任")
         owner_id, owner_token = estate.member("owner", "业主甲", household_ids=[units["1栋-101"]])
         committee = estate.api(committee_token)
-        sid = await suggestion(database_url, estate.id, units["1栋-101"], owner_id)
+        sid = await suggestion(module_database_url, estate.id, units["1栋-101"], owner_id)
         problem = committee.post(
             f"/api/estates/{estate.id}/problems",
             {

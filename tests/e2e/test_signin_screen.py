@@ -153,7 +153,7 @@ async def test_a_member_revoked_while_the_app_is_open_sees_the_sign_in_screen(
 
 @pytest.mark.timeout(240)
 async def test_an_expired_session_shows_the_ended_screen_on_the_next_call(
-    make_service_estate: Any, open_page: Any, database_url: str
+    make_service_estate: Any, open_page: Any, module_database_url: str
 ) -> None:
     estate = make_service_estate(CSV)
     base = estate.svc.base_url
@@ -161,7 +161,7 @@ async def test_an_expired_session_shows_the_ended_screen_on_the_next_call(
         "owner", "业主甲", household_ids=[estate.households()[0]["id"]]
     )
     page = await open_page(base, token, phone=True, lang="zh-CN")
-    conn = await asyncpg.connect(database_url)
+    conn = await asyncpg.connect(module_database_url)
     try:
         await conn.execute(
             "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE member_id = $1",

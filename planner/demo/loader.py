@@ -23,6 +23,7 @@ from planner.consultation import store as consultation_store
 from planner.db.pool import Database
 from planner.demo import population as pop
 from planner.demo import story
+from planner.demo.auction_chapter import play_auction
 from planner.demo.client import Caller, DemoLoadError, items
 from planner.demo.needs_story import play_needs, work_body
 from planner.demo.settlement_story import play_after_decision
@@ -110,6 +111,7 @@ class Story:
         self.needs: dict[str, Any] = {}  # the needs' choice round and tour partner (issue 18)
         self.plan_id = 0  # 金桂苑's approved plan v1
         self.after: dict[str, Any] = {}  # delivery, collection and settlement (issue 19)
+        self.auction: dict[str, Any] = {}  # 银杏苑's live auction (issue 20)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -154,6 +156,7 @@ class Story:
             jg.id, story.TOUR_OWNER, household_ids=jg.units_of(pop.TOUR_OWNER_KEY)
         )
         clock.at(datetime.now(UTC))
+        self.auction = await play_auction(self, yx)  # last: real time (auction_chapter)
         return {
             "committee": self.people["chair"],
             "owner": self.people["owner"],

@@ -4,13 +4,17 @@ among three invited suppliers, their sealed bids open as the load ends, and a li
 among them is scheduled a few minutes later for a visitor to watch (and bid in, with a
 bidder's link).
 
-The clock. The work, the invitations and the bids are dated on the story clock in the weeks
-after 银杏苑 joined (``story.NEIGHBOUR_JOINED``). The bids' sealing and the auction are real
-time: ``sealed_until`` is compared with the wall clock (and the database's), so the work is
-sealed until a couple of seconds after it is created; the chapter waits for that moment and
-the bids open "now". The auction is created on the database clock (``starts_in_seconds``),
-so the chapter is played last, with the story clock back at the wall clock: the load's
-redating (``store.redate``) moves its rows by nothing and never reaches its future times.
+The clock. The loader plays this chapter right after 银杏苑 joined (``story.NEIGHBOUR_JOINED``),
+before 金桂苑's last weeks: the work, the invitations and the bids are dated on the story clock
+in the weeks after that day. The bids' sealing and the auction are real time: ``sealed_until``
+is compared with the wall clock (and the database's), so the work is sealed until a moment
+after it is created; the chapter waits for that moment, and the bids open "now" (the story
+clock back at the wall clock, offset zero). The auction is scheduled on the database clock
+(``starts_in_seconds``): its rows are written in a step of offset zero, and its future times
+(start, end, next step) lie minutes after the load's last step, so the load's redating
+(``store.redate``, by wall-clock windows) moves none of them; the rest of the load takes
+seconds. (Not played last: a paced tally push of 金桂苑's meeting in session, written by a
+background task on the shared story clock, must not be dated back to this chapter's weeks.)
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ SUPPLIERS_INVITED: story.Day = (-18, "09:30")
 BID_DAYS: tuple[story.Day, ...] = ((-10, "16:00"), (-7, "11:20"), (-3, "15:40"))
 #: how long after its creation (wall clock) the work's bids stay sealed: long enough for the
 #: three bids to be written, short enough not to slow the load
-SEALED_SECONDS = 2.0
+SEALED_SECONDS = 1.5
 #: the live auction: starts a few minutes after the demo is ready, 2 rounds of 1-minute turns
 AUCTION = {"rounds": 2, "turn_seconds": 60, "pause_seconds": 0, "starts_in_seconds": 180}
 

@@ -146,6 +146,7 @@ class Story:
         self.after = await play_after_decision(self, jg, self.plan_id)
         clock.at(clock.day(story.NEIGHBOUR_JOINED))
         await self.neighbour(yx)
+        self.auction = await play_auction(self, yx)  # ends at the wall clock (auction_chapter)
         open_meeting = await self.call_meeting(jg, story.OPEN_MEETING)
         roof = story.ROOF_CONSULTATION
         consultation = await self.draft_consultation(jg, roof)
@@ -156,7 +157,6 @@ class Story:
             jg.id, story.TOUR_OWNER, household_ids=jg.units_of(pop.TOUR_OWNER_KEY)
         )
         clock.at(datetime.now(UTC))
-        self.auction = await play_auction(self, yx)  # last: real time (auction_chapter)
         return {
             "committee": self.people["chair"],
             "owner": self.people["owner"],

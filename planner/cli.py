@@ -1,5 +1,5 @@
 """The ``planner`` command: serve, demo, migrate, token, audit, recount, recount-choice,
-backup, restore (argument parsing only)."""
+backup, restore, ocds (argument parsing only)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,13 @@ def main(argv: list[str] | None = None) -> None:
     restore.add_argument(
         "--force", action="store_true", help="restore even while other sessions use the database"
     )
+    ocds = sub.add_parser(
+        "ocds",
+        help="export the OCDS 1.1 release package (all estates by default) to FILE or stdout",
+    )
+    ocds.add_argument("--estate", type=int, default=None, metavar="ID", help="one estate's works")
+    ocds.add_argument("--work", type=int, default=None, metavar="ID", help="one work's releases")
+    ocds.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
     args = parser.parse_args(argv)
     if getattr(args, "workers", 1) < 1:
         parser.error("--workers must be at least 1")
@@ -136,6 +143,13 @@ def main(argv: list[str] | None = None) -> None:
         from planner.live.audit import verify_command
 
         sys.exit(verify_command(settings, args.expect_head))
+    elif args.command == "ocds":
+        from pathlib import Path
+
+        from planner.ocds.command import export_command
+
+        out = Path(args.output) if args.output else None
+        sys.exit(export_command(settings, args.estate, args.work, out))
 
 
 def _runtime_dir() -> str:

@@ -16,6 +16,7 @@ then lets the schedule run again and waits until it closes the consultation at i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -30,7 +31,7 @@ from planner.access.bootstrap import read_admin_token
 from planner.consultation import routes as consultation_routes
 from planner.db.pool import Database
 from planner.db.store import lock_for_transaction
-from planner.demo import population, store, story
+from planner.demo import auction_chapter, population, store, story
 from planner.demo.client import Caller, items
 from planner.demo.loader import Story
 from planner.demo.purge_store import purge_estates
@@ -52,6 +53,12 @@ TOUR = (
     ("supplier", story.BUILDER_NEGOTIATOR),
     ("treasurer", story.TREASURER),
     ("partner", story.Person("partner", "partner", TOUR_PARTNER)),
+)
+# 银杏苑's live auction (issue 20): its committee and two of the three bidders
+AUCTION_TOUR = (
+    ("yx-chair", story.YX_CHAIR),
+    ("bidder-a", auction_chapter.BIDDERS[0][1]),
+    ("bidder-b", auction_chapter.BIDDERS[1][1]),
 )
 
 
@@ -97,6 +104,7 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
         )
         needs = await demo_needs(http, db, admin_token)
         district = await district_link(http, db, admin_token)
+        auction = await demo_auction(http, db, admin_token)
     base = settings.base_url
     return {
         "loaded": reset or not loaded,
@@ -109,6 +117,12 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
         },
         "consultation": consultation,
         "needs": needs,
+        "auction": auction,
+        "auction_links": {
+            role: (person.display_name, f"{base}/login?token={result[role]}")
+            for role, person in AUCTION_TOUR
+            if role in result
+        },
         "consultation_links": {
             "committee": f"{base}/#/consultations/{consultation['id']}",
             "paper": f"{base}/#/consultations/{consultation['id']}/paper",
@@ -127,6 +141,9 @@ async def _load_or_refresh(
     and the 5栋 roof's consultation."""
     if not load:
         tokens = await fresh_links(http, db, admin_token)
+        with contextlib.suppress(RuntimeError):  # a demo loaded before the auction chapter
+            yx = population.YINXING.name
+            tokens |= await fresh_links(http, db, admin_token, yx, AUCTION_TOUR)
         return tokens, await demo_consultation(http, db, admin_token)
     await remove_demo(db)
     played = Story(http, admin_token, db)
@@ -157,7 +174,10 @@ async def _load_or_refresh(
             actor_id=None,
             audience="staff",
         )
-    return {role: tour[role].token for role, _ in TOUR}, consultation
+    tokens = {role: tour[role].token for role, _ in TOUR}
+    people = played.auction["people"]
+    tokens |= {role: people[person.key].token for role, person in AUCTION_TOUR}
+    return tokens, consultation
 
 
 async def demo_consultation(
@@ -271,14 +291,20 @@ async def district_link(http: httpx.AsyncClient, db: Database, admin_token: str)
     return token
 
 
-async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:
+async def fresh_links(
+    http: httpx.AsyncClient,
+    db: Database,
+    admin_token: str,
+    estate: str = population.JINGUI.name,
+    tour: tuple[tuple[str, story.Person], ...] = TOUR,
+) -> dict[str, str]:
     """Revoke the tour members' previous grants and add the same people again."""
     async with db.connection() as conn:
-        estate_id = (await demo_estates(conn))[population.JINGUI.name]
+        estate_id = (await demo_estates(conn))[estate]
     admin = Caller(http, admin_token)
     members = items(await admin.get(f"/api/estates/{estate_id}/members"))
     tokens: dict[str, str] = {}
-    for role, person in TOUR:
+    for role, person in tour:
         same = [
             m
             for m in members
@@ -301,6 +327,53 @@ async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -
         created = await admin.post(f"/api/estates/{estate_id}/members", body)
         tokens[role] = created["token"]
     return tokens
+
+
+async def demo_auction(
+    http: httpx.AsyncClient, db: Database, admin_token: str
+) -> dict[str, Any] | None:
+    """银杏苑's charging-shed auction (the latest), as the admin sees it; None if the loaded
+    demo has none."""
+    async with db.connection() as conn:
+        estate_id = (await demo_estates(conn))[population.YINXING.name]
+    admin = Caller(http, admin_token)
+    works = items(await admin.get(f"/api/estates/{estate_id}/works"))
+    work = next((w for w in works if w["title"] == auction_chapter.WORK_TITLE), None)
+    if work is None:
+        return None
+    auctions = items(await admin.get(f"/api/works/{work['id']}/auctions"))
+    if not auctions:
+        return None
+    return {
+        "estate_id": estate_id,
+        "work_id": work["id"],
+        "work_title": work["title"],
+        **max(auctions, key=lambda a: a["auction_id"]),
+    }
+
+
+def auction_lines(result: dict[str, Any], base: str) -> str:
+    """What the output says about 银杏苑's live auction, and the links to watch and bid."""
+    a = result["auction"]
+    if a is None:
+        return "planner demo: no live auction in this demo (planner demo --reset schedules one)"
+    starts = datetime.fromisoformat(a["starts_at"]).astimezone(story.ZONE)
+    ends = datetime.fromisoformat(a["ends_at"]).astimezone(story.ZONE)
+    done = a["status"] in ("finished", "cancelled")
+    lines = [
+        f"planner demo: live auction {a['auction_id']} in {population.YINXING.name} on "
+        f"{a['work_title']}: {a['status']}; {len(a['bidders'])} bidders, {a['rounds']} rounds "
+        f"of {a['turn_seconds']} s turns from {starts:%H:%M:%S} to {ends:%H:%M:%S} Beijing time"
+        + ("; planner demo --reset schedules a fresh one" if done else ""),
+        f"  auction    {base}/#/auctions/{a['auction_id']}  (sign in with a link below first)",
+    ]
+    for role, (name, url) in result["auction_links"].items():
+        lines.append(f"  {role:10} {url}  {name}")
+    lines.append(
+        f"  ocds       {base}/api/works/{a['work_id']}/ocds  (OCDS 1.1 release package; sign "
+        f"in as yx-chair first; all estates: {base}/api/ocds as admin, or `planner ocds -o FILE`)"
+    )
+    return "\n".join(lines)
 
 
 def consultation_lines(result: dict[str, Any]) -> str:
@@ -350,6 +423,7 @@ def demo_after_start(settings: Settings, reset: bool = False) -> Callable[[Any],
         print(consultation_lines(result), flush=True)
         print(needs_lines(result, settings.base_url), flush=True)
         print(after_lines(result, settings.base_url), flush=True)
+        print(auction_lines(result, settings.base_url), flush=True)
         print(f"planner demo: open {settings.base_url}/ and follow a link above", flush=True)
 
     return after_start

@@ -23,6 +23,7 @@ from planner.consultation import store as consultation_store
 from planner.db.pool import Database
 from planner.demo import population as pop
 from planner.demo import story
+from planner.demo.auction_chapter import play_auction
 from planner.demo.client import Caller, DemoLoadError, items
 from planner.demo.needs_story import play_needs, work_body
 from planner.demo.settlement_story import play_after_decision
@@ -110,6 +111,7 @@ class Story:
         self.needs: dict[str, Any] = {}  # the needs' choice round and tour partner (issue 18)
         self.plan_id = 0  # 金桂苑's approved plan v1
         self.after: dict[str, Any] = {}  # delivery, collection and settlement (issue 19)
+        self.auction: dict[str, Any] = {}  # 银杏苑's live auction (issue 20)
 
     async def play(self) -> dict[str, Caller]:
         """Load both estates, each step at its story time; return the tour's members."""
@@ -144,6 +146,7 @@ class Story:
         self.after = await play_after_decision(self, jg, self.plan_id)
         clock.at(clock.day(story.NEIGHBOUR_JOINED))
         await self.neighbour(yx)
+        self.auction = await play_auction(self, yx)  # ends at the wall clock (auction_chapter)
         open_meeting = await self.call_meeting(jg, story.OPEN_MEETING)
         roof = story.ROOF_CONSULTATION
         consultation = await self.draft_consultation(jg, roof)

@@ -148,12 +148,15 @@ async def tenders(
     return out
 
 
-async def _work_tender(db: Database, work_id: int, principal: Principal) -> Tender:
+async def _work_tender(db: Database, work_id: int, principal: Principal | None) -> Tender:
+    """The work's tender; ``principal`` None: no access check (``planner ocds``, the
+    command line, reads the database itself)."""
     async with db.connection() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await store.works(conn, [work_id])
         if not rows:
             raise NotFound("work")
-        authorize(principal, rows[0].estate_id, READ, what="work")
+        if principal is not None:
+            authorize(principal, rows[0].estate_id, READ, what="work")
         estate = await _estate(conn, rows[0].estate_id)
         assert estate is not None
         found = await tenders(conn, estate, [work_id], datetime.now(UTC))
@@ -229,3 +232,32 @@ async def bulk_package(
                         first = False
                 yield bytes(chunk)
     yield b"]}"
+
+
+async def export(
+    db: Database, prefix: str, base_url: str, estate_id: int | None, work_id: int | None
+) -> AsyncIterator[bytes]:
+    """``planner ocds``: what the API answers, with no access check (the command line reads
+    the database itself): a work's release package (``work_id``; in ``estate_id`` if both are
+    given), an estate's, or every estate's. 404-like ``NotFound`` for a missing estate or
+    work, raised before the first byte."""
+    now = datetime.now(UTC)
+    if work_id is not None:
+        tender = await _work_tender(db, work_id, None)
+        if estate_id is not None and tender.estate_id != estate_id:
+            raise NotFound("work")
+        uri = f"{base_url}/api/works/{work_id}/ocds"
+        return _once(build.encode(build.release_package(tender, prefix, uri, now)))
+    async with db.connection() as conn:
+        if estate_id is not None:
+            estate = await get_estate(conn, estate_id)
+            if estate is None:
+                raise NotFound("estate")
+            uri = f"{base_url}/api/estates/{estate_id}/ocds"
+            return bulk_package(db, [estate_id], prefix, uri, f"{estate.name}业主委员会")
+        ids = await store.estate_ids(conn)
+    return bulk_package(db, ids, prefix, f"{base_url}/api/ocds", PUBLISHER)
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body

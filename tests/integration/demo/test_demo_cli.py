@@ -483,6 +483,50 @@ def check_ocds(run: DemoRun) -> None:
             assert errors_of_record_package(record) == [], ocid
 
 
+AUCTION_LINK = re.compile(r"^\s+(yx-chair|bidder-a|bidder-b)\s+(http://\S+/login\?token=\S+)", re.M)
+AUCTION_LINE = re.compile(r"^planner demo: live auction (\d+) in 银杏苑小区 on (\S+): (\w+);", re.M)
+
+
+def check_auction(run: DemoRun, statuses: tuple[str, ...] = ("scheduled", "running")) -> int:
+    """Issue 20: 银杏苑's charging shed, its three sealed bids opened, and its live auction
+    scheduled a few minutes ahead (or running) among bidders numbered 1–3; the committee sees
+    who is who, a bidder only numbers and prices. Returns the auction's id."""
+    found = AUCTION_LINE.search(run.output)
+    assert found, run.output
+    auction_id, title, status = int(found.group(1)), found.group(2), found.group(3)
+    links = dict(AUCTION_LINK.findall(run.output))
+    assert set(links) == {"yx-chair", "bidder-a", "bidder-b"}, run.output
+    run.links |= links
+    chair = run.sign_in("yx-chair")
+    auction = chair.get(f"/api/auctions/{auction_id}")
+    assert auction["status"] in statuses and status in statuses, auction
+    assert (auction["rounds"], auction["turn_seconds"]) == (2, 60)
+    if auction["status"] == "scheduled":
+        wait = when(auction["starts_at"]) - when(auction["server_now"])
+        assert timedelta(0) < wait <= timedelta(minutes=3), "starts a few minutes after loading"
+    assert sorted(b["number"] for b in auction["bidders"]) == [1, 2, 3]
+    names = {b["supplier_name"] for b in auction["bidders"]}
+    assert len(names) == 3 and None not in names, "the committee sees who is who"
+    work = chair.get(f"/api/works/{auction['work_id']}")
+    assert work["title"] == title and work["status"] == "quoting"
+    assert work["opened_at"] and not work["sealed"], "the sealed bids opened"
+    bids = chair.get(f"/api/works/{work['id']}/quotes")
+    dated = sorted(when(r["at"]) for q in bids for r in q["rounds"])
+    assert len(dated) >= 3 and dated[0] < when(auction["server_now"]) - timedelta(days=2)
+    chair.close()
+    bidder = run.sign_in("bidder-a")
+    seen = bidder.get(f"/api/auctions/{auction_id}")
+    assert [b["number"] for b in seen["bidders"]] == [b["number"] for b in auction["bidders"]]
+    assert [b["price_fen"] for b in seen["bidders"]] == [b["price_fen"] for b in auction["bidders"]]
+    assert sum(b["is_you"] for b in seen["bidders"]) == 1 and seen["my_number"] in (1, 2, 3)
+    if seen["status"] != "finished":
+        assert all(b["supplier_id"] is None for b in seen["bidders"])
+        text = json.dumps(seen, ensure_ascii=False)
+        assert not any(name in text for name in names), "no names in the bidders' view"
+    bidder.close()
+    return auction_id
+
+
 def audit_verify(database_url: str, data_dir: Path) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
     done = subprocess.run(
@@ -538,6 +582,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         check_after_decision(first)
         check_ocds(first)
         check_district(first)
+        auction_id = check_auction(first)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)
@@ -553,6 +598,8 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         stale = httpx.get(second.base_url + old_link, follow_redirects=False)
         assert stale.status_code == 401, "the previous run's links are revoked"
         check_reference_case(second)
+        statuses = ("scheduled", "running", "pause", "finished")
+        assert check_auction(second, statuses) == auction_id, "the same auction, fresh links"
         with second.admin() as admin:
             other = admin.post("/api/estates", json={"name": OTHER_ESTATE}).json()["id"]
             imported = admin.post(
@@ -580,6 +627,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
             assert sorted(v for k, v in renumbered.items() if k == key) == sorted(
                 v for k, v in original.items() if k == key
             )
+        assert check_auction(third, ("scheduled",)) != auction_id, "--reset: a fresh auction"
         vote_as_owner(third)
     finally:
         third.stop()

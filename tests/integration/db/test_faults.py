@@ -76,7 +76,7 @@ async def test_solver_timeout_and_infeasible_plans_are_stored_as_failed(served: 
             assert problem["detail"], "the treasurer is told why"
             after = await row_counts(served.database_url)
             changed = {k: after[k] - before[k] for k in after if after[k] != before.get(k)}
-            assert changed == {"funding_plans": 1, "events": 1}, changed
+            assert changed == {"funding_plans": 1, "funding_plan_figures": 1, "events": 1}, changed
             conn = await connect_raw(served.database_url)
             try:
                 plan = await conn.fetchrow(
@@ -254,7 +254,7 @@ async def test_a_crashed_or_vanished_solver_leaves_nothing_half_stored(
         assert "died" in response.json()["detail"]
         after = await row_counts(served.database_url)
         changed = {k: after[k] - before[k] for k in after if after[k] != before.get(k)}
-        assert changed == {"funding_plans": 1, "events": 1}, changed
+        assert changed == {"funding_plans": 1, "funding_plan_figures": 1, "events": 1}, changed
 
         monkeypatch.setattr(funding_service, "solve_off_loop", exploded)
         before = after

@@ -20,6 +20,7 @@ it: each entry is stored only if no invalidation happened since the lookup began
 from __future__ import annotations
 
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class PrincipalCache:
     misses: int = 0
     _entries: OrderedDict[Key, tuple[float, Principal]] = field(default_factory=OrderedDict)
     _by_member: dict[int, set[Key]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _LOCAL.add(self)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -137,3 +141,19 @@ class PrincipalCache:
             pass
         self.clear()
         return False
+
+
+#: every cache of this process (one per app; tests run several apps in one process)
+_LOCAL: weakref.WeakSet[PrincipalCache] = weakref.WeakSet()
+
+
+def forget_here(payload: str) -> None:
+    """This process's caches forget what a ``PRINCIPALS_CHANNEL``-style payload names, at once.
+
+    The doorbell tells every instance at commit, this one too, but a few milliseconds later:
+    the instance that revoked a grant or ended a session must not answer the very next request
+    from its cache in between. Called where the change is written (``access.store``), before
+    the commit; a lookup that reads the old row meanwhile is forgotten again by the doorbell.
+    """
+    for cache in list(_LOCAL):
+        cache.on_notify(payload)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
+from planner.access.cache import forget_here
 from planner.access.model import MemberOut, PendingRevocation, Principal, RevocationTarget
 from planner.access.tokens import token_hash
 from planner.db.store import lock_for_transaction
@@ -237,6 +238,7 @@ async def revoke_member(conn: asyncpg.Connection, member_id: int) -> bool:
 
 async def _announce(conn: asyncpg.Connection, payload: str) -> None:
     await conn.execute("SELECT pg_notify($1, $2)", ACCESS_CHANNEL, payload)
+    forget_here(payload)  # this instance's cache at once; the others when the doorbell rings
 
 
 async def credentials_in_force(

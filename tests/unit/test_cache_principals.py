@@ -104,3 +104,19 @@ def test_the_cache_stays_within_its_bound_and_its_index_matches(
     assert indexed == set(cache._entries)
     for key, (_, p) in cache._entries.items():
         assert key in cache._by_member[p.member_id]
+
+
+def test_the_writing_instance_forgets_at_once_in_every_cache_of_its_process() -> None:
+    from planner.access.cache import forget_here
+
+    first, second = listening_cache(), listening_cache()
+    for cache in (first, second):
+        cache.put(token_key(b"a"), principal(7), cache.generation)
+        cache.put(token_key(b"b"), principal(8), cache.generation)
+        cache.put(session_key(b"s"), principal(9), cache.generation)
+    forget_here("member:7")
+    forget_here(f"session:{b's'.hex()}")
+    for cache in (first, second):
+        assert cache.get(token_key(b"a")) is None
+        assert cache.get(session_key(b"s")) is None
+        assert cache.get(token_key(b"b")) == principal(8)

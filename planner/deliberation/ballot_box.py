@@ -68,7 +68,7 @@ from planner.deliberation.rules import (
     tally,
 )
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
-from planner.events import append_event, event_clock
+from planner.events import NewEvent, append_events, event_clock
 
 log = logging.getLogger("planner.deliberation")
 
@@ -453,16 +453,18 @@ async def _record_fresh(
             ]
             for r in sorted(receipts, key=lambda r: r.ballot_id)
         ]
-    await append_event(
-        conn,
-        estate_id=motion.estate_id,
-        type="ballot.cast",
-        data=data,
-        actor_id=batch[0].member_id if len(batch) == 1 else None,
-        audience="members" if motion.hide_results else "staff",
-    )
+    events = [
+        NewEvent(
+            type="ballot.cast",
+            data=data,
+            actor_id=batch[0].member_id if len(batch) == 1 else None,
+            audience="members" if motion.hide_results else "staff",
+        )
+    ]
     if push_tally and not motion.hide_results:
-        await _append_tally(conn, motion, counts)
+        events.append(_tally_event(motion, counts))
+    # one lock of the estate's stream and one write for both (as two append_event calls)
+    await append_events(conn, estate_id=motion.estate_id, events=events)
     by_receipt = {r.receipt: r for r in receipts}
     results: list[list[BallotReceipt]] = []
     position = 0
@@ -473,10 +475,8 @@ async def _record_fresh(
     return results
 
 
-async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Counts) -> None:
-    await append_event(
-        conn,
-        estate_id=motion.estate_id,
+def _tally_event(motion: MotionRow, counts: Counts) -> NewEvent:
+    return NewEvent(
         type="tally.updated",
         data=tally_out(
             motion.id, "open", decide(motion.matter, counts, motion.rule_set), redact=False
@@ -484,6 +484,10 @@ async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Cou
         actor_id=None,
         audience="members",
     )
+
+
+async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Counts) -> None:
+    await append_events(conn, estate_id=motion.estate_id, events=[_tally_event(motion, counts)])
 
 
 async def push_running_tally(conn: asyncpg.Connection, motion: MotionRow) -> None:

@@ -50,6 +50,7 @@ from planner.db.pool import Database
 from planner.deliberation import ballot_store, commitment_store
 from planner.deliberation.commitments import ballot_commitment, ballots_digest, canonical_time
 from planner.deliberation.model import (
+    BallotContext,
     BallotReceipt,
     CastResult,
     Channel,
@@ -132,11 +133,39 @@ async def check_cast(
     """Who may cast what: 404 for another estate's motion (as for a missing one); 403 for
     suppliers, observers, the global admin and units the caller neither owns nor holds as
     proxy; 400 for a unit outside the scope; 409 unless open."""
+    context = await cast_context(conn, principal, motion_id, household_ids)
+    return checked_cast(principal, context, choice, household_ids)
+
+
+async def cast_context(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    motion_id: int,
+    household_ids: list[int] | None,
+    idempotency_key: str | None = None,
+) -> BallotContext | None:
+    """What ``checked_cast`` checks, and the ballots already recorded under the caller's
+    ``idempotency_key``: one round trip."""
+    wanted = set(principal.household_ids) if household_ids is None else set(household_ids)
+    return await ballot_store.ballot_context(
+        conn,
+        motion_id,
+        principal.member_id,
+        sorted(wanted),
+        with_delegated=household_ids is None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def checked_cast(
+    principal: Principal,
+    context: BallotContext | None,
+    choice: Choice,
+    household_ids: list[int] | None,
+) -> tuple[MotionRow, PendingCast]:
+    """``check_cast`` on a context already read."""
     own = set(principal.household_ids)
     wanted = own if household_ids is None else set(household_ids)
-    context = await ballot_store.ballot_context(
-        conn, motion_id, principal.member_id, sorted(wanted), with_delegated=household_ids is None
-    )
     if context is None:
         raise NotFound("motion")
     motion, delegated, units = context.motion, context.delegated, context.units
@@ -208,13 +237,12 @@ class BallotBox:
     ) -> CastResult:
         """Check, queue and wait until the cast is committed; see the module doc."""
         async with self.db.connection() as conn:
-            if idempotency_key is not None:
-                key = (principal.member_id, idempotency_key)
-                earlier = await ballot_store.keyed_ballots(conn, motion_id, [key])
-                if key in earlier:
-                    receipts, _ = replay(earlier[key], choice, household_ids)
-                    return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
-            motion, pending = await check_cast(conn, principal, motion_id, choice, household_ids)
+            context = await cast_context(conn, principal, motion_id, household_ids, idempotency_key)
+        if idempotency_key is not None and context is not None and context.keyed:
+            # a retry is answered before any other check (even after the motion closed)
+            receipts, _ = replay(context.keyed, choice, household_ids)
+            return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
+        motion, pending = checked_cast(principal, context, choice, household_ids)
         pending.idempotency_key = idempotency_key
         pending.household_ids = household_ids
         future: asyncio.Future[tuple[list[BallotReceipt], bool]] = (

@@ -4,6 +4,7 @@
     uv run python bench/vote_storm.py --write  # also append the figures to docs/benchmarks.md
     uv run python bench/vote_storm.py --households 500 --clients 100 --watchers 50  # quick
     uv run python bench/vote_storm.py --instances 2  # clients and watchers spread over two
+    uv run python bench/vote_storm.py --keys  # each cast with an idempotency key, as the web
 
 A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
 its own process. Set-up goes through the API: one estate, the households, one owner member per
@@ -222,6 +223,7 @@ async def storm(
     clients: int,
     changes: int,
     bases: list[str],
+    idempotency_keys: bool = False,
 ) -> dict[str, Any]:
     rng = random.Random(6)
     keys = sorted(scene["owners"])
@@ -247,9 +249,12 @@ async def storm(
             key, choice = queue.get_nowait()
             start = time.perf_counter()
             try:
+                body_out: dict[str, str] = {"choice": choice}
+                if idempotency_keys:  # as the web app sends (web/lib/ballot_queue.js)
+                    body_out["idempotency_key"] = secrets.token_urlsafe(16)
                 async with http.post(
                     base + path,
-                    json={"choice": choice},
+                    json=body_out,
                     headers={"Authorization": f"Bearer {scene['owners'][key]}"},
                 ) as response:
                     body = await response.read()
@@ -407,7 +412,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 connector=aiohttp.TCPConnector(limit=args.clients),
                 timeout=aiohttp.ClientTimeout(total=300),
             ) as storm_http:
-                result = await storm(storm_http, scene, args.clients, args.changes, bases)
+                result = await storm(
+                    storm_http, scene, args.clients, args.changes, bases, args.keys
+                )
                 me_rate = await baseline(
                     storm_http, list(scene["owners"].values()), args.clients, 1000, bases
                 )
@@ -544,6 +551,9 @@ def main() -> None:
         "--instances", type=int, default=1, help="planner serve processes on the one database"
     )
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--keys", action="store_true", help="every cast sends a fresh idempotency key (as the web)"
+    )
     args = parser.parse_args()
     result = uvloop.run(main_async(args))
     text = report(result)

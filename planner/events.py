@@ -67,6 +67,16 @@ def event_digest(prev_hash: bytes, event: Event) -> bytes:
     return hashlib.sha256(prev_hash + msgspec.json.encode(content, order="sorted")).digest()
 
 
+class NewEvent(msgspec.Struct, kw_only=True, frozen=True):
+    """One event for ``append_events``: the arguments of ``append_event``."""
+
+    type: str
+    data: Any
+    actor_id: int | None
+    audience: Audience = "members"
+    supplier_id: int | None = None
+
+
 async def append_event(
     conn: asyncpg.Connection,
     *,
@@ -81,9 +91,36 @@ async def append_event(
 
     Returns the estate's new ``seq``.
     """
+    new = NewEvent(
+        type=type, data=data, actor_id=actor_id, audience=audience, supplier_id=supplier_id
+    )
+    return await append_events(conn, estate_id=estate_id, events=[new])
+
+
+#: Appends the events (arrays in seq order), moves the stream's head and rings the doorbell
+#: once per event, in ONE statement: every data-modifying CTE runs to completion whatever
+#: the outer query reads, and the notifications are sent at commit as ``NOTIFY`` would.
+_APPEND_SQL = f"""WITH e AS (
+        INSERT INTO events (estate_id, seq, type, data, actor_id, at, audience, supplier_id,
+                            prev_hash, hash)
+        SELECT $1, t.seq, t.type, t.data, t.actor_id, t.at, t.audience, t.supplier_id,
+               t.prev_hash, t.hash
+        FROM unnest($2::bigint[], $3::text[], $4::jsonb[], $5::bigint[], $6::timestamptz[],
+                    $7::text[], $8::bigint[], $9::bytea[], $10::bytea[])
+             AS t(seq, type, data, actor_id, at, audience, supplier_id, prev_hash, hash)
+        ORDER BY t.seq),
+    s AS (
+        UPDATE event_streams SET last_seq = $11, last_hash = $12 WHERE estate_id = $1)
+    SELECT pg_notify('{NOTIFY_CHANNEL}', $1::text || ':' || n::text)
+    FROM unnest($2::bigint[]) AS n ORDER BY n"""
+
+
+async def append_events(conn: asyncpg.Connection, *, estate_id: int, events: list[NewEvent]) -> int:
+    """Record events in order in the caller's transaction (one lock of the estate's stream,
+    one write) and ring the doorbell for each at commit, exactly as ``append_event`` called
+    once per event would. Returns the estate's new ``seq``."""
     if not conn.is_in_transaction():
         raise RuntimeError("append_event must run inside the change's transaction")
-    payload = msgspec.to_builtins(data)
     row = await conn.fetchrow(
         "SELECT last_seq, last_hash FROM event_streams WHERE estate_id = $1 FOR UPDATE",
         estate_id,
@@ -98,41 +135,42 @@ async def append_event(
         )
     assert row is not None
     clock = event_clock.get()
-    event = Event(
-        estate_id=estate_id,
-        seq=row["last_seq"] + 1,
-        type=type,
-        data=payload,
-        actor_id=actor_id,
-        at=clock() if clock is not None else datetime.now(UTC),
-        audience=audience,
-        supplier_id=supplier_id,
-    )
-    prev_hash = bytes(row["last_hash"])
-    digest = event_digest(prev_hash, event)
-    await conn.execute(
-        """INSERT INTO events (estate_id, seq, type, data, actor_id, at, audience, supplier_id,
-                               prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+    seq = row["last_seq"]
+    digest = bytes(row["last_hash"])
+    made: list[tuple[Event, bytes, bytes]] = []
+    for new in events:
+        seq += 1
+        event = Event(
+            estate_id=estate_id,
+            seq=seq,
+            type=new.type,
+            data=msgspec.to_builtins(new.data),
+            actor_id=new.actor_id,
+            at=clock() if clock is not None else datetime.now(UTC),
+            audience=new.audience,
+            supplier_id=new.supplier_id,
+        )
+        prev_hash = digest
+        digest = event_digest(prev_hash, event)
+        made.append((event, prev_hash, digest))
+    if not made:
+        return int(seq)
+    await conn.fetch(
+        _APPEND_SQL,
         estate_id,
-        event.seq,
-        type,
-        payload,
-        actor_id,
-        event.at,
-        audience,
-        supplier_id,
-        prev_hash,
+        [e.seq for e, _, _ in made],
+        [e.type for e, _, _ in made],
+        [e.data for e, _, _ in made],
+        [e.actor_id for e, _, _ in made],
+        [e.at for e, _, _ in made],
+        [e.audience for e, _, _ in made],
+        [e.supplier_id for e, _, _ in made],
+        [p for _, p, _ in made],
+        [d for _, _, d in made],
+        seq,
         digest,
     )
-    await conn.execute(
-        "UPDATE event_streams SET last_seq = $2, last_hash = $3 WHERE estate_id = $1",
-        estate_id,
-        event.seq,
-        digest,
-    )
-    await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, f"{estate_id}:{event.seq}")
-    return event.seq
+    return int(seq)
 
 
 async def events_after(

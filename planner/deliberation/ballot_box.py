@@ -50,6 +50,7 @@ from planner.db.pool import Database
 from planner.deliberation import ballot_store, commitment_store
 from planner.deliberation.commitments import ballot_commitment, ballots_digest, canonical_time
 from planner.deliberation.model import (
+    BallotContext,
     BallotReceipt,
     CastResult,
     Channel,
@@ -68,7 +69,7 @@ from planner.deliberation.rules import (
     tally,
 )
 from planner.errors import BadRequest, Conflict, Forbidden, NotFound
-from planner.events import append_event, event_clock
+from planner.events import NewEvent, append_events, event_clock
 
 log = logging.getLogger("planner.deliberation")
 
@@ -132,11 +133,39 @@ async def check_cast(
     """Who may cast what: 404 for another estate's motion (as for a missing one); 403 for
     suppliers, observers, the global admin and units the caller neither owns nor holds as
     proxy; 400 for a unit outside the scope; 409 unless open."""
+    context = await cast_context(conn, principal, motion_id, household_ids)
+    return checked_cast(principal, context, choice, household_ids)
+
+
+async def cast_context(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    motion_id: int,
+    household_ids: list[int] | None,
+    idempotency_key: str | None = None,
+) -> BallotContext | None:
+    """What ``checked_cast`` checks, and the ballots already recorded under the caller's
+    ``idempotency_key``: one round trip."""
+    wanted = set(principal.household_ids) if household_ids is None else set(household_ids)
+    return await ballot_store.ballot_context(
+        conn,
+        motion_id,
+        principal.member_id,
+        sorted(wanted),
+        with_delegated=household_ids is None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def checked_cast(
+    principal: Principal,
+    context: BallotContext | None,
+    choice: Choice,
+    household_ids: list[int] | None,
+) -> tuple[MotionRow, PendingCast]:
+    """``check_cast`` on a context already read."""
     own = set(principal.household_ids)
     wanted = own if household_ids is None else set(household_ids)
-    context = await ballot_store.ballot_context(
-        conn, motion_id, principal.member_id, sorted(wanted), with_delegated=household_ids is None
-    )
     if context is None:
         raise NotFound("motion")
     motion, delegated, units = context.motion, context.delegated, context.units
@@ -208,13 +237,12 @@ class BallotBox:
     ) -> CastResult:
         """Check, queue and wait until the cast is committed; see the module doc."""
         async with self.db.connection() as conn:
-            if idempotency_key is not None:
-                key = (principal.member_id, idempotency_key)
-                earlier = await ballot_store.keyed_ballots(conn, motion_id, [key])
-                if key in earlier:
-                    receipts, _ = replay(earlier[key], choice, household_ids)
-                    return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
-            motion, pending = await check_cast(conn, principal, motion_id, choice, household_ids)
+            context = await cast_context(conn, principal, motion_id, household_ids, idempotency_key)
+        if idempotency_key is not None and context is not None and context.keyed:
+            # a retry is answered before any other check (even after the motion closed)
+            receipts, _ = replay(context.keyed, choice, household_ids)
+            return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
+        motion, pending = checked_cast(principal, context, choice, household_ids)
         pending.idempotency_key = idempotency_key
         pending.household_ids = household_ids
         future: asyncio.Future[tuple[list[BallotReceipt], bool]] = (
@@ -453,16 +481,18 @@ async def _record_fresh(
             ]
             for r in sorted(receipts, key=lambda r: r.ballot_id)
         ]
-    await append_event(
-        conn,
-        estate_id=motion.estate_id,
-        type="ballot.cast",
-        data=data,
-        actor_id=batch[0].member_id if len(batch) == 1 else None,
-        audience="members" if motion.hide_results else "staff",
-    )
+    events = [
+        NewEvent(
+            type="ballot.cast",
+            data=data,
+            actor_id=batch[0].member_id if len(batch) == 1 else None,
+            audience="members" if motion.hide_results else "staff",
+        )
+    ]
     if push_tally and not motion.hide_results:
-        await _append_tally(conn, motion, counts)
+        events.append(_tally_event(motion, counts))
+    # one lock of the estate's stream and one write for both (as two append_event calls)
+    await append_events(conn, estate_id=motion.estate_id, events=events)
     by_receipt = {r.receipt: r for r in receipts}
     results: list[list[BallotReceipt]] = []
     position = 0
@@ -473,10 +503,8 @@ async def _record_fresh(
     return results
 
 
-async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Counts) -> None:
-    await append_event(
-        conn,
-        estate_id=motion.estate_id,
+def _tally_event(motion: MotionRow, counts: Counts) -> NewEvent:
+    return NewEvent(
         type="tally.updated",
         data=tally_out(
             motion.id, "open", decide(motion.matter, counts, motion.rule_set), redact=False
@@ -484,6 +512,10 @@ async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Cou
         actor_id=None,
         audience="members",
     )
+
+
+async def _append_tally(conn: asyncpg.Connection, motion: MotionRow, counts: Counts) -> None:
+    await append_events(conn, estate_id=motion.estate_id, events=[_tally_event(motion, counts)])
 
 
 async def push_running_tally(conn: asyncpg.Connection, motion: MotionRow) -> None:

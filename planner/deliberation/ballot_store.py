@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
@@ -236,8 +236,15 @@ async def lock_keys(
             for member, key in keys
         }
     )
-    for h in hashed:
-        await conn.execute("SELECT pg_advisory_xact_lock($1::int, $2::int)", _KEY_LOCK_CLASS, h)
+    if not hashed:
+        return
+    # One round trip for the batch: a function scan yields the array's elements in order, and
+    # with no ORDER BY each lock is taken as its row is produced, so still in sorted order.
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock($1::int, h) FROM unnest($2::int[]) AS h",
+        _KEY_LOCK_CLASS,
+        hashed,
+    )
 
 
 async def keyed_ballots(
@@ -291,9 +298,12 @@ async def ballot_context(
     proxy_member_id: int,
     wanted: Sequence[int],
     with_delegated: bool,
+    idempotency_key: str | None = None,
 ) -> BallotContext | None:
     """The motion, the units delegated to the caller, and the roll units among ``wanted``
-    (plus the delegated ones when ``with_delegated``); None when there is no such motion."""
+    (plus the delegated ones when ``with_delegated``); None when there is no such motion.
+    With ``idempotency_key``, also the ballots the caller recorded under it (as
+    ``keyed_ballots`` finds them), in the same round trip."""
     row = await conn.fetchrow(
         f"""WITH mo AS ({MOTION_SQL} WHERE mo.id = $1),
                d AS (
@@ -306,17 +316,35 @@ async def ballot_context(
                    WHERE motion_id = $1
                      AND (household_id = ANY($3::bigint[])
                           OR ($4 AND household_id IN (SELECT household_id FROM d)))
-                   ORDER BY household_id)
+                   ORDER BY household_id),
+               k AS (
+                   SELECT id, household_id, choice, receipt, delegation_id, cast_at
+                   FROM ballots
+                   WHERE motion_id = $1 AND cast_by = $2 AND idempotency_key = $5::text)
            SELECT (SELECT row_to_json(mo) FROM mo) AS motion,
                   (SELECT coalesce(json_agg(d), '[]'::json) FROM d) AS delegated,
-                  (SELECT coalesce(json_agg(r), '[]'::json) FROM r) AS units""",
+                  (SELECT coalesce(json_agg(r), '[]'::json) FROM r) AS units,
+                  (SELECT coalesce(json_agg(k ORDER BY k.id), '[]'::json) FROM k) AS keyed""",
         motion_id,
         proxy_member_id,
         list(wanted),
         with_delegated,
+        idempotency_key,
     )
     if row["motion"] is None:
         return None
+    keyed = [
+        BallotReceipt(
+            ballot_id=b["id"],
+            household_id=b["household_id"],
+            choice=b["choice"],
+            receipt=b["receipt"],
+            by_proxy=b["delegation_id"] is not None,
+            # JSON carries the session's offset; the driver's datetimes are in UTC
+            cast_at=datetime.fromisoformat(b["cast_at"]).astimezone(UTC),
+        )
+        for b in row["keyed"]
+    ]
     found = row["motion"]
     for stamp in ("opened_at", "closed_at"):
         if found[stamp] is not None:
@@ -325,6 +353,7 @@ async def ballot_context(
         motion=motion_row(found),
         delegated={d["household_id"]: d["id"] for d in row["delegated"]},
         units=[RollUnit(**u) for u in row["units"]],
+        keyed=keyed,
     )
 
 

@@ -90,6 +90,8 @@ class BallotContext(msgspec.Struct, kw_only=True):
     motion: MotionRow
     delegated: dict[int, int]  # unit -> delegation id, for this meeting or any meeting
     units: list[RollUnit]  # roll units among the wanted ones
+    #: the ballots the caller recorded under the cast's idempotency key, in id order
+    keyed: list[BallotReceipt] = []
 
 
 class MeetingOut(Out):

@@ -63,6 +63,7 @@ from planner.deliberation import routes as deliberation
 from planner.delivery import routes as delivery
 from planner.deps import DbDep
 from planner.disclosure import routes as disclosure
+from planner.district import routes as district
 from planner.errors import Unauthorized
 from planner.estates import routes as estates
 from planner.funding import routes as funding
@@ -114,6 +115,7 @@ SLICES: tuple[ModuleType, ...] = (
     delivery,
     settlement,
     disclosure,
+    district,
     live,
 )
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

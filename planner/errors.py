@@ -263,6 +263,9 @@ CODES: dict[str, str] = {
     "not_a_share": 'must be a share between 0 and 1, e.g. "0.30"',
     "pledge_not_eligible": "a pledged work must be eligible",
     "works_without_cost": "works without a cost: {ids}",
+    # the district (issue 21)
+    "district_member_not_found": "the district member was not found",
+    "estates_unknown": "no such estates: {ids}",
 }
 
 

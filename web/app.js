@@ -10,6 +10,7 @@ import { LiveProvider, LiveBanner } from "./live.js";
 import { parseRoute, navFor, tabsFor, inSection, allowed } from "./routes.js";
 import { SignIn } from "./views/signin.js";
 import { Estates } from "./views/estates.js";
+import { District } from "./views/district.js";
 import { startBallotQueue } from "./lib/ballot_queue.js";
 
 function useHashRoute() {
@@ -28,10 +29,17 @@ function LangToggle() {
     lang=${other} onClick=${() => setLang(other)}>${t("lang.switchTo")}</button>`;
 }
 
+/** District staff (issue 21): no estate of their own, only the district's overview. */
+function districtOnly(me) {
+  return !me.estate_id && can(me, "district.view") && !can(me, "estates.manage");
+}
+
 function Shell({ me, route }) {
-  const View = !me.estate_id ? Estates : !route.view ? NotFound : allowed(me, route) ? route.view : NoAccess;
+  const district = route.section === "district" && allowed(me, route);
+  const View = districtOnly(me) ? District : district ? route.view : !me.estate_id ? Estates
+    : !route.view ? NotFound : allowed(me, route) ? route.view : NoAccess;
   const estateName = me.estate && me.estate.name;
-  const links = navFor(me);
+  const links = districtOnly(me) ? navFor(me).filter((l) => l.section === "district") : navFor(me);
   const tabs = tabsFor(me, route);
   // Ballots still queued on this device (cast offline, lib/ballot_queue.js) go out from any page.
   useEffect(() => { if (me.member_id) startBallotQueue(me.member_id); }, [me.member_id]);
@@ -107,6 +115,8 @@ function App() {
         }
         // Every time on every screen is the estate's wall clock (Asia/Shanghai unless set).
         setTimeZone(me.estate && me.estate.time_zone);
+        // District staff land on their overview (signing in leads to "/").
+        if (districtOnly(me) && !location.hash.startsWith("#/district")) location.replace("#/district");
         setSession({ me, error: null, loading: false });
       },
       // A 401 with the readable CSRF cookie still here: a sign-in this browser had has ended.

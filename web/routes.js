@@ -24,6 +24,7 @@ import { ChoiceList, ChoicePage } from "./views/choice.js";
 import { DeliveryTimeline, DeliveryWork } from "./views/delivery.js";
 import { Settlement } from "./views/settlement.js";
 import { Disclosure, PublicDisclosure } from "./views/disclosure.js";
+import { District } from "./views/district.js";
 import { can } from "./lib/access.js";
 
 export const ROUTES = [
@@ -64,6 +65,8 @@ export const ROUTES = [
   // The disclosure's public page (公示): no sign-in, aggregates only.
   { path: "/d/:token", view: PublicDisclosure, public: true },
   { path: "/estates", view: Estates, needs: "estates.manage", label: "nav.estates" },
+  // The district's overview (issue 21): district staff, and the global admin over every estate.
+  { path: "/district", view: District, needs: "district.view", label: "nav.district" },
 ].map((route) => ({ ...route, pattern: compile(route.path), section: sectionOf(route.path) }));
 
 // Sections that belong together share one entry in the navigation (so a phone shows every

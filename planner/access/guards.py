@@ -27,6 +27,9 @@ PLAN_APPROVERS = ("admin", "treasurer")
 # Who may submit a suggestion (owners for their own units; the committee and the admin also
 # on paper and on behalf of a household).
 SUGGESTERS = ("admin", "committee", "owner")
+# District staff (区/街道/社区, issue 21): no estate of their own, so ``authorize`` refuses
+# them on every estate route (as an outsider: 404); they read ``planner.district`` only.
+DISTRICT = ("district",)
 
 # What each role may do, by name: ``/api/me`` lists the caller's capabilities, and the web
 # shows screens and buttons from that list instead of keeping role lists of its own.
@@ -84,6 +87,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # disclosure (issue 19): members read it, the committee publishes the public link
     "disclosure.view": MEMBERS,
     "disclosure.publish": MANAGERS,
+    # the district (issue 21): its staff read aggregates over their assigned estates only
+    "district.view": DISTRICT,
 }
 
 
@@ -91,12 +96,25 @@ def capabilities(principal: Principal) -> list[str]:
     """The capability names the principal's role holds (the global admin: all, and estates)."""
     held = [name for name, roles in CAPABILITIES.items() if principal.role in roles]
     if principal.is_global_admin:
-        held.append("estates.manage")
+        held += ["estates.manage", "district.view", "district.manage"]
     return held
 
 
 def in_estate(principal: Principal, estate_id: int) -> bool:
+    """The global admin is in every estate; a district member (no estate) in none."""
+    if principal.role == "district":
+        return False
     return principal.is_global_admin or principal.estate_id == estate_id
+
+
+def authorize_district(principal: Principal, *, manage: bool = False) -> None:
+    """Raise 403 ``role_not_allowed`` unless the principal is district staff (reading) or the
+    global admin (reading every estate; ``manage``: only the global admin)."""
+    if principal.is_global_admin or (principal.role in DISTRICT and not manage):
+        return
+    raise Forbidden(
+        f"role {principal.role} may not do this", "role_not_allowed", {"role": principal.role}
+    )
 
 
 def authorize(principal: Principal, estate_id: int, roles: Iterable[str], *, what: str) -> None:

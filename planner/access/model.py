@@ -9,7 +9,11 @@ import msgspec
 
 from planner.model import Body, Id, Out, ShortText
 
-Role = Literal["admin", "committee", "owner", "supplier", "treasurer", "observer", "partner"]
+#: the roles granted in one estate (``POST /api/estates/{id}/members``)
+EstateRole = Literal["admin", "committee", "owner", "supplier", "treasurer", "observer", "partner"]
+#: every role a principal may hold: ``district`` (issue 21) is bound to a set of estates
+#: (``planner.district``), has no estate of its own and is refused on every estate route
+Role = Literal[EstateRole, "district"]
 #: what kind of partner unit (共建单位) a member with role ``partner`` speaks for
 PartnerKind = Literal["bank", "school", "hospital", "law_firm", "enterprise", "other"]
 
@@ -35,7 +39,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class NewMember(Body):
-    role: Role
+    role: EstateRole
     display_name: ShortText
     household_ids: Annotated[list[Id], msgspec.Meta(max_length=500)] = []
     supplier_id: Id | None = None

@@ -96,12 +96,16 @@ async def load_demo(app: Any, settings: Settings, reset: bool = False) -> dict[s
             app, http, db, admin_token, reset or not loaded
         )
         needs = await demo_needs(http, db, admin_token)
+        district = await district_link(http, db, admin_token)
     base = settings.base_url
     return {
         "loaded": reset or not loaded,
         "links": {
-            role: (person.display_name, f"{base}/login?token={result[role]}")
-            for role, person in TOUR
+            **{
+                role: (person.display_name, f"{base}/login?token={result[role]}")
+                for role, person in TOUR
+            },
+            "district": (DISTRICT_PERSON, f"{base}/login?token={district}"),
         },
         "consultation": consultation,
         "needs": needs,
@@ -241,6 +245,30 @@ def after_lines(result: dict[str, Any], base: str) -> str:
             f"{base}/api/public/disclosures/{needs['disclosure_token']}/notice.html)",
         ]
     )
+
+
+#: the sub-district (街道) staff member who follows both demo estates (issue 21)
+DISTRICT_PERSON = "荷塘区 月塘街道办 王敏"
+
+
+async def district_link(http: httpx.AsyncClient, db: Database, admin_token: str) -> str:
+    """A fresh district member over both demo estates (the previous one revoked): its token."""
+    async with db.connection() as conn:
+        estates = await demo_estates(conn)
+    admin = Caller(http, admin_token)
+    for member in await admin.get("/api/district-members"):
+        if member["display_name"] == DISTRICT_PERSON and not member["revoked"]:
+            await admin.post(f"/api/district-members/{member['id']}/revoke")
+    created = await admin.post(
+        "/api/district-members",
+        {
+            "display_name": DISTRICT_PERSON,
+            "estate_ids": sorted(estates.values()),
+            "level": "subdistrict",
+        },
+    )
+    token: str = created["token"]
+    return token
 
 
 async def fresh_links(http: httpx.AsyncClient, db: Database, admin_token: str) -> dict[str, str]:

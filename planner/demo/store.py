@@ -94,6 +94,8 @@ _STORY_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     ("variations", ("created_at", "decided_at"), "estate_id = ANY($1)"),
     ("final_accounts", ("created_at", "approved_at"), "estate_id = ANY($1)"),
+    # the district (issue 21): assignments made during the story (the tour's is made after)
+    ("district_estates", ("assigned_at",), "estate_id = ANY($1)"),
 )
 
 

@@ -105,7 +105,10 @@ def _check_time_zone(name: str) -> None:
 
 
 async def list_estates(db: Database, principal: Principal) -> list[EstateOut]:
-    """The admin sees every estate; a member sees their own."""
+    """The admin sees every estate; a member sees their own; a district member none here
+    (its estates' figures are in ``planner.district``)."""
+    if principal.estate_id is None and not principal.is_global_admin:
+        return []
     async with db.connection() as conn:
         return await store.list_estates(
             conn, None if principal.is_global_admin else principal.estate_id

@@ -343,6 +343,19 @@ REQUESTS: dict[tuple[str, str], Body] = {
     ("GET", "/api/estates/{estate_id:int}/disclosure"): _none,
     ("GET", "/api/estates/{estate_id:int}/disclosure.html"): _none,
     ("POST", "/api/estates/{estate_id:int}/disclosure/publish"): _none,
+    # the district (issue 21)
+    ("GET", "/api/district/overview"): _none,
+    ("GET", "/api/district/overview.csv"): _none,
+    ("GET", "/api/district/overview.xlsx"): _none,
+    ("GET", "/api/district-members"): _none,
+    ("POST", "/api/district-members"): lambda w: {
+        "display_name": "社区 matrix",
+        "estate_ids": [w.estate_a],
+    },
+    ("PUT", "/api/district-members/{district_member_id:int}/estates"): lambda w: {
+        "estate_ids": [w.estate_a]
+    },
+    ("POST", "/api/district-members/{district_member_id:int}/revoke"): _none,
 }
 
 #: Routes outside the member API: pages, static files, the schema. Anyone may fetch them.

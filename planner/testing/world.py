@@ -55,6 +55,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)  # what -> id, all in A
     households_a: list[int] = field(default_factory=list)
     households_b: list[int] = field(default_factory=list)
+    district: str = ""  # a district member's token (issue 21), assigned estate A only
 
 
 async def _ok(response: httpx.Response, status: int = 201) -> Any:
@@ -377,8 +378,17 @@ async def build_world(base_url: str, admin: str) -> World:
                 headers=committee,
             )
         )
+        district = await _ok(  # a district member reading estate A (issue 21)
+            await http.post(
+                "/api/district-members",
+                json={"display_name": "街道办", "estate_ids": [estate_a], "level": "subdistrict"},
+                headers=bearer(admin),
+            )
+        )
+        world.district = district["token"]
         world.ids = {
             "estate_id": estate_a,
+            "district_member_id": district["member_id"],
             "work_id": work["id"],
             "quote_id": quote["id"],
             "meeting_id": meeting["id"],

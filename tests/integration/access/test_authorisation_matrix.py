@@ -322,6 +322,22 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/estates/{estate_id:int}/disclosure.html"): "  ok  ok  ok 403  ok  ok 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
     ("POST", "/api/estates/{estate_id:int}/disclosure/publish"):
                                                              "  ok  ok 403 403 403 403 403 404 404 404 404 404 404 404 403  ok 401",  # noqa: E501
+    # the district (issue 21): district staff and the global admin only; estate roles 403
+    # (a district member on estate routes: tests/integration/district/test_district_isolation.py)
+    ("GET", "/api/district/overview"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/district/overview.csv"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/district/overview.xlsx"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("GET", "/api/district-members"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/district-members"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("PUT", "/api/district-members/{district_member_id:int}/estates"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
+    ("POST", "/api/district-members/{district_member_id:int}/revoke"):
+                                                             " 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403  ok 401",  # noqa: E501
     # signing out needs no identity (idempotent); signing in needs a valid link's token
     ("POST", "/logout"):                                     "  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok",  # noqa: E501
     ("GET", "/login"):                                       " 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401",  # noqa: E501

@@ -17,10 +17,11 @@ import httpx
 from tests.conftest import ROOT, free_port, wait_healthy
 
 LINK = re.compile(
-    r"^\s+(committee|owner|supplier|treasurer|partner)\s+(http://\S+/login\?token=\S+)", re.M
+    r"^\s+(committee|owner|supplier|treasurer|partner|district)\s+(http://\S+/login\?token=\S+)",
+    re.M,
 )
 READY = "planner demo: open "
-ROLES = ("committee", "owner", "supplier", "treasurer", "partner")
+ROLES = ("committee", "owner", "supplier", "treasurer", "partner", "district")
 
 
 class DemoRun:

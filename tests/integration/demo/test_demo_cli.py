@@ -483,6 +483,18 @@ def audit_verify(database_url: str, data_dir: Path) -> None:
 
 
 @pytest.mark.timeout(600)
+def check_district(run: DemoRun) -> None:
+    """The printed district link (issue 21): its overview has both demo estates, and the
+    retrofit's tender beside its first quote."""
+    district = run.sign_in("district")
+    overview = district.get("/api/district/overview")
+    assert [r["name"] for r in overview["estates"]] == ["金桂苑小区", "银杏苑小区"]
+    jingui = overview["estates"][0]
+    assert jingui["tenders"] >= 1 and jingui["first_quotes_fen"] > jingui["current_fen"]
+    assert jingui["plan_status"] == "approved" and jingui["households"] > 0
+    assert district.client.get("/api/estates/" + str(jingui["estate_id"])).status_code == 404
+
+
 def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = run_demo(database_url, data_dir)
@@ -504,6 +516,7 @@ def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:
         check_consultation(first, tmp_path)
         check_needs(first)
         check_after_decision(first)
+        check_district(first)
         vote_as_owner(first)
         answer_as_supplier(first)
         voted = snapshot(first)

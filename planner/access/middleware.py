@@ -3,6 +3,7 @@
 A bearer token (``Authorization: Bearer``, or ``?token=`` on WebSockets, where browsers
 cannot set headers) or the session cookie identifies the member. Requests without
 credentials pass through with no user; the ``principal`` dependency turns that into 401.
+Principals come from the per-process cache (``planner.access.cache``) when it holds them.
 Changes made with the cookie must repeat the CSRF token in ``X-CSRF-Token``. A wrong bearer
 token counts as a failed sign-in (``planner.access.failures``): 401, or 429 over the limit.
 """
@@ -16,7 +17,8 @@ from litestar.middleware.authentication import (
     AuthenticationResult,
 )
 
-from planner.access import failures, store
+from planner.access import failures, service
+from planner.access.cache import PrincipalCache
 from planner.access.model import Principal
 from planner.access.tokens import same_secret
 from planner.db.pool import Database
@@ -41,6 +43,13 @@ def bearer_token(connection: ASGIConnection) -> str | None:  # type: ignore[type
     return None
 
 
+def principal_cache(connection: ASGIConnection) -> PrincipalCache | None:  # type: ignore[type-arg]
+    """This process's principal cache (``app.state.principals``, set by the live service,
+    which owns the doorbell that empties it); None before it started."""
+    cache: PrincipalCache | None = getattr(connection.app.state, "principals", None)
+    return cache
+
+
 class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self,
@@ -54,11 +63,11 @@ class TokenOrSessionMiddleware(AbstractAuthenticationMiddleware):
             # Anonymous (the web app's files, sign-in): no database call, so static pages
             # load during a database outage and cost no pool connection.
             return AuthenticationResult(user=None, auth=None)
-        async with db.connection() as conn:
-            if token is not None:
-                principal = await store.principal_by_token(conn, token)
-            elif session_id:
-                principal = await store.principal_by_session(conn, session_id)
+        cache = principal_cache(connection)
+        if token is not None:
+            principal = await service.principal_for_token(db, cache, token)
+        elif session_id:
+            principal = await service.principal_for_session(db, cache, session_id)
         if token is not None and principal is None:
             settings: Settings = connection.app.state.settings
             host = connection.client.host if connection.client else "unknown"

@@ -12,6 +12,7 @@ import asyncpg
 import msgspec
 
 from planner.access import failures, store
+from planner.access.cache import PrincipalCache, session_key, token_key
 from planner.access.guards import (
     MANAGERS,
     RevocationPath,
@@ -27,7 +28,7 @@ from planner.access.model import (
     Principal,
     RevocationOut,
 )
-from planner.access.tokens import new_token
+from planner.access.tokens import new_token, token_hash
 from planner.db.pool import Database
 from planner.errors import (
     BadRequest,
@@ -39,6 +40,40 @@ from planner.errors import (
 from planner.estates import store as estates_store
 from planner.events import append_event
 from planner.settings import AuthLimits
+
+# Who is calling (every request and socket), through the per-process cache ------------------
+
+
+async def principal_for_token(
+    db: Database, cache: PrincipalCache | None, token: str
+) -> Principal | None:
+    """The member signed in by ``token``, or None (unknown or revoked)."""
+    hashed = token_hash(token)
+    key = token_key(hashed)
+    if cache is not None and (found := cache.get(key)) is not None:
+        return found
+    generation = cache.generation if cache is not None else 0
+    async with db.connection() as conn:
+        principal = await store.principal_by_token_hash(conn, hashed)
+    if principal is not None and cache is not None:
+        cache.put(key, principal, generation)
+    return principal
+
+
+async def principal_for_session(
+    db: Database, cache: PrincipalCache | None, session_id: str
+) -> Principal | None:
+    """The member signed in by the browser session ``session_id``, or None (ended, expired)."""
+    hashed = token_hash(session_id)
+    key = session_key(hashed)
+    if cache is not None and (found := cache.get(key)) is not None:
+        return found
+    generation = cache.generation if cache is not None else 0
+    async with db.connection() as conn:
+        principal = await store.principal_by_session_hash(conn, hashed)
+    if principal is not None and cache is not None:
+        cache.put(key, principal, generation)
+    return principal
 
 
 async def sign_in(db: Database, token: str, client: str, limits: AuthLimits) -> NewSession:

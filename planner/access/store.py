@@ -17,6 +17,10 @@ SESSION_DAYS = 30
 #: instance, so each closes that member's (or session's) open sockets: ``member:<id>``,
 #: ``session:<hex of the session's id_hash>``.
 ACCESS_CHANNEL = "planner_access"
+#: NOTIFY channel rung at commit by the triggers of migration 0035 whenever anything a
+#: principal is built from changes (``member:<id>``, ``session:<hex of id_hash>``): every
+#: instance's principal cache (planner.access.cache) forgets it.
+PRINCIPALS_CHANNEL = "planner_principals"
 
 _PRINCIPAL_SQL = """
     SELECT m.id, m.estate_id, m.role, m.display_name, m.supplier_id,
@@ -42,9 +46,13 @@ def _principal(row: asyncpg.Record, via_cookie: bool = False, csrf: str | None =
 
 
 async def principal_by_token(conn: asyncpg.Connection, token: str) -> Principal | None:
+    return await principal_by_token_hash(conn, token_hash(token))
+
+
+async def principal_by_token_hash(conn: asyncpg.Connection, hashed: bytes) -> Principal | None:
     row = await conn.fetchrow(
         _PRINCIPAL_SQL + " WHERE m.token_hash = $1 AND m.revoked_at IS NULL GROUP BY m.id",
-        token_hash(token),
+        hashed,
     )
     return _principal(row) if row else None
 
@@ -59,13 +67,17 @@ async def token_was_revoked(conn: asyncpg.Connection, token: str) -> bool:
 
 
 async def principal_by_session(conn: asyncpg.Connection, session_id: str) -> Principal | None:
+    return await principal_by_session_hash(conn, token_hash(session_id))
+
+
+async def principal_by_session_hash(conn: asyncpg.Connection, hashed: bytes) -> Principal | None:
     row = await conn.fetchrow(
         _PRINCIPAL_SQL.replace(
             "FROM members m", "FROM sessions s JOIN members m ON m.id = s.member_id"
         ).replace("SELECT m.id,", "SELECT s.csrf_token, s.id_hash, s.expires_at, m.id,")
         + " WHERE s.id_hash = $1 AND s.expires_at > now() AND m.revoked_at IS NULL"
         " GROUP BY m.id, s.csrf_token, s.id_hash, s.expires_at",
-        token_hash(session_id),
+        hashed,
     )
     return _principal(row, via_cookie=True, csrf=row["csrf_token"]) if row else None
 

@@ -21,8 +21,11 @@ from urllib.parse import urlsplit
 from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.types import Send, WebSocketSendEvent
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 from planner.access import failures
+from planner.access import service as access_service
 from planner.access import store as access_store
 from planner.access.middleware import SESSION_COOKIE, bearer_token
 from planner.access.model import Principal
@@ -94,19 +97,17 @@ async def authenticate(socket: WebSocket, live: LiveService) -> Principal | None
     except PlannerError:
         return None
     if token is not None:
-        async with live.db.connection() as conn:
-            principal = await access_store.principal_by_token(conn, token)
+        principal = await access_service.principal_for_token(live.db, live.principals, token)
         if principal is None:
             # a wrong ``?token=`` is a wrong bearer token: counted, 429 over the limit
             settings: Settings = socket.app.state.settings
             host = socket.client.host if socket.client else "unknown"
             await failures.wrong_token(live.db, host, settings.auth, "invalid or revoked token")
         return principal
-    async with live.db.connection() as conn:
-        session_id = socket.cookies.get(SESSION_COOKIE)
-        if not session_id or not _same_origin(socket):
-            return None
-        return await access_store.principal_by_session(conn, session_id)
+    session_id = socket.cookies.get(SESSION_COOKIE)
+    if not session_id or not _same_origin(socket):
+        return None
+    return await access_service.principal_for_session(live.db, live.principals, session_id)
 
 
 def _same_origin(socket: WebSocket) -> bool:  # type: ignore[type-arg]
@@ -183,6 +184,12 @@ class LiveConnection:
         self._inflight: asyncio.Task[None] | None = None
         #: the server's own send, once accepted (see `RAW_SEND`)
         self._raw_send: Send | None = socket.scope.get(RAW_SEND)  # type: ignore[assignment]
+        #: uvicorn's sans-I/O protocol behind that send, when it is one: event frames built
+        #: once per event (`LiveEvent.wire`) are written straight to its transport
+        protocol = getattr(self._raw_send, "__self__", None)
+        self._protocol: WebSocketsSansIOProtocol | None = (
+            protocol if isinstance(protocol, WebSocketsSansIOProtocol) else None
+        )
 
     async def run(self, after: int | None) -> None:
         live = self.live
@@ -266,6 +273,30 @@ class LiveConnection:
         else:
             await self.socket.send(message)
 
+    def _write_wire(self, event: LiveEvent) -> bool:
+        """Write the event's prebuilt frame to the socket now, if it may go as is: the
+        connection is open with no extension and its transport takes writes (not paused by
+        flow control). Every socket of the estate gets the same bytes, so an event costs one
+        encoding and one ``transport.write`` per socket. False: use the ASGI send."""
+        protocol = self._protocol
+        if (
+            protocol is None
+            or not event.wire
+            or protocol.close_sent
+            or protocol.disconnected
+            or not protocol.writable.is_set()
+            or protocol.conn.state is not State.OPEN
+            or protocol.conn.extensions
+            or protocol.transport.is_closing()
+        ):
+            return False
+        protocol.transport.write(event.wire)
+        return True
+
+    async def _send_event(self, event: LiveEvent) -> None:
+        if not self._write_wire(event):
+            await self._send(event.frame)
+
     async def _send_control(self, frame: ControlFrame) -> None:
         await self._send(encode_control(frame))
 
@@ -291,7 +322,7 @@ class LiveConnection:
                         subscriber.close(CLOSE_UNAUTHENTICATED, ended_reason(event))
                         raise SubscriberClosed
                     if may_see(self.principal, event):
-                        await self._send(event.frame)
+                        await self._send_event(event)
                 if page:
                     self.last_sent = page[-1].seq
                 if len(page) < REPLAY_PAGE:
@@ -307,7 +338,7 @@ class LiveConnection:
                 if fresh is None:
                     await self._send_control(Heartbeat(head=self.live.feed.head(self.estate_id)))
                 elif fresh.seq > self.last_sent:
-                    await self._send(fresh.frame)
+                    await self._send_event(fresh)
                     self.last_sent = fresh.seq
         except SubscriberTooSlow:
             await self._close(CLOSE_TOO_SLOW, f"too slow, resume with after={self.last_sent}")
@@ -329,6 +360,9 @@ class LiveConnection:
         if self._inflight is not None:
             return False
         if event.seq <= self.last_sent:
+            return True
+        if self._write_wire(event):
+            self.last_sent = event.seq
             return True
         sending = self._send(event.frame)
         try:

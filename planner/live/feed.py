@@ -24,7 +24,7 @@ from functools import partial
 
 import asyncpg
 
-from planner.access.store import ACCESS_CHANNEL
+from planner.access.store import ACCESS_CHANNEL, PRINCIPALS_CHANNEL
 from planner.db import store as db_store
 from planner.db.outage import describe, failure_level
 from planner.db.pool import Database
@@ -35,6 +35,8 @@ from planner.live.hub import Hub
 log = logging.getLogger("planner.live")
 
 PAGE_SIZE = 500
+#: ``application_name`` of the LISTEN connection (to find it in ``pg_stat_activity``)
+LISTENER_NAME = "planner live doorbell"
 
 
 def _set_when_lost(lost: asyncio.Event, _conn: object) -> None:
@@ -64,6 +66,8 @@ class EventFeed:
         max_reconnect_delay_s: float = 5.0,
         on_access_ended: Callable[[str], None] | None = None,
         observe_lag: Callable[[float], None] | None = None,
+        on_principals_changed: Callable[[str], object] | None = None,
+        on_listening: Callable[[bool], None] | None = None,
     ) -> None:
         self.database_url = database_url
         self.db = db
@@ -74,6 +78,10 @@ class EventFeed:
         self.on_access_ended = on_access_ended
         #: called with the seconds from a doorbell to the publication of what it announced
         self.observe_lag = observe_lag
+        #: called with each ``PRINCIPALS_CHANNEL`` payload (a member or session changed)
+        self.on_principals_changed = on_principals_changed
+        #: called with True once the LISTEN connection hears everything, False when lost
+        self.on_listening = on_listening
         self.listening = asyncio.Event()
         self.reconnects = 0
         self._cursors: dict[int, _Cursor] = {}
@@ -210,6 +218,12 @@ class EventFeed:
         if self.on_access_ended is not None:
             self.on_access_ended(payload)
 
+    def _on_principals_notify(
+        self, _conn: asyncpg.Connection, _pid: int, _channel: str, payload: str
+    ) -> None:
+        if self.on_principals_changed is not None:
+            self.on_principals_changed(payload)
+
     async def _listen_forever(self) -> None:
         """Keep one LISTEN connection. Its loss is logged once and its return once (with
         the attempts and the time it took), however long the database is away."""
@@ -224,13 +238,17 @@ class EventFeed:
                 conn = await asyncpg.connect(
                     self.database_url,
                     timeout=5,
-                    server_settings={"application_name": "planner live doorbell"},
+                    server_settings={"application_name": LISTENER_NAME},
                 )
                 conn.add_termination_listener(partial(_set_when_lost, lost))
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
                 if self.on_access_ended is not None:
                     await conn.add_listener(ACCESS_CHANNEL, self._on_access_notify)
+                if self.on_principals_changed is not None:
+                    await conn.add_listener(PRINCIPALS_CHANNEL, self._on_principals_notify)
                 self.listening.set()
+                if self.on_listening is not None:
+                    self.on_listening(True)
                 delay = 0.1
                 if lost_at is not None:
                     log.warning(
@@ -254,6 +272,8 @@ class EventFeed:
                     log.debug("live: LISTEN connection failed again: %s", exc)
             finally:
                 self.listening.clear()
+                if self.on_listening is not None:
+                    self.on_listening(False)
                 if conn is not None:
                     conn.terminate()
             if self._stopping:

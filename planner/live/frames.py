@@ -37,6 +37,9 @@ class LiveEvent(msgspec.Struct, frozen=True, kw_only=True):
     supplier_id: int | None
     data: msgspec.Raw
     frame: str
+    #: ``frame`` as one unmasked RFC 6455 text frame, as a server sends it without
+    #: extensions: built once here, written as is to every socket (empty: not built)
+    wire: bytes = b""
     #: for ``member.revoked``: the member whose sockets this event closes; every event after
     #: it in the stream was committed after the revocation and must not reach them
     ends_member_id: int | None = None
@@ -93,8 +96,22 @@ def make_live_event(
         supplier_id=supplier_id,
         data=raw,
         frame=frame.decode(),
+        wire=text_frame(frame),
         ends_member_id=_ended_decoder.decode(raw).member_id if type in ENDING_TYPES else None,
     )
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One final, unmasked text frame carrying ``payload`` (RFC 6455 §5.2: a server's frames
+    are not masked; no extension, so no RSV bit)."""
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 65_536:
+        head = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return head + payload
 
 
 # Client → server -------------------------------------------------------------------

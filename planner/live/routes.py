@@ -41,8 +41,9 @@ async def on_startup(app: Litestar) -> None:
     metrics = getattr(app.state, "metrics", None)  # planner.ops.metrics: the event lag
     observe_lag = metrics.event_lag.observe if metrics is not None else None
     live = LiveService(app.state.db, app.state.database_url, settings.live, observe_lag)
-    await live.start()
     app.state.live = live
+    app.state.principals = live.principals  # read by planner.access.middleware
+    await live.start()
 
 
 async def on_shutdown(app: Litestar) -> None:

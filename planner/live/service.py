@@ -13,6 +13,7 @@ from collections.abc import Callable
 import asyncpg
 
 from planner.access import store as access_store
+from planner.access.cache import PrincipalCache
 from planner.access.guards import MEMBERS, authorize
 from planner.access.model import Principal
 from planner.db.outage import failure_level
@@ -144,6 +145,8 @@ class LiveService:
         self.config = config
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.hub = Hub(queue_size=config.queue_size)
+        #: this process's principals, trusted only while the feed's LISTEN connection is up
+        self.principals = PrincipalCache()
         self.feed = EventFeed(
             database_url,
             db,
@@ -151,6 +154,8 @@ class LiveService:
             poll_interval_s=config.poll_interval_s,
             on_access_ended=self.access_ended,
             observe_lag=observe_lag,
+            on_principals_changed=self.principals.on_notify,
+            on_listening=self.principals.listening,
         )
         self.presence = PresenceKeeper(db, self.instance_id, config)
         #: connection id → loop time of the client's last frame, for sockets in a room

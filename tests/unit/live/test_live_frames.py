@@ -19,6 +19,7 @@ from planner.live.frames import (
     encode_control,
     make_live_event,
     parse_client_frame,
+    text_frame,
 )
 
 
@@ -84,3 +85,24 @@ def test_event_frame_carries_seq_type_at_actor_and_data_verbatim() -> None:
 def test_control_frames_have_a_type_and_no_seq() -> None:
     decoded = json.loads(encode_control(Hello(estate_id=1, head=5, after=2, heartbeat_s=15.0)))
     assert decoded["type"] == "hello" and "seq" not in decoded
+
+
+@given(st.binary(max_size=70_000))
+def test_the_prebuilt_wire_frame_is_what_a_websockets_server_sends(payload: bytes) -> None:
+    from websockets.frames import Frame, Opcode
+
+    assert text_frame(payload) == Frame(Opcode.TEXT, payload).serialize(mask=False)
+
+
+def test_every_event_carries_its_wire_frame() -> None:
+    event = make_live_event(
+        estate_id=1,
+        seq=3,
+        type="ballot.cast",
+        at=datetime(2026, 12, 4, tzinfo=UTC),
+        actor_id=None,
+        audience="members",
+        supplier_id=None,
+        data={"x": "é" * 100},
+    )
+    assert event.wire == text_frame(event.frame.encode())

@@ -867,7 +867,8 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         f"- scene: {estates_n} estates holding **{counts['households']:,} households** in "
         f"total ({counts['members']:,} members); {args.votes}"
-        f" of them voting at once with {args.voters:,} households each "
+        f" of them voting at once (an owners' assembly with one open motion each) with "
+        f"{args.voters:,} households each "
         f"(turnout {args.turnout:.0%}); {args.sockets:,} open WebSockets over "
         f"{args.instances} × `planner serve`; district overview of all {estates_n} estates every "
         f"{args.refresh:.0f} s",
@@ -954,7 +955,8 @@ def main() -> None:
     took = time.perf_counter() - started
     body = (
         f"`uv run python bench/city.py {' '.join(sys.argv[1:])}`".replace(" --write", "")
-        + f" ({took / 60:.1f} min)\n\n{head}\n{text}"
+        + f" ({took / 60:.1f} min, load average at the end {os.getloadavg()[0]:.1f})"
+        + f"\n\n{head}\n{text}"
     )
     print(body)
     if args.write:

@@ -35,6 +35,8 @@ ADMIN_ROUTES = {r for r in REQUESTS if r[1].startswith("/api/district-members")}
 #: routes that carry no estate's data: a district member gets them like anyone signed in
 NO_ESTATE_DATA = {
     ("GET", "/health"),
+    ("GET", "/ready"),  # the operator's probes (issue 21 ops): no estate's data
+    ("GET", "/metrics"),  # open like /health unless PLANNER_METRICS_TOKEN is set
     ("GET", "/api/me"),
     ("GET", "/api/rule-sets"),
     ("GET", "/api/estates"),  # answered, but empty (checked below)

@@ -96,7 +96,7 @@ def capabilities(principal: Principal) -> list[str]:
     """The capability names the principal's role holds (the global admin: all, and estates)."""
     held = [name for name, roles in CAPABILITIES.items() if principal.role in roles]
     if principal.is_global_admin:
-        held += ["estates.manage", "district.view", "district.manage"]
+        held.append("estates.manage")
     return held
 
 

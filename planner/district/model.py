@@ -85,8 +85,8 @@ class DecisionFacts(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TenderFacts(msgspec.Struct, frozen=True, kw_only=True):
-    """Works with opened quotes: the lowest first-round totals against the award (or the
-    lowest latest round while not awarded), summed."""
+    """Works with opened quotes, each by its leading quote (the awarded one, else the lowest
+    latest round): its first round against the award (or its latest round), summed."""
 
     estate_id: int
     tenders: int = 0
@@ -96,8 +96,9 @@ class TenderFacts(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TenderWork(Out):
-    """One work's tender: its lowest first-round total against its award (or lowest latest
-    round), and the change in percent ("-52.8")."""
+    """One work's tender by its leading quote (the awarded one, else the lowest latest
+    round): that quote's first round against the award (or its latest round), and the
+    change in percent ("-52.8" for the pilot's ¥3.6M → ¥1.7M)."""
 
     estate_id: int
     work_id: int

@@ -179,24 +179,27 @@ async def decision_facts(
 
 
 async def tender_works(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> list[TenderWork]:
-    """Every work with quotes (not rejected, sealed bids opened) of the estates: its lowest
-    first-round total against its award, or its lowest latest round while not awarded."""
+    """Every work with quotes (not rejected, sealed bids opened) of the estates, by its
+    leading quote (the awarded one, else the lowest latest round): that quote's first round
+    against the award or its latest round, as the pilot's ¥3.6M → ¥1.7M."""
     rows = await conn.fetch(
         """WITH w AS (
-               SELECT id, estate_id, title, awarded_total_fen FROM works
+               SELECT id, estate_id, title, awarded_total_fen, awarded_quote_id FROM works
                WHERE estate_id = ANY($1::bigint[]) AND status <> 'rejected'
                  AND (sealed_until IS NULL OR opened_at IS NOT NULL)),
-           q AS (
-               SELECT q.work_id, min(r1.total_fen) AS first_fen, min(rl.total_fen) AS latest_fen
+           lead AS (
+               SELECT DISTINCT ON (q.work_id) q.work_id, r1.total_fen AS first_fen,
+                      rl.total_fen AS latest_fen
                FROM quotes q
                JOIN w ON w.id = q.work_id
                JOIN rounds r1 ON r1.quote_id = q.id AND r1.round = 1
                JOIN rounds rl ON rl.quote_id = q.id AND rl.round = q.latest_round
-               GROUP BY q.work_id)
+               ORDER BY q.work_id, coalesce(q.id = w.awarded_quote_id, false) DESC,
+                        rl.total_fen, q.id)
            SELECT w.estate_id, w.id AS work_id, w.title,
-                  w.awarded_total_fen IS NOT NULL AS awarded, q.first_fen::bigint AS first_fen,
-                  coalesce(w.awarded_total_fen, q.latest_fen)::bigint AS current_fen
-           FROM w JOIN q ON q.work_id = w.id
+                  w.awarded_total_fen IS NOT NULL AS awarded, lead.first_fen::bigint AS first_fen,
+                  coalesce(w.awarded_total_fen, lead.latest_fen)::bigint AS current_fen
+           FROM w JOIN lead ON lead.work_id = w.id
            ORDER BY w.estate_id, w.id""",
         list(estate_ids),
     )

@@ -73,3 +73,16 @@ test("sections of a group are one entry of the navigation and tabs on their page
   assert.deepEqual(navFor(single).map((l) => l.label), ["nav.home", "nav.meetings"]);
   assert.deepEqual(tabsFor(single, parseRoute("#/meetings")), []);
 });
+
+test("the district (issue 21): district staff see the overview and no estate page; others not the overview", () => {
+  const district = { capabilities: ["district.view"] };
+  const committee = { capabilities: ["meetings.view", "works.view", "funding.view", "members.manage"] };
+  assert.equal(allowed(district, parseRoute("#/district")), true);
+  assert.equal(parseRoute("#/district").section, "district");
+  for (const hash of ["#/works", "#/meetings/3", "#/funding", "#/households", "#/board", "#/disclosure"]) {
+    assert.equal(allowed(district, parseRoute(hash)), false, hash);
+  }
+  assert.ok(navFor(district).some((l) => l.href === "#/district"));
+  assert.equal(allowed(committee, parseRoute("#/district")), false);
+  assert.ok(!navFor(committee).some((l) => l.href === "#/district"));
+});

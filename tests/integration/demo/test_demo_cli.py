@@ -487,12 +487,17 @@ def check_district(run: DemoRun) -> None:
     """The printed district link (issue 21): its overview has both demo estates, and the
     retrofit's tender beside its first quote."""
     district = run.sign_in("district")
-    overview = district.get("/api/district/overview")
-    assert [r["name"] for r in overview["estates"]] == ["金桂苑小区", "银杏苑小区"]
-    jingui = overview["estates"][0]
-    assert jingui["tenders"] >= 1 and jingui["first_quotes_fen"] > jingui["current_fen"]
-    assert jingui["plan_status"] == "approved" and jingui["households"] > 0
-    assert district.client.get("/api/estates/" + str(jingui["estate_id"])).status_code == 404
+    try:
+        overview = district.get("/api/district/overview")
+        assert [r["name"] for r in overview["estates"]] == ["金桂苑小区", "银杏苑小区"]
+        jingui = overview["estates"][0]
+        assert jingui["tenders"] >= 1 and jingui["first_quotes_fen"] > jingui["current_fen"]
+        assert any(w["change_pct"] == "-52.8" for w in jingui["tender_works"])
+        assert jingui["plan_status"] == "approved" and jingui["households"] > 0
+        hidden = district.client.get(f"/api/estates/{jingui['estate_id']}")
+        assert hidden.status_code == 404
+    finally:
+        district.close()
 
 
 def test_demo_loads_once_and_resets(database_url: str, tmp_path: Path) -> None:

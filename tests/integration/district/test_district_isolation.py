@@ -19,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from planner.testing import Served, bearer
+from planner.testing import LINES, Served, bearer
 from planner.testing.routes_spec import REQUESTS, call, fill
 
 pytestmark = pytest.mark.timeout(180)
@@ -172,6 +173,131 @@ async def test_sorting_and_filters(served: Served) -> None:
             headers=bearer(world.admin),
         )
         assert as_member.status_code == 400
+
+
+async def _supplier(
+    http: httpx.AsyncClient, admin: str, estate_id: int, name: str
+) -> tuple[int, str]:
+    made = await http.post(
+        f"/api/estates/{estate_id}/suppliers", json={"name": name}, headers=bearer(admin)
+    )
+    negotiator = await http.post(
+        f"/api/estates/{estate_id}/members",
+        json={
+            "role": "supplier",
+            "display_name": f"{name}报价人",
+            "supplier_id": made.json()["id"],
+        },
+        headers=bearer(admin),
+    )
+    return made.json()["id"], negotiator.json()["token"]
+
+
+def _lines(total_fen: int) -> list[dict[str, object]]:
+    return [{"description": "改造", "unit": "项", "quantity": "1", "unit_price_fen": total_fen}]
+
+
+async def test_a_tender_saves_against_the_awarded_quotes_first_round(served: Served) -> None:
+    """The pilot: the power company's ¥3.6M cut to ¥1.7M in rounds and awarded, beside a
+    builder who opened lower (¥2.46M → ¥1.98M): the tender saved 52.8 %."""
+    world = served.world
+    yuan = 100
+    estate = world.estate_b
+    committee = bearer(world.other["committee"])
+    async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as http:
+        work = (
+            await http.post(
+                f"/api/estates/{estate}/works",
+                json={"title": "二次供电改造", "category": "power"},
+                headers=committee,
+            )
+        ).json()
+        await http.post(
+            f"/api/works/{work['id']}/status", json={"status": "approved"}, headers=committee
+        )
+        quotes = {}
+        for name, rounds in (
+            ("供电公司", (3_600_000, 2_880_000, 2_150_000, 1_700_000)),
+            ("建设公司", (2_460_000, 1_980_000)),
+        ):
+            supplier_id, token = await _supplier(http, world.admin, estate, name)
+            await http.post(
+                f"/api/works/{work['id']}/invitations",
+                json={"supplier_id": supplier_id},
+                headers=committee,
+            )
+            quote = await http.post(
+                f"/api/works/{work['id']}/quotes",
+                json={"lines": _lines(rounds[0] * yuan)},
+                headers=bearer(token),
+            )
+            assert quote.status_code == 201, quote.text
+            for n, total in enumerate(rounds[1:], start=1):
+                revised = await http.post(
+                    f"/api/quotes/{quote.json()['id']}/rounds",
+                    json={"based_on_round": n, "lines": _lines(total * yuan)},
+                    headers=bearer(token),
+                )
+                assert revised.status_code == 201, revised.text
+            quotes[name] = (quote.json()["id"], len(rounds))
+        before = await _overview(http, world.admin, q="乙")
+        leading = before["estates"][0]["tender_works"]
+        assert [(w["first_fen"], w["current_fen"], w["awarded"]) for w in leading] == [
+            (3_600_000 * yuan, 1_700_000 * yuan, False)  # the lowest latest round leads
+        ]
+        quote_id, last = quotes["供电公司"]
+        awarded = await http.post(
+            f"/api/quotes/{quote_id}/award", json={"round": last}, headers=committee
+        )
+        assert awarded.status_code == 200, awarded.text
+        after = await _overview(http, world.admin, q="乙")
+    row = after["estates"][0]
+    assert row["tender_works"] == [
+        {
+            "estate_id": estate,
+            "work_id": work["id"],
+            "title": "二次供电改造",
+            "awarded": True,
+            "first_fen": 3_600_000 * yuan,
+            "current_fen": 1_700_000 * yuan,
+            "change_pct": "-52.8",
+        }
+    ]
+    assert row["saving_pct"] == "-52.8" and row["saving_fen"] == 1_900_000 * yuan
+
+
+async def test_sealed_bids_stay_out_until_opened(served: Served) -> None:
+    """A sealed tender's prices are nobody's before the opening: not the district's either."""
+    world = served.world
+    committee = bearer(world.own["committee"])
+    async with httpx.AsyncClient(base_url=world.base_url, timeout=30) as http:
+        opens = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+        work = (
+            await http.post(
+                f"/api/estates/{world.estate_a}/works",
+                json={"title": "密封招标", "category": "power", "sealed_until": opens},
+                headers=committee,
+            )
+        ).json()
+        await http.post(
+            f"/api/works/{work['id']}/status", json={"status": "approved"}, headers=committee
+        )
+        invited = await http.post(
+            f"/api/works/{work['id']}/invitations",
+            json={"supplier_id": world.ids["supplier_a1"]},
+            headers=committee,
+        )
+        assert invited.status_code == 201, invited.text
+        quoted = await http.post(
+            f"/api/works/{work['id']}/quotes",
+            json={"lines": LINES},
+            headers=bearer(world.own["supplier"]),
+        )
+        assert quoted.status_code == 201, quoted.text
+        body = await _overview(http, world.district)
+    row = next(r for r in body["estates"] if r["estate_id"] == world.estate_a)
+    assert work["id"] not in [w["work_id"] for w in row["tender_works"]]
+    assert "密封招标" not in str(body)
 
 
 async def test_assignment_change_applies_at_once_and_revocation_ends_it(served: Served) -> None:

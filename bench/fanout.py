@@ -323,8 +323,13 @@ def run_planner(
     services: list[RunningService] = []
     try:
         with tempfile.TemporaryDirectory(prefix="fanout-svc-") as data_dir:
+            # every client comes from 127.0.0.1: lift the per-address cap (1,024 by default,
+            # a meeting hall behind one NAT) above the sockets one instance gets here
+            env = {"PLANNER_MAX_CONNECTIONS_PER_CLIENT": str(count + 100)}
             for _ in range(instances):  # one after the other: the first one migrates
-                services.append(start_service(database_url, Path(data_dir), timeout=180))
+                services.append(
+                    start_service(database_url, Path(data_dir), timeout=180, extra_env=env)
+                )
             bases = [running.base_url for running in services]
             admin = services[0].admin_token
             estate_id, token = setup_estate(bases[0], admin)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -76,6 +76,14 @@ class Subscriber:
     #: while the sender is parked with nothing queued; returns True if it took the event
     #: (it must not block). This saves a task wake-up per event and subscriber.
     deliver: Callable[[LiveEvent], bool] | None = None
+    #: Who sees what, as a hashable class (see `planner.live.visibility.audience_class`):
+    #: subscribers of one class see the same events, so `Hub.publish` decides once per class
+    #: and event. None: decide with `may_see` for this subscriber alone.
+    audience: Hashable | None = None
+    #: Optional fast path for a whole published batch (see `Hub.publish`): called while the
+    #: sender is parked with nothing queued, with the events this subscriber may see (seq
+    #: order) and their prebuilt frames joined; returns True if it took them all.
+    deliver_many: Callable[[list[LiveEvent], bytes], bool] | None = None
     _idle: bool = False
     _heartbeat_due: bool = False
     _parked: bool = False
@@ -107,6 +115,25 @@ class Subscriber:
         self._queue.append(event)
         self.last_offered_seq = event.seq
         self._ready.set()
+
+    def offer_visible(self, visible: list[LiveEvent], wire: bytes) -> None:
+        """Offer a batch already filtered for this subscriber's audience class, with the
+        events' frames joined (``wire``, empty if not all were prebuilt): handed over in one
+        call when the sender is parked and idle, else offered one by one."""
+        if self.closed or self.overflowed or not visible:
+            return
+        self._idle = False
+        if (
+            wire
+            and self._parked
+            and not self._queue
+            and self.deliver_many is not None
+            and self.deliver_many(visible, wire)
+        ):
+            self.last_offered_seq = visible[-1].seq
+            return
+        for event in visible:
+            self.offer(event)
 
     def ends_access(self, event: LiveEvent) -> bool:
         """Whether `event` comes after the end of this subscriber's member or session."""
@@ -182,6 +209,7 @@ class Hub:
         member_id: int | None = None,
         session_hash: bytes | None = None,
         expires_at: datetime | None = None,
+        audience: Hashable | None = None,
     ) -> Subscriber:
         subscriber = Subscriber(
             estate_id=estate_id,
@@ -190,6 +218,7 @@ class Hub:
             member_id=member_id,
             session_hash=session_hash,
             expires_at=expires_at,
+            audience=audience,
         )
         self._by_estate.setdefault(estate_id, set()).add(subscriber)
         return subscriber
@@ -206,16 +235,35 @@ class Hub:
         """Offer `events` (already in seq order) to every subscriber of the estate.
 
         Runs without awaiting, so all subscribers see the same events in the same order
-        and none waits for another.
+        and none waits for another. Visibility is decided once per audience class and event,
+        and the frames a class may see are joined once, so a subscriber whose sender is idle
+        takes the whole batch in one call (one write to its socket). A subscriber whose
+        access may end within the batch (a revocation in it, a session that expires) is
+        offered event by event.
         """
         members = self._by_estate.get(estate_id)
         if not members:
             return
         batch = list(events)
+        if not batch:
+            return
+        cutting = any(event.ends_member_id is not None for event in batch)
+        by_class: dict[Hashable, tuple[list[LiveEvent], bytes]] = {}
         for subscriber in list(members):
             was_overflowed = subscriber.overflowed
-            for event in batch:
-                subscriber.offer(event)
+            audience = subscriber.audience
+            if audience is None or cutting or subscriber.expires_at is not None:
+                for event in batch:
+                    subscriber.offer(event)
+            else:
+                seen = by_class.get(audience)
+                if seen is None:
+                    visible = [e for e in batch if subscriber.may_see(e)]
+                    wire = (
+                        b"".join(e.wire for e in visible) if all(e.wire for e in visible) else b""
+                    )
+                    seen = by_class[audience] = (visible, wire)
+                subscriber.offer_visible(*seen)
             if subscriber.overflowed and not was_overflowed:
                 self.dropped_too_slow += 1
 

@@ -40,6 +40,11 @@ def may_listen(principal: Principal, estate_id: int) -> bool:
     return in_estate and principal.role in LISTENING_ROLES
 
 
+def audience_class(principal: Principal) -> tuple[str, int | None]:
+    """What `may_see` reads of the principal: principals of one class see the same events."""
+    return (principal.role, principal.supplier_id)
+
+
 def may_see(principal: Principal, event: Audienced) -> bool:
     """Whether `event` may be sent to `principal` (who already passed `may_listen`)."""
     audience = event.audience

@@ -145,3 +145,44 @@ async def test_an_idle_subscriber_gets_a_heartbeat_after_a_quiet_interval() -> N
     assert got is not None and got.seq == 2
     hub.poke_idle()  # a whole interval without events
     assert await asyncio.wait_for(quiet.next_event(), 1) is None
+
+
+async def test_audience_classes_decide_once_and_hand_over_whole_batches() -> None:
+    from planner.access.model import Principal
+    from planner.live.visibility import audience_class, may_see
+
+    hub = Hub(queue_size=100)
+    calls: list[tuple[str, list[int], bytes]] = []
+    people = {
+        "owner": Principal(member_id=1, estate_id=1, role="owner", display_name="甲"),
+        "supplier10": Principal(
+            member_id=2, estate_id=1, role="supplier", display_name="乙", supplier_id=10
+        ),
+        "supplier11": Principal(
+            member_id=3, estate_id=1, role="supplier", display_name="丙", supplier_id=11
+        ),
+    }
+    subscribers = {}
+    for name, principal in people.items():
+        subscriber = hub.subscribe(
+            1, lambda e, p=principal: may_see(p, e), audience=audience_class(principal)
+        )
+
+        def take(events: list[LiveEvent], wire: bytes, name: str = name) -> bool:
+            calls.append((name, [e.seq for e in events], wire))
+            return True
+
+        subscriber.deliver_many = take
+        subscriber._parked = True
+        subscribers[name] = subscriber
+    batch = [event(1), event(2, supplier_id=10), event(3), event(4, supplier_id=11)]
+    hub.publish(1, batch)
+    got = {name: (seqs, wire) for name, seqs, wire in calls}
+    assert got["owner"] == ([1, 3], batch[0].wire + batch[2].wire)
+    assert got["supplier10"] == ([2], batch[1].wire)
+    assert got["supplier11"] == ([4], batch[3].wire)
+    # a sender that is busy gets the same events queued, one by one
+    subscribers["owner"]._parked = False
+    hub.publish(1, [event(5), event(6, supplier_id=10)])
+    assert await drain(subscribers["owner"].next_event, 1) == [5]
+    assert subscribers["owner"].pending == 0

@@ -47,6 +47,7 @@ import math
 import multiprocessing as mp
 import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -603,8 +604,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     sizes = estate_sizes(args)
     result: dict[str, Any] = {"households_planned": sum(sizes)}
     try:
+        # every socket and client comes from 127.0.0.1: lift the per-address cap
+        env = {"PLANNER_MAX_CONNECTIONS_PER_CLIENT": str(args.sockets + args.clients + 100)}
         for _ in range(args.instances):  # the first one migrates
-            services.append(await asyncio.to_thread(start_service, url, tmp / "svc"))
+            services.append(
+                await asyncio.to_thread(start_service, url, tmp / "svc", extra_env=env, timeout=180)
+            )
         bases = [s.base_url for s in services]
         base = bases[0]
         admin = services[0].admin_token
@@ -948,6 +953,8 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     args.votes = min(args.votes, args.estates)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the sockets' process inherits
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     head = machine_line()
     started = time.perf_counter()
     result = uvloop.run(main_async(args))

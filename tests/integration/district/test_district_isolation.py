@@ -37,7 +37,7 @@ ADMIN_ROUTES = {r for r in REQUESTS if r[1].startswith("/api/district-members")}
 NO_ESTATE_DATA = {
     ("GET", "/health"),
     ("GET", "/ready"),  # the operator's probes (issue 21 ops): no estate's data
-    ("GET", "/metrics"),
+    ("GET", "/metrics"),  # open like /health unless PLANNER_METRICS_TOKEN is set
     ("GET", "/api/me"),
     ("GET", "/api/rule-sets"),
     ("GET", "/api/estates"),  # answered, but empty (checked below)

@@ -14,21 +14,17 @@ the ledger's whole-estate balances cost, without encoding 20,000 rows.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
-import logging
 import os
 import statistics
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from ledger import p95, register, timed  # bench/ledger.py
 from litestar.testing import AsyncTestClient
-from machine import append_to_benchmarks, machine_line  # bench/machine.py
-from scratch import embedded_database  # bench/scratch.py
+from machine import machine_line  # bench/machine.py
+from scratch import bench_main  # bench/scratch.py
 
 from planner.app import create_app
 from planner.settings import Settings
@@ -154,22 +150,8 @@ def report(figures: dict[str, Any]) -> str:
     )
 
 
-async def measured(folder: Path) -> dict[str, Any]:
-    async with embedded_database(folder, "bench_disclosure") as url:
-        return await run(url, folder)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
-    args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="bench-disclosure-") as folder:
-        figures = asyncio.run(measured(Path(folder)))
-    body = report(figures)
-    print(body)
-    if args.write:
-        append_to_benchmarks("2026-12-04, issue 19 (disclosure)", body)
+    bench_main(__doc__, "disclosure", run, report, "2026-12-04, issue 19 (disclosure)")
 
 
 if __name__ == "__main__":

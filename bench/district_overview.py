@@ -15,15 +15,11 @@ the set-based queries, the rows, msgspec), p50 and p95 of 20 calls.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import json
-import logging
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -31,8 +27,8 @@ from typing import Any
 
 import asyncpg
 from litestar.testing import AsyncTestClient
-from machine import append_to_benchmarks, machine_line  # bench/machine.py
-from scratch import embedded_database  # bench/scratch.py
+from machine import machine_line  # bench/machine.py
+from scratch import bench_main  # bench/scratch.py
 
 from planner.app import create_app
 from planner.db.pool import connect_raw
@@ -326,22 +322,8 @@ def report(figures: dict[str, Any]) -> str:
     )
 
 
-async def measured(folder: Path) -> dict[str, Any]:
-    async with embedded_database(folder, "bench_district") as url:
-        return await run(url, folder)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
-    args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="bench-district-") as folder:
-        figures = asyncio.run(measured(Path(folder)))
-    body = report(figures)
-    print(body)
-    if args.write:
-        append_to_benchmarks("2026-12-04, issue 21 (district overview)", body)
+    bench_main(__doc__, "district", run, report, "2026-12-04, issue 21 (district overview)")
 
 
 if __name__ == "__main__":

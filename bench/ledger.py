@@ -15,14 +15,10 @@ post, store every line). Target: p50 < 50 ms for the reads.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
-import logging
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,8 +26,8 @@ from typing import Any
 
 import asyncpg
 from litestar.testing import AsyncTestClient
-from machine import append_to_benchmarks, machine_line  # bench/machine.py
-from scratch import embedded_database  # bench/scratch.py
+from machine import machine_line  # bench/machine.py
+from scratch import bench_main  # bench/scratch.py
 
 from planner.app import create_app
 from planner.settings import Settings
@@ -311,22 +307,14 @@ def report(figures: dict[str, Any]) -> str:
     )
 
 
-async def measured(folder: Path) -> dict[str, Any]:
-    async with embedded_database(folder, "bench_ledger") as url:
-        return await run(url, folder)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
-    args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="bench-ledger-") as folder:
-        figures = asyncio.run(measured(Path(folder)))
-    body = report(figures)
-    print(body)
-    if args.write:
-        append_to_benchmarks("2026-12-04, issue 19 (collection ledger, after the read work)", body)
+    bench_main(
+        __doc__,
+        "ledger",
+        run,
+        report,
+        "2026-12-04, issue 19 (collection ledger, after the read work)",
+    )
 
 
 if __name__ == "__main__":

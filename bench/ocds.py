@@ -15,14 +15,10 @@ streamed in batches of 100 works) and ``GET /api/works/{id}/ocds`` (one work), t
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
-import logging
 import os
 import random
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,8 +26,8 @@ from typing import Any
 import asyncpg
 import msgspec
 from litestar.testing import AsyncTestClient
-from machine import append_to_benchmarks, machine_line  # bench/machine.py
-from scratch import embedded_database  # bench/scratch.py
+from machine import machine_line  # bench/machine.py
+from scratch import bench_main  # bench/scratch.py
 
 from planner.app import create_app
 from planner.settings import Settings
@@ -253,22 +249,8 @@ def report(figures: dict[str, Any]) -> str:
     )
 
 
-async def measured(folder: Path) -> dict[str, Any]:
-    async with embedded_database(folder, "bench_ocds") as url:
-        return await run(url, folder)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
-    args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="bench-ocds-") as folder:
-        figures = asyncio.run(measured(Path(folder)))
-    body = report(figures)
-    print(body)
-    if args.write:
-        append_to_benchmarks("2026-12-04, issue 20 (OCDS export)", body)
+    bench_main(__doc__, "ocds", run, report, "2026-12-04, issue 20 (OCDS export)")
 
 
 if __name__ == "__main__":

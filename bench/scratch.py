@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import logging
 import os
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+from machine import append_to_benchmarks  # bench/machine.py
 
 from planner.db.embedded import EmbeddedPostgres, _runtime_dir
 from planner.testing import store
@@ -24,3 +30,30 @@ async def embedded_database(folder: Path, name: str) -> AsyncIterator[str]:
         yield pg.url(name)
     finally:
         await asyncio.to_thread(pg.stop)
+
+
+def bench_main(
+    doc: str | None,
+    name: str,
+    run: Callable[[str, Path], Awaitable[dict[str, Any]]],
+    report: Callable[[dict[str, Any]], str],
+    heading: str,
+) -> None:
+    """A bench's command line on a scratch database: ``run(url, folder)`` on database
+    ``bench_<name>`` of a fresh embedded server, print ``report(figures)``, and with
+    ``--write`` record it in docs/benchmarks.md under ``heading``."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
+    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    async def measured(folder: Path) -> dict[str, Any]:
+        async with embedded_database(folder, f"bench_{name}") as url:
+            return await run(url, folder)
+
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as folder:
+        figures = asyncio.run(measured(Path(folder)))
+    body = report(figures)
+    print(body)
+    if args.write:
+        append_to_benchmarks(heading, body)

@@ -35,6 +35,7 @@ const DEFAULTS = {
   maxDelayMs: 30_000,
   factor: 2,
   heartbeatMs: 15_000, // replaced by the server's hello.heartbeat_s
+  connectTimeoutMs: 10_000, // a socket neither open nor closed by then is given up and retried
   silenceFactor: 2.5, // no frame for this many heartbeats → the connection is dead
 };
 
@@ -87,7 +88,11 @@ export class LiveClient {
     if (options.onEvent) this.on("*", options.onEvent);
     if (options.onStatus) this.onStatus(options.onStatus);
     if (options.onControl) this.onControl(options.onControl);
+    this.connectTimer = null;
     this._onOnline = () => this.reconnectNow();
+    this._onVisible = () => {
+      if (globalThis.document?.visibilityState !== "hidden") this.reconnectNow();
+    };
   }
 
   /** Listen to events of `type` ("*" for all, "quote." for a prefix); returns an unsubscribe. */
@@ -111,6 +116,7 @@ export class LiveClient {
 
   start() {
     globalThis.addEventListener?.("online", this._onOnline);
+    globalThis.document?.addEventListener?.("visibilitychange", this._onVisible);
     this._connect();
     return this;
   }
@@ -132,17 +138,25 @@ export class LiveClient {
     if (ws && ws.readyState === 1) ws.send(JSON.stringify(frame));
   }
 
-  /** Skip any pending back-off (e.g. the phone is back online). */
+  /**
+   * Skip any pending back-off (the phone is back online, or the page visible again). A socket
+   * still opening was started before that, perhaps offline: it is dropped for a fresh one.
+   */
   reconnectNow() {
-    if (this.closed || this.status === "live" || this.status === "connecting") return;
+    if (this.closed || this.status === "live") return;
+    const pending = this.socket;
+    if (pending && pending.readyState === 1) return; // open, its hello is on the way
     this._timers.clear(this.retryTimer);
     this.retryTimer = null;
+    if (pending) this._abandon(pending);
+    this.status = "connecting";
     this._connect();
   }
 
   close() {
     this.closed = true;
     globalThis.removeEventListener?.("online", this._onOnline);
+    globalThis.document?.removeEventListener?.("visibilitychange", this._onVisible);
     this._stopTimers();
     this._timers.clear(this.retryTimer);
     const ws = this.socket;
@@ -166,8 +180,18 @@ export class LiveClient {
       return;
     }
     this.socket = ws;
+    this._timers.clear(this.connectTimer);
+    this.connectTimer = this._timers.set(() => {
+      // Neither open nor refused (a half-open network, a server not yet accepting): retry.
+      this.connectTimer = null;
+      if (ws !== this.socket || ws.readyState !== 0) return;
+      this._abandon(ws);
+      this._scheduleRetry({ code: 4000, reason: "connect timeout" });
+    }, this.options.connectTimeoutMs);
     ws.onopen = () => {
       if (ws !== this.socket) return;
+      this._timers.clear(this.connectTimer);
+      this.connectTimer = null;
       this._armSilence();
     };
     ws.onmessage = (message) => {
@@ -258,12 +282,24 @@ export class LiveClient {
     }, limit);
   }
 
+  /** Forget a socket that is not open yet; its late events are ignored (it is no longer ours). */
+  _abandon(ws) {
+    if (ws === this.socket) this.socket = null;
+    this._timers.clear(this.connectTimer);
+    this.connectTimer = null;
+    try {
+      ws.close();
+    } catch {}
+  }
+
   _startPings() {
     this._timers.clearInterval(this.pingTimer);
     this.pingTimer = this._timers.setInterval(() => this.send({ type: "ping" }), this.heartbeatMs);
   }
 
   _stopTimers() {
+    this._timers.clear(this.connectTimer);
+    this.connectTimer = null;
     this._timers.clear(this.silenceTimer);
     this._timers.clearInterval(this.pingTimer);
     this.silenceTimer = null;

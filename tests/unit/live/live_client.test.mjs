@@ -198,3 +198,48 @@ test("a server behind the client's seq (restored database) resets the position",
   sockets[0].frame(ev(4));
   assert.deepEqual(events, [4]);
 });
+
+test("a socket that neither opens nor fails within the connect timeout is dropped and retried", () => {
+  const { timers, sockets, statuses } = makeClient({ after: 4 });
+  timers.advance(9_999);
+  assert.equal(sockets.length, 1);
+  timers.advance(1);
+  assert.equal(sockets[0].readyState, 3);
+  assert.equal(statuses.at(-1)[0], "reconnecting");
+  assert.equal(statuses.at(-1)[1].reason, "connect timeout");
+  timers.advance(500);
+  assert.equal(sockets.length, 2);
+  assert.equal(sockets[1].url, "ws://svc:8000/ws/estates/7?after=4");
+  sockets[1].open();
+  sockets[1].frame(hello(4));
+  timers.advance(20_000); // an open socket is never timed out as "connecting" (silence: 25 s)
+  assert.equal(sockets.length, 2);
+  assert.equal(statuses.at(-1)[0], "live");
+});
+
+test("back online: the back-off is skipped, and a socket still opening is replaced", () => {
+  const { client, timers, sockets, statuses } = makeClient({ after: 2 });
+  sockets[0].open();
+  sockets[0].frame(hello(2));
+  client.reconnectNow(); // live: nothing to do
+  assert.equal(sockets.length, 1);
+  sockets[0].serverClose(1012);
+  for (let i = 1; i <= 6; i += 1) { // the server stays away: the back-off grows to seconds
+    timers.advance(statuses.at(-1)[1].delayMs);
+    sockets[i].serverClose(1006);
+  }
+  assert.ok(statuses.at(-1)[1].delayMs >= 16_000);
+  client.reconnectNow();
+  assert.equal(sockets.length, 8);
+  client.reconnectNow(); // still opening (started offline, say): replaced, its close ignored
+  assert.equal(sockets.length, 9);
+  assert.equal(sockets[7].readyState, 3);
+  assert.equal(statuses.at(-1)[0], "reconnecting"); // the dropped socket did not schedule a retry
+  sockets[8].open();
+  client.reconnectNow(); // open, hello on the way: kept
+  assert.equal(sockets.length, 9);
+  sockets[8].frame(hello(2));
+  assert.equal(statuses.at(-1)[0], "live");
+  timers.advance(20_000);
+  assert.equal(sockets.length, 9);
+});

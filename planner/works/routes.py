@@ -57,7 +57,8 @@ class WorkController(Controller):
         db: DbDep,
     ) -> WorkOut:
         """Move a work along its path; an illegal move is 409, and so is ``awarded``
-        (award a quote instead). Rejecting a work closes its open quotes."""
+        (award a quote instead). Rejecting a work closes its open quotes and cancels its
+        scheduled or running reverse auction."""
         return await service.change_status(db, work_id, data.status, principal)
 
 

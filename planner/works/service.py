@@ -251,7 +251,8 @@ async def change_status(
     db: Database, work_id: int, target: WorkStatus, principal: Principal
 ) -> WorkOut:
     """Move a work along its path; an illegal move is 409, and so is ``awarded`` (award a
-    quote instead). Rejecting a work closes its open quotes (a ``quote.closed`` each)."""
+    quote instead). Rejecting a work closes its open quotes (a ``quote.closed`` each) and
+    cancels its scheduled or running reverse auction (``auction.cancelled``)."""
     async with db.transaction() as conn:
         work = await store.get_work(conn, work_id, lock=True)
         if work is None:
@@ -273,6 +274,15 @@ async def change_status(
                     actor_id=principal.member_id,
                     audience="supplier",
                     supplier_id=supplier_id,
+                )
+            for auction_id in await store.cancel_live_auctions(conn, work_id):
+                await append_event(
+                    conn,
+                    estate_id=work.estate_id,
+                    type="auction.cancelled",
+                    data={"auction_id": auction_id, "work_id": work_id, "reason": "work rejected"},
+                    actor_id=principal.member_id,
+                    audience="auction",
                 )
         updated = await store.get_work(conn, work_id)
     assert updated is not None

@@ -187,6 +187,20 @@ async def close_open_quotes(
     return sorted((r["id"], r["supplier_id"]) for r in rows)
 
 
+async def cancel_live_auctions(conn: asyncpg.Connection, work_id: int) -> list[int]:
+    """Cancel the work's scheduled or running reverse auction (the work was rejected: nothing
+    is left to bid for); returns the cancelled auctions' ids. Like the quotes, the auction
+    follows the work's fate, so the query lives with the work."""
+    rows = await conn.fetch(
+        """UPDATE auctions SET status = 'cancelled', next_step_at = NULL,
+                  cancelled_at = clock_timestamp()
+           WHERE work_id = $1 AND status IN ('scheduled', 'running')
+           RETURNING id""",
+        work_id,
+    )
+    return sorted(r["id"] for r in rows)
+
+
 async def mark_opened(conn: asyncpg.Connection, work_id: int) -> bool:
     """Record the opening of sealed bids once; True only for the call that opened them."""
     row = await conn.fetchval(

@@ -297,3 +297,34 @@ def _listening(served: Served, estate_id: int, token: str) -> Any:
     from contextlib import asynccontextmanager
 
     return asynccontextmanager(listen)(served.base_url, estate_id, token)
+
+
+async def test_rejecting_the_work_cancels_its_auction(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    """Nothing is left to bid for: the scheduled auction is cancelled with the work, its
+    bidders hear why (no names), and the schedule never starts it."""
+    w = served.world
+    committee = bearer(w.own["committee"])
+    scene = await _scene(served, http, "停车棚", [900_000, 950_000])
+    bidder = scene.bidders[0]
+    created = await _create(http, served, scene.work_id, starts_in_seconds=1, turn_seconds=1)
+    auction_id = created.json()["auction_id"]
+    async with _listening(served, w.ids["estate_id"], bidder.token) as bidder_ws:
+        rejected = await http.post(
+            f"/api/works/{scene.work_id}/status", json={"status": "rejected"}, headers=committee
+        )
+        assert rejected.status_code == 200, rejected.text
+        event = await bidder_ws.wait_for("auction.cancelled", auction_id)
+        assert event["data"] == {
+            "auction_id": auction_id,
+            "work_id": scene.work_id,
+            "reason": "work rejected",
+        }
+        _no_identity(json.dumps(event, ensure_ascii=False), scene)
+        await asyncio.sleep(2.5)  # past its start: the schedule leaves a cancelled auction be
+        assert not bidder_ws.events("auction.turn", auction_id)
+    shown = await http.get(f"/api/auctions/{auction_id}", headers=committee)
+    assert shown.json()["status"] == "cancelled"
+    again = await http.post(f"/api/auctions/{auction_id}/cancel", headers=committee)
+    assert again.status_code == 409 and again.json()["code"] == "wrong_status"

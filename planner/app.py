@@ -255,7 +255,12 @@ async def _database(app: Litestar, url: str, embedded: bool) -> AsyncIterator[Da
         app.state.embedded = embedded
         replica_url = app.state.settings.database_replica_url
         if replica_url:
-            reads = await ReadDatabase.open(replica_url, db, app.state.settings.pool_max_size)
+            reads = await ReadDatabase.open(
+                replica_url,
+                db,
+                app.state.settings.pool_max_size,
+                app.state.settings.replica_max_lag_s,
+            )
         app.state.read_db = reads or db
         yield db
     finally:

@@ -111,6 +111,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: a streaming standby of ``database_url`` for reads that may lag (the district view);
     #: ``DATABASE_REPLICA_URL``, None: those reads go to the primary (``planner.db.replica``)
     database_replica_url: str | None = None
+    #: a replica further behind than this many seconds is passed over for the primary
+    #: (``PLANNER_REPLICA_MAX_LAG_S``; the answer then says ``read_from: primary``)
+    replica_max_lag_s: float = 60.0
     data_dir: Path = Path(platformdirs.user_data_dir("planner"))
     host: str = "127.0.0.1"
     port: int = 8000
@@ -172,6 +175,7 @@ def settings_from_env(**overrides: object) -> Settings:
         ("PLANNER_METRICS_TOKEN", "metrics_token"),
         ("PLANNER_LOG_FORMAT", "log_format"),
         ("PLANNER_SHUTDOWN_TIMEOUT_S", "shutdown_timeout_s"),
+        ("PLANNER_REPLICA_MAX_LAG_S", "replica_max_lag_s"),
     ):
         if env.get(variable):
             values[name] = env[variable]

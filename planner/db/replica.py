@@ -43,6 +43,8 @@ log = logging.getLogger("planner.db")
 RETRY_S = 2.0
 #: Seconds a standby has to accept a connection before reads go to the primary instead.
 CONNECT_TIMEOUT_S = 3.0
+#: A standby further behind than this is passed over (``PLANNER_REPLICA_MAX_LAG_S``).
+DEFAULT_MAX_LAG_S = 60.0
 
 
 class Freshness(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,18 +99,28 @@ class ReadDatabase(Database):
     found away (None while up).
     """
 
-    def __init__(self, pool: asyncpg.Pool, primary: Database) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, primary: Database, max_lag_s: float = DEFAULT_MAX_LAG_S
+    ) -> None:
         super().__init__(pool, acquire_timeout_s=CONNECT_TIMEOUT_S, outage=primary.outage)
         self.primary = primary
+        self.max_lag_s = max_lag_s
         self.down_since: float | None = None
+        self.lagging = False
         self._watcher: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, url: str, primary: Database, max_size: int = 10) -> ReadDatabase:
+    async def open(
+        cls,
+        url: str,
+        primary: Database,
+        max_size: int = 10,
+        max_lag_s: float = DEFAULT_MAX_LAG_S,
+    ) -> ReadDatabase:
         """A pool on the standby at ``url`` (no connection yet), then one attempt to reach it:
         a standby that is away at start is only logged, and watched."""
         pool = await create_pool(url, 0, max_size, connect_timeout_s=CONNECT_TIMEOUT_S)
-        reads = cls(pool, primary)
+        reads = cls(pool, primary, max_lag_s)
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await reads._probe()
@@ -164,6 +176,22 @@ class ReadDatabase(Database):
         except Exception as exc:  # any failure: the standby is away
             self._down(exc)
             return None
+
+    def too_far_behind(self, fresh: Freshness) -> bool:
+        """Whether data this old from the standby should be read from the primary instead
+        (logged once when the standby falls behind, once when it has caught up)."""
+        behind = fresh.source == "replica" and fresh.lag_s > self.max_lag_s
+        if behind != self.lagging:
+            self.lagging = behind
+            if behind:
+                log.warning(
+                    "read replica %.1f s behind (over %.1f s); reads go to the primary",
+                    fresh.lag_s,
+                    self.max_lag_s,
+                )
+            else:
+                log.warning("read replica caught up (%.1f s behind); reads go to it", fresh.lag_s)
+        return behind
 
     def _down(self, exc: BaseException) -> None:
         if self.down_since is not None:

@@ -19,12 +19,17 @@ from planner.access.guards import authorize_district
 from planner.access.model import Principal
 from planner.access.tokens import new_token
 from planner.db.pool import Database
-from planner.db.replica import freshness
+from planner.db.replica import Freshness, ReadDatabase, freshness
 from planner.district import rules, store
 from planner.district.model import (
+    DecisionFacts,
     DistrictGrant,
     DistrictMemberOut,
     EstateAssignment,
+    EstateFacts,
+    FundingFacts,
+    MoneyFacts,
+    NeedsFacts,
     NewDistrictMember,
     Overview,
     TenderWork,
@@ -123,6 +128,38 @@ async def revoke_member(db: Database, principal: Principal, member_id: int) -> b
     return True
 
 
+_Facts = tuple[
+    Freshness,
+    list[EstateFacts],
+    dict[int, DecisionFacts],
+    list[TenderWork],
+    dict[int, FundingFacts],
+    dict[int, MoneyFacts],
+    dict[int, NeedsFacts],
+]
+
+
+async def _facts(source: Database, estate_ids: Sequence[int]) -> _Facts | None:
+    """Every topic's figures in one repeatable-read snapshot, with how fresh they are; None
+    when ``source`` is a replica further behind than its ``max_lag_s`` (nothing else read)."""
+    async with (
+        source.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        fresh = await freshness(conn)
+        if isinstance(source, ReadDatabase) and source.too_far_behind(fresh):
+            return None
+        return (
+            fresh,
+            await store.estate_facts(conn, estate_ids),
+            {d.estate_id: d for d in await store.decision_facts(conn, estate_ids)},
+            await store.tender_works(conn, estate_ids),
+            {f.estate_id: f for f in await store.funding_facts(conn, estate_ids)},
+            {m.estate_id: m for m in await store.money_facts(conn, estate_ids)},
+            {n.estate_id: n for n in await store.needs_facts(conn, estate_ids)},
+        )
+
+
 async def overview(
     db: Database,
     principal: Principal,
@@ -136,7 +173,8 @@ async def overview(
     """One row per assigned estate (the global admin: every estate), sorted and filtered
     (``rules.arrange``; an unknown sort field is 400), with the district's totals over the
     rows shown. Aggregates only. The assignment is read from ``db``, the figures from
-    ``read_db`` (default ``db``) in one repeatable-read snapshot, a query per topic."""
+    ``read_db`` (default ``db``) in one repeatable-read snapshot, a query per topic; from
+    ``db`` when the replica is more than its ``max_lag_s`` behind."""
     authorize_district(principal)
     field = sort.lstrip("-")
     if field not in rules.SORT_KEYS:
@@ -149,18 +187,11 @@ async def overview(
             if principal.is_global_admin
             else await store.assigned_estates(conn, principal.member_id)
         )
-    source = read_db or db
-    async with (
-        source.connection() as conn,
-        conn.transaction(isolation="repeatable_read", readonly=True),
-    ):
-        fresh = await freshness(conn)
-        estates = await store.estate_facts(conn, estate_ids)
-        decisions = {d.estate_id: d for d in await store.decision_facts(conn, estate_ids)}
-        works = await store.tender_works(conn, estate_ids)
-        funding = {f.estate_id: f for f in await store.funding_facts(conn, estate_ids)}
-        money = {m.estate_id: m for m in await store.money_facts(conn, estate_ids)}
-        needs = {n.estate_id: n for n in await store.needs_facts(conn, estate_ids)}
+    facts = await _facts(read_db or db, estate_ids)
+    if facts is None:  # the replica is too far behind: the primary answers
+        facts = await _facts(db, estate_ids)
+        assert facts is not None
+    fresh, estates, decisions, works, funding, money, needs = facts
     by_estate: dict[int, list[TenderWork]] = {}
     for work in works:
         by_estate.setdefault(work.estate_id, []).append(work)

@@ -7,7 +7,8 @@ process), the families, and what fills them.
 - event lag: the doorbell (a NOTIFY, or the safety poll) to the events' publication to this
   instance's sockets (``planner.live.feed``);
 - funding solve times (``observe_solve``: the solver's wall time, by outcome);
-- the database pool: connections open, in use, and the maximum, read at scrape time.
+- the database pool: connections open, in use, and the maximum, read at scrape time;
+- with a read replica, whether reads go to it and its lag, measured at scrape time.
 
 The pool and the hub are read through callables the app sets (``pool``, ``hub``), so this
 module imports no slice; ``refresh`` copies them into gauges when scraped.
@@ -123,6 +124,19 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        self.replica_up = Gauge(
+            "planner_db_replica_up",
+            "1 while the read replica (DATABASE_REPLICA_URL) answers and is within "
+            "PLANNER_REPLICA_MAX_LAG_S, 0 while its reads go to the primary",
+            registry=self.registry,
+            multiprocess_mode="livemin",
+        )
+        self.replica_lag = Gauge(
+            "planner_db_replica_lag_seconds",
+            "how far the read replica's data is behind, measured at the scrape",
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
         self._overflows_seen = 0
         #: the connection guard of ``planner serve`` (none in-process)
         self.ledger: LedgerLike | None = None
@@ -154,6 +168,13 @@ class Metrics:
             self._request_children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def observe_replica(self, lag_s: float | None, usable: bool) -> None:
+        """The read replica as found at a scrape: its lag (None: away) and whether reads go
+        to it."""
+        self.replica_up.set(1 if usable else 0)
+        if lag_s is not None:
+            self.replica_lag.set(lag_s)
 
     def refresh(self) -> None:
         """Copy the pool's and the hub's figures into the gauges (and the overflow count)."""

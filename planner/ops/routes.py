@@ -15,6 +15,7 @@ from planner.db import store as db_store
 from planner.db.migrate import available_migrations, checksum
 from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
+from planner.db.replica import ReadDatabase
 from planner.errors import Unauthorized
 from planner.ops.metrics import CONTENT_TYPE, Metrics
 
@@ -40,6 +41,11 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
         if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
             raise Unauthorized("the metrics token is missing or wrong")
     registry: Metrics = request.app.state.metrics
+    reads = getattr(request.app.state, "read_db", None)
+    if isinstance(reads, ReadDatabase):
+        fresh = await reads.replica_freshness(READY_TIMEOUT_S)
+        usable = fresh is not None and not reads.too_far_behind(fresh)
+        registry.observe_replica(fresh.lag_s if fresh is not None else None, usable)
     return Response(registry.render(), media_type=CONTENT_TYPE)
 
 

@@ -194,6 +194,59 @@ async def test_the_district_overview_is_read_from_the_standby(
     assert datetime.fromisoformat(fresh["data_as_of"]) > before
 
 
+async def test_a_standby_too_far_behind_is_passed_over_and_metrics_say_so(
+    service: tuple[httpx.AsyncClient, Litestar, str],
+    pair: StandbyPair,
+    district: tuple[int, str],
+) -> None:
+    """Past ``PLANNER_REPLICA_MAX_LAG_S`` the overview comes from the primary (with the
+    change the standby lacks) and ``/metrics`` shows the replica unused with its lag; caught
+    up, the standby answers again."""
+    http, app, _ = service
+    estate_id, token = district
+    reads = reads_of(app)
+    await pair.replayed()
+    assert (await overview(http, token))["read_from"] == "replica"
+    async with probe.connected(pair.standby_url(DATABASE)) as standby:
+        await probe.pause_replay(standby)
+        reads.max_lag_s = 0.3
+        try:
+            renamed = await http.patch(f"/api/estates/{estate_id}", json={"name": "滞后花园"})
+            assert renamed.status_code == 200, renamed.text
+            await asyncio.sleep(0.6)
+            behind = await overview(http, token)
+            assert behind["read_from"] == "primary"
+            assert behind["data_lag_s"] == 0
+            assert [r["name"] for r in behind["estates"]] == ["滞后花园"]
+            scraped = _gauges((await http.get("/metrics")).text)
+            assert scraped["planner_db_replica_up"] == 0
+            assert scraped["planner_db_replica_lag_seconds"] >= 0.5
+        finally:
+            reads.max_lag_s = 60.0
+            await probe.resume_replay(standby)
+    await wait_until(lambda: _named_on_replica(http, token, "滞后花园"), within=5)
+    scraped = _gauges((await http.get("/metrics")).text)
+    assert scraped["planner_db_replica_up"] == 1
+    assert scraped["planner_db_replica_lag_seconds"] < 5
+
+
+async def _named_on_replica(http: httpx.AsyncClient, token: str, name: str) -> bool:
+    body = await overview(http, token)
+    return body["read_from"] == "replica" and [r["name"] for r in body["estates"]] == [name]
+
+
+def _gauges(text: str) -> dict[str, float]:
+    """The unlabelled samples of a Prometheus text answer, by name."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if not sample.labels
+    }
+
+
 async def test_a_read_cut_by_the_standby_stopping_is_refused_and_the_next_goes_elsewhere(
     service: tuple[httpx.AsyncClient, Litestar, str], pair: StandbyPair
 ) -> None:

@@ -63,8 +63,8 @@ export function District() {
   const download = (ext) => `/api/district/overview.${ext}${query({ ...filters, lang: lang() })}`;
   return html`<h1>${t("district.title")}</h1>
     <p class="muted">${t("district.intro")}</p>
-    ${o ? html`<p class="muted" data-testid="district-as-of">${t(o.read_from === "replica" ? "district.asOfReplica" : "district.asOf",
-      { at: formatDateTime(o.data_as_of, o.time_zone), zone: o.time_zone })}</p>` : null}
+    ${o ? html`<p class="muted" data-testid="district-as-of">${t(asOfKey(o),
+      { at: formatDateTime(o.data_as_of, o.time_zone), zone: o.time_zone, lag: Math.round(o.data_lag_s) })}</p>` : null}
     <${ErrorBox} error=${overview.error} />
     ${whileLoading(overview) || (o ? html`
       <${Figures} totals=${o.totals} />
@@ -259,4 +259,10 @@ function Table({ rows, sort, onSort }) {
           : html`<td key=${c.key} class="num">${cell(r, c)}</td>`))}
       </tr>`)}</tbody>
     </table></div>`;
+}
+
+/** "Data as of …": from the primary, a replica keeping up, or one a second or more behind. */
+function asOfKey(o) {
+  if (o.read_from !== "replica") return "district.asOf";
+  return o.data_lag_s >= 1 ? "district.asOfReplicaLag" : "district.asOfReplica";
 }

@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
 from planner.app import create_app
 from planner.settings import Settings
-from planner.testing import ROOT, audit_verify, bearer, create_estate
+from planner.testing import ROOT, audit_verify, bearer, create_estate, start_service
 from planner.testing import store as probe
 
 pytestmark = pytest.mark.timeout(180)
@@ -93,3 +94,46 @@ def test_restore_of_a_missing_or_broken_file_changes_nothing(
     broken.write_bytes(b"PGDMP not really")
     failed = planner(database_url, tmp_path, "restore", str(broken))
     assert failed.returncode == 1, failed.stdout + failed.stderr
+
+
+@pytest.mark.slow
+def test_the_embedded_database_round_trip(tmp_path: Path) -> None:
+    """With no ``DATABASE_URL`` both commands start the data folder's own PostgreSQL: back up,
+    change, restore, and the service serves what was backed up."""
+    data_dir = tmp_path / "data"
+
+    def embedded(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["PLANNER_DATA_DIR"] = str(data_dir)
+        return subprocess.run(
+            [sys.executable, "-m", "planner", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def estates_after(change: str | None) -> list[str]:
+        running = start_service(None, data_dir, timeout=120.0)
+        try:
+            admin = {"authorization": f"Bearer {running.admin_token}"}
+            if change is not None:
+                made = httpx.post(
+                    f"{running.base_url}/api/estates", json={"name": change}, headers=admin
+                )
+                assert made.status_code == 201, made.text
+            listed = httpx.get(f"{running.base_url}/api/estates", headers=admin)
+            return sorted(e["name"] for e in listed.json())
+        finally:
+            running.stop()
+
+    assert estates_after("备份前的小区") == ["备份前的小区"]
+    dump = tmp_path / "embedded.dump"
+    backed_up = embedded("backup", str(dump))
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert estates_after("备份后的小区") == ["备份前的小区", "备份后的小区"]
+    restored = embedded("restore", str(dump))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert estates_after(None) == ["备份前的小区"]

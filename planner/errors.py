@@ -103,6 +103,7 @@ CODES: dict[str, str] = {
     # works and negotiation
     "supplier_only": "only a supplier's negotiator may do this",
     "work_not_found": "the work was not found",
+    "tenders_not_found": "there is no work to export: an OCDS release package needs one at least",
     "supplier_not_found": "the supplier was not found",
     "quote_not_found": "the quote was not found",
     "round_not_found": "the round was not found",

@@ -191,17 +191,27 @@ async def bulk(
             estate = await get_estate(conn, estate_id)
             if estate is None:
                 raise NotFound("estate")
+            await _some_work(conn, [estate_id])
             return bulk_package(db, [estate_id], prefix, uri, f"{estate.name}业主委员会")
         if principal.is_global_admin:
-            return bulk_package(db, await store.estate_ids(conn), prefix, uri, PUBLISHER)
-        if principal.estate_id is None or principal.role not in READ:
+            ids = await store.estate_ids(conn)
+        elif principal.estate_id is None or principal.role not in READ:
             raise Forbidden(
                 f"role {principal.role} may not do this",
                 "role_not_allowed",
                 {"role": principal.role},
             )
-        ids = await store.estate_ids(conn, principal.estate_id)
+        else:
+            ids = await store.estate_ids(conn, principal.estate_id)
+        await _some_work(conn, ids)
         return bulk_package(db, ids, prefix, uri, PUBLISHER)
+
+
+async def _some_work(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> None:
+    """404 ``tenders_not_found`` when there is no work to export: OCDS allows no release
+    package without a release (``minItems: 1``)."""
+    if not await store.any_work(conn, estate_ids):
+        raise NotFound("tenders")
 
 
 async def bulk_package(
@@ -253,9 +263,11 @@ async def export(
             estate = await get_estate(conn, estate_id)
             if estate is None:
                 raise NotFound("estate")
+            await _some_work(conn, [estate_id])
             uri = f"{base_url}/api/estates/{estate_id}/ocds"
             return bulk_package(db, [estate_id], prefix, uri, f"{estate.name}业主委员会")
         ids = await store.estate_ids(conn)
+        await _some_work(conn, ids)
     return bulk_package(db, ids, prefix, f"{base_url}/api/ocds", PUBLISHER)
 
 

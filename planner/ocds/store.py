@@ -53,6 +53,15 @@ async def work_ids(conn: asyncpg.Connection, estate_id: int, after: int, limit: 
     return [r["id"] for r in rows]
 
 
+async def any_work(conn: asyncpg.Connection, estate_ids: Sequence[int]) -> bool:
+    """Whether these estates have a work at all (a release package needs a release)."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM works WHERE estate_id = ANY($1::bigint[]))",
+        list(estate_ids),
+    )
+    return found
+
+
 class WorkRow(msgspec.Struct, frozen=True, kw_only=True):
     work: Work
     estate_id: int

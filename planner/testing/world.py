@@ -165,6 +165,14 @@ async def build_world(base_url: str, admin: str) -> World:
             )
         )
         world.other_supplier = second["token"]
+        # B has a work of its own (so its members' OCDS export has a release to carry)
+        await _ok(
+            await http.post(
+                f"/api/estates/{estate_b}/works",
+                json={"title": "楼道照明", "category": "power", "estimate_fen": 800_000},
+                headers=bearer(world.other["committee"]),
+            )
+        )
         target = await _ok(
             await http.post(
                 f"/api/estates/{estate_a}/members",

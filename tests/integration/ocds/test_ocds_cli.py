@@ -95,7 +95,10 @@ async def test_planner_ocds_exports_what_the_api_does(
         ("--estate", str(other_id + 1000)),
         ("--work", str(work_id + 1000)),
         ("--estate", str(other_id), "--work", str(work_id)),
+        ("--estate", str(other_id)),  # no work: OCDS has no empty release package
     ):
         done = await _planner_ocds(database_url, data_dir, *args)
         assert done.returncode == 1 and b"not found" in done.stderr, args
         assert done.stdout == b"", args
+    empty = await client.get(f"/api/estates/{other_id}/ocds", headers=bearer(admin_token))
+    assert empty.status_code == 404 and empty.json()["code"] == "tenders_not_found"

@@ -100,7 +100,8 @@ def test_fallbacks_give_byte_identical_plans(seed: int, monkeypatch: pytest.Monk
             kinds_, unit, active, cap, scale
         ),
     )
-    monkeypatch.setattr(plans, "_variants", lambda prepared, split: plans._variants_exactly(split))
+    monkeypatch.setattr(plans, "_variants", lambda prepared, split: plans._variants_exactly(prepared, split)
+    )
     assert encoded(problem) == fast
 
 

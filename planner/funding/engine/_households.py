@@ -134,9 +134,9 @@ def entry_amounts(
     slot[chosen] = np.arange(len(chosen), dtype=np.intp)
     if shares.positions.size:
         mine = slot[shares.positions]
-        some = mine >= 0
-        row = mine[some]
-        offset = shares.entries[some] - kinds.entry_start[kind[row]]
+        listed = mine >= 0
+        row = mine[listed]
+        offset = shares.entries[listed] - kinds.entry_start[kind[row]]
         amounts[starts[row] + offset] += 1
     if shares.held.size:
         mine = slot[shares.held]

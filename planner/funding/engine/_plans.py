@@ -34,6 +34,7 @@ from planner.funding.engine._model import HouseholdPlan, HouseholdWorkAmount
 
 _REASONS = np.array(["cap", "proportional", "covers_caps", "rounding"], dtype=object)
 _CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)
+_SLICE = 2**16
 
 
 def household_plans(
@@ -47,7 +48,7 @@ def household_plans(
     cap = prepared.households.cap
     capped = (cap >= 0) & (proportional > cap)
     shortfall = int((proportional[capped] - amount[capped]).sum())
-    reason = np.full(len(amount), _ROUNDING, dtype=np.intp)
+    reason = np.full(len(amount), _ROUNDING, dtype=np.int8)
     if split.caps_bind:
         lengths = np.diff(prepared.kinds.entry_start)[prepared.households.kind]
         reason[amount > proportional + 2 * lengths] = _COVERS_CAPS
@@ -58,20 +59,24 @@ def household_plans(
     shared = np.empty(len(lists), dtype=object)
     for v, works in enumerate(lists):
         shared[v] = works
-    amounts = amount.tolist()
-    # positional, through map: no Python frame and no keyword parsing per household (a
-    # million of them at a district's scale)
-    plans = list(
-        map(
+    ids = prepared.households.ids
+    plans: list[HouseholdPlan] = []
+    # a slice of households at a time: only the plans and their numbers stay, not six
+    # lists and two object arrays over every household besides them
+    for first in range(0, len(amount), _SLICE):
+        part = slice(first, first + _SLICE)
+        amounts = amount[part].tolist()
+        # positional, through map: no Python frame and no keyword parsing per household (a
+        # million of them at a district's scale)
+        plans += map(
             HouseholdPlan,
-            prepared.households.ids.tolist(),
+            ids[part].tolist(),
             amounts,
-            amounts if same else proportional.tolist(),
-            capped.tolist(),
-            _REASONS[reason].tolist(),
-            shared[variant].tolist(),
+            amounts if same else proportional[part].tolist(),
+            capped[part].tolist(),
+            _REASONS[reason[part]].tolist(),
+            shared[variant[part]].tolist(),
         )
-    )
     return plans, int(capped.sum()), shortfall
 
 

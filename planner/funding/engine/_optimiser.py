@@ -9,10 +9,7 @@ that allows; (4) exact fen by the largest remainder, ties by id.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from planner.funding.engine._classes import Prepared, prepare
 from planner.funding.engine._explain import diagnose, pledge_problems, share_str, summary
@@ -38,28 +35,8 @@ from planner.funding.engine._sources import (
 )
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection inside: the solve makes no reference cycles, and the few
-    thousand containers it makes (works lists) would otherwise set off collections that
-    walk the caller's problem, one object per household, while it is young (freshly
-    decoded: 5-10 ms at 100,000 households). Collections resume as they were after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def solve_with_stats(problem: FundingProblem) -> tuple[FundingPlanResult, SolveStats]:
     """The plan (or FundingInfeasible, InvalidProblem, SolveTimeout) and its timings."""
-    with collector_paused():
-        return _solve(problem)
-
-
-def _solve(problem: FundingProblem) -> tuple[FundingPlanResult, SolveStats]:
     started = time.perf_counter()
     clock = SolverClock(deadline=time.monotonic() + problem.time_limit_s)
     prepared = prepare(problem)

@@ -35,28 +35,21 @@ GRACE_S = 60.0
 def solve_encoded(problem_json: bytes) -> bytes:
     """Run one solve; every expected failure becomes an Outcome, never an exception."""
     # Imported here, in the worker process only: scipy costs the service seconds at start-up.
-    from planner.funding.engine._optimiser import collector_paused, solve_with_stats
+    from planner.funding.engine._optimiser import solve_with_stats
 
-    # the problem and the plan are dropped before collections resume, so no collection
-    # ever walks their objects (one or two per household)
-    with collector_paused():
-        problem = msgspec.json.decode(problem_json, type=FundingProblem)
-        try:
-            result, stats = solve_with_stats(problem)
-            outcome = Outcome(kind="ok", result=result, stats=stats)
-            del result
-        except FundingInfeasible as infeasible:
-            outcome = Outcome(kind="infeasible", problems=infeasible.problems)
-        except InvalidProblem as invalid:
-            outcome = Outcome(kind="invalid", field=invalid.field, reason=invalid.reason)
-        except SolveTimeout as timeout:
-            outcome = Outcome(kind="timeout", reason=str(timeout))
-        except Exception as exc:  # a solver bug must not kill the worker or hang the caller
-            outcome = Outcome(kind="error", reason=f"{type(exc).__name__}: {exc}")
-        del problem
-        encoded = msgspec.json.encode(outcome)
-        del outcome
-    return encoded
+    problem = msgspec.json.decode(problem_json, type=FundingProblem)
+    try:
+        result, stats = solve_with_stats(problem)
+        outcome = Outcome(kind="ok", result=result, stats=stats)
+    except FundingInfeasible as infeasible:
+        outcome = Outcome(kind="infeasible", problems=infeasible.problems)
+    except InvalidProblem as invalid:
+        outcome = Outcome(kind="invalid", field=invalid.field, reason=invalid.reason)
+    except SolveTimeout as timeout:
+        outcome = Outcome(kind="timeout", reason=str(timeout))
+    except Exception as exc:  # a solver bug must not kill the worker or hang the caller
+        outcome = Outcome(kind="error", reason=f"{type(exc).__name__}: {exc}")
+    return msgspec.json.encode(outcome)
 
 
 def pool_size() -> int:

@@ -51,8 +51,10 @@ def times(a: Ints, b: Ints) -> Ints:
     return exact(a, magnitude) * exact(b, magnitude)
 
 
-def index(values: Sequence[int] | Ints) -> Index:
-    return np.asarray(values, dtype=np.intp)
+def index(values: Sequence[int]) -> Index:
+    """Positions or codes (small non-negative ints) as an array."""
+    # fromiter reads a list a quarter faster than asarray, which first looks for nesting
+    return np.fromiter(values, dtype=np.intp, count=len(values))
 
 
 def segment_sums(values: Ints, starts: Index) -> Ints:

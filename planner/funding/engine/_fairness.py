@@ -48,7 +48,7 @@ def class_amounts(
     else:
         exact_shares = (numerator, work_weight)
         rounded = round_classes(prepared, residents, by_work, starts, None, exact_shares)
-    return ints(rounded), over
+    return rounded, over
 
 
 def _quotients(numerator: Ints, denominator: Ints) -> Floats:

@@ -14,7 +14,7 @@ the result does not depend on the order of the input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +24,7 @@ from planner.funding.engine._arrays import (
     Index,
     Ints,
     bound,
+    exact,
     ints,
     ranges,
     segment_sums,
@@ -36,16 +37,35 @@ from planner.funding.engine._lp import SolverClock
 
 
 @dataclass
-class HouseholdSplit:
-    """Per household entry: households in id order, each one's works in order."""
+class Shares:
+    """One split of the residents' amounts over households, kind by kind.
 
-    entry_start: Index  # offsets per household (length households + 1)
-    entry_work: Index
-    amounts: Ints
-    proportional: Ints
+    Every member of a kind gets ``base`` on each of its kind entries, one fen more on the
+    ``all_members`` entries, and the households ``positions`` one fen more on the kind
+    entries ``entries`` (each pair at most once). The ``held`` households (members of
+    capped classes, when the caps bind) get instead ``held_amounts``, their entries in
+    order from ``held_start``, of which ``held_floors`` is what every member of their class
+    gets. Nothing here is per household entry, so a split of a million households stays
+    a few arrays over kinds plus the few households that differ from their kind.
+    """
+
+    base: Ints  # per kind entry
+    all_members: NDArray[np.bool_]  # per kind entry
+    positions: Index
+    entries: Index
+    held: Index = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    held_start: Index = field(default_factory=lambda: np.zeros(1, dtype=np.intp))
+    held_amounts: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    held_floors: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+@dataclass
+class HouseholdSplit:
+    """The proportional split and the one households pay (the same object when no cap binds)."""
+
+    proportional: Shares
+    amounts: Shares
     caps_bind: bool
-    # what every household of the same kind gets on the entry; amounts - floors is 0 or 1
-    floors: Ints
 
 
 @dataclass
@@ -62,56 +82,73 @@ def split_households(
 ) -> HouseholdSplit:
     kinds = prepared.kinds
     households = prepared.households
-    layout = _layout(prepared)
-    entry_start, entry_kind_entry = layout
     totals = ints(residents)
     weights = kinds.entry_weight[kinds.by_work]
     counts = kinds.count[kinds.entry_kind[kinds.by_work]]
     sums = segment_sums(times(weights, counts), kinds.work_start)
     base, extras = _split(totals, kinds.work_start, kinds.by_work, weights, sums, kinds)
-    proportional, floors = _expand(base, extras, layout, households.kind, kinds)
-    split = HouseholdSplit(
-        entry_start=entry_start,
-        entry_work=kinds.entry_work[entry_kind_entry],
-        amounts=proportional,
-        proportional=proportional,
-        caps_bind=False,
-        floors=floors,
-    )
+    proportional = Shares(base, extras.all_members, extras.positions, extras.entries)
+    split = HouseholdSplit(proportional=proportional, amounts=proportional, caps_bind=False)
     capped = households.cap >= 0
     if not capped.any():
         return split
-    paid = segment_sums(proportional, entry_start)
+    paid = household_totals(prepared, proportional)
     if bool(np.all(paid[capped] <= households.cap[capped])):
         return split
     rounded, caps_bind = class_amounts(prepared, residents, clock)
-    split.amounts, split.floors = _members(prepared, rounded, layout)
+    split.amounts = _members(prepared, rounded)
     split.caps_bind = caps_bind
     return split
 
 
-def _layout(prepared: Prepared) -> tuple[Index, Index]:
-    """Household entries: offsets per household and each entry's kind entry."""
+def household_totals(prepared: Prepared, shares: Shares) -> Ints:
+    """What each household pays in all (households in id order)."""
     kinds = prepared.kinds
     kind = prepared.households.kind
+    given = shares.base + shares.all_members.astype(shares.base.dtype)
+    per_kind = segment_sums(given, kinds.entry_start)
+    extra = np.bincount(shares.positions, minlength=len(kind))
+    totals: Ints = per_kind[kind] + extra.astype(per_kind.dtype)
+    if shares.held.size:
+        held = segment_sums(shares.held_amounts, shares.held_start)
+        totals = exact(totals, bound(held))
+        totals[shares.held] = held
+    return totals
+
+
+def entry_amounts(
+    prepared: Prepared, shares: Shares, chosen: Index
+) -> tuple[Index, Index, Ints, Ints]:
+    """For the ``chosen`` households (positions), per household entry: offsets per chosen
+    household (length chosen + 1), the work, the amount and the floor every household of
+    the same kind (or capped class) gets."""
+    kinds = prepared.kinds
+    kind = prepared.households.kind[chosen]
     lengths = np.diff(kinds.entry_start)[kind]
-    entry_start = np.zeros(len(kind) + 1, dtype=np.intp)
-    np.cumsum(lengths, out=entry_start[1:])
-    return entry_start, ranges(kinds.entry_start[kind], lengths)
-
-
-def _expand(
-    base: Ints, extras: _Extras, layout: tuple[Index, Index], kind: Index, kinds: Kinds
-) -> tuple[Ints, Ints]:
-    """Per household entry: the kind entry's floor plus the extra fen it was given, and the
-    floor alone."""
-    entry_start, entry_kind_entry = layout
-    floors = base[entry_kind_entry]
-    amounts: Ints = floors + extras.all_members[entry_kind_entry].astype(base.dtype)
-    if extras.positions.size:
-        offset = extras.entries - kinds.entry_start[kind[extras.positions]]
-        amounts[entry_start[extras.positions] + offset] += 1
-    return amounts, floors
+    starts = np.zeros(len(chosen) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=starts[1:])
+    kind_entries = ranges(kinds.entry_start[kind], lengths)
+    floors = shares.base[kind_entries]
+    amounts: Ints = floors + shares.all_members[kind_entries].astype(floors.dtype)
+    slot = np.full(len(prepared.households.kind), -1, dtype=np.intp)
+    slot[chosen] = np.arange(len(chosen), dtype=np.intp)
+    if shares.positions.size:
+        mine = slot[shares.positions]
+        listed = mine >= 0
+        row = mine[listed]
+        offset = shares.entries[listed] - kinds.entry_start[kind[row]]
+        amounts[starts[row] + offset] += 1
+    if shares.held.size:
+        mine = slot[shares.held]
+        some = np.flatnonzero(mine >= 0)
+        held_lengths = np.diff(shares.held_start)[some]
+        source = ranges(shares.held_start[some], held_lengths)
+        target = ranges(starts[mine[some]], held_lengths)
+        floors = exact(floors, bound(shares.held_floors))
+        amounts = exact(amounts, bound(shares.held_amounts))
+        floors[target] = shares.held_floors[source]
+        amounts[target] = shares.held_amounts[source]
+    return starts, kinds.entry_work[kind_entries], amounts, floors
 
 
 def _split(
@@ -186,11 +223,10 @@ def _split(
     return base, _Extras(all_members, positions[by_tie][served], member_entries[by_tie][served])
 
 
-def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> tuple[Ints, Ints]:
+def _members(prepared: Prepared, rounded: Ints) -> Shares:
     """Split each class's amounts over its members: by scale, or evenly for capped classes."""
     kinds = prepared.kinds
     classes = prepared.classes
-    kind_of = prepared.households.kind
     entry_kind = kinds.entry_kind
     of_kind = classes.of_kind[entry_kind]
     j = np.arange(len(entry_kind)) - kinds.entry_start[entry_kind]
@@ -206,14 +242,12 @@ def _members(prepared: Prepared, rounded: Ints, layout: tuple[Index, Index]) -> 
     sums = classes.scale_total[classes.entry_class]
     totals = np.where(classes.cap[classes.entry_class] < 0, rounded, 0)
     base, extras = _split(totals, starts, order, weights, sums, kinds)
-    amounts, floors = _expand(base, extras, layout, kind_of, kinds)
-    _capped_members(prepared, rounded, layout, amounts, floors)
-    return amounts, floors
+    shares = Shares(base, extras.all_members, extras.positions, extras.entries)
+    _capped_members(prepared, rounded, shares)
+    return shares
 
 
-def _capped_members(
-    prepared: Prepared, rounded: Ints, layout: tuple[Index, Index], amounts: Ints, floors: Ints
-) -> None:
+def _capped_members(prepared: Prepared, rounded: Ints, shares: Shares) -> None:
     """Identical members: hand out the odd fen round-robin across works, so member totals
     differ by at most one fen and none exceeds the (integer) cap."""
     classes = prepared.classes
@@ -223,7 +257,6 @@ def _capped_members(
     )
     if not capped.size:
         return
-    entry_start, _ = layout
     klass = household_class[capped]
     by_class = np.argsort(klass, kind="stable")
     capped, klass = capped[by_class], klass[by_class]
@@ -236,10 +269,12 @@ def _capped_members(
     earlier = np.cumsum(extra) - extra
     pointer = (earlier - earlier[classes.entry_start[classes.entry_class]]) % np.maximum(size, 1)
     lengths = np.diff(classes.entry_start)[klass]
-    household_entries = ranges(entry_start[capped], lengths)
     class_entries = ranges(classes.entry_start[klass], lengths)
     member_rank = np.repeat(rank, lengths)
     n = size[class_entries]
     gets_one = (member_rank - pointer[class_entries]) % n < extra[class_entries]
-    floors[household_entries] = share[class_entries]
-    amounts[household_entries] = share[class_entries] + gets_one
+    shares.held = capped
+    shares.held_start = np.zeros(len(capped) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=shares.held_start[1:])
+    shares.held_floors = share[class_entries]
+    shares.held_amounts = shares.held_floors + gets_one

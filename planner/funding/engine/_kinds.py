@@ -59,18 +59,26 @@ class Kinds:
     entry_kind: Index  # per entry, its kind
 
 
-def household_order(households: tuple[HouseholdInput, ...]) -> tuple[Ints, Index]:
-    """Household ids in order and the order itself; InvalidProblem for a duplicate id."""
+def household_order(households: tuple[HouseholdInput, ...]) -> tuple[Ints, Index | None]:
+    """Household ids in order and the order itself (None: they came in id order);
+    InvalidProblem for a duplicate id."""
     ids = ints([h.household_id for h in households])
+    if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return ids, None
     order = np.argsort(ids, kind="stable").astype(np.intp, copy=False)
     ids = ids[order]
-    if ids.size > 1 and bool(np.any(ids[1:] == ids[:-1])):
+    if bool(np.any(ids[1:] == ids[:-1])):
         raise InvalidProblem("households", "a household is listed twice")
     return ids, order
 
 
+def _in_order(values: Ints, order: Index | None) -> Ints:
+    """Per household values (input order) in id order."""
+    return values if order is None else values[order]
+
+
 def read_households(
-    households: tuple[HouseholdInput, ...], ids: Ints, order: Index
+    households: tuple[HouseholdInput, ...], ids: Ints, order: Index | None
 ) -> tuple[Households, Kinds, tuple[Ints, Ints, Ints]]:
     """Households in id order, their kinds (without entries) and each kind's area units,
     building and floor.
@@ -83,16 +91,18 @@ def read_households(
     except TypeError:  # a signalling NaN cannot even be hashed
         _check_in_order(households, order)
         raise
-    area_code = area_code[order]
+    area_code = _in_order(area_code, order)
     raw_caps = [h.cap_fen for h in households]
     uncapped = raw_caps.count(None)
     if uncapped == len(raw_caps):
         caps = np.full(len(raw_caps), -1, dtype=np.int64)
     else:
-        caps = ints([-1 if c is None else c for c in raw_caps])[order]
+        caps = _in_order(ints([-1 if c is None else c for c in raw_caps]), order)
     bad_cap = caps < -1
     if int((caps == -1).sum()) != uncapped:  # an explicit cap of -1
-        bad_cap = np.array([c is not None and c < 0 for c in raw_caps], dtype=bool)[order]
+        bad_cap = _in_order(
+            np.array([c is not None and c < 0 for c in raw_caps], dtype=bool), order
+        )
     bad_area = np.array([not a.is_finite() or a < 0 for a in distinct], dtype=bool)[area_code]
     bad = np.flatnonzero(bad_area | bad_cap)
     if bad.size:
@@ -100,8 +110,8 @@ def read_households(
         field = "area_m2" if bool(bad_area[p]) else "cap_fen"
         raise InvalidProblem(f"households.{ids[p]}.{field}", "must not be negative")
     units = ints(_area_units(distinct))
-    building = ints([h.building_id for h in households])[order]
-    floor = ints([h.floor for h in households])[order]
+    building = _in_order(ints([h.building_id for h in households]), order)
+    floor = _in_order(ints([h.floor for h in households]), order)
     kind, kinds = _kinds(area_code, len(distinct), building, floor, caps)
     first = kinds.members[kinds.start[:-1]]
     traits = (units[area_code[first]], building[first], floor[first])
@@ -129,8 +139,8 @@ def _area_codes(households: tuple[HouseholdInput, ...]) -> tuple[Index, list[Dec
     return merged[codes], list(code_of)
 
 
-def _check_in_order(households: tuple[HouseholdInput, ...], order: Index) -> None:
-    for p in order.tolist():
+def _check_in_order(households: tuple[HouseholdInput, ...], order: Index | None) -> None:
+    for p in range(len(households)) if order is None else order.tolist():
         h = households[p]
         if not h.area_m2.is_finite() or h.area_m2 < 0:
             raise InvalidProblem(f"households.{h.household_id}.area_m2", "must not be negative")

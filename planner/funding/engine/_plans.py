@@ -4,6 +4,9 @@ The plans are the bulk of a result (one per household), so they are built from a
 with as few Python objects as the result's shape allows: one HouseholdWorkAmount per
 distinct (work, amount), and one works list per distinct list of them, shared by every
 household with those same amounts (plans are frozen; treat their lists as read-only).
+Nothing is made per household entry: a household's amounts are its kind's (see
+:class:`~planner.funding.engine._households.Shares`) but for a few fen, so its works
+list is told apart by which entries got one fen more.
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ from planner.funding.engine._arrays import (
     Ints,
     dense_codes,
     ints,
-    ranges,
     segment_sums,
 )
 from planner.funding.engine._classes import Prepared
-from planner.funding.engine._households import HouseholdSplit
+from planner.funding.engine._households import (
+    HouseholdSplit,
+    Shares,
+    entry_amounts,
+    household_totals,
+)
 from planner.funding.engine._model import HouseholdPlan, HouseholdWorkAmount
 
 _REASONS = np.array(["cap", "proportional", "covers_caps", "rounding"], dtype=object)
 _CAP, _PROPORTIONAL, _COVERS_CAPS, _ROUNDING = range(4)
+_SLICE = 2**16
 
 
 def household_plans(
@@ -34,15 +42,16 @@ def household_plans(
 ) -> tuple[list[HouseholdPlan], int, int]:
     """The plans in household id order, how many households are held at their caps, and
     what those households are spared in all (fen)."""
-    starts = split.entry_start
-    amount = segment_sums(split.amounts, starts)
-    proportional = segment_sums(split.proportional, starts)
+    amount = household_totals(prepared, split.amounts)
+    same = split.amounts is split.proportional
+    proportional = amount if same else household_totals(prepared, split.proportional)
     cap = prepared.households.cap
     capped = (cap >= 0) & (proportional > cap)
     shortfall = int((proportional[capped] - amount[capped]).sum())
-    reason = np.full(len(amount), _ROUNDING, dtype=np.intp)
+    reason = np.full(len(amount), _ROUNDING, dtype=np.int8)
     if split.caps_bind:
-        reason[amount > proportional + 2 * np.diff(starts)] = _COVERS_CAPS
+        lengths = np.diff(prepared.kinds.entry_start)[prepared.households.kind]
+        reason[amount > proportional + 2 * lengths] = _COVERS_CAPS
     reason[amount == proportional] = _PROPORTIONAL
     reason[capped] = _CAP
     work_ids = ints([w.work_id for w in prepared.works])
@@ -50,19 +59,24 @@ def household_plans(
     shared = np.empty(len(lists), dtype=object)
     for v, works in enumerate(lists):
         shared[v] = works
-    # positional, through map: no Python frame and no keyword parsing per household (a
-    # million of them at a district's scale)
-    plans = list(
-        map(
+    ids = prepared.households.ids
+    plans: list[HouseholdPlan] = []
+    # a slice of households at a time: only the plans and their numbers stay, not six
+    # lists and two object arrays over every household besides them
+    for first in range(0, len(amount), _SLICE):
+        part = slice(first, first + _SLICE)
+        amounts = amount[part].tolist()
+        # positional, through map: no Python frame and no keyword parsing per household (a
+        # million of them at a district's scale)
+        plans += map(
             HouseholdPlan,
-            prepared.households.ids.tolist(),
-            amount.tolist(),
-            proportional.tolist(),
-            capped.tolist(),
-            _REASONS[reason].tolist(),
-            shared[variant].tolist(),
+            ids[part].tolist(),
+            amounts,
+            amounts if same else proportional[part].tolist(),
+            capped[part].tolist(),
+            _REASONS[reason[part]].tolist(),
+            shared[variant[part]].tolist(),
         )
-    )
     return plans, int(capped.sum()), shortfall
 
 
@@ -70,20 +84,17 @@ def _works_lists(
     work_ids: Ints, prepared: Prepared, split: HouseholdSplit
 ) -> tuple[list[list[HouseholdWorkAmount]], Index]:
     """The distinct works lists and each household's one."""
-    starts = split.entry_start
-    lengths = np.diff(starts)
     variant = _variants(prepared, split)
     first = _firsts(variant)
-    entries = ranges(starts[first], lengths[first])
-    works = work_ids[split.entry_work[entries]].tolist()
-    amounts = split.amounts[entries].tolist()
+    starts, entry_work, entry_amount, _ = entry_amounts(prepared, split.amounts, first)
+    works = work_ids[entry_work].tolist()
+    amounts = entry_amount.tolist()
     made: dict[tuple[int, int], HouseholdWorkAmount] = {}
     for key in zip(works, amounts, strict=True):
         if key not in made:
             made[key] = HouseholdWorkAmount(work_id=key[0], amount_fen=key[1])
     items = [made[key] for key in zip(works, amounts, strict=True)]
-    ends = np.cumsum(lengths[first]).tolist()
-    lists = [items[end - n : end] for end, n in zip(ends, lengths[first].tolist(), strict=True)]
+    lists = [items[start:end] for start, end in pairwise(starts.tolist())]
     return lists, variant
 
 
@@ -101,19 +112,41 @@ def _variants(prepared: Prepared, split: HouseholdSplit) -> Index:
     same floors on every entry, and get 0 or 1 fen more on each: (class and scale, which
     entries got one more) tells their lists apart exactly.
     """
-    starts = split.entry_start
-    lengths = np.diff(starts)
-    widest = int(lengths.max()) if lengths.size else 0
+    kinds = prepared.kinds
+    kind = prepared.households.kind
+    kind_lengths = np.diff(kinds.entry_start)
+    widest = int(kind_lengths.max()) if kind_lengths.size else 0
     classes = prepared.classes
     alike, count = _dense_pairs(classes.of_kind + 1, classes.kind_scale)
-    if not lengths.size or widest > 62 or (count + 1) << widest >= LIMIT:
-        return _variants_exactly(split)
-    extra = (split.amounts - split.floors).astype(np.int64, copy=False)
-    position = np.arange(len(extra), dtype=np.int64) - np.repeat(starts[:-1], lengths)
-    mask = segment_sums(extra << position, starts)
-    group = alike[prepared.households.kind].astype(np.int64, copy=False)
+    if not kind.size or widest > 62 or (count + 1) << widest >= LIMIT:
+        return _variants_exactly(prepared, split)
+    mask = _extra_masks(prepared, split.amounts)
+    group = alike[kind].astype(np.int64, copy=False)
     variant, _ = dense_codes((group << widest) | mask)
     return variant
+
+
+def _extra_masks(prepared: Prepared, shares: Shares) -> Ints:
+    """Per household, bit j set when its j-th entry got one fen more than the floor."""
+    kinds = prepared.kinds
+    kind = prepared.households.kind
+    kind_lengths = np.diff(kinds.entry_start)
+    position = np.arange(len(kinds.entry_work), dtype=np.int64) - np.repeat(
+        kinds.entry_start[:-1], kind_lengths
+    )
+    bits = shares.all_members.astype(np.int64) << position
+    mask: Ints = segment_sums(bits, kinds.entry_start)[kind]
+    if shares.positions.size:
+        offset = shares.entries - kinds.entry_start[kind[shares.positions]]
+        np.add.at(mask, shares.positions, np.int64(1) << offset.astype(np.int64))
+    if shares.held.size:
+        held_lengths = np.diff(shares.held_start)
+        extra = (shares.held_amounts - shares.held_floors).astype(np.int64, copy=False)
+        shift = np.arange(len(extra), dtype=np.int64) - np.repeat(
+            shares.held_start[:-1], held_lengths
+        )
+        mask[shares.held] = segment_sums(extra << shift, shares.held_start)
+    return mask
 
 
 def _dense_pairs(first: Ints, second: Ints) -> tuple[Index, int]:
@@ -126,13 +159,14 @@ def _dense_pairs(first: Ints, second: Ints) -> tuple[Index, int]:
     return dense_codes(pairs.reshape(-1))
 
 
-def _variants_exactly(split: HouseholdSplit) -> Index:
-    starts = split.entry_start.tolist()
-    works = split.entry_work.tolist()
-    amounts = split.amounts.tolist()
+def _variants_exactly(prepared: Prepared, split: HouseholdSplit) -> Index:
+    everyone = np.arange(len(prepared.households.kind), dtype=np.intp)
+    starts, entry_work, entry_amount, _ = entry_amounts(prepared, split.amounts, everyone)
+    works = entry_work.tolist()
+    amounts = entry_amount.tolist()
     seen: dict[tuple[tuple[int, int], ...], int] = {}
     variant: list[int] = []
-    for start, end in pairwise(starts):
+    for start, end in pairwise(starts.tolist()):
         key = tuple(zip(works[start:end], amounts[start:end], strict=True))
         variant.append(seen.setdefault(key, len(seen)))
     return np.asarray(variant, dtype=np.intp)

@@ -1,7 +1,8 @@
 """The optimiser's slower exact paths give the same plans as its fast ones.
 
 Households are handled as numpy arrays with a few fast paths (hashing to group kinds
-into classes, (class, scale, odd fen) to share works lists, int64 arithmetic). Each has
+into classes, (class, scale, odd fen) to share works lists, class amounts rounded for
+every work at once, int64 arithmetic). Each has
 an exact fallback for inputs it cannot take; these tests force the fallbacks and check
 the plans are byte-identical, and that amounts far beyond int64 stay exact.
 """
@@ -25,6 +26,7 @@ from planner.funding.engine import (
 )
 from planner.funding.engine import _classes as classes
 from planner.funding.engine import _plans as plans
+from planner.funding.engine import _rounding as rounding
 from planner.works.rules import WorkBenefit
 
 LIFT = {1: D("0"), 2: D("0.6"), 4: D("1"), 7: D("1.2")}
@@ -100,7 +102,10 @@ def test_fallbacks_give_byte_identical_plans(seed: int, monkeypatch: pytest.Monk
             kinds_, unit, active, cap, scale
         ),
     )
-    monkeypatch.setattr(plans, "_variants", lambda prepared, split: plans._variants_exactly(split))
+    monkeypatch.setattr(
+        plans, "_variants", lambda prepared, split: plans._variants_exactly(prepared, split)
+    )
+    monkeypatch.setattr(rounding, "_round_at_once", lambda *args: None)
     assert encoded(problem) == fast
 
 

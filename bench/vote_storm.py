@@ -5,6 +5,7 @@
     uv run python bench/vote_storm.py --households 500 --clients 100 --watchers 50  # quick
     uv run python bench/vote_storm.py --instances 2  # clients and watchers spread over two
     uv run python bench/vote_storm.py --keys  # each cast with an idempotency key, as the web
+    uv run python bench/vote_storm.py --workers 2  # `planner serve --workers 2` (one socket)
 
 A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
 its own process. Set-up goes through the API: one estate, the households, one owner member per
@@ -21,8 +22,9 @@ changed ballots. Reported:
   API tally, the running counts and every watcher's last pushed tally equal a recount of the
   ballots table (``rules.tally``);
 - the floor: the same ballot rows inserted with bare asyncpg (one INSERT per cast, same
-  concurrency, a pool as large as the service's) into a copy of the table without the
-  foreign keys, and the ratio service/floor (target >= 0.5).
+  concurrency, a pool as large as the service's request pools together: 10 per process)
+  into a copy of the table without the foreign keys, and the ratio service/floor
+  (target >= 0.5).
 """
 
 from __future__ import annotations
@@ -308,7 +310,7 @@ async def recount(url: str, motion_id: int, matter: int) -> tuple[Any, dict[str,
     return expected, {"running_equal": same}, rows
 
 
-async def floor(url: str, casts: list[int], clients: int) -> float:
+async def floor(url: str, casts: list[int], clients: int, pool_size: int) -> float:
     """Bare asyncpg: the same ballot rows, one INSERT per cast, same concurrency; rows/s."""
     conn = await asyncpg.connect(url)
     await conn.execute("DROP TABLE IF EXISTS ballots_floor")
@@ -321,7 +323,7 @@ async def floor(url: str, casts: list[int], clients: int) -> float:
     )
     await conn.execute("CREATE INDEX ON ballots_floor (motion_id, household_id, id DESC)")
     await conn.close()
-    pool = await asyncpg.create_pool(url, min_size=SERVICE_POOL, max_size=SERVICE_POOL)
+    pool = await asyncpg.create_pool(url, min_size=pool_size, max_size=pool_size)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for units in casts:
         queue.put_nowait(units)
@@ -365,7 +367,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for port, instance in zip(ports, bases, strict=True):  # the first one migrates
                 services.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+                        [sys.executable, "-m", "planner", "serve", "--port", str(port)]
+                        + (["--workers", str(args.workers)] if args.workers > 1 else []),
                         env=env,
                         cwd=ROOT,
                         stdout=subprocess.DEVNULL,
@@ -447,7 +450,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         )
         units_per_cast = [scene["units"][k] for k in sorted(scene["owners"])]
         per_cast = [units_per_cast[i % len(units_per_cast)] for i in range(result["casts"])]
-        floor_rate = await floor(url, per_cast, args.clients)
+        floor_pool = SERVICE_POOL * args.instances * args.workers
+        floor_rate = await floor(url, per_cast, args.clients, floor_pool)
     finally:
         if watcher_proc is not None and watcher_proc.is_alive():
             watcher_proc.kill()
@@ -464,6 +468,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "households": args.households,
         "instances": args.instances,
+        "workers": args.workers,
+        "floor_pool": SERVICE_POOL * args.instances * args.workers,
         "owners": len(scene["owners"]),
         "clients": args.clients,
         "watchers": args.watchers,
@@ -507,7 +513,9 @@ def report(r: dict[str, Any]) -> str:
     )
     return "\n".join(
         [
-            f"- {r['instances']} × `planner serve`; "
+            f"- {r['instances']} × `planner serve`"
+            + (f" --workers {r['workers']}" if r["workers"] > 1 else "")
+            + "; "
             f"{r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
             f"{r['watchers']} WebSocket watchers; {r['casts']} casts ({r['rows']} ballot rows, "
             f"incl. changes) in {r['elapsed_s']:.1f} s",
@@ -520,7 +528,7 @@ def report(r: dict[str, Any]) -> str:
             f"API tally = recount: {r['api_tally_equals_recount']}, running counts = recount: "
             f"{r['running_counts_equal_recount']}, every watcher's last push = recount: "
             f"{r['pushed_tally_equals_recount']})",
-            f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {SERVICE_POOL}): "
+            f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {r['floor_pool']}): "
             f"{r['floor_rows_per_s']:.0f} rows/s; service/floor = {r['ratio']:.2f} (target ≥ 0.5)",
             f"- requests never answered (client-side transport errors, not recorded, not "
             f"retried): {r['errors'] or 'none'}; the HTTP stack's ceiling at the same "
@@ -549,6 +557,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument(
         "--instances", type=int, default=1, help="planner serve processes on the one database"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`planner serve --workers N` per instance"
     )
     parser.add_argument("--write", action="store_true")
     parser.add_argument(

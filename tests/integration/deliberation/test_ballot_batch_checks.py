@@ -99,9 +99,9 @@ async def test_one_batch_answers_each_cast_as_alone(
         "not_your_unit",
         "CastResult",
         "role_not_allowed",
-        "not_found",
+        "motion_not_found",
         "CastResult",
-        "not_found",
+        "motion_not_found",
     ], results
     replayed = results[0]
     assert isinstance(replayed, CastResult) and replayed.replayed

@@ -21,6 +21,10 @@ changed ballots. Reported:
 - zero lost: every cast answered 201; the ballot rows equal the rows the casts reported; the
   API tally, the running counts and every watcher's last pushed tally equal a recount of the
   ballots table (``rules.tally``);
+- CPU per cast (user + system, from /proc): the services, PostgreSQL, the load client and
+  the watchers during the storm; and per row for the floor (PostgreSQL and its client). On
+  a shared machine casts/s and the floor move with whatever else runs; what a cast costs
+  moves much less;
 - the floor: the same ballot rows inserted with bare asyncpg (one INSERT per cast, same
   concurrency, a pool as large as the service's request pools together: 10 per process)
   into a copy of the table without the foreign keys, and the ratio service/floor
@@ -51,6 +55,7 @@ import aiohttp
 import asyncpg
 import httpx
 import msgspec
+import psutil  # type: ignore[import-untyped]
 import uvloop
 
 from planner.db.embedded import EmbeddedPostgres
@@ -79,6 +84,47 @@ def households_csv(households: int) -> tuple[str, int]:
         area = f"{rng.randint(4000, 15000) / 100:.2f}"
         lines.append(f"{i % 10 + 1}栋,{i:05d},{i % 30 + 1},{area},o{owner},业主{owner},")
     return "\n".join(lines) + "\n", owner
+
+
+# --- CPU ---------------------------------------------------------------------------------------
+
+
+class Cpu:
+    """CPU seconds (user + system) of the services (workers included), PostgreSQL (the
+    postmaster and its backends), this process (the load client) and the watchers."""
+
+    def __init__(self, services: list[int], pgdata: Path | None) -> None:
+        self.services = [psutil.Process(pid) for pid in services]
+        self.pgdata = pgdata
+        self.me = psutil.Process()
+        self.watchers: psutil.Process | None = None
+
+    @staticmethod
+    def _tree(p: psutil.Process) -> float:
+        total = 0.0
+        for q in [p, *p.children(recursive=True)]:
+            with suppress(psutil.NoSuchProcess):
+                t = q.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+        return total
+
+    def sample(self) -> dict[str, float]:
+        out = {"service": sum(self._tree(p) for p in self.services)}
+        if self.pgdata is not None:
+            with suppress(OSError, ValueError, psutil.NoSuchProcess):
+                pid = int((self.pgdata / "postmaster.pid").read_text().splitlines()[0])
+                out["PostgreSQL"] = self._tree(psutil.Process(pid))
+        t = self.me.cpu_times()
+        out["load client"] = t.user + t.system
+        if self.watchers is not None:
+            with suppress(psutil.NoSuchProcess):
+                out["watchers"] = self._tree(self.watchers)
+        return out
+
+    @staticmethod
+    def per(a: dict[str, float], b: dict[str, float], n: int) -> dict[str, float]:
+        """CPU ms per unit between two samples (``n`` units)."""
+        return {k: (b[k] - a[k]) * 1000 / n for k in b if k in a}
 
 
 # --- watchers (run in their own process) ------------------------------------------------------
@@ -381,6 +427,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                             break
                     await asyncio.sleep(0.1)
             admin = (tmp / "svc" / "admin_token").read_text().strip()
+            cpu = Cpu(
+                [service.pid for service in services],
+                embedded.pgdata.resolve() if embedded is not None else None,
+            )
             t0 = time.perf_counter()
             scene = await setup(http, admin, args.households)
             print(
@@ -403,6 +453,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     ),
                 )
                 watcher_proc.start()
+                cpu.watchers = psutil.Process(watcher_proc.pid)
                 if not await asyncio.to_thread(ours.poll, 300):
                     raise RuntimeError("watchers did not connect")
                 assert ours.recv() == "ready"
@@ -415,9 +466,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 connector=aiohttp.TCPConnector(limit=args.clients),
                 timeout=aiohttp.ClientTimeout(total=300),
             ) as storm_http:
+                before = cpu.sample()
                 result = await storm(
                     storm_http, scene, args.clients, args.changes, bases, args.keys
                 )
+                storm_cpu = Cpu.per(before, cpu.sample(), result["casts"])
                 me_rate = await baseline(
                     storm_http, list(scene["owners"].values()), args.clients, 1000, bases
                 )
@@ -451,7 +504,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         units_per_cast = [scene["units"][k] for k in sorted(scene["owners"])]
         per_cast = [units_per_cast[i % len(units_per_cast)] for i in range(result["casts"])]
         floor_pool = SERVICE_POOL * args.instances * args.workers
+        before = cpu.sample()
         floor_rate = await floor(url, per_cast, args.clients, floor_pool)
+        floor_cpu = Cpu.per(before, cpu.sample(), sum(per_cast))
     finally:
         if watcher_proc is not None and watcher_proc.is_alive():
             watcher_proc.kill()
@@ -494,6 +549,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "errors": result["errors"],
         "me_per_s": me_rate,
         "ratio": rows_rate / floor_rate,
+        "storm_cpu_ms": storm_cpu,
+        "floor_cpu_ms": {k: v for k, v in floor_cpu.items() if k in ("PostgreSQL", "load client")},
     }
 
 
@@ -530,6 +587,10 @@ def report(r: dict[str, Any]) -> str:
             f"{r['pushed_tally_equals_recount']})",
             f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {r['floor_pool']}): "
             f"{r['floor_rows_per_s']:.0f} rows/s; service/floor = {r['ratio']:.2f} (target ≥ 0.5)",
+            "- CPU ms per cast during the storm: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in r["storm_cpu_ms"].items())
+            + "; per floor row: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in r["floor_cpu_ms"].items()),
             f"- requests never answered (client-side transport errors, not recorded, not "
             f"retried): {r['errors'] or 'none'}; the HTTP stack's ceiling at the same "
             f"concurrency (authenticated GET /api/me): {r['me_per_s']:.0f} req/s",

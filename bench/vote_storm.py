@@ -5,6 +5,7 @@
     uv run python bench/vote_storm.py --households 500 --clients 100 --watchers 50  # quick
     uv run python bench/vote_storm.py --instances 2  # clients and watchers spread over two
     uv run python bench/vote_storm.py --keys  # each cast with an idempotency key, as the web
+    uv run python bench/vote_storm.py --workers 2  # `planner serve --workers 2` (one socket)
 
 A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
 its own process. Set-up goes through the API: one estate, the households, one owner member per
@@ -20,9 +21,14 @@ changed ballots. Reported:
 - zero lost: every cast answered 201; the ballot rows equal the rows the casts reported; the
   API tally, the running counts and every watcher's last pushed tally equal a recount of the
   ballots table (``rules.tally``);
+- CPU per cast (user + system, from /proc): the services, PostgreSQL, the load client and
+  the watchers during the storm; and per row for the floor (PostgreSQL and its client). On
+  a shared machine casts/s and the floor move with whatever else runs; what a cast costs
+  moves much less;
 - the floor: the same ballot rows inserted with bare asyncpg (one INSERT per cast, same
-  concurrency, a pool as large as the service's) into a copy of the table without the
-  foreign keys, and the ratio service/floor (target >= 0.5).
+  concurrency, a pool as large as the service's request pools together: 10 per process)
+  into a copy of the table without the foreign keys, and the ratio service/floor
+  (target >= 0.5).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ import aiohttp
 import asyncpg
 import httpx
 import msgspec
+import psutil  # type: ignore[import-untyped]
 import uvloop
 
 from planner.db.embedded import EmbeddedPostgres
@@ -77,6 +84,47 @@ def households_csv(households: int) -> tuple[str, int]:
         area = f"{rng.randint(4000, 15000) / 100:.2f}"
         lines.append(f"{i % 10 + 1}栋,{i:05d},{i % 30 + 1},{area},o{owner},业主{owner},")
     return "\n".join(lines) + "\n", owner
+
+
+# --- CPU ---------------------------------------------------------------------------------------
+
+
+class Cpu:
+    """CPU seconds (user + system) of the services (workers included), PostgreSQL (the
+    postmaster and its backends), this process (the load client) and the watchers."""
+
+    def __init__(self, services: list[int], pgdata: Path | None) -> None:
+        self.services = [psutil.Process(pid) for pid in services]
+        self.pgdata = pgdata
+        self.me = psutil.Process()
+        self.watchers: psutil.Process | None = None
+
+    @staticmethod
+    def _tree(p: psutil.Process) -> float:
+        total = 0.0
+        for q in [p, *p.children(recursive=True)]:
+            with suppress(psutil.NoSuchProcess):
+                t = q.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+        return total
+
+    def sample(self) -> dict[str, float]:
+        out = {"service": sum(self._tree(p) for p in self.services)}
+        if self.pgdata is not None:
+            with suppress(OSError, ValueError, psutil.NoSuchProcess):
+                pid = int((self.pgdata / "postmaster.pid").read_text().splitlines()[0])
+                out["PostgreSQL"] = self._tree(psutil.Process(pid))
+        t = self.me.cpu_times()
+        out["load client"] = t.user + t.system
+        if self.watchers is not None:
+            with suppress(psutil.NoSuchProcess):
+                out["watchers"] = self._tree(self.watchers)
+        return out
+
+    @staticmethod
+    def per(a: dict[str, float], b: dict[str, float], n: int) -> dict[str, float]:
+        """CPU ms per unit between two samples (``n`` units)."""
+        return {k: (b[k] - a[k]) * 1000 / n for k in b if k in a}
 
 
 # --- watchers (run in their own process) ------------------------------------------------------
@@ -308,7 +356,7 @@ async def recount(url: str, motion_id: int, matter: int) -> tuple[Any, dict[str,
     return expected, {"running_equal": same}, rows
 
 
-async def floor(url: str, casts: list[int], clients: int) -> float:
+async def floor(url: str, casts: list[int], clients: int, pool_size: int) -> float:
     """Bare asyncpg: the same ballot rows, one INSERT per cast, same concurrency; rows/s."""
     conn = await asyncpg.connect(url)
     await conn.execute("DROP TABLE IF EXISTS ballots_floor")
@@ -321,7 +369,7 @@ async def floor(url: str, casts: list[int], clients: int) -> float:
     )
     await conn.execute("CREATE INDEX ON ballots_floor (motion_id, household_id, id DESC)")
     await conn.close()
-    pool = await asyncpg.create_pool(url, min_size=SERVICE_POOL, max_size=SERVICE_POOL)
+    pool = await asyncpg.create_pool(url, min_size=pool_size, max_size=pool_size)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for units in casts:
         queue.put_nowait(units)
@@ -365,7 +413,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             for port, instance in zip(ports, bases, strict=True):  # the first one migrates
                 services.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "planner", "serve", "--port", str(port)],
+                        [sys.executable, "-m", "planner", "serve", "--port", str(port)]
+                        + (["--workers", str(args.workers)] if args.workers > 1 else []),
                         env=env,
                         cwd=ROOT,
                         stdout=subprocess.DEVNULL,
@@ -378,6 +427,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                             break
                     await asyncio.sleep(0.1)
             admin = (tmp / "svc" / "admin_token").read_text().strip()
+            cpu = Cpu(
+                [service.pid for service in services],
+                embedded.pgdata.resolve() if embedded is not None else None,
+            )
             t0 = time.perf_counter()
             scene = await setup(http, admin, args.households)
             print(
@@ -400,6 +453,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     ),
                 )
                 watcher_proc.start()
+                cpu.watchers = psutil.Process(watcher_proc.pid)
                 if not await asyncio.to_thread(ours.poll, 300):
                     raise RuntimeError("watchers did not connect")
                 assert ours.recv() == "ready"
@@ -412,9 +466,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 connector=aiohttp.TCPConnector(limit=args.clients),
                 timeout=aiohttp.ClientTimeout(total=300),
             ) as storm_http:
+                before = cpu.sample()
                 result = await storm(
                     storm_http, scene, args.clients, args.changes, bases, args.keys
                 )
+                storm_cpu = Cpu.per(before, cpu.sample(), result["casts"])
                 me_rate = await baseline(
                     storm_http, list(scene["owners"].values()), args.clients, 1000, bases
                 )
@@ -447,7 +503,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         )
         units_per_cast = [scene["units"][k] for k in sorted(scene["owners"])]
         per_cast = [units_per_cast[i % len(units_per_cast)] for i in range(result["casts"])]
-        floor_rate = await floor(url, per_cast, args.clients)
+        floor_pool = SERVICE_POOL * args.instances * args.workers
+        before = cpu.sample()
+        floor_rate = await floor(url, per_cast, args.clients, floor_pool)
+        floor_cpu = Cpu.per(before, cpu.sample(), sum(per_cast))
     finally:
         if watcher_proc is not None and watcher_proc.is_alive():
             watcher_proc.kill()
@@ -464,6 +523,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "households": args.households,
         "instances": args.instances,
+        "workers": args.workers,
+        "floor_pool": SERVICE_POOL * args.instances * args.workers,
         "owners": len(scene["owners"]),
         "clients": args.clients,
         "watchers": args.watchers,
@@ -488,6 +549,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "errors": result["errors"],
         "me_per_s": me_rate,
         "ratio": rows_rate / floor_rate,
+        "storm_cpu_ms": storm_cpu,
+        "floor_cpu_ms": {k: v for k, v in floor_cpu.items() if k in ("PostgreSQL", "load client")},
     }
 
 
@@ -507,7 +570,9 @@ def report(r: dict[str, Any]) -> str:
     )
     return "\n".join(
         [
-            f"- {r['instances']} × `planner serve`; "
+            f"- {r['instances']} × `planner serve`"
+            + (f" --workers {r['workers']}" if r["workers"] > 1 else "")
+            + "; "
             f"{r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
             f"{r['watchers']} WebSocket watchers; {r['casts']} casts ({r['rows']} ballot rows, "
             f"incl. changes) in {r['elapsed_s']:.1f} s",
@@ -520,8 +585,12 @@ def report(r: dict[str, Any]) -> str:
             f"API tally = recount: {r['api_tally_equals_recount']}, running counts = recount: "
             f"{r['running_counts_equal_recount']}, every watcher's last push = recount: "
             f"{r['pushed_tally_equals_recount']})",
-            f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {SERVICE_POOL}): "
+            f"- floor (bare asyncpg INSERT per cast, same concurrency, pool {r['floor_pool']}): "
             f"{r['floor_rows_per_s']:.0f} rows/s; service/floor = {r['ratio']:.2f} (target ≥ 0.5)",
+            "- CPU ms per cast during the storm: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in r["storm_cpu_ms"].items())
+            + "; per floor row: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in r["floor_cpu_ms"].items()),
             f"- requests never answered (client-side transport errors, not recorded, not "
             f"retried): {r['errors'] or 'none'}; the HTTP stack's ceiling at the same "
             f"concurrency (authenticated GET /api/me): {r['me_per_s']:.0f} req/s",
@@ -549,6 +618,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument(
         "--instances", type=int, default=1, help="planner serve processes on the one database"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`planner serve --workers N` per instance"
     )
     parser.add_argument("--write", action="store_true")
     parser.add_argument(

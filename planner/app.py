@@ -134,6 +134,9 @@ PAGE_CSP = (
     "img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+#: the encoded pairs SecurityHeadersMiddleware adds (when the answer has none of its own)
+_SCHEMA_HEADERS = tuple((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
+_PAGE_HEADERS = (*_SCHEMA_HEADERS, (b"content-security-policy", PAGE_CSP.encode()))
 #: /health reports the database down if it has not answered within this many seconds.
 HEALTH_TIMEOUT_S = 3.0
 
@@ -151,18 +154,13 @@ class SecurityHeadersMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        with_csp = not scope["path"].startswith("/schema")
+        extra = _PAGE_HEADERS if not scope["path"].startswith("/schema") else _SCHEMA_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                extra = dict(SECURITY_HEADERS)
-                if with_csp:
-                    extra["content-security-policy"] = PAGE_CSP
-                headers += [
-                    (k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present
-                ]
+                headers += [(k, v) for k, v in extra if k not in present]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import asyncpg
 import msgspec
 
-from planner.access import failures, store
+from planner.access import failures, lookups, store
 from planner.access.cache import PrincipalCache, session_key, token_key
 from planner.access.guards import (
     MANAGERS,
@@ -53,8 +53,7 @@ async def principal_for_token(
     if cache is not None and (found := cache.get(key)) is not None:
         return found
     generation = cache.generation if cache is not None else 0
-    async with db.connection() as conn:
-        principal = await store.principal_by_token_hash(conn, hashed)
+    principal = await lookups.tokens(db).get(hashed)
     if principal is not None and cache is not None:
         cache.put(key, principal, generation)
     return principal
@@ -69,8 +68,7 @@ async def principal_for_session(
     if cache is not None and (found := cache.get(key)) is not None:
         return found
     generation = cache.generation if cache is not None else 0
-    async with db.connection() as conn:
-        principal = await store.principal_by_session_hash(conn, hashed)
+    principal = await lookups.sessions(db).get(hashed)
     if principal is not None and cache is not None:
         cache.put(key, principal, generation)
     return principal

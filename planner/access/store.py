@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -58,6 +59,18 @@ async def principal_by_token_hash(conn: asyncpg.Connection, hashed: bytes) -> Pr
     return _principal(row) if row else None
 
 
+async def principals_by_token_hashes(
+    conn: asyncpg.Connection, hashes: Sequence[bytes]
+) -> dict[bytes, Principal]:
+    """``principal_by_token_hash`` for many tokens in one round trip (the ones found)."""
+    rows = await conn.fetch(
+        _PRINCIPAL_SQL.replace("SELECT m.id,", "SELECT m.token_hash, m.id,")
+        + " WHERE m.token_hash = ANY($1::bytea[]) AND m.revoked_at IS NULL GROUP BY m.id",
+        list(hashes),
+    )
+    return {bytes(r["token_hash"]): _principal(r) for r in rows}
+
+
 async def token_was_revoked(conn: asyncpg.Connection, token: str) -> bool:
     """True when ``token`` is a revoked member's (it was issued, then withdrawn)."""
     found: bool = await conn.fetchval(
@@ -81,6 +94,21 @@ async def principal_by_session_hash(conn: asyncpg.Connection, hashed: bytes) -> 
         hashed,
     )
     return _principal(row, via_cookie=True, csrf=row["csrf_token"]) if row else None
+
+
+async def principals_by_session_hashes(
+    conn: asyncpg.Connection, hashes: Sequence[bytes]
+) -> dict[bytes, Principal]:
+    """``principal_by_session_hash`` for many sessions in one round trip (the ones found)."""
+    rows = await conn.fetch(
+        _PRINCIPAL_SQL.replace(
+            "FROM members m", "FROM sessions s JOIN members m ON m.id = s.member_id"
+        ).replace("SELECT m.id,", "SELECT s.csrf_token, s.id_hash, s.expires_at, m.id,")
+        + " WHERE s.id_hash = ANY($1::bytea[]) AND s.expires_at > now() AND m.revoked_at IS NULL"
+        " GROUP BY m.id, s.csrf_token, s.id_hash, s.expires_at",
+        list(hashes),
+    )
+    return {bytes(r["id_hash"]): _principal(r, via_cookie=True, csrf=r["csrf_token"]) for r in rows}
 
 
 async def insert_member(

@@ -3,10 +3,13 @@ motions).
 
 Ordering and concurrency (why the tally always equals a recount):
 
-- A request is checked first (role, estate, units, scope, motion open) on its own connection;
-  then it joins its motion's queue in this process. One writer per motion takes everything
-  queued and records it in ONE transaction, so a burst of casts shares one commit, one
-  pass of the estate's event-stream lock and one tally push (group commit done by the app).
+- A request joins its motion's queue in this process at once (it takes no connection). One
+  writer per motion takes everything queued, checks it (role, estate, units, scope, motion
+  open: one ``ballot_contexts`` query for the whole batch) and records what passed in ONE
+  transaction, so a burst of casts shares one read of the motion and the callers'
+  delegations and units, one commit, one pass of the estate's event-stream lock and one
+  tally push (group commit done by the app). A refused cast is answered as it would be
+  alone; it does not hold up the others.
 - The writer locks the persons' rows (owner keys) of every unit in the batch, in key order.
   Casts for the same unit, or for units of one owner, from other processes wait there; ballot
   ids are taken after the lock, in queue order, so a later cast always has the higher id and
@@ -68,12 +71,13 @@ from planner.deliberation.rules import (
     decide,
     tally,
 )
-from planner.errors import BadRequest, Conflict, Forbidden, NotFound
+from planner.errors import BadRequest, Conflict, Forbidden, NotFound, PlannerError
 from planner.events import NewEvent, append_events, event_clock
 
 log = logging.getLogger("planner.deliberation")
 
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed on phones
+_RECEIPT_CODES = len(_RECEIPT_ALPHABET) ** 10
 MAX_BATCH = 500
 #: The shortest time between two tally pushes of one motion from one writer.
 PUSH_INTERVAL_S = 0.25
@@ -81,7 +85,14 @@ PUSH_INTERVAL_S = 0.25
 
 def new_receipt() -> str:
     """A receipt code such as ``K7QX-M2PA-9C``: 10 random symbols (about 49 bits)."""
-    symbols = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(10))
+    # one draw of the system's randomness, uniform over the 31**10 codes, spelled in base 31
+    # (ten ``secrets.choice`` calls cost ten draws: a few per cent of a cast's CPU)
+    number = secrets.randbelow(_RECEIPT_CODES)
+    digits = []
+    for _ in range(10):
+        number, digit = divmod(number, len(_RECEIPT_ALPHABET))
+        digits.append(_RECEIPT_ALPHABET[digit])
+    symbols = "".join(digits)
     return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 
 
@@ -99,8 +110,12 @@ class PendingCast(msgspec.Struct, kw_only=True):
     channel: Channel = "online"
 
 
-#: What a cast comes to: its receipts and whether they answer a retry, or the error.
-Outcome = tuple[list[BallotReceipt], bool] | Conflict
+#: A cast's answer: its receipts and whether they answer a retry.
+Answer = tuple[list[BallotReceipt], bool]
+#: What a cast comes to: its answer, or the error.
+Outcome = Answer | PlannerError
+#: What ``record_batch`` answers a checked cast: its answer, or 409.
+Recorded = Answer | Conflict
 
 
 def replay(
@@ -123,47 +138,16 @@ def key_reused() -> Conflict:
     )
 
 
-async def check_cast(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    motion_id: int,
-    choice: Choice,
-    household_ids: list[int] | None,
-) -> tuple[MotionRow, PendingCast]:
-    """Who may cast what: 404 for another estate's motion (as for a missing one); 403 for
-    suppliers, observers, the global admin and units the caller neither owns nor holds as
-    proxy; 400 for a unit outside the scope; 409 unless open."""
-    context = await cast_context(conn, principal, motion_id, household_ids)
-    return checked_cast(principal, context, choice, household_ids)
-
-
-async def cast_context(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    motion_id: int,
-    household_ids: list[int] | None,
-    idempotency_key: str | None = None,
-) -> BallotContext | None:
-    """What ``checked_cast`` checks, and the ballots already recorded under the caller's
-    ``idempotency_key``: one round trip."""
-    wanted = set(principal.household_ids) if household_ids is None else set(household_ids)
-    return await ballot_store.ballot_context(
-        conn,
-        motion_id,
-        principal.member_id,
-        sorted(wanted),
-        with_delegated=household_ids is None,
-        idempotency_key=idempotency_key,
-    )
-
-
 def checked_cast(
     principal: Principal,
     context: BallotContext | None,
     choice: Choice,
     household_ids: list[int] | None,
 ) -> tuple[MotionRow, PendingCast]:
-    """``check_cast`` on a context already read."""
+    """Who may cast what, on the context read for the cast (``ballot_store.ballot_contexts``):
+    404 for another estate's motion (as for a missing one); 403 for suppliers, observers,
+    the global admin and units the caller neither owns nor holds as proxy; 400 for a unit
+    outside the scope; 409 unless open."""
     own = set(principal.household_ids)
     wanted = own if household_ids is None else set(household_ids)
     if context is None:
@@ -213,17 +197,37 @@ def checked_cast(
     )
 
 
+class AskedCast(msgspec.Struct, kw_only=True):
+    """A cast as asked over HTTP, waiting for its motion's writer to check and record it."""
+
+    principal: Principal
+    choice: Choice
+    household_ids: list[int] | None
+    idempotency_key: str | None = None
+
+
+class BatchRefused(Exception):
+    """The batch's recording failed with ``error`` (rolled back); ``decided``: the answers
+    found before recording (retries, refused casts), None for the casts that were to be
+    recorded."""
+
+    def __init__(self, error: PlannerError, decided: list[Outcome | None]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.decided = decided
+
+
 class BallotBox:
-    """One writer per motion in this process; casts queue and are committed in batches."""
+    """One writer per motion in this process; casts queue, then are checked and committed in
+    batches."""
 
     def __init__(self, db: Database, writer_db: Database | None = None) -> None:
-        """``db`` checks casts; ``writer_db`` (``db`` when None) records the batches and is
-        closed by ``stop`` when it is a pool of its own."""
+        """``db``: the requests' pool (no longer used by casts, which are checked in the
+        writer's transaction); ``writer_db`` (``db`` when None) checks and records the
+        batches and is closed by ``stop`` when it is a pool of its own."""
         self.db = db
         self.writer_db = writer_db or db
-        self._queues: dict[
-            int, list[tuple[PendingCast, asyncio.Future[tuple[list[BallotReceipt], bool]]]]
-        ] = {}
+        self._queues: dict[int, list[tuple[AskedCast, asyncio.Future[Answer]]]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
         self._last_push: dict[int, float] = {}
 
@@ -235,49 +239,47 @@ class BallotBox:
         household_ids: list[int] | None,
         idempotency_key: str | None = None,
     ) -> CastResult:
-        """Check, queue and wait until the cast is committed; see the module doc."""
-        async with self.db.connection() as conn:
-            context = await cast_context(conn, principal, motion_id, household_ids, idempotency_key)
-        if idempotency_key is not None and context is not None and context.keyed:
-            # a retry is answered before any other check (even after the motion closed)
-            receipts, _ = replay(context.keyed, choice, household_ids)
-            return CastResult(motion_id=motion_id, ballots=receipts, replayed=True)
-        motion, pending = checked_cast(principal, context, choice, household_ids)
-        pending.idempotency_key = idempotency_key
-        pending.household_ids = household_ids
-        future: asyncio.Future[tuple[list[BallotReceipt], bool]] = (
-            asyncio.get_running_loop().create_future()
+        """Queue, and wait until the cast is checked and committed (or refused); see the
+        module doc. No connection of the requests' pool is taken."""
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        asked = AskedCast(
+            principal=principal,
+            choice=choice,
+            household_ids=household_ids,
+            idempotency_key=idempotency_key,
         )
-        self._queues.setdefault(motion_id, []).append((pending, future))
+        self._queues.setdefault(motion_id, []).append((asked, future))
         if motion_id not in self._writers:
-            self._writers[motion_id] = asyncio.create_task(self._write(motion))
+            self._writers[motion_id] = asyncio.create_task(self._write(motion_id))
         receipts, replayed = await future
         return CastResult(motion_id=motion_id, ballots=receipts, replayed=replayed)
 
-    async def _write(self, motion: MotionRow) -> None:
-        queue = self._queues[motion.id]
+    async def _write(self, motion_id: int) -> None:
+        queue = self._queues[motion_id]
         loop = asyncio.get_running_loop()
         owed = False
+        motion: MotionRow | None = None  # as the last batch read it
         try:
             while queue or owed:
                 if not queue:
-                    wait = self._last_push.get(motion.id, 0.0) + PUSH_INTERVAL_S - loop.time()
+                    wait = self._last_push.get(motion_id, 0.0) + PUSH_INTERVAL_S - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
                         continue  # casts that came meanwhile carry the push
                     owed = False
-                    await self._push_counts(motion)
+                    if motion is not None:
+                        await self._push_counts(motion)
                     continue
                 batch = queue[:MAX_BATCH]
                 del queue[:MAX_BATCH]
-                push = not motion.hide_results and (
-                    loop.time() - self._last_push.get(motion.id, 0.0) >= PUSH_INTERVAL_S
-                )
+                push = loop.time() - self._last_push.get(motion_id, 0.0) >= PUSH_INTERVAL_S
                 try:
                     async with self.writer_db.transaction() as conn:
-                        results = await record_batch(
-                            conn, motion, [p for p, _ in batch], push_tally=push
+                        motion, results = await check_and_record(
+                            conn, motion_id, [c for c, _ in batch], push_tally=push
                         )
+                except BatchRefused as refused:  # rolled back: nothing of it is recorded
+                    results = [refused.error if d is None else d for d in refused.decided]
                 except BaseException as exc:  # each waiting request gets the error
                     failure = exc if isinstance(exc, Exception) else RuntimeError("stopping")
                     for _, future in batch:
@@ -286,23 +288,25 @@ class BallotBox:
                     if failure is not exc:
                         raise
                     continue
-                if push:
-                    self._last_push[motion.id] = loop.time()
-                    owed = False
-                elif not motion.hide_results:
-                    owed = True
+                recorded = any(isinstance(r, tuple) and not r[1] for r in results)
+                if recorded and motion is not None and not motion.hide_results:
+                    if push:
+                        self._last_push[motion_id] = loop.time()
+                        owed = False
+                    else:
+                        owed = True
                 for (_, future), outcome in zip(batch, results, strict=True):
                     if future.done():
                         continue
-                    if isinstance(outcome, Conflict):
+                    if isinstance(outcome, PlannerError):
                         future.set_exception(outcome)
                     else:
                         future.set_result(outcome)
         finally:
             # Normally the queue is empty here (no await since the loop's test); after a
             # cancellation the casts still queued were not recorded and are told so.
-            del self._writers[motion.id]
-            self._queues.pop(motion.id, None)
+            del self._writers[motion_id]
+            self._queues.pop(motion_id, None)
             for _, future in queue:
                 if not future.done():
                     future.set_exception(RuntimeError("the service stopped; cast again"))
@@ -328,13 +332,71 @@ class BallotBox:
             await self.writer_db.close()
 
 
+async def check_and_record(
+    conn: asyncpg.Connection,
+    motion_id: int,
+    batch: Sequence[AskedCast],
+    *,
+    push_tally: bool = True,
+) -> tuple[MotionRow | None, list[Outcome]]:
+    """Check casts asked over HTTP (one ``ballot_contexts`` round trip for the batch) and
+    record the ones that pass, in queue order, in the caller's transaction; the motion as
+    read, and what each cast came to.
+
+    Each cast is answered as a request checked alone would be: a retry with a recorded key
+    first (even after the motion closed), then ``checked_cast``'s refusals (404, 403, 400,
+    409). Raises ``BatchRefused`` (the caller rolls back) when recording fails with an
+    answer for the casts (the motion closed meanwhile).
+    """
+    asks = []
+    for asked in batch:
+        own = asked.principal.household_ids
+        wanted = own if asked.household_ids is None else asked.household_ids
+        asks.append(
+            ballot_store.ContextAsk(
+                member_id=asked.principal.member_id,
+                wanted=sorted(set(wanted)),
+                with_delegated=asked.household_ids is None,
+                idempotency_key=asked.idempotency_key,
+            )
+        )
+    contexts = await ballot_store.ballot_contexts(conn, motion_id, asks)
+    decided: list[Outcome | None] = []
+    pending: list[PendingCast] = []
+    for asked, context in zip(batch, contexts, strict=True):
+        try:
+            if asked.idempotency_key is not None and context is not None and context.keyed:
+                # a retry is answered before any other check (even after the motion closed)
+                decided.append(replay(context.keyed, asked.choice, asked.household_ids))
+                continue
+            _, checked = checked_cast(asked.principal, context, asked.choice, asked.household_ids)
+        except PlannerError as exc:
+            decided.append(exc)
+            continue
+        checked.idempotency_key = asked.idempotency_key
+        checked.household_ids = asked.household_ids
+        decided.append(None)
+        pending.append(checked)
+    motion = contexts[0].motion if contexts and contexts[0] is not None else None
+    if motion is None or not pending:
+        return motion, [d for d in decided if d is not None]
+    try:
+        recorded = await record_batch(
+            conn, motion, pending, push_tally=push_tally and not motion.hide_results
+        )
+    except Conflict as exc:
+        raise BatchRefused(exc, decided) from exc
+    answers = iter(recorded)
+    return motion, [next(answers) if d is None else d for d in decided]
+
+
 async def record_batch(
     conn: asyncpg.Connection,
     motion: MotionRow,
     batch: Sequence[PendingCast],
     *,
     push_tally: bool = True,
-) -> list[Outcome]:
+) -> list[Recorded]:
     """Record checked casts in queue order in the caller's transaction; what each came to.
 
     ``push_tally``: also append the new running tally (never while results are hidden).
@@ -376,7 +438,7 @@ async def record_batch(
             plan.append(len(fresh))
             fresh.append(pending)
     recorded = await _record_fresh(conn, motion, fresh, persons, push_tally) if fresh else []
-    outcomes: list[Outcome] = []
+    outcomes: list[Recorded] = []
     for step in plan:
         if isinstance(step, int):
             outcomes.append((recorded[step], False) if step >= 0 else (recorded[-1 - step], True))

@@ -357,6 +357,90 @@ async def ballot_context(
     )
 
 
+class ContextAsk(msgspec.Struct, frozen=True, kw_only=True):
+    """One cast's question to ``ballot_contexts`` (the arguments of ``ballot_context``)."""
+
+    member_id: int
+    wanted: Sequence[int]
+    with_delegated: bool
+    idempotency_key: str | None = None
+
+
+async def ballot_contexts(
+    conn: asyncpg.Connection, motion_id: int, asks: Sequence[ContextAsk]
+) -> list[BallotContext | None]:
+    """``ballot_context`` for many casts of one motion in one round trip: one answer per ask,
+    in order (all None when there is no such motion)."""
+    members = [a.member_id for a in asks]
+    wanted_at = [i for i, a in enumerate(asks, 1) for _ in a.wanted]
+    wanted = [h for a in asks for h in a.wanted]
+    row = await conn.fetchrow(
+        f"""WITH mo AS ({MOTION_SQL} WHERE mo.id = $1),
+               c AS (
+                   SELECT * FROM unnest($2::bigint[], $3::bool[], $4::text[])
+                       WITH ORDINALITY AS c(member_id, with_delegated, key, i)),
+               d AS (
+                   SELECT DISTINCT ON (c.i, dl.household_id) c.i, dl.household_id, dl.id
+                   FROM c JOIN delegations dl ON dl.proxy_member_id = c.member_id
+                   WHERE dl.revoked_at IS NULL
+                     AND (dl.meeting_id IS NULL OR dl.meeting_id = (SELECT meeting_id FROM mo))
+                   ORDER BY c.i, dl.household_id, dl.meeting_id NULLS LAST, dl.id DESC),
+               w AS (
+                   SELECT i, household_id
+                   FROM unnest($5::bigint[], $6::bigint[]) AS w(i, household_id)
+                   UNION
+                   SELECT d.i, d.household_id FROM d JOIN c ON c.i = d.i WHERE c.with_delegated),
+               r AS (
+                   SELECT w.i, u.household_id, u.person_key, u.area
+                   FROM w JOIN motion_units u
+                       ON u.motion_id = $1 AND u.household_id = w.household_id),
+               k AS (
+                   SELECT c.i, b.id, b.household_id, b.choice, b.receipt, b.delegation_id,
+                          b.cast_at
+                   FROM c JOIN ballots b
+                       ON b.motion_id = $1 AND b.cast_by = c.member_id
+                      AND b.idempotency_key = c.key
+                   WHERE c.key IS NOT NULL)
+           SELECT (SELECT row_to_json(mo) FROM mo) AS motion,
+                  (SELECT coalesce(json_agg(d), '[]'::json) FROM d) AS delegated,
+                  (SELECT coalesce(json_agg(r ORDER BY r.i, r.household_id), '[]'::json)
+                   FROM r) AS units,
+                  (SELECT coalesce(json_agg(k ORDER BY k.i, k.id), '[]'::json) FROM k) AS keyed""",
+        motion_id,
+        members,
+        [a.with_delegated for a in asks],
+        [a.idempotency_key for a in asks],
+        wanted_at,
+        wanted,
+    )
+    if row["motion"] is None:
+        return [None] * len(asks)
+    found = row["motion"]
+    for stamp in ("opened_at", "closed_at"):
+        if found[stamp] is not None:
+            found[stamp] = datetime.fromisoformat(found[stamp])
+    motion = motion_row(found)
+    contexts = [BallotContext(motion=motion, delegated={}, units=[]) for _ in asks]
+    for d in row["delegated"]:
+        contexts[d["i"] - 1].delegated[d["household_id"]] = d["id"]
+    for u in row["units"]:
+        contexts[u["i"] - 1].units.append(
+            RollUnit(household_id=u["household_id"], person_key=u["person_key"], area=u["area"])
+        )
+    for b in row["keyed"]:
+        contexts[b["i"] - 1].keyed.append(
+            BallotReceipt(
+                ballot_id=b["id"],
+                household_id=b["household_id"],
+                choice=b["choice"],
+                receipt=b["receipt"],
+                by_proxy=b["delegation_id"] is not None,
+                cast_at=datetime.fromisoformat(b["cast_at"]).astimezone(UTC),
+            )
+        )
+    return list(contexts)
+
+
 async def ballot_record(
     conn: asyncpg.Connection, motion_id: int, cast_by: int | None = None
 ) -> list[BallotRecord]:

@@ -20,9 +20,12 @@ process) spent from "all clients caught up" to the end. Printed per event, in ms
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import gc
 import itertools
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -51,7 +54,20 @@ def instance_main(argv: list[str]) -> None:
     notify = EventFeed._on_notify
     publish = Hub.publish
 
+    profile_s = float(os.environ.get("FANOUT_TRACE_PROFILE") or 0)
+    profiler = cProfile.Profile(time.process_time) if profile_s else None
+
+    def stop_profile() -> None:
+        assert profiler is not None
+        profiler.disable()
+        profiler.dump_stats(Path(os.environ[TRACE_DIR]) / f"{os.getpid()}.prof")
+
     def on_notify(self: Any, conn: Any, pid: int, channel: str, payload: str) -> None:
+        nonlocal profiler
+        if profiler is not None and len(self.hub) and not getattr(profiler, "started", False):
+            profiler.started = True  # type: ignore[attr-defined]
+            profiler.enable()
+            asyncio.get_running_loop().call_later(profile_s, stop_profile)
         out.write(json.dumps(["notify", payload, time.monotonic()]) + "\n")
         notify(self, conn, pid, channel, payload)
 
@@ -64,6 +80,16 @@ def instance_main(argv: list[str]) -> None:
         out.write(json.dumps(["publish", seqs, start, end, len(self), cpu]) + "\n")
         out.flush()
 
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[:] = [time.monotonic()]
+        elif gc_started:
+            row = ["gc", info["generation"], gc_started[0], time.monotonic(), info["collected"]]
+            out.write(json.dumps(row) + "\n")
+
+    gc.callbacks.append(on_gc)
     EventFeed._on_notify = on_notify  # type: ignore[method-assign]
     Hub.publish = traced_publish  # type: ignore[method-assign]
     planner_main(argv)
@@ -200,6 +226,11 @@ def run(
             for s in services:
                 s.stop()
     report(trace_dir, pids, sent, receipts, before, after, wall)
+    for pid in pids:
+        profile = trace_dir / f"{pid}.prof"
+        if profile.exists():
+            print(f"profile of instance pid {pid} (process CPU, from its first doorbell):")
+            pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
 
 
 def report(
@@ -220,9 +251,15 @@ def report(
         notify: dict[int, float] = {}
         publish: dict[int, tuple[float, float, int]] = {}
         publish_cpu = publishes = 0.0
+        collections: list[str] = []
+        first, last = min(sent.values()), max(max(t for _, t in r) for r in receipts if r)
         path = trace_dir / f"{pid}.jsonl"
         for line in path.read_text().splitlines():
             row = json.loads(line)
+            if row[0] == "gc":
+                if first <= row[2] <= last:
+                    collections.append(f"gen{row[1]} {(row[3] - row[2]) * 1000:.1f} ms")
+                continue
             if row[0] == "notify":
                 seq = int(row[1].partition(":")[2] or 0)
                 notify.setdefault(seq, row[2])
@@ -238,6 +275,7 @@ def report(
             f"{publish_cpu:.3f} CPU-s in publish ({publish_cpu / publishes * 1e6 / subscribers:.1f}"
             " µs per socket and publish)"
         )
+        print(f"instance {inst}: garbage collections during the events: {collections or 'none'}")
         print(f"instance {inst}: ms after commit: notify, publish, written (batch), recv p50/max")
         previous = None
         for seq, at in sorted(sent.items()):

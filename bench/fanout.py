@@ -217,7 +217,7 @@ async def _floor_server(port: int, deflate: bool) -> None:
         if ws.request.path.startswith("/control"):
             order = msgspec.json.decode(await ws.recv())
             sent: dict[int, float] = {}
-            start = time.monotonic()
+            start = order.get("start") or time.monotonic()
             for seq in range(1, order["events"] + 1):
                 # the producer's schedule (see `produce`): an event is due at its slot, and
                 # its clock starts there even if the previous broadcast is still running
@@ -249,28 +249,60 @@ async def _floor_server(port: int, deflate: bool) -> None:
 
 
 async def run_floor(
-    count: int, events: int, interval: float, paced: bool = True, deflate: bool = False
+    count: int,
+    events: int,
+    interval: float,
+    paced: bool = True,
+    deflate: bool = False,
+    processes: int = 1,
 ) -> tuple[list[float], int]:
+    """The floor's delays; with ``processes`` > 1, that many floor servers on one schedule,
+    the clients spread over them as over the service's instances (client i on server
+    i mod ``processes``)."""
     from websockets.asyncio.client import connect
 
-    port = free_port()
-    command = [sys.executable, __file__, "--floor-server", str(port)]
-    server = subprocess.Popen(command + ["--floor-deflate"] * deflate, cwd=ROOT)
+    ports = [free_port() for _ in range(processes)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--floor-server", str(port)] + ["--floor-deflate"] * deflate,
+            cwd=ROOT,
+        )
+        for port in ports
+    ]
     try:
-        for _ in range(200):
-            with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-            time.sleep(0.1)
-        with clients([f"ws://127.0.0.1:{port}/"] * count, events) as pipe:
-            async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as control:
-                order = {"events": events, "interval": interval, "paced": paced}
-                await control.send(msgspec.json.encode(order))
-                sent = {int(k): v for k, v in msgspec.json.decode(await control.recv()).items()}
+        for port in ports:
+            for _ in range(200):
+                with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+                time.sleep(0.1)
+        urls = [f"ws://127.0.0.1:{ports[i % processes]}/" for i in range(count)]
+        with clients(urls, events) as pipe:
+            order = {
+                "events": events,
+                "interval": interval,
+                "paced": paced,
+                "start": time.monotonic() + 0.1,  # one schedule for every server
+            }
+
+            async def control(port: int) -> dict[int, float]:
+                async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as ws:
+                    await ws.send(msgspec.json.encode(order))
+                    answer = msgspec.json.decode(await ws.recv())
+                    return {int(k): v for k, v in answer.items()}
+
+            sent = await asyncio.gather(*(control(port) for port in ports))
             receipts = pipe.recv()
-        return delays_ms(receipts, sent)
+        delays: list[float] = []
+        missing = 0
+        for k, sent_k in enumerate(sent):
+            mine, lost = delays_ms(receipts[k::processes], sent_k)
+            delays += mine
+            missing += lost
+        return delays, missing
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers:
+            server.terminate()
+            server.wait(10)
 
 
 # The service -------------------------------------------------------------------------
@@ -440,7 +472,9 @@ def report(
         "|---|---:|---:|---:|---:|",
         f"| planner (append_event → NOTIFY → feed → hub → socket) | {mine['p50']:.1f} | "
         f"{mine['p99']:.1f} | {mine['max']:.1f} | {len(ours):,} of {len(ours) + lost:,} |",
-        f"| floor (bare `websockets` broadcast) | {base['p50']:.1f} | {base['p99']:.1f} | "
+        f"| floor (bare `websockets` broadcast"
+        f"{f', {args.floor_processes} processes' if args.floor_processes != 1 else ''}) | "
+        f"{base['p50']:.1f} | {base['p99']:.1f} | "
         f"{base['max']:.1f} | {len(bare):,} of {len(bare) + bare_lost:,} |",
         "",
         f"p99 ratio planner/floor: **{ratio:.2f}×** ({ratio_note}); planner p99 "
@@ -480,6 +514,12 @@ def parse_args(default_instances: int, default_clients: int = 1000) -> argparse.
         help="the floor accepts permessage-deflate (websockets' default; the service declines "
         "it; before 2026-12-05 the floor always did)",
     )
+    parser.add_argument(
+        "--floor-processes",
+        type=int,
+        default=1,
+        help="floor servers, the clients spread over them as over the instances (default 1)",
+    )
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -499,12 +539,21 @@ def run(
         os.environ["FANOUT_NO_COMPRESSION"] = "1"  # read by the client processes
         command += " --no-compression"
     command += " --unpaced" * args.unpaced + " --floor-deflate" * args.floor_deflate
+    if args.floor_processes != 1:
+        command += f" --floor-processes {args.floor_processes}"
     with postgres() as server_url:
         planner = run_planner(
             server_url, args.instances, args.clients, args.events, args.interval, not args.unpaced
         )
     floor = asyncio.run(
-        run_floor(args.clients, args.events, args.interval, not args.unpaced, args.floor_deflate)
+        run_floor(
+            args.clients,
+            args.events,
+            args.interval,
+            not args.unpaced,
+            args.floor_deflate,
+            args.floor_processes,
+        )
     )
     report(title, command, args, planner, floor, target_p99, max_ratio, args.write)
 

@@ -1,6 +1,8 @@
 """Fan-out over two instances, traced per event: where an event's delay accumulates.
 
     uv run python bench/fanout_trace.py 4000 30 0.05     # clients, events, seconds apart
+    FANOUT_TRACE_PROFILE=3 uv run python bench/fanout_trace.py 4000 30 0.05   # + cProfile
+    uv run python bench/fanout_trace.py --floor 4000 30 0.05 [legacy]   # the floor's side
 
 The setup of ``bench/fanout_two_instances.py`` (two ``planner serve`` on one PostgreSQL, one
 client process), with each instance started through this script, which wraps (from outside,
@@ -14,7 +16,13 @@ one CLOCK_MONOTONIC of the machine:
     recv     the clients of that instance: median and latest receipt
 
 and the CPU seconds each process (both instances, PostgreSQL with its backends, the client
-process) spent from "all clients caught up" to the end. Printed per event, in ms after commit.
+process) spent from "all clients caught up" to the end, the cores each used per 100 ms (and
+the rest of the machine), garbage collections in the instances during the events and, with
+``FANOUT_TRACE_PROFILE=<seconds>``, a cProfile (process CPU) of each instance from its first
+doorbell with subscribers. Printed per event, in ms after commit.
+
+``--floor``: the floor of ``bench/fanout.py`` alone, with the gap between its events and the
+CPU of its server and clients (``legacy``: as before 2026-12-05, ``--unpaced --floor-deflate``).
 """
 
 from __future__ import annotations

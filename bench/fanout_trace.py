@@ -175,12 +175,14 @@ def postgres_processes(folder: str) -> list[psutil.Process]:
 def main() -> None:
     fanout.raise_fd_limit()
     count, events, interval = (int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]))
-    trace_dir = Path(tempfile.mkdtemp(prefix="fanout-trace-"))
-    with tempfile.TemporaryDirectory(prefix="fanout-") as pg_folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="fanout-trace-") as trace_dir,
+        tempfile.TemporaryDirectory(prefix="fanout-") as pg_folder,
+    ):
         server = fanout.EmbeddedPostgres(Path(pg_folder))
         server.start()
         try:
-            run(server.url(), pg_folder, trace_dir, count, events, interval)
+            run(server.url(), pg_folder, Path(trace_dir), count, events, interval)
         finally:
             server.stop()
 

@@ -8,13 +8,23 @@ A fresh embedded PostgreSQL (or ``DATABASE_URL``: a server where a scratch datab
 created) and ``planner serve`` in its own process. One estate, one owner token; ``--clients``
 sockets follow ``WS /ws/estates/{id}`` from a separate process (so their parsing does not
 delay the producer's clock). The producer commits ``--events`` events with ``append_event``,
-one transaction each, ``--interval`` apart, and takes the time right after each COMMIT; the
-clients take the time each frame arrives (CLOCK_MONOTONIC is one clock for all processes).
+one transaction each, on a fixed schedule (event i at start + i × ``--interval``), and takes
+the time right after each COMMIT; the clients take the time each frame arrives
+(CLOCK_MONOTONIC is one clock for all processes).
 
 The floor: the same number of clients, in the same kind of process, fed the same frames at
-the same pace by a bare ``websockets`` server calling ``broadcast`` (its clock is taken just
-before each broadcast). Printed: p50/p99/max for both and the ratio (targets: p99 <= 100 ms,
-ratio <= 2x). ``bench/fanout_two_instances.py`` runs the same over two instances.
+the same pace by a bare ``websockets`` server calling ``broadcast``. Its clock for an event is
+the event's slot on the same schedule: a broadcast still running when the next event is due
+delays that event, as a busy instance delays the next commit's fan-out. Like the service, it
+declines permessage-deflate, so the clients receive the same bytes on both paths.
+
+Before 2026-12-05 both slept ``--interval`` after each event (the floor after its broadcast,
+so whenever a broadcast took longer than the interval the floor slowed its own pace, while
+the producer kept its own), and the floor compressed every frame for every client (so the
+clients worked harder on the floor's path): ``--unpaced --floor-deflate`` runs it that way.
+
+Printed: p50/p99/max for both and the ratio (targets: p99 <= 100 ms, ratio <= 2x).
+``bench/fanout_two_instances.py`` runs the same over two instances.
 """
 
 from __future__ import annotations
@@ -97,13 +107,15 @@ def clients_process(urls: list[str], events: int, pipe: Connection) -> None:
     raise_fd_limit()
     import uvloop  # the service runs on uvloop; its clients and the floor do too
 
-    receipts = uvloop.run(_run_clients(urls, events, pipe))
+    cpu: dict[str, float] = {}
+    receipts = uvloop.run(_run_clients(urls, events, pipe, cpu))
     pipe.send(receipts)
+    pipe.send(cpu)  # read by bench/fanout_trace.py only
     pipe.close()
 
 
 async def _run_clients(
-    urls: list[str], events: int, pipe: Connection
+    urls: list[str], events: int, pipe: Connection, cpu: dict[str, float]
 ) -> list[list[tuple[int, float]]]:
     from websockets.asyncio.client import connect
 
@@ -147,7 +159,9 @@ async def _run_clients(
     tasks = [asyncio.create_task(follow(i, ws)) for i, ws in enumerate(connections)]
     await asyncio.wait_for(all_ready.wait(), 120)
     pipe.send("ready")
+    cpu["ready"] = time.process_time()
     await asyncio.wait_for(asyncio.gather(*tasks), 180)
+    cpu["received"] = time.process_time()
     await asyncio.gather(*(ws.close() for ws in connections), return_exceptions=True)
     return receipts
 
@@ -187,13 +201,13 @@ def delays_ms(
 # The floor: bare websockets broadcast -------------------------------------------------
 
 
-def floor_server(port: int) -> None:
+def floor_server(port: int, deflate: bool) -> None:
     import uvloop
 
-    uvloop.run(_floor_server(port))
+    uvloop.run(_floor_server(port, deflate))
 
 
-async def _floor_server(port: int) -> None:
+async def _floor_server(port: int, deflate: bool) -> None:
     from websockets.asyncio.server import broadcast, serve
 
     followers: set[Any] = set()
@@ -203,11 +217,17 @@ async def _floor_server(port: int) -> None:
         if ws.request.path.startswith("/control"):
             order = msgspec.json.decode(await ws.recv())
             sent: dict[int, float] = {}
+            start = order.get("start") or time.monotonic()
             for seq in range(1, order["events"] + 1):
+                # the producer's schedule (see `produce`): an event is due at its slot, and
+                # its clock starts there even if the previous broadcast is still running
+                due = start + (seq - 1) * order["interval"]
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
                 frame = floor_frame(seq)
-                sent[seq] = time.monotonic()
+                sent[seq] = min(time.monotonic(), due) if order["paced"] else time.monotonic()
                 broadcast(followers, frame)
-                await asyncio.sleep(order["interval"])
+                if not order["paced"]:
+                    await asyncio.sleep(order["interval"])
             await ws.send(msgspec.json.encode(sent).decode())
             done.set()
             return
@@ -218,30 +238,71 @@ async def _floor_server(port: int) -> None:
         finally:
             followers.discard(ws)
 
-    async with serve(handler, "127.0.0.1", port, max_size=2**22, ping_interval=None):
+    # Without --floor-deflate the floor declines permessage-deflate as the service does
+    # (planner.app.serve): the clients get the same bytes and do the same work on both paths.
+    compression = "deflate" if deflate else None
+    async with serve(
+        handler, "127.0.0.1", port, max_size=2**22, ping_interval=None, compression=compression
+    ):
         await done.wait()
         await asyncio.sleep(5)
 
 
-async def run_floor(count: int, events: int, interval: float) -> tuple[list[float], int]:
+async def run_floor(
+    count: int,
+    events: int,
+    interval: float,
+    paced: bool = True,
+    deflate: bool = False,
+    processes: int = 1,
+) -> tuple[list[float], int]:
+    """The floor's delays; with ``processes`` > 1, that many floor servers on one schedule,
+    the clients spread over them as over the service's instances (client i on server
+    i mod ``processes``)."""
     from websockets.asyncio.client import connect
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--floor-server", str(port)], cwd=ROOT)
+    ports = [free_port() for _ in range(processes)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--floor-server", str(port)] + ["--floor-deflate"] * deflate,
+            cwd=ROOT,
+        )
+        for port in ports
+    ]
     try:
-        for _ in range(200):
-            with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-            time.sleep(0.1)
-        with clients([f"ws://127.0.0.1:{port}/"] * count, events) as pipe:
-            async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as control:
-                await control.send(msgspec.json.encode({"events": events, "interval": interval}))
-                sent = {int(k): v for k, v in msgspec.json.decode(await control.recv()).items()}
+        for port in ports:
+            for _ in range(200):
+                with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+                time.sleep(0.1)
+        urls = [f"ws://127.0.0.1:{ports[i % processes]}/" for i in range(count)]
+        with clients(urls, events) as pipe:
+            order = {
+                "events": events,
+                "interval": interval,
+                "paced": paced,
+                "start": time.monotonic() + 0.1,  # one schedule for every server
+            }
+
+            async def control(port: int) -> dict[int, float]:
+                async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as ws:
+                    await ws.send(msgspec.json.encode(order))
+                    answer = msgspec.json.decode(await ws.recv())
+                    return {int(k): v for k, v in answer.items()}
+
+            sent = await asyncio.gather(*(control(port) for port in ports))
             receipts = pipe.recv()
-        return delays_ms(receipts, sent)
+        delays: list[float] = []
+        missing = 0
+        for k, sent_k in enumerate(sent):
+            mine, lost = delays_ms(receipts[k::processes], sent_k)
+            delays += mine
+            missing += lost
+        return delays, missing
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers:
+            server.terminate()
+            server.wait(10)
 
 
 # The service -------------------------------------------------------------------------
@@ -292,12 +353,15 @@ def setup_estate(base_url: str, admin_token: str) -> tuple[int, str]:
 
 
 async def produce(
-    database_url: str, estate_id: int, events: int, interval: float
+    database_url: str, estate_id: int, events: int, interval: float, paced: bool = True
 ) -> dict[int, float]:
     conn = await connect_raw(database_url)
     committed: dict[int, float] = {}
+    start = time.monotonic()
     try:
         for i in range(events):
+            if paced:  # event i at start + i * interval, whatever the commits took
+                await asyncio.sleep(max(0.0, start + i * interval - time.monotonic()))
             async with conn.transaction():
                 seq = await append_event(
                     conn,
@@ -308,14 +372,15 @@ async def produce(
                     audience="members",
                 )
             committed[seq] = time.monotonic()
-            await asyncio.sleep(interval)
+            if not paced:
+                await asyncio.sleep(interval)
     finally:
         await conn.close()
     return committed
 
 
 def run_planner(
-    server_url: str, instances: int, count: int, events: int, interval: float
+    server_url: str, instances: int, count: int, events: int, interval: float, paced: bool = True
 ) -> tuple[list[float], int]:
     name = f"bench_fanout_{os.getpid()}"
     asyncio.run(scratch_database(server_url, name))
@@ -339,7 +404,7 @@ def run_planner(
                 for i in range(count)
             ]
             with clients(urls, events) as pipe:
-                sent = asyncio.run(produce(database_url, estate_id, events, interval))
+                sent = asyncio.run(produce(database_url, estate_id, events, interval, paced))
                 receipts = pipe.recv()
             return delays_ms(receipts, sent)
     finally:
@@ -396,15 +461,20 @@ def report(
         "",
         f"{now}, {machine()}; load average at the end {load:.1f} (shared machine).",
         f"`{command}`: {args.clients:,} clients, {args.events} events "
-        f"{args.interval * 1000:.0f} ms apart; delay from COMMIT to a client's receipt, over "
+        f"{args.interval * 1000:.0f} ms apart"
+        f"{' (each after the previous one was sent)' if args.unpaced else ' (a fixed schedule)'}"
+        f"; delay from COMMIT (floor: the event's slot) to a client's receipt, over "
         f"every (client, event) pair; clients "
-        f"{'without' if args.no_compression else 'with'} permessage-deflate.",
+        f"{'without' if args.no_compression else 'with'} permessage-deflate, "
+        f"{'accepted by the floor only' if args.floor_deflate else 'declined by both'}.",
         "",
         "| path | p50 ms | p99 ms | max ms | pairs delivered |",
         "|---|---:|---:|---:|---:|",
         f"| planner (append_event → NOTIFY → feed → hub → socket) | {mine['p50']:.1f} | "
         f"{mine['p99']:.1f} | {mine['max']:.1f} | {len(ours):,} of {len(ours) + lost:,} |",
-        f"| floor (bare `websockets` broadcast) | {base['p50']:.1f} | {base['p99']:.1f} | "
+        f"| floor (bare `websockets` broadcast"
+        f"{f', {args.floor_processes} processes' if args.floor_processes != 1 else ''}) | "
+        f"{base['p50']:.1f} | {base['p99']:.1f} | "
         f"{base['max']:.1f} | {len(bare):,} of {len(bare) + bare_lost:,} |",
         "",
         f"p99 ratio planner/floor: **{ratio:.2f}×** ({ratio_note}); planner p99 "
@@ -432,6 +502,24 @@ def parse_args(default_instances: int, default_clients: int = 1000) -> argparse.
         action="store_true",
         help="clients do not offer permessage-deflate (browsers do; the default)",
     )
+    parser.add_argument(
+        "--unpaced",
+        action="store_true",
+        help="sleep --interval after each event (before 2026-12-05: the floor then slows its "
+        "own pace whenever a broadcast takes longer than the interval)",
+    )
+    parser.add_argument(
+        "--floor-deflate",
+        action="store_true",
+        help="the floor accepts permessage-deflate (websockets' default; the service declines "
+        "it; before 2026-12-05 the floor always did)",
+    )
+    parser.add_argument(
+        "--floor-processes",
+        type=int,
+        default=1,
+        help="floor servers, the clients spread over them as over the instances (default 1)",
+    )
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -450,16 +538,30 @@ def run(
     if args.no_compression:
         os.environ["FANOUT_NO_COMPRESSION"] = "1"  # read by the client processes
         command += " --no-compression"
+    command += " --unpaced" * args.unpaced + " --floor-deflate" * args.floor_deflate
+    if args.floor_processes != 1:
+        command += f" --floor-processes {args.floor_processes}"
     with postgres() as server_url:
-        planner = run_planner(server_url, args.instances, args.clients, args.events, args.interval)
-    floor = asyncio.run(run_floor(args.clients, args.events, args.interval))
+        planner = run_planner(
+            server_url, args.instances, args.clients, args.events, args.interval, not args.unpaced
+        )
+    floor = asyncio.run(
+        run_floor(
+            args.clients,
+            args.events,
+            args.interval,
+            not args.unpaced,
+            args.floor_deflate,
+            args.floor_processes,
+        )
+    )
     report(title, command, args, planner, floor, target_p99, max_ratio, args.write)
 
 
 def main() -> None:
     args = parse_args(default_instances=1)
     if args.floor_server:
-        floor_server(args.floor_server)
+        floor_server(args.floor_server, args.floor_deflate)
         return
     run("Fan-out, one instance", "uv run python bench/fanout.py", args, 100, max_ratio=2)
 

@@ -80,6 +80,14 @@ CHROMIUM_ARGS = [
 _db_names = itertools.count(1)
 
 
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """pyproject's addopts run the suite on pytest-xdist workers (``--numprocesses=3
+    --dist=loadfile``); with the plugin off (``-p no:xdist``) they are accepted and ignored."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", dest="numprocesses", default=0)
+        parser.addoption("--dist", dest="dist", default="no")
+
+
 @pytest.fixture(scope="session")
 def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     base = tmp_path_factory.mktemp("pg")

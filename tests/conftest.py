@@ -17,10 +17,13 @@ names other test modules import from here (``bearer``, ``SAMPLE_CSV``, ``ROOT``,
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import itertools
 import os
 import shutil
+import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -78,6 +81,49 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 _db_names = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """pyproject's addopts run the suite on pytest-xdist workers (``--numprocesses=3
+    --dist=loadfile``); with the plugin off (``-p no:xdist``) they are accepted and ignored."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", dest="numprocesses", default=0)
+        parser.addoption("--dist", dest="dist", default="no")
+
+
+@pytest.fixture(autouse=True)
+def _turnstile(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under xdist, a test marked ``exclusive`` (it asserts how fast something answers) runs
+    while no other worker runs a test: it closes the turnstile, waits for the tests in
+    progress to end, and the other workers wait at the turnstile until it is done."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    shared = tmp_path_factory.getbasetemp().parent  # the workers' basetemp is <base>/popen-gwN
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with (
+        (shared / "turnstile.lock").open("ab") as gate,
+        (shared / "running.lock").open("ab") as running,
+    ):
+        waiting = time.monotonic()
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(running, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            if not exclusive:
+                fcntl.flock(gate, fcntl.LOCK_UN)
+        # the wait does not count against the test's pytest-timeout (its SIGALRM timer)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        if remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, remaining + time.monotonic() - waiting)
+        try:
+            yield
+        finally:
+            fcntl.flock(running, fcntl.LOCK_UN)
+            if exclusive:
+                fcntl.flock(gate, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

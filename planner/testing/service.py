@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO
@@ -26,11 +28,42 @@ from planner.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Under pytest-xdist each worker takes its ports from a block of its own, below the kernel's
+#: ephemeral range (32768-60999 on Linux), so that no two workers (nor an outgoing
+#: connection) can be handed the same free port between ``free_port()`` and the bind.
+WORKER_PORTS_BASE = 20_000
+WORKER_PORTS_BLOCK = 500
+_worker_ports: Iterator[int] | None = None
+
+
+def _xdist_worker() -> int | None:
+    """The pytest-xdist worker's number (gw3: 3), or None outside xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else None
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port free on 127.0.0.1 now (any port the kernel picks; under xdist, one of this
+    worker's block, handed out in turn)."""
+    global _worker_ports
+    worker = _xdist_worker()
+    if worker is None or worker >= (32_768 - WORKER_PORTS_BASE) // WORKER_PORTS_BLOCK:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+            return port
+    if _worker_ports is None:
+        first = WORKER_PORTS_BASE + worker * WORKER_PORTS_BLOCK
+        _worker_ports = itertools.cycle(range(first, first + WORKER_PORTS_BLOCK))
+    for _ in range(WORKER_PORTS_BLOCK):
+        candidate = next(_worker_ports)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue  # still in use (a service of an earlier test, or another program)
+            return candidate
+    raise RuntimeError(f"no free port in xdist worker {worker}'s block")
 
 
 class RunningService:
@@ -61,12 +94,13 @@ def start_service(
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = ("serve",),
-    timeout: float = 90.0,
+    timeout: float = 180.0,
     log_file: Path | None = None,
 ) -> RunningService:
     """``planner <args>`` on a free (or the given) port, given up to ``timeout`` to become
     healthy (a loaded 2-core machine can take tens of seconds); killed if it does not.
-    Its output and log go to ``log_file`` (appended), or nowhere. Without a
+    Its output and log go to ``log_file`` (appended), or to a temporary file whose end the
+    error quotes if it exits before it is healthy. Without a
     ``database_url`` it runs on the embedded PostgreSQL in ``data_dir``."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -74,9 +108,13 @@ def start_service(
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     with contextlib.ExitStack() as files:
-        output: IO[bytes] | int = subprocess.DEVNULL
-        if log_file is not None:
-            output = files.enter_context(log_file.open("ab"))
+        # without a log file, the output goes to an unnamed temporary file, read back only
+        # to say why a service that never became healthy exited
+        output: IO[bytes] = (
+            files.enter_context(log_file.open("ab"))
+            if log_file is not None
+            else files.enter_context(tempfile.TemporaryFile())
+        )
         process = subprocess.Popen(  # noqa: S603  (this interpreter running planner)
             [sys.executable, "-m", "planner", *args, "--port", str(port)],
             env=env,
@@ -84,18 +122,22 @@ def start_service(
             stdout=output,
             stderr=output,
         )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, timeout)
-    except BaseException:
-        process.kill()
-        process.wait(10)
-        raise
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base_url, process, timeout)
+        except BaseException as error:
+            process.kill()
+            process.wait(10)
+            if log_file is None and isinstance(error, RuntimeError | TimeoutError):
+                output.seek(0)
+                tail = output.read()[-3000:].decode(errors="replace")
+                raise type(error)(f"{error}; its output ended with:\n{tail}") from error
+            raise
     return RunningService(process, base_url, data_dir)
 
 
 def wait_healthy(
-    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 90.0
+    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 180.0
 ) -> None:
     """Poll ``/health`` until it answers 200; fails early if ``process`` exits."""
     deadline = time.monotonic() + timeout
@@ -146,7 +188,7 @@ async def running_app(
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(120):  # a loaded machine (parallel test workers) is slow
         while not server.started:
             if task.done():
                 task.result()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.async_api import expect
 
 from tests.e2e.consultation_helpers import fits_phone, in_language, wait_until
 
@@ -61,6 +62,8 @@ async def test_committee_runs_a_round_and_sees_both_methods_side_by_side(
     await page.locator("[data-testid=new-choice-round] summary").click()
     await page.fill("#cr-title", "2026年改造项目")
     await page.fill("#cr-budget", "6,000")
+    # the works load after the form shows: wait for every candidate before ticking them
+    await expect(page.get_by_test_id("choice-candidate")).to_have_count(len(WORKS))
     for box in await page.get_by_test_id("choice-candidate").all():
         await box.check()
     await fits_phone(page)

@@ -112,7 +112,13 @@ async def test_a_mismatch_is_shown_side_by_side_and_a_third_entry_resolves_it(
     assert await side.locator("thead th").count() == 3  # the motion and the two entries
     photo_shown = side.locator("img.sheet-photo")
     await photo_shown.wait_for()
-    assert await photo_shown.evaluate("(img) => img.complete && img.naturalWidth > 0")
+    # the element shows before its picture has loaded: wait (up to 15 s) for a loaded picture
+    loaded = await third.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0",
+        arg=await photo_shown.element_handle(),
+        timeout=15_000,
+    )
+    assert await loaded.json_value()
     await fits_phone(third)
     await in_language(third, lang, missing_keys)
     await screenshot(third, f"paper-mismatch-{lang}")

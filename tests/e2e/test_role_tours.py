@@ -225,7 +225,19 @@ class Tour:
             survey["unmarked"] = (await page.evaluate(SURVEY, self.width))["unmarked"]
         for item in survey["unmarked"]:
             self.problems.append(f"{where}: scrolls sideways inside, with no hint: {item}")
-        for text in survey["texts"]:
+        language = self.language_problems(survey["texts"], where)
+        if language:
+            # the page's own fetches are read by ``on_response`` a moment after they arrive:
+            # judge again once their data is in ``self.data``
+            await page.wait_for_timeout(1000)
+            language = self.language_problems(
+                (await page.evaluate(SURVEY, self.width))["texts"], where
+            )
+        self.problems.extend(language)
+
+    def language_problems(self, texts: list[str], where: str) -> list[str]:
+        problems: list[str] = []
+        for text in texts:
             if self.lang == "zh-CN":
                 words = [
                     w
@@ -234,11 +246,12 @@ class Tour:
                 ]
                 bad = [w for w in words if not re.fullmatch(r"[A-Za-z]?\d[\w]*", w)]
                 if bad and not all(self.is_data(w) for w in bad):
-                    self.problems.append(f"{where}: Latin text in the Chinese UI: {text!r}")
+                    problems.append(f"{where}: Latin text in the Chinese UI: {text!r}")
             else:
                 runs = CJK_RUN.findall(text)
                 if runs and not all(self.is_data(r) for r in runs):
-                    self.problems.append(f"{where}: Chinese text in the English UI: {text!r}")
+                    problems.append(f"{where}: Chinese text in the English UI: {text!r}")
+        return problems
 
 
 async def settle(page: Any) -> None:

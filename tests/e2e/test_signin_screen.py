@@ -110,6 +110,7 @@ async def test_a_bad_link_shows_the_page_and_a_pasted_link_signs_in_zh_and_en(
     )
 
 
+@pytest.mark.exclusive
 @pytest.mark.timeout(240)
 async def test_a_member_revoked_while_the_app_is_open_sees_the_sign_in_screen(
     make_service_estate: Any, open_page: Any, screenshot: Any, missing_keys: Any

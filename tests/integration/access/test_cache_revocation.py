@@ -22,7 +22,7 @@ from planner.live.feed import LISTENER_NAME
 from planner.testing.service import RunningService, start_service
 from tests.conftest import _cloned_database, bearer
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.exclusive, pytest.mark.timeout(180)]
 
 WITHIN_S = 1.0
 

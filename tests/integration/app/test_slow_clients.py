@@ -28,7 +28,7 @@ from planner.testing.api import bearer
 from planner.testing.slowloris import open_files_at_least, probe, trickle
 from planner.testing.voting import open_motion, setup_voting
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.exclusive, pytest.mark.timeout(180)]
 
 HEADER_TIMEOUT_S = 3
 

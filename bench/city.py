@@ -53,6 +53,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -67,6 +68,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import append_to_benchmarks, machine_line
+from watching import Stream  # bench/watching.py
 
 from planner.access.tokens import new_token, token_hash
 from planner.db.embedded import EmbeddedPostgres
@@ -158,56 +160,41 @@ def watchers_main(plan: list[tuple[str, int, str]], pipe: Connection) -> None:
 
 
 async def _watchers(plan: list[tuple[str, int, str]], pipe: Connection) -> None:
-    from websockets.asyncio.client import connect
-
-    decoder = msgspec.json.Decoder()
     delays: list[float] = []
     pings: list[float] = []
     frames = 0
     last_tally: list[Any] = [None] * len(plan)
-    last_seq = [0] * len(plan)
     hello = asyncio.Semaphore(0)
     gate = asyncio.Semaphore(32)  # connecting, not the sockets
     stop = asyncio.Event()
-    reconnects = 0
     record = {"on": False}
 
-    async def watch(i: int, base_ws: str, estate_id: int, token: str) -> None:
-        nonlocal reconnects, frames
-        first = True
-        while not stop.is_set():
-            after = f"&after={last_seq[i]}" if last_seq[i] else ""
-            url = f"{base_ws}/ws/estates/{estate_id}?token={token}{after}"
-            try:
-                async with gate:
-                    ws = await connect(url, max_size=2**22, open_timeout=120)
-                async with ws:
-                    async for raw in ws:
-                        received = time.time()
-                        frame = decoder.decode(raw)
-                        if "seq" not in frame:
-                            if frame.get("type") == "hello" and first:
-                                first = False
-                                hello.release()
-                            continue
-                        last_seq[i] = frame["seq"]
-                        frames += 1
-                        kind = frame["type"]
-                        if kind == "tally.updated":
-                            at = dt.datetime.fromisoformat(frame["at"]).timestamp()
-                            if record["on"]:
-                                delays.append(received - at)
-                            last_tally[i] = frame["data"]
-                        elif kind == "bench.push":
-                            at = dt.datetime.fromisoformat(frame["at"]).timestamp()
-                            pings.append(received - at)
-                        if stop.is_set():
-                            break
-            except Exception:  # dropped as too slow, or a reset: resume from the last seq
-                reconnects += 1
-                await asyncio.sleep(0.2)
+    def handler(i: int) -> Callable[[dict[str, Any], float], None]:
+        def on_event(frame: dict[str, Any], received: float) -> None:
+            nonlocal frames
+            frames += 1
+            kind = frame["type"]
+            if kind == "tally.updated":
+                at = dt.datetime.fromisoformat(frame["at"]).timestamp()
+                if record["on"]:
+                    delays.append(received - at)
+                last_tally[i] = frame["data"]
+            elif kind == "bench.push":
+                at = dt.datetime.fromisoformat(frame["at"]).timestamp()
+                pings.append(received - at)
 
-    tasks = [asyncio.create_task(watch(i, *p)) for i, p in enumerate(plan)]
+        return on_event
+
+    def address(base_ws: str, estate_id: int, token: str) -> Callable[[int], str]:
+        return lambda after: (
+            f"{base_ws}/ws/estates/{estate_id}?token={token}" + (f"&after={after}" if after else "")
+        )
+
+    streams = [
+        Stream(address(*p), handler(i), hello, gate=gate, open_timeout=120)
+        for i, p in enumerate(plan)
+    ]
+    tasks = [asyncio.create_task(s.run(stop)) for s in streams]
     for _ in plan:
         await hello.acquire()
     pipe.send("ready")
@@ -222,10 +209,10 @@ async def _watchers(plan: list[tuple[str, int, str]], pipe: Connection) -> None:
             heads: dict[int, int] = message  # each estate's last seq once the casts are done
             break
     deadline = time.monotonic() + 180
-    behind = [i for i, p in enumerate(plan) if last_seq[i] < heads[p[1]]]
+    behind = [i for i, p in enumerate(plan) if streams[i].last_seq < heads[p[1]]]
     while behind and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
-        behind = [i for i in behind if last_seq[i] < heads[plan[i][1]]]
+        behind = [i for i in behind if streams[i].last_seq < heads[plan[i][1]]]
     stop.set()
     for task in tasks:
         task.cancel()
@@ -238,7 +225,7 @@ async def _watchers(plan: list[tuple[str, int, str]], pipe: Connection) -> None:
             "frames": frames,
             "last_tally": last_tally,
             "caught_up": not behind,
-            "reconnects": reconnects,
+            "reconnects": sum(s.reconnects for s in streams),
         }
     )
 

@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -57,6 +58,7 @@ import httpx
 import msgspec
 import psutil  # type: ignore[import-untyped]
 import uvloop
+from watching import Stream  # bench/watching.py
 
 from planner.db.embedded import EmbeddedPostgres
 from planner.deliberation.ballot_box import PUSH_INTERVAL_S
@@ -137,51 +139,34 @@ def watchers_main(bases_ws: list[str], estate_id: int, tokens: list[str], pipe: 
 async def _watchers(
     bases_ws: list[str], estate_id: int, tokens: list[str], pipe: Connection
 ) -> None:
-    from websockets.asyncio.client import connect
-
-    decoder = msgspec.json.Decoder()
     delays: list[float] = []
     last_tally: list[Any] = [None] * len(tokens)
-    last_seq = [0] * len(tokens)
     hello = asyncio.Semaphore(0)
     stop = asyncio.Event()
-    reconnects = 0
 
-    async def watch(i: int, token: str) -> None:
-        nonlocal reconnects
-        first = True
-        while not stop.is_set():
-            after = f"&after={last_seq[i]}" if last_seq[i] else ""
-            base_ws = bases_ws[i % len(bases_ws)]
-            url = f"{base_ws}/ws/estates/{estate_id}?token={token}{after}"
-            try:
-                async with connect(url, max_size=2**22, open_timeout=60) as ws:
-                    async for raw in ws:
-                        received = time.time()
-                        frame = decoder.decode(raw)
-                        if "seq" not in frame:
-                            if frame.get("type") == "hello" and first:
-                                first = False
-                                hello.release()
-                            continue
-                        last_seq[i] = frame["seq"]
-                        if frame["type"] == "tally.updated":
-                            at = dt.datetime.fromisoformat(frame["at"]).timestamp()
-                            delays.append(received - at)
-                            last_tally[i] = frame["data"]
-                        if stop.is_set():
-                            break
-            except Exception:  # dropped as too slow, or a reset: resume from the last seq
-                reconnects += 1
-                await asyncio.sleep(0.2)
+    def handler(i: int) -> Callable[[dict[str, Any], float], None]:
+        def on_event(frame: dict[str, Any], received: float) -> None:
+            if frame["type"] == "tally.updated":
+                at = dt.datetime.fromisoformat(frame["at"]).timestamp()
+                delays.append(received - at)
+                last_tally[i] = frame["data"]
 
-    tasks = [asyncio.create_task(watch(i, t)) for i, t in enumerate(tokens)]
+        return on_event
+
+    def address(i: int, token: str) -> Callable[[int], str]:
+        base_ws = bases_ws[i % len(bases_ws)]
+        return lambda after: (
+            f"{base_ws}/ws/estates/{estate_id}?token={token}" + (f"&after={after}" if after else "")
+        )
+
+    streams = [Stream(address(i, t), handler(i), hello) for i, t in enumerate(tokens)]
+    tasks = [asyncio.create_task(s.run(stop)) for s in streams]
     for _ in tokens:
         await hello.acquire()
     pipe.send("ready")
     head = await asyncio.to_thread(pipe.recv)  # the estate's last seq once the casts are done
     deadline = time.monotonic() + 120
-    while min(last_seq) < head and time.monotonic() < deadline:
+    while min(s.last_seq for s in streams) < head and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     stop.set()
     for task in tasks:
@@ -192,8 +177,8 @@ async def _watchers(
         {
             "delays": delays,
             "last_tally": last_tally,
-            "caught_up": min(last_seq) >= head,
-            "reconnects": reconnects,
+            "caught_up": min(s.last_seq for s in streams) >= head,
+            "reconnects": sum(s.reconnects for s in streams),
         }
     )
 

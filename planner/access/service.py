@@ -12,7 +12,7 @@ import asyncpg
 import msgspec
 
 from planner.access import failures, lookups, store
-from planner.access.cache import PrincipalCache, session_key, token_key
+from planner.access.cache import Key, PrincipalCache, session_key, token_key
 from planner.access.guards import (
     MANAGERS,
     RevocationPath,
@@ -49,14 +49,7 @@ async def principal_for_token(
 ) -> Principal | None:
     """The member signed in by ``token``, or None (unknown or revoked)."""
     hashed = token_hash(token)
-    key = token_key(hashed)
-    if cache is not None and (found := cache.get(key)) is not None:
-        return found
-    generation = cache.generation if cache is not None else 0
-    principal = await lookups.tokens(db).get(hashed)
-    if principal is not None and cache is not None:
-        cache.put(key, principal, generation)
-    return principal
+    return await _cached(cache, token_key(hashed), lookups.tokens(db), hashed)
 
 
 async def principal_for_session(
@@ -64,11 +57,17 @@ async def principal_for_session(
 ) -> Principal | None:
     """The member signed in by the browser session ``session_id``, or None (ended, expired)."""
     hashed = token_hash(session_id)
-    key = session_key(hashed)
+    return await _cached(cache, session_key(hashed), lookups.sessions(db), hashed)
+
+
+async def _cached(
+    cache: PrincipalCache | None, key: Key, lookup: lookups.Lookups, hashed: bytes
+) -> Principal | None:
+    """From the cache, else from the (coalesced) lookup, cached unless rung meanwhile."""
     if cache is not None and (found := cache.get(key)) is not None:
         return found
     generation = cache.generation if cache is not None else 0
-    principal = await lookups.sessions(db).get(hashed)
+    principal = await lookup.get(hashed)
     if principal is not None and cache is not None:
         cache.put(key, principal, generation)
     return principal

@@ -292,73 +292,9 @@ async def running_counts(
     return Counts(**dict(row)) if row else None
 
 
-async def ballot_context(
-    conn: asyncpg.Connection,
-    motion_id: int,
-    proxy_member_id: int,
-    wanted: Sequence[int],
-    with_delegated: bool,
-    idempotency_key: str | None = None,
-) -> BallotContext | None:
-    """The motion, the units delegated to the caller, and the roll units among ``wanted``
-    (plus the delegated ones when ``with_delegated``); None when there is no such motion.
-    With ``idempotency_key``, also the ballots the caller recorded under it (as
-    ``keyed_ballots`` finds them), in the same round trip."""
-    row = await conn.fetchrow(
-        f"""WITH mo AS ({MOTION_SQL} WHERE mo.id = $1),
-               d AS (
-                   SELECT DISTINCT ON (household_id) household_id, id FROM delegations
-                   WHERE proxy_member_id = $2 AND revoked_at IS NULL
-                     AND (meeting_id IS NULL OR meeting_id = (SELECT meeting_id FROM mo))
-                   ORDER BY household_id, meeting_id NULLS LAST, id DESC),
-               r AS (
-                   SELECT household_id, person_key, area FROM motion_units
-                   WHERE motion_id = $1
-                     AND (household_id = ANY($3::bigint[])
-                          OR ($4 AND household_id IN (SELECT household_id FROM d)))
-                   ORDER BY household_id),
-               k AS (
-                   SELECT id, household_id, choice, receipt, delegation_id, cast_at
-                   FROM ballots
-                   WHERE motion_id = $1 AND cast_by = $2 AND idempotency_key = $5::text)
-           SELECT (SELECT row_to_json(mo) FROM mo) AS motion,
-                  (SELECT coalesce(json_agg(d), '[]'::json) FROM d) AS delegated,
-                  (SELECT coalesce(json_agg(r), '[]'::json) FROM r) AS units,
-                  (SELECT coalesce(json_agg(k ORDER BY k.id), '[]'::json) FROM k) AS keyed""",
-        motion_id,
-        proxy_member_id,
-        list(wanted),
-        with_delegated,
-        idempotency_key,
-    )
-    if row["motion"] is None:
-        return None
-    keyed = [
-        BallotReceipt(
-            ballot_id=b["id"],
-            household_id=b["household_id"],
-            choice=b["choice"],
-            receipt=b["receipt"],
-            by_proxy=b["delegation_id"] is not None,
-            # JSON carries the session's offset; the driver's datetimes are in UTC
-            cast_at=datetime.fromisoformat(b["cast_at"]).astimezone(UTC),
-        )
-        for b in row["keyed"]
-    ]
-    found = row["motion"]
-    for stamp in ("opened_at", "closed_at"):
-        if found[stamp] is not None:
-            found[stamp] = datetime.fromisoformat(found[stamp])
-    return BallotContext(
-        motion=motion_row(found),
-        delegated={d["household_id"]: d["id"] for d in row["delegated"]},
-        units=[RollUnit(**u) for u in row["units"]],
-        keyed=keyed,
-    )
-
-
 class ContextAsk(msgspec.Struct, frozen=True, kw_only=True):
-    """One cast's question to ``ballot_contexts`` (the arguments of ``ballot_context``)."""
+    """One cast's question to ``ballot_contexts``: the caller, the units it asks for (plus the
+    ones delegated to it when ``with_delegated``), and its idempotency key."""
 
     member_id: int
     wanted: Sequence[int]
@@ -369,8 +305,10 @@ class ContextAsk(msgspec.Struct, frozen=True, kw_only=True):
 async def ballot_contexts(
     conn: asyncpg.Connection, motion_id: int, asks: Sequence[ContextAsk]
 ) -> list[BallotContext | None]:
-    """``ballot_context`` for many casts of one motion in one round trip: one answer per ask,
-    in order (all None when there is no such motion)."""
+    """For many casts of one motion in one round trip, one answer per ask, in order (all None
+    when there is no such motion): the motion, the units delegated to the caller, the roll
+    units among those asked (plus the delegated ones when ``with_delegated``) and the ballots
+    the caller recorded under its idempotency key."""
     members = [a.member_id for a in asks]
     wanted_at = [i for i, a in enumerate(asks, 1) for _ in a.wanted]
     wanted = [h for a in asks for h in a.wanted]
@@ -435,6 +373,7 @@ async def ballot_contexts(
                 choice=b["choice"],
                 receipt=b["receipt"],
                 by_proxy=b["delegation_id"] is not None,
+                # JSON carries the session's offset; the driver's datetimes are in UTC
                 cast_at=datetime.fromisoformat(b["cast_at"]).astimezone(UTC),
             )
         )

@@ -28,9 +28,10 @@ async def paper_ballot(
     """Record a counted paper ballot for one unit as the ballot box does for a sheet entered
     twice (through ``record_batch`` with ``channel="paper"``); its ballot id."""
     async with db.transaction() as conn:
-        context = await ballot_store.ballot_context(
-            conn, motion_id, entered_by, [household_id], with_delegated=False
+        ask = ballot_store.ContextAsk(
+            member_id=entered_by, wanted=[household_id], with_delegated=False
         )
+        (context,) = await ballot_store.ballot_contexts(conn, motion_id, [ask])
         assert context is not None and len(context.units) == 1
         pending = PendingCast(
             member_id=entered_by,

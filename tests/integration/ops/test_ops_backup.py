@@ -21,8 +21,15 @@ from planner.testing import store as probe
 pytestmark = pytest.mark.timeout(180)
 
 
-def planner(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_DATA_DIR": str(data_dir)}
+def planner(
+    database_url: str | None, data_dir: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``planner <args>`` as an operator runs it; with no ``database_url``, on the embedded
+    PostgreSQL of ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PLANNER_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "planner", *args],
         env=env,
@@ -102,19 +109,6 @@ def test_the_embedded_database_round_trip(tmp_path: Path) -> None:
     change, restore, and the service serves what was backed up."""
     data_dir = tmp_path / "data"
 
-    def embedded(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env["PLANNER_DATA_DIR"] = str(data_dir)
-        return subprocess.run(
-            [sys.executable, "-m", "planner", *args],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
     def estates_after(change: str | None) -> list[str]:
         running = start_service(None, data_dir, timeout=120.0)
         try:
@@ -131,9 +125,9 @@ def test_the_embedded_database_round_trip(tmp_path: Path) -> None:
 
     assert estates_after("备份前的小区") == ["备份前的小区"]
     dump = tmp_path / "embedded.dump"
-    backed_up = embedded("backup", str(dump))
+    backed_up = planner(None, data_dir, "backup", str(dump))
     assert backed_up.returncode == 0, backed_up.stderr
     assert estates_after("备份后的小区") == ["备份前的小区", "备份后的小区"]
-    restored = embedded("restore", str(dump))
+    restored = planner(None, data_dir, "restore", str(dump))
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert estates_after(None) == ["备份前的小区"]

@@ -330,6 +330,7 @@ async def test_bad_input_is_400_with_the_field(
 
 
 @pytest.mark.slow
+@pytest.mark.exclusive
 async def test_the_service_keeps_answering_while_a_plan_is_solved(
     service: Callable[..., RunningService],
 ) -> None:

@@ -6,6 +6,7 @@
     uv run python bench/vote_storm.py --instances 2  # clients and watchers spread over two
     uv run python bench/vote_storm.py --keys  # each cast with an idempotency key, as the web
     uv run python bench/vote_storm.py --workers 2  # `planner serve --workers 2` (one socket)
+    uv run python bench/vote_storm.py --client aiohttp  # the casters on aiohttp, not lean_http
 
 A fresh embedded PostgreSQL (or ``DATABASE_URL``: an empty database) and ``planner serve`` in
 its own process. Set-up goes through the API: one estate, the households, one owner member per
@@ -55,9 +56,11 @@ from typing import Any
 import aiohttp
 import asyncpg
 import httpx
+import lean_http  # bench/lean_http.py
 import msgspec
 import psutil  # type: ignore[import-untyped]
 import uvloop
+from httptools import HttpParserError
 from watching import Stream  # bench/watching.py
 
 from planner.db.embedded import EmbeddedPostgres
@@ -257,6 +260,7 @@ async def storm(
     changes: int,
     bases: list[str],
     idempotency_keys: bool = False,
+    lean: bool = True,
 ) -> dict[str, Any]:
     rng = random.Random(6)
     keys = sorted(scene["owners"])
@@ -278,26 +282,33 @@ async def storm(
 
     async def client(base: str) -> None:
         nonlocal rows
+        connection = lean_http.Connection(base) if lean else None
         while not queue.empty():
             key, choice = queue.get_nowait()
             start = time.perf_counter()
+            body_out: dict[str, str] = {"choice": choice}
+            if idempotency_keys:  # as the web app sends (web/lib/ballot_queue.js)
+                body_out["idempotency_key"] = secrets.token_urlsafe(16)
+            headers = {"Authorization": f"Bearer {scene['owners'][key]}"}
             try:
-                body_out: dict[str, str] = {"choice": choice}
-                if idempotency_keys:  # as the web app sends (web/lib/ballot_queue.js)
-                    body_out["idempotency_key"] = secrets.token_urlsafe(16)
-                async with http.post(
-                    base + path,
-                    json=body_out,
-                    headers={"Authorization": f"Bearer {scene['owners'][key]}"},
-                ) as response:
-                    body = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:  # counted, never retried
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                if connection is not None:
+                    headers["Content-Type"] = "application/json"
+                    answer = await connection.request(
+                        "POST", path, headers, msgspec.json.encode(body_out)
+                    )
+                    status, body = answer.status, answer.body
+                else:
+                    async with http.post(base + path, json=body_out, headers=headers) as response:
+                        status, body = response.status, await response.read()
+            except (aiohttp.ClientError, OSError, TimeoutError, HttpParserError) as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1  # never retried
                 continue
             latencies.append(time.perf_counter() - start)
-            statuses[response.status] = statuses.get(response.status, 0) + 1
-            if response.status == 201:
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 201:
                 rows += len(msgspec.json.decode(body)["ballots"])
+        if connection is not None:
+            connection.close()
 
     began = time.perf_counter()
     await asyncio.gather(*(client(bases[i % len(bases)]) for i in range(clients)))
@@ -445,15 +456,24 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"{args.watchers} watchers connected", flush=True)
 
             # fresh connections for the storm: none left idle past the server's keep-alive.
-            # aiohttp, not httpx: httpx's pool scans every connection on each request, which
-            # at 400 connections made the load client, not the service, set the pace.
+            # The lean client by default (bench/lean_http.py: ready request bytes, httptools
+            # to read the answer): aiohttp's own ~0.14 CPU-ms a request took a third of the
+            # two cores the service and PostgreSQL share with it, and the floor has no such
+            # client (`--client aiohttp` measures with it). Not httpx: its pool scans every
+            # connection on each request, which at 400 made the client set the pace.
             async with aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=args.clients),
                 timeout=aiohttp.ClientTimeout(total=300),
             ) as storm_http:
                 before = cpu.sample()
                 result = await storm(
-                    storm_http, scene, args.clients, args.changes, bases, args.keys
+                    storm_http,
+                    scene,
+                    args.clients,
+                    args.changes,
+                    bases,
+                    args.keys,
+                    lean=args.client == "lean",
                 )
                 storm_cpu = Cpu.per(before, cpu.sample(), result["casts"])
                 me_rate = await baseline(
@@ -506,6 +526,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     delays_ms = [x * 1000 for x in watched["delays"]]
     rows_rate = result["rows"] / result["elapsed"]
     return {
+        "client": args.client,
         "households": args.households,
         "instances": args.instances,
         "workers": args.workers,
@@ -559,7 +580,8 @@ def report(r: dict[str, Any]) -> str:
             + (f" --workers {r['workers']}" if r["workers"] > 1 else "")
             + "; "
             f"{r['households']} households ({r['owners']} owners), {r['clients']} HTTP clients, "
-            f"{r['watchers']} WebSocket watchers; {r['casts']} casts ({r['rows']} ballot rows, "
+            f"{r['watchers']} WebSocket watchers ({r['client']} HTTP client); "
+            f"{r['casts']} casts ({r['rows']} ballot rows, "
             f"incl. changes) in {r['elapsed_s']:.1f} s",
             f"- throughput: {r['casts_per_s']:.0f} casts/s, {r['rows_per_s']:.0f} ballot rows/s; "
             f"cast latency p50 {r['cast_p50_ms']:.0f} ms, p99 {r['cast_p99_ms']:.0f} ms",
@@ -610,6 +632,12 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument(
         "--keys", action="store_true", help="every cast sends a fresh idempotency key (as the web)"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("lean", "aiohttp"),
+        default="lean",
+        help="the casters' HTTP client (lean: bench/lean_http.py)",
     )
     args = parser.parse_args()
     result = uvloop.run(main_async(args))

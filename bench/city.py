@@ -64,9 +64,11 @@ import asyncpg
 import msgspec
 import psutil
 import uvloop
+from httptools import HttpParserError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import lean_http  # bench/lean_http.py
 from machine import append_to_benchmarks, machine_line
 from watching import Stream  # bench/watching.py
 
@@ -78,6 +80,7 @@ from planner.testing.recount import TALLY_FIELDS, recount_from_tables
 from planner.testing.service import RunningService, start_service
 
 CHOICES = ("yes", "no", "abstain")
+BALLOTS = [msgspec.json.encode({"choice": c}) for c in CHOICES]
 STREETS = tuple(f"{n}街道" for n in "东西南北中天河越秀海珠荔湾白云")[:10]
 
 
@@ -481,25 +484,33 @@ async def city_phase(
     overview: dict[str, list[float]] = {"latency": [], "age": []}
     done = asyncio.Event()
 
+    # kept-alive connections of the lean client (bench/lean_http.py), per instance: at most
+    # --clients in use at once (the gate), each back in its list when its answer is read
+    idle: dict[str, list[lean_http.Connection]] = {base: [] for base in bases}
+
     async def cast(i: int, due: float, path: str, token: str, began: float) -> None:
         nonlocal rows
+        base = bases[i % len(bases)]
+        connection = idle[base].pop() if idle[base] else lean_http.Connection(base)
         try:
             lateness.append(time.perf_counter() - began - due)
             start = time.perf_counter()
             try:
-                async with http.post(
-                    bases[i % len(bases)] + path,
-                    json={"choice": CHOICES[i % 3]},
-                    headers={"Authorization": f"Bearer {token}"},
-                ) as response:
-                    body = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:  # counted, never retried
+                answer = await connection.request(
+                    "POST",
+                    path,
+                    {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                    BALLOTS[i % 3],
+                )
+            except (OSError, TimeoutError, HttpParserError) as exc:  # counted, never retried
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                connection.close()
                 return
+            idle[base].append(connection)
             latencies.append(time.perf_counter() - start)
-            statuses[response.status] = statuses.get(response.status, 0) + 1
-            if response.status == 201:
-                rows += len(msgspec.json.decode(body)["ballots"])
+            statuses[answer.status] = statuses.get(answer.status, 0) + 1
+            if answer.status == 201:
+                rows += len(msgspec.json.decode(answer.body)["ballots"])
         finally:
             gate.release()
 
@@ -525,6 +536,9 @@ async def city_phase(
         tasks.append(asyncio.create_task(cast(i, due, path, token, began)))
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
+    for connections in idle.values():
+        for connection in connections:
+            connection.close()
     done.set()
     if refreshing is not None:
         await refreshing

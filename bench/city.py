@@ -932,6 +932,20 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def _scene_args(argv: list[str]) -> list[str]:
+    """The command line less --write and --heading (how the figures were made)."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--heading":
+            skip = True
+        elif arg != "--write" and not arg.startswith("--heading="):
+            kept.append(arg)
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--estates", type=int, default=1000)
@@ -952,6 +966,11 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--utilisation", type=float, default=0.5, help="target busy share")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--heading",
+        default=f"{dt.date.today().isoformat()}, city simulation",
+        help="the docs/benchmarks.md section --write adds to",
+    )
     args = parser.parse_args()
     args.votes = min(args.votes, args.estates)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the sockets' process inherits
@@ -962,13 +981,13 @@ def main() -> None:
     text = report(result, args)
     took = time.perf_counter() - started
     body = (
-        f"`uv run python bench/city.py {' '.join(sys.argv[1:])}`".replace(" --write", "")
+        f"`uv run python bench/city.py {' '.join(_scene_args(sys.argv[1:]))}`"
         + f" ({took / 60:.1f} min, load average at the end {os.getloadavg()[0]:.1f})"
         + f"\n\n{head}\n{text}"
     )
     print(body)
     if args.write:
-        append_to_benchmarks("2026-12-04, issue 21 (city simulation)", body)
+        append_to_benchmarks(args.heading, body)
 
 
 if __name__ == "__main__":

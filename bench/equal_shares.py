@@ -31,16 +31,8 @@ from pabutools.rules import method_of_equal_shares
 from pabutools.tiebreaking import lexico_tie_breaking
 
 from bench.machine import machine_line
-from planner.choice.rules import (
-    CandidateWork,
-    _mes_shares,
-    add1,
-    build_election,
-    choose,
-    greedy,
-    mes,
-    project_name,
-)
+from planner.choice.equal_shares import add1, build_election, greedy, mes, mes_shares
+from planner.choice.rules import CandidateWork, choose, project_name
 
 
 def profile(
@@ -98,7 +90,7 @@ def pabutools_alone(
 def our_mes(works: list[CandidateWork], budget: int, approvals: list[set[int]]) -> list[int]:
     election = build_election(works, budget, approvals)
     allocation = mes(election, analytics=True)
-    _mes_shares(election, allocation)
+    mes_shares(election, allocation)
     return sorted(int(p.name) for p in allocation)
 
 

@@ -11,7 +11,6 @@ import html
 from datetime import datetime
 
 import msgspec
-import segno
 
 from planner.consultation.model import ConsultationOut
 from planner.consultation.outreach_model import OwnerDelivery
@@ -98,6 +97,8 @@ class AnnouncementInput(msgspec.Struct, kw_only=True):
 
 def qr_svg(url: str) -> str:
     """The address as an inline SVG QR code (medium error correction)."""
+    import segno  # here, not at module level: a fortieth of a second of start-up
+
     return str(segno.make(url, error="m").svg_inline(scale=3, border=2))
 
 

@@ -15,7 +15,6 @@ from html import escape
 from typing import Literal
 
 import msgspec
-import segno
 
 from planner.consultation.paper_model import SheetOut
 from planner.localtime import DEFAULT_TIME_ZONE, local_datetime
@@ -152,6 +151,8 @@ QR_MASK = 4
 def qr_svg(code: str) -> str:
     """The code as an inline SVG QR code (version 1-M for a code of 16 symbols and its
     dashes, alphanumeric mode; scaled by CSS, no size of its own)."""
+    import segno  # here, not at module level: a fortieth of a second of start-up
+
     symbol = segno.make(code, error="m", micro=False, mask=QR_MASK)
     return str(symbol.svg_inline(border=2, omitsize=True))
 

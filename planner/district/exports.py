@@ -13,10 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from planner.district.model import SOURCE_KINDS, EstateRow, Overview
+from planner.funding.exports.xlsx_cells import a1
 from planner.localtime import to_local
 from planner.money import yuan_str
 
@@ -163,6 +161,8 @@ def _sums(columns: list[Column], overview: Overview) -> dict[int, int]:
 
 
 def overview_xlsx(overview: Overview, lang: str) -> bytes:
+    import xlsxwriter  # here, not at module level: a tenth of a second of start-up
+
     columns = _columns(lang)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -207,7 +207,7 @@ def overview_xlsx(overview: Overview, lang: str) -> bytes:
         shown = value / 100 if kind == "fen" else value
         fmt = money_total if kind == "fen" else bold
         if overview.estates:
-            cells = f"{xl_rowcol_to_cell(2, col)}:{xl_rowcol_to_cell(row - 1, col)}"
+            cells = f"{a1(2, col)}:{a1(row - 1, col)}"
             sheet.write_formula(row, col, f"=SUM({cells})", fmt, shown)
         else:
             sheet.write_formula(row, col, "=0", fmt, 0)

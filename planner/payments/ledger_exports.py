@@ -8,9 +8,7 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from planner.funding.exports.xlsx_cells import a1
 from planner.money import yuan_str
 from planner.payments.ledger_model import LedgerEntryOut
 
@@ -70,6 +68,8 @@ def ledger_csv(entries: list[LedgerEntryOut], lang: str) -> bytes:
 
 
 def ledger_xlsx(entries: list[LedgerEntryOut], lang: str, title: str) -> bytes:
+    import xlsxwriter  # here, not at module level: a tenth of a second of start-up
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -106,7 +106,7 @@ def ledger_xlsx(entries: list[LedgerEntryOut], lang: str, title: str) -> bytes:
     sheet.write_string(row, 0, TOTAL[lang], bold)
     if entries:
         for col, value in ((7, total / 100), (8, total)):
-            cells = f"{xl_rowcol_to_cell(2, col)}:{xl_rowcol_to_cell(row - 1, col)}"
+            cells = f"{a1(2, col)}:{a1(row - 1, col)}"
             sheet.write_formula(
                 row, col, f"=SUM({cells})", money_total if col == 7 else bold, value
             )

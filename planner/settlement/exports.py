@@ -13,12 +13,16 @@ from decimal import Decimal
 from html import escape
 from typing import IO, Any, Literal
 
-import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from planner.funding.exports.model import HouseholdLabel, neutralise
 from planner.funding.exports.notices import NOTICE_CSS
-from planner.funding.exports.xlsx_cells import Formats, write_headers, write_sum, write_text, yuan
+from planner.funding.exports.xlsx_cells import (
+    Formats,
+    a1,
+    write_headers,
+    write_sum,
+    write_text,
+    yuan,
+)
 from planner.money import capital_numerals, format_money, yuan_str
 from planner.settlement.model import FinalAccountsOut, HouseholdSettlement
 
@@ -152,6 +156,8 @@ def write_xlsx(
 ) -> None:
     """One sheet: a line per household, ``SUM`` totals with their values, the identity
     checked by an ``IF`` formula with its value."""
+    import xlsxwriter  # here, not at module level: a tenth of a second of start-up
+
     t = TEXT[lang]
     book = xlsxwriter.Workbook(
         target,
@@ -187,7 +193,7 @@ def write_xlsx(
     sheet.write_string(row, 0, t["total"], fmt.total_label)
     for col in range(3, 7):
         write_sum(sheet, row, col, first, row - 1, yuan(totals[col - 3]), fmt.money_total)
-    cell = {col: xl_rowcol_to_cell(row, col) for col in range(3, 7)}
+    cell = {col: a1(row, col) for col in range(3, 7)}
     sheet.write_string(row + 1, 0, t["check"], fmt.bold)
     ok, bad = (t["ok"], t["mismatch"])
     holds = totals[0] - totals[1] == totals[3] - totals[2]

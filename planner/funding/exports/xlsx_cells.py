@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from planner.funding.exports.model import ExportPlan, Lang, is_risky, title_line
+
+
+def a1(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """xlsxwriter's A1 reference of a cell (``xl_rowcol_to_cell``). xlsxwriter is imported
+    on first use, not with the service: importing it takes about a tenth of a second."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    reference: str = xl_rowcol_to_cell(row, col, row_abs, col_abs)
+    return reference
+
 
 MONEY_FORMAT = "[$¥-804]#,##0.00"
 SHEET_TEXT = {
@@ -151,7 +159,7 @@ def _write_range_sum(
     if end < start:
         sheet.write_formula(row, col, "=0", cell, value)
         return
-    formula = f"=SUM({xl_rowcol_to_cell(*start)}:{xl_rowcol_to_cell(*end)})"
+    formula = f"=SUM({a1(*start)}:{a1(*end)})"
     sheet.write_formula(row, col, formula, cell, value)
 
 

@@ -22,9 +22,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import IO, Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from planner.funding.exports.csv_export import labels
 from planner.funding.exports.model import (
     PAYMENT_TEXT,
@@ -36,6 +33,7 @@ from planner.funding.exports.model import (
 )
 from planner.funding.exports.xlsx_cells import (
     Formats,
+    a1,
     ratio,
     write_check,
     write_headers,
@@ -56,6 +54,8 @@ SHEETS = {
 
 def write_xlsx(plan: ExportPlan, target: str | IO[bytes], lang: Lang = "zh") -> None:
     """Write the workbook of ``plan`` into ``target`` (a path or a binary file object)."""
+    import xlsxwriter  # here, not at module level: a tenth of a second of start-up
+
     book = xlsxwriter.Workbook(
         target,
         {
@@ -157,14 +157,14 @@ def _households_sheet(plan: ExportPlan, sheet: Any, fmt: Formats, lang: Lang) ->
     write_sum(sheet, row, total_col, 2, last_item, yuan(total), fmt.money_total)
     write_sum(sheet, row, total_col + 1, 2, last_item, yuan(proportional), fmt.money_total)
     write_sum(sheet, row, total_col + 3, 2, last_item, yuan(paid_total), fmt.money_total)
-    total_cell = xl_rowcol_to_cell(row, total_col, row_abs=True, col_abs=True)
+    total_cell = a1(row, total_col, row_abs=True, col_abs=True)
     row += 1
     sheet.write_string(row, 0, t["check"], fmt.bold)
     sheet.write_string(row, 1, t["households_sum"])
     sheet.write_formula(row, 2, f"={total_cell}", fmt.money, yuan(total))
     sheet.write_string(row, 3, t["residents_sum"])
     sheet.write_number(row, 4, yuan(result.residents_total_fen), fmt.money)
-    a, b = xl_rowcol_to_cell(row, 2), xl_rowcol_to_cell(row, 4)
+    a, b = a1(row, 2), a1(row, 4)
     write_check(sheet, row, a, b, total == result.residents_total_fen, fmt, lang)
     return {"total": total_cell, "value": str(total)}
 
@@ -198,8 +198,8 @@ def _works_sheet(plan: ExportPlan, sheet: Any, fmt: Formats, lang: Lang) -> None
             sheet, row, public_col, first_source, public_col - 1, yuan(work_public), fmt.money
         )
         sheet.write_number(row, public_col + 1, yuan(work.residents_fen), fmt.money)
-        cost_cell = xl_rowcol_to_cell(row, 2)
-        residents_cell = xl_rowcol_to_cell(row, public_col + 1)
+        cost_cell = a1(row, 2)
+        residents_cell = a1(row, public_col + 1)
         sheet.write_formula(
             row,
             public_col + 2,
@@ -228,8 +228,8 @@ def _works_sheet(plan: ExportPlan, sheet: Any, fmt: Formats, lang: Lang) -> None
         )
     write_sum(sheet, row, public_col, 2, last_item, yuan(public), fmt.money_total)
     write_sum(sheet, row, public_col + 1, 2, last_item, yuan(residents), fmt.money_total)
-    cost_cell = xl_rowcol_to_cell(row, 2)
-    residents_cell = xl_rowcol_to_cell(row, public_col + 1)
+    cost_cell = a1(row, 2)
+    residents_cell = a1(row, public_col + 1)
     sheet.write_formula(
         row,
         public_col + 2,
@@ -241,17 +241,17 @@ def _works_sheet(plan: ExportPlan, sheet: Any, fmt: Formats, lang: Lang) -> None
     row += 1
     sheet.write_string(row, 0, t["check"], fmt.bold)
     sheet.write_string(row, 1, t["cost_sum"])
-    sheet.write_formula(row, 2, f"={xl_rowcol_to_cell(totals_row, 2)}", fmt.money, yuan(cost))
+    sheet.write_formula(row, 2, f"={a1(totals_row, 2)}", fmt.money, yuan(cost))
     sheet.write_string(row, 3, t["funded_sum"])
-    public_cell = xl_rowcol_to_cell(totals_row, public_col)
+    public_cell = a1(totals_row, public_col)
     sheet.write_formula(
         row, 4, f"={public_cell}+{residents_cell}", fmt.money, yuan(public + residents)
     )
     write_check(
         sheet,
         row,
-        xl_rowcol_to_cell(row, 2),
-        xl_rowcol_to_cell(row, 4),
+        a1(row, 2),
+        a1(row, 4),
         cost == public + residents,
         fmt,
         lang,
@@ -291,7 +291,7 @@ def _sources_sheet(plan: ExportPlan, sheet: Any, fmt: Formats, lang: Lang) -> No
         write_sum_across(
             sheet, row, 4, first_work, first_work + len(work_ids) - 1, yuan(source_used), fmt.money
         )
-        budget_cell, used_cell = xl_rowcol_to_cell(row, 3), xl_rowcol_to_cell(row, 4)
+        budget_cell, used_cell = a1(row, 3), a1(row, 4)
         sheet.write_formula(
             row,
             5,

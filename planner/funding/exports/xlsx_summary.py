@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from planner.funding.exports.csv_export import labels
 from planner.funding.exports.model import (
     STATUS_TEXT,
@@ -20,6 +18,7 @@ from planner.funding.exports.xlsx_cells import (
     MONEY_FORMAT,
     SHEET_TEXT,
     Formats,
+    a1,
     ratio,
     write_sum,
     write_text,
@@ -68,11 +67,11 @@ def summary_sheet(
         else:
             sheet.write_string(row, 1, str(value))
         row += 1
-    low_cell = xl_rowcol_to_cell(row, 1)
+    low_cell = a1(row, 1)
     sheet.write_string(row, 0, s["band_low"], fmt.bold)
     sheet.write_number(row, 1, float(plan.resident_band[0]), fmt.pct)
     row += 1
-    high_cell = xl_rowcol_to_cell(row, 1)
+    high_cell = a1(row, 1)
     sheet.write_string(row, 0, s["band_high"], fmt.bold)
     sheet.write_number(row, 1, float(plan.resident_band[1]), fmt.pct)
     row += 1
@@ -83,10 +82,10 @@ def summary_sheet(
     first_item = table_header + 1
     last_item = first_item + len(result.works) - 1
     totals_row = last_item + 1
-    total_ref = xl_rowcol_to_cell(totals_row, 1)
-    public_ref = xl_rowcol_to_cell(totals_row, 2)
-    residents_ref = xl_rowcol_to_cell(totals_row, 3)
-    share_cell = xl_rowcol_to_cell(figures_row + 3, 1)
+    total_ref = a1(totals_row, 1)
+    public_ref = a1(totals_row, 2)
+    residents_ref = a1(totals_row, 3)
+    share_cell = a1(figures_row + 3, 1)
     households_ref = f"'{households_sheet}'!{household_totals['total']}"
     share = ratio(result.residents_total_fen, result.total_cost_fen)
     low, high = plan.resident_band
@@ -116,8 +115,8 @@ def summary_sheet(
         row += 1
     ok, bad = ("一致", "不一致") if lang == "zh" else ("OK", "MISMATCH")
     sheet.write_string(row, 0, s["reconciliation"], fmt.bold)
-    households_cell = xl_rowcol_to_cell(row - 1, 1)
-    residents_cell = xl_rowcol_to_cell(row - 4, 1)
+    households_cell = a1(row - 1, 1)
+    residents_cell = a1(row - 4, 1)
     sheet.write_formula(
         row,
         1,
@@ -144,7 +143,7 @@ def summary_sheet(
         sheet.write_number(row, 1, yuan(work.cost_fen), fmt.money)
         sheet.write_number(row, 2, yuan(public), fmt.money)
         sheet.write_number(row, 3, yuan(work.residents_fen), fmt.money)
-        cost_cell, res_cell = xl_rowcol_to_cell(row, 1), xl_rowcol_to_cell(row, 3)
+        cost_cell, res_cell = a1(row, 1), a1(row, 3)
         sheet.write_formula(
             row,
             4,

@@ -15,10 +15,10 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import lexico_tie_breaking
 
+from planner.choice.equal_shares import CHEAPER_THEN_ID
 from planner.choice.rules import (
     BUDGET_BOUND,
     BUDGET_STEP,
-    CHEAPER_THEN_ID,
     CandidateWork,
     choose,
     project_name,

@@ -121,7 +121,7 @@ def _caps(raw: list[int | None]) -> tuple[Ints, NDArray[np.bool_]]:
         return np.full(len(raw), -1, dtype=np.int64), np.zeros(len(raw), dtype=bool)
     has_cap = np.frombuffer(bytearray(map(is_not, raw, itertools.repeat(None))), dtype=bool)
     given = np.flatnonzero(has_cap)
-    values = ints([raw[p] for p in given.tolist()])
+    values = ints([c for c in map(raw.__getitem__, given.tolist()) if c is not None])
     caps = np.full(len(raw), -1, dtype=values.dtype)
     caps[given] = values
     bad = np.zeros(len(raw), dtype=bool)

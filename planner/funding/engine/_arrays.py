@@ -22,6 +22,9 @@ Index = NDArray[np.intp]
 
 def ints(values: Sequence[int]) -> Ints:
     """``values`` as int64, or as Python ints when one is at or beyond ``LIMIT``."""
+    small = _bytes(values)
+    if small is not None:
+        return small.astype(np.int64)
     try:
         array = np.fromiter(values, dtype=np.int64, count=len(values))
     except OverflowError:
@@ -53,8 +56,25 @@ def times(a: Ints, b: Ints) -> Ints:
 
 def index(values: Sequence[int]) -> Index:
     """Positions or codes (small non-negative ints) as an array."""
+    small = _bytes(values)
+    if small is not None:
+        return small.astype(np.intp)
     # fromiter reads a list a quarter faster than asarray, which first looks for nesting
     return np.fromiter(values, dtype=np.intp, count=len(values))
+
+
+def _bytes(values: Sequence[int]) -> NDArray[np.uint8] | None:
+    """A list of ints that are all 0..255 as bytes, else None.
+
+    ``bytearray`` reads such a list (codes, floors) five times faster than ``fromiter``, and
+    gives up at the first value that does not fit, so trying costs little.
+    """
+    if type(values) is not list:
+        return None
+    try:
+        return np.frombuffer(bytearray(values), dtype=np.uint8)
+    except (TypeError, ValueError):
+        return None
 
 
 def segment_sums(values: Ints, starts: Index) -> Ints:

@@ -61,11 +61,16 @@ class Shares:
 
 @dataclass
 class HouseholdSplit:
-    """The proportional split and the one households pay (the same object when no cap binds)."""
+    """The proportional split and the one households pay (the same object when no cap binds).
+
+    ``proportional_totals``: what each household's proportional share comes to in all, when
+    the split had to work it out (to check the caps); None otherwise.
+    """
 
     proportional: Shares
     amounts: Shares
     caps_bind: bool
+    proportional_totals: Ints | None = None
 
 
 @dataclass
@@ -93,6 +98,7 @@ def split_households(
     if not capped.any():
         return split
     paid = household_totals(prepared, proportional)
+    split.proportional_totals = paid
     if bool(np.all(paid[capped] <= households.cap[capped])):
         return split
     rounded, caps_bind = class_amounts(prepared, residents, clock)

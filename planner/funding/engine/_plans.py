@@ -42,9 +42,11 @@ def household_plans(
 ) -> tuple[list[HouseholdPlan], int, int]:
     """The plans in household id order, how many households are held at their caps, and
     what those households are spared in all (fen)."""
-    amount = household_totals(prepared, split.amounts)
     same = split.amounts is split.proportional
-    proportional = amount if same else household_totals(prepared, split.proportional)
+    proportional = split.proportional_totals
+    if proportional is None:
+        proportional = household_totals(prepared, split.proportional)
+    amount = proportional if same else household_totals(prepared, split.amounts)
     cap = prepared.households.cap
     capped = (cap >= 0) & (proportional > cap)
     shortfall = int((proportional[capped] - amount[capped]).sum())
@@ -85,23 +87,29 @@ def _works_lists(
 ) -> tuple[list[list[HouseholdWorkAmount]], Index]:
     """The distinct works lists and each household's one."""
     variant = _variants(prepared, split)
-    first = _firsts(variant)
-    starts, entry_work, entry_amount, _ = entry_amounts(prepared, split.amounts, first)
-    works = work_ids[entry_work].tolist()
-    amounts = entry_amount.tolist()
-    made: dict[tuple[int, int], HouseholdWorkAmount] = {}
-    for key in zip(works, amounts, strict=True):
-        if key not in made:
-            made[key] = HouseholdWorkAmount(work_id=key[0], amount_fen=key[1])
-    items = [made[key] for key in zip(works, amounts, strict=True)]
+    starts, entry_work, entry_amount, _ = entry_amounts(prepared, split.amounts, _firsts(variant))
+    # one HouseholdWorkAmount per distinct (work, amount), shared by the lists
+    pair, count = _dense_pairs(entry_work, entry_amount)
+    first = _firsts(pair)
+    made = np.fromiter(
+        (
+            HouseholdWorkAmount(work_id=work_id, amount_fen=amount_fen)
+            for work_id, amount_fen in zip(
+                work_ids[entry_work[first]].tolist(), entry_amount[first].tolist(), strict=True
+            )
+        ),
+        dtype=object,
+        count=count,
+    )
+    items = made[pair].tolist()
     lists = [items[start:end] for start, end in pairwise(starts.tolist())]
     return lists, variant
 
 
-def _firsts(variant: Index) -> Index:
-    """The first household of each variant."""
-    first = np.zeros(int(variant.max()) + 1 if variant.size else 0, dtype=np.intp)
-    first[variant[::-1]] = np.arange(len(variant) - 1, -1, -1, dtype=np.intp)
+def _firsts(codes: Index) -> Index:
+    """The first position of each code (codes 0..n-1, each present)."""
+    first = np.zeros(int(codes.max()) + 1 if codes.size else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1, dtype=np.intp)
     return first
 
 

@@ -24,6 +24,7 @@ from planner.funding.engine import (
     WorkInput,
     solve,
 )
+from planner.funding.engine import _arrays as arrays
 from planner.funding.engine import _classes as classes
 from planner.funding.engine import _plans as plans
 from planner.funding.engine import _rounding as rounding
@@ -106,6 +107,46 @@ def test_fallbacks_give_byte_identical_plans(seed: int, monkeypatch: pytest.Monk
         plans, "_variants", lambda prepared, split: plans._variants_exactly(prepared, split)
     )
     monkeypatch.setattr(rounding, "_round_at_once", lambda *args: None)
+    monkeypatch.setattr(arrays, "_bytes", lambda values: None)
+    assert encoded(problem) == fast
+
+
+def test_household_fields_read_alike_whatever_their_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lists of ints 0..255 (floors, area codes, caps) are read as bytes; others are not."""
+    rng = random.Random(11)
+    floors = (-2, 0, 1, 7, 255, 256, 300)
+    caps = (None, None, None, 0, 1, 255, 256, 20_000, 10**12)
+    units = [
+        HouseholdInput(
+            household_id=i,
+            area_m2=D(rng.choice(("58.6", "58.60", "72.35", "0", "1E+2"))),
+            building_id=rng.choice((0, 1, 255)) if i < 150 else 256,
+            floor=rng.choice(floors),
+            cap_fen=rng.choice(caps),
+        )
+        for i in range(1, 160)
+    ]
+    problem = FundingProblem(
+        works=(
+            WorkInput(work_id=1, cost_fen=50_000_000),
+            WorkInput(
+                work_id=2,
+                cost_fen=7_000_001,
+                benefit=WorkBenefit(benefit_rule="equal", scope_building_ids=(1, 256)),
+            ),
+        ),
+        sources=(SourceInput(source_id=1, budget_fen=30_000_000, eligible_work_ids=(1, 2)),),
+        households=tuple(units),
+        resident_band=(D("0.2"), D("0.9")),
+    )
+    fast = encoded(problem)
+    check_plan(problem, solve(problem))
+    rng.shuffle(units)
+    shuffled = msgspec.structs.replace(problem, households=tuple(units))
+    assert encoded(shuffled) == fast
+    monkeypatch.setattr(arrays, "_bytes", lambda values: None)
     assert encoded(problem) == fast
 
 

@@ -33,12 +33,15 @@ Ordering and concurrency (why the tally always equals a recount):
   running counts in a transaction of its own (motion row lock first, as a batch takes it,
   so pushes stay in the counts' order). Every member's screen thus shows the final counts
   within the interval, and a room of 2,000 phones gets at most a few frames a second per
-  motion however fast the ballots arrive.
+  motion however fast the ballots arrive. Only the push waits: a cast that comes while the
+  writer waits out the interval is recorded at once (it used to wait with the push, up to
+  ``PUSH_INTERVAL_S``, which made casts one after another take ~100 ms each).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -230,6 +233,8 @@ class BallotBox:
         self._queues: dict[int, list[tuple[AskedCast, asyncio.Future[Answer]]]] = {}
         self._writers: dict[int, asyncio.Task[None]] = {}
         self._last_push: dict[int, float] = {}
+        # set by a cast that joins the queue: wakes a writer waiting out the push interval
+        self._arrivals: dict[int, asyncio.Event] = {}
 
     async def cast(
         self,
@@ -251,6 +256,9 @@ class BallotBox:
         self._queues.setdefault(motion_id, []).append((asked, future))
         if motion_id not in self._writers:
             self._writers[motion_id] = asyncio.create_task(self._write(motion_id))
+        arrival = self._arrivals.get(motion_id)
+        if arrival is not None:
+            arrival.set()
         receipts, replayed = await future
         return CastResult(motion_id=motion_id, ballots=receipts, replayed=replayed)
 
@@ -264,8 +272,14 @@ class BallotBox:
                 if not queue:
                     wait = self._last_push.get(motion_id, 0.0) + PUSH_INTERVAL_S - loop.time()
                     if wait > 0:
-                        await asyncio.sleep(wait)
-                        continue  # casts that came meanwhile carry the push
+                        # the push waits out the interval, a cast does not: one that comes
+                        # meanwhile is recorded at once (and carries the push if it is due)
+                        arrival = self._arrivals.setdefault(motion_id, asyncio.Event())
+                        arrival.clear()
+                        with contextlib.suppress(TimeoutError):
+                            async with asyncio.timeout(wait):
+                                await arrival.wait()
+                        continue
                     owed = False
                     if motion is not None:
                         await self._push_counts(motion)
@@ -307,6 +321,7 @@ class BallotBox:
             # cancellation the casts still queued were not recorded and are told so.
             del self._writers[motion_id]
             self._queues.pop(motion_id, None)
+            self._arrivals.pop(motion_id, None)
             for _, future in queue:
                 if not future.done():
                     future.set_exception(RuntimeError("the service stopped; cast again"))

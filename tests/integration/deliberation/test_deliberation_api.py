@@ -370,6 +370,31 @@ async def test_tally_pushes_are_paced_and_the_last_one_is_never_lost(
     assert (final["participating_owners"], final["yes_owners"]) == (4, 4)
 
 
+async def test_a_cast_does_not_wait_for_the_paced_push(
+    client: httpx.AsyncClient, voting: Voting, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Casts one after another are recorded at once while the writer waits out the push
+    interval (made 5 s here: they used to wait with it); the push still comes once."""
+    monkeypatch.setattr("planner.deliberation.ballot_box.PUSH_INTERVAL_S", 5.0)
+    _, motion_id = await open_motion(client, voting)
+
+    async def pushes() -> list[dict]:  # type: ignore[type-arg]
+        rows = await event_rows(database_url, voting.estate_id)
+        return [r["data"] for r in rows if r["type"] == "tally.updated"]
+
+    began = time.monotonic()
+    await vote(client, voting.owners["A"][1], motion_id, "yes")  # carries the first push
+    for owner, choice in (("B", "no"), ("C", "yes"), ("D", "yes")):
+        await asyncio.wait_for(vote(client, voting.owners[owner][1], motion_id, choice), 2.5)
+    if time.monotonic() - began < 4:  # all within the interval: one push so far
+        assert [p["participating_owners"] for p in await pushes()] == [1]
+    for _ in range(100):  # the owed push, once the interval has passed
+        if len(await pushes()) == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert [p["participating_owners"] for p in await pushes()] == [1, 4]
+
+
 async def test_closing_the_meeting_closes_motions_and_makes_minutes(
     client: httpx.AsyncClient, voting: Voting
 ) -> None:

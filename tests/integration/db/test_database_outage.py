@@ -15,7 +15,8 @@ from planner.db.outage import DatabaseUnavailable
 from planner.db.pool import Database
 from planner.testing.postgres_restart import postgres_outage
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+# exclusive: it asserts a change goes through within 3 s of the restart
+pytestmark = [pytest.mark.slow, pytest.mark.exclusive, pytest.mark.timeout(240)]
 
 
 async def test_database_outage_answers_503_and_logs_it_once_each_way(tmp_path: Path) -> None:

@@ -61,6 +61,12 @@ async def listen(base_url: str, estate_id: int, token: str) -> AsyncIterator[Lis
     async with connect(ws_url(base_url, estate_id, token)) as ws:
         listener = Listener(ws)
         try:
+            # live events start at the head `hello` gives: a change made before it is not
+            # sent (it failed once under load when a test changed things before the hello)
+            async with asyncio.timeout(20):
+                while not any(f.get("type") == "hello" for f in listener.frames):
+                    listener.changed.clear()
+                    await listener.changed.wait()
             yield listener
         finally:
             listener.task.cancel()

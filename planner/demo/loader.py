@@ -437,12 +437,11 @@ class Story:
         """How long after its drafting (wall clock) the consultation closes. After the
         drafting the load writes the consultation's week (fast: about a tenth of the 1栋
         meeting's ``self.pace`` seconds) and then the 5栋 meeting's session (about half of
-        it): 0.65 of the pace and a second close it about when the story is written. Should
-        the story take longer, the close waits for it (the schedule is held until then) and
-        comes at once after it, still by itself; the consultation's own ballots are long in
-        before either (they are written in its story week). (It was 0.8 of the pace and 5 s:
-        a quarter of the whole load spent waiting for the close.)"""
-        return timedelta(seconds=0.65 * self.pace + 1)
+        it). Four fifths of the pace and 5 s close it some seconds after the story is written,
+        with a wide margin for the consultation's last paper entry. Should the 5栋 meeting
+        take longer, the close waits for the story (the schedule is held until then) and
+        comes at once after it, still by itself."""
+        return timedelta(seconds=0.8 * self.pace + 5)
 
     async def draft_consultation(self, jg: Estate, spec: story.Consultation) -> dict[str, Any]:
         """Drafted with its motion, then published: the notice period starts.
